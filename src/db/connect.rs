@@ -1,0 +1,123 @@
+//! Opening a session, and turning a failed attempt into advice a person can act on.
+
+use tokio::task::JoinHandle;
+use tokio_postgres::error::SqlState;
+
+use super::target::{ConnectTarget, PasswordSource, SslMode, error_chain};
+use super::tls;
+
+/// An open connection. Its connection task ends by itself once the client is dropped.
+pub struct Session {
+    pub client: tokio_postgres::Client,
+    /// `user@host:port/database`, never with a password.
+    pub described: String,
+    task: JoinHandle<()>,
+}
+
+impl Session {
+    /// Closes the session and waits until the server has seen it go, so the database can be
+    /// dropped or used as a template right after.
+    pub async fn close(self) {
+        let Session { client, task, .. } = self;
+        drop(client);
+        let _ = task.await;
+    }
+}
+
+/// A failed connection: where it tried, why, and what to do about it.
+#[derive(Debug, thiserror::Error)]
+#[error("could not connect to {target}: {reason}{}", hint.as_ref().map(|h| format!("\n  hint: {h}")).unwrap_or_default())]
+pub struct ConnectError {
+    pub target: String,
+    pub reason: String,
+    pub hint: Option<String>,
+}
+
+/// Connects, with `application_name = schemaforge` so a DBA can find the session.
+pub async fn connect(target: &ConnectTarget) -> Result<Session, ConnectError> {
+    let described = target.describe();
+    let fail = |reason: String, hint: Option<String>| ConnectError {
+        target: described.clone(),
+        reason,
+        hint,
+    };
+    let connector = tls::connector(target.ssl_mode, target.ssl_root_cert.as_deref())
+        .map_err(|reason| fail(reason, Some("check sslrootcert / PGSSLROOTCERT".into())))?;
+    let mut config = target.config.clone();
+    config.ssl_mode(match target.ssl_mode {
+        SslMode::Disable => tokio_postgres::config::SslMode::Disable,
+        SslMode::Prefer => tokio_postgres::config::SslMode::Prefer,
+        _ => tokio_postgres::config::SslMode::Require,
+    });
+    match config.connect(connector).await {
+        Ok((client, connection)) => {
+            let task = tokio::spawn(async move {
+                let _ = connection.await;
+            });
+            Ok(Session {
+                client,
+                described,
+                task,
+            })
+        }
+        Err(err) => {
+            let (reason, hint) = explain(&err, target);
+            Err(fail(reason, hint))
+        }
+    }
+}
+
+/// A reason in the server's or the system's words, and a hint that names the fix.
+fn explain(err: &tokio_postgres::Error, target: &ConnectTarget) -> (String, Option<String>) {
+    if let Some(db) = err.as_db_error() {
+        let reason = db.message().to_owned();
+        let code = db.code();
+        let hint = if *code == SqlState::INVALID_CATALOG_NAME {
+            Some(format!(
+                "create it with `createdb {0}` (or CREATE DATABASE), or name another database in the URL",
+                target.database()
+            ))
+        } else if *code == SqlState::INVALID_PASSWORD {
+            Some(match &target.password_source {
+                PasswordSource::None => "this server wants a password: put it in ~/.pgpass, PGPASSWORD or the URL".into(),
+                PasswordSource::ConnectionString => "the password in the connection string was refused".into(),
+                PasswordSource::Environment => "the password in PGPASSWORD was refused".into(),
+                PasswordSource::Passfile(p) => format!("the password from {} was refused", p.display()),
+            })
+        } else if *code == SqlState::INVALID_AUTHORIZATION_SPECIFICATION && reason.contains("no encryption") {
+            Some("the server only accepts encrypted connections: add ?sslmode=require (hosted Supabase needs it)".into())
+        } else if *code == SqlState::INVALID_AUTHORIZATION_SPECIFICATION {
+            Some("the server's pg_hba.conf or role settings refuse this user; check the user name".into())
+        } else if *code == SqlState::TOO_MANY_CONNECTIONS {
+            Some("the server is at max_connections; close idle sessions or use the pooler".into())
+        } else if *code == SqlState::CANNOT_CONNECT_NOW {
+            Some("the server is starting up or shutting down; try again in a moment".into())
+        } else {
+            db.hint().map(str::to_owned)
+        };
+        return (reason, hint);
+    }
+
+    let reason = error_chain(err);
+    let lower = reason.to_lowercase();
+    let hint = if lower.contains("password missing") {
+        Some("this server wants a password: put it in ~/.pgpass, PGPASSWORD or the URL (postgres://user:PASSWORD@host/db)".into())
+    } else if lower.contains("connection refused") || lower.contains("no such file or directory") {
+        Some(format!(
+            "no server is listening at {}:{}; is PostgreSQL running there, and is the port right? (`schemaforge sandbox` starts a local one)",
+            target.host_label(),
+            target.port()
+        ))
+    } else if lower.contains("server does not support tls") {
+        Some("this server has no TLS; use sslmode=prefer or sslmode=disable for it".into())
+    } else if lower.contains("certificate") || lower.contains("tls handshake") {
+        Some("the server's certificate was not trusted: set sslrootcert to its CA file, or use sslmode=require to encrypt without verifying".into())
+    } else if lower.contains("timeout") || lower.contains("timed out") {
+        Some("nothing answered in time: check the host, the port and any firewall (PGCONNECT_TIMEOUT sets the limit)".into())
+    } else if lower.contains("failed to lookup") || lower.contains("name or service not known") {
+        Some(format!("the host name {:?} could not be resolved", target.host_label()))
+    } else {
+        None
+    };
+    (reason, hint)
+}

@@ -1,0 +1,15 @@
+//! The only part of schemaforge that talks to a server: connecting, the sandbox, the shim.
+
+pub mod connect;
+pub mod pg_bin;
+pub mod pgpass;
+pub mod redact;
+pub mod sandbox;
+pub mod server;
+pub mod server_error;
+pub mod shim;
+pub mod target;
+mod tls;
+
+pub use connect::{ConnectError, Session, connect};
+pub use target::{ConnectTarget, Env, SslMode};

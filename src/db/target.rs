@@ -1,0 +1,514 @@
+//! Where to connect: `--db`, else `DATABASE_URL`, else the libpq environment and pgpass.
+//!
+//! tokio-postgres reads none of the `PG*` variables nor `.pgpass`, and it knows only three
+//! `sslmode`s, so the libpq conventions are applied here, once, before connecting.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use tokio_postgres::config::Host;
+
+use super::pgpass;
+use super::redact::redact;
+
+/// libpq's `sslmode`, all five that matter over rustls.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SslMode {
+    Disable,
+    Prefer,
+    Require,
+    VerifyCa,
+    VerifyFull,
+}
+
+impl SslMode {
+    pub fn parse(value: &str) -> Option<SslMode> {
+        Some(match value {
+            "disable" | "allow" => SslMode::Disable,
+            "prefer" => SslMode::Prefer,
+            "require" => SslMode::Require,
+            "verify-ca" => SslMode::VerifyCa,
+            "verify-full" => SslMode::VerifyFull,
+            _ => return None,
+        })
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SslMode::Disable => "disable",
+            SslMode::Prefer => "prefer",
+            SslMode::Require => "require",
+            SslMode::VerifyCa => "verify-ca",
+            SslMode::VerifyFull => "verify-full",
+        }
+    }
+}
+
+/// Where the password came from, so errors can say which one was wrong.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum PasswordSource {
+    None,
+    ConnectionString,
+    Environment,
+    Passfile(PathBuf),
+}
+
+/// The process environment as the resolver sees it; tests pass their own.
+#[derive(Clone, Debug, Default)]
+pub struct Env {
+    vars: HashMap<String, String>,
+    home: Option<PathBuf>,
+}
+
+impl Env {
+    pub fn from_process() -> Env {
+        Env {
+            vars: std::env::vars().collect(),
+            home: directories::BaseDirs::new().map(|d| d.home_dir().to_path_buf()),
+        }
+    }
+
+    pub fn from_vars<I, K, V>(vars: I, home: Option<PathBuf>) -> Env
+    where
+        I: IntoIterator<Item = (K, V)>,
+        K: Into<String>,
+        V: Into<String>,
+    {
+        Env {
+            vars: vars.into_iter().map(|(k, v)| (k.into(), v.into())).collect(),
+            home,
+        }
+    }
+
+    fn var(&self, key: &str) -> Option<&str> {
+        self.vars.get(key).map(String::as_str).filter(|v| !v.is_empty())
+    }
+
+    fn os_user(&self) -> Option<String> {
+        self.var("USER").map(str::to_owned).or_else(|| {
+            nix::unistd::User::from_uid(nix::unistd::getuid())
+                .ok()
+                .flatten()
+                .map(|u| u.name)
+        })
+    }
+}
+
+/// A resolved connection: everything needed to connect, and to describe it without secrets.
+#[derive(Clone)]
+pub struct ConnectTarget {
+    pub(crate) config: tokio_postgres::Config,
+    pub ssl_mode: SslMode,
+    pub ssl_root_cert: Option<PathBuf>,
+    pub password_source: PasswordSource,
+    /// Things the user should know but that did not stop resolution (an ignored passfile…).
+    pub notes: Vec<String>,
+}
+
+impl std::fmt::Debug for ConnectTarget {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ConnectTarget")
+            .field("target", &self.describe())
+            .field("ssl_mode", &self.ssl_mode)
+            .field("password_source", &self.password_source)
+            .finish()
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("invalid connection string {shown}: {reason}")]
+pub struct TargetError {
+    /// The connection string with any password masked.
+    pub shown: String,
+    pub reason: String,
+}
+
+/// Parameters libpq knows that tokio-postgres rejects; they are handled here instead.
+const LIBPQ_ONLY: &[&str] = &["sslmode", "sslrootcert", "passfile", "application_name"];
+
+impl ConnectTarget {
+    /// Resolves `--db` (or `DATABASE_URL`) against the environment as libpq would.
+    pub fn resolve(db: Option<&str>, env: &Env) -> Result<ConnectTarget, TargetError> {
+        let source = db.or_else(|| env.var("DATABASE_URL"));
+        let (mut config, libpq) = match source {
+            Some(text) => parse_connection_string(text)?,
+            None => (tokio_postgres::Config::new(), HashMap::new()),
+        };
+        let invalid = |reason: String| TargetError {
+            shown: redact(source.unwrap_or("(environment)")),
+            reason,
+        };
+
+        if config.get_hosts().is_empty() {
+            let hosts = env.var("PGHOST").map(str::to_owned);
+            match hosts {
+                Some(hosts) => hosts.split(',').for_each(|h| add_host(&mut config, h)),
+                None => {
+                    let port = config.get_ports().first().copied().or_else(|| {
+                        env.var("PGPORT").and_then(|p| p.parse().ok())
+                    });
+                    add_host(&mut config, &default_host(port.unwrap_or(5432)));
+                }
+            }
+        }
+        if config.get_ports().is_empty() {
+            let port = match env.var("PGPORT") {
+                Some(p) => p.parse().map_err(|_| invalid(format!("PGPORT {p:?} is not a port number")))?,
+                None => 5432,
+            };
+            config.port(port);
+        }
+        if config.get_user().is_none() {
+            match env.var("PGUSER").map(str::to_owned).or_else(|| env.os_user()) {
+                Some(user) => config.user(&user),
+                None => return Err(invalid("no user given and the OS user is unknown; set PGUSER".into())),
+            };
+        }
+        if config.get_dbname().is_none() {
+            let db = env
+                .var("PGDATABASE")
+                .map(str::to_owned)
+                .unwrap_or_else(|| config.get_user().unwrap_or_default().to_owned());
+            config.dbname(&db);
+        }
+        if config.get_connect_timeout().is_none() {
+            let secs = env.var("PGCONNECT_TIMEOUT").and_then(|s| s.parse().ok()).unwrap_or(10);
+            config.connect_timeout(Duration::from_secs(secs));
+        }
+        config.application_name("schemaforge");
+
+        let ssl_text = libpq.get("sslmode").map(String::as_str).or_else(|| env.var("PGSSLMODE"));
+        let ssl_mode = match ssl_text {
+            Some(text) => SslMode::parse(text).ok_or_else(|| {
+                invalid(format!(
+                    "sslmode {text:?} is not one of disable, prefer, require, verify-ca, verify-full"
+                ))
+            })?,
+            None => SslMode::Prefer,
+        };
+        let ssl_root_cert = libpq
+            .get("sslrootcert")
+            .map(PathBuf::from)
+            .or_else(|| env.var("PGSSLROOTCERT").map(PathBuf::from))
+            .or_else(|| {
+                let default = env.home.as_ref()?.join(".postgresql/root.crt");
+                default.is_file().then_some(default)
+            });
+
+        let mut notes = Vec::new();
+        let password_source = if config.get_password().is_some() {
+            PasswordSource::ConnectionString
+        } else if let Some(pw) = env.var("PGPASSWORD") {
+            config.password(pw);
+            PasswordSource::Environment
+        } else {
+            let passfile = libpq
+                .get("passfile")
+                .map(PathBuf::from)
+                .or_else(|| env.var("PGPASSFILE").map(PathBuf::from))
+                .or_else(|| env.home.as_ref().map(|h| h.join(".pgpass")));
+            match passfile {
+                Some(path) => match password_from_file(&config, &path, &mut notes) {
+                    Some(pw) => {
+                        config.password(pw);
+                        PasswordSource::Passfile(path)
+                    }
+                    None => PasswordSource::None,
+                },
+                None => PasswordSource::None,
+            }
+        };
+
+        Ok(ConnectTarget {
+            config,
+            ssl_mode,
+            ssl_root_cert,
+            password_source,
+            notes,
+        })
+    }
+
+    /// `user@host:port/database`, never with a password: safe for headers, logs and errors.
+    pub fn describe(&self) -> String {
+        format!(
+            "{}@{}:{}/{}",
+            self.user(),
+            self.host_label(),
+            self.port(),
+            self.database()
+        )
+    }
+
+    pub fn user(&self) -> &str {
+        self.config.get_user().unwrap_or_default()
+    }
+
+    pub fn database(&self) -> &str {
+        self.config.get_dbname().unwrap_or_default()
+    }
+
+    pub fn port(&self) -> u16 {
+        self.config.get_ports().first().copied().unwrap_or(5432)
+    }
+
+    /// The first host, as the user wrote it (a socket directory for Unix sockets).
+    pub fn host_label(&self) -> String {
+        match self.config.get_hosts().first() {
+            Some(Host::Tcp(h)) => h.clone(),
+            Some(Host::Unix(p)) => p.display().to_string(),
+            None => "localhost".into(),
+        }
+    }
+
+    pub fn is_unix_socket(&self) -> bool {
+        matches!(self.config.get_hosts().first(), Some(Host::Unix(_)))
+    }
+
+    pub fn has_password(&self) -> bool {
+        self.config.get_password().is_some()
+    }
+}
+
+fn add_host(config: &mut tokio_postgres::Config, host: &str) {
+    if host.starts_with('/') {
+        config.host_path(host);
+    } else {
+        config.host(host);
+    }
+}
+
+/// libpq's default: the Unix socket directory when a server listens there, else localhost.
+fn default_host(port: u16) -> String {
+    ["/var/run/postgresql", "/tmp"]
+        .into_iter()
+        .find(|dir| Path::new(dir).join(format!(".s.PGSQL.{port}")).exists())
+        .unwrap_or("localhost")
+        .to_owned()
+}
+
+fn password_from_file(config: &tokio_postgres::Config, path: &Path, notes: &mut Vec<String>) -> Option<String> {
+    if !path.exists() {
+        return None;
+    }
+    if let Some(reason) = pgpass::unusable_reason(path) {
+        notes.push(reason);
+        return None;
+    }
+    let contents = std::fs::read_to_string(path).ok()?;
+    let host = match config.get_hosts().first() {
+        Some(Host::Tcp(h)) => h.clone(),
+        _ => "localhost".to_owned(),
+    };
+    let port = config.get_ports().first().copied().unwrap_or(5432);
+    pgpass::find_password(
+        &contents,
+        &host,
+        port,
+        config.get_dbname().unwrap_or_default(),
+        config.get_user().unwrap_or_default(),
+    )
+}
+
+/// Splits off the parameters only libpq knows, then lets tokio-postgres parse the rest.
+fn parse_connection_string(
+    text: &str,
+) -> Result<(tokio_postgres::Config, HashMap<String, String>), TargetError> {
+    let invalid = |reason: String| TargetError {
+        shown: redact(text),
+        reason,
+    };
+    let mut libpq = HashMap::new();
+    let remaining = if text.starts_with("postgres://") || text.starts_with("postgresql://") {
+        match text.split_once('?') {
+            Some((base, query)) => {
+                let kept: Vec<&str> = query
+                    .split('&')
+                    .filter(|pair| {
+                        let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+                        if LIBPQ_ONLY.contains(&key) {
+                            libpq.insert(key.to_owned(), percent_decode(value));
+                            false
+                        } else {
+                            !pair.is_empty()
+                        }
+                    })
+                    .collect();
+                if kept.is_empty() {
+                    base.to_owned()
+                } else {
+                    format!("{base}?{}", kept.join("&"))
+                }
+            }
+            None => text.to_owned(),
+        }
+    } else {
+        let pairs = key_value_pairs(text).map_err(invalid)?;
+        let mut kept = Vec::new();
+        for (key, value) in pairs {
+            if LIBPQ_ONLY.contains(&key.as_str()) {
+                libpq.insert(key, value);
+            } else {
+                let escaped = value.replace('\\', "\\\\").replace('\'', "\\'");
+                kept.push(format!("{key}='{escaped}'"));
+            }
+        }
+        kept.join(" ")
+    };
+    let config = if remaining.trim().is_empty() {
+        tokio_postgres::Config::new()
+    } else {
+        remaining
+            .parse::<tokio_postgres::Config>()
+            .map_err(|e| invalid(error_chain(&e)))?
+    };
+    Ok((config, libpq))
+}
+
+/// `key=value key2='quoted value'` as libpq writes it.
+fn key_value_pairs(text: &str) -> Result<Vec<(String, String)>, String> {
+    let mut pairs = Vec::new();
+    let mut chars = text.chars().peekable();
+    loop {
+        while chars.next_if(|c| c.is_whitespace()).is_some() {}
+        if chars.peek().is_none() {
+            return Ok(pairs);
+        }
+        let mut key = String::new();
+        while let Some(c) = chars.next_if(|c| *c != '=' && !c.is_whitespace()) {
+            key.push(c);
+        }
+        while chars.next_if(|c| c.is_whitespace()).is_some() {}
+        if chars.next() != Some('=') {
+            return Err(format!("expected '=' after {key:?}"));
+        }
+        while chars.next_if(|c| c.is_whitespace()).is_some() {}
+        let mut value = String::new();
+        if chars.next_if_eq(&'\'').is_some() {
+            loop {
+                match chars.next() {
+                    Some('\\') => value.extend(chars.next()),
+                    Some('\'') => break,
+                    Some(c) => value.push(c),
+                    None => return Err(format!("unterminated quoted value for {key:?}")),
+                }
+            }
+        } else {
+            while let Some(c) = chars.next_if(|c| !c.is_whitespace()) {
+                if c == '\\' {
+                    value.extend(chars.next());
+                } else {
+                    value.push(c);
+                }
+            }
+        }
+        pairs.push((key, value));
+    }
+}
+
+fn percent_decode(value: &str) -> String {
+    let bytes = value.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' && i + 2 < bytes.len() {
+            let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).ok();
+            if let Some(b) = hex.and_then(|h| u8::from_str_radix(h, 16).ok()) {
+                out.push(b);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// An error and all its causes on one line, without repeating a cause the parent printed.
+pub fn error_chain(err: &(dyn std::error::Error + 'static)) -> String {
+    let mut text = err.to_string();
+    let mut source = err.source();
+    while let Some(cause) = source {
+        let cause_text = cause.to_string();
+        if !text.contains(&cause_text) {
+            text.push_str(": ");
+            text.push_str(&cause_text);
+        }
+        source = cause.source();
+    }
+    redact(&text)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(vars: &[(&str, &str)]) -> Env {
+        Env::from_vars(vars.iter().copied(), None)
+    }
+
+    #[test]
+    fn url_wins_and_env_fills_the_gaps() {
+        let t = ConnectTarget::resolve(
+            Some("postgres://alice:pw@db.example.com/app?sslmode=verify-full"),
+            &env(&[("PGPORT", "6543"), ("PGUSER", "bob"), ("PGHOST", "other")]),
+        )
+        .unwrap();
+        assert_eq!(t.describe(), "alice@db.example.com:6543/app");
+        assert_eq!(t.ssl_mode, SslMode::VerifyFull);
+        assert_eq!(t.password_source, PasswordSource::ConnectionString);
+        assert!(!format!("{t:?}").contains("pw"));
+    }
+
+    #[test]
+    fn environment_alone_is_enough() {
+        let t = ConnectTarget::resolve(
+            None,
+            &env(&[
+                ("PGHOST", "h"),
+                ("PGPORT", "5433"),
+                ("PGUSER", "u"),
+                ("PGDATABASE", "d"),
+                ("PGPASSWORD", "secret"),
+                ("PGSSLMODE", "require"),
+            ]),
+        )
+        .unwrap();
+        assert_eq!(t.describe(), "u@h:5433/d");
+        assert_eq!(t.ssl_mode, SslMode::Require);
+        assert_eq!(t.password_source, PasswordSource::Environment);
+    }
+
+    #[test]
+    fn database_url_is_used_when_no_flag() {
+        let t = ConnectTarget::resolve(None, &env(&[("DATABASE_URL", "postgresql://x@y:1/z")])).unwrap();
+        assert_eq!(t.describe(), "x@y:1/z");
+    }
+
+    #[test]
+    fn key_value_strings_work_too() {
+        let t = ConnectTarget::resolve(
+            Some("host=h port=7 user='a b' dbname=d sslmode=disable"),
+            &env(&[]),
+        )
+        .unwrap();
+        assert_eq!(t.describe(), "a b@h:7/d");
+        assert_eq!(t.ssl_mode, SslMode::Disable);
+    }
+
+    #[test]
+    fn bad_sslmode_is_named_without_the_password() {
+        let err = ConnectTarget::resolve(Some("postgres://u:topsecret@h/d?sslmode=always"), &env(&[]))
+            .unwrap_err();
+        let text = err.to_string();
+        assert!(text.contains("sslmode \"always\""), "{text}");
+        assert!(!text.contains("topsecret"), "{text}");
+    }
+
+    #[test]
+    fn percent_decoding() {
+        assert_eq!(percent_decode("%2Ftmp%2Fca.pem"), "/tmp/ca.pem");
+        assert_eq!(percent_decode("100%"), "100%");
+    }
+}

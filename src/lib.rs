@@ -1,0 +1,16 @@
+//! schemaforge: a terminal UI schema designer for PostgreSQL and Supabase-style projects.
+//!
+//! The crate is a library with a thin binary on top, so the tests and benchmarks can reach
+//! every part. Arrows point one way: `tui` and `cli` use the core (`catalog`, `design`,
+//! `plan`, `rls`, `samples`); only `db` talks to a server.
+
+pub mod catalog;
+pub mod cli;
+pub mod config;
+pub mod db;
+pub mod design;
+pub mod plan;
+pub mod rls;
+pub mod samples;
+pub mod sql;
+pub mod tui;
