@@ -12,11 +12,26 @@ async fn auth_uid_reads_the_sub_claim_as_authenticated() {
     ))
     .await
     .unwrap();
-    assert_eq!(scalar(&db, "SELECT auth.uid()").await.as_deref(), Some(user));
-    assert_eq!(scalar(&db, "SELECT auth.role()").await.as_deref(), Some("authenticated"));
-    assert_eq!(scalar(&db, "SELECT auth.email()").await.as_deref(), Some("a@example.com"));
-    assert_eq!(scalar(&db, "SELECT auth.jwt() ->> 'sub'").await.as_deref(), Some(user));
-    assert_eq!(scalar(&db, "SELECT current_user").await.as_deref(), Some("authenticated"));
+    assert_eq!(
+        scalar(&db, "SELECT auth.uid()").await.as_deref(),
+        Some(user)
+    );
+    assert_eq!(
+        scalar(&db, "SELECT auth.role()").await.as_deref(),
+        Some("authenticated")
+    );
+    assert_eq!(
+        scalar(&db, "SELECT auth.email()").await.as_deref(),
+        Some("a@example.com")
+    );
+    assert_eq!(
+        scalar(&db, "SELECT auth.jwt() ->> 'sub'").await.as_deref(),
+        Some(user)
+    );
+    assert_eq!(
+        scalar(&db, "SELECT current_user").await.as_deref(),
+        Some("authenticated")
+    );
     db.batch_execute("ROLLBACK").await.unwrap();
 }
 
@@ -24,13 +39,24 @@ async fn auth_uid_reads_the_sub_claim_as_authenticated() {
 async fn auth_uid_is_null_without_claims_and_reads_legacy_settings() {
     let db = test_db().await;
     assert_eq!(scalar(&db, "SELECT auth.uid()").await, None);
-    db.batch_execute("SELECT set_config('request.jwt.claims', '', false)").await.unwrap();
-    assert_eq!(scalar(&db, "SELECT auth.uid()").await, None, "an empty setting counts as absent");
-    let user = "00000000-0000-4000-8000-000000000001";
-    db.batch_execute(&format!("SELECT set_config('request.jwt.claim.sub', '{user}', false)"))
+    db.batch_execute("SELECT set_config('request.jwt.claims', '', false)")
         .await
         .unwrap();
-    assert_eq!(scalar(&db, "SELECT auth.uid()").await.as_deref(), Some(user));
+    assert_eq!(
+        scalar(&db, "SELECT auth.uid()").await,
+        None,
+        "an empty setting counts as absent"
+    );
+    let user = "00000000-0000-4000-8000-000000000001";
+    db.batch_execute(&format!(
+        "SELECT set_config('request.jwt.claim.sub', '{user}', false)"
+    ))
+    .await
+    .unwrap();
+    assert_eq!(
+        scalar(&db, "SELECT auth.uid()").await.as_deref(),
+        Some(user)
+    );
 }
 
 #[tokio::test]
@@ -42,7 +68,10 @@ async fn shim_has_roles_tables_and_search_path_pinned_functions() {
          WHERE rolname IN ('anon', 'authenticated', 'service_role')",
     )
     .await;
-    assert_eq!(roles.as_deref(), Some("anon:false,authenticated:false,service_role:true"));
+    assert_eq!(
+        roles.as_deref(),
+        Some("anon:false,authenticated:false,service_role:true")
+    );
     let columns = scalar(
         &db,
         "SELECT string_agg(column_name, ',' ORDER BY ordinal_position) FROM information_schema.columns \
@@ -53,7 +82,12 @@ async fn shim_has_roles_tables_and_search_path_pinned_functions() {
         columns.as_deref(),
         Some("id,email,phone,raw_user_meta_data,raw_app_meta_data,created_at,updated_at")
     );
-    assert_eq!(scalar(&db, "SELECT to_regclass('auth.sessions')::text").await.as_deref(), Some("auth.sessions"));
+    assert_eq!(
+        scalar(&db, "SELECT to_regclass('auth.sessions')::text")
+            .await
+            .as_deref(),
+        Some("auth.sessions")
+    );
     // Every shim function pins its search_path.
     let unpinned = scalar(
         &db,
@@ -64,13 +98,20 @@ async fn shim_has_roles_tables_and_search_path_pinned_functions() {
     .await;
     assert_eq!(unpinned.as_deref(), Some("0"));
     // apply_postgrest_permissions() only notifies.
-    assert_eq!(scalar(&db, "SELECT public.apply_postgrest_permissions()::text").await.as_deref(), Some(""));
+    assert_eq!(
+        scalar(&db, "SELECT public.apply_postgrest_permissions()::text")
+            .await
+            .as_deref(),
+        Some("")
+    );
 }
 
 #[tokio::test]
 async fn tables_created_in_public_are_granted_to_the_api_roles() {
     let db = test_db().await;
-    db.batch_execute("CREATE TABLE public.things (id int)").await.unwrap();
+    db.batch_execute("CREATE TABLE public.things (id int)")
+        .await
+        .unwrap();
     let grants = scalar(
         &db,
         "SELECT string_agg(DISTINCT grantee, ',' ORDER BY grantee) FROM information_schema.role_table_grants \
@@ -83,6 +124,8 @@ async fn tables_created_in_public_are_granted_to_the_api_roles() {
 #[tokio::test]
 async fn the_shim_is_not_installed_twice() {
     let db = test_db().await;
-    let installed = schemaforge::db::shim::install_if_missing(&db).await.unwrap();
+    let installed = schemaforge::db::shim::install_if_missing(&db)
+        .await
+        .unwrap();
     assert!(!installed, "auth already exists, so nothing is installed");
 }

@@ -1,2 +1,153 @@
+//! The command line: clap definitions, dispatch and exit codes. Only this module and
+//! `main.rs` write to stdout and stderr.
+
+mod sandbox;
+
+use std::io::Write;
+use std::path::PathBuf;
 use std::process::ExitCode;
-pub fn main() -> ExitCode { ExitCode::SUCCESS }
+
+use clap::{CommandFactory, Parser, Subcommand};
+
+use crate::db::{self, ConnectTarget, Env, Session};
+
+/// Exit codes of SPEC.md.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Exit {
+    Success = 0,
+    /// A database or runtime error; nothing was applied.
+    Runtime = 1,
+    /// Bad usage or an invalid design.
+    Usage = 2,
+    /// The live schema changed between plan and apply.
+    Drift = 3,
+    /// `lint` found error-level findings.
+    LintErrors = 4,
+}
+
+impl From<Exit> for ExitCode {
+    fn from(exit: Exit) -> ExitCode {
+        ExitCode::from(exit as u8)
+    }
+}
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "schemaforge",
+    version,
+    about = "A terminal UI schema designer for PostgreSQL and Supabase-style projects",
+    long_about = "Shows the schema a database already has, walks you through tables, fields, \
+                  relations, row-level security and sample records, and applies it all as one \
+                  transaction.\n\nConnection: --db URL, else DATABASE_URL, else the libpq \
+                  variables (PGHOST, PGPORT, PGUSER, PGDATABASE, PGPASSWORD, PGSSLMODE) and ~/.pgpass."
+)]
+pub struct Cli {
+    /// Connection URL or key=value string (default: DATABASE_URL, then the PG* variables).
+    #[arg(long, global = true, value_name = "URL")]
+    pub db: Option<String>,
+
+    /// Run on a throwaway local PostgreSQL with the Supabase-compatible shim.
+    #[arg(long, conflicts_with = "db")]
+    pub sandbox: bool,
+
+    /// A design file to open.
+    #[arg(long, value_name = "FILE")]
+    pub design: Option<PathBuf>,
+
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Start a throwaway local database, print its URL, and keep it until Ctrl-C.
+    Sandbox,
+    /// Print a shell completion script.
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+}
+
+/// Parses the command line, runs the command, and maps the outcome to an exit code.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("schemaforge: cannot start the async runtime: {e}");
+            return Exit::Runtime.into();
+        }
+    };
+    runtime.block_on(run(cli)).into()
+}
+
+async fn run(cli: Cli) -> Exit {
+    match cli.command {
+        Some(Command::Sandbox) => sandbox::run().await,
+        Some(Command::Completions { shell }) => {
+            let mut cmd = Cli::command();
+            clap_complete::generate(shell, &mut cmd, "schemaforge", &mut std::io::stdout());
+            Exit::Success
+        }
+        None if cli.sandbox => sandbox::run_tui().await,
+        None => interactive(cli.db.as_deref()).await,
+    }
+}
+
+async fn interactive(db: Option<&str>) -> Exit {
+    let Ok(session) = open_session(db).await else {
+        return Exit::Runtime;
+    };
+    run_tui(session).await
+}
+
+pub(crate) async fn run_tui(session: Session) -> Exit {
+    let info = match db::server::server_info(&session.client).await {
+        Ok(info) => info,
+        Err(e) => {
+            eprintln!("schemaforge: {}", db::server_error::describe(&e));
+            return Exit::Runtime;
+        }
+    };
+    match crate::tui::run_first_screen(&session.described, &info).await {
+        Ok(()) => Exit::Success,
+        Err(e) => {
+            eprintln!("schemaforge: the terminal failed: {e}");
+            Exit::Runtime
+        }
+    }
+}
+
+/// Resolves the connection from `--db` and the environment and connects, reporting any
+/// failure on stderr (the error type already names the target and the fix).
+pub async fn open_session(db: Option<&str>) -> Result<Session, Exit> {
+    let target = ConnectTarget::resolve(db, &Env::from_process()).map_err(|e| {
+        eprintln!("schemaforge: {e}");
+        Exit::Usage
+    })?;
+    for note in &target.notes {
+        eprintln!("schemaforge: note: {note}");
+    }
+    db::connect(&target).await.map_err(|e| {
+        eprintln!("schemaforge: {e}");
+        Exit::Runtime
+    })
+}
+
+/// Writes to stdout, treating a closed pipe (`| head`) as success rather than a panic.
+pub fn print_stdout(text: &str) -> Exit {
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Ok(()) => Exit::Success,
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Exit::Success,
+        Err(e) => {
+            eprintln!("schemaforge: cannot write output: {e}");
+            Exit::Runtime
+        }
+    }
+}

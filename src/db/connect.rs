@@ -79,15 +79,27 @@ fn explain(err: &tokio_postgres::Error, target: &ConnectTarget) -> (String, Opti
             ))
         } else if *code == SqlState::INVALID_PASSWORD {
             Some(match &target.password_source {
-                PasswordSource::None => "this server wants a password: put it in ~/.pgpass, PGPASSWORD or the URL".into(),
-                PasswordSource::ConnectionString => "the password in the connection string was refused".into(),
+                PasswordSource::None => {
+                    "this server wants a password: put it in ~/.pgpass, PGPASSWORD or the URL"
+                        .into()
+                }
+                PasswordSource::ConnectionString => {
+                    "the password in the connection string was refused".into()
+                }
                 PasswordSource::Environment => "the password in PGPASSWORD was refused".into(),
-                PasswordSource::Passfile(p) => format!("the password from {} was refused", p.display()),
+                PasswordSource::Passfile(p) => {
+                    format!("the password from {} was refused", p.display())
+                }
             })
-        } else if *code == SqlState::INVALID_AUTHORIZATION_SPECIFICATION && reason.contains("no encryption") {
+        } else if *code == SqlState::INVALID_AUTHORIZATION_SPECIFICATION
+            && reason.contains("no encryption")
+        {
             Some("the server only accepts encrypted connections: add ?sslmode=require (hosted Supabase needs it)".into())
         } else if *code == SqlState::INVALID_AUTHORIZATION_SPECIFICATION {
-            Some("the server's pg_hba.conf or role settings refuse this user; check the user name".into())
+            Some(
+                "the server's pg_hba.conf or role settings refuse this user; check the user name"
+                    .into(),
+            )
         } else if *code == SqlState::TOO_MANY_CONNECTIONS {
             Some("the server is at max_connections; close idle sessions or use the pooler".into())
         } else if *code == SqlState::CANNOT_CONNECT_NOW {
@@ -115,7 +127,10 @@ fn explain(err: &tokio_postgres::Error, target: &ConnectTarget) -> (String, Opti
     } else if lower.contains("timeout") || lower.contains("timed out") {
         Some("nothing answered in time: check the host, the port and any firewall (PGCONNECT_TIMEOUT sets the limit)".into())
     } else if lower.contains("failed to lookup") || lower.contains("name or service not known") {
-        Some(format!("the host name {:?} could not be resolved", target.host_label()))
+        Some(format!(
+            "the host name {:?} could not be resolved",
+            target.host_label()
+        ))
     } else {
         None
     };

@@ -27,8 +27,19 @@ pub fn find_bin_dir() -> Result<PathBuf, Vec<PathBuf>> {
         candidates.push(PathBuf::from(String::from_utf8_lossy(&out.stdout).trim()));
     }
     candidates.extend(versioned_dirs("/usr/lib/postgresql", "bin"));
-    candidates.extend(versioned_dirs("/usr/local/opt", "bin").into_iter().filter(|d| d.to_string_lossy().contains("postgresql")));
-    candidates.extend(["/usr/local/pgsql/bin", "/opt/homebrew/bin", "/usr/local/bin"].map(PathBuf::from));
+    candidates.extend(
+        versioned_dirs("/usr/local/opt", "bin")
+            .into_iter()
+            .filter(|d| d.to_string_lossy().contains("postgresql")),
+    );
+    candidates.extend(
+        [
+            "/usr/local/pgsql/bin",
+            "/opt/homebrew/bin",
+            "/usr/local/bin",
+        ]
+        .map(PathBuf::from),
+    );
 
     for dir in candidates {
         if dir.join("initdb").is_file() && dir.join("postgres").is_file() {

@@ -19,7 +19,13 @@ fn fields(line: &str) -> Option<Vec<String>> {
 /// The password of the first line matching the connection, as libpq picks it.
 ///
 /// `host` is `localhost` for Unix-socket connections, as libpq matches them.
-pub fn find_password(contents: &str, host: &str, port: u16, database: &str, user: &str) -> Option<String> {
+pub fn find_password(
+    contents: &str,
+    host: &str,
+    port: u16,
+    database: &str,
+    user: &str,
+) -> Option<String> {
     let port = port.to_string();
     let wanted = [host, port.as_str(), database, user];
     contents
@@ -39,7 +45,10 @@ pub fn unusable_reason(path: &Path) -> Option<String> {
     use std::os::unix::fs::PermissionsExt;
     let meta = std::fs::metadata(path).ok()?;
     if !meta.is_file() {
-        return Some(format!("{} is not a plain file; it was ignored", path.display()));
+        return Some(format!(
+            "{} is not a plain file; it was ignored",
+            path.display()
+        ));
     }
     let mode = meta.permissions().mode();
     (mode & 0o077 != 0).then(|| {
@@ -62,9 +71,21 @@ mod tests {
 
     #[test]
     fn first_matching_line_wins_and_wildcards_match() {
-        assert_eq!(find_password(FILE, "db.example.com", 5432, "app", "alice").as_deref(), Some("first"));
-        assert_eq!(find_password(FILE, "elsewhere", 1, "app", "bob").as_deref(), Some("wild:card"));
-        assert_eq!(find_password(FILE, "localhost", 6543, "x", "y").as_deref(), Some("socket"));
-        assert_eq!(find_password(FILE, "db.example.com", 5433, "app", "alice"), None);
+        assert_eq!(
+            find_password(FILE, "db.example.com", 5432, "app", "alice").as_deref(),
+            Some("first")
+        );
+        assert_eq!(
+            find_password(FILE, "elsewhere", 1, "app", "bob").as_deref(),
+            Some("wild:card")
+        );
+        assert_eq!(
+            find_password(FILE, "localhost", 6543, "x", "y").as_deref(),
+            Some("socket")
+        );
+        assert_eq!(
+            find_password(FILE, "db.example.com", 5433, "app", "alice"),
+            None
+        );
     }
 }

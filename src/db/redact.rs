@@ -105,7 +105,10 @@ mod tests {
             redact("postgres://app:s3cr%40t@db.example.com:5432/app"),
             "postgres://app:********@db.example.com:5432/app"
         );
-        assert_eq!(redact("postgresql://app@host/db"), "postgresql://app@host/db");
+        assert_eq!(
+            redact("postgresql://app@host/db"),
+            "postgresql://app@host/db"
+        );
         assert_eq!(
             redact("tried postgres://u:p@h/d and postgresql://v:q@i/e"),
             "tried postgres://u:********@h/d and postgresql://v:********@i/e"

@@ -33,7 +33,9 @@ pub enum SandboxError {
          or set SCHEMAFORGE_PG_BIN to the directory holding initdb"
     )]
     NoServerBinaries { searched: String },
-    #[error("running as root, but neither the `postgres` nor the `nobody` user exists to run the server as")]
+    #[error(
+        "running as root, but neither the `postgres` nor the `nobody` user exists to run the server as"
+    )]
     NoUnprivilegedUser,
     #[error("{step} failed: {message}")]
     Step { step: &'static str, message: String },
@@ -58,13 +60,14 @@ pub struct Sandbox {
 impl Sandbox {
     /// Creates and starts a cluster listening on 127.0.0.1 on a free port.
     pub fn start() -> Result<Sandbox, SandboxError> {
-        let bin_dir = pg_bin::find_bin_dir().map_err(|searched| SandboxError::NoServerBinaries {
-            searched: searched
-                .iter()
-                .map(|p| p.display().to_string())
-                .collect::<Vec<_>>()
-                .join(", "),
-        })?;
+        let bin_dir =
+            pg_bin::find_bin_dir().map_err(|searched| SandboxError::NoServerBinaries {
+                searched: searched
+                    .iter()
+                    .map(|p| p.display().to_string())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            })?;
         let run_as = server_user()?;
         let dir = private_dir(run_as.as_ref())?;
         let mut sandbox = Sandbox {
@@ -96,7 +99,10 @@ impl Sandbox {
 
     /// `postgres://postgres@127.0.0.1:PORT/DATABASE` — no password is needed or shown.
     pub fn url(&self, database: &str) -> String {
-        format!("postgres://{SUPERUSER}@127.0.0.1:{}/{database}?sslmode=disable", self.port)
+        format!(
+            "postgres://{SUPERUSER}@127.0.0.1:{}/{database}?sslmode=disable",
+            self.port
+        )
     }
 
     fn data_dir(&self) -> PathBuf {
@@ -108,7 +114,16 @@ impl Sandbox {
             .command("initdb", run_as)
             .arg("-D")
             .arg(self.data_dir())
-            .args(["-U", SUPERUSER, "-A", "trust", "-E", "UTF8", "--locale=C", "--no-sync"])
+            .args([
+                "-U",
+                SUPERUSER,
+                "-A",
+                "trust",
+                "-E",
+                "UTF8",
+                "--locale=C",
+                "--no-sync",
+            ])
             .output()
             .map_err(step("running initdb"))?;
         if !out.status.success() {
@@ -130,7 +145,8 @@ impl Sandbox {
 
     fn start_server(&mut self, run_as: Option<&User>) -> Result<(), SandboxError> {
         let port = free_port().map_err(step("finding a free port"))?;
-        let log = fs::File::create(self.dir.join("server.log")).map_err(step("creating the server log"))?;
+        let log = fs::File::create(self.dir.join("server.log"))
+            .map_err(step("creating the server log"))?;
         if let Some(user) = run_as {
             chown(&self.dir.join("server.log"), user)?;
         }
@@ -144,7 +160,14 @@ impl Sandbox {
             .arg(&self.dir)
             .args(["-c", "listen_addresses=127.0.0.1"])
             // A throwaway cluster trades durability for speed.
-            .args(["-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off"])
+            .args([
+                "-c",
+                "fsync=off",
+                "-c",
+                "synchronous_commit=off",
+                "-c",
+                "full_page_writes=off",
+            ])
             .args(["-c", "max_connections=200", "-c", "logging_collector=off"])
             .stdin(Stdio::null())
             .stdout(log.try_clone().map_err(step("creating the server log"))?)
@@ -167,7 +190,8 @@ impl Sandbox {
                     ),
                 });
             }
-            let pid_file = fs::read_to_string(self.data_dir().join("postmaster.pid")).unwrap_or_default();
+            let pid_file =
+                fs::read_to_string(self.data_dir().join("postmaster.pid")).unwrap_or_default();
             if pid_file.lines().any(|l| l.trim() == "ready") {
                 self.port = port;
                 self.server = Some(server);
@@ -243,10 +267,17 @@ fn server_user() -> Result<Option<User>, SandboxError> {
 }
 
 fn private_dir(owner: Option<&User>) -> Result<PathBuf, SandboxError> {
-    let nanos = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.subsec_nanos()).unwrap_or(0);
-    let dir = std::env::temp_dir().join(format!("schemaforge-sandbox-{}-{nanos:x}", std::process::id()));
+    let nanos = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.subsec_nanos())
+        .unwrap_or(0);
+    let dir = std::env::temp_dir().join(format!(
+        "schemaforge-sandbox-{}-{nanos:x}",
+        std::process::id()
+    ));
     fs::create_dir(&dir).map_err(step("creating the sandbox directory"))?;
-    fs::set_permissions(&dir, fs::Permissions::from_mode(0o700)).map_err(step("securing the sandbox directory"))?;
+    fs::set_permissions(&dir, fs::Permissions::from_mode(0o700))
+        .map_err(step("securing the sandbox directory"))?;
     if let Some(user) = owner {
         chown(&dir, user)?;
     }

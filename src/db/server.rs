@@ -10,7 +10,9 @@ pub struct ServerInfo {
 }
 
 /// One simple-query round trip, so it works through transaction poolers too.
-pub async fn server_info(client: &tokio_postgres::Client) -> Result<ServerInfo, tokio_postgres::Error> {
+pub async fn server_info(
+    client: &tokio_postgres::Client,
+) -> Result<ServerInfo, tokio_postgres::Error> {
     let rows = client
         .simple_query(
             "SELECT current_setting('server_version'), current_setting('server_version_num'), \
@@ -26,7 +28,11 @@ pub async fn server_info(client: &tokio_postgres::Client) -> Result<ServerInfo, 
         .expect("a SELECT without FROM returns one row");
     let text = |i: usize| row.get(i).unwrap_or_default().to_owned();
     Ok(ServerInfo {
-        version: text(0).split_whitespace().next().unwrap_or_default().to_owned(),
+        version: text(0)
+            .split_whitespace()
+            .next()
+            .unwrap_or_default()
+            .to_owned(),
         version_num: text(1).parse().unwrap_or_default(),
         database: text(2),
         user: text(3),

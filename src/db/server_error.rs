@@ -5,7 +5,12 @@ pub fn describe(err: &tokio_postgres::Error) -> String {
     let Some(db) = err.as_db_error() else {
         return super::target::error_chain(err);
     };
-    let mut text = format!("{}: {} (SQLSTATE {})", db.severity(), db.message(), db.code().code());
+    let mut text = format!(
+        "{}: {} (SQLSTATE {})",
+        db.severity(),
+        db.message(),
+        db.code().code()
+    );
     if let Some(detail) = db.detail() {
         text.push_str(&format!("\n  detail: {detail}"));
     }

@@ -13,11 +13,15 @@ pub async fn install_if_missing(client: &Client) -> Result<bool, tokio_postgres:
     let rows = client
         .simple_query("SELECT count(*) FROM pg_catalog.pg_namespace WHERE nspname = 'auth'")
         .await?;
-    let has_auth = rows.iter().any(|m| matches!(m, SimpleQueryMessage::Row(r) if r.get(0) != Some("0")));
+    let has_auth = rows
+        .iter()
+        .any(|m| matches!(m, SimpleQueryMessage::Row(r) if r.get(0) != Some("0")));
     if has_auth {
         return Ok(false);
     }
-    client.batch_execute(&format!("BEGIN;\n{SHIM_SQL}\nCOMMIT;")).await?;
+    client
+        .batch_execute(&format!("BEGIN;\n{SHIM_SQL}\nCOMMIT;"))
+        .await?;
     Ok(true)
 }
 
@@ -50,7 +54,8 @@ pub async fn prepare_sandbox_database(
 ) -> Result<String, SetupError> {
     let env = super::Env::default();
     let admin_url = sandbox.url("postgres");
-    let admin_target = super::ConnectTarget::resolve(Some(&admin_url), &env).expect("the sandbox URL is valid");
+    let admin_target =
+        super::ConnectTarget::resolve(Some(&admin_url), &env).expect("the sandbox URL is valid");
     let admin = super::connect(&admin_target).await?;
     install_sandbox_roles(&admin.client).await?;
     if database != "postgres" {

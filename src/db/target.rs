@@ -76,13 +76,19 @@ impl Env {
         V: Into<String>,
     {
         Env {
-            vars: vars.into_iter().map(|(k, v)| (k.into(), v.into())).collect(),
+            vars: vars
+                .into_iter()
+                .map(|(k, v)| (k.into(), v.into()))
+                .collect(),
             home,
         }
     }
 
     fn var(&self, key: &str) -> Option<&str> {
-        self.vars.get(key).map(String::as_str).filter(|v| !v.is_empty())
+        self.vars
+            .get(key)
+            .map(String::as_str)
+            .filter(|v| !v.is_empty())
     }
 
     fn os_user(&self) -> Option<String> {
@@ -145,24 +151,36 @@ impl ConnectTarget {
             match hosts {
                 Some(hosts) => hosts.split(',').for_each(|h| add_host(&mut config, h)),
                 None => {
-                    let port = config.get_ports().first().copied().or_else(|| {
-                        env.var("PGPORT").and_then(|p| p.parse().ok())
-                    });
+                    let port = config
+                        .get_ports()
+                        .first()
+                        .copied()
+                        .or_else(|| env.var("PGPORT").and_then(|p| p.parse().ok()));
                     add_host(&mut config, &default_host(port.unwrap_or(5432)));
                 }
             }
         }
         if config.get_ports().is_empty() {
             let port = match env.var("PGPORT") {
-                Some(p) => p.parse().map_err(|_| invalid(format!("PGPORT {p:?} is not a port number")))?,
+                Some(p) => p
+                    .parse()
+                    .map_err(|_| invalid(format!("PGPORT {p:?} is not a port number")))?,
                 None => 5432,
             };
             config.port(port);
         }
         if config.get_user().is_none() {
-            match env.var("PGUSER").map(str::to_owned).or_else(|| env.os_user()) {
+            match env
+                .var("PGUSER")
+                .map(str::to_owned)
+                .or_else(|| env.os_user())
+            {
                 Some(user) => config.user(&user),
-                None => return Err(invalid("no user given and the OS user is unknown; set PGUSER".into())),
+                None => {
+                    return Err(invalid(
+                        "no user given and the OS user is unknown; set PGUSER".into(),
+                    ));
+                }
             };
         }
         if config.get_dbname().is_none() {
@@ -173,12 +191,18 @@ impl ConnectTarget {
             config.dbname(&db);
         }
         if config.get_connect_timeout().is_none() {
-            let secs = env.var("PGCONNECT_TIMEOUT").and_then(|s| s.parse().ok()).unwrap_or(10);
+            let secs = env
+                .var("PGCONNECT_TIMEOUT")
+                .and_then(|s| s.parse().ok())
+                .unwrap_or(10);
             config.connect_timeout(Duration::from_secs(secs));
         }
         config.application_name("schemaforge");
 
-        let ssl_text = libpq.get("sslmode").map(String::as_str).or_else(|| env.var("PGSSLMODE"));
+        let ssl_text = libpq
+            .get("sslmode")
+            .map(String::as_str)
+            .or_else(|| env.var("PGSSLMODE"));
         let ssl_mode = match ssl_text {
             Some(text) => SslMode::parse(text).ok_or_else(|| {
                 invalid(format!(
@@ -287,7 +311,11 @@ fn default_host(port: u16) -> String {
         .to_owned()
 }
 
-fn password_from_file(config: &tokio_postgres::Config, path: &Path, notes: &mut Vec<String>) -> Option<String> {
+fn password_from_file(
+    config: &tokio_postgres::Config,
+    path: &Path,
+    notes: &mut Vec<String>,
+) -> Option<String> {
     if !path.exists() {
         return None;
     }
@@ -482,7 +510,8 @@ mod tests {
 
     #[test]
     fn database_url_is_used_when_no_flag() {
-        let t = ConnectTarget::resolve(None, &env(&[("DATABASE_URL", "postgresql://x@y:1/z")])).unwrap();
+        let t = ConnectTarget::resolve(None, &env(&[("DATABASE_URL", "postgresql://x@y:1/z")]))
+            .unwrap();
         assert_eq!(t.describe(), "x@y:1/z");
     }
 
@@ -499,8 +528,9 @@ mod tests {
 
     #[test]
     fn bad_sslmode_is_named_without_the_password() {
-        let err = ConnectTarget::resolve(Some("postgres://u:topsecret@h/d?sslmode=always"), &env(&[]))
-            .unwrap_err();
+        let err =
+            ConnectTarget::resolve(Some("postgres://u:topsecret@h/d?sslmode=always"), &env(&[]))
+                .unwrap_err();
         let text = err.to_string();
         assert!(text.contains("sslmode \"always\""), "{text}");
         assert!(!text.contains("topsecret"), "{text}");

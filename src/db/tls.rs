@@ -8,7 +8,9 @@ use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, Server
 use rustls::crypto::{CryptoProvider, verify_tls12_signature, verify_tls13_signature};
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
-use rustls::{CertificateError, ClientConfig, DigitallySignedStruct, RootCertStore, SignatureScheme};
+use rustls::{
+    CertificateError, ClientConfig, DigitallySignedStruct, RootCertStore, SignatureScheme,
+};
 use tokio_postgres_rustls::MakeRustlsConnect;
 
 use super::target::SslMode;
@@ -21,7 +23,9 @@ fn provider() -> Arc<CryptoProvider> {
 /// encrypted but the server is not authenticated — exactly libpq's behaviour.
 pub fn connector(mode: SslMode, root_cert: Option<&Path>) -> Result<MakeRustlsConnect, String> {
     let verify_chain = match mode {
-        SslMode::Disable | SslMode::Prefer | SslMode::Require => root_cert.is_some() && mode == SslMode::Require,
+        SslMode::Disable | SslMode::Prefer | SslMode::Require => {
+            root_cert.is_some() && mode == SslMode::Require
+        }
         SslMode::VerifyCa | SslMode::VerifyFull => true,
     };
     let builder = ClientConfig::builder_with_provider(provider())
@@ -57,7 +61,8 @@ fn root_store(root_cert: Option<&Path>) -> Result<RootCertStore, String> {
             for cert in CertificateDer::pem_file_iter(path)
                 .map_err(|e| format!("cannot read sslrootcert {}: {e}", path.display()))?
             {
-                let cert = cert.map_err(|e| format!("bad certificate in {}: {e}", path.display()))?;
+                let cert =
+                    cert.map_err(|e| format!("bad certificate in {}: {e}", path.display()))?;
                 store
                     .add(cert)
                     .map_err(|e| format!("bad certificate in {}: {e}", path.display()))?;
@@ -81,7 +86,10 @@ impl ServerCertVerifier for ChainOnly {
         ocsp: &[u8],
         now: UnixTime,
     ) -> Result<ServerCertVerified, rustls::Error> {
-        match self.0.verify_server_cert(end_entity, intermediates, server_name, ocsp, now) {
+        match self
+            .0
+            .verify_server_cert(end_entity, intermediates, server_name, ocsp, now)
+        {
             Err(rustls::Error::InvalidCertificate(
                 CertificateError::NotValidForName | CertificateError::NotValidForNameContext { .. },
             )) => Ok(ServerCertVerified::assertion()),
@@ -134,7 +142,12 @@ impl ServerCertVerifier for EncryptOnly {
         cert: &CertificateDer<'_>,
         dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        verify_tls12_signature(message, cert, dss, &self.0.signature_verification_algorithms)
+        verify_tls12_signature(
+            message,
+            cert,
+            dss,
+            &self.0.signature_verification_algorithms,
+        )
     }
 
     fn verify_tls13_signature(
@@ -143,7 +156,12 @@ impl ServerCertVerifier for EncryptOnly {
         cert: &CertificateDer<'_>,
         dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        verify_tls13_signature(message, cert, dss, &self.0.signature_verification_algorithms)
+        verify_tls13_signature(
+            message,
+            cert,
+            dss,
+            &self.0.signature_verification_algorithms,
+        )
     }
 
     fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {

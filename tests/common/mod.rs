@@ -60,23 +60,38 @@ impl Deref for TestDb {
 impl TestDb {
     /// Another session on the same database.
     pub async fn connect_again(&self) -> Session {
-        connect(&target(&self.url)).await.expect("connect to the test database")
+        connect(&target(&self.url))
+            .await
+            .expect("connect to the test database")
     }
 }
 
 /// Creates a fresh database from the template and connects to it.
 pub async fn test_db() -> TestDb {
     let sandbox = cluster();
-    let name = format!("test_{}_{}", std::process::id(), NEXT_DB.fetch_add(1, Ordering::Relaxed));
-    let admin = connect(&target(&sandbox.url("postgres"))).await.expect("connect to the cluster");
+    let name = format!(
+        "test_{}_{}",
+        std::process::id(),
+        NEXT_DB.fetch_add(1, Ordering::Relaxed)
+    );
+    let admin = connect(&target(&sandbox.url("postgres")))
+        .await
+        .expect("connect to the cluster");
     admin
         .client
         .batch_execute(&format!("CREATE DATABASE \"{name}\" TEMPLATE {TEMPLATE}"))
         .await
-        .unwrap_or_else(|e| panic!("creating {name}: {}", schemaforge::db::server_error::describe(&e)));
+        .unwrap_or_else(|e| {
+            panic!(
+                "creating {name}: {}",
+                schemaforge::db::server_error::describe(&e)
+            )
+        });
     admin.close().await;
     let url = sandbox.url(&name);
-    let session = connect(&target(&url)).await.expect("connect to the test database");
+    let session = connect(&target(&url))
+        .await
+        .expect("connect to the test database");
     TestDb { name, url, session }
 }
 

@@ -1,0 +1,89 @@
+//! `schemaforge sandbox` and `schemaforge --sandbox`.
+
+use crate::db::sandbox::Sandbox;
+use crate::db::{self, ConnectTarget, Env};
+
+use super::Exit;
+
+/// The database a sandbox user designs in.
+const DATABASE: &str = "postgres";
+
+async fn start() -> Result<(Sandbox, String), Exit> {
+    let sandbox = match tokio::task::spawn_blocking(Sandbox::start).await {
+        Ok(Ok(sandbox)) => sandbox,
+        Ok(Err(e)) => {
+            eprintln!("schemaforge: cannot start the sandbox: {e}");
+            return Err(Exit::Runtime);
+        }
+        Err(e) => {
+            eprintln!("schemaforge: cannot start the sandbox: {e}");
+            return Err(Exit::Runtime);
+        }
+    };
+    match db::shim::prepare_sandbox_database(&sandbox, DATABASE).await {
+        Ok(url) => Ok((sandbox, url)),
+        Err(e) => {
+            eprintln!("schemaforge: {e}");
+            Err(Exit::Runtime)
+        }
+    }
+}
+
+/// Prints the URL and keeps the cluster until Ctrl-C or SIGTERM, then removes it.
+pub async fn run() -> Exit {
+    let (sandbox, url) = match start().await {
+        Ok(started) => started,
+        Err(exit) => return exit,
+    };
+    if super::print_stdout(&format!("{url}\n")) != Exit::Success {
+        return Exit::Runtime;
+    }
+    eprintln!(
+        "schemaforge: sandbox running (data in {}); Ctrl-C stops it and removes every file",
+        sandbox.dir().display()
+    );
+    let outcome = wait_for_stop_signal().await;
+    tokio::task::spawn_blocking(move || sandbox.stop())
+        .await
+        .ok();
+    eprintln!("schemaforge: sandbox stopped and removed");
+    outcome
+}
+
+async fn wait_for_stop_signal() -> Exit {
+    use tokio::signal::unix::{SignalKind, signal};
+    let (Ok(mut term), Ok(mut hangup)) = (
+        signal(SignalKind::terminate()),
+        signal(SignalKind::hangup()),
+    ) else {
+        eprintln!("schemaforge: cannot listen for signals");
+        return Exit::Runtime;
+    };
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        _ = term.recv() => {}
+        _ = hangup.recv() => {}
+    }
+    Exit::Success
+}
+
+/// The TUI on a fresh sandbox, removed when the TUI ends.
+pub async fn run_tui() -> Exit {
+    let (sandbox, url) = match start().await {
+        Ok(started) => started,
+        Err(exit) => return exit,
+    };
+    let target =
+        ConnectTarget::resolve(Some(&url), &Env::default()).expect("the sandbox URL is valid");
+    let exit = match db::connect(&target).await {
+        Ok(session) => super::run_tui(session).await,
+        Err(e) => {
+            eprintln!("schemaforge: {e}");
+            Exit::Runtime
+        }
+    };
+    tokio::task::spawn_blocking(move || sandbox.stop())
+        .await
+        .ok();
+    exit
+}
