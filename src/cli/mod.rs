@@ -1,6 +1,13 @@
 //! The command line: clap definitions, dispatch and exit codes. Only this module and
 //! `main.rs` write to stdout and stderr.
 
+/// `say!("...")`: a formatted line on stderr that never panics.
+macro_rules! say {
+    ($($arg:tt)*) => {
+        $crate::cli::say_line(format_args!($($arg)*))
+    };
+}
+
 mod sandbox;
 
 use std::io::Write;
@@ -79,7 +86,7 @@ pub fn main() -> ExitCode {
     {
         Ok(rt) => rt,
         Err(e) => {
-            eprintln!("schemaforge: cannot start the async runtime: {e}");
+            say!("cannot start the async runtime: {e}");
             return Exit::Runtime.into();
         }
     };
@@ -100,8 +107,9 @@ async fn run(cli: Cli) -> Exit {
 }
 
 async fn interactive(db: Option<&str>) -> Exit {
-    let Ok(session) = open_session(db).await else {
-        return Exit::Runtime;
+    let session = match open_session(db).await {
+        Ok(session) => session,
+        Err(exit) => return exit,
     };
     run_tui(session).await
 }
@@ -110,14 +118,14 @@ pub(crate) async fn run_tui(session: Session) -> Exit {
     let info = match db::server::server_info(&session.client).await {
         Ok(info) => info,
         Err(e) => {
-            eprintln!("schemaforge: {}", db::server_error::describe(&e));
+            say!("{}", db::server_error::describe(&e));
             return Exit::Runtime;
         }
     };
     match crate::tui::run_first_screen(&session.described, &info).await {
         Ok(()) => Exit::Success,
         Err(e) => {
-            eprintln!("schemaforge: the terminal failed: {e}");
+            say!("the terminal failed: {e}");
             Exit::Runtime
         }
     }
@@ -127,16 +135,21 @@ pub(crate) async fn run_tui(session: Session) -> Exit {
 /// failure on stderr (the error type already names the target and the fix).
 pub async fn open_session(db: Option<&str>) -> Result<Session, Exit> {
     let target = ConnectTarget::resolve(db, &Env::from_process()).map_err(|e| {
-        eprintln!("schemaforge: {e}");
+        say!("{e}");
         Exit::Usage
     })?;
     for note in &target.notes {
-        eprintln!("schemaforge: note: {note}");
+        say!("note: {note}");
     }
     db::connect(&target).await.map_err(|e| {
-        eprintln!("schemaforge: {e}");
+        say!("{e}");
         Exit::Runtime
     })
+}
+
+/// A line on stderr for the user. A closed stderr (`2>&1 | head`) is not worth a panic.
+pub fn say_line(message: std::fmt::Arguments<'_>) {
+    let _ = writeln!(std::io::stderr().lock(), "schemaforge: {message}");
 }
 
 /// Writes to stdout, treating a closed pipe (`| head`) as success rather than a panic.
@@ -146,7 +159,7 @@ pub fn print_stdout(text: &str) -> Exit {
         Ok(()) => Exit::Success,
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Exit::Success,
         Err(e) => {
-            eprintln!("schemaforge: cannot write output: {e}");
+            say!("cannot write output: {e}");
             Exit::Runtime
         }
     }

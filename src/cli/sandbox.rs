@@ -12,18 +12,18 @@ async fn start() -> Result<(Sandbox, String), Exit> {
     let sandbox = match tokio::task::spawn_blocking(Sandbox::start).await {
         Ok(Ok(sandbox)) => sandbox,
         Ok(Err(e)) => {
-            eprintln!("schemaforge: cannot start the sandbox: {e}");
+            say!("cannot start the sandbox: {e}");
             return Err(Exit::Runtime);
         }
         Err(e) => {
-            eprintln!("schemaforge: cannot start the sandbox: {e}");
+            say!("cannot start the sandbox: {e}");
             return Err(Exit::Runtime);
         }
     };
     match db::shim::prepare_sandbox_database(&sandbox, DATABASE).await {
         Ok(url) => Ok((sandbox, url)),
         Err(e) => {
-            eprintln!("schemaforge: {e}");
+            say!("{e}");
             Err(Exit::Runtime)
         }
     }
@@ -38,15 +38,15 @@ pub async fn run() -> Exit {
     if super::print_stdout(&format!("{url}\n")) != Exit::Success {
         return Exit::Runtime;
     }
-    eprintln!(
-        "schemaforge: sandbox running (data in {}); Ctrl-C stops it and removes every file",
+    say!(
+        "sandbox running (data in {}); Ctrl-C stops it and removes every file",
         sandbox.dir().display()
     );
     let outcome = wait_for_stop_signal().await;
     tokio::task::spawn_blocking(move || sandbox.stop())
         .await
         .ok();
-    eprintln!("schemaforge: sandbox stopped and removed");
+    say!("sandbox stopped and removed");
     outcome
 }
 
@@ -56,7 +56,7 @@ async fn wait_for_stop_signal() -> Exit {
         signal(SignalKind::terminate()),
         signal(SignalKind::hangup()),
     ) else {
-        eprintln!("schemaforge: cannot listen for signals");
+        say!("cannot listen for signals");
         return Exit::Runtime;
     };
     tokio::select! {
@@ -78,7 +78,7 @@ pub async fn run_tui() -> Exit {
     let exit = match db::connect(&target).await {
         Ok(session) => super::run_tui(session).await,
         Err(e) => {
-            eprintln!("schemaforge: {e}");
+            say!("{e}");
             Exit::Runtime
         }
     };

@@ -14,6 +14,14 @@ pub struct Session {
     task: JoinHandle<()>,
 }
 
+impl std::fmt::Debug for Session {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Session")
+            .field("described", &self.described)
+            .finish_non_exhaustive()
+    }
+}
+
 impl Session {
     /// Closes the session and waits until the server has seen it go, so the database can be
     /// dropped or used as a template right after.

@@ -7,8 +7,14 @@ use std::process::Command;
 pub fn find_bin_dir() -> Result<PathBuf, Vec<PathBuf>> {
     let mut searched = Vec::new();
     let mut candidates: Vec<PathBuf> = Vec::new();
+    // An explicit choice is the only candidate: never silently run another version.
     if let Some(dir) = std::env::var_os("SCHEMAFORGE_PG_BIN") {
-        candidates.push(dir.into());
+        let dir = PathBuf::from(dir);
+        return if dir.join("initdb").is_file() && dir.join("postgres").is_file() {
+            Ok(dir)
+        } else {
+            Err(vec![dir])
+        };
     }
     if let Some(path) = std::env::var_os("PATH") {
         for dir in std::env::split_paths(&path) {

@@ -138,7 +138,7 @@ impl ConnectTarget {
     pub fn resolve(db: Option<&str>, env: &Env) -> Result<ConnectTarget, TargetError> {
         let source = db.or_else(|| env.var("DATABASE_URL"));
         let (mut config, libpq) = match source {
-            Some(text) => parse_connection_string(text)?,
+            Some(text) => parse_connection_string(text, env.var("PGPORT"))?,
             None => (tokio_postgres::Config::new(), HashMap::new()),
         };
         let invalid = |reason: String| TargetError {
@@ -339,16 +339,24 @@ fn password_from_file(
 }
 
 /// Splits off the parameters only libpq knows, then lets tokio-postgres parse the rest.
+/// `env_port` (PGPORT) applies to URL hosts written without a port, as in libpq.
 fn parse_connection_string(
     text: &str,
+    env_port: Option<&str>,
 ) -> Result<(tokio_postgres::Config, HashMap<String, String>), TargetError> {
     let invalid = |reason: String| TargetError {
         shown: redact(text),
         reason,
     };
     let mut libpq = HashMap::new();
-    let remaining = if text.starts_with("postgres://") || text.starts_with("postgresql://") {
-        match text.split_once('?') {
+    let is_url = text.starts_with("postgres://") || text.starts_with("postgresql://");
+    let with_ports = match env_port {
+        Some(port) if is_url => fill_missing_ports(text, port),
+        _ => text.to_owned(),
+    };
+    let text_with_ports = with_ports.as_str();
+    let remaining = if is_url {
+        match text_with_ports.split_once('?') {
             Some((base, query)) => {
                 let kept: Vec<&str> = query
                     .split('&')
@@ -368,7 +376,7 @@ fn parse_connection_string(
                     format!("{base}?{}", kept.join("&"))
                 }
             }
-            None => text.to_owned(),
+            None => text_with_ports.to_owned(),
         }
     } else {
         let pairs = key_value_pairs(text).map_err(invalid)?;
@@ -391,6 +399,43 @@ fn parse_connection_string(
             .map_err(|e| invalid(error_chain(&e)))?
     };
     Ok((config, libpq))
+}
+
+/// Adds `:port` to every host of a URL written without one (tokio-postgres would assume 5432).
+fn fill_missing_ports(url: &str, port: &str) -> String {
+    let Some(scheme_end) = url.find("://").map(|i| i + 3) else {
+        return url.to_owned();
+    };
+    let authority_end = url[scheme_end..]
+        .find(['/', '?'])
+        .map_or(url.len(), |i| scheme_end + i);
+    let authority = &url[scheme_end..authority_end];
+    let hosts_start = authority.rfind('@').map_or(0, |i| i + 1);
+    let hosts = &authority[hosts_start..];
+    if hosts.is_empty() {
+        return url.to_owned();
+    }
+    let filled: Vec<String> = hosts
+        .split(',')
+        .map(|chunk| {
+            let has_port = match chunk.strip_prefix('[') {
+                Some(rest) => rest.contains("]:"),
+                None => chunk.contains(':'),
+            };
+            if has_port {
+                chunk.to_owned()
+            } else {
+                format!("{chunk}:{port}")
+            }
+        })
+        .collect();
+    format!(
+        "{}{}{}{}",
+        &url[..scheme_end],
+        &authority[..hosts_start],
+        filled.join(","),
+        &url[authority_end..]
+    )
 }
 
 /// `key=value key2='quoted value'` as libpq writes it.
@@ -534,6 +579,15 @@ mod tests {
         let text = err.to_string();
         assert!(text.contains("sslmode \"always\""), "{text}");
         assert!(!text.contains("topsecret"), "{text}");
+    }
+
+    #[test]
+    fn pgport_fills_only_hosts_without_a_port() {
+        assert_eq!(
+            fill_missing_ports("postgres://u:p@a,b:7,[::1]/d?x=1", "9"),
+            "postgres://u:p@a:9,b:7,[::1]:9/d?x=1"
+        );
+        assert_eq!(fill_missing_ports("postgres:///d", "9"), "postgres:///d");
     }
 
     #[test]

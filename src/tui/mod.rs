@@ -61,3 +61,41 @@ pub fn draw_first_screen(frame: &mut Frame, described: &str, info: &ServerInfo) 
     );
     frame.render_widget(Paragraph::new("q quit"), status);
 }
+
+#[cfg(test)]
+mod tests {
+    use ratatui::Terminal;
+    use ratatui::backend::TestBackend;
+
+    use super::*;
+
+    #[test]
+    fn first_screen_shows_where_it_is_connected() {
+        let info = ServerInfo {
+            version: "15.8".into(),
+            version_num: 150008,
+            database: "app".into(),
+            user: "alice".into(),
+        };
+        let mut terminal = Terminal::new(TestBackend::new(80, 24)).unwrap();
+        terminal
+            .draw(|f| draw_first_screen(f, "alice@db.example.com:5432/app", &info))
+            .unwrap();
+        let text: String = terminal
+            .backend()
+            .buffer()
+            .content()
+            .iter()
+            .map(|c| c.symbol())
+            .collect();
+        for expected in [
+            "alice@db.example.com:5432/app",
+            "PostgreSQL 15.8",
+            "database      app",
+            "user          alice",
+            "q quit",
+        ] {
+            assert!(text.contains(expected), "missing {expected:?}");
+        }
+    }
+}
