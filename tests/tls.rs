@@ -51,10 +51,9 @@ async fn pki() -> &'static Pki {
             std::fs::set_permissions(&path, std::fs::Permissions::from_mode(mode)).unwrap();
             std::os::unix::fs::chown(&path, Some(owner.uid()), Some(owner.gid())).unwrap();
         }
-        let scratch = std::env::temp_dir().join(format!("schemaforge-tls-{}", std::process::id()));
-        std::fs::create_dir_all(&scratch).unwrap();
-        let ca_file = scratch.join("ca.pem");
-        let other_ca_file = scratch.join("other-ca.pem");
+        // Inside the cluster directory, so they go when the cluster goes.
+        let ca_file = dir.join("ca.pem");
+        let other_ca_file = dir.join("other-ca.pem");
         std::fs::write(&ca_file, ca_pem).unwrap();
         std::fs::write(&other_ca_file, other_ca_pem).unwrap();
 
