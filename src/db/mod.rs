@@ -1,5 +1,6 @@
 //! The only part of schemaforge that talks to a server: connecting, the sandbox, the shim.
 
+pub mod apply;
 pub mod connect;
 pub mod pg_bin;
 pub mod pgpass;

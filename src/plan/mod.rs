@@ -1,1 +1,5 @@
-//! placeholder
+//! Design × Catalog → Plan → SQL. Pure: no connection, no screen.
+
+pub mod bundle;
+
+pub use bundle::{Bundle, BundleBuilder, Section, Statement};

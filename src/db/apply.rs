@@ -1,0 +1,205 @@
+//! Running a bundle: one transaction, statement by statement, so a failure names the
+//! statement, its line in the bundle, and the server's message, detail, hint and position.
+
+use std::time::{Duration, Instant};
+
+use tokio_postgres::Client;
+use tokio_postgres::error::ErrorPosition;
+
+use crate::plan::Bundle;
+
+/// How far an apply has got; sent after each statement.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Progress {
+    pub statement: usize,
+    pub total: usize,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ApplyReport {
+    pub statements: usize,
+    pub elapsed: Duration,
+    /// False for a dry run: everything ran, then rolled back.
+    pub committed: bool,
+}
+
+/// The statement that failed and everything the server said about it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StatementFailure {
+    /// 0-based index in the bundle's statements.
+    pub index: usize,
+    pub total: usize,
+    /// 1-based line of the bundle where the statement starts.
+    pub line: usize,
+    pub sql: String,
+    pub code: String,
+    pub message: String,
+    pub detail: Option<String>,
+    pub hint: Option<String>,
+    /// The error position as a line and column of the bundle, when the server gave one.
+    pub position: Option<(usize, usize)>,
+    pub context: Option<String>,
+}
+
+impl std::fmt::Display for StatementFailure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        writeln!(
+            f,
+            "statement {} of {} (line {}) failed: {} (SQLSTATE {})",
+            self.index + 1,
+            self.total,
+            self.line,
+            self.message,
+            self.code
+        )?;
+        if let Some(detail) = &self.detail {
+            writeln!(f, "  detail: {detail}")?;
+        }
+        if let Some(hint) = &self.hint {
+            writeln!(f, "  hint: {hint}")?;
+        }
+        if let Some((line, column)) = self.position {
+            writeln!(f, "  at: line {line}, column {column}")?;
+        }
+        if let Some(context) = &self.context {
+            writeln!(f, "  context: {context}")?;
+        }
+        write!(f, "  statement: {}", self.sql)
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ApplyError {
+    #[error("{0}\nnothing was applied: the transaction was rolled back")]
+    Statement(Box<StatementFailure>),
+    #[error(
+        "the live schema changed since this plan was made (fingerprint {expected}, now {actual}); \
+         nothing was applied — plan again"
+    )]
+    Drift { expected: String, actual: String },
+    #[error("{0}")]
+    NotOneTransaction(String),
+    #[error("checking the live schema failed: {0}")]
+    DriftCheck(String),
+    #[error(
+        "the connection failed during apply: {0}; the server rolls back an unfinished transaction"
+    )]
+    Connection(String),
+}
+
+/// What to compare before anything runs: the fingerprint the plan was made against, and how
+/// to read the current one (inside the apply's transaction).
+pub struct DriftCheck<F> {
+    pub expected: String,
+    pub current: F,
+}
+
+/// Applies `bundle` in one transaction; `dry_run` runs everything and rolls back.
+///
+/// The bundle must start with `BEGIN` and end with `COMMIT`. On any error the transaction
+/// is rolled back, so the database is left as it was.
+pub async fn apply<F>(
+    client: &Client,
+    bundle: &Bundle,
+    dry_run: bool,
+    drift: Option<DriftCheck<F>>,
+    mut progress: impl FnMut(Progress),
+) -> Result<ApplyReport, ApplyError>
+where
+    F: AsyncFnOnce(&Client) -> Result<String, String>,
+{
+    let total = bundle.statements.len();
+    let is = |i: usize, word: &str| bundle.statement_text(i).eq_ignore_ascii_case(word);
+    if total < 2 || !is(0, "BEGIN") || !is(total - 1, "COMMIT") {
+        return Err(ApplyError::NotOneTransaction(
+            "a bundle must start with BEGIN; and end with COMMIT;".into(),
+        ));
+    }
+    let started = Instant::now();
+    run(client, bundle, 0).await?;
+    if let Some(check) = drift {
+        let actual = match (check.current)(client).await {
+            Ok(actual) => actual,
+            Err(e) => {
+                rollback(client).await;
+                return Err(ApplyError::DriftCheck(e));
+            }
+        };
+        if actual != check.expected {
+            rollback(client).await;
+            return Err(ApplyError::Drift {
+                expected: check.expected,
+                actual,
+            });
+        }
+    }
+    progress(Progress {
+        statement: 1,
+        total,
+    });
+    for index in 1..total - 1 {
+        if let Err(e) = run(client, bundle, index).await {
+            rollback(client).await;
+            return Err(e);
+        }
+        progress(Progress {
+            statement: index + 1,
+            total,
+        });
+    }
+    if dry_run {
+        rollback(client).await;
+    } else {
+        run(client, bundle, total - 1).await?;
+    }
+    progress(Progress {
+        statement: total,
+        total,
+    });
+    Ok(ApplyReport {
+        statements: total,
+        elapsed: started.elapsed(),
+        committed: !dry_run,
+    })
+}
+
+async fn rollback(client: &Client) {
+    let _ = client.batch_execute("ROLLBACK").await;
+}
+
+/// One statement over the simple-query protocol (safe through transaction poolers).
+async fn run(client: &Client, bundle: &Bundle, index: usize) -> Result<(), ApplyError> {
+    let statement = &bundle.statements[index];
+    let sql = bundle.statement_text(index);
+    client
+        .batch_execute(sql)
+        .await
+        .map_err(|err| match err.as_db_error() {
+            Some(db) => {
+                let position = match db.position() {
+                    Some(ErrorPosition::Original(p)) => {
+                        // The server counts characters from 1 within the statement it was sent.
+                        let offset = sql
+                            .char_indices()
+                            .nth((*p as usize).saturating_sub(1))
+                            .map_or(sql.len(), |(i, _)| i);
+                        Some(bundle.line_column(statement.range.start + offset))
+                    }
+                    _ => None,
+                };
+                ApplyError::Statement(Box::new(StatementFailure {
+                    index,
+                    total: bundle.statements.len(),
+                    line: statement.line,
+                    sql: sql.to_owned(),
+                    code: db.code().code().to_owned(),
+                    message: db.message().to_owned(),
+                    detail: db.detail().map(str::to_owned),
+                    hint: db.hint().map(str::to_owned),
+                    position,
+                    context: db.where_().map(str::to_owned),
+                }))
+            }
+            None => ApplyError::Connection(super::target::error_chain(&err)),
+        })
+}

@@ -1,0 +1,335 @@
+//! The bundle: one text, and the statements inside it as spans of that text.
+//!
+//! The preview shows `text`; apply executes `text[statement.range]` one statement at a time.
+//! Both read the same string, so what is shown is exactly what runs.
+
+use std::ops::Range;
+
+use sqlparser::dialect::PostgreSqlDialect;
+use sqlparser::tokenizer::{Token, Tokenizer};
+
+/// The bundle's groups, in the order SPEC.md gives; each gets a comment header.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Section {
+    Transaction,
+    Helpers,
+    Tables,
+    Relations,
+    LinkingTables,
+    Views,
+    Rls,
+    Policies,
+    Triggers,
+    Grants,
+    Refresh,
+    Samples,
+    /// Statements of a saved plan, whose groups are not known.
+    Saved,
+}
+
+impl Section {
+    pub fn title(self) -> &'static str {
+        match self {
+            Section::Transaction => "transaction",
+            Section::Helpers => "helpers",
+            Section::Tables => "tables",
+            Section::Relations => "relations",
+            Section::LinkingTables => "linking tables",
+            Section::Views => "views",
+            Section::Rls => "row-level security",
+            Section::Policies => "policies",
+            Section::Triggers => "triggers",
+            Section::Grants => "grants",
+            Section::Refresh => "PostgREST refresh",
+            Section::Samples => "sample rows",
+            Section::Saved => "saved plan",
+        }
+    }
+}
+
+/// One statement of a bundle.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct Statement {
+    /// Byte range in [`Bundle::text`], without the terminating semicolon.
+    pub range: Range<usize>,
+    /// 1-based line of the bundle where it starts.
+    pub line: usize,
+    pub section: Section,
+    /// Drops or rewrites something that exists: the UI shows it in red and asks first.
+    pub destructive: bool,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Bundle {
+    pub text: String,
+    pub statements: Vec<Statement>,
+}
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum BundleError {
+    #[error("line {line}, column {column}: {message}")]
+    Syntax {
+        line: u64,
+        column: u64,
+        message: String,
+    },
+    #[error("a bundle must be one transaction: it starts with BEGIN; and ends with COMMIT;")]
+    NotOneTransaction,
+}
+
+impl Bundle {
+    pub fn statement_text(&self, index: usize) -> &str {
+        &self.text[self.statements[index].range.clone()]
+    }
+
+    /// The statements that do work, without BEGIN/COMMIT and the SET LOCAL settings.
+    pub fn work_count(&self) -> usize {
+        self.statements
+            .iter()
+            .filter(|s| s.section != Section::Transaction)
+            .count()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.work_count() == 0
+    }
+
+    pub fn has_destructive_steps(&self) -> bool {
+        self.statements.iter().any(|s| s.destructive)
+    }
+
+    /// 1-based line and column (in characters) of a byte offset of the text.
+    pub fn line_column(&self, offset: usize) -> (usize, usize) {
+        let before = &self.text[..offset.min(self.text.len())];
+        let line = before.matches('\n').count() + 1;
+        let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+        (line, before[line_start..].chars().count() + 1)
+    }
+
+    /// Splits a saved plan back into statements, with a real SQL tokenizer so semicolons
+    /// inside strings, quoted names, comments and dollar-quoted bodies are left alone.
+    pub fn parse(text: &str) -> Result<Bundle, BundleError> {
+        let tokens = Tokenizer::new(&PostgreSqlDialect {}, text)
+            .tokenize_with_location()
+            .map_err(|e| BundleError::Syntax {
+                line: e.location.line,
+                column: e.location.column,
+                message: e.message,
+            })?;
+        let offsets = LineOffsets::new(text);
+        let mut statements = Vec::new();
+        let mut start: Option<usize> = None;
+        let mut end = 0;
+        for token in &tokens {
+            let begin = offsets.byte(text, token.span.start.line, token.span.start.column);
+            let finish = offsets.byte(text, token.span.end.line, token.span.end.column);
+            match &token.token {
+                Token::Whitespace(_) => {}
+                Token::SemiColon => {
+                    if let Some(s) = start.take() {
+                        statements.push(statement(text, s..end, Section::Saved));
+                    }
+                }
+                _ => {
+                    start.get_or_insert(begin);
+                    end = finish;
+                }
+            }
+        }
+        if let Some(s) = start {
+            statements.push(statement(text, s..end, Section::Saved));
+        }
+        let mut bundle = Bundle {
+            text: text.to_owned(),
+            statements,
+        };
+        let first = bundle
+            .statements
+            .first()
+            .map(|_| bundle.statement_text(0).to_ascii_uppercase());
+        let last = bundle
+            .statements
+            .len()
+            .checked_sub(1)
+            .map(|i| bundle.statement_text(i).to_ascii_uppercase());
+        if first.as_deref() != Some("BEGIN") || last.as_deref() != Some("COMMIT") {
+            return Err(BundleError::NotOneTransaction);
+        }
+        let count = bundle.statements.len();
+        for (i, s) in bundle.statements.iter_mut().enumerate() {
+            let upper = text[s.range.clone()].to_ascii_uppercase();
+            if i == 0 || i + 1 == count || upper.starts_with("SET LOCAL") {
+                s.section = Section::Transaction;
+            }
+            s.destructive = upper.starts_with("DROP")
+                || upper.contains(" DROP ")
+                || upper.starts_with("TRUNCATE");
+        }
+        Ok(bundle)
+    }
+}
+
+fn statement(text: &str, range: Range<usize>, section: Section) -> Statement {
+    let line = text[..range.start].matches('\n').count() + 1;
+    Statement {
+        range,
+        line,
+        section,
+        destructive: false,
+    }
+}
+
+/// Maps the tokenizer's (line, column-in-characters) to byte offsets.
+struct LineOffsets(Vec<usize>);
+
+impl LineOffsets {
+    fn new(text: &str) -> LineOffsets {
+        let mut starts = vec![0];
+        starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+        LineOffsets(starts)
+    }
+
+    fn byte(&self, text: &str, line: u64, column: u64) -> usize {
+        let Some(&line_start) = self.0.get((line as usize).saturating_sub(1)) else {
+            return text.len();
+        };
+        text[line_start..]
+            .char_indices()
+            .nth((column as usize).saturating_sub(1))
+            .map_or(text.len(), |(i, _)| line_start + i)
+    }
+}
+
+/// Writes a bundle: section headers, statements, and their spans, in one pass.
+#[derive(Default)]
+pub struct BundleBuilder {
+    bundle: Bundle,
+    section: Option<Section>,
+}
+
+impl BundleBuilder {
+    pub fn new() -> BundleBuilder {
+        BundleBuilder::default()
+    }
+
+    /// A comment line, e.g. the saved plan's fingerprint header.
+    pub fn comment(&mut self, text: &str) {
+        for line in text.lines() {
+            self.bundle.text.push_str("-- ");
+            self.bundle.text.push_str(line);
+            self.bundle.text.push('\n');
+        }
+    }
+
+    /// Adds a statement (without its semicolon) under `section`, opening the section's header
+    /// when it changes.
+    pub fn push(&mut self, section: Section, sql: &str, destructive: bool) {
+        if self.section != Some(section) && section != Section::Transaction {
+            let title = section.title();
+            let rule = "─".repeat(72usize.saturating_sub(title.len()));
+            self.bundle.text.push_str(&format!("\n-- {title} {rule}\n"));
+        }
+        self.section = Some(section);
+        let start = self.bundle.text.len();
+        self.bundle
+            .text
+            .push_str(sql.trim_end_matches(';').trim_end());
+        let end = self.bundle.text.len();
+        self.bundle.text.push_str(";\n");
+        self.bundle
+            .statements
+            .push(statement(&self.bundle.text, start..end, section));
+        self.bundle
+            .statements
+            .last_mut()
+            .expect("just pushed")
+            .destructive = destructive;
+    }
+
+    pub fn finish(self) -> Bundle {
+        self.bundle
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample() -> Bundle {
+        let mut b = BundleBuilder::new();
+        b.comment("schemaforge plan\nfingerprint abc");
+        b.push(Section::Transaction, "BEGIN", false);
+        b.push(Section::Transaction, "SET LOCAL lock_timeout = '5s'", false);
+        b.push(
+            Section::Helpers,
+            "CREATE FUNCTION f() RETURNS int LANGUAGE plpgsql AS $body$ BEGIN RETURN 1; END $body$",
+            false,
+        );
+        b.push(
+            Section::Tables,
+            "CREATE TABLE \"a;b\" (note text DEFAULT 'x;y' /* ; */)",
+            false,
+        );
+        b.push(Section::Tables, "DROP TABLE \"old\"", true);
+        b.push(Section::Transaction, "COMMIT", false);
+        b.finish()
+    }
+
+    #[test]
+    fn builder_spans_point_at_the_statements() {
+        let bundle = sample();
+        assert_eq!(bundle.statement_text(0), "BEGIN");
+        assert!(bundle.statement_text(2).ends_with("END $body$"));
+        assert_eq!(
+            bundle.statements[3].line,
+            bundle.line_column(bundle.statements[3].range.start).0
+        );
+        assert!(bundle.text.contains("\n-- tables ─"));
+        assert_eq!(bundle.work_count(), 3);
+        assert!(bundle.has_destructive_steps());
+    }
+
+    #[test]
+    fn a_saved_bundle_splits_back_into_the_same_statements() {
+        let bundle = sample();
+        let parsed = Bundle::parse(&bundle.text).unwrap();
+        let texts = |b: &Bundle| {
+            (0..b.statements.len())
+                .map(|i| b.statement_text(i).to_owned())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(texts(&parsed), texts(&bundle));
+        let lines = |b: &Bundle| b.statements.iter().map(|s| s.line).collect::<Vec<_>>();
+        assert_eq!(lines(&parsed), lines(&bundle));
+        assert!(parsed.statements[4].destructive);
+        assert!(!parsed.statements[3].destructive);
+        assert_eq!(parsed.statements[1].section, Section::Transaction);
+    }
+
+    #[test]
+    fn a_text_that_is_not_one_transaction_is_refused() {
+        assert_eq!(
+            Bundle::parse("CREATE TABLE t (id int);"),
+            Err(BundleError::NotOneTransaction)
+        );
+        assert!(matches!(
+            Bundle::parse("BEGIN; SELECT 'open;"),
+            Err(BundleError::Syntax { .. })
+        ));
+    }
+
+    #[test]
+    fn line_column_counts_characters() {
+        let bundle = Bundle {
+            text: "ab\nçd;".into(),
+            statements: vec![],
+        };
+        assert_eq!(bundle.line_column(0), (1, 1));
+        assert_eq!(
+            bundle.line_column(5),
+            (2, 2),
+            "ç is two bytes but one column"
+        );
+    }
+}
