@@ -1,5 +1,8 @@
 //! The interactive program. For now: a first screen that proves the stack end to end.
 
+pub mod keymap;
+pub mod theme;
+
 use crossterm::event::{Event, EventStream, KeyCode, KeyEventKind, KeyModifiers};
 use futures_util::StreamExt;
 use ratatui::layout::{Constraint, Layout};

@@ -1,0 +1,635 @@
+//! Key bindings are data: one table per context maps keys to actions with a description.
+//! The same table drives dispatch, the `?` overlay, the status-line hints and the README's
+//! key list, and `config.toml` overrides it. Nothing about keys is written twice.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+/// Where a binding applies. Lookups try the focused context first, then `Global`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Context {
+    Global,
+    /// Any list or tree: the schema tree, phase lists.
+    List,
+    Preview,
+    /// A text input (filter, editors): only these keys are taken, the rest are typed.
+    Input,
+    /// A yes/no dialog.
+    Dialog,
+}
+
+impl Context {
+    pub const ALL: [Context; 5] = [
+        Context::Global,
+        Context::List,
+        Context::Preview,
+        Context::Input,
+        Context::Dialog,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Context::Global => "global",
+            Context::List => "list",
+            Context::Preview => "preview",
+            Context::Input => "input",
+            Context::Dialog => "dialog",
+        }
+    }
+}
+
+macro_rules! actions {
+    ($($variant:ident => $name:literal),* $(,)?) => {
+        /// Everything a key can ask for.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub enum Action { $($variant),* }
+
+        impl Action {
+            pub const ALL: &'static [Action] = &[$(Action::$variant),*];
+            /// The name used in `config.toml`.
+            pub fn name(self) -> &'static str {
+                match self { $(Action::$variant => $name),* }
+            }
+        }
+    };
+}
+
+actions! {
+    Quit => "quit",
+    Help => "help",
+    NextPhase => "next_phase",
+    PrevPhase => "prev_phase",
+    PhaseSchema => "phase_schema",
+    PhaseTables => "phase_tables",
+    PhaseFields => "phase_fields",
+    PhaseRelations => "phase_relations",
+    PhaseRls => "phase_rls",
+    PhaseSamples => "phase_samples",
+    PhasePreview => "phase_preview",
+    FocusNext => "focus_next",
+    FocusPrev => "focus_prev",
+    ToggleWalkthrough => "toggle_walkthrough",
+    Up => "up",
+    Down => "down",
+    PageUp => "page_up",
+    PageDown => "page_down",
+    Top => "top",
+    Bottom => "bottom",
+    Open => "open",
+    Close => "close",
+    Add => "add",
+    Delete => "delete",
+    Filter => "filter",
+    Refresh => "refresh",
+    DryRun => "dry_run",
+    Apply => "apply",
+    Copy => "copy",
+    Confirm => "confirm",
+    Cancel => "cancel",
+}
+
+/// A key as written in the table and in `config.toml`: `q`, `ctrl-c`, `shift-tab`, `enter`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Key {
+    pub code: KeyCode,
+    pub ctrl: bool,
+    pub alt: bool,
+}
+
+impl Key {
+    pub fn parse(text: &str) -> Result<Key, String> {
+        let mut ctrl = false;
+        let mut alt = false;
+        let mut rest = text;
+        loop {
+            if let Some(r) = rest.strip_prefix("ctrl-") {
+                ctrl = true;
+                rest = r;
+            } else if let Some(r) = rest.strip_prefix("alt-") {
+                alt = true;
+                rest = r;
+            } else {
+                break;
+            }
+        }
+        let code = match rest {
+            "enter" => KeyCode::Enter,
+            "esc" => KeyCode::Esc,
+            "tab" => KeyCode::Tab,
+            "shift-tab" | "backtab" => KeyCode::BackTab,
+            "up" => KeyCode::Up,
+            "down" => KeyCode::Down,
+            "left" => KeyCode::Left,
+            "right" => KeyCode::Right,
+            "pgup" => KeyCode::PageUp,
+            "pgdn" => KeyCode::PageDown,
+            "home" => KeyCode::Home,
+            "end" => KeyCode::End,
+            "backspace" => KeyCode::Backspace,
+            "delete" => KeyCode::Delete,
+            "space" => KeyCode::Char(' '),
+            f if f.len() > 1 && f.starts_with('f') && f[1..].parse::<u8>().is_ok() => {
+                KeyCode::F(f[1..].parse().expect("checked"))
+            }
+            c if c.chars().count() == 1 => KeyCode::Char(c.chars().next().expect("one char")),
+            other => {
+                return Err(format!(
+                    "{other:?} is not a key (try q, ctrl-c, enter, esc, tab, shift-tab, up, pgdn, f1)"
+                ));
+            }
+        };
+        Ok(Key { code, ctrl, alt })
+    }
+
+    /// Whether a terminal key event is this key. Shift is part of the character itself.
+    pub fn matches(&self, event: &KeyEvent) -> bool {
+        let ctrl = event.modifiers.contains(KeyModifiers::CONTROL);
+        let alt = event.modifiers.contains(KeyModifiers::ALT);
+        let code = match event.code {
+            KeyCode::Char(c) if ctrl => KeyCode::Char(c.to_ascii_lowercase()),
+            other => other,
+        };
+        code == self.code && ctrl == self.ctrl && alt == self.alt
+    }
+}
+
+impl fmt::Display for Key {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.ctrl {
+            write!(f, "Ctrl-")?;
+        }
+        if self.alt {
+            write!(f, "Alt-")?;
+        }
+        match self.code {
+            KeyCode::Enter => write!(f, "⏎"),
+            KeyCode::Esc => write!(f, "Esc"),
+            KeyCode::Tab => write!(f, "Tab"),
+            KeyCode::BackTab => write!(f, "Shift-Tab"),
+            KeyCode::Up => write!(f, "↑"),
+            KeyCode::Down => write!(f, "↓"),
+            KeyCode::Left => write!(f, "←"),
+            KeyCode::Right => write!(f, "→"),
+            KeyCode::PageUp => write!(f, "PgUp"),
+            KeyCode::PageDown => write!(f, "PgDn"),
+            KeyCode::Home => write!(f, "Home"),
+            KeyCode::End => write!(f, "End"),
+            KeyCode::Backspace => write!(f, "Backspace"),
+            KeyCode::Delete => write!(f, "Del"),
+            KeyCode::F(n) => write!(f, "F{n}"),
+            KeyCode::Char(' ') => write!(f, "Space"),
+            KeyCode::Char(c) => write!(f, "{c}"),
+            _ => write!(f, "?"),
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Binding {
+    pub context: Context,
+    pub action: Action,
+    pub keys: Vec<Key>,
+    pub description: &'static str,
+    /// Shown in the status line (the rest only in the help overlay).
+    pub hint: bool,
+}
+
+/// The default table: (context, action, keys, description, shown in the status line).
+const DEFAULTS: &[(Context, Action, &[&str], &str, bool)] = &[
+    (
+        Context::Global,
+        Action::Quit,
+        &["q", "ctrl-c"],
+        "quit",
+        true,
+    ),
+    (Context::Global, Action::Help, &["?", "f1"], "help", true),
+    (
+        Context::Global,
+        Action::NextPhase,
+        &["]"],
+        "next phase",
+        true,
+    ),
+    (
+        Context::Global,
+        Action::PrevPhase,
+        &["["],
+        "previous phase",
+        false,
+    ),
+    (
+        Context::Global,
+        Action::PhaseSchema,
+        &["0"],
+        "phase 0 · schema",
+        false,
+    ),
+    (
+        Context::Global,
+        Action::PhaseTables,
+        &["1"],
+        "phase 1 · tables",
+        false,
+    ),
+    (
+        Context::Global,
+        Action::PhaseFields,
+        &["2"],
+        "phase 2 · fields",
+        false,
+    ),
+    (
+        Context::Global,
+        Action::PhaseRelations,
+        &["3"],
+        "phase 3 · relations",
+        false,
+    ),
+    (
+        Context::Global,
+        Action::PhaseRls,
+        &["4"],
+        "phase 4 · row-level security",
+        false,
+    ),
+    (
+        Context::Global,
+        Action::PhaseSamples,
+        &["5"],
+        "phase 5 · samples",
+        false,
+    ),
+    (
+        Context::Global,
+        Action::PhasePreview,
+        &["6", "p"],
+        "preview and apply",
+        false,
+    ),
+    (
+        Context::Global,
+        Action::FocusNext,
+        &["tab"],
+        "next pane",
+        false,
+    ),
+    (
+        Context::Global,
+        Action::FocusPrev,
+        &["shift-tab"],
+        "previous pane",
+        false,
+    ),
+    (
+        Context::Global,
+        Action::ToggleWalkthrough,
+        &["w"],
+        "walkthrough on/off",
+        false,
+    ),
+    (Context::List, Action::Up, &["up", "k"], "move up", true),
+    (
+        Context::List,
+        Action::Down,
+        &["down", "j"],
+        "move down",
+        true,
+    ),
+    (
+        Context::List,
+        Action::PageUp,
+        &["pgup", "ctrl-u"],
+        "page up",
+        false,
+    ),
+    (
+        Context::List,
+        Action::PageDown,
+        &["pgdn", "ctrl-d"],
+        "page down",
+        false,
+    ),
+    (Context::List, Action::Top, &["home", "g"], "first", false),
+    (Context::List, Action::Bottom, &["end", "G"], "last", false),
+    (
+        Context::List,
+        Action::Open,
+        &["enter", "right", "l"],
+        "open / expand",
+        true,
+    ),
+    (
+        Context::List,
+        Action::Close,
+        &["left", "h"],
+        "collapse",
+        false,
+    ),
+    (Context::List, Action::Add, &["a"], "add", true),
+    (Context::List, Action::Delete, &["x"], "delete", true),
+    (Context::List, Action::Filter, &["/"], "filter", true),
+    (
+        Context::List,
+        Action::Refresh,
+        &["r"],
+        "re-read the live schema",
+        false,
+    ),
+    (
+        Context::Preview,
+        Action::Up,
+        &["up", "k"],
+        "scroll up",
+        false,
+    ),
+    (
+        Context::Preview,
+        Action::Down,
+        &["down", "j"],
+        "scroll down",
+        false,
+    ),
+    (
+        Context::Preview,
+        Action::PageUp,
+        &["pgup", "ctrl-u"],
+        "page up",
+        false,
+    ),
+    (
+        Context::Preview,
+        Action::PageDown,
+        &["pgdn", "ctrl-d", "space"],
+        "page down",
+        false,
+    ),
+    (Context::Preview, Action::Top, &["home", "g"], "top", false),
+    (
+        Context::Preview,
+        Action::Bottom,
+        &["end", "G"],
+        "bottom",
+        false,
+    ),
+    (
+        Context::Preview,
+        Action::DryRun,
+        &["d"],
+        "dry run (everything, then roll back)",
+        true,
+    ),
+    (
+        Context::Preview,
+        Action::Apply,
+        &["A"],
+        "apply in one transaction",
+        true,
+    ),
+    (
+        Context::Preview,
+        Action::Copy,
+        &["y"],
+        "copy the SQL (OSC 52)",
+        true,
+    ),
+    (Context::Input, Action::Confirm, &["enter"], "accept", true),
+    (Context::Input, Action::Cancel, &["esc"], "cancel", true),
+    (
+        Context::Dialog,
+        Action::Confirm,
+        &["enter"],
+        "confirm",
+        true,
+    ),
+    (Context::Dialog, Action::Cancel, &["esc"], "back", true),
+];
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Keymap {
+    bindings: Vec<Binding>,
+}
+
+impl Default for Keymap {
+    fn default() -> Keymap {
+        let bindings = DEFAULTS
+            .iter()
+            .map(|(context, action, keys, description, hint)| Binding {
+                context: *context,
+                action: *action,
+                keys: keys
+                    .iter()
+                    .map(|k| Key::parse(k).expect("default keys parse"))
+                    .collect(),
+                description,
+                hint: *hint,
+            })
+            .collect();
+        Keymap { bindings }
+    }
+}
+
+/// `[keys.<context>] <action> = ["key", ...]` in `config.toml`.
+pub type Overrides = BTreeMap<String, BTreeMap<String, Vec<String>>>;
+
+impl Keymap {
+    /// The defaults with the user's overrides; a bad entry is an error naming it.
+    pub fn with_overrides(overrides: &Overrides) -> Result<Keymap, String> {
+        let mut keymap = Keymap::default();
+        for (context_name, actions) in overrides {
+            let context = Context::ALL
+                .into_iter()
+                .find(|c| c.name() == context_name)
+                .ok_or_else(|| format!("keys.{context_name}: unknown context (one of global, list, preview, input, dialog)"))?;
+            for (action_name, keys) in actions {
+                let action = Action::ALL
+                    .iter()
+                    .copied()
+                    .find(|a| a.name() == action_name)
+                    .ok_or_else(|| format!("keys.{context_name}.{action_name}: unknown action"))?;
+                let keys = keys
+                    .iter()
+                    .map(|k| {
+                        Key::parse(k).map_err(|e| format!("keys.{context_name}.{action_name}: {e}"))
+                    })
+                    .collect::<Result<Vec<_>, _>>()?;
+                match keymap
+                    .bindings
+                    .iter_mut()
+                    .find(|b| b.context == context && b.action == action)
+                {
+                    Some(binding) => binding.keys = keys,
+                    None => keymap.bindings.push(Binding {
+                        context,
+                        action,
+                        keys,
+                        description: action.name(),
+                        hint: false,
+                    }),
+                }
+            }
+        }
+        Ok(keymap)
+    }
+
+    /// The action for a key in the focused `context`, falling back to global bindings
+    /// (an input field takes every key it does not bind itself).
+    pub fn action(&self, context: Context, event: &KeyEvent) -> Option<Action> {
+        let find = |ctx: Context| {
+            self.bindings
+                .iter()
+                .find(|b| b.context == ctx && b.keys.iter().any(|k| k.matches(event)))
+                .map(|b| b.action)
+        };
+        match context {
+            Context::Input | Context::Dialog => find(context),
+            _ => find(context).or_else(|| find(Context::Global)),
+        }
+    }
+
+    pub fn bindings(&self, context: Context) -> impl Iterator<Item = &Binding> {
+        self.bindings.iter().filter(move |b| b.context == context)
+    }
+
+    /// Short hints for the status line: the focused context's, then global ones.
+    pub fn hints(&self, context: Context) -> Vec<(String, &'static str)> {
+        let mut contexts = vec![context];
+        if !matches!(context, Context::Input | Context::Dialog | Context::Global) {
+            contexts.push(Context::Global);
+        }
+        contexts
+            .into_iter()
+            .flat_map(|c| self.bindings(c))
+            .filter(|b| b.hint)
+            .map(|b| {
+                (
+                    b.keys.first().map(Key::to_string).unwrap_or_default(),
+                    b.description,
+                )
+            })
+            .collect()
+    }
+
+    /// The key list as Markdown, as the README shows it.
+    pub fn markdown(&self) -> String {
+        let mut out = String::new();
+        for context in Context::ALL {
+            out.push_str(&format!(
+                "\n**{}**\n\n| keys | action |\n|---|---|\n",
+                context.name()
+            ));
+            for b in self.bindings(context) {
+                let keys: Vec<String> = b.keys.iter().map(|k| format!("`{k}`")).collect();
+                out.push_str(&format!("| {} | {} |\n", keys.join(" "), b.description));
+            }
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key(code: KeyCode, modifiers: KeyModifiers) -> KeyEvent {
+        KeyEvent::new(code, modifiers)
+    }
+
+    #[test]
+    fn dispatch_tries_the_focused_context_then_global() {
+        let km = Keymap::default();
+        assert_eq!(
+            km.action(Context::List, &key(KeyCode::Char('j'), KeyModifiers::NONE)),
+            Some(Action::Down)
+        );
+        assert_eq!(
+            km.action(Context::List, &key(KeyCode::Char('q'), KeyModifiers::NONE)),
+            Some(Action::Quit)
+        );
+        assert_eq!(
+            km.action(
+                Context::Preview,
+                &key(KeyCode::Char('A'), KeyModifiers::SHIFT)
+            ),
+            Some(Action::Apply)
+        );
+        assert_eq!(
+            km.action(
+                Context::List,
+                &key(KeyCode::Char('c'), KeyModifiers::CONTROL)
+            ),
+            Some(Action::Quit)
+        );
+        // An input field types `q` instead of quitting.
+        assert_eq!(
+            km.action(Context::Input, &key(KeyCode::Char('q'), KeyModifiers::NONE)),
+            None
+        );
+        assert_eq!(
+            km.action(Context::Input, &key(KeyCode::Esc, KeyModifiers::NONE)),
+            Some(Action::Cancel)
+        );
+    }
+
+    #[test]
+    fn overrides_replace_keys_and_bad_entries_are_named() {
+        let mut overrides = Overrides::new();
+        overrides
+            .entry("global".into())
+            .or_default()
+            .insert("quit".into(), vec!["ctrl-q".into()]);
+        let km = Keymap::with_overrides(&overrides).unwrap();
+        assert_eq!(
+            km.action(Context::List, &key(KeyCode::Char('q'), KeyModifiers::NONE)),
+            None
+        );
+        assert_eq!(
+            km.action(
+                Context::List,
+                &key(KeyCode::Char('q'), KeyModifiers::CONTROL)
+            ),
+            Some(Action::Quit)
+        );
+
+        let mut bad = Overrides::new();
+        bad.entry("list".into())
+            .or_default()
+            .insert("explode".into(), vec!["e".into()]);
+        assert_eq!(
+            Keymap::with_overrides(&bad).unwrap_err(),
+            "keys.list.explode: unknown action"
+        );
+        let mut bad = Overrides::new();
+        bad.entry("list".into())
+            .or_default()
+            .insert("add".into(), vec!["hyper-a".into()]);
+        assert!(
+            Keymap::with_overrides(&bad)
+                .unwrap_err()
+                .starts_with("keys.list.add: \"hyper-a\" is not a key")
+        );
+    }
+
+    #[test]
+    fn no_key_is_bound_twice_in_one_context() {
+        let km = Keymap::default();
+        for context in Context::ALL {
+            let mut seen = std::collections::HashSet::new();
+            for b in km.bindings(context) {
+                for k in &b.keys {
+                    assert!(seen.insert(*k), "{k} is bound twice in {}", context.name());
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn hints_come_from_the_table() {
+        let hints = Keymap::default().hints(Context::List);
+        assert!(hints.contains(&("a".to_owned(), "add")));
+        assert!(hints.contains(&("q".to_owned(), "quit")));
+        assert!(hints.contains(&("↑".to_owned(), "move up")));
+    }
+}

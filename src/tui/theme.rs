@@ -1,0 +1,329 @@
+//! Colours come only from here: a theme maps roles (what a thing is) to styles.
+//!
+//! Themes are TOML files: the bundled ones in `themes/`, and any in the config directory's
+//! `themes/` folder, which override a bundled theme of the same name.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::str::FromStr;
+
+use ratatui::style::{Color, Modifier, Style};
+
+/// What a piece of the screen is; panes ask for a role, never for a colour.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Role {
+    Text,
+    Dim,
+    Accent,
+    Header,
+    Phase,
+    PhaseCurrent,
+    PhaseError,
+    Border,
+    BorderFocused,
+    Selected,
+    New,
+    Managed,
+    Danger,
+    Warning,
+    Ok,
+    Info,
+    Keyword,
+    Identifier,
+    String,
+    Comment,
+    Number,
+    Status,
+    StatusKey,
+    Overlay,
+}
+
+impl Role {
+    pub const ALL: [Role; 24] = [
+        Role::Text,
+        Role::Dim,
+        Role::Accent,
+        Role::Header,
+        Role::Phase,
+        Role::PhaseCurrent,
+        Role::PhaseError,
+        Role::Border,
+        Role::BorderFocused,
+        Role::Selected,
+        Role::New,
+        Role::Managed,
+        Role::Danger,
+        Role::Warning,
+        Role::Ok,
+        Role::Info,
+        Role::Keyword,
+        Role::Identifier,
+        Role::String,
+        Role::Comment,
+        Role::Number,
+        Role::Status,
+        Role::StatusKey,
+        Role::Overlay,
+    ];
+
+    pub fn key(self) -> &'static str {
+        match self {
+            Role::Text => "text",
+            Role::Dim => "dim",
+            Role::Accent => "accent",
+            Role::Header => "header",
+            Role::Phase => "phase",
+            Role::PhaseCurrent => "phase_current",
+            Role::PhaseError => "phase_error",
+            Role::Border => "border",
+            Role::BorderFocused => "border_focused",
+            Role::Selected => "selected",
+            Role::New => "new",
+            Role::Managed => "managed",
+            Role::Danger => "danger",
+            Role::Warning => "warning",
+            Role::Ok => "ok",
+            Role::Info => "info",
+            Role::Keyword => "keyword",
+            Role::Identifier => "identifier",
+            Role::String => "string",
+            Role::Comment => "comment",
+            Role::Number => "number",
+            Role::Status => "status",
+            Role::StatusKey => "status_key",
+            Role::Overlay => "overlay",
+        }
+    }
+}
+
+/// The bundled themes, by name.
+pub const BUNDLED: &[(&str, &str)] = &[
+    ("dark", include_str!("../../themes/dark.toml")),
+    ("light", include_str!("../../themes/light.toml")),
+];
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Theme {
+    pub name: String,
+    styles: BTreeMap<Role, Style>,
+}
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum ThemeError {
+    #[error("no theme named {name:?}; available: {available}")]
+    Unknown { name: String, available: String },
+    #[error("theme {source_name}: {message}")]
+    Invalid {
+        source_name: String,
+        message: String,
+    },
+}
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ThemeFile {
+    name: Option<String>,
+    #[serde(default)]
+    roles: BTreeMap<String, StyleSpec>,
+}
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct StyleSpec {
+    fg: Option<String>,
+    bg: Option<String>,
+    #[serde(default)]
+    bold: bool,
+    #[serde(default)]
+    italic: bool,
+    #[serde(default)]
+    underline: bool,
+    #[serde(default)]
+    dim: bool,
+}
+
+impl Default for Theme {
+    fn default() -> Theme {
+        Theme::parse("dark", BUNDLED[0].1, None).expect("the bundled dark theme is valid")
+    }
+}
+
+impl Theme {
+    pub fn style(&self, role: Role) -> Style {
+        self.styles.get(&role).copied().unwrap_or_default()
+    }
+
+    /// Loads `name`: from `<config_dir>/themes/<name>.toml` when present, else a bundled one.
+    pub fn load(name: &str, config_dir: Option<&Path>) -> Result<Theme, ThemeError> {
+        let fallback = Theme::default();
+        if let Some(path) = config_dir.map(|d| d.join("themes").join(format!("{name}.toml")))
+            && path.is_file()
+        {
+            let text = std::fs::read_to_string(&path).map_err(|e| ThemeError::Invalid {
+                source_name: path.display().to_string(),
+                message: e.to_string(),
+            })?;
+            return Theme::parse(&path.display().to_string(), &text, Some(&fallback));
+        }
+        match BUNDLED.iter().find(|(n, _)| *n == name) {
+            Some((_, text)) => Theme::parse(name, text, Some(&fallback)),
+            None => Err(ThemeError::Unknown {
+                name: name.to_owned(),
+                available: Theme::available(config_dir).join(", "),
+            }),
+        }
+    }
+
+    /// Bundled theme names plus those in the config directory.
+    pub fn available(config_dir: Option<&Path>) -> Vec<String> {
+        let mut names: Vec<String> = BUNDLED.iter().map(|(n, _)| (*n).to_owned()).collect();
+        if let Some(Ok(entries)) = config_dir.map(|d| std::fs::read_dir(d.join("themes"))) {
+            for entry in entries.flatten() {
+                let path = entry.path();
+                if path.extension().is_some_and(|e| e == "toml")
+                    && let Some(stem) = path.file_stem()
+                {
+                    names.push(stem.to_string_lossy().into_owned());
+                }
+            }
+        }
+        names.sort();
+        names.dedup();
+        names
+    }
+
+    /// Parses a theme; roles it leaves out come from `fallback` (or are an error without one).
+    pub fn parse(
+        source_name: &str,
+        text: &str,
+        fallback: Option<&Theme>,
+    ) -> Result<Theme, ThemeError> {
+        let invalid = |message: String| ThemeError::Invalid {
+            source_name: source_name.to_owned(),
+            message,
+        };
+        let file: ThemeFile = toml::from_str(text).map_err(|e| invalid(e.to_string()))?;
+        let mut styles = BTreeMap::new();
+        for (key, spec) in &file.roles {
+            let role = Role::ALL
+                .into_iter()
+                .find(|r| r.key() == key)
+                .ok_or_else(|| invalid(format!("unknown role {key:?}")))?;
+            styles.insert(
+                role,
+                spec.style()
+                    .map_err(|e| invalid(format!("roles.{key}: {e}")))?,
+            );
+        }
+        for role in Role::ALL {
+            if !styles.contains_key(&role) {
+                match fallback {
+                    Some(f) => {
+                        styles.insert(role, f.style(role));
+                    }
+                    None => return Err(invalid(format!("role {:?} is missing", role.key()))),
+                }
+            }
+        }
+        Ok(Theme {
+            name: file.name.unwrap_or_else(|| source_name.to_owned()),
+            styles,
+        })
+    }
+}
+
+impl StyleSpec {
+    fn style(&self) -> Result<Style, String> {
+        let color = |c: &Option<String>| -> Result<Option<Color>, String> {
+            c.as_deref()
+                .map(|c| Color::from_str(c).map_err(|_| format!("{c:?} is not a colour")))
+                .transpose()
+        };
+        let mut style = Style::default();
+        if let Some(fg) = color(&self.fg)? {
+            style = style.fg(fg);
+        }
+        if let Some(bg) = color(&self.bg)? {
+            style = style.bg(bg);
+        }
+        for (on, modifier) in [
+            (self.bold, Modifier::BOLD),
+            (self.italic, Modifier::ITALIC),
+            (self.underline, Modifier::UNDERLINED),
+            (self.dim, Modifier::DIM),
+        ] {
+            if on {
+                style = style.add_modifier(modifier);
+            }
+        }
+        Ok(style)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_bundled_theme_defines_every_role() {
+        for (name, text) in BUNDLED {
+            let theme = Theme::parse(name, text, None).unwrap_or_else(|e| panic!("{e}"));
+            assert_eq!(theme.name, *name);
+        }
+    }
+
+    #[test]
+    fn themes_differ_and_partial_user_themes_fall_back() {
+        let dark = Theme::load("dark", None).unwrap();
+        let light = Theme::load("light", None).unwrap();
+        assert_ne!(dark.style(Role::Text), light.style(Role::Text));
+        let custom = Theme::parse(
+            "mine",
+            "[roles]\ndanger = { fg = \"#ff0000\", bold = true }",
+            Some(&dark),
+        )
+        .unwrap();
+        assert_eq!(custom.style(Role::Danger).fg, Some(Color::Rgb(255, 0, 0)));
+        assert_eq!(custom.style(Role::Keyword), dark.style(Role::Keyword));
+    }
+
+    #[test]
+    fn bad_themes_say_what_is_wrong() {
+        let err = Theme::parse(
+            "x",
+            "[roles]\ntext = { fg = \"nocolour\" }",
+            Some(&Theme::default()),
+        )
+        .unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("roles.text: \"nocolour\" is not a colour"),
+            "{err}"
+        );
+        let err = Theme::parse(
+            "x",
+            "[roles]\ntexts = { fg = \"red\" }",
+            Some(&Theme::default()),
+        )
+        .unwrap_err();
+        assert!(err.to_string().contains("unknown role \"texts\""), "{err}");
+        let err = Theme::load("neon", None).unwrap_err();
+        assert!(err.to_string().contains("available: dark, light"), "{err}");
+    }
+
+    #[test]
+    fn a_theme_in_the_config_dir_overrides_a_bundled_one() {
+        let dir = std::env::temp_dir().join(format!("schemaforge-theme-{}", std::process::id()));
+        std::fs::create_dir_all(dir.join("themes")).unwrap();
+        std::fs::write(
+            dir.join("themes/dark.toml"),
+            "name = \"dark\"\n[roles]\ntext = { fg = \"red\" }\n",
+        )
+        .unwrap();
+        std::fs::write(dir.join("themes/solar.toml"), "[roles]\n").unwrap();
+        let theme = Theme::load("dark", Some(&dir)).unwrap();
+        assert_eq!(theme.style(Role::Text).fg, Some(Color::Red));
+        assert!(Theme::available(Some(&dir)).contains(&"solar".to_owned()));
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+}
