@@ -216,10 +216,10 @@ impl Theme {
             );
         }
         for role in Role::ALL {
-            if !styles.contains_key(&role) {
+            if let std::collections::btree_map::Entry::Vacant(slot) = styles.entry(role) {
                 match fallback {
                     Some(f) => {
-                        styles.insert(role, f.style(role));
+                        slot.insert(f.style(role));
                     }
                     None => return Err(invalid(format!("role {:?} is missing", role.key()))),
                 }
