@@ -115,14 +115,12 @@ async fn interactive(db: Option<&str>) -> Exit {
 }
 
 pub(crate) async fn run_tui(session: Session) -> Exit {
-    let info = match db::server::server_info(&session.client).await {
-        Ok(info) => info,
-        Err(e) => {
-            say!("{}", db::server_error::describe(&e));
-            return Exit::Runtime;
-        }
-    };
-    match crate::tui::run_first_screen(&session.described, &info).await {
+    let app = crate::tui::App::new(
+        session.described.clone(),
+        crate::tui::theme::Theme::default(),
+        crate::tui::keymap::Keymap::default(),
+    );
+    match crate::tui::run(app, session).await {
         Ok(()) => Exit::Success,
         Err(e) => {
             say!("the terminal failed: {e}");
