@@ -1,1 +1,39 @@
-//! placeholder
+//! Phases 1–5 as data: what the user WANTS. The design document (serde), the field-type
+//! catalogue, the identifier rules and validation with JSON-path diagnostics.
+//!
+//! Pure: everything here takes values and returns values. The planner starts from
+//! [`resolve`] (or [`resolve_with_known_tables`] with a closure over the live catalog), which
+//! validates the design and hands back every derived name, type, default, check and
+//! constraint name, so nothing downstream derives a name twice.
+//!
+//! - [`model`]: `Design`, `Table`, `Field`, `FieldOptions`, `Policy`, `Relationship`, `Samples`.
+//! - [`field_types`]: SPEC.md's catalogue, `Check` as structured data, the system fields.
+//! - [`names`]: `db_name` derivation and the constraint / index name helpers.
+//! - [`load`] / [`validate`]: reading files and the rules, as [`Diagnostic`]s.
+//! - [`resolve`]: the planner's view.
+
+mod access;
+pub mod diagnostics;
+pub mod field_types;
+pub mod load;
+pub mod model;
+pub mod names;
+pub mod resolve;
+pub mod validate;
+mod validate_options;
+mod validate_refs;
+
+pub use diagnostics::{Diagnostic, Level, has_errors};
+pub use field_types::{Check, FieldType, OptionKey, PgType, SYSTEM_FIELDS, Storage, SystemField};
+pub use load::{InputShape, load, parse, save};
+pub use model::{
+    Aggregate, DefaultValue, Design, Field, FieldOptions, ForEach, Operation, Policy, Relationship,
+    Samples, Table, Timing, TriggerEvent,
+};
+pub use resolve::{
+    FieldKind, OnDelete, RelationshipKind, ResolvedDesign, ResolvedField, ResolvedRelationship,
+    ResolvedSampleSpec, ResolvedSamples, ResolvedTable, Target, TriggerAction, TriggerSpec,
+    ViewColumn, resolve, resolve_with_known_tables,
+};
+pub use validate::{validate, validate_with_known_tables};
+pub use validate_refs::{Direction, MAX_SAMPLE_COUNT};

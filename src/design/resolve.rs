@@ -1,0 +1,421 @@
+//! The resolved view of a validated design: every name derived, every type, default, check
+//! and constraint name decided, every reference turned into an index. The planner works from
+//! this and never re-derives a name, so the preview, the plan and the catalog comparison all
+//! agree on what each object is called.
+
+use serde_json::{Map, Value};
+
+use super::diagnostics::{Diagnostic, has_errors};
+use super::field_types::{Check, FieldType, PgType, Storage};
+use super::model::{
+    Aggregate, DefaultValue, Design, FieldOptions, ForEach, Policy, Samples, Timing, TriggerEvent,
+};
+use super::names;
+use super::validate::validate_with_known_tables;
+use super::validate_refs::{
+    ComputedRef, Direction, SampleColumn, TargetRef, computed_ref, linking_names, sample_column,
+    target_of,
+};
+
+/// A design ready for planning.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ResolvedDesign {
+    pub schema: String,
+    pub tables: Vec<ResolvedTable>,
+    pub relationships: Vec<ResolvedRelationship>,
+    pub samples: Vec<ResolvedSamples>,
+    /// The warnings validation found (errors prevent resolution).
+    pub warnings: Vec<Diagnostic>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ResolvedTable {
+    pub name: String,
+    pub db_name: String,
+    /// The table comment.
+    pub description: Option<String>,
+    pub rls_enabled: bool,
+    pub public_reference: bool,
+    /// The effective fields in design order: system-field duplicates are gone; computed and
+    /// trigger fields are included with their [`FieldKind`].
+    pub fields: Vec<ResolvedField>,
+    /// The db_name of the primary (display) field, marked or chosen.
+    pub primary_field: Option<String>,
+    pub policies: Vec<Policy>,
+    /// `<table>_view`, when the table has rollup / count / lookup fields.
+    pub view: Option<String>,
+}
+
+impl ResolvedTable {
+    /// The fields that are columns of the table itself (plain and generated).
+    pub fn columns(&self) -> impl Iterator<Item = &ResolvedField> {
+        self.fields
+            .iter()
+            .filter(|f| matches!(f.kind, FieldKind::Column | FieldKind::Generated { .. }))
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ResolvedField {
+    pub name: String,
+    pub db_name: String,
+    pub field_type: FieldType,
+    pub options: FieldOptions,
+    pub kind: FieldKind,
+    /// The column type; `None` for triggers and for view columns whose type the view's SELECT
+    /// decides (lookup, rollup).
+    pub pg_type: Option<PgType>,
+    pub nullable: bool,
+    pub unique: bool,
+    /// `<table>_<column>_key` when `unique`.
+    pub unique_constraint: Option<String>,
+    pub default: Option<DefaultValue>,
+    pub checks: Vec<Check>,
+    /// `<table>_<column>_check` when there are checks (they are AND-ed into one constraint).
+    pub check_constraint: Option<String>,
+    /// COMMENT ON COLUMN: the description, plus the currency code for currency fields.
+    pub comment: Option<String>,
+    pub is_primary: bool,
+}
+
+/// How a field exists in the database.
+#[derive(Debug, Clone, PartialEq)]
+pub enum FieldKind {
+    Column,
+    /// `GENERATED ALWAYS AS (expression) STORED`.
+    Generated {
+        expression: String,
+    },
+    /// A column of the companion view.
+    View(ViewColumn),
+    /// `CREATE TRIGGER`, no column.
+    Trigger(TriggerSpec),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ViewColumn {
+    /// Index into [`ResolvedDesign::relationships`].
+    pub relationship: usize,
+    pub direction: Direction,
+    /// Column of the related table (db_name) for rollup / lookup; as written when that table
+    /// is not designed.
+    pub target_field: Option<String>,
+    /// `Count` for count fields, the rollup's aggregate, `None` for lookups.
+    pub aggregate: Option<Aggregate>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct TriggerSpec {
+    /// `<table>_<field>_trigger`.
+    pub name: String,
+    pub timing: Timing,
+    pub events: Vec<TriggerEvent>,
+    pub for_each: ForEach,
+    pub action: TriggerAction,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum TriggerAction {
+    /// Call an existing function, as written (`schema.name`).
+    Function(String),
+    /// Create `<table>_<field>_trigger_fn` with this PL/pgSQL body, then call it.
+    Body { function: String, body: String },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Target {
+    /// A designed table: index into [`ResolvedDesign::tables`], in the design's schema.
+    Designed { index: usize, db_name: String },
+    /// A live table outside the design.
+    External { schema: String, table: String },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OnDelete {
+    Cascade,
+    Restrict,
+    SetNull,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ResolvedRelationship {
+    /// Index of the table that holds it.
+    pub table: usize,
+    pub table_db_name: String,
+    pub name: String,
+    pub target: Target,
+    pub kind: RelationshipKind,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum RelationshipKind {
+    /// Many-to-one, or one-to-one when `unique_constraint` is set.
+    ForeignKey {
+        column: String,
+        nullable: bool,
+        on_delete: OnDelete,
+        fkey: String,
+        index: String,
+        unique_constraint: Option<String>,
+    },
+    /// Many-to-many: a linking table whose two foreign keys (both ON DELETE CASCADE) form its
+    /// primary key; plus `created_at` and `created_by` (indexed, FK to auth.users).
+    Linking {
+        table: String,
+        source_column: String,
+        target_column: String,
+        source_fkey: String,
+        target_fkey: String,
+        pkey: String,
+        target_index: String,
+        created_by_fkey: String,
+        created_by_index: String,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ResolvedSamples {
+    pub table: usize,
+    pub spec: ResolvedSampleSpec,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum ResolvedSampleSpec {
+    Count(u64),
+    /// Explicit rows with keys turned into column names.
+    Rows(Vec<Map<String, Value>>),
+}
+
+/// Validates and resolves a design; only designed tables and `schema.table` targets count.
+pub fn resolve(design: &Design) -> Result<ResolvedDesign, Vec<Diagnostic>> {
+    resolve_with_known_tables(design, &|_, _| false)
+}
+
+/// Validates and resolves a design; `known(schema, table)` says whether a live table exists,
+/// so a relationship may target it by bare name.
+pub fn resolve_with_known_tables(
+    design: &Design,
+    known: &dyn Fn(&str, &str) -> bool,
+) -> Result<ResolvedDesign, Vec<Diagnostic>> {
+    let diagnostics = validate_with_known_tables(design, known);
+    if has_errors(&diagnostics) {
+        return Err(diagnostics);
+    }
+    let relationships = resolve_relationships(design, known);
+    let tables = (0..design.tables.len())
+        .map(|ti| resolve_table(design, ti))
+        .collect();
+    let samples = design
+        .samples
+        .iter()
+        .filter_map(|(key, spec)| {
+            let table = design.find_table(key)?;
+            Some(ResolvedSamples {
+                table,
+                spec: resolve_samples(design, table, spec),
+            })
+        })
+        .collect();
+    Ok(ResolvedDesign {
+        schema: design.schema.clone(),
+        tables,
+        relationships,
+        samples,
+        warnings: diagnostics,
+    })
+}
+
+fn resolve_table(design: &Design, ti: usize) -> ResolvedTable {
+    let table = &design.tables[ti];
+    let db_name = table.db_name().into_owned();
+    let primary = table.primary_field().map(|(i, _)| i);
+    let mut fields = Vec::new();
+    for (fi, field) in table.effective_fields() {
+        let column = field.db_name().into_owned();
+        let o = &field.options;
+        let t = field.field_type;
+        let kind = match t.storage() {
+            Storage::Column => FieldKind::Column,
+            Storage::Generated => FieldKind::Generated {
+                expression: o.expression.clone().unwrap_or_default(),
+            },
+            Storage::View => {
+                let path = format!("tables[{ti}].fields[{fi}]");
+                let ComputedRef {
+                    relationship,
+                    direction,
+                    other,
+                } = computed_ref(design, ti, field, &path).expect("validated");
+                let target_field = o.target_field.as_ref().map(|tf| {
+                    other
+                        .and_then(|oi| design.tables[oi].find_field(tf))
+                        .map_or_else(|| tf.clone(), |(_, f)| f.db_name().into_owned())
+                });
+                FieldKind::View(ViewColumn {
+                    relationship,
+                    direction,
+                    target_field,
+                    aggregate: match t {
+                        FieldType::Count => Some(Aggregate::Count),
+                        _ => o.aggregate,
+                    },
+                })
+            }
+            Storage::NoColumn => {
+                let name = names::trigger_name(&db_name, &column);
+                let action = match (&o.function, &o.body) {
+                    (Some(function), _) => TriggerAction::Function(function.clone()),
+                    (None, body) => TriggerAction::Body {
+                        function: names::fit_identifier(&format!("{name}_fn")),
+                        body: body.clone().unwrap_or_default(),
+                    },
+                };
+                FieldKind::Trigger(TriggerSpec {
+                    name,
+                    timing: o.timing.unwrap_or(Timing::Before),
+                    events: o.events.clone(),
+                    for_each: o.for_each.unwrap_or(ForEach::Row),
+                    action,
+                })
+            }
+        };
+        let default = match (t, &o.default) {
+            (FieldType::Checkbox, None) => Some(DefaultValue::Literal(Value::Bool(false))),
+            (_, default) => default.clone(),
+        };
+        let checks = t.checks(o);
+        let comment = match (&o.description, &o.currency_code) {
+            (Some(d), Some(code)) if t == FieldType::Currency => {
+                Some(format!("{d} (currency: {code})"))
+            }
+            (None, Some(code)) if t == FieldType::Currency => Some(format!("currency: {code}")),
+            (d, _) => d.clone(),
+        };
+        let is_column = matches!(t.storage(), Storage::Column | Storage::Generated);
+        fields.push(ResolvedField {
+            name: field.name.clone(),
+            pg_type: t.pg_type(o),
+            nullable: !(o.required || t == FieldType::Checkbox),
+            unique: o.unique && is_column,
+            unique_constraint: (o.unique && is_column)
+                .then(|| names::unique_constraint(&db_name, &column)),
+            default,
+            check_constraint: (!checks.is_empty())
+                .then(|| names::check_constraint(&db_name, &column)),
+            checks,
+            comment,
+            is_primary: Some(fi) == primary,
+            field_type: t,
+            options: o.clone(),
+            kind,
+            db_name: column,
+        });
+    }
+    let view = fields
+        .iter()
+        .any(|f| matches!(f.kind, FieldKind::View(_)))
+        .then(|| names::companion_view(&db_name));
+    ResolvedTable {
+        name: table.name.clone(),
+        primary_field: fields
+            .iter()
+            .find(|f| f.is_primary)
+            .map(|f| f.db_name.clone()),
+        description: table.description.clone(),
+        rls_enabled: table.rls_enabled,
+        public_reference: table.public_reference,
+        policies: table.rls_policies.clone(),
+        fields,
+        view,
+        db_name,
+    }
+}
+
+fn resolve_relationships(
+    design: &Design,
+    known: &dyn Fn(&str, &str) -> bool,
+) -> Vec<ResolvedRelationship> {
+    design
+        .relationships
+        .iter()
+        .map(|rel| {
+            let ti = design.find_table(&rel.table).expect("validated");
+            let source = design.tables[ti].db_name().into_owned();
+            let target_ref = target_of(design, &rel.target, known);
+            let target = match &target_ref {
+                TargetRef::Designed(i) => Target::Designed {
+                    index: *i,
+                    db_name: design.tables[*i].db_name().into_owned(),
+                },
+                TargetRef::External { schema, table } => Target::External {
+                    schema: schema.clone(),
+                    table: table.clone(),
+                },
+                TargetRef::Unknown => unreachable!("validated"),
+            };
+            let kind = if rel.allow_multiple {
+                let (table, source_column, target_column) =
+                    linking_names(design, &source, rel, &target_ref);
+                RelationshipKind::Linking {
+                    source_fkey: names::fkey_constraint(&table, &source_column),
+                    target_fkey: names::fkey_constraint(&table, &target_column),
+                    pkey: names::pkey_constraint(&table),
+                    target_index: names::index_name(&table, &[&target_column]),
+                    created_by_fkey: names::fkey_constraint(&table, "created_by"),
+                    created_by_index: names::index_name(&table, &["created_by"]),
+                    table,
+                    source_column,
+                    target_column,
+                }
+            } else {
+                let column = names::relationship_column(&rel.name);
+                RelationshipKind::ForeignKey {
+                    nullable: !rel.required,
+                    on_delete: if rel.cascade_delete {
+                        OnDelete::Cascade
+                    } else if rel.required {
+                        OnDelete::Restrict
+                    } else {
+                        OnDelete::SetNull
+                    },
+                    fkey: names::fkey_constraint(&source, &column),
+                    index: names::index_name(&source, &[&column]),
+                    unique_constraint: rel
+                        .one_to_one
+                        .then(|| names::unique_constraint(&source, &column)),
+                    column,
+                }
+            };
+            ResolvedRelationship {
+                table: ti,
+                table_db_name: source,
+                name: rel.name.clone(),
+                target,
+                kind,
+            }
+        })
+        .collect()
+}
+
+fn resolve_samples(design: &Design, ti: usize, spec: &Samples) -> ResolvedSampleSpec {
+    match spec {
+        Samples::Count(n) => ResolvedSampleSpec::Count(*n),
+        Samples::Rows(rows) => ResolvedSampleSpec::Rows(
+            rows.iter()
+                .map(|row| {
+                    row.iter()
+                        .map(|(key, value)| {
+                            let column = match sample_column(design, ti, key) {
+                                Some(SampleColumn::Field(f)) => f.db_name().into_owned(),
+                                Some(SampleColumn::System(s)) => s.to_string(),
+                                Some(SampleColumn::Relationship(c)) => c,
+                                None => key.clone(),
+                            };
+                            (column, value.clone())
+                        })
+                        .collect()
+                })
+                .collect(),
+        ),
+    }
+}

@@ -1,0 +1,462 @@
+//! The semantic rules of a design (SPEC.md "Design file", "System fields and modelling
+//! rules"): names and their uniqueness after derivation, primary fields, system fields,
+//! policies. Relationships, computed fields and samples are in `validate_refs`.
+//!
+//! Validation never stops at the first problem: it returns every diagnostic, errors and
+//! warnings, in document order.
+
+use std::collections::HashMap;
+
+use super::diagnostics::{Diagnostic, index_path, key_path};
+use super::field_types::{Storage, is_system_field};
+use super::model::{Design, Operation, Policy, Table};
+use super::names::{MAX_IDENT_BYTES, check_explicit};
+use super::validate_options::check_options;
+use super::validate_refs;
+
+/// Validates a design. Relationship targets that are neither designed tables nor written
+/// `schema.table` are errors; use [`validate_with_known_tables`] to accept live tables.
+pub fn validate(design: &Design) -> Vec<Diagnostic> {
+    validate_with_known_tables(design, &|_, _| false)
+}
+
+/// Validates a design, asking `known(schema, table)` about relationship targets that are not
+/// in the design — the planner passes a closure over the live catalog.
+pub fn validate_with_known_tables(
+    design: &Design,
+    known: &dyn Fn(&str, &str) -> bool,
+) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    if let Err(e) = check_explicit(&design.schema) {
+        out.push(Diagnostic::error(
+            "schema",
+            e.to_string().replace("db_name", "schema"),
+        ));
+    }
+    check_tables(design, &mut out);
+    validate_refs::check_relationships(design, known, &mut out);
+    validate_refs::check_computed_fields(design, &mut out);
+    validate_refs::check_samples(design, &mut out);
+    out
+}
+
+/// Where a name came from, for "collides with" messages: the path that names it, and the
+/// path of the thing it names.
+fn name_path(item: &str, explicit: bool) -> String {
+    key_path(item, if explicit { "db_name" } else { "name" })
+}
+
+fn check_tables(design: &Design, out: &mut Vec<Diagnostic>) {
+    let mut by_name: HashMap<&str, usize> = HashMap::new();
+    let mut by_db_name: HashMap<String, usize> = HashMap::new();
+    for (ti, table) in design.tables.iter().enumerate() {
+        let tpath = index_path("tables", ti);
+        if table.name.trim().is_empty() {
+            out.push(Diagnostic::error(
+                key_path(&tpath, "name"),
+                "a table needs a name",
+            ));
+        }
+        if let Some(explicit) = &table.db_name
+            && let Err(e) = check_explicit(explicit)
+        {
+            out.push(Diagnostic::error(
+                key_path(&tpath, "db_name"),
+                e.to_string(),
+            ));
+        }
+        if let Some(&first) = by_name.get(table.name.as_str()) {
+            out.push(Diagnostic::error(
+                key_path(&tpath, "name"),
+                format!(
+                    "duplicate table name \"{}\" (also tables[{first}])",
+                    table.name
+                ),
+            ));
+        } else {
+            by_name.insert(&table.name, ti);
+        }
+        let db_name = table.db_name().into_owned();
+        if let Some(&first) = by_db_name.get(&db_name) {
+            let other = &design.tables[first];
+            out.push(Diagnostic::error(
+                name_path(&tpath, table.db_name.is_some()),
+                format!(
+                    "table db_name \"{db_name}\" collides with {} (\"{}\")",
+                    name_path(&index_path("tables", first), other.db_name.is_some()),
+                    other.name
+                ),
+            ));
+        } else {
+            by_db_name.insert(db_name.clone(), ti);
+        }
+        check_auth_shadow(&db_name, &tpath, out);
+        if !table.rls_enabled && !table.public_reference {
+            out.push(
+                Diagnostic::warning(
+                    key_path(&tpath, "rls_enabled"),
+                    format!(
+                        "row-level security is off on \"{db_name}\", which is not marked public reference data"
+                    ),
+                )
+                .suggest("turn rls_enabled on, or set \"public_reference\": true if everyone may read it"),
+            );
+        }
+        check_fields(table, &tpath, out);
+        check_policies(table, &tpath, out);
+    }
+}
+
+/// SPEC.md: `users`, `profiles`, `sessions` beside Supabase's auth tables. A pure check: the
+/// planner, which knows the catalog, may drop it when `auth.users` does not exist.
+fn check_auth_shadow(db_name: &str, tpath: &str, out: &mut Vec<Diagnostic>) {
+    let (auth, advice) = match db_name {
+        "users" => (
+            "auth.users",
+            "refer to auth.users (e.g. a relationship with target \"auth.users\"); created_by already does",
+        ),
+        "profiles" => (
+            "auth.users",
+            "if you need per-user data, keep it small and key it by auth.users(id)",
+        ),
+        "sessions" => (
+            "auth.sessions",
+            "sessions are managed by auth; refer to auth.sessions instead",
+        ),
+        _ => return,
+    };
+    out.push(
+        Diagnostic::warning(
+            tpath,
+            format!("a \"{db_name}\" table duplicates what {auth} already provides"),
+        )
+        .suggest(advice),
+    );
+}
+
+fn check_fields(table: &Table, tpath: &str, out: &mut Vec<Diagnostic>) {
+    let mut by_name: HashMap<&str, usize> = HashMap::new();
+    let mut by_db_name: HashMap<String, usize> = HashMap::new();
+    let mut primaries: Vec<usize> = Vec::new();
+    for (fi, field) in table.fields.iter().enumerate() {
+        let fpath = index_path(&key_path(tpath, "fields"), fi);
+        if field.name.trim().is_empty() {
+            out.push(Diagnostic::error(
+                key_path(&fpath, "name"),
+                "a field needs a name",
+            ));
+        }
+        if let Some(explicit) = &field.db_name
+            && let Err(e) = check_explicit(explicit)
+        {
+            out.push(Diagnostic::error(
+                key_path(&fpath, "db_name"),
+                e.to_string(),
+            ));
+        }
+        let db_name = field.db_name().into_owned();
+        if is_system_field(&db_name) {
+            out.push(
+                Diagnostic::warning(
+                    &fpath,
+                    format!(
+                        "\"{db_name}\" is a system field every table gets; this field is dropped"
+                    ),
+                )
+                .suggest("remove it from the design"),
+            );
+            continue;
+        }
+        if let Some(&first) = by_name.get(field.name.as_str()) {
+            out.push(Diagnostic::error(
+                key_path(&fpath, "name"),
+                format!(
+                    "duplicate field name \"{}\" (also {tpath}.fields[{first}])",
+                    field.name
+                ),
+            ));
+        } else {
+            by_name.insert(&field.name, fi);
+        }
+        if let Some(&first) = by_db_name.get(&db_name) {
+            let other = &table.fields[first];
+            out.push(Diagnostic::error(
+                name_path(&fpath, field.db_name.is_some()),
+                format!(
+                    "field \"{}\" has the column name \"{db_name}\", which collides with {} (\"{}\")",
+                    field.name,
+                    name_path(
+                        &index_path(&key_path(tpath, "fields"), first),
+                        other.db_name.is_some()
+                    ),
+                    other.name
+                ),
+            ));
+        } else {
+            by_db_name.insert(db_name, fi);
+        }
+        check_options(field, &fpath, out);
+        if field.is_primary {
+            if field.field_type.storage() == Storage::View
+                || field.field_type.storage() == Storage::NoColumn
+            {
+                out.push(Diagnostic::error(
+                    key_path(&fpath, "is_primary"),
+                    format!(
+                        "a {} field cannot be the primary field: it has no column in the table",
+                        field.field_type
+                    ),
+                ));
+            }
+            primaries.push(fi);
+        }
+    }
+    let fields_path = key_path(tpath, "fields");
+    match primaries.as_slice() {
+        [] => match table.implicit_primary_field() {
+            Some((i, f)) => out.push(
+                Diagnostic::warning(
+                    tpath,
+                    format!(
+                        "no primary field is marked; using \"{}\" ({fields_path}[{i}]), the first text field",
+                        f.name
+                    ),
+                )
+                .suggest("mark one field with \"is_primary\": true"),
+            ),
+            None => out.push(
+                Diagnostic::warning(tpath, "no primary field is marked and there is no text field to use")
+                    .suggest("add a text field and mark it with \"is_primary\": true"),
+            ),
+        },
+        [_] => {}
+        [first, rest @ ..] => {
+            for i in rest {
+                out.push(
+                    Diagnostic::error(
+                        key_path(&index_path(&fields_path, *i), "is_primary"),
+                        format!("more than one primary field (also {fields_path}[{first}])"),
+                    )
+                    .suggest("a table has exactly one primary field"),
+                );
+            }
+        }
+    }
+}
+
+fn check_policies(table: &Table, tpath: &str, out: &mut Vec<Diagnostic>) {
+    let ppath = key_path(tpath, "rls_policies");
+    if !table.rls_enabled && !table.rls_policies.is_empty() {
+        out.push(Diagnostic::warning(
+            &ppath,
+            "policies have no effect while rls_enabled is false",
+        ));
+    }
+    let mut seen: HashMap<&str, usize> = HashMap::new();
+    for (pi, policy) in table.rls_policies.iter().enumerate() {
+        let path = index_path(&ppath, pi);
+        check_policy(policy, &path, out);
+        if let Some(&first) = seen.get(policy.name.as_str()) {
+            out.push(Diagnostic::error(
+                key_path(&path, "name"),
+                format!(
+                    "duplicate policy name \"{}\" (also {ppath}[{first}])",
+                    policy.name
+                ),
+            ));
+        } else {
+            seen.insert(&policy.name, pi);
+        }
+    }
+}
+
+fn check_policy(policy: &Policy, path: &str, out: &mut Vec<Diagnostic>) {
+    let name_path = key_path(path, "name");
+    if policy.name.trim().is_empty() {
+        out.push(Diagnostic::error(&name_path, "a policy needs a name"));
+    } else if policy.name.len() > MAX_IDENT_BYTES {
+        out.push(Diagnostic::error(
+            &name_path,
+            format!(
+                "policy name is {} bytes long; PostgreSQL would silently cut it to {MAX_IDENT_BYTES}",
+                policy.name.len()
+            ),
+        ));
+    }
+    let using_path = key_path(path, "using_expression");
+    let check_path = key_path(path, "with_check_expression");
+    for (expr, p) in [
+        (&policy.using_expression, &using_path),
+        (&policy.with_check_expression, &check_path),
+    ] {
+        if expr.as_deref().is_some_and(|e| e.trim().is_empty()) {
+            out.push(Diagnostic::error(p, "the expression is empty"));
+        }
+    }
+    match policy.operation {
+        Operation::Insert if policy.using_expression.is_some() => out.push(
+            Diagnostic::error(
+                &using_path,
+                "an INSERT policy takes only a WITH CHECK expression, not USING",
+            )
+            .suggest("move the expression to \"with_check_expression\""),
+        ),
+        Operation::Select | Operation::Delete if policy.with_check_expression.is_some() => out
+            .push(
+                Diagnostic::error(
+                    &check_path,
+                    format!(
+                        "a {} policy takes only a USING expression, not WITH CHECK",
+                        policy.operation.name()
+                    ),
+                )
+                .suggest("move the expression to \"using_expression\""),
+            ),
+        _ => {}
+    }
+    if policy.using_expression.is_none() && policy.with_check_expression.is_none() {
+        out.push(Diagnostic::warning(
+            path,
+            "the policy has neither a using_expression nor a with_check_expression",
+        ));
+    }
+    let roles_path = key_path(path, "roles");
+    if policy.roles.is_empty() {
+        out.push(
+            Diagnostic::error(&roles_path, "a policy needs at least one role")
+                .suggest("leave \"roles\" out for the default [\"authenticated\"]"),
+        );
+    }
+    for (ri, role) in policy.roles.iter().enumerate() {
+        if role.trim().is_empty() {
+            out.push(Diagnostic::error(
+                index_path(&roles_path, ri),
+                "a role name must not be empty",
+            ));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn messages(design: serde_json::Value) -> Vec<String> {
+        let design: Design = serde_json::from_value(design).unwrap();
+        validate(&design).iter().map(ToString::to_string).collect()
+    }
+
+    fn title() -> serde_json::Value {
+        json!({"name": "title", "type": "singleLineText", "is_primary": true})
+    }
+
+    #[test]
+    fn derived_names_collide() {
+        let m = messages(json!({"tables": [{"name": "T", "fields": [
+            title(),
+            {"name": "Due date", "type": "date"},
+            {"name": "due_date", "type": "date"}
+        ]}]}));
+        assert_eq!(
+            m,
+            [
+                "tables[0].fields[2].name: field \"due_date\" has the column name \"due_date\", which collides with tables[0].fields[1].name (\"Due date\")"
+            ]
+        );
+        let m = messages(json!({"tables": [
+            {"name": "Order Items", "fields": [title()]},
+            {"name": "x", "db_name": "order_items", "fields": [title()]}
+        ]}));
+        assert_eq!(
+            m,
+            [
+                "tables[1].db_name: table db_name \"order_items\" collides with tables[0].name (\"Order Items\")"
+            ]
+        );
+    }
+
+    #[test]
+    fn duplicate_names_and_primaries() {
+        let m = messages(json!({"tables": [
+            {"name": "T", "fields": [title(), {"name": "title", "type": "longText", "db_name": "t2", "is_primary": true}]},
+            {"name": "T", "db_name": "t_b", "fields": [{"name": "n", "type": "number"}]}
+        ]}));
+        assert_eq!(
+            m,
+            [
+                "tables[0].fields[1].name: duplicate field name \"title\" (also tables[0].fields[0])",
+                "tables[0].fields[1].is_primary: more than one primary field (also tables[0].fields[0]) — a table has exactly one primary field",
+                "tables[1].name: duplicate table name \"T\" (also tables[0])",
+                "tables[1]: warning: no primary field is marked and there is no text field to use — add a text field and mark it with \"is_primary\": true",
+            ]
+        );
+    }
+
+    #[test]
+    fn system_fields_are_dropped_and_primary_is_implicit() {
+        let m = messages(json!({"tables": [{"name": "T", "fields": [
+            {"name": "Created At", "type": "dateTime"},
+            {"name": "n", "type": "number"},
+            {"name": "label", "type": "singleLineText"}
+        ]}]}));
+        assert_eq!(
+            m,
+            [
+                "tables[0].fields[0]: warning: \"created_at\" is a system field every table gets; this field is dropped — remove it from the design",
+                "tables[0]: warning: no primary field is marked; using \"label\" (tables[0].fields[2]), the first text field — mark one field with \"is_primary\": true",
+            ]
+        );
+    }
+
+    #[test]
+    fn auth_tables_and_rls_warnings() {
+        let m = messages(json!({"tables": [
+            {"name": "Users", "fields": [title()]},
+            {"name": "Countries", "rls_enabled": false, "fields": [title()]},
+            {"name": "Currencies", "rls_enabled": false, "public_reference": true, "fields": [title()]}
+        ]}));
+        assert_eq!(m.len(), 2, "{m:?}");
+        assert!(m[0].starts_with(
+            "tables[0]: warning: a \"users\" table duplicates what auth.users already provides"
+        ));
+        assert!(m[1].starts_with("tables[1].rls_enabled: warning: row-level security is off"));
+    }
+
+    #[test]
+    fn policy_rules() {
+        let m = messages(
+            json!({"tables": [{"name": "T", "fields": [title()], "rls_policies": [
+                {"name": "ins", "operation": "INSERT", "using_expression": "true"},
+                {"name": "sel", "operation": "SELECT", "using_expression": "true", "with_check_expression": "true"},
+                {"name": "upd", "operation": "UPDATE", "using_expression": " ", "roles": []},
+                {"name": "ins", "operation": "DELETE", "using_expression": "true"}
+            ]}]}),
+        );
+        assert_eq!(
+            m,
+            [
+                "tables[0].rls_policies[0].using_expression: an INSERT policy takes only a WITH CHECK expression, not USING — move the expression to \"with_check_expression\"",
+                "tables[0].rls_policies[1].with_check_expression: a SELECT policy takes only a USING expression, not WITH CHECK — move the expression to \"using_expression\"",
+                "tables[0].rls_policies[2].using_expression: the expression is empty",
+                "tables[0].rls_policies[2].roles: a policy needs at least one role — leave \"roles\" out for the default [\"authenticated\"]",
+                "tables[0].rls_policies[3].name: duplicate policy name \"ins\" (also tables[0].rls_policies[0])",
+            ]
+        );
+    }
+
+    #[test]
+    fn explicit_names_are_checked() {
+        let long = "x".repeat(64);
+        let m = messages(json!({"tables": [{"name": "T", "db_name": long, "fields": [
+            {"name": "a", "db_name": "", "type": "singleLineText", "is_primary": true}
+        ]}]}));
+        assert_eq!(
+            m,
+            [
+                "tables[0].db_name: db_name is 64 bytes long; PostgreSQL would silently cut it to 63",
+                "tables[0].fields[0].db_name: db_name must not be empty",
+            ]
+        );
+    }
+}
