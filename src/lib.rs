@@ -13,4 +13,5 @@ pub mod plan;
 pub mod rls;
 pub mod samples;
 pub mod sql;
+pub mod sql_tokens;
 pub mod tui;

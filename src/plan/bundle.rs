@@ -5,8 +5,7 @@
 
 use std::ops::Range;
 
-use sqlparser::dialect::PostgreSqlDialect;
-use sqlparser::tokenizer::{Token, Tokenizer};
+use sqlparser::tokenizer::Token;
 
 /// The bundle's groups, in the order SPEC.md gives; each gets a comment header.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
@@ -110,21 +109,16 @@ impl Bundle {
     /// Splits a saved plan back into statements, with a real SQL tokenizer so semicolons
     /// inside strings, quoted names, comments and dollar-quoted bodies are left alone.
     pub fn parse(text: &str) -> Result<Bundle, BundleError> {
-        let tokens = Tokenizer::new(&PostgreSqlDialect {}, text)
-            .tokenize_with_location()
-            .map_err(|e| BundleError::Syntax {
-                line: e.location.line,
-                column: e.location.column,
-                message: e.message,
-            })?;
-        let offsets = LineOffsets::new(text);
+        let tokens = crate::sql_tokens::tokens(text).map_err(|e| BundleError::Syntax {
+            line: e.line,
+            column: e.column,
+            message: e.message,
+        })?;
         let mut statements = Vec::new();
         let mut start: Option<usize> = None;
         let mut end = 0;
-        for token in &tokens {
-            let begin = offsets.byte(text, token.span.start.line, token.span.start.column);
-            let finish = offsets.byte(text, token.span.end.line, token.span.end.column);
-            match &token.token {
+        for (token, range) in &tokens {
+            match token {
                 Token::Whitespace(_) => {}
                 Token::SemiColon => {
                     if let Some(s) = start.take() {
@@ -132,8 +126,8 @@ impl Bundle {
                     }
                 }
                 _ => {
-                    start.get_or_insert(begin);
-                    end = finish;
+                    start.get_or_insert(range.start);
+                    end = range.end;
                 }
             }
         }
@@ -177,27 +171,6 @@ fn statement(text: &str, range: Range<usize>, section: Section) -> Statement {
         line,
         section,
         destructive: false,
-    }
-}
-
-/// Maps the tokenizer's (line, column-in-characters) to byte offsets.
-struct LineOffsets(Vec<usize>);
-
-impl LineOffsets {
-    fn new(text: &str) -> LineOffsets {
-        let mut starts = vec![0];
-        starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
-        LineOffsets(starts)
-    }
-
-    fn byte(&self, text: &str, line: u64, column: u64) -> usize {
-        let Some(&line_start) = self.0.get((line as usize).saturating_sub(1)) else {
-            return text.len();
-        };
-        text[line_start..]
-            .char_indices()
-            .nth((column as usize).saturating_sub(1))
-            .map_or(text.len(), |(i, _)| line_start + i)
     }
 }
 

@@ -1,1 +1,3 @@
-//! placeholder
+//! Row-level security: policy expressions, templates, the linter and the simulator.
+
+pub mod expr;

@@ -1,0 +1,82 @@
+//! Policy expressions, read as SQL tokens.
+
+use sqlparser::tokenizer::Token;
+
+use crate::sql_tokens::{TokenError, is_word, tokens};
+
+/// The `auth` functions that read the request's JWT: constant within a statement.
+pub const AUTH_FUNCTIONS: [&str; 4] = ["uid", "jwt", "role", "email"];
+
+/// Wraps every bare `auth.uid()` (and `jwt`, `role`, `email`) as `(select auth.uid())`, so
+/// PostgreSQL evaluates it once per statement instead of once per row. Calls already
+/// wrapped are left alone; text inside strings, quoted names and comments is never touched.
+pub fn wrap_auth_calls(expression: &str) -> Result<String, TokenError> {
+    let tokens = tokens(expression)?;
+    // Indexes of the tokens that matter (no whitespace or comments).
+    let significant: Vec<usize> = (0..tokens.len())
+        .filter(|&i| !matches!(tokens[i].0, Token::Whitespace(_)))
+        .collect();
+    let mut out = String::with_capacity(expression.len() + 16);
+    let mut copied = 0;
+    for (k, &i) in significant.iter().enumerate() {
+        let at = |offset: usize| significant.get(k + offset).map(|&j| &tokens[j].0);
+        let is_call = is_word(&tokens[i].0, "auth")
+            && matches!(at(1), Some(Token::Period))
+            && at(2).is_some_and(|t| AUTH_FUNCTIONS.iter().any(|f| is_word(t, f)))
+            && matches!(at(3), Some(Token::LParen))
+            && matches!(at(4), Some(Token::RParen));
+        if !is_call {
+            continue;
+        }
+        let before = |back: usize| k.checked_sub(back).map(|b| &tokens[significant[b]].0);
+        let wrapped = before(1).is_some_and(|t| is_word(t, "select"))
+            && matches!(before(2), Some(Token::LParen));
+        if wrapped {
+            continue;
+        }
+        let start = tokens[i].1.start;
+        let end = tokens[significant[k + 4]].1.end;
+        out.push_str(&expression[copied..start]);
+        out.push_str("(select ");
+        out.push_str(&expression[start..end]);
+        out.push(')');
+        copied = end;
+    }
+    out.push_str(&expression[copied..]);
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::wrap_auth_calls;
+
+    #[test]
+    fn bare_calls_are_wrapped_once() {
+        assert_eq!(
+            wrap_auth_calls("created_by = auth.uid()").unwrap(),
+            "created_by = (select auth.uid())"
+        );
+        assert_eq!(
+            wrap_auth_calls("created_by = (select auth.uid())").unwrap(),
+            "created_by = (select auth.uid())"
+        );
+        assert_eq!(
+            wrap_auth_calls("(auth.jwt() ->> 'email') = email AND AUTH . UID ( ) IS NOT NULL")
+                .unwrap(),
+            "((select auth.jwt()) ->> 'email') = email AND (select AUTH . UID ( )) IS NOT NULL"
+        );
+    }
+
+    #[test]
+    fn strings_comments_and_other_functions_are_left_alone() {
+        for text in [
+            "note = 'auth.uid()'",
+            "x = 1 -- auth.uid()",
+            "\"auth\".uid() = created_by",
+            "auth.uid_of(created_by)",
+            "myauth.uid() = x",
+        ] {
+            assert_eq!(wrap_auth_calls(text).unwrap(), text);
+        }
+    }
+}
