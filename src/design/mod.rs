@@ -13,19 +13,22 @@
 //! - [`resolve`]: the planner's view.
 
 mod access;
+mod checks;
 pub mod diagnostics;
 pub mod field_types;
 pub mod load;
 pub mod model;
 pub mod names;
 pub mod resolve;
+mod system_fields;
 pub mod validate;
 mod validate_options;
 mod validate_refs;
+mod validate_samples;
 
 pub use diagnostics::{Diagnostic, Level, has_errors};
 pub use field_types::{Check, FieldType, OptionKey, PgType, SYSTEM_FIELDS, Storage, SystemField};
-pub use load::{InputShape, load, parse, save};
+pub use load::{InputShape, load, load_with_known_tables, parse, save};
 pub use model::{
     Aggregate, DefaultValue, Design, Field, FieldOptions, ForEach, Operation, Policy, Relationship,
     Samples, Table, Timing, TriggerEvent,
@@ -36,4 +39,5 @@ pub use resolve::{
     ViewColumn, resolve, resolve_with_known_tables,
 };
 pub use validate::{validate, validate_with_known_tables};
-pub use validate_refs::{Direction, MAX_SAMPLE_COUNT};
+pub use validate_refs::Direction;
+pub use validate_samples::MAX_SAMPLE_COUNT;

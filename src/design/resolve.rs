@@ -13,9 +13,9 @@ use super::model::{
 use super::names;
 use super::validate::validate_with_known_tables;
 use super::validate_refs::{
-    ComputedRef, Direction, SampleColumn, TargetRef, computed_ref, linking_names, sample_column,
-    target_of,
+    ComputedRef, Direction, TargetRef, computed_ref, linking_names, target_of,
 };
+use super::validate_samples::{SampleColumn, sample_column};
 
 /// A design ready for planning.
 #[derive(Debug, Clone, PartialEq)]
