@@ -1,6 +1,6 @@
 //! Reading a design file: JSON syntax (with line and column), then the shape of the document
 //! (unknown keys, unknown enum values, wrong kinds of values — all of them at once, each with
-//! its JSON path and a suggestion), then serde, then the semantic rules of [`super::validate`].
+//! its JSON path and a suggestion), then serde, then the semantic rules of [`mod@super::validate`].
 //!
 //! The shape is checked on the raw `serde_json::Value` before serde sees it because serde
 //! stops at the first problem and reports it without a path; a user fixing a file wants the

@@ -2,15 +2,15 @@
 //! catalogue, the identifier rules and validation with JSON-path diagnostics.
 //!
 //! Pure: everything here takes values and returns values. The planner starts from
-//! [`resolve`] (or [`resolve_with_known_tables`] with a closure over the live catalog), which
+//! [`resolve()`] (or [`resolve_with_known_tables`] with a closure over the live catalog), which
 //! validates the design and hands back every derived name, type, default, check and
 //! constraint name, so nothing downstream derives a name twice.
 //!
 //! - [`model`]: `Design`, `Table`, `Field`, `FieldOptions`, `Policy`, `Relationship`, `Samples`.
 //! - [`field_types`]: SPEC.md's catalogue, `Check` as structured data, the system fields.
 //! - [`names`]: `db_name` derivation and the constraint / index name helpers.
-//! - [`load`] / [`validate`]: reading files and the rules, as [`Diagnostic`]s.
-//! - [`resolve`]: the planner's view.
+//! - [`mod@load`] / [`mod@validate`]: reading files and the rules, as [`Diagnostic`]s.
+//! - [`mod@resolve`]: the planner's view.
 
 mod access;
 mod checks;
