@@ -7,6 +7,9 @@
 
 use serde::{Deserialize, Serialize};
 
+pub use super::checks::{Check, EMAIL_PATTERN, PHONE_PATTERN, URL_PATTERN};
+pub use super::system_fields::{SYSTEM_FIELDS, SystemField, is_system_field};
+
 /// A field type of the catalogue. The JSON names are SPEC.md's (`singleLineText`, …).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -187,87 +190,6 @@ impl PgType {
             other => other.sql(),
         }
     }
-}
-
-/// Regular expression of the email CHECK (POSIX, for `~*`): something@something.tld, no spaces.
-pub const EMAIL_PATTERN: &str = r"^[^@\s]+@[^@\s]+\.[^@\s]+$";
-/// Regular expression of the phone CHECK: digits, spaces and `+()-`, at least one digit.
-pub const PHONE_PATTERN: &str = r"^[0-9 +()-]*[0-9][0-9 +()-]*$";
-/// Regular expression of the url CHECK (case-insensitive): an http or https scheme.
-pub const URL_PATTERN: &str = r"^https?://[^\s]+$";
-
-/// A CHECK constraint as data; the planner names it `<table>_<column>_check`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Check {
-    /// `char_length(col) <= n`.
-    MaxLength(u32),
-    /// `col IN (choices…)`.
-    InChoices(Vec<String>),
-    /// `col <@ ARRAY[choices…]::text[]`.
-    SubsetOf(Vec<String>),
-    /// `jsonb_typeof(col) = 'array'`.
-    JsonArray,
-    /// `col ~* EMAIL_PATTERN`.
-    EmailPattern,
-    /// `col ~ PHONE_PATTERN`.
-    PhonePattern,
-    /// `col ~* URL_PATTERN`.
-    HttpUrl,
-    /// `col BETWEEN min AND max`.
-    Between(i64, i64),
-}
-
-impl Check {
-    /// Whether a JSON value satisfies the check, mirroring the SQL the planner renders; used
-    /// to validate defaults and explicit sample rows before anything reaches the server.
-    /// `null` always passes (a CHECK is not violated by NULL).
-    pub fn accepts(&self, value: &serde_json::Value) -> bool {
-        use serde_json::Value;
-        if value.is_null() {
-            return true;
-        }
-        match self {
-            Check::MaxLength(n) => value
-                .as_str()
-                .is_some_and(|s| s.chars().count() <= *n as usize),
-            Check::InChoices(choices) => value
-                .as_str()
-                .is_some_and(|s| choices.iter().any(|c| c == s)),
-            Check::SubsetOf(choices) => value.as_array().is_some_and(|items| {
-                items
-                    .iter()
-                    .all(|i| i.as_str().is_some_and(|s| choices.iter().any(|c| c == s)))
-            }),
-            Check::JsonArray => matches!(value, Value::Array(_)),
-            Check::EmailPattern => value.as_str().is_some_and(looks_like_email),
-            Check::PhonePattern => value.as_str().is_some_and(|s| {
-                s.chars().any(|c| c.is_ascii_digit())
-                    && s.chars().all(|c| c.is_ascii_digit() || " +()-".contains(c))
-            }),
-            Check::HttpUrl => value.as_str().is_some_and(|s| {
-                let lower = s.to_ascii_lowercase();
-                let rest = lower
-                    .strip_prefix("https://")
-                    .or_else(|| lower.strip_prefix("http://"));
-                rest.is_some_and(|r| !r.is_empty() && !r.chars().any(char::is_whitespace))
-            }),
-            Check::Between(min, max) => value.as_i64().is_some_and(|n| (*min..=*max).contains(&n)),
-        }
-    }
-}
-
-fn looks_like_email(s: &str) -> bool {
-    if s.chars().any(char::is_whitespace) {
-        return false;
-    }
-    let Some((local, domain)) = s.split_once('@') else {
-        return false;
-    };
-    !local.is_empty()
-        && !domain.contains('@')
-        && domain
-            .rsplit_once('.')
-            .is_some_and(|(host, tld)| !host.is_empty() && !tld.is_empty())
 }
 
 /// The rating scale when `max` is not given.
@@ -521,82 +443,6 @@ impl std::fmt::Display for FieldType {
     }
 }
 
-/// A column every designed table gets automatically (SPEC.md "System fields").
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct SystemField {
-    pub db_name: &'static str,
-    pub pg_type: PgType,
-    pub nullable: bool,
-    pub primary_key: bool,
-    /// SQL expression of the default, if any.
-    pub default_expression: Option<&'static str>,
-    /// `(schema, table, column)` of the foreign key, if any; it is `ON DELETE SET NULL`.
-    pub references: Option<(&'static str, &'static str, &'static str)>,
-    /// Whether the column gets an index `idx_<table>_<column>`.
-    pub indexed: bool,
-    /// Maintained by the BEFORE UPDATE trigger (`updated_at`, `updated_by`).
-    pub maintained_on_update: bool,
-}
-
-/// The system fields, in column order.
-pub const SYSTEM_FIELDS: [SystemField; 5] = [
-    SystemField {
-        db_name: "id",
-        pg_type: PgType::Uuid,
-        nullable: false,
-        primary_key: true,
-        default_expression: Some("gen_random_uuid()"),
-        references: None,
-        indexed: false,
-        maintained_on_update: false,
-    },
-    SystemField {
-        db_name: "created_at",
-        pg_type: PgType::Timestamptz,
-        nullable: false,
-        primary_key: false,
-        default_expression: Some("now()"),
-        references: None,
-        indexed: false,
-        maintained_on_update: false,
-    },
-    SystemField {
-        db_name: "updated_at",
-        pg_type: PgType::Timestamptz,
-        nullable: false,
-        primary_key: false,
-        default_expression: Some("now()"),
-        references: None,
-        indexed: false,
-        maintained_on_update: true,
-    },
-    SystemField {
-        db_name: "created_by",
-        pg_type: PgType::Uuid,
-        nullable: true,
-        primary_key: false,
-        default_expression: Some("auth.uid()"),
-        references: Some(("auth", "users", "id")),
-        indexed: true,
-        maintained_on_update: false,
-    },
-    SystemField {
-        db_name: "updated_by",
-        pg_type: PgType::Uuid,
-        nullable: true,
-        primary_key: false,
-        default_expression: None,
-        references: None,
-        indexed: false,
-        maintained_on_update: true,
-    },
-];
-
-/// Whether a column name is one of the system fields.
-pub fn is_system_field(db_name: &str) -> bool {
-    SYSTEM_FIELDS.iter().any(|f| f.db_name == db_name)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -669,29 +515,6 @@ mod tests {
     }
 
     #[test]
-    fn checks_accept_what_the_sql_accepts() {
-        assert!(Check::EmailPattern.accepts(&json!("a@b.io")));
-        assert!(!Check::EmailPattern.accepts(&json!("a@b")));
-        assert!(!Check::EmailPattern.accepts(&json!("a b@c.io")));
-        assert!(Check::PhonePattern.accepts(&json!("+1 (555) 010-9999")));
-        assert!(!Check::PhonePattern.accepts(&json!("call me")));
-        assert!(Check::HttpUrl.accepts(&json!("HTTPS://example.com/x")));
-        assert!(!Check::HttpUrl.accepts(&json!("ftp://example.com")));
-        assert!(Check::Between(0, 5).accepts(&json!(5)));
-        assert!(!Check::Between(0, 5).accepts(&json!(6)));
-        assert!(Check::MaxLength(3).accepts(&json!("äöü")));
-        assert!(!Check::MaxLength(3).accepts(&json!("abcd")));
-        let abc = vec!["a".to_string(), "b".to_string()];
-        assert!(Check::InChoices(abc.clone()).accepts(&json!("a")));
-        assert!(!Check::InChoices(abc.clone()).accepts(&json!("c")));
-        assert!(Check::SubsetOf(abc.clone()).accepts(&json!(["a", "b"])));
-        assert!(!Check::SubsetOf(abc).accepts(&json!(["a", "c"])));
-        assert!(Check::JsonArray.accepts(&json!([])));
-        assert!(!Check::JsonArray.accepts(&json!({})));
-        assert!(Check::JsonArray.accepts(&json!(null)));
-    }
-
-    #[test]
     fn options_per_type() {
         assert!(FieldType::SingleLineText.accepts(OptionKey::MaxLength));
         assert!(!FieldType::Checkbox.accepts(OptionKey::MaxLength));
@@ -700,19 +523,5 @@ mod tests {
         assert!(!FieldType::Formula.accepts(OptionKey::Default));
         assert!(FieldType::Rollup.accepts(OptionKey::Aggregate));
         assert!(!FieldType::Count.accepts(OptionKey::Aggregate));
-    }
-
-    #[test]
-    fn system_fields() {
-        let names: Vec<_> = SYSTEM_FIELDS.iter().map(|f| f.db_name).collect();
-        assert_eq!(
-            names,
-            ["id", "created_at", "updated_at", "created_by", "updated_by"]
-        );
-        assert!(SYSTEM_FIELDS[0].primary_key);
-        assert_eq!(SYSTEM_FIELDS[3].references, Some(("auth", "users", "id")));
-        assert!(SYSTEM_FIELDS[3].indexed);
-        assert!(is_system_field("updated_by"));
-        assert!(!is_system_field("title"));
     }
 }

@@ -1,6 +1,6 @@
 //! Reading a design file: JSON syntax (with line and column), then the shape of the document
 //! (unknown keys, unknown enum values, wrong kinds of values — all of them at once, each with
-//! its JSON path and a suggestion), then serde, then the semantic rules of [`super::validate`].
+//! its JSON path and a suggestion), then serde, then the semantic rules of [`mod@super::validate`].
 //!
 //! The shape is checked on the raw `serde_json::Value` before serde sees it because serde
 //! stops at the first problem and reports it without a path; a user fixing a file wants the
@@ -15,7 +15,7 @@ use serde_json::Value;
 
 use super::diagnostics::{Diagnostic, has_errors, index_path, key_path};
 use super::model::{Aggregate, Design, Operation};
-use super::validate::validate;
+use super::validate::validate_with_known_tables;
 
 /// What kind of JSON value a key takes.
 #[derive(Clone, Copy)]
@@ -419,8 +419,17 @@ fn strip_position(message: &str) -> &str {
 /// Parses and validates a design file: the design and its warnings, or every error (with the
 /// warnings found alongside them).
 pub fn load(json_text: &str) -> Result<(Design, Vec<Diagnostic>), Vec<Diagnostic>> {
+    load_with_known_tables(json_text, &|_, _| false)
+}
+
+/// [`load`], asking `known(schema, table)` about relationship targets outside the design
+/// (see [`validate_with_known_tables`]).
+pub fn load_with_known_tables(
+    json_text: &str,
+    known: &dyn Fn(&str, &str) -> bool,
+) -> Result<(Design, Vec<Diagnostic>), Vec<Diagnostic>> {
     let (design, shape) = parse(json_text)?;
-    let mut diagnostics = validate(&design);
+    let mut diagnostics = validate_with_known_tables(&design, known);
     for d in &mut diagnostics {
         d.path = shape.user_path(&d.path);
     }

@@ -2,30 +2,33 @@
 //! catalogue, the identifier rules and validation with JSON-path diagnostics.
 //!
 //! Pure: everything here takes values and returns values. The planner starts from
-//! [`resolve`] (or [`resolve_with_known_tables`] with a closure over the live catalog), which
+//! [`resolve()`] (or [`resolve_with_known_tables`] with a closure over the live catalog), which
 //! validates the design and hands back every derived name, type, default, check and
 //! constraint name, so nothing downstream derives a name twice.
 //!
 //! - [`model`]: `Design`, `Table`, `Field`, `FieldOptions`, `Policy`, `Relationship`, `Samples`.
 //! - [`field_types`]: SPEC.md's catalogue, `Check` as structured data, the system fields.
 //! - [`names`]: `db_name` derivation and the constraint / index name helpers.
-//! - [`load`] / [`validate`]: reading files and the rules, as [`Diagnostic`]s.
-//! - [`resolve`]: the planner's view.
+//! - [`mod@load`] / [`mod@validate`]: reading files and the rules, as [`Diagnostic`]s.
+//! - [`mod@resolve`]: the planner's view.
 
 mod access;
+mod checks;
 pub mod diagnostics;
 pub mod field_types;
 pub mod load;
 pub mod model;
 pub mod names;
 pub mod resolve;
+mod system_fields;
 pub mod validate;
 mod validate_options;
 mod validate_refs;
+mod validate_samples;
 
 pub use diagnostics::{Diagnostic, Level, has_errors};
 pub use field_types::{Check, FieldType, OptionKey, PgType, SYSTEM_FIELDS, Storage, SystemField};
-pub use load::{InputShape, load, parse, save};
+pub use load::{InputShape, load, load_with_known_tables, parse, save};
 pub use model::{
     Aggregate, DefaultValue, Design, Field, FieldOptions, ForEach, Operation, Policy, Relationship,
     Samples, Table, Timing, TriggerEvent,
@@ -36,4 +39,5 @@ pub use resolve::{
     ViewColumn, resolve, resolve_with_known_tables,
 };
 pub use validate::{validate, validate_with_known_tables};
-pub use validate_refs::{Direction, MAX_SAMPLE_COUNT};
+pub use validate_refs::Direction;
+pub use validate_samples::MAX_SAMPLE_COUNT;

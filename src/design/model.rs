@@ -2,7 +2,7 @@
 //!
 //! Serialising omits every value that equals its default, so a saved design stays as small as
 //! the one the user wrote, and load → save → load gives an equal value. Unknown keys are
-//! rejected (`deny_unknown_fields`), but [`super::load`] finds them first on the raw JSON so
+//! rejected (`deny_unknown_fields`), but [`super::load()`] finds them first on the raw JSON so
 //! each one is reported with its JSON path and a suggestion instead of serde's bare message.
 
 use indexmap::IndexMap;

@@ -13,9 +13,9 @@ use super::model::{
 use super::names;
 use super::validate::validate_with_known_tables;
 use super::validate_refs::{
-    ComputedRef, Direction, SampleColumn, TargetRef, computed_ref, linking_names, sample_column,
-    target_of,
+    ComputedRef, Direction, TargetRef, computed_ref, linking_names, target_of,
 };
+use super::validate_samples::{SampleColumn, sample_column};
 
 /// A design ready for planning.
 #[derive(Debug, Clone, PartialEq)]
@@ -417,5 +417,118 @@ fn resolve_samples(design: &Design, ti: usize, spec: &Samples) -> ResolvedSample
                 })
                 .collect(),
         ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn resolved(design: serde_json::Value) -> ResolvedDesign {
+        resolve(&serde_json::from_value(design).unwrap()).unwrap()
+    }
+
+    #[test]
+    fn hostile_names_are_kept_exactly_or_derived_safely() {
+        let long = "Ä".repeat(50);
+        let r = resolved(json!({"tables": [{
+            "name": "x", "db_name": "a\"; DROP TABLE t; --",
+            "fields": [
+                {"name": "Robert'); --", "type": "singleLineText", "is_primary": true},
+                {"name": long, "type": "number"},
+                {"name": "select", "type": "checkbox"}
+            ]
+        }]}));
+        let t = &r.tables[0];
+        assert_eq!(
+            t.db_name, "a\"; DROP TABLE t; --",
+            "explicit names are kept as written"
+        );
+        assert_eq!(t.fields[0].db_name, "robert");
+        assert!(t.fields[1].db_name.len() <= names::MAX_IDENT_BYTES);
+        assert!(t.fields[1].db_name.starts_with("aaaa"));
+        assert_eq!(
+            t.fields[2].db_name, "select",
+            "reserved words are left to quoting"
+        );
+    }
+
+    #[test]
+    fn long_table_names_keep_constraint_names_within_63_bytes() {
+        let name = "a".repeat(63);
+        let r = resolved(json!({"tables": [{"name": name, "fields": [
+            {"name": "status", "type": "singleSelect", "options": {"choices": ["x"], "unique": true}, "is_primary": true},
+            {"name": "status2", "type": "singleSelect", "options": {"choices": ["x"]}}
+        ]}]}));
+        let f = &r.tables[0].fields;
+        let c0 = f[0].check_constraint.clone().unwrap();
+        let c1 = f[1].check_constraint.clone().unwrap();
+        assert!(c0.len() <= 63 && c1.len() <= 63);
+        assert_ne!(c0, c1);
+        assert!(f[0].unique_constraint.as_ref().unwrap().len() <= 63);
+    }
+
+    #[test]
+    fn relationship_delete_rules() {
+        let r = resolved(json!({
+            "tables": [
+                {"name": "a", "fields": [{"name": "n", "type": "singleLineText", "is_primary": true}]},
+                {"name": "b", "fields": [{"name": "n", "type": "singleLineText", "is_primary": true}]}
+            ],
+            "relationships": [
+                {"table": "b", "name": "x", "target": "a", "required": true},
+                {"table": "b", "name": "y", "target": "a", "required": true, "cascade_delete": true},
+                {"table": "b", "name": "z", "target": "a"},
+                {"table": "a", "name": "self", "target": "a", "allow_multiple": true}
+            ]
+        }));
+        let rules: Vec<_> = r.relationships[..3]
+            .iter()
+            .map(|rel| match &rel.kind {
+                RelationshipKind::ForeignKey {
+                    on_delete,
+                    nullable,
+                    ..
+                } => (*on_delete, *nullable),
+                other => panic!("{other:?}"),
+            })
+            .collect();
+        assert_eq!(
+            rules,
+            [
+                (OnDelete::Restrict, false),
+                (OnDelete::Cascade, false),
+                (OnDelete::SetNull, true)
+            ]
+        );
+        let RelationshipKind::Linking {
+            table,
+            source_column,
+            target_column,
+            ..
+        } = &r.relationships[3].kind
+        else {
+            panic!("many-to-many")
+        };
+        assert_eq!(
+            (
+                table.as_str(),
+                source_column.as_str(),
+                target_column.as_str()
+            ),
+            ("a_a", "a_id", "self_id")
+        );
+    }
+
+    #[test]
+    fn errors_prevent_resolution() {
+        let design: Design =
+            serde_json::from_value(json!({"tables": [{"name": "", "fields": []}]})).unwrap();
+        let errors = resolve(&design).unwrap_err();
+        assert_eq!(
+            errors[0].to_string(),
+            "tables[0].name: a table needs a name"
+        );
     }
 }

@@ -12,7 +12,7 @@ use super::field_types::{Storage, is_system_field};
 use super::model::{Design, Operation, Policy, Table};
 use super::names::{MAX_IDENT_BYTES, check_explicit};
 use super::validate_options::check_options;
-use super::validate_refs;
+use super::{validate_refs, validate_samples};
 
 /// Validates a design. Relationship targets that are neither designed tables nor written
 /// `schema.table` are errors; use [`validate_with_known_tables`] to accept live tables.
@@ -36,7 +36,7 @@ pub fn validate_with_known_tables(
     check_tables(design, &mut out);
     validate_refs::check_relationships(design, known, &mut out);
     validate_refs::check_computed_fields(design, &mut out);
-    validate_refs::check_samples(design, &mut out);
+    validate_samples::check_samples(design, &mut out);
     out
 }
 
