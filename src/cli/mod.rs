@@ -8,6 +8,7 @@ macro_rules! say {
     };
 }
 
+mod inspect;
 mod sandbox;
 
 use std::io::Write;
@@ -69,6 +70,8 @@ pub struct Cli {
 pub enum Command {
     /// Start a throwaway local database, print its URL, and keep it until Ctrl-C.
     Sandbox,
+    /// Show the schema the database has: tables, columns, keys, indexes, policies, triggers.
+    Inspect(inspect::Args),
     /// Print a shell completion script.
     Completions {
         #[arg(value_enum)]
@@ -96,6 +99,7 @@ pub fn main() -> ExitCode {
 async fn run(cli: Cli) -> Exit {
     match cli.command {
         Some(Command::Sandbox) => sandbox::run().await,
+        Some(Command::Inspect(args)) => inspect::run(cli.db.as_deref(), args).await,
         Some(Command::Completions { shell }) => {
             let mut cmd = Cli::command();
             clap_complete::generate(shell, &mut cmd, "schemaforge", &mut std::io::stdout());

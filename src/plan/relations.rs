@@ -80,7 +80,8 @@ pub(super) fn plan_relations(p: &mut Planner) {
             } => {
                 let holder = rel.table_db_name.as_str();
                 let q = p.q(holder);
-                let object = |name: &str| format!("{}.{}.{name}", p.schema, holder);
+                let schema = p.schema;
+                let object = |name: &str| format!("{schema}.{holder}.{name}");
                 let live = p.live(holder);
                 let column_exists = live.is_some_and(|l| l.column(column).is_some());
                 if !column_exists {
