@@ -54,6 +54,28 @@ pub async fn read(client: &Client) -> Result<Catalog, ReadError> {
     }
 }
 
+/// Reads the catalog inside the caller's open transaction, leaving no trace in it: a
+/// savepoint scopes the `search_path` change, so the fingerprint matches a plain [`read`].
+/// Used by apply to check for drift inside its own transaction.
+pub async fn read_in_transaction(client: &Client) -> Result<Catalog, ReadError> {
+    let kinds = queries::all();
+    let mut batch = String::from("SAVEPOINT schemaforge_catalog; SET LOCAL search_path = ''");
+    for (_, sql) in &kinds {
+        batch.push_str(";\n");
+        batch.push_str(sql);
+    }
+    batch.push_str(
+        ";\nROLLBACK TO SAVEPOINT schemaforge_catalog; RELEASE SAVEPOINT schemaforge_catalog",
+    );
+    let stats = ReadStats {
+        round_trips: 1,
+        statements: kinds.len() as u32 + 4,
+    };
+    let mut rows = Rows::default();
+    run(client, &batch, &mut rows).await?;
+    Ok(assemble(rows, Vec::new(), stats))
+}
+
 /// The slow path: each kind behind a savepoint, so one unreadable kind spoils nothing else.
 async fn read_kind_by_kind(
     client: &Client,

@@ -8,7 +8,10 @@ macro_rules! say {
     };
 }
 
+mod apply;
 mod inspect;
+mod plan;
+mod planning;
 mod sandbox;
 
 use std::io::Write;
@@ -72,6 +75,10 @@ pub enum Command {
     Sandbox,
     /// Show the schema the database has: tables, columns, keys, indexes, policies, triggers.
     Inspect(inspect::Args),
+    /// Print the bundle that would bring the database to the design (or save it with --out).
+    Plan(plan::Args),
+    /// Apply a design, or a saved plan, in one transaction.
+    Apply(apply::Args),
     /// Print a shell completion script.
     Completions {
         #[arg(value_enum)]
@@ -100,6 +107,8 @@ async fn run(cli: Cli) -> Exit {
     match cli.command {
         Some(Command::Sandbox) => sandbox::run().await,
         Some(Command::Inspect(args)) => inspect::run(cli.db.as_deref(), args).await,
+        Some(Command::Plan(args)) => plan::run(cli.db.as_deref(), args).await,
+        Some(Command::Apply(args)) => apply::run(cli.db.as_deref(), args).await,
         Some(Command::Completions { shell }) => {
             let mut cmd = Cli::command();
             clap_complete::generate(shell, &mut cmd, "schemaforge", &mut std::io::stdout());

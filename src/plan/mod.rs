@@ -77,12 +77,18 @@ impl Plan {
         b.push(Section::Transaction, "BEGIN", false);
         b.push(
             Section::Transaction,
-            &format!("SET LOCAL lock_timeout = {}", literal(&self.settings.lock_timeout)),
+            &format!(
+                "SET LOCAL lock_timeout = {}",
+                literal(&self.settings.lock_timeout)
+            ),
             false,
         );
         b.push(
             Section::Transaction,
-            &format!("SET LOCAL statement_timeout = {}", literal(&self.settings.statement_timeout)),
+            &format!(
+                "SET LOCAL statement_timeout = {}",
+                literal(&self.settings.statement_timeout)
+            ),
             false,
         );
         let mut steps: Vec<&Step> = self.steps.iter().collect();
@@ -97,11 +103,19 @@ impl Plan {
 
 /// The fingerprint written in a saved plan's first line, if it has one.
 pub fn saved_fingerprint(text: &str) -> Option<&str> {
-    text.lines().next()?.strip_prefix("-- ")?.strip_prefix(FINGERPRINT_PREFIX).map(str::trim)
+    text.lines()
+        .next()?
+        .strip_prefix("-- ")?
+        .strip_prefix(FINGERPRINT_PREFIX)
+        .map(str::trim)
 }
 
 /// Plans `design` against `catalog`.
-pub fn plan(design: &ResolvedDesign, catalog: &Catalog, settings: &PlanSettings) -> Result<Plan, Vec<PlanError>> {
+pub fn plan(
+    design: &ResolvedDesign,
+    catalog: &Catalog,
+    settings: &PlanSettings,
+) -> Result<Plan, Vec<PlanError>> {
     let mut planner = Planner {
         design,
         catalog,
@@ -171,7 +185,12 @@ impl<'a> Planner<'a> {
     fn schema_step(&mut self) {
         if self.catalog.schema(self.schema).is_none() {
             let q = crate::sql::ident(self.schema);
-            self.push(Step::new(Section::Helpers, StepKind::CreateSchema, self.schema, format!("CREATE SCHEMA {q}")));
+            self.push(Step::new(
+                Section::Helpers,
+                StepKind::CreateSchema,
+                self.schema,
+                format!("CREATE SCHEMA {q}"),
+            ));
             self.push(Step::new(
                 Section::Grants,
                 StepKind::Grant,
@@ -182,12 +201,21 @@ impl<'a> Planner<'a> {
     }
 
     fn refresh_step(&mut self) {
-        let has_hook = self.catalog.functions_named("public", "apply_postgrest_permissions").next().is_some();
+        let has_hook = self
+            .catalog
+            .functions_named("public", "apply_postgrest_permissions")
+            .next()
+            .is_some();
         let sql = if has_hook {
             "SELECT public.apply_postgrest_permissions()"
         } else {
             "NOTIFY pgrst, 'reload schema'"
         };
-        self.push(Step::new(Section::Refresh, StepKind::Refresh, "postgrest", sql));
+        self.push(Step::new(
+            Section::Refresh,
+            StepKind::Refresh,
+            "postgrest",
+            sql,
+        ));
     }
 }

@@ -15,7 +15,11 @@ pub(super) struct Referenced {
 }
 
 /// Resolves a relationship's target against the design and the catalog.
-pub(super) fn referenced(p: &Planner, rel: &ResolvedRelationship, path: &str) -> Result<Referenced, PlanError> {
+pub(super) fn referenced(
+    p: &Planner,
+    rel: &ResolvedRelationship,
+    path: &str,
+) -> Result<Referenced, PlanError> {
     match &rel.target {
         Target::Designed { db_name, .. } => Ok(Referenced {
             table: p.q(db_name),
@@ -27,21 +31,26 @@ pub(super) fn referenced(p: &Planner, rel: &ResolvedRelationship, path: &str) ->
                 path: path.to_owned(),
                 message,
             };
-            let live = p
-                .catalog
-                .table(schema, table)
-                .ok_or_else(|| error(format!("the target {schema}.{table} does not exist in the database")))?;
-            let key = live
-                .primary_key
-                .as_ref()
-                .ok_or_else(|| error(format!("the target {schema}.{table} has no primary key to reference")))?;
+            let live = p.catalog.table(schema, table).ok_or_else(|| {
+                error(format!(
+                    "the target {schema}.{table} does not exist in the database"
+                ))
+            })?;
+            let key = live.primary_key.as_ref().ok_or_else(|| {
+                error(format!(
+                    "the target {schema}.{table} has no primary key to reference"
+                ))
+            })?;
             let [column] = key.columns.as_slice() else {
                 return Err(error(format!(
                     "the target {schema}.{table} has a composite primary key ({}); a relationship needs a single-column key",
                     key.columns.join(", ")
                 )));
             };
-            let pg_type = live.column(column).map(|c| c.data_type.clone()).unwrap_or_else(|| "uuid".into());
+            let pg_type = live
+                .column(column)
+                .map(|c| c.data_type.clone())
+                .unwrap_or_else(|| "uuid".into());
             Ok(Referenced {
                 table: qualified(schema, table),
                 column: column.clone(),
@@ -90,11 +99,18 @@ pub(super) fn plan_relations(p: &mut Planner) {
                         Section::Relations,
                         StepKind::AddColumn,
                         object(column),
-                        format!("ALTER TABLE {q} ADD COLUMN {} {}{not_null}", ident(column), target.pg_type),
+                        format!(
+                            "ALTER TABLE {q} ADD COLUMN {} {}{not_null}",
+                            ident(column),
+                            target.pg_type
+                        ),
                     ));
                 }
                 let has_fk = live.is_some_and(|l| {
-                    has_constraint(l, fkey) || l.foreign_keys.iter().any(|f| f.columns == [column.as_str()])
+                    has_constraint(l, fkey)
+                        || l.foreign_keys
+                            .iter()
+                            .any(|f| f.columns == [column.as_str()])
                 });
                 if !has_fk {
                     p.push(Step::new(
@@ -113,18 +129,26 @@ pub(super) fn plan_relations(p: &mut Planner) {
                 }
                 if let Some(unique) = unique_constraint
                     && !live.is_some_and(|l| {
-                        has_constraint(l, unique) || l.unique_constraints.iter().any(|k| k.columns == [column.as_str()])
+                        has_constraint(l, unique)
+                            || l.unique_constraints
+                                .iter()
+                                .any(|k| k.columns == [column.as_str()])
                     })
                 {
                     p.push(Step::new(
                         Section::Relations,
                         StepKind::AddConstraint,
                         object(unique),
-                        format!("ALTER TABLE {q} ADD CONSTRAINT {} UNIQUE ({})", ident(unique), ident(column)),
+                        format!(
+                            "ALTER TABLE {q} ADD CONSTRAINT {} UNIQUE ({})",
+                            ident(unique),
+                            ident(column)
+                        ),
                     ));
                 }
                 // A UNIQUE constraint already indexes the column.
-                let indexed = unique_constraint.is_some() || live.is_some_and(|l| has_index_on(l, &[column]));
+                let indexed =
+                    unique_constraint.is_some() || live.is_some_and(|l| has_index_on(l, &[column]));
                 if !indexed {
                     p.push(Step::new(
                         Section::Relations,
@@ -158,13 +182,22 @@ fn linking_table(p: &mut Planner, rel: &ResolvedRelationship, target: &Reference
         return;
     }
     let source = p.q(&rel.table_db_name);
-    let created_by_default = if p.has_auth() { " DEFAULT auth.uid()" } else { "" };
+    let created_by_default = if p.has_auth() {
+        " DEFAULT auth.uid()"
+    } else {
+        ""
+    };
     let mut lines = vec![
         format!("{} uuid NOT NULL", ident(source_column)),
         format!("{} {} NOT NULL", ident(target_column), target.pg_type),
         "\"created_at\" timestamptz DEFAULT now() NOT NULL".to_owned(),
         format!("\"created_by\" uuid{created_by_default}"),
-        format!("CONSTRAINT {} PRIMARY KEY ({}, {})", ident(pkey), ident(source_column), ident(target_column)),
+        format!(
+            "CONSTRAINT {} PRIMARY KEY ({}, {})",
+            ident(pkey),
+            ident(source_column),
+            ident(target_column)
+        ),
         format!(
             "CONSTRAINT {} FOREIGN KEY ({}) REFERENCES {source} (\"id\") ON DELETE CASCADE",
             ident(source_fkey),
@@ -200,14 +233,21 @@ fn linking_table(p: &mut Planner, rel: &ResolvedRelationship, target: &Reference
         Section::LinkingTables,
         StepKind::CreateIndex,
         format!("{object}.{target_index}"),
-        format!("CREATE INDEX {} ON {q} ({})", ident(target_index), ident(target_column)),
+        format!(
+            "CREATE INDEX {} ON {q} ({})",
+            ident(target_index),
+            ident(target_column)
+        ),
     ));
     if p.has_auth() {
         p.push(Step::new(
             Section::LinkingTables,
             StepKind::CreateIndex,
             format!("{object}.{created_by_index}"),
-            format!("CREATE INDEX {} ON {q} (\"created_by\")", ident(created_by_index)),
+            format!(
+                "CREATE INDEX {} ON {q} (\"created_by\")",
+                ident(created_by_index)
+            ),
         ));
     }
 }

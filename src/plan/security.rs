@@ -64,7 +64,12 @@ fn expression(p: &mut Planner, text: &str, path: &str) -> Option<String> {
 /// `CREATE POLICY`, with USING and WITH CHECK where each operation takes them: INSERT only
 /// WITH CHECK; SELECT and DELETE only USING; UPDATE and ALL both, the check defaulting to
 /// the USING expression.
-pub(super) fn policy_sql(p: &mut Planner, table: &str, policy: &Policy, path: &str) -> Option<String> {
+pub(super) fn policy_sql(
+    p: &mut Planner,
+    table: &str,
+    policy: &Policy,
+    path: &str,
+) -> Option<String> {
     let using = match &policy.using_expression {
         Some(e) => Some(expression(p, e, &format!("{path}.using_expression"))?),
         None => None,
@@ -90,7 +95,11 @@ pub(super) fn policy_sql(p: &mut Planner, table: &str, policy: &Policy, path: &s
         "CREATE POLICY {} ON {}\n  AS {}\n  FOR {}\n  TO {}",
         ident(&policy.name),
         p.q(table),
-        if policy.permissive { "PERMISSIVE" } else { "RESTRICTIVE" },
+        if policy.permissive {
+            "PERMISSIVE"
+        } else {
+            "RESTRICTIVE"
+        },
         policy.operation.name(),
         roles.join(", ")
     );
@@ -103,7 +112,13 @@ pub(super) fn policy_sql(p: &mut Planner, table: &str, policy: &Policy, path: &s
     Some(sql)
 }
 
-fn create_policy(p: &mut Planner, table: &str, policy: &Policy, live: Option<&LiveTable>, path: &str) {
+fn create_policy(
+    p: &mut Planner,
+    table: &str,
+    policy: &Policy,
+    live: Option<&LiveTable>,
+    path: &str,
+) {
     if let Some(existing) = live.and_then(|l| l.policy(&policy.name)) {
         if existing.command.sql() != policy.operation.name() {
             p.note(format!(
@@ -133,7 +148,11 @@ fn wanted_privileges(table: &ResolvedTable) -> Vec<(&'static str, Vec<&'static s
     }
     let mut anon: Vec<&'static str> = Vec::new();
     for policy in &table.policies {
-        if policy.roles.iter().any(|r| r == "anon" || r.eq_ignore_ascii_case("public")) {
+        if policy
+            .roles
+            .iter()
+            .any(|r| r == "anon" || r.eq_ignore_ascii_case("public"))
+        {
             let privileges: &[&'static str] = match policy.operation {
                 Operation::All => &WRITE,
                 Operation::Select => &["SELECT"],
@@ -223,7 +242,11 @@ fn linking_security(p: &mut Planner, table: &str) {
                 Section::Grants,
                 StepKind::Grant,
                 p.object(table),
-                format!("GRANT {} ON {} TO \"authenticated\"", missing.join(", "), p.q(table)),
+                format!(
+                    "GRANT {} ON {} TO \"authenticated\"",
+                    missing.join(", "),
+                    p.q(table)
+                ),
             ));
         }
     }

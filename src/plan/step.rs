@@ -39,7 +39,12 @@ pub struct Step {
 }
 
 impl Step {
-    pub fn new(section: Section, kind: StepKind, object: impl Into<String>, sql: impl Into<String>) -> Step {
+    pub fn new(
+        section: Section,
+        kind: StepKind,
+        object: impl Into<String>,
+        sql: impl Into<String>,
+    ) -> Step {
         Step {
             section,
             kind,
@@ -116,6 +121,11 @@ impl std::fmt::Display for Summary {
         } else {
             write!(f, "{}", text.join(" · "))?;
         }
-        write!(f, " · {} destructive step{}", self.destructive, if self.destructive == 1 { "" } else { "s" })
+        write!(
+            f,
+            " · {} destructive step{}",
+            self.destructive,
+            if self.destructive == 1 { "" } else { "s" }
+        )
     }
 }

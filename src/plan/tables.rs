@@ -43,14 +43,21 @@ fn field_column(field: &ResolvedField, inline: bool) -> String {
     if let FieldKind::Generated { expression } = &field.kind {
         def.push_str(&format!(" GENERATED ALWAYS AS ({expression}) STORED"));
     } else if let Some(default) = &field.default {
-        def.push_str(&format!(" DEFAULT {}", default_sql(default, field.pg_type.as_ref())));
+        def.push_str(&format!(
+            " DEFAULT {}",
+            default_sql(default, field.pg_type.as_ref())
+        ));
     }
     if !field.nullable {
         def.push_str(" NOT NULL");
     }
     if inline {
         if let Some(name) = &field.check_constraint {
-            def.push_str(&format!(" CONSTRAINT {} CHECK ({})", ident(name), checks_sql(&field.checks, &field.db_name)));
+            def.push_str(&format!(
+                " CONSTRAINT {} CHECK ({})",
+                ident(name),
+                checks_sql(&field.checks, &field.db_name)
+            ));
         }
         if let Some(name) = &field.unique_constraint {
             def.push_str(&format!(" CONSTRAINT {} UNIQUE", ident(name)));
@@ -74,14 +81,25 @@ fn create_table(p: &mut Planner, table: &ResolvedTable) {
     let mut lines: Vec<String> = SYSTEM_FIELDS.iter().map(|f| system_column(p, f)).collect();
     let columns: Vec<&ResolvedField> = table.columns().collect();
     lines.extend(columns.iter().map(|f| field_column(f, false)));
-    lines.push(format!("CONSTRAINT {} PRIMARY KEY (\"id\")", ident(&pkey_constraint(name))));
+    lines.push(format!(
+        "CONSTRAINT {} PRIMARY KEY (\"id\")",
+        ident(&pkey_constraint(name))
+    ));
     lines.extend(created_by_fkey(p, name));
     for field in &columns {
         if let Some(check) = &field.check_constraint {
-            lines.push(format!("CONSTRAINT {} CHECK ({})", ident(check), checks_sql(&field.checks, &field.db_name)));
+            lines.push(format!(
+                "CONSTRAINT {} CHECK ({})",
+                ident(check),
+                checks_sql(&field.checks, &field.db_name)
+            ));
         }
         if let Some(unique) = &field.unique_constraint {
-            lines.push(format!("CONSTRAINT {} UNIQUE ({})", ident(unique), ident(&field.db_name)));
+            lines.push(format!(
+                "CONSTRAINT {} UNIQUE ({})",
+                ident(unique),
+                ident(&field.db_name)
+            ));
         }
     }
     let sql = format!("CREATE TABLE {} (\n  {}\n)", p.q(name), lines.join(",\n  "));
@@ -96,15 +114,24 @@ fn created_by_index(p: &mut Planner, table: &str, live: Option<&LiveTable>) {
         return;
     }
     let index = index_name(table, &["created_by"]);
-    let sql = format!("CREATE INDEX {} ON {} (\"created_by\")", ident(&index), p.q(table));
-    p.push(Step::new(Section::Tables, StepKind::CreateIndex, format!("{}.{index}", p.object(table)), sql));
+    let sql = format!(
+        "CREATE INDEX {} ON {} (\"created_by\")",
+        ident(&index),
+        p.q(table)
+    );
+    p.push(Step::new(
+        Section::Tables,
+        StepKind::CreateIndex,
+        format!("{}.{index}", p.object(table)),
+        sql,
+    ));
 }
 
 /// Whether some index of the live table starts with exactly these columns.
 pub(super) fn has_index_on(live: &LiveTable, columns: &[&str]) -> bool {
-    live.indexes
-        .iter()
-        .any(|i| i.columns.len() >= columns.len() && i.columns.iter().zip(columns).all(|(a, b)| a == b))
+    live.indexes.iter().any(|i| {
+        i.columns.len() >= columns.len() && i.columns.iter().zip(columns).all(|(a, b)| a == b)
+    })
 }
 
 /// Whether the live table has a constraint of any kind with this name.
@@ -132,7 +159,10 @@ fn extend_table(p: &mut Planner, table: &ResolvedTable, live: &LiveTable) {
         }
         let mut def = system_column(p, field);
         if field.primary_key {
-            def.push_str(&format!(" CONSTRAINT {} PRIMARY KEY", ident(&pkey_constraint(name))));
+            def.push_str(&format!(
+                " CONSTRAINT {} PRIMARY KEY",
+                ident(&pkey_constraint(name))
+            ));
         }
         p.push(Step::new(
             Section::Tables,
@@ -142,13 +172,19 @@ fn extend_table(p: &mut Planner, table: &ResolvedTable, live: &LiveTable) {
         ));
     }
     let fkey = fkey_constraint(name, "created_by");
-    let created_by_has_fk = live.foreign_keys.iter().any(|f| f.columns == ["created_by"]);
+    let created_by_has_fk = live
+        .foreign_keys
+        .iter()
+        .any(|f| f.columns == ["created_by"]);
     if p.has_auth() && !created_by_has_fk && !has_constraint(live, &fkey) {
         p.push(Step::new(
             Section::Tables,
             StepKind::AddForeignKey,
             format!("{}.{fkey}", p.object(name)),
-            format!("ALTER TABLE {q} ADD {}", created_by_fkey(p, name).expect("has auth")),
+            format!(
+                "ALTER TABLE {q} ADD {}",
+                created_by_fkey(p, name).expect("has auth")
+            ),
         ));
     }
     created_by_index(p, name, Some(live));
@@ -157,7 +193,12 @@ fn extend_table(p: &mut Planner, table: &ResolvedTable, live: &LiveTable) {
         let object = format!("{}.{}", p.object(name), field.db_name);
         let Some(column) = live.column(&field.db_name) else {
             let def = field_column(field, true);
-            p.push(Step::new(Section::Tables, StepKind::AddColumn, object, format!("ALTER TABLE {q} ADD COLUMN {def}")));
+            p.push(Step::new(
+                Section::Tables,
+                StepKind::AddColumn,
+                object,
+                format!("ALTER TABLE {q} ADD COLUMN {def}"),
+            ));
             continue;
         };
         if let Some(wanted) = field.pg_type
@@ -170,7 +211,9 @@ fn extend_table(p: &mut Planner, table: &ResolvedTable, live: &LiveTable) {
             ));
         }
         if !field.nullable && column.nullable {
-            p.note(format!("{object}: required in the design but nullable in the database; left as it is"));
+            p.note(format!(
+                "{object}: required in the design but nullable in the database; left as it is"
+            ));
         }
         if let Some(check) = &field.check_constraint
             && !has_constraint(live, check)
@@ -179,17 +222,28 @@ fn extend_table(p: &mut Planner, table: &ResolvedTable, live: &LiveTable) {
                 Section::Tables,
                 StepKind::AddConstraint,
                 format!("{}.{check}", p.object(name)),
-                format!("ALTER TABLE {q} ADD CONSTRAINT {} CHECK ({})", ident(check), checks_sql(&field.checks, &field.db_name)),
+                format!(
+                    "ALTER TABLE {q} ADD CONSTRAINT {} CHECK ({})",
+                    ident(check),
+                    checks_sql(&field.checks, &field.db_name)
+                ),
             ));
         }
         if let Some(unique) = &field.unique_constraint {
-            let unique_elsewhere = live.unique_constraints.iter().any(|k| k.columns == [field.db_name.as_str()]);
+            let unique_elsewhere = live
+                .unique_constraints
+                .iter()
+                .any(|k| k.columns == [field.db_name.as_str()]);
             if !unique_elsewhere && !has_constraint(live, unique) {
                 p.push(Step::new(
                     Section::Tables,
                     StepKind::AddConstraint,
                     format!("{}.{unique}", p.object(name)),
-                    format!("ALTER TABLE {q} ADD CONSTRAINT {} UNIQUE ({})", ident(unique), ident(&field.db_name)),
+                    format!(
+                        "ALTER TABLE {q} ADD CONSTRAINT {} UNIQUE ({})",
+                        ident(unique),
+                        ident(&field.db_name)
+                    ),
                 ));
             }
         }
@@ -204,14 +258,33 @@ fn comments(p: &mut Planner, table: &ResolvedTable) {
         && live.and_then(|l| l.comment.as_deref()) != Some(description.as_str())
     {
         let sql = format!("COMMENT ON TABLE {} IS {}", p.q(name), literal(description));
-        p.push(Step::new(Section::Tables, StepKind::Comment, p.object(name), sql));
+        p.push(Step::new(
+            Section::Tables,
+            StepKind::Comment,
+            p.object(name),
+            sql,
+        ));
     }
     for field in table.columns() {
-        let Some(comment) = &field.comment else { continue };
-        let current = live.and_then(|l| l.column(&field.db_name)).and_then(|c| c.comment.as_deref());
+        let Some(comment) = &field.comment else {
+            continue;
+        };
+        let current = live
+            .and_then(|l| l.column(&field.db_name))
+            .and_then(|c| c.comment.as_deref());
         if current != Some(comment.as_str()) {
-            let sql = format!("COMMENT ON COLUMN {}.{} IS {}", p.q(name), ident(&field.db_name), literal(comment));
-            p.push(Step::new(Section::Tables, StepKind::Comment, format!("{}.{}", p.object(name), field.db_name), sql));
+            let sql = format!(
+                "COMMENT ON COLUMN {}.{} IS {}",
+                p.q(name),
+                ident(&field.db_name),
+                literal(comment)
+            );
+            p.push(Step::new(
+                Section::Tables,
+                StepKind::Comment,
+                format!("{}.{}", p.object(name), field.db_name),
+                sql,
+            ));
         }
     }
 }

@@ -13,15 +13,29 @@ pub const UPDATED_TRIGGER: &str = "set_updated_fields";
 
 /// Creates the helper once, unless the database already has it.
 pub(super) fn helpers(p: &mut Planner) {
-    if p.design.tables.is_empty() || p.catalog.functions_named(p.schema, UPDATED_FUNCTION).next().is_some() {
+    if p.design.tables.is_empty()
+        || p.catalog
+            .functions_named(p.schema, UPDATED_FUNCTION)
+            .next()
+            .is_some()
+    {
         return;
     }
-    let updated_by = if p.has_auth() { "\n  NEW.updated_by := auth.uid();" } else { "" };
+    let updated_by = if p.has_auth() {
+        "\n  NEW.updated_by := auth.uid();"
+    } else {
+        ""
+    };
     let sql = format!(
         "CREATE FUNCTION {}() RETURNS trigger\nLANGUAGE plpgsql\nSET search_path = ''\nAS $function$\nBEGIN\n  NEW.updated_at := now();{updated_by}\n  RETURN NEW;\nEND\n$function$",
         p.q(UPDATED_FUNCTION)
     );
-    p.push(Step::new(Section::Helpers, StepKind::CreateFunction, p.object(UPDATED_FUNCTION), sql));
+    p.push(Step::new(
+        Section::Helpers,
+        StepKind::CreateFunction,
+        p.object(UPDATED_FUNCTION),
+        sql,
+    ));
 }
 
 pub(super) fn plan_triggers(p: &mut Planner) {
@@ -43,7 +57,9 @@ pub(super) fn plan_triggers(p: &mut Planner) {
             ));
         }
         for field in &table.fields {
-            let FieldKind::Trigger(spec) = &field.kind else { continue };
+            let FieldKind::Trigger(spec) = &field.kind else {
+                continue;
+            };
             if live.is_some_and(|l| l.trigger(&spec.name).is_some()) {
                 continue;
             }
@@ -55,7 +71,13 @@ pub(super) fn plan_triggers(p: &mut Planner) {
 /// A dollar-quote tag that does not occur in `body`.
 fn dollar_tag(body: &str) -> String {
     (0..)
-        .map(|i| if i == 0 { "$body$".to_owned() } else { format!("$body{i}$") })
+        .map(|i| {
+            if i == 0 {
+                "$body$".to_owned()
+            } else {
+                format!("$body{i}$")
+            }
+        })
         .find(|tag| !body.contains(tag.as_str()))
         .expect("some tag is free")
 }
@@ -65,14 +87,23 @@ fn trigger_field(p: &mut Planner, table: &str, spec: &TriggerSpec) {
         TriggerAction::Function(reference) => qualified_reference(reference, p.schema),
         TriggerAction::Body { function, body } => {
             let tag = dollar_tag(body);
-            let exists = p.catalog.functions_named(p.schema, function).next().is_some();
+            let exists = p
+                .catalog
+                .functions_named(p.schema, function)
+                .next()
+                .is_some();
             if !exists {
                 let sql = format!(
                     "CREATE FUNCTION {}() RETURNS trigger\nLANGUAGE plpgsql\nSET search_path = ''\nAS {tag}\n{}\n{tag}",
                     p.q(function),
                     body.trim()
                 );
-                p.push(Step::new(Section::Triggers, StepKind::CreateFunction, p.object(function), sql));
+                p.push(Step::new(
+                    Section::Triggers,
+                    StepKind::CreateFunction,
+                    p.object(function),
+                    sql,
+                ));
             }
             p.q(function)
         }

@@ -24,7 +24,9 @@ fn column_sql(p: &Planner, table: &ResolvedTable, column: &ViewColumn) -> Option
     let target = referenced(p, rel, "").ok()?;
     let value = |alias: &str| match (&column.aggregate, &column.target_field) {
         (Some(Aggregate::Count), _) => "count(*)".to_owned(),
-        (aggregate, Some(field)) => format!("{}({alias}.{})", aggregate_sql(*aggregate), ident(field)),
+        (aggregate, Some(field)) => {
+            format!("{}({alias}.{})", aggregate_sql(*aggregate), ident(field))
+        }
         (aggregate, None) => format!("{}({alias}.\"id\")", aggregate_sql(*aggregate)),
     };
     let single = |alias: &str| match &column.target_field {
@@ -33,7 +35,11 @@ fn column_sql(p: &Planner, table: &ResolvedTable, column: &ViewColumn) -> Option
     };
     Some(match (&rel.kind, column.direction) {
         (RelationshipKind::ForeignKey { column: fk, .. }, Direction::Forward) => {
-            let picked = if column.aggregate.is_some() { value("r") } else { single("r") };
+            let picked = if column.aggregate.is_some() {
+                value("r")
+            } else {
+                single("r")
+            };
             format!(
                 "(SELECT {picked} FROM {} AS r WHERE r.{} = t.{})",
                 target.table,
@@ -121,9 +127,18 @@ pub(super) fn plan_views(p: &mut Planner) {
             select.join(",\n  "),
             p.q(&table.db_name)
         );
-        p.push(Step::new(Section::Views, StepKind::CreateView, p.object(view), sql));
+        p.push(Step::new(
+            Section::Views,
+            StepKind::CreateView,
+            p.object(view),
+            sql,
+        ));
         if p.catalog.role("authenticated").is_some() {
-            let roles = if table.public_reference { "anon, authenticated" } else { "authenticated" };
+            let roles = if table.public_reference {
+                "anon, authenticated"
+            } else {
+                "authenticated"
+            };
             p.push(Step::new(
                 Section::Grants,
                 StepKind::Grant,
