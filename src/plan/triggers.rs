@@ -42,7 +42,7 @@ pub(super) fn plan_triggers(p: &mut Planner) {
     for table in &p.design.tables {
         let name = table.db_name.as_str();
         let live = p.live(name);
-        if !live.is_some_and(|l| l.trigger(UPDATED_TRIGGER).is_some()) {
+        if live.is_none_or(|l| l.trigger(UPDATED_TRIGGER).is_none()) {
             let sql = format!(
                 "CREATE TRIGGER {} BEFORE UPDATE ON {} FOR EACH ROW EXECUTE FUNCTION {}()",
                 ident(UPDATED_TRIGGER),

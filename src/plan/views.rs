@@ -1,7 +1,7 @@
 //! Companion views `<table>_view WITH (security_invoker = true)` for rollup, count and lookup
 //! fields: computed over a relationship, and RLS still applies to whoever reads them.
 
-use crate::design::{Aggregate, Direction, FieldKind, RelationshipKind, ResolvedTable, ViewColumn};
+use crate::design::{Aggregate, Direction, FieldKind, RelationshipKind, ViewColumn};
 use crate::sql::ident;
 
 use super::relations::referenced;
@@ -19,7 +19,7 @@ fn aggregate_sql(aggregate: Option<Aggregate>) -> &'static str {
 }
 
 /// The scalar subquery that computes one view column for the row `t`.
-fn column_sql(p: &Planner, table: &ResolvedTable, column: &ViewColumn) -> Option<String> {
+fn column_sql(p: &Planner, column: &ViewColumn) -> Option<String> {
     let rel = p.design.relationships.get(column.relationship)?;
     let target = referenced(p, rel, "").ok()?;
     let value = |alias: &str| match (&column.aggregate, &column.target_field) {
@@ -87,10 +87,6 @@ fn column_sql(p: &Planner, table: &ResolvedTable, column: &ViewColumn) -> Option
             ident(target_column)
         ),
     })
-    .map(|sql| {
-        let _ = table;
-        sql
-    })
 }
 
 pub(super) fn plan_views(p: &mut Planner) {
@@ -117,7 +113,7 @@ pub(super) fn plan_views(p: &mut Planner) {
         }
         let mut select = vec!["t.*".to_owned()];
         for (name, column) in &columns {
-            if let Some(sql) = column_sql(p, table, column) {
+            if let Some(sql) = column_sql(p, column) {
                 select.push(format!("{sql} AS {}", ident(name)));
             }
         }
