@@ -142,7 +142,7 @@ fn create_policy(
 }
 
 /// The privileges each API role needs on a table, from its policies.
-fn wanted_privileges(table: &ResolvedTable) -> Vec<(&'static str, Vec<&'static str>)> {
+pub(super) fn wanted_privileges(table: &ResolvedTable) -> Vec<(&'static str, Vec<&'static str>)> {
     if table.public_reference {
         return vec![("anon", vec!["SELECT"]), ("authenticated", vec!["SELECT"])];
     }
@@ -194,19 +194,36 @@ fn grants(p: &mut Planner, table: &ResolvedTable, live: Option<&LiveTable>) {
             format!("REVOKE ALL ON {q} FROM anon, authenticated"),
         ));
     }
+    // Roles missing the same privileges share one GRANT.
+    let mut grants: Vec<(Vec<&str>, Vec<&str>)> = Vec::new();
     for (role, privileges) in wanted_privileges(table) {
         let missing: Vec<&str> = privileges
             .into_iter()
             .filter(|privilege| !live.is_some_and(|l| l.has_privilege(role, privilege)))
             .collect();
-        if !missing.is_empty() {
-            p.push(Step::new(
-                Section::Grants,
-                StepKind::Grant,
-                p.object(name),
-                format!("GRANT {} ON {q} TO {}", missing.join(", "), ident(role)),
-            ));
+        if missing.is_empty() {
+            continue;
         }
+        match grants
+            .iter_mut()
+            .find(|(privileges, _)| *privileges == missing)
+        {
+            Some((_, roles)) => roles.push(role),
+            None => grants.push((missing, vec![role])),
+        }
+    }
+    for (privileges, roles) in grants {
+        let roles: Vec<String> = roles.iter().map(|r| ident(r)).collect();
+        p.push(Step::new(
+            Section::Grants,
+            StepKind::Grant,
+            p.object(name),
+            format!(
+                "GRANT {} ON {q} TO {}",
+                privileges.join(", "),
+                roles.join(", ")
+            ),
+        ));
     }
 }
 

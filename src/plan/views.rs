@@ -129,17 +129,18 @@ pub(super) fn plan_views(p: &mut Planner) {
             p.object(view),
             sql,
         ));
-        if p.catalog.role("authenticated").is_some() {
-            let roles = if table.public_reference {
-                "anon, authenticated"
-            } else {
-                "authenticated"
-            };
+        // Whoever may read the table may read its view (RLS still filters the rows).
+        let readers: Vec<String> = super::security::wanted_privileges(table)
+            .into_iter()
+            .filter(|(_, privileges)| privileges.contains(&"SELECT"))
+            .map(|(role, _)| ident(role))
+            .collect();
+        if p.catalog.role("authenticated").is_some() && !readers.is_empty() {
             p.push(Step::new(
                 Section::Grants,
                 StepKind::Grant,
                 p.object(view),
-                format!("GRANT SELECT ON {} TO {roles}", p.q(view)),
+                format!("GRANT SELECT ON {} TO {}", p.q(view), readers.join(", ")),
             ));
         }
     }
