@@ -97,18 +97,19 @@ fn parse_dump(dump: &str) -> Dumped {
             .or_else(|| line.strip_prefix("ALTER TABLE "))
         {
             let table = qualified(rest);
-            if let Some(next) = lines.get(i + 1) {
-                if let Some(con) = next.trim_start().strip_prefix("ADD CONSTRAINT ") {
-                    let (parts, after) = parse_qualified(con);
-                    let after = after.trim_start();
-                    if after.starts_with("FOREIGN KEY") {
-                        d.foreign_keys
-                            .insert((table.0.clone(), table.1.clone(), parts[0].clone()));
-                    } else if after.starts_with("PRIMARY KEY") || after.starts_with("UNIQUE") {
-                        // Printed as a constraint; its index has the same name.
-                        d.indexes
-                            .insert((table.0.clone(), table.1.clone(), parts[0].clone()));
-                    }
+            if let Some(con) = lines
+                .get(i + 1)
+                .and_then(|next| next.trim_start().strip_prefix("ADD CONSTRAINT "))
+            {
+                let (parts, after) = parse_qualified(con);
+                let after = after.trim_start();
+                if after.starts_with("FOREIGN KEY") {
+                    d.foreign_keys
+                        .insert((table.0.clone(), table.1.clone(), parts[0].clone()));
+                } else if after.starts_with("PRIMARY KEY") || after.starts_with("UNIQUE") {
+                    // Printed as a constraint; its index has the same name.
+                    d.indexes
+                        .insert((table.0.clone(), table.1.clone(), parts[0].clone()));
                 }
             }
         } else if line.starts_with("CREATE INDEX ") || line.starts_with("CREATE UNIQUE INDEX ") {

@@ -51,10 +51,10 @@ async fn a_role_without_usage_or_catalog_access_gets_the_rest_and_a_report() {
     assert!(cat.unreadable.is_empty());
 
     // 2. A system catalog it may not read: that kind is reported, the rest is still there.
-    db.batch_execute(&format!(
+    db.batch_execute(
         "REVOKE SELECT ON pg_catalog.pg_policy FROM PUBLIC; \
-         GRANT SELECT ON pg_catalog.pg_policy TO postgres;"
-    ))
+         GRANT SELECT ON pg_catalog.pg_policy TO postgres;",
+    )
     .await
     .unwrap();
     let cat = catalog::read(&limited.client)

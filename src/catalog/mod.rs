@@ -5,6 +5,7 @@
 //! [`read`] talks to a server, through a client it is handed.
 
 mod fingerprint;
+mod index_def;
 mod model;
 mod queries;
 mod read;

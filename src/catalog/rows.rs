@@ -89,6 +89,10 @@ pub struct ColumnRow {
     pub identity: String,
     pub generated: String,
     pub comment: Option<String>,
+    pub type_oid: Oid,
+    pub collation: Oid,
+    /// `quote_ident(attname)`, for index definitions put together on the client.
+    pub quoted: String,
 }
 
 #[derive(Debug, Deserialize)]
@@ -111,13 +115,37 @@ pub struct ConstraintRow {
 pub struct IndexRow {
     pub rel: Oid,
     pub name: String,
-    pub definition: String,
+    /// `pg_get_indexdef`, for the indexes the client does not put together itself.
+    pub definition: Option<String>,
     pub unique: bool,
     pub primary: bool,
     pub keys: Vec<i16>,
     pub key_count: i16,
     /// Every key column's text, present only when some key is an expression.
     pub key_texts: Option<Vec<String>>,
+    /// `name ON [ONLY] schema.table USING method`, quoted by the server.
+    pub head: String,
+    pub method: String,
+    pub classes: Vec<Oid>,
+    pub collations: Vec<Oid>,
+    pub options: Vec<i16>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct OpclassRow {
+    pub oid: Oid,
+    /// Quoted, and schema-qualified unless in `pg_catalog`.
+    pub name: String,
+    pub method: Oid,
+    pub input_type: Oid,
+    pub default: bool,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct CollationRow {
+    pub oid: Oid,
+    /// Quoted, and schema-qualified unless in `pg_catalog`.
+    pub name: String,
 }
 
 #[derive(Debug, Deserialize)]
@@ -170,6 +198,13 @@ pub struct ExtensionRow {
     pub schema: String,
 }
 
+/// What an index definition needs to know about a column.
+pub struct IndexColumn {
+    pub type_oid: Oid,
+    pub collation: Oid,
+    pub quoted: String,
+}
+
 /// Everything the queries returned; a kind that could not be read stays empty.
 #[derive(Debug, Default)]
 pub struct Rows {
@@ -180,6 +215,8 @@ pub struct Rows {
     pub columns: Vec<ColumnRow>,
     pub constraints: Vec<ConstraintRow>,
     pub indexes: Vec<IndexRow>,
+    pub opclasses: Vec<OpclassRow>,
+    pub collations: Vec<CollationRow>,
     pub policies: Vec<PolicyRow>,
     pub triggers: Vec<TriggerRow>,
     pub functions: Vec<FunctionRow>,
@@ -206,6 +243,8 @@ impl Rows {
             "columns" => self.columns = list(json)?,
             "constraints" => self.constraints = list(json)?,
             "indexes" => self.indexes = list(json)?,
+            "opclasses" => self.opclasses = list(json)?,
+            "collations" => self.collations = list(json)?,
             "policies" => self.policies = list(json)?,
             "triggers" => self.triggers = list(json)?,
             "functions" => self.functions = list(json)?,
@@ -308,8 +347,18 @@ pub fn assemble(rows: Rows, unreadable: Vec<Unreadable>, stats: ReadStats) -> Ca
         }
     }
 
+    let mut index_columns: HashMap<(Oid, i16), IndexColumn> =
+        HashMap::with_capacity(rows.columns.len());
     for c in rows.columns {
         let Some(&i) = slot.get(&c.rel) else { continue };
+        index_columns.insert(
+            (c.rel, c.position),
+            IndexColumn {
+                type_oid: c.type_oid,
+                collation: c.collation,
+                quoted: c.quoted,
+            },
+        );
         let generated = c.generated == "s";
         tables[i].columns.push(Column {
             name: c.name,
@@ -402,9 +451,10 @@ pub fn assemble(rows: Rows, unreadable: Vec<Unreadable>, stats: ReadStats) -> Ca
         }
     }
 
-    for x in rows.indexes {
+    let index_def = super::index_def::Lookup::new(&rows.opclasses, &rows.collations);
+    for mut x in rows.indexes {
         let Some(&i) = slot.get(&x.rel) else { continue };
-        let texts = x.key_texts.unwrap_or_default();
+        let texts = x.key_texts.take().unwrap_or_default();
         let columns = x
             .keys
             .iter()
@@ -418,9 +468,13 @@ pub fn assemble(rows: Rows, unreadable: Vec<Unreadable>, stats: ReadStats) -> Ca
                 }
             })
             .collect();
+        let definition = match x.definition.take() {
+            Some(def) => def,
+            None => index_def.build(&x, &index_columns),
+        };
         tables[i].indexes.push(Index {
             name: x.name,
-            definition: x.definition,
+            definition,
             unique: x.unique,
             primary: x.primary,
             columns,
