@@ -8,6 +8,11 @@ macro_rules! say {
     };
 }
 
+mod apply;
+mod export;
+mod inspect;
+mod plan;
+mod planning;
 mod sandbox;
 
 use std::io::Write;
@@ -69,6 +74,14 @@ pub struct Cli {
 pub enum Command {
     /// Start a throwaway local database, print its URL, and keep it until Ctrl-C.
     Sandbox,
+    /// Show the schema the database has: tables, columns, keys, indexes, policies, triggers.
+    Inspect(inspect::Args),
+    /// Print the bundle that would bring the database to the design (or save it with --out).
+    Plan(plan::Args),
+    /// Apply a design, or a saved plan, in one transaction.
+    Apply(apply::Args),
+    /// Write the plan as a Supabase CLI migration (supabase/migrations/<timestamp>_….sql).
+    Export(export::Args),
     /// Print a shell completion script.
     Completions {
         #[arg(value_enum)]
@@ -96,6 +109,10 @@ pub fn main() -> ExitCode {
 async fn run(cli: Cli) -> Exit {
     match cli.command {
         Some(Command::Sandbox) => sandbox::run().await,
+        Some(Command::Inspect(args)) => inspect::run(cli.db.as_deref(), args).await,
+        Some(Command::Plan(args)) => plan::run(cli.db.as_deref(), args).await,
+        Some(Command::Apply(args)) => apply::run(cli.db.as_deref(), args).await,
+        Some(Command::Export(args)) => export::run(cli.db.as_deref(), args).await,
         Some(Command::Completions { shell }) => {
             let mut cmd = Cli::command();
             clap_complete::generate(shell, &mut cmd, "schemaforge", &mut std::io::stdout());

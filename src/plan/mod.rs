@@ -1,5 +1,221 @@
 //! Design × Catalog → Plan → SQL. Pure: no connection, no screen.
+//!
+//! [`plan`] compares what the design wants with what the catalog has and lists only what is
+//! missing, as typed [`Step`]s. [`Plan::bundle`] renders them, in SPEC.md's order, into the
+//! one text that is both previewed and applied. Nothing is dropped or rewritten: a difference
+//! the planner will not fix by itself becomes a note.
 
 pub mod bundle;
+mod relations;
+mod security;
+pub mod sql_parts;
+pub mod step;
+mod tables;
+mod triggers;
+mod views;
+
+use crate::catalog::{Catalog, Table as LiveTable};
+use crate::design::ResolvedDesign;
+use crate::sql::{literal, qualified};
 
 pub use bundle::{Bundle, BundleBuilder, Section, Statement};
+pub use step::{Step, StepKind, Summary};
+
+/// Knobs of the bundle that are not part of the design.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PlanSettings {
+    /// `SET LOCAL lock_timeout`: how long a DDL statement may wait for a lock on a busy table.
+    pub lock_timeout: String,
+    /// `SET LOCAL statement_timeout`: how long any one statement may run.
+    pub statement_timeout: String,
+}
+
+impl Default for PlanSettings {
+    fn default() -> PlanSettings {
+        PlanSettings {
+            lock_timeout: "5s".into(),
+            statement_timeout: "60s".into(),
+        }
+    }
+}
+
+/// What applying the design would change, as typed steps.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct Plan {
+    pub steps: Vec<Step>,
+    /// Differences left alone on purpose, and other things the user should know.
+    pub notes: Vec<String>,
+    /// The catalog fingerprint the plan was made against (drift check at apply).
+    pub fingerprint: String,
+    #[serde(skip)]
+    pub settings: PlanSettings,
+}
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+#[error("{path}: {message}")]
+pub struct PlanError {
+    pub path: String,
+    pub message: String,
+}
+
+/// The first line of every bundle: a comment holding the catalog fingerprint.
+pub const FINGERPRINT_PREFIX: &str = "schemaforge plan · catalog fingerprint ";
+
+impl Plan {
+    pub fn is_empty(&self) -> bool {
+        self.steps.is_empty()
+    }
+
+    pub fn summary(&self) -> Summary {
+        Summary::of(&self.steps)
+    }
+
+    /// The bundle: fingerprint comment, `BEGIN`, timeouts, the steps by section, `COMMIT`.
+    pub fn bundle(&self) -> Bundle {
+        let mut b = BundleBuilder::new();
+        b.comment(&format!("{FINGERPRINT_PREFIX}{}", self.fingerprint));
+        b.push(Section::Transaction, "BEGIN", false);
+        b.push(
+            Section::Transaction,
+            &format!(
+                "SET LOCAL lock_timeout = {}",
+                literal(&self.settings.lock_timeout)
+            ),
+            false,
+        );
+        b.push(
+            Section::Transaction,
+            &format!(
+                "SET LOCAL statement_timeout = {}",
+                literal(&self.settings.statement_timeout)
+            ),
+            false,
+        );
+        let mut steps: Vec<&Step> = self.steps.iter().collect();
+        steps.sort_by_key(|s| s.section); // stable: keeps the order within a section
+        for step in steps {
+            b.push(step.section, &step.sql, step.destructive);
+        }
+        b.push(Section::Transaction, "COMMIT", false);
+        b.finish()
+    }
+}
+
+/// The fingerprint written in a saved plan's first line, if it has one.
+pub fn saved_fingerprint(text: &str) -> Option<&str> {
+    text.lines()
+        .next()?
+        .strip_prefix("-- ")?
+        .strip_prefix(FINGERPRINT_PREFIX)
+        .map(str::trim)
+}
+
+/// Plans `design` against `catalog`.
+pub fn plan(
+    design: &ResolvedDesign,
+    catalog: &Catalog,
+    settings: &PlanSettings,
+) -> Result<Plan, Vec<PlanError>> {
+    let mut planner = Planner {
+        design,
+        catalog,
+        schema: &design.schema,
+        steps: Vec::new(),
+        notes: Vec::new(),
+        errors: Vec::new(),
+    };
+    planner.schema_step();
+    triggers::helpers(&mut planner);
+    tables::plan_tables(&mut planner);
+    relations::plan_relations(&mut planner);
+    views::plan_views(&mut planner);
+    security::plan_security(&mut planner);
+    triggers::plan_triggers(&mut planner);
+    if !planner.errors.is_empty() {
+        return Err(planner.errors);
+    }
+    if !planner.steps.is_empty() {
+        planner.refresh_step();
+    }
+    Ok(Plan {
+        steps: planner.steps,
+        notes: planner.notes,
+        fingerprint: crate::catalog::fingerprint(catalog),
+        settings: settings.clone(),
+    })
+}
+
+/// The state of one planning run.
+pub(crate) struct Planner<'a> {
+    pub design: &'a ResolvedDesign,
+    pub catalog: &'a Catalog,
+    pub schema: &'a str,
+    pub steps: Vec<Step>,
+    pub notes: Vec<String>,
+    pub errors: Vec<PlanError>,
+}
+
+impl<'a> Planner<'a> {
+    pub fn live(&self, table: &str) -> Option<&'a LiveTable> {
+        self.catalog.table(self.schema, table)
+    }
+
+    /// `"schema"."table"` in the design's schema.
+    pub fn q(&self, table: &str) -> String {
+        qualified(self.schema, table)
+    }
+
+    pub fn object(&self, table: &str) -> String {
+        format!("{}.{table}", self.schema)
+    }
+
+    pub fn push(&mut self, step: Step) {
+        self.steps.push(step);
+    }
+
+    pub fn note(&mut self, text: String) {
+        self.notes.push(text);
+    }
+
+    /// Whether the database has Supabase's `auth.users` / `auth.uid()` (or the shim).
+    pub fn has_auth(&self) -> bool {
+        self.catalog.flavour.supabase
+    }
+
+    fn schema_step(&mut self) {
+        if self.catalog.schema(self.schema).is_none() {
+            let q = crate::sql::ident(self.schema);
+            self.push(Step::new(
+                Section::Helpers,
+                StepKind::CreateSchema,
+                self.schema,
+                format!("CREATE SCHEMA {q}"),
+            ));
+            self.push(Step::new(
+                Section::Grants,
+                StepKind::Grant,
+                self.schema,
+                format!("GRANT USAGE ON SCHEMA {q} TO anon, authenticated, service_role"),
+            ));
+        }
+    }
+
+    fn refresh_step(&mut self) {
+        let has_hook = self
+            .catalog
+            .functions_named("public", "apply_postgrest_permissions")
+            .next()
+            .is_some();
+        let sql = if has_hook {
+            "SELECT public.apply_postgrest_permissions()"
+        } else {
+            "NOTIFY pgrst, 'reload schema'"
+        };
+        self.push(Step::new(
+            Section::Refresh,
+            StepKind::Refresh,
+            "postgrest",
+            sql,
+        ));
+    }
+}

@@ -55,7 +55,13 @@ pub fn literal_for(value: &Value, pg_type: Option<&PgType>) -> String {
 /// One CHECK expression over `column`.
 pub fn check_sql(check: &Check, column: &str) -> String {
     let col = ident(column);
-    let list = |choices: &[String]| choices.iter().map(|c| literal(c)).collect::<Vec<_>>().join(", ");
+    let list = |choices: &[String]| {
+        choices
+            .iter()
+            .map(|c| literal(c))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
     match check {
         Check::MaxLength(n) => format!("char_length({col}) <= {n}"),
         Check::InChoices(choices) => format!("{col} IN ({})", list(choices)),
@@ -70,7 +76,11 @@ pub fn check_sql(check: &Check, column: &str) -> String {
 
 /// All checks of a column AND-ed into one constraint body.
 pub fn checks_sql(checks: &[Check], column: &str) -> String {
-    checks.iter().map(|c| check_sql(c, column)).collect::<Vec<_>>().join(" AND ")
+    checks
+        .iter()
+        .map(|c| check_sql(c, column))
+        .collect::<Vec<_>>()
+        .join(" AND ")
 }
 
 /// A role in a policy or grant: `public` is the PUBLIC pseudo-role, the rest are names.
@@ -92,28 +102,46 @@ mod tests {
         assert_eq!(literal_for(&json!(false), Some(&PgType::Boolean)), "false");
         assert_eq!(literal_for(&json!(12.5), None), "12.5");
         assert_eq!(literal_for(&json!("it's"), Some(&PgType::Text)), "'it''s'");
-        assert_eq!(literal_for(&json!(["a", "b'"]), Some(&PgType::TextArray)), "ARRAY['a', 'b''']::text[]");
-        assert_eq!(literal_for(&json!({"k": 1}), Some(&PgType::Jsonb)), "'{\"k\":1}'::jsonb");
+        assert_eq!(
+            literal_for(&json!(["a", "b'"]), Some(&PgType::TextArray)),
+            "ARRAY['a', 'b''']::text[]"
+        );
+        assert_eq!(
+            literal_for(&json!({"k": 1}), Some(&PgType::Jsonb)),
+            "'{\"k\":1}'::jsonb"
+        );
         assert_eq!(literal_for(&json!([]), Some(&PgType::Jsonb)), "'[]'::jsonb");
     }
 
     #[test]
     fn checks_quote_everything() {
-        assert_eq!(check_sql(&Check::MaxLength(80), "title"), "char_length(\"title\") <= 80");
+        assert_eq!(
+            check_sql(&Check::MaxLength(80), "title"),
+            "char_length(\"title\") <= 80"
+        );
         assert_eq!(
             check_sql(&Check::InChoices(vec!["low".into(), "it's".into()]), "p"),
             "\"p\" IN ('low', 'it''s')"
         );
-        assert_eq!(check_sql(&Check::Between(0, 5), "r"), "\"r\" BETWEEN 0 AND 5");
         assert_eq!(
-            checks_sql(&[Check::MaxLength(3), Check::InChoices(vec!["a".into()])], "c"),
+            check_sql(&Check::Between(0, 5), "r"),
+            "\"r\" BETWEEN 0 AND 5"
+        );
+        assert_eq!(
+            checks_sql(
+                &[Check::MaxLength(3), Check::InChoices(vec!["a".into()])],
+                "c"
+            ),
             "char_length(\"c\") <= 3 AND \"c\" IN ('a')"
         );
     }
 
     #[test]
     fn references_are_quoted_per_part() {
-        assert_eq!(qualified_reference("audit.log_change()", "public"), "\"audit\".\"log_change\"");
+        assert_eq!(
+            qualified_reference("audit.log_change()", "public"),
+            "\"audit\".\"log_change\""
+        );
         assert_eq!(qualified_reference("notify", "app"), "\"app\".\"notify\"");
         assert_eq!(role_sql("public"), "PUBLIC");
         assert_eq!(role_sql("authenticated"), "\"authenticated\"");

@@ -18,6 +18,8 @@ pub enum StepKind {
     CreateView,
     EnableRls,
     CreatePolicy,
+    DropColumn,
+    DropPolicy,
     CreateTrigger,
     Grant,
     Revoke,
@@ -39,7 +41,12 @@ pub struct Step {
 }
 
 impl Step {
-    pub fn new(section: Section, kind: StepKind, object: impl Into<String>, sql: impl Into<String>) -> Step {
+    pub fn new(
+        section: Section,
+        kind: StepKind,
+        object: impl Into<String>,
+        sql: impl Into<String>,
+    ) -> Step {
         Step {
             section,
             kind,
@@ -48,6 +55,12 @@ impl Step {
             destructive: false,
             count: 0,
         }
+    }
+
+    /// Marks a step that removes something that exists; the UI shows it in red and asks.
+    pub fn destructive(mut self) -> Step {
+        self.destructive = true;
+        self
     }
 
     pub fn counting(mut self, count: usize) -> Step {
@@ -116,6 +129,11 @@ impl std::fmt::Display for Summary {
         } else {
             write!(f, "{}", text.join(" · "))?;
         }
-        write!(f, " · {} destructive step{}", self.destructive, if self.destructive == 1 { "" } else { "s" })
+        write!(
+            f,
+            " · {} destructive step{}",
+            self.destructive,
+            if self.destructive == 1 { "" } else { "s" }
+        )
     }
 }

@@ -1,0 +1,127 @@
+//! The catalog fingerprint: a SHA-256 over the catalog's structure, for drift detection.
+//!
+//! A saved plan carries the fingerprint of the catalog it was planned against; `apply`
+//! re-reads the catalog and refuses when the fingerprint differs. So it must change with
+//! any structural change and with nothing else: row estimates, how the read went, and the
+//! server's minor version are left out. The model keeps every list sorted and has no hash
+//! maps, so its JSON serialisation is canonical and the same in every process.
+
+use sha2::{Digest, Sha256};
+
+use super::model::{Catalog, ReadStats};
+
+/// `sha256:` and 64 hex digits.
+pub fn fingerprint(catalog: &Catalog) -> String {
+    let mut structural = catalog.clone();
+    structural.stats = ReadStats::default();
+    structural.flavour.server_version = String::new();
+    structural.flavour.server_version_num = 0;
+    for table in &mut structural.tables {
+        table.row_estimate = None;
+    }
+    let mut hasher = HashWriter(Sha256::new());
+    serde_json::to_writer(&mut hasher, &structural).expect("the catalog serialises");
+    let digest = hasher.0.finalize();
+    let mut out = String::with_capacity(7 + 64);
+    out.push_str("sha256:");
+    for byte in digest {
+        out.push_str(&format!("{byte:02x}"));
+    }
+    out
+}
+
+/// Streams the serialisation into the hash instead of building the text first.
+struct HashWriter(Sha256);
+
+impl std::io::Write for HashWriter {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.update(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalog::model::*;
+
+    fn sample() -> Catalog {
+        Catalog {
+            tables: vec![Table {
+                schema: "public".into(),
+                name: "todos".into(),
+                kind: TableKind::Table,
+                owner: "postgres".into(),
+                comment: None,
+                row_estimate: Some(10),
+                rls_enabled: true,
+                rls_forced: false,
+                options: vec![],
+                security_invoker: false,
+                view_definition: None,
+                partition_key: None,
+                partition_of: None,
+                partition_bound: None,
+                columns: vec![Column {
+                    name: "id".into(),
+                    position: 1,
+                    data_type: "uuid".into(),
+                    nullable: false,
+                    default: Some("gen_random_uuid()".into()),
+                    identity: None,
+                    generated: None,
+                    comment: None,
+                }],
+                primary_key: None,
+                unique_constraints: vec![],
+                check_constraints: vec![],
+                exclusion_constraints: vec![],
+                foreign_keys: vec![],
+                indexes: vec![],
+                policies: vec![],
+                triggers: vec![],
+                grants: vec![],
+            }],
+            ..Catalog::default()
+        }
+    }
+
+    #[test]
+    fn is_a_sha256_that_ignores_row_estimates_and_read_stats() {
+        let a = sample();
+        let fp = fingerprint(&a);
+        assert!(fp.starts_with("sha256:") && fp.len() == 71, "{fp}");
+        let mut b = a.clone();
+        b.tables[0].row_estimate = Some(1_000_000);
+        b.stats.round_trips = 7;
+        b.flavour.server_version = "15.9".into();
+        assert_eq!(fingerprint(&b), fp);
+    }
+
+    #[test]
+    fn changes_with_structure() {
+        let a = sample();
+        let mut b = a.clone();
+        b.tables[0].columns[0].nullable = true;
+        assert_ne!(fingerprint(&b), fingerprint(&a));
+        let mut c = a.clone();
+        c.tables[0].rls_enabled = false;
+        assert_ne!(fingerprint(&c), fingerprint(&a));
+    }
+
+    #[test]
+    fn is_the_same_in_every_process() {
+        // A fixed input has a fixed digest: no per-process hash seed is involved.
+        let empty = fingerprint(&Catalog::default());
+        assert_eq!(empty, fingerprint(&Catalog::default()));
+        let text = serde_json::to_string(&Catalog::default()).unwrap();
+        let expected: String = Sha256::digest(text.as_bytes())
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        assert_eq!(empty, format!("sha256:{expected}"));
+    }
+}

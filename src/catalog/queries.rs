@@ -1,0 +1,205 @@
+//! The catalog queries: one set-based `SELECT` per kind of object, each answering with one
+//! row `(kind, json)` whose JSON the server builds with `json_agg`.
+//!
+//! Rows are JSON arrays, not objects: positional rows are about half the bytes, and serde
+//! reads an array into a struct field by field (`rows.rs` keeps the order). None of these
+//! use bind parameters, so they run over the simple-query protocol and through
+//! transaction-mode poolers.
+//!
+//! Speed notes, measured at 5,000 tables: any deparse with a relation context
+//! (`pg_get_expr(x, relid)`) opens the relation and builds its relcache entry, which costs
+//! about 50–90 µs per table the first time in a session. Column defaults never refer to
+//! columns, so they are deparsed with relid 0 and skip that; generated columns, policies
+//! and CHECK constraints do refer to columns and need it.
+
+/// Schemas schemaforge never shows: the system's own and the per-session temporary ones.
+const USER_SCHEMA: &str = "n.nspname NOT IN ('pg_catalog', 'information_schema') \
+                           AND n.nspname !~ '^pg_(toast|temp_|toast_temp_)'";
+
+/// Every kind the reader asks for, in order, with its query.
+pub fn all() -> Vec<(&'static str, String)> {
+    vec![
+        ("meta", META.to_owned()),
+        ("roles", ROLES.to_owned()),
+        ("schemas", with_filter(SCHEMAS)),
+        ("relations", with_filter(RELATIONS)),
+        ("columns", with_filter(COLUMNS)),
+        ("constraints", with_filter(CONSTRAINTS)),
+        ("opclasses", OPCLASSES.to_owned()),
+        ("collations", COLLATIONS.to_owned()),
+        ("indexes", with_filter(INDEXES)),
+        ("policies", with_filter(POLICIES)),
+        ("triggers", with_filter(TRIGGERS)),
+        ("functions", with_filter(FUNCTIONS)),
+        ("enums", with_filter(ENUMS)),
+        ("extensions", EXTENSIONS.to_owned()),
+    ]
+}
+
+fn with_filter(query: &str) -> String {
+    query.replace("$USER_SCHEMA", USER_SCHEMA)
+}
+
+/// Opens the snapshot. `search_path = ''` makes every deparsed name schema-qualified (as
+/// pg_dump prints them), so the text does not depend on the reading session's path.
+pub const BEGIN: &str =
+    "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SET LOCAL search_path = ''";
+
+pub const META: &str = "SELECT 'meta', json_build_array(current_setting('server_version'), \
+     current_setting('server_version_num')::int, current_database(), current_user)";
+
+pub const ROLES: &str = "SELECT 'roles', json_agg(json_build_array(r.oid, r.rolname, \
+     r.rolcanlogin, r.rolbypassrls, r.rolsuper)) FROM pg_catalog.pg_roles r";
+
+const SCHEMAS: &str = "SELECT 'schemas', json_agg(json_build_array(n.oid, n.nspname, \
+     pg_catalog.pg_get_userbyid(n.nspowner), pg_catalog.has_schema_privilege(n.oid, 'USAGE'), \
+     d.description)) \
+     FROM pg_catalog.pg_namespace n \
+     LEFT JOIN pg_catalog.pg_description d ON d.objoid = n.oid \
+       AND d.classoid = 'pg_catalog.pg_namespace'::pg_catalog.regclass AND d.objsubid = 0 \
+     WHERE $USER_SCHEMA";
+
+const RELATIONS: &str = "SELECT 'relations', json_agg(json_build_array(c.oid, c.relnamespace, \
+     c.relname, c.relkind, pg_catalog.pg_get_userbyid(c.relowner), c.relrowsecurity, \
+     c.relforcerowsecurity, c.reltuples, c.reloptions, d.description, \
+     CASE WHEN c.relispartition THEN pg_catalog.pg_get_expr(c.relpartbound, c.oid) END, \
+     inh.inhparent, \
+     CASE WHEN c.relkind = 'p' THEN pg_catalog.pg_get_partkeydef(c.oid) END, \
+     CASE WHEN c.relkind IN ('v', 'm') THEN pg_catalog.pg_get_viewdef(c.oid, true) END, \
+     (SELECT json_agg(json_build_array(CASE WHEN a.grantee = 0 THEN 'PUBLIC' \
+        ELSE pg_catalog.pg_get_userbyid(a.grantee) END, a.privilege_type)) \
+      FROM pg_catalog.aclexplode(c.relacl) a))) \
+     FROM pg_catalog.pg_class c \
+     JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
+     LEFT JOIN pg_catalog.pg_description d ON d.objoid = c.oid \
+       AND d.classoid = 'pg_catalog.pg_class'::pg_catalog.regclass AND d.objsubid = 0 \
+     LEFT JOIN pg_catalog.pg_inherits inh ON c.relispartition AND inh.inhrelid = c.oid \
+     WHERE c.relkind IN ('r', 'p', 'v', 'm', 'f') AND $USER_SCHEMA";
+
+const COLUMNS: &str = "SELECT 'columns', json_agg(json_build_array(a.attrelid, a.attnum, \
+     a.attname, pg_catalog.format_type(a.atttypid, a.atttypmod), a.attnotnull, \
+     pg_catalog.pg_get_expr(ad.adbin, CASE WHEN a.attgenerated = '' THEN 0 ELSE ad.adrelid END), \
+     a.attidentity, a.attgenerated, d.description, a.atttypid, a.attcollation, pg_catalog.quote_ident(a.attname))) \
+     FROM pg_catalog.pg_attribute a \
+     JOIN pg_catalog.pg_class c ON c.oid = a.attrelid \
+     JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
+     LEFT JOIN pg_catalog.pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum \
+     LEFT JOIN pg_catalog.pg_description d ON d.objoid = a.attrelid \
+       AND d.classoid = 'pg_catalog.pg_class'::pg_catalog.regclass AND d.objsubid = a.attnum \
+     WHERE a.attnum > 0 AND NOT a.attisdropped \
+       AND c.relkind IN ('r', 'p', 'v', 'm', 'f') AND $USER_SCHEMA";
+
+const CONSTRAINTS: &str = "SELECT 'constraints', json_agg(json_build_array(co.conrelid, \
+     co.conname, co.contype, co.conkey, co.confrelid, co.confkey, co.confdeltype, \
+     co.confupdtype, \
+     CASE WHEN co.contype IN ('c', 'x') THEN pg_catalog.pg_get_constraintdef(co.oid, true) END, \
+     co.condeferrable, co.condeferred, co.convalidated)) \
+     FROM pg_catalog.pg_constraint co \
+     JOIN pg_catalog.pg_class c ON c.oid = co.conrelid \
+     JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
+     WHERE co.contype IN ('p', 'u', 'c', 'f', 'x') AND $USER_SCHEMA";
+
+/// Index definitions are put together on the client (`index_def.rs`) for plain-column
+/// indexes: `pg_get_indexdef` looks up each column's default operator class by scanning
+/// `pg_opclass`, about 20–50 µs per index, which was a third of the whole read. The server
+/// still prints the ones with expressions, a predicate, storage options, operator-class
+/// options, an unusual access method, or a non-primary UNIQUE (for `NULLS NOT DISTINCT`,
+/// a PostgreSQL 15 column this query avoids naming).
+const INDEXES: &str = "SELECT 'indexes', json_agg(json_build_array(i.indrelid, ic.relname, \
+     CASE WHEN i.indexprs IS NOT NULL OR i.indpred IS NOT NULL OR ic.reloptions IS NOT NULL \
+       OR ao.attrelid IS NOT NULL OR am.amname NOT IN ('btree', 'hash', 'gist', 'gin', 'spgist', 'brin') \
+       OR (i.indisunique AND NOT i.indisprimary) \
+     THEN pg_catalog.pg_get_indexdef(i.indexrelid) END, \
+     i.indisunique, i.indisprimary, i.indkey::pg_catalog.int2[], i.indnkeyatts, \
+     CASE WHEN i.indexprs IS NOT NULL THEN ARRAY( \
+       SELECT pg_catalog.pg_get_indexdef(i.indexrelid, k, false) \
+       FROM pg_catalog.generate_series(1, i.indnkeyatts) k) END, \
+     pg_catalog.quote_ident(ic.relname) || ' ON ' || CASE WHEN ic.relkind = 'I' THEN 'ONLY ' ELSE '' END \
+       || pg_catalog.quote_ident(n.nspname) || '.' || pg_catalog.quote_ident(c.relname) \
+       || ' USING ' || pg_catalog.quote_ident(am.amname), \
+     am.amname, i.indclass::pg_catalog.oid[], \
+     i.indcollation::pg_catalog.oid[], i.indoption::pg_catalog.int2[])) \
+     FROM pg_catalog.pg_index i \
+     JOIN pg_catalog.pg_class ic ON ic.oid = i.indexrelid \
+     JOIN pg_catalog.pg_am am ON am.oid = ic.relam \
+     JOIN pg_catalog.pg_class c ON c.oid = i.indrelid \
+     JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
+     LEFT JOIN (SELECT DISTINCT attrelid FROM pg_catalog.pg_attribute \
+                WHERE attoptions IS NOT NULL) ao ON ao.attrelid = i.indexrelid \
+     WHERE c.relkind IN ('r', 'p', 'm', 'f') AND $USER_SCHEMA";
+
+/// Operator classes and collations, to name the non-default ones in index definitions.
+const OPCLASSES: &str = "SELECT 'opclasses', json_agg(json_build_array(oc.oid, \
+     CASE WHEN n.nspname <> 'pg_catalog' THEN pg_catalog.quote_ident(n.nspname) || '.' ELSE '' END \
+       || pg_catalog.quote_ident(oc.opcname), \
+     oc.opcmethod, oc.opcintype, oc.opcdefault)) \
+     FROM pg_catalog.pg_opclass oc JOIN pg_catalog.pg_namespace n ON n.oid = oc.opcnamespace";
+
+const COLLATIONS: &str = "SELECT 'collations', json_agg(json_build_array(co.oid, \
+     CASE WHEN n.nspname <> 'pg_catalog' THEN pg_catalog.quote_ident(n.nspname) || '.' ELSE '' END \
+       || pg_catalog.quote_ident(co.collname))) \
+     FROM pg_catalog.pg_collation co JOIN pg_catalog.pg_namespace n ON n.oid = co.collnamespace";
+
+const POLICIES: &str = "SELECT 'policies', json_agg(json_build_array(p.polrelid, p.polname, \
+     p.polcmd, p.polpermissive, p.polroles, pg_catalog.pg_get_expr(p.polqual, p.polrelid), \
+     pg_catalog.pg_get_expr(p.polwithcheck, p.polrelid))) \
+     FROM pg_catalog.pg_policy p \
+     JOIN pg_catalog.pg_class c ON c.oid = p.polrelid \
+     JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
+     WHERE $USER_SCHEMA";
+
+const TRIGGERS: &str = "SELECT 'triggers', json_agg(json_build_array(t.tgrelid, t.tgname, \
+     pg_catalog.pg_get_triggerdef(t.oid), fn.nspname, p.proname, t.tgenabled <> 'D')) \
+     FROM pg_catalog.pg_trigger t \
+     JOIN pg_catalog.pg_class c ON c.oid = t.tgrelid \
+     JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
+     JOIN pg_catalog.pg_proc p ON p.oid = t.tgfoid \
+     JOIN pg_catalog.pg_namespace fn ON fn.oid = p.pronamespace \
+     WHERE NOT t.tgisinternal AND $USER_SCHEMA";
+
+const FUNCTIONS: &str = "SELECT 'functions', json_agg(json_build_array(n.nspname, p.proname, \
+     pg_catalog.pg_get_function_identity_arguments(p.oid), \
+     CASE WHEN p.prokind IN ('f', 'w') THEN pg_catalog.pg_get_function_result(p.oid) END, \
+     l.lanname, p.prokind, p.prosecdef, p.provolatile, p.proconfig, e.extname, d.description)) \
+     FROM pg_catalog.pg_proc p \
+     JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace \
+     JOIN pg_catalog.pg_language l ON l.oid = p.prolang \
+     LEFT JOIN pg_catalog.pg_depend dep ON dep.classid = 'pg_catalog.pg_proc'::pg_catalog.regclass \
+       AND dep.objid = p.oid AND dep.deptype = 'e' \
+     LEFT JOIN pg_catalog.pg_extension e ON e.oid = dep.refobjid \
+     LEFT JOIN pg_catalog.pg_description d ON d.objoid = p.oid \
+       AND d.classoid = 'pg_catalog.pg_proc'::pg_catalog.regclass AND d.objsubid = 0 \
+     WHERE $USER_SCHEMA";
+
+const ENUMS: &str = "SELECT 'enums', json_agg(json_build_array(n.nspname, t.typname, \
+     (SELECT json_agg(e.enumlabel ORDER BY e.enumsortorder) FROM pg_catalog.pg_enum e \
+      WHERE e.enumtypid = t.oid))) \
+     FROM pg_catalog.pg_type t \
+     JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace \
+     WHERE t.typtype = 'e' AND $USER_SCHEMA";
+
+pub const EXTENSIONS: &str = "SELECT 'extensions', json_agg(json_build_array(e.extname, \
+     e.extversion, n.nspname)) \
+     FROM pg_catalog.pg_extension e \
+     JOIN pg_catalog.pg_namespace n ON n.oid = e.extnamespace";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_query_is_filled_in_and_tagged_with_its_kind() {
+        for (kind, sql) in all() {
+            assert!(
+                !sql.contains("$USER_SCHEMA"),
+                "{kind}: filter not filled in"
+            );
+            assert!(
+                sql.starts_with(&format!("SELECT '{kind}', json_")),
+                "{kind}: {sql}"
+            );
+            assert!(!sql.contains(';'), "{kind}: one statement each");
+            assert!(!sql.contains("$1"), "{kind}: no bind parameters");
+        }
+    }
+}

@@ -1,0 +1,353 @@
+//! Row-level security and privileges: RLS switched on, policies, and the grants that make a
+//! plain PostgreSQL with the shim behave like Supabase.
+
+use crate::catalog::Table as LiveTable;
+use crate::design::{Operation, Policy, RelationshipKind, ResolvedTable};
+use crate::rls::expr::{same_expression, wrap_auth_calls};
+use crate::sql::ident;
+
+use super::sql_parts::role_sql;
+use super::{PlanError, Planner, Section, Step, StepKind};
+
+const WRITE: [&str; 4] = ["SELECT", "INSERT", "UPDATE", "DELETE"];
+
+pub(super) fn plan_security(p: &mut Planner) {
+    for (ti, table) in p.design.tables.iter().enumerate() {
+        let name = table.db_name.as_str();
+        let live = p.live(name);
+        if table.rls_enabled && !table.public_reference {
+            if !live.is_some_and(|l| l.rls_enabled) {
+                enable_rls(p, name);
+            }
+        } else if live.is_some_and(|l| l.rls_enabled) {
+            p.note(format!(
+                "{}: row-level security is on in the database but off in the design; left on",
+                p.object(name)
+            ));
+        }
+        let dropped = drop_policies(p, table, ti, live);
+        for (pi, policy) in table.policies.iter().enumerate() {
+            let path = format!("tables[{ti}].rls_policies[{pi}]");
+            // A dropped policy is gone by the time this runs: create it as if new.
+            let live = live.filter(|_| !dropped.contains(&policy.name));
+            create_policy(p, name, policy, live, &path);
+        }
+        grants(p, table, live);
+    }
+    for rel in &p.design.relationships {
+        if let RelationshipKind::Linking { table, .. } = &rel.kind {
+            linking_security(p, table);
+        }
+    }
+}
+
+fn enable_rls(p: &mut Planner, table: &str) {
+    p.push(Step::new(
+        Section::Rls,
+        StepKind::EnableRls,
+        p.object(table),
+        format!("ALTER TABLE {} ENABLE ROW LEVEL SECURITY", p.q(table)),
+    ));
+}
+
+/// An expression with its `auth.*()` calls wrapped to run once per statement.
+fn expression(p: &mut Planner, text: &str, path: &str) -> Option<String> {
+    match wrap_auth_calls(text) {
+        Ok(wrapped) => Some(wrapped),
+        Err(e) => {
+            p.errors.push(PlanError {
+                path: path.to_owned(),
+                message: format!("cannot read the expression: {e}"),
+            });
+            None
+        }
+    }
+}
+
+/// The USING and WITH CHECK a policy gets, as PostgreSQL takes them per operation: INSERT
+/// only WITH CHECK; SELECT and DELETE only USING; UPDATE and ALL both, the check defaulting
+/// to the USING expression. `auth.*()` calls come wrapped.
+fn effective_expressions(
+    p: &mut Planner,
+    policy: &Policy,
+    path: &str,
+) -> Option<(Option<String>, Option<String>)> {
+    let using = match &policy.using_expression {
+        Some(e) => Some(expression(p, e, &format!("{path}.using_expression"))?),
+        None => None,
+    };
+    let check = match &policy.with_check_expression {
+        Some(e) => Some(expression(p, e, &format!("{path}.with_check_expression"))?),
+        None => None,
+    };
+    Some(match policy.operation {
+        Operation::Insert => (None, check.or(using)),
+        Operation::Select | Operation::Delete => (using, None),
+        Operation::Update | Operation::All => {
+            let check = check.or_else(|| using.clone());
+            (using, check)
+        }
+    })
+}
+
+fn roles(policy: &Policy) -> Vec<String> {
+    if policy.roles.is_empty() {
+        vec!["authenticated".to_owned()]
+    } else {
+        policy.roles.clone()
+    }
+}
+
+/// `CREATE POLICY` for a design policy.
+pub(super) fn policy_sql(
+    p: &mut Planner,
+    table: &str,
+    policy: &Policy,
+    path: &str,
+) -> Option<String> {
+    let (using, check) = effective_expressions(p, policy, path)?;
+    let roles: Vec<String> = roles(policy).iter().map(|r| role_sql(r)).collect();
+    let mut sql = format!(
+        "CREATE POLICY {} ON {}\n  AS {}\n  FOR {}\n  TO {}",
+        ident(&policy.name),
+        p.q(table),
+        if policy.permissive {
+            "PERMISSIVE"
+        } else {
+            "RESTRICTIVE"
+        },
+        policy.operation.name(),
+        roles.join(", ")
+    );
+    if let Some(using) = using {
+        sql.push_str(&format!("\n  USING ({using})"));
+    }
+    if let Some(check) = check {
+        sql.push_str(&format!("\n  WITH CHECK ({check})"));
+    }
+    Some(sql)
+}
+
+/// Whether the live policy already is what the design defines (so replacing it is not needed).
+fn same_policy(
+    p: &mut Planner,
+    live: &crate::catalog::Policy,
+    policy: &Policy,
+    path: &str,
+) -> bool {
+    let Some((using, check)) = effective_expressions(p, policy, path) else {
+        return false;
+    };
+    let same = |a: &Option<String>, b: &Option<String>| match (a, b) {
+        (Some(a), Some(b)) => same_expression(a, b),
+        (None, None) => true,
+        _ => false,
+    };
+    let mut wanted: Vec<String> = roles(policy).iter().map(|r| r.to_lowercase()).collect();
+    let mut have: Vec<String> = live.roles.iter().map(|r| r.to_lowercase()).collect();
+    wanted.sort();
+    have.sort();
+    live.command.sql() == policy.operation.name()
+        && live.permissive == policy.permissive
+        && wanted == have
+        && same(&live.using, &using)
+        && same(&live.with_check, &check)
+}
+
+fn create_policy(
+    p: &mut Planner,
+    table: &str,
+    policy: &Policy,
+    live: Option<&LiveTable>,
+    path: &str,
+) {
+    if let Some(existing) = live.and_then(|l| l.policy(&policy.name)) {
+        if existing.command.sql() != policy.operation.name() {
+            p.note(format!(
+                "{}.{}: the database has this policy FOR {}, the design says FOR {}; left as it is \
+                 (list it in drop_policies to replace it)",
+                p.object(table),
+                policy.name,
+                existing.command.sql(),
+                policy.operation.name()
+            ));
+        }
+        return;
+    }
+    if let Some(sql) = policy_sql(p, table, policy, path) {
+        p.push(Step::new(
+            Section::Policies,
+            StepKind::CreatePolicy,
+            format!("{}.{}", p.object(table), policy.name),
+            sql,
+        ));
+    }
+}
+
+/// Drops the live policies the design names in `drop_policies` — unless the design defines a
+/// policy of that name that the live one already matches. Returns the names dropped, which
+/// are then created anew from the design.
+fn drop_policies(
+    p: &mut Planner,
+    table: &ResolvedTable,
+    ti: usize,
+    live: Option<&LiveTable>,
+) -> Vec<String> {
+    let mut dropped = Vec::new();
+    let Some(live) = live else { return dropped };
+    for name in &table.drop_policies {
+        let Some(existing) = live.policy(name) else {
+            continue;
+        };
+        if let Some((pi, replacement)) = table
+            .policies
+            .iter()
+            .enumerate()
+            .find(|(_, d)| &d.name == name)
+        {
+            let path = format!("tables[{ti}].rls_policies[{pi}]");
+            if same_policy(p, existing, replacement, &path) {
+                continue;
+            }
+        }
+        p.push(
+            Step::new(
+                Section::Policies,
+                StepKind::DropPolicy,
+                format!("{}.{name}", p.object(&table.db_name)),
+                format!("DROP POLICY {} ON {}", ident(name), p.q(&table.db_name)),
+            )
+            .destructive(),
+        );
+        dropped.push(name.clone());
+    }
+    dropped
+}
+
+/// The privileges each API role needs on a table, from its policies.
+pub(super) fn wanted_privileges(table: &ResolvedTable) -> Vec<(&'static str, Vec<&'static str>)> {
+    if table.public_reference {
+        return vec![("anon", vec!["SELECT"]), ("authenticated", vec!["SELECT"])];
+    }
+    let mut anon: Vec<&'static str> = Vec::new();
+    for policy in &table.policies {
+        if policy
+            .roles
+            .iter()
+            .any(|r| r == "anon" || r.eq_ignore_ascii_case("public"))
+        {
+            let privileges: &[&'static str] = match policy.operation {
+                Operation::All => &WRITE,
+                Operation::Select => &["SELECT"],
+                Operation::Insert => &["INSERT"],
+                Operation::Update => &["SELECT", "UPDATE"],
+                Operation::Delete => &["SELECT", "DELETE"],
+            };
+            for privilege in privileges {
+                if !anon.contains(privilege) {
+                    anon.push(privilege);
+                }
+            }
+        }
+    }
+    anon.sort_by_key(|p| WRITE.iter().position(|w| w == p));
+    let mut wanted = vec![("authenticated", WRITE.to_vec())];
+    if !anon.is_empty() {
+        wanted.push(("anon", anon));
+    }
+    wanted
+}
+
+fn grants(p: &mut Planner, table: &ResolvedTable, live: Option<&LiveTable>) {
+    let name = table.db_name.as_str();
+    if p.catalog.role("authenticated").is_none() || p.catalog.role("anon").is_none() {
+        p.note(format!(
+            "{}: the roles anon and authenticated do not exist (not a Supabase-style database); no grants",
+            p.object(name)
+        ));
+        return;
+    }
+    let q = p.q(name);
+    if table.public_reference && live.is_none() {
+        // Reference data is read-only for the API roles, whatever the default privileges say.
+        p.push(Step::new(
+            Section::Grants,
+            StepKind::Revoke,
+            p.object(name),
+            format!("REVOKE ALL ON {q} FROM anon, authenticated"),
+        ));
+    }
+    // Roles missing the same privileges share one GRANT.
+    let mut grants: Vec<(Vec<&str>, Vec<&str>)> = Vec::new();
+    for (role, privileges) in wanted_privileges(table) {
+        let missing: Vec<&str> = privileges
+            .into_iter()
+            .filter(|privilege| !live.is_some_and(|l| l.has_privilege(role, privilege)))
+            .collect();
+        if missing.is_empty() {
+            continue;
+        }
+        match grants
+            .iter_mut()
+            .find(|(privileges, _)| *privileges == missing)
+        {
+            Some((_, roles)) => roles.push(role),
+            None => grants.push((missing, vec![role])),
+        }
+    }
+    for (privileges, roles) in grants {
+        let roles: Vec<String> = roles.iter().map(|r| ident(r)).collect();
+        p.push(Step::new(
+            Section::Grants,
+            StepKind::Grant,
+            p.object(name),
+            format!(
+                "GRANT {} ON {q} TO {}",
+                privileges.join(", "),
+                roles.join(", ")
+            ),
+        ));
+    }
+}
+
+/// Linking tables: RLS on, owners manage their own links, authenticated may use them.
+fn linking_security(p: &mut Planner, table: &str) {
+    let live = p.live(table);
+    if !p.has_auth() {
+        p.note(format!(
+            "{}: no auth.uid() in this database, so the linking table gets no owner policy",
+            p.object(table)
+        ));
+        return;
+    }
+    if !live.is_some_and(|l| l.rls_enabled) {
+        enable_rls(p, table);
+    }
+    let policy = Policy {
+        name: "Owners manage their links".into(),
+        operation: Operation::All,
+        using_expression: Some("created_by = auth.uid()".into()),
+        with_check_expression: None,
+        roles: vec!["authenticated".into()],
+        permissive: true,
+    };
+    create_policy(p, table, &policy, live, &format!("linking table {table}"));
+    if p.catalog.role("authenticated").is_some() {
+        let missing: Vec<&str> = ["SELECT", "INSERT", "DELETE"]
+            .into_iter()
+            .filter(|privilege| !live.is_some_and(|l| l.has_privilege("authenticated", privilege)))
+            .collect();
+        if !missing.is_empty() {
+            p.push(Step::new(
+                Section::Grants,
+                StepKind::Grant,
+                p.object(table),
+                format!(
+                    "GRANT {} ON {} TO \"authenticated\"",
+                    missing.join(", "),
+                    p.q(table)
+                ),
+            ));
+        }
+    }
+}
