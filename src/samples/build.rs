@@ -110,11 +110,11 @@ impl<'a> Builder<'a> {
             Target::External { schema, table } => {
                 let mut listed: Vec<String> = existing(self.options, schema, table).collect();
                 let mut generated = None;
-                if (schema.as_str(), table.as_str()) == ("auth", "users") {
-                    if let Some(owners) = &self.owners {
-                        generated = owners.generated;
-                        listed.extend(owners.listed.iter().cloned());
-                    }
+                if (schema.as_str(), table.as_str()) == ("auth", "users")
+                    && let Some(owners) = &self.owners
+                {
+                    generated = owners.generated;
+                    listed.extend(owners.listed.iter().cloned());
                 }
                 Pool {
                     generated,
@@ -128,7 +128,7 @@ impl<'a> Builder<'a> {
         let (order, deferred) = self.order()?;
         let mut steps = Vec::new();
         if let Owners::Generated(n @ 1..) = self.options.owners {
-            steps.push(SampleStep::Copy(TableLoad {
+            steps.push(SampleStep::Copy(Box::new(TableLoad {
                 schema: "auth".into(),
                 table: "users".into(),
                 columns: vec![
@@ -142,7 +142,7 @@ impl<'a> Builder<'a> {
                 source: Source::Users {
                     key: table_key("auth", "users"),
                 },
-            }));
+            })));
         }
         for &ti in &order {
             self.table_steps(ti, &deferred, &mut steps)?;
@@ -415,7 +415,7 @@ impl<'a> Builder<'a> {
         kind: LoadKind,
     ) -> SampleStep {
         let (columns, cells) = cells.into_iter().unzip();
-        SampleStep::Copy(TableLoad {
+        SampleStep::Copy(Box::new(TableLoad {
             schema: self.design.schema.clone(),
             table: table.to_string(),
             columns,
@@ -427,7 +427,7 @@ impl<'a> Builder<'a> {
                 cells,
                 rows,
             },
-        })
+        }))
     }
 
     /// The second half of a cycle: stage `(id, fk)` in `pg_temp`, then one `UPDATE … FROM`.
@@ -459,7 +459,7 @@ impl<'a> Builder<'a> {
             ident(&staging),
             ident(&fk)
         )));
-        steps.push(SampleStep::Copy(TableLoad {
+        steps.push(SampleStep::Copy(Box::new(TableLoad {
             schema: "pg_temp".into(),
             table: staging.clone(),
             columns: vec![column("id", PgType::Uuid), column(&fk, PgType::Uuid)],
@@ -472,7 +472,7 @@ impl<'a> Builder<'a> {
                 value: cell,
                 rows,
             },
-        }));
+        })));
         steps.push(SampleStep::Sql(format!(
             "UPDATE {} AS dst SET {col} = src.{col} FROM {staged} AS src \
              WHERE dst.\"id\" = src.\"id\" AND src.{col} IS NOT NULL",
@@ -519,7 +519,7 @@ impl<'a> Builder<'a> {
         if row_count == 0 {
             return;
         }
-        steps.push(SampleStep::Copy(TableLoad {
+        steps.push(SampleStep::Copy(Box::new(TableLoad {
             schema: self.design.schema.clone(),
             table: linking.to_string(),
             columns,
@@ -527,7 +527,7 @@ impl<'a> Builder<'a> {
             kind: LoadKind::Links,
             seed: self.options.seed,
             source: Source::Links(links),
-        }));
+        })));
     }
 }
 

@@ -150,7 +150,7 @@ impl TableLoad {
 #[derive(Debug, Clone, PartialEq)]
 pub enum SampleStep {
     /// Stream the rows with `COPY … FROM STDIN`.
-    Copy(TableLoad),
+    Copy(Box<TableLoad>),
     /// One SQL statement (no semicolon): the staging table and the `UPDATE` of a cycle.
     Sql(String),
 }
@@ -165,7 +165,7 @@ impl SampleSet {
     /// The loads, in order.
     pub fn loads(&self) -> impl Iterator<Item = &TableLoad> {
         self.steps.iter().filter_map(|s| match s {
-            SampleStep::Copy(load) => Some(load),
+            SampleStep::Copy(load) => Some(load.as_ref()),
             SampleStep::Sql(_) => None,
         })
     }

@@ -248,7 +248,7 @@ impl<'a> Rows<'a> {
             let mut picked: Vec<u64> = Vec::with_capacity(k as usize);
             while (picked.len() as u64) < k {
                 let j = self.rngs[1].random_range(0..n);
-                if !picked.contains(&j) && !(links.self_link && j == s) {
+                if !(picked.contains(&j) || links.self_link && j == s) {
                     picked.push(j);
                 }
             }
