@@ -25,28 +25,147 @@ pub fn tokens(text: &str) -> Result<Vec<(Token, Range<usize>)>, TokenError> {
             column: e.location.column,
             message: e.message,
         })?;
-    let mut line_starts = vec![0];
-    line_starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
-    let byte = |line: u64, column: u64| -> usize {
-        let Some(&start) = line_starts.get((line as usize).saturating_sub(1)) else {
-            return text.len();
-        };
-        text[start..]
-            .char_indices()
-            .nth((column as usize).saturating_sub(1))
-            .map_or(text.len(), |(i, _)| start + i)
+    // Token positions only move forward, so one cursor maps them all in a single pass.
+    let mut cursor = Cursor {
+        text,
+        line: 1,
+        column: 1,
+        byte: 0,
     };
     Ok(spanned
         .into_iter()
         .map(|t| {
-            let range = byte(t.span.start.line, t.span.start.column)
-                ..byte(t.span.end.line, t.span.end.column);
-            (t.token, range)
+            let start = cursor.advance(t.span.start.line, t.span.start.column);
+            let end = cursor.advance(t.span.end.line, t.span.end.column);
+            (t.token, start..end)
         })
         .collect())
+}
+
+/// Walks the text from (line, column) positions — columns count characters — to bytes.
+struct Cursor<'a> {
+    text: &'a str,
+    line: u64,
+    column: u64,
+    byte: usize,
+}
+
+impl Cursor<'_> {
+    fn advance(&mut self, line: u64, column: u64) -> usize {
+        while (self.line, self.column) < (line, column) {
+            let Some(ch) = self.text[self.byte..].chars().next() else {
+                break;
+            };
+            self.byte += ch.len_utf8();
+            if ch == '\n' {
+                self.line += 1;
+                self.column = 1;
+            } else {
+                self.column += 1;
+            }
+        }
+        self.byte
+    }
 }
 
 /// Whether a token is the unquoted keyword or name `word` (case-insensitive).
 pub fn is_word(token: &Token, word: &str) -> bool {
     matches!(token, Token::Word(w) if w.quote_style.is_none() && w.value.eq_ignore_ascii_case(word))
+}
+
+/// Checks that a piece of user-written SQL (a policy expression, a formula, a default) is one
+/// expression: it must not end the statement it is put into (`;`) or close more parentheses
+/// than it opens — either would let it run SQL of its own, even `COMMIT`.
+pub fn check_expression(text: &str) -> Result<(), String> {
+    let tokens = tokens(text).map_err(|e| format!("cannot read the expression: {e}"))?;
+    let mut depth = 0i32;
+    for (token, _) in &tokens {
+        match token {
+            Token::SemiColon => return Err("an expression cannot contain `;`".into()),
+            Token::LParen | Token::LBracket => depth += 1,
+            Token::RParen | Token::RBracket => {
+                depth -= 1;
+                if depth < 0 {
+                    return Err("the expression closes a parenthesis it did not open".into());
+                }
+            }
+            _ => {}
+        }
+    }
+    if depth != 0 {
+        return Err("the expression leaves a parenthesis open".into());
+    }
+    Ok(())
+}
+
+/// Transaction control that must never appear inside a bundle, only at its two ends.
+pub fn is_transaction_control(statement: &str) -> bool {
+    let Ok(tokens) = tokens(statement) else {
+        return false;
+    };
+    tokens
+        .iter()
+        .find(|(t, _)| !matches!(t, Token::Whitespace(_)))
+        .is_some_and(|(t, _)| {
+            [
+                "begin",
+                "start",
+                "commit",
+                "end",
+                "rollback",
+                "abort",
+                "savepoint",
+                "release",
+                "prepare",
+            ]
+            .iter()
+            .any(|w| is_word(t, w))
+        })
+}
+
+/// Whether a statement holds more than one statement (a `;` outside strings and bodies).
+pub fn has_statement_separator(statement: &str) -> bool {
+    tokens(statement).map_or(true, |tokens| {
+        tokens.iter().any(|(t, _)| matches!(t, Token::SemiColon))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ranges_are_bytes_even_after_multibyte_characters_and_newlines() {
+        let text = "SELECT 'ç'\n, \"Ω\" FROM t";
+        let toks = tokens(text).unwrap();
+        let words: Vec<&str> = toks
+            .iter()
+            .filter(|(t, _)| !matches!(t, Token::Whitespace(_)))
+            .map(|(_, r)| &text[r.clone()])
+            .collect();
+        assert_eq!(words, ["SELECT", "'ç'", ",", "\"Ω\"", "FROM", "t"]);
+    }
+
+    #[test]
+    fn a_long_single_line_maps_to_the_right_bytes() {
+        let text = "x = 1 AND ".repeat(20_000) + "true";
+        let toks = tokens(&text).unwrap();
+        assert!(toks.len() > 100_000);
+        let (last, range) = toks.last().unwrap();
+        assert!(is_word(last, "true") && range.end == text.len());
+    }
+
+    #[test]
+    fn expressions_cannot_break_out_of_their_statement() {
+        assert!(check_expression("created_by = (select auth.uid())").is_ok());
+        assert!(check_expression("note = 'a;b' AND x = $$;$$").is_ok());
+        assert!(check_expression("true); COMMIT; SELECT (1").is_err());
+        assert!(check_expression("true) OR (true").is_err());
+        assert!(check_expression("(true").is_err());
+        assert!(is_transaction_control("  commit"));
+        assert!(is_transaction_control("END"));
+        assert!(!is_transaction_control("CREATE TABLE t (id int)"));
+        assert!(has_statement_separator("SELECT 1; SELECT 2"));
+        assert!(!has_statement_separator("SELECT ';'"));
+    }
 }

@@ -150,3 +150,34 @@ async fn a_bundle_that_is_not_one_transaction_is_refused() {
     assert!(matches!(err, ApplyError::NotOneTransaction(_)));
     assert_eq!(tables(&db).await, "");
 }
+
+#[tokio::test]
+async fn a_statement_that_would_end_the_transaction_is_refused_and_nothing_stays() {
+    let db = test_db().await;
+    for sneaky in [
+        "CREATE TABLE public.b (id int); COMMIT; CREATE TABLE public.c (id int)",
+        "COMMIT",
+        "END",
+    ] {
+        let b = bundle(&[
+            (Section::Tables, "CREATE TABLE public.a (id int)"),
+            (Section::Tables, sneaky),
+            (Section::Tables, "CREATE TABLE public.d (id int)"),
+        ]);
+        let err = apply(&db, &b, true, None::<DriftCheck<NoCheck>>, |_| {})
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(err, ApplyError::NotOneTransaction(_)),
+            "{sneaky}: {err}"
+        );
+        assert_eq!(tables(&db).await, "", "{sneaky}: nothing was committed");
+    }
+    // A saved plan with a COMMIT in the middle is refused the same way.
+    let saved = Bundle::parse("BEGIN;\nCREATE TABLE public.e (id int);\nCOMMIT;\nBEGIN;\nCREATE TABLE public.f (id int);\nCOMMIT;\n").unwrap();
+    assert!(matches!(
+        apply(&db, &saved, false, None::<DriftCheck<NoCheck>>, |_| {}).await,
+        Err(ApplyError::NotOneTransaction(_))
+    ));
+    assert_eq!(tables(&db).await, "");
+}

@@ -267,7 +267,7 @@ async fn two_users_each_see_and_change_only_their_own_rows() {
 async fn a_broken_policy_fails_and_leaves_the_catalog_exactly_as_it_was() {
     let db = test_db().await;
     let design =
-        example("todos.json").replace("created_by = auth.uid()", "created_by = auth.uid( AND");
+        example("todos.json").replace("created_by = auth.uid()", "created_by = = auth.uid()");
     let before = catalog::read(&db).await.unwrap();
     let plan = plan_text(&db, &design).await;
     let err = apply(
@@ -492,5 +492,32 @@ fn drops_that_contradict_the_design_are_errors() {
         text.iter()
             .any(|e| e.starts_with("tables[0].drop_columns[1]: \"title\" is also a field")),
         "{text:?}"
+    );
+}
+
+#[tokio::test]
+async fn an_expression_that_tries_to_end_the_statement_is_a_plan_error() {
+    let db = test_db().await;
+    let design =
+        example("todos.json").replace("created_by = auth.uid()", "true); COMMIT; SELECT (1");
+    let (resolved, catalog) = resolve(&db, &design).await;
+    let errors = plan(&resolved, &catalog, &PlanSettings::default()).unwrap_err();
+    let text: Vec<String> = errors.iter().map(ToString::to_string).collect();
+    assert!(
+        text.iter()
+            .any(|e| e.starts_with("tables[0].rls_policies[0].using_expression: ")),
+        "{text:?}"
+    );
+    let design = example("every_field_type.json").replace(
+        "char_length(title)",
+        "1) STORED, evil int GENERATED ALWAYS AS (1",
+    );
+    let (resolved, catalog) = resolve(&db, &design).await;
+    let errors = plan(&resolved, &catalog, &PlanSettings::default()).unwrap_err();
+    assert!(
+        errors
+            .iter()
+            .any(|e| e.path.ends_with(".options.expression")),
+        "{errors:?}"
     );
 }

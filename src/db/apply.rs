@@ -171,6 +171,18 @@ async fn rollback(client: &Client) {
 async fn run(client: &Client, bundle: &Bundle, index: usize) -> Result<(), ApplyError> {
     let statement = &bundle.statements[index];
     let sql = bundle.statement_text(index);
+    let at_an_end = index == 0 || index + 1 == bundle.statements.len();
+    // One statement at a time, and the transaction is ours: text that would end it early
+    // (a stray `;`, a COMMIT in the middle) is refused before it is sent.
+    if crate::sql_tokens::has_statement_separator(sql)
+        || (!at_an_end && crate::sql_tokens::is_transaction_control(sql))
+    {
+        return Err(ApplyError::NotOneTransaction(format!(
+            "statement {} (line {}) would end the bundle's transaction or run a second statement; nothing was applied",
+            index + 1,
+            statement.line
+        )));
+    }
     client
         .batch_execute(sql)
         .await

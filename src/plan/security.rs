@@ -52,6 +52,13 @@ fn enable_rls(p: &mut Planner, table: &str) {
 
 /// An expression with its `auth.*()` calls wrapped to run once per statement.
 fn expression(p: &mut Planner, text: &str, path: &str) -> Option<String> {
+    if let Err(message) = crate::sql_tokens::check_expression(text) {
+        p.errors.push(PlanError {
+            path: path.to_owned(),
+            message,
+        });
+        return None;
+    }
     match wrap_auth_calls(text) {
         Ok(wrapped) => Some(wrapped),
         Err(e) => {

@@ -3,19 +3,42 @@
 
 use crate::catalog::Table as LiveTable;
 use crate::design::names::{fkey_constraint, index_name, pkey_constraint};
-use crate::design::{FieldKind, PgType, ResolvedField, ResolvedTable, SYSTEM_FIELDS, SystemField};
+use crate::design::{
+    DefaultValue, FieldKind, PgType, ResolvedField, ResolvedTable, SYSTEM_FIELDS, SystemField,
+};
 use crate::sql::{ident, literal, qualified};
 
 use super::sql_parts::{checks_sql, default_sql};
 use super::{Planner, Section, Step, StepKind};
 
 pub(super) fn plan_tables(p: &mut Planner) {
+    check_raw_sql(p);
     for table in &p.design.tables {
         match p.live(&table.db_name) {
             None => create_table(p, table),
             Some(live) => extend_table(p, table, live),
         }
         comments(p, table);
+    }
+}
+
+/// Formulas and defaults marked as expressions are the user's own SQL: each must be one
+/// expression, never something that ends the statement it goes into.
+fn check_raw_sql(p: &mut Planner) {
+    for (ti, table) in p.design.tables.iter().enumerate() {
+        for field in &table.fields {
+            let (text, key) = match (&field.kind, &field.default) {
+                (FieldKind::Generated { expression }, _) => (expression, "expression"),
+                (_, Some(DefaultValue::Expression(expression))) => (expression, "default"),
+                _ => continue,
+            };
+            if let Err(message) = crate::sql_tokens::check_expression(text) {
+                p.errors.push(super::PlanError {
+                    path: format!("tables[{ti}].fields (\"{}\").options.{key}", field.name),
+                    message,
+                });
+            }
+        }
     }
 }
 
