@@ -9,12 +9,11 @@ use common::{cluster, scalar, target, test_db};
 use schemaforge::db::target::PasswordSource;
 use schemaforge::db::{ConnectTarget, Env, connect};
 
-/// A login role that the sandbox makes use a password over TCP.
+/// A login role with a password (the sandbox asks for one over TCP).
 async fn password_user(db: &common::TestDb, name: &str, password: &str) {
     db.batch_execute(&format!(
-        "CREATE ROLE {name} LOGIN PASSWORD '{password}' IN ROLE {};
+        "CREATE ROLE {name} LOGIN PASSWORD '{password}';
          GRANT CONNECT ON DATABASE \"{}\" TO {name};",
-        schemaforge::db::sandbox::PASSWORD_LOGIN_ROLE,
         db.name
     ))
     .await
@@ -39,7 +38,12 @@ async fn connects_from_a_url_and_names_itself_schemaforge() {
     assert_eq!(app.as_deref(), Some("schemaforge"));
     assert_eq!(
         session.described,
-        format!("postgres@127.0.0.1:{}/{}", cluster().port(), db.name)
+        format!(
+            "postgres@{}:{}/{}",
+            cluster().dir().display(),
+            cluster().port(),
+            db.name
+        )
     );
 }
 
@@ -190,6 +194,37 @@ async fn a_refused_connection_names_the_target_and_the_fix() {
 }
 
 #[tokio::test]
+async fn tcp_needs_the_password_and_the_socket_is_the_only_trusted_door() {
+    let sandbox = cluster();
+    let no_password = format!(
+        "postgres://postgres@127.0.0.1:{}/postgres?sslmode=disable",
+        sandbox.port()
+    );
+    let err = connect(&target(&no_password))
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("wants a password"),
+        "any local user can reach TCP, so it needs one: {err}"
+    );
+    connect(&target(&sandbox.tcp_url("postgres")))
+        .await
+        .unwrap();
+    connect(&target(&sandbox.url("postgres"))).await.unwrap();
+    assert!(
+        !sandbox
+            .url("postgres")
+            .contains(sandbox.superuser_password())
+    );
+    // libpq negotiates no TLS on a Unix socket, whatever sslmode says.
+    let required = sandbox
+        .url("postgres")
+        .replace("sslmode=disable", "sslmode=require");
+    connect(&target(&required)).await.unwrap();
+}
+
+#[tokio::test]
 async fn a_missing_database_suggests_creating_it() {
     let err = connect(&target(&cluster().url("no_such_db")))
         .await
@@ -205,15 +240,16 @@ async fn a_missing_database_suggests_creating_it() {
 #[tokio::test]
 async fn requiring_tls_from_a_server_without_it_says_so() {
     let url = cluster()
-        .url("postgres")
+        .tcp_url("postgres")
         .replace("sslmode=disable", "sslmode=require");
     let err = connect(&target(&url)).await.unwrap_err();
     let text = err.to_string();
     assert!(text.contains("server does not support TLS"), "{text}");
     assert!(text.contains("sslmode=prefer"), "{text}");
+    assert!(!text.contains(cluster().superuser_password()), "{text}");
     // prefer falls back to plain text on the same server
     let prefer = cluster()
-        .url("postgres")
+        .tcp_url("postgres")
         .replace("sslmode=disable", "sslmode=prefer");
     connect(&target(&prefer)).await.unwrap();
 }

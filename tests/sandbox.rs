@@ -76,7 +76,10 @@ fn assert_cleaned_up(dir: &std::path::Path, server_pid: i32, within: Duration) {
 }
 
 async fn check_usable(url: &str) {
-    assert!(url.starts_with("postgres://postgres@127.0.0.1:"), "{url}");
+    assert!(
+        url.starts_with("postgres://postgres@/postgres?host=/"),
+        "{url}"
+    );
     let session = connect(&target(url)).await.unwrap();
     let user = "11111111-2222-4333-8444-555555555555";
     session

@@ -93,7 +93,8 @@ async fn pki() -> &'static Pki {
 
 fn url(host: &str, params: &str) -> String {
     format!(
-        "postgres://postgres@{host}:{}/postgres?{params}",
+        "postgres://postgres:{}@{host}:{}/postgres?{params}",
+        cluster().superuser_password(),
         cluster().port()
     )
 }

@@ -53,6 +53,8 @@ pub async fn connect(target: &ConnectTarget) -> Result<Session, ConnectError> {
         .map_err(|reason| fail(reason, Some("check sslrootcert / PGSSLROOTCERT".into())))?;
     let mut config = target.config.clone();
     config.ssl_mode(match target.ssl_mode {
+        // libpq never negotiates TLS on a Unix socket, whatever sslmode says.
+        _ if target.is_unix_socket() => tokio_postgres::config::SslMode::Disable,
         SslMode::Disable => tokio_postgres::config::SslMode::Disable,
         SslMode::Prefer => tokio_postgres::config::SslMode::Prefer,
         _ => tokio_postgres::config::SslMode::Require,

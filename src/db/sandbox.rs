@@ -21,9 +21,6 @@ use super::pg_bin;
 
 /// The superuser every sandbox cluster is created with.
 pub const SUPERUSER: &str = "postgres";
-/// Members of this role must log in with a password over TCP; everyone else is trusted.
-/// It lets a sandbox user try password authentication, `PGPASSWORD` and `.pgpass`.
-pub const PASSWORD_LOGIN_ROLE: &str = "schemaforge_password_login";
 
 #[derive(Debug, thiserror::Error)]
 pub enum SandboxError {
@@ -54,6 +51,8 @@ pub struct Sandbox {
     port: u16,
     server: Option<Child>,
     watcher: Option<Child>,
+    /// The superuser's random password, needed only over TCP; kept in memory, never shown.
+    password: String,
     pub bin_dir: PathBuf,
 }
 
@@ -75,6 +74,7 @@ impl Sandbox {
             port: 0,
             server: None,
             watcher: None,
+            password: random_password().map_err(step("making a password"))?,
             bin_dir,
         };
         sandbox.watcher = Some(spawn_watcher(&sandbox.dir)?);
@@ -97,12 +97,28 @@ impl Sandbox {
         &self.dir
     }
 
-    /// `postgres://postgres@127.0.0.1:PORT/DATABASE` — no password is needed or shown.
+    /// The URL schemaforge prints and uses: the Unix socket in the cluster's private (0700)
+    /// directory, so only its owner gets in, and without a password.
     pub fn url(&self, database: &str) -> String {
         format!(
-            "postgres://{SUPERUSER}@127.0.0.1:{}/{database}?sslmode=disable",
+            "postgres://{SUPERUSER}@/{database}?host={}&port={}&sslmode=disable",
+            self.dir.display(),
             self.port
         )
+    }
+
+    /// TCP on 127.0.0.1 needs the superuser's password (scram-sha-256): any local user can
+    /// reach the port. For tests and tools that need TCP (TLS, password auth); never printed.
+    pub fn tcp_url(&self, database: &str) -> String {
+        format!(
+            "postgres://{SUPERUSER}:{}@127.0.0.1:{}/{database}?sslmode=disable",
+            self.password, self.port
+        )
+    }
+
+    /// The superuser's password (see [`Sandbox::tcp_url`]).
+    pub fn superuser_password(&self) -> &str {
+        &self.password
     }
 
     fn data_dir(&self) -> PathBuf {
@@ -110,35 +126,45 @@ impl Sandbox {
     }
 
     fn init_cluster(&self, run_as: Option<&User>) -> Result<(), SandboxError> {
+        // The password reaches initdb through a file only the server user can read.
+        let pwfile = self.dir.join("initdb.pw");
+        fs::write(&pwfile, format!("{}\n", self.password))
+            .map_err(step("writing the password file"))?;
+        fs::set_permissions(&pwfile, fs::Permissions::from_mode(0o600))
+            .map_err(step("securing the password file"))?;
+        if let Some(user) = run_as {
+            chown(&pwfile, user)?;
+        }
         let out = self
             .command("initdb", run_as)
             .arg("-D")
             .arg(self.data_dir())
+            .arg(format!("--pwfile={}", pwfile.display()))
             .args([
                 "-U",
                 SUPERUSER,
-                "-A",
-                "trust",
+                "--auth-local=trust",
+                "--auth-host=scram-sha-256",
                 "-E",
                 "UTF8",
                 "--locale=C",
                 "--no-sync",
             ])
             .output()
-            .map_err(step("running initdb"))?;
+            .map_err(step("running initdb"));
+        let _ = fs::remove_file(&pwfile);
+        let out = out?;
         if !out.status.success() {
             return Err(SandboxError::Step {
                 step: "initdb",
                 message: String::from_utf8_lossy(&out.stderr).trim().to_owned(),
             });
         }
-        let hba = format!(
-            "local all all trust\n\
-             host all +{PASSWORD_LOGIN_ROLE} 127.0.0.1/32 scram-sha-256\n\
-             host all +{PASSWORD_LOGIN_ROLE} ::1/128 scram-sha-256\n\
-             host all all 127.0.0.1/32 trust\n\
-             host all all ::1/128 trust\n"
-        );
+        // Trust only the socket in the private directory; TCP, which any local user can
+        // reach, needs a password.
+        let hba = "local all all trust\n\
+                   host all all 127.0.0.1/32 scram-sha-256\n\
+                   host all all ::1/128 scram-sha-256\n";
         fs::write(self.data_dir().join("pg_hba.conf"), hba).map_err(step("writing pg_hba.conf"))?;
         Ok(())
     }
@@ -287,6 +313,13 @@ fn private_dir(owner: Option<&User>) -> Result<PathBuf, SandboxError> {
 fn chown(path: &Path, user: &User) -> Result<(), SandboxError> {
     std::os::unix::fs::chown(path, Some(user.uid.as_raw()), Some(user.gid.as_raw()))
         .map_err(step("handing the sandbox directory to the server user"))
+}
+
+/// 32 hex digits from the system's random source.
+fn random_password() -> std::io::Result<String> {
+    let mut bytes = [0u8; 16];
+    std::io::Read::read_exact(&mut fs::File::open("/dev/urandom")?, &mut bytes)?;
+    Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
 }
 
 fn free_port() -> std::io::Result<u16> {

@@ -25,18 +25,6 @@ pub async fn install_if_missing(client: &Client) -> Result<bool, tokio_postgres:
     Ok(true)
 }
 
-/// The sandbox's own role set-up: a group whose members must use a password over TCP.
-pub async fn install_sandbox_roles(client: &Client) -> Result<(), tokio_postgres::Error> {
-    let role = crate::sql::literal(super::sandbox::PASSWORD_LOGIN_ROLE);
-    let ident = crate::sql::ident(super::sandbox::PASSWORD_LOGIN_ROLE);
-    client
-        .batch_execute(&format!(
-            "DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = {role}) \
-             THEN CREATE ROLE {ident} NOLOGIN; END IF; END $$;"
-        ))
-        .await
-}
-
 /// Why a sandbox database could not be made ready.
 #[derive(Debug, thiserror::Error)]
 pub enum SetupError {
@@ -46,8 +34,7 @@ pub enum SetupError {
     Sql(#[from] tokio_postgres::Error),
 }
 
-/// Makes `database` in a sandbox ready to design in: created if missing, the sandbox roles,
-/// and the shim. Returns its URL.
+/// Makes `database` in a sandbox ready to design in: created if missing, with the shim. Returns its URL.
 pub async fn prepare_sandbox_database(
     sandbox: &super::sandbox::Sandbox,
     database: &str,
@@ -57,7 +44,6 @@ pub async fn prepare_sandbox_database(
     let admin_target =
         super::ConnectTarget::resolve(Some(&admin_url), &env).expect("the sandbox URL is valid");
     let admin = super::connect(&admin_target).await?;
-    install_sandbox_roles(&admin.client).await?;
     if database != "postgres" {
         let exists = admin
             .client

@@ -150,8 +150,16 @@ fn same_policy(
         (None, None) => true,
         _ => false,
     };
-    let mut wanted: Vec<String> = roles(policy).iter().map(|r| r.to_lowercase()).collect();
-    let mut have: Vec<String> = live.roles.iter().map(|r| r.to_lowercase()).collect();
+    // Role names are case-sensitive; only the PUBLIC pseudo-role is spelled either way.
+    let fold = |r: &String| {
+        if r.eq_ignore_ascii_case("public") {
+            "public".to_owned()
+        } else {
+            r.clone()
+        }
+    };
+    let mut wanted: Vec<String> = roles(policy).iter().map(fold).collect();
+    let mut have: Vec<String> = live.roles.iter().map(fold).collect();
     wanted.sort();
     have.sort();
     live.command.sql() == policy.operation.name()

@@ -46,46 +46,67 @@ pub fn wrap_auth_calls(expression: &str) -> Result<String, TokenError> {
     Ok(out)
 }
 
-/// Whether two expressions say the same thing once PostgreSQL's storage habits are ignored:
-/// how it parenthesises, the `AS uid` it gives `(SELECT auth.uid())`, the `::text` casts it
-/// adds to literals, and keyword case. Unsure means different.
+/// Whether two expressions say the same thing once PostgreSQL's storage habits are ignored.
+///
+/// Both sides are parsed into syntax trees, so grouping is kept exactly: only what the server
+/// adds when it stores a policy is taken away — parentheses (the tree already holds the
+/// grouping), `::text` on string literals, the `AS uid` it gives `(SELECT auth.uid())`, and the
+/// case of unquoted names. Anything unsure compares as different.
 pub fn same_expression(a: &str, b: &str) -> bool {
-    match (normalized(a), normalized(b)) {
-        (Ok(a), Ok(b)) => a == b,
+    match (canonical(a), canonical(b)) {
+        (Some(a), Some(b)) => a == b,
         _ => false,
     }
 }
 
-fn normalized(expression: &str) -> Result<Vec<String>, TokenError> {
-    let tokens: Vec<Token> = tokens(expression)?
-        .into_iter()
-        .map(|(t, _)| t)
-        .filter(|t| !matches!(t, Token::Whitespace(_) | Token::LParen | Token::RParen))
-        .collect();
-    let mut out = Vec::with_capacity(tokens.len());
-    let mut i = 0;
-    while i < tokens.len() {
-        let token = &tokens[i];
-        if is_word(token, "as") && matches!(tokens.get(i + 1), Some(Token::Word(_))) {
-            i += 2; // a column alias PostgreSQL added
-            continue;
-        }
-        if matches!(token, Token::DoubleColon) {
-            i += 2; // a cast and its type name
-            while matches!(tokens.get(i), Some(Token::LBracket))
-                && matches!(tokens.get(i + 1), Some(Token::RBracket))
-            {
-                i += 2; // text[]
-            }
-            continue;
-        }
-        out.push(match token {
-            Token::Word(w) if w.quote_style.is_none() => w.value.to_lowercase(),
-            other => other.to_string(),
-        });
-        i += 1;
+fn canonical(text: &str) -> Option<String> {
+    use sqlparser::ast::{CastKind, DataType, Expr, Value, visit_expressions_mut};
+    use sqlparser::dialect::PostgreSqlDialect;
+    use sqlparser::parser::Parser;
+
+    let dialect = PostgreSqlDialect {};
+    let mut parser = Parser::new(&dialect).try_with_sql(text).ok()?;
+    let mut expr = parser.parse_expr().ok()?;
+    if parser.peek_token().token != Token::EOF {
+        return None;
     }
-    Ok(out)
+    let _ = visit_expressions_mut(&mut expr, |e| {
+        loop {
+            match e {
+                Expr::Nested(inner) => {
+                    *e = std::mem::replace(inner.as_mut(), Expr::value(Value::Null))
+                }
+                Expr::Cast {
+                    kind: CastKind::DoubleColon,
+                    expr: inner,
+                    data_type: DataType::Text,
+                    format: None,
+                } if matches!(inner.as_ref(), Expr::Value(v) if matches!(v.value, Value::SingleQuotedString(_))) =>
+                {
+                    *e = std::mem::replace(inner.as_mut(), Expr::value(Value::Null));
+                }
+                _ => break,
+            }
+        }
+        match e {
+            Expr::Identifier(id) if id.quote_style.is_none() => id.value = id.value.to_lowercase(),
+            Expr::CompoundIdentifier(ids) => {
+                for id in ids.iter_mut().filter(|id| id.quote_style.is_none()) {
+                    id.value = id.value.to_lowercase();
+                }
+            }
+            _ => {}
+        }
+        std::ops::ControlFlow::<()>::Continue(())
+    });
+    let mut out = expr.to_string();
+    for function in AUTH_FUNCTIONS {
+        out = out.replace(
+            &format!("auth.{function}() AS {function}"),
+            &format!("auth.{function}()"),
+        );
+    }
+    Some(out)
 }
 
 #[cfg(test)]
