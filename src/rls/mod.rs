@@ -1,3 +1,4 @@
 //! Row-level security: policy expressions, templates, the linter and the simulator.
 
+pub mod analysis;
 pub mod expr;
