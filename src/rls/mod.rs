@@ -2,3 +2,5 @@
 
 pub mod analysis;
 pub mod expr;
+pub mod lint;
+pub mod merged;
