@@ -50,7 +50,13 @@ pub fn table(schema: &str, name: &str) -> Table {
         foreign_keys: vec![],
         indexes: vec![
             index(&format!("{name}_pkey"), schema, name, "id", true),
-            index(&format!("idx_{name}_created_by"), schema, name, "created_by", false),
+            index(
+                &format!("idx_{name}_created_by"),
+                schema,
+                name,
+                "created_by",
+                false,
+            ),
         ],
         policies: vec![policy(
             "owner",

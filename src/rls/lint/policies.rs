@@ -188,7 +188,8 @@ fn unknown_columns(
                 else {
                     continue;
                 };
-                let known = table.column(c).is_some() || tables.iter().any(|t| t.column(c).is_some());
+                let known =
+                    table.column(c).is_some() || tables.iter().any(|t| t.column(c).is_some());
                 let names: Vec<String> = tables.iter().map(|t| table_object(t)).collect();
                 (known, names.join(" or "))
             }

@@ -27,18 +27,12 @@ fn is_reference(context: &LintContext, table: &Table) -> bool {
         || read_only_for_api(table)
 }
 
-pub(super) fn table_rules(
-    context: &LintContext,
-    table: &Table,
-    out: &mut Vec<Finding>,
-) {
+pub(super) fn table_rules(context: &LintContext, table: &Table, out: &mut Vec<Finding>) {
     let object = table_object(table);
     let q = crate::sql::qualified(&table.schema, &table.name);
     let plain = matches!(table.kind, TableKind::Table | TableKind::PartitionedTable);
     if plain && table.partition_of.is_none() {
-        if !table.rls_enabled
-            && context.is_exposed(&table.schema)
-            && !is_reference(context, table)
+        if !table.rls_enabled && context.is_exposed(&table.schema) && !is_reference(context, table)
         {
             out.push(finding(
                 "rls_disabled_in_public",
