@@ -17,6 +17,9 @@ pub struct TableRef {
     pub name: String,
 }
 
+/// A subquery's FROM list: each table with its alias.
+type FromItems = Vec<(TableRef, Option<String>)>;
+
 /// Where a column named in an expression must exist.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum ColumnScope {
@@ -252,7 +255,7 @@ impl Stream {
 
     /// The FROM items of the subquery opened at `open`: (table, alias), and the token
     /// indexes that are part of them (names, not column references).
-    fn from_items(&self, open: usize) -> (Vec<(TableRef, Option<String>)>, Vec<usize>) {
+    fn subquery_tables(&self, open: usize) -> (FromItems, Vec<usize>) {
         let mut items = Vec::new();
         let mut used = Vec::new();
         let mut expecting = false;
@@ -317,10 +320,10 @@ pub fn analyze(expression: &str) -> Result<ExprFacts, TokenError> {
         },
         ..ExprFacts::default()
     };
-    let mut scopes: Vec<(usize, Vec<(TableRef, Option<String>)>)> = Vec::new();
+    let mut scopes: Vec<(usize, FromItems)> = Vec::new();
     let mut not_columns: Vec<usize> = Vec::new();
     for &open in &s.subqueries {
-        let (items, used) = s.from_items(open);
+        let (items, used) = s.subquery_tables(open);
         not_columns.extend(used);
         scopes.push((open, items));
     }
@@ -386,13 +389,13 @@ pub fn analyze(expression: &str) -> Result<ExprFacts, TokenError> {
 
 fn column_ref(
     s: &Stream,
-    scopes: &[(usize, Vec<(TableRef, Option<String>)>)],
+    scopes: &[(usize, FromItems)],
     i: usize,
     mut names: Vec<(String, bool)>,
 ) -> ColumnRef {
     let column = names.pop().map(|(n, _)| n).unwrap_or_default();
     // The subqueries around this token, innermost first.
-    let around: Vec<&Vec<(TableRef, Option<String>)>> = s.enclosing[i]
+    let around: Vec<&FromItems> = s.enclosing[i]
         .iter()
         .rev()
         .filter_map(|open| {
