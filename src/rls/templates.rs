@@ -218,15 +218,14 @@ fn text_field(name: &str) -> Field {
 fn ensure_organization_tables(design: &mut Design, known: &dyn Fn(&str, &str) -> bool) {
     let schema = design.schema.clone();
     let members = qualified(&schema, ORGANIZATION_MEMBERS);
-    let organizations = qualified(&schema, ORGANIZATIONS);
     let missing =
         |design: &Design, name: &str| design.find_table(name).is_none() && !known(&schema, name);
     if missing(design, ORGANIZATIONS) {
         let mut t = Table::new("Organizations");
         t.db_name = Some(ORGANIZATIONS.into());
         t.fields = vec![text_field("name")];
-        // Creators always see what they made (they add themselves as the first member);
-        // everyone else needs a membership.
+        // Creators always see what they made; everyone else needs a membership (which the
+        // server adds: see the membership table's policies below).
         let read = format!(
             "{OWNER} OR EXISTS (SELECT 1 FROM {members} m WHERE m.org_id = {}.id AND m.user_id = auth.uid())",
             ident(ORGANIZATIONS)
@@ -268,12 +267,12 @@ fn ensure_organization_tables(design: &mut Design, known: &dyn Fn(&str, &str) ->
         role.options.required = true;
         role.is_primary = true;
         t.fields = vec![role];
-        // Each user sees their own memberships: reading the membership table from its own
-        // policy would recurse, and other tables' EXISTS only needs the user's own rows.
-        let creator = format!(
-            "EXISTS (SELECT 1 FROM {organizations} o WHERE o.id = {}.org_id AND o.created_by = auth.uid())",
-            ident(ORGANIZATION_MEMBERS)
-        );
+        // No policy here may read another table: `organizations` (and every tenant table)
+        // reads this one, and PostgreSQL refuses a cycle of policies that contain
+        // sub-selects ("infinite recursion detected in policy") — `(select auth.uid())` is
+        // one, so even "creators add members" through `organizations` would close a cycle.
+        // Each user therefore sees and may leave only their own memberships; memberships are
+        // added by the server (service_role, SQL, an Edge Function handling invitations).
         t.rls_policies = vec![
             policy(
                 "Members see their memberships",
@@ -282,21 +281,9 @@ fn ensure_organization_tables(design: &mut Design, known: &dyn Fn(&str, &str) ->
                 None,
             ),
             policy(
-                "Organization creators add members",
-                Operation::Insert,
-                None,
-                Some(&creator),
-            ),
-            policy(
-                "Organization creators change members",
-                Operation::Update,
-                Some(&creator),
-                Some(&creator),
-            ),
-            policy(
-                "Members leave, creators remove",
+                "Members leave organizations",
                 Operation::Delete,
-                Some(&format!("user_id = auth.uid() OR {creator}")),
+                Some("user_id = auth.uid()"),
                 None,
             ),
         ];
@@ -394,6 +381,33 @@ mod tests {
             apply(&mut d, "nope", Template::OwnerOnly, &known),
             Err(TemplateError::NoSuchTable(_))
         ));
+    }
+
+    /// PostgreSQL refuses policy cycles ("infinite recursion detected in policy"): the
+    /// membership table is read by every other policy, so none of its own may read a table.
+    #[test]
+    fn membership_policies_read_no_other_table() {
+        let mut d = design();
+        let known = |s: &str, t: &str| s == "auth" && t == "users";
+        apply(&mut d, "Projects", Template::Organization, &known).unwrap();
+        let members = d
+            .tables
+            .iter()
+            .find(|t| t.db_name() == ORGANIZATION_MEMBERS)
+            .unwrap();
+        for p in &members.rls_policies {
+            for e in p.using_expression.iter().chain(&p.with_check_expression) {
+                let facts = crate::rls::analysis::analyze(e).unwrap();
+                assert!(
+                    facts
+                        .columns
+                        .iter()
+                        .all(|c| c.scope == crate::rls::analysis::ColumnScope::Own),
+                    "{}: {e}",
+                    p.name
+                );
+            }
+        }
     }
 
     #[test]
