@@ -34,9 +34,15 @@ async fn no_probe_on_the_organisation_pattern_recurses() {
     templates::apply(&mut d, "Contacts", Template::Organization, &known).unwrap();
     let resolved = design::resolve_with_known_tables(&d, &known).unwrap();
     let plan = plan(&resolved, &before, &PlanSettings::default()).unwrap();
-    apply(&db, &plan.bundle(), false, None::<DriftCheck<NoCheck>>, |_| {})
-        .await
-        .unwrap();
+    apply(
+        &db,
+        &plan.bundle(),
+        false,
+        None::<DriftCheck<NoCheck>>,
+        |_| {},
+    )
+    .await
+    .unwrap();
     // Memberships are the server's to add (the template gives clients no INSERT on them).
     db.batch_execute(&format!(
         "INSERT INTO auth.users (id, email) VALUES ('{CREATOR}', 'c@example.com'), \
