@@ -154,12 +154,12 @@ pub fn render_simulation(report: &SimulationReport) -> String {
         .unwrap_or(5)
         .max(5);
     let mut out = format!(
-        "\nsimulation as {who}, rolled back\n{:<width$}  {:>5}  {:<8}  {:<8}  {:<8}  {:<8}\n",
-        "table", "rows", "SELECT", "INSERT", "UPDATE", "DELETE"
+        "\nsimulation as {who}, rolled back\n{:<width$}  {:>5}  {:<8}  {:<8}  {:<8}  DELETE\n",
+        "table", "rows", "SELECT", "INSERT", "UPDATE"
     );
     for t in &report.tables {
         out.push_str(&format!(
-            "{:<width$}  {:>5}  {:<8}  {:<8}  {:<8}  {:<8}\n",
+            "{:<width$}  {:>5}  {:<8}  {:<8}  {:<8}  {}\n",
             t.table,
             t.total_rows,
             t.select.to_string(),
