@@ -20,7 +20,6 @@ const DESIGN: &str = r#"{"tables": [{"name": "Docs",
   "fields": [{"name": "title", "type": "singleLineText", "is_primary": true}],
   "rls_policies": [
     {"name": "sel", "operation": "SELECT", "using_expression": "created_by = auth.uid()"},
-    {"name": "ins only using", "operation": "INSERT", "using_expression": "created_by = auth.uid()"},
     {"name": "ins", "operation": "INSERT", "with_check_expression": "(auth.jwt() ->> 'email') = auth.email()", "roles": ["anon", "authenticated"]},
     {"name": "upd", "operation": "UPDATE", "using_expression": "created_by = auth.uid()"},
     {"name": "upd both", "operation": "UPDATE", "using_expression": "created_by = auth.uid()", "with_check_expression": "auth.role() = 'authenticated'"},
@@ -73,7 +72,7 @@ async fn stored_policies_follow_the_issue_rules_per_operation() {
         &[&str],
         Option<&str>,
         Option<&str>,
-    ); 8] = [
+    ); 7] = [
         (
             "sel",
             PolicyCommand::Select,
@@ -81,15 +80,6 @@ async fn stored_policies_follow_the_issue_rules_per_operation() {
             &["authenticated"],
             Some(owner),
             None,
-        ),
-        // INSERT takes only WITH CHECK: a USING written for it becomes the check.
-        (
-            "ins only using",
-            PolicyCommand::Insert,
-            true,
-            &["authenticated"],
-            None,
-            Some(owner),
         ),
         (
             "ins",
@@ -166,4 +156,28 @@ async fn stored_policies_follow_the_issue_rules_per_operation() {
     // Re-planning finds the stored policies equal to the design's: nothing to do.
     let again = plan(&resolved, &after, &PlanSettings::default()).unwrap();
     assert!(again.is_empty(), "{}", again.bundle().text);
+}
+
+/// The design side of the same rules: a USING on INSERT, or a WITH CHECK on SELECT or
+/// DELETE, is refused with the JSON path instead of being silently moved or dropped.
+#[test]
+fn misplaced_clauses_are_design_errors() {
+    for (operation, key) in [
+        ("INSERT", "using_expression"),
+        ("SELECT", "with_check_expression"),
+        ("DELETE", "with_check_expression"),
+    ] {
+        let text = format!(
+            r#"{{"tables": [{{"name": "Docs", "fields": [{{"name": "t", "type": "singleLineText"}}],
+               "rls_policies": [{{"name": "p", "operation": "{operation}", "{key}": "true"}}]}}]}}"#
+        );
+        let (parsed, _) = design::parse(&text).unwrap();
+        let errors = design::resolve(&parsed).expect_err(operation);
+        assert!(
+            errors
+                .iter()
+                .any(|d| d.path == format!("tables[0].rls_policies[0].{key}")),
+            "{operation}: {errors:?}"
+        );
+    }
 }
