@@ -28,6 +28,16 @@ const DESIGN: &str = r#"{"tables": [{"name": "Docs",
     {"name": "restrict", "operation": "SELECT", "using_expression": "title <> 'hidden'", "permissive": false}
   ]}]}"#;
 
+/// (name, command, permissive, roles, USING, WITH CHECK).
+type Expected = (
+    &'static str,
+    PolicyCommand,
+    bool,
+    &'static [&'static str],
+    Option<&'static str>,
+    Option<&'static str>,
+);
+
 fn find<'a>(policies: &'a [Policy], name: &str) -> &'a Policy {
     policies
         .iter()
@@ -63,16 +73,10 @@ async fn stored_policies_follow_the_issue_rules_per_operation() {
     let after = catalog::read(&db).await.unwrap();
     let docs = after.table("public", "docs").unwrap();
     assert!(docs.rls_enabled);
-    let owner = "created_by = (select auth.uid())";
+    const OWNER: &str = "created_by = (select auth.uid())";
+    let owner = OWNER;
     // (name, command, permissive, roles, USING, WITH CHECK) as the server holds them.
-    let expected: [(
-        &str,
-        PolicyCommand,
-        bool,
-        &[&str],
-        Option<&str>,
-        Option<&str>,
-    ); 7] = [
+    let expected: [Expected; 7] = [
         (
             "sel",
             PolicyCommand::Select,
