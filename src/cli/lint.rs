@@ -165,7 +165,7 @@ pub fn render_simulation(report: &SimulationReport) -> String {
             t.select.to_string(),
             t.insert.to_string(),
             t.update.to_string(),
-            t.delete.to_string()
+            t.delete
         ));
         for (op, probe) in [
             ("INSERT", &t.insert),
