@@ -11,6 +11,7 @@ macro_rules! say {
 mod apply;
 mod export;
 mod inspect;
+mod lint;
 mod plan;
 mod planning;
 mod sandbox;
@@ -82,6 +83,8 @@ pub enum Command {
     Apply(apply::Args),
     /// Write the plan as a Supabase CLI migration (supabase/migrations/<timestamp>_….sql).
     Export(export::Args),
+    /// Lint row-level security and schema hygiene, live or as a design would leave it.
+    Lint(lint::Args),
     /// Print a shell completion script.
     Completions {
         #[arg(value_enum)]
@@ -113,6 +116,7 @@ async fn run(cli: Cli) -> Exit {
         Some(Command::Plan(args)) => plan::run(cli.db.as_deref(), args).await,
         Some(Command::Apply(args)) => apply::run(cli.db.as_deref(), args).await,
         Some(Command::Export(args)) => export::run(cli.db.as_deref(), args).await,
+        Some(Command::Lint(args)) => lint::run(cli.db.as_deref(), args).await,
         Some(Command::Completions { shell }) => {
             let mut cmd = Cli::command();
             clap_complete::generate(shell, &mut cmd, "schemaforge", &mut std::io::stdout());

@@ -32,6 +32,10 @@ impl BundleArgs {
 pub struct Planned {
     pub session: Session,
     pub plan: Plan,
+    /// The catalog the plan was made against and the design it was made from (`lint`
+    /// merges them into the catalog the plan would leave).
+    pub catalog: catalog::Catalog,
+    pub resolved: design::ResolvedDesign,
 }
 
 fn report(file: &Path, diagnostics: &[Diagnostic]) {
@@ -84,5 +88,10 @@ pub async fn plan_design(
     for note in &plan.notes {
         say!("note: {note}");
     }
-    Ok(Planned { session, plan })
+    Ok(Planned {
+        session,
+        plan,
+        catalog,
+        resolved,
+    })
 }

@@ -1,3 +1,8 @@
 //! Row-level security: policy expressions, templates, the linter and the simulator.
 
+pub mod analysis;
 pub mod expr;
+pub mod lint;
+pub mod merged;
+pub mod simulate;
+pub mod templates;

@@ -1,0 +1,190 @@
+//! The RLS linter: pure, over a [`Catalog`] — the live one, or the live one merged with a
+//! plan ([`crate::rls::merged`]) so a design is judged before anything is applied.
+//!
+//! Rule names follow Supabase's own database linter where one exists, so a finding here
+//! and one in the Supabase dashboard read the same. Table rules skip the schemas Supabase
+//! manages (`auth`, `storage`, …): those are not the user's to fix.
+
+mod policies;
+mod schema;
+
+use serde::Serialize;
+
+use crate::catalog::{Catalog, PolicyCommand, QualifiedName, Table};
+
+/// How bad a finding is; `error` makes `schemaforge lint` exit 4.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Level {
+    Error,
+    Warn,
+    Info,
+}
+
+impl Level {
+    pub fn label(self) -> &'static str {
+        match self {
+            Level::Error => "error",
+            Level::Warn => "warn",
+            Level::Info => "info",
+        }
+    }
+}
+
+/// One finding: a rule, where it applies, what is wrong and what to do.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Finding {
+    pub rule: &'static str,
+    pub level: Level,
+    /// `schema.table`, `schema.table.policy`, or `schema.function(args)`.
+    pub object: String,
+    pub message: String,
+    pub remedy: String,
+}
+
+/// Every rule, with its level: the README table and the TUI's help read this.
+pub const RULES: [(&str, Level); 16] = [
+    ("rls_disabled_in_public", Level::Error),
+    ("policy_exists_rls_disabled", Level::Error),
+    ("rls_enabled_no_policy", Level::Info),
+    ("auth_rls_initplan", Level::Warn),
+    ("multiple_permissive_policies", Level::Warn),
+    ("rls_policy_always_true", Level::Warn),
+    ("rls_references_user_metadata", Level::Error),
+    ("invented_jwt_claim", Level::Warn),
+    ("policy_unknown_column", Level::Error),
+    ("policy_requires_client_field", Level::Warn),
+    ("unindexed_foreign_keys", Level::Info),
+    ("no_primary_key", Level::Info),
+    ("duplicate_index", Level::Warn),
+    ("security_definer_view", Level::Error),
+    ("function_search_path_mutable", Level::Warn),
+    ("policy_unreadable", Level::Warn),
+];
+
+/// What the catalog alone cannot say.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct LintContext {
+    /// Schemas PostgREST serves: `public` plus the design's schema.
+    pub exposed_schemas: Vec<String>,
+    /// Tables the design marks as public reference data (readable by all, may skip RLS).
+    pub public_reference: Vec<QualifiedName>,
+}
+
+impl LintContext {
+    /// The live database alone: only `public` is taken as exposed.
+    pub fn live() -> LintContext {
+        LintContext {
+            exposed_schemas: vec!["public".into()],
+            public_reference: Vec::new(),
+        }
+    }
+
+    /// `public` and the design's schema are exposed; the design's reference tables are marked.
+    pub fn for_design(design: &crate::design::ResolvedDesign) -> LintContext {
+        let mut exposed = vec!["public".to_owned()];
+        if design.schema != "public" {
+            exposed.push(design.schema.clone());
+        }
+        LintContext {
+            exposed_schemas: exposed,
+            public_reference: design
+                .tables
+                .iter()
+                .filter(|t| t.public_reference)
+                .map(|t| QualifiedName {
+                    schema: design.schema.clone(),
+                    name: t.db_name.clone(),
+                })
+                .collect(),
+        }
+    }
+
+    pub fn is_exposed(&self, schema: &str) -> bool {
+        self.exposed_schemas.iter().any(|s| s == schema)
+    }
+}
+
+/// Lints a catalog. Findings come errors first, then by rule and object.
+pub fn lint(catalog: &Catalog, context: &LintContext) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    for table in catalog
+        .tables
+        .iter()
+        .filter(|t| !catalog.is_managed(&t.schema))
+    {
+        schema::table_rules(context, table, &mut findings);
+        policies::policy_rules(catalog, table, &mut findings);
+    }
+    schema::function_rules(catalog, &mut findings);
+    findings.sort_by(|a, b| {
+        (a.level, a.rule, &a.object, &a.message).cmp(&(b.level, b.rule, &b.object, &b.message))
+    });
+    findings
+}
+
+/// Lints the database as `plan` would leave it.
+pub fn lint_design(
+    catalog: &Catalog,
+    design: &crate::design::ResolvedDesign,
+    plan: &crate::plan::Plan,
+) -> Vec<Finding> {
+    let merged = super::merged::merge(catalog, design, plan);
+    lint(&merged, &LintContext::for_design(design))
+}
+
+/// Whether any finding is an error (the CLI's exit 4).
+pub fn has_errors(findings: &[Finding]) -> bool {
+    findings.iter().any(|f| f.level == Level::Error)
+}
+
+pub(crate) fn table_object(table: &Table) -> String {
+    format!("{}.{}", table.schema, table.name)
+}
+
+pub(crate) fn finding(
+    rule: &'static str,
+    object: String,
+    message: String,
+    remedy: String,
+) -> Finding {
+    let level = RULES
+        .iter()
+        .find(|(name, _)| *name == rule)
+        .map_or(Level::Warn, |(_, level)| *level);
+    Finding {
+        rule,
+        level,
+        object,
+        message,
+        remedy,
+    }
+}
+
+/// The commands a policy command covers (`ALL` is all four).
+pub(crate) fn commands(command: PolicyCommand) -> &'static [PolicyCommand] {
+    match command {
+        PolicyCommand::All => &[
+            PolicyCommand::Select,
+            PolicyCommand::Insert,
+            PolicyCommand::Update,
+            PolicyCommand::Delete,
+        ],
+        PolicyCommand::Select => &[PolicyCommand::Select],
+        PolicyCommand::Insert => &[PolicyCommand::Insert],
+        PolicyCommand::Update => &[PolicyCommand::Update],
+        PolicyCommand::Delete => &[PolicyCommand::Delete],
+    }
+}
+
+/// Whether a policy's role list reaches `role` (`public` reaches everyone).
+pub(crate) fn applies_to(roles: &[String], role: &str) -> bool {
+    roles
+        .iter()
+        .any(|r| r == role || r.eq_ignore_ascii_case("public"))
+}
+
+#[cfg(test)]
+pub(crate) mod fixtures;
+#[cfg(test)]
+mod tests;
