@@ -35,7 +35,9 @@ use std::collections::BTreeMap;
 use crate::design::PgType;
 
 pub use build::generate;
-pub use copy_text::{encode_row, write_copy_block, write_steps};
+pub use copy_text::{
+    SavedPart, UnterminatedCopy, encode_row, split_copy_blocks, write_copy_block, write_steps,
+};
 pub use preview::{TablePreview, preview};
 pub use rows::Rows;
 
