@@ -396,3 +396,17 @@ async fn a_saved_plan_with_copy_blocks_loads_the_same_rows() {
     .await;
     assert_ne!(digest(&db).await, digest(&other).await);
 }
+
+/// The TUI runs loads on tokio tasks: the load future must be `Send`.
+#[test]
+fn loading_can_run_on_a_spawned_task() {
+    fn assert_send<T: Send>(_: &T) {}
+    fn check(client: &'static Client, set: &'static SampleSet) {
+        assert_send(&run_steps(client, &set.steps));
+        assert_send(&schemaforge::db::copy::copy_load(
+            client,
+            set.loads().next().unwrap(),
+        ));
+    }
+    let _ = check;
+}
