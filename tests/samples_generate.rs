@@ -210,6 +210,19 @@ fn impossible_samples_are_explained() {
     assert!(
         matches!(err, SampleError::NoRowsToReference { ref table, ref column, .. } if table == "a" && column == "b_id")
     );
+    // Ids handed in are checked before they reach a COPY line.
+    let err = samples::generate(
+        &no_target,
+        &Options {
+            owners: Owners::Existing(vec!["not-a-uuid".into()]),
+            ..Options::default()
+        },
+    )
+    .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "the existing id \"not-a-uuid\" given for auth.users is not a uuid"
+    );
     // Existing rows of the target are enough.
     let options = Options {
         existing: [(

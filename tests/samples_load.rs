@@ -263,6 +263,46 @@ async fn a_cycle_is_loaded_in_two_steps() {
     let leads = count(&db, "SELECT count(lead_id) FROM public.teams").await;
     assert!(leads >= 10, "{leads} leads set by the follow-up");
     assert!(count(&db, "SELECT count(mentor_id) FROM public.people").await > 100);
+    // Every key points at a row that exists; one-to-one stays unique; pairs are unique and
+    // spread over many people.
+    for (sql, what) in [
+        (
+            "SELECT count(*) FROM public.people p LEFT JOIN public.people m ON m.id = p.mentor_id \
+             WHERE p.mentor_id IS NOT NULL AND m.id IS NULL",
+            "dangling mentors",
+        ),
+        (
+            "SELECT count(*) FROM public.teams t LEFT JOIN public.people p ON p.id = t.lead_id \
+             WHERE t.lead_id IS NOT NULL AND p.id IS NULL",
+            "dangling leads",
+        ),
+        (
+            "SELECT count(lead_id) - count(DISTINCT lead_id) FROM public.teams",
+            "a person leading two teams",
+        ),
+        (
+            "SELECT count(*) - count(DISTINCT (people_id, friends_id)) FROM public.people_people",
+            "duplicate pairs",
+        ),
+    ] {
+        assert_eq!(count(&db, sql).await, 0, "{what}");
+    }
+    assert!(
+        count(
+            &db,
+            "SELECT count(DISTINCT people_id) FROM public.people_people"
+        )
+        .await
+            > 150
+    );
+    assert!(
+        count(
+            &db,
+            "SELECT count(DISTINCT friends_id) FROM public.people_people"
+        )
+        .await
+            > 150
+    );
     assert_eq!(
         count(
             &db,

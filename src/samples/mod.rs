@@ -238,6 +238,8 @@ pub enum SampleError {
         wanted: u64,
         possible: u64,
     },
+    #[error("the existing id \"{id}\" given for {table} is not a uuid")]
+    NotAUuid { table: String, id: String },
     #[error(
         "the required relationships {} form a cycle: no table can be filled first; make one of \
          them optional",
