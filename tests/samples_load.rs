@@ -450,3 +450,25 @@ fn loading_can_run_on_a_spawned_task() {
     }
     let _ = check;
 }
+
+#[tokio::test]
+async fn a_required_one_to_one_self_reference_closes_a_ring() {
+    let db = common::test_db().await;
+    let design = create_tables(
+        &db,
+        r#"{"tables": [{"name": "Nodes", "fields": [{"name": "Label", "type": "singleLineText"}]}],
+            "relationships": [{"table": "nodes", "name": "next", "target": "nodes", "one_to_one": true, "required": true}],
+            "samples": {"nodes": 250}}"#,
+    )
+    .await;
+    let set = samples::generate(&design, &Options::with_seed(1)).unwrap();
+    load_all(&db, &set).await;
+    assert_eq!(
+        count(&db, "SELECT count(DISTINCT next_id) FROM public.nodes").await,
+        250
+    );
+    assert_eq!(
+        count(&db, "SELECT count(*) FROM public.nodes WHERE next_id = id").await,
+        0
+    );
+}
