@@ -1,29 +1,56 @@
-//! Sample rows against a real server: the tables of a design using every field type are
-//! created (by a small test-only DDL writer that follows SPEC.md; the planner is not needed),
-//! the samples are loaded with `db::copy`, and the server's constraints do the checking.
+//! Sample rows against a real server: the tables of a design are created the way
+//! `schemaforge apply` creates them (parse → catalog → resolve → plan → apply), the samples
+//! are loaded with `db::copy`, and the server's constraints do the checking.
 
 mod common;
 
-use schemaforge::db::copy::{copy_rows, run_steps};
-use schemaforge::design::field_types::{EMAIL_PATTERN, PHONE_PATTERN, URL_PATTERN};
-use schemaforge::design::{
-    Check, DefaultValue, FieldKind, OnDelete, PgType, RelationshipKind, ResolvedDesign,
-    ResolvedSampleSpec, Target, load,
-};
-use schemaforge::samples::{self, Options, Owners, SampleSet};
-use schemaforge::sql::{ident, literal, qualified};
-use serde_json::Value;
+use schemaforge::catalog;
+use schemaforge::db::apply::{DriftCheck, apply};
+use schemaforge::db::copy::{copy_data, copy_rows, run_steps};
+use schemaforge::design::{self, ResolvedDesign, ResolvedSampleSpec};
+use schemaforge::plan::{PlanSettings, plan};
+use schemaforge::samples::{self, Options, Owners, SampleSet, copy_text};
+use schemaforge::sql::{ident, qualified};
+use tokio_postgres::Client;
 
 use common::scalar;
 
-/// The resolved design of a JSON text.
-fn resolved(json: &str) -> ResolvedDesign {
-    let (design, _) = load(json).unwrap_or_else(|d| panic!("{d:?}"));
-    schemaforge::design::resolve(&design).unwrap_or_else(|d| panic!("{d:?}"))
+type NoCheck = fn(&Client) -> std::future::Ready<Result<String, String>>;
+
+fn example(name: &str) -> String {
+    std::fs::read_to_string(format!(
+        "{}/assets/examples/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap()
 }
 
-fn every_field_type() -> ResolvedDesign {
-    resolved(include_str!("../assets/examples/every_field_type.json"))
+/// Creates the tables of a design as `schemaforge apply` does and returns the resolved
+/// design (resolved against the live catalog, so `auth.users` is a known target).
+async fn create_tables(db: &Client, text: &str) -> ResolvedDesign {
+    let catalog = catalog::read(db).await.unwrap();
+    let (parsed, _) = design::parse(text).unwrap_or_else(|d| panic!("{d:?}"));
+    let known = |s: &str, t: &str| catalog.table(s, t).is_some();
+    let resolved =
+        design::resolve_with_known_tables(&parsed, &known).unwrap_or_else(|d| panic!("{d:?}"));
+    let plan =
+        plan(&resolved, &catalog, &PlanSettings::default()).unwrap_or_else(|e| panic!("{e:?}"));
+    let bundle = plan.bundle();
+    apply(db, &bundle, false, None::<DriftCheck<NoCheck>>, |_| {})
+        .await
+        .unwrap_or_else(|e| panic!("{e}\n{}", bundle.text));
+    resolved
+}
+
+/// The tables of `every_field_type.json` (whose trigger calls an existing function).
+async fn every_field_type(db: &Client) -> ResolvedDesign {
+    db.batch_execute(
+        "CREATE FUNCTION public.notify_task_change() RETURNS trigger LANGUAGE plpgsql \
+         AS $$ BEGIN RETURN NULL; END $$",
+    )
+    .await
+    .unwrap();
+    create_tables(db, &example("every_field_type.json")).await
 }
 
 fn with_counts(mut design: ResolvedDesign, counts: &[(&str, u64)]) -> ResolvedDesign {
@@ -42,148 +69,12 @@ fn with_counts(mut design: ResolvedDesign, counts: &[(&str, u64)]) -> ResolvedDe
     design
 }
 
-fn default_sql(value: &Value, pg: PgType) -> String {
-    match (value, pg) {
-        (_, PgType::Jsonb) => format!("{}::jsonb", literal(&value.to_string())),
-        (Value::Array(items), _) => {
-            let items: Vec<String> = items
-                .iter()
-                .map(|i| literal(i.as_str().unwrap_or_default()))
-                .collect();
-            format!("ARRAY[{}]::text[]", items.join(", "))
-        }
-        (Value::String(s), _) => literal(s),
-        (other, _) => other.to_string(),
-    }
-}
-
-fn check_sql(check: &Check, col: &str) -> String {
-    let col = ident(col);
-    let list = |c: &[String]| c.iter().map(|s| literal(s)).collect::<Vec<_>>().join(", ");
-    match check {
-        Check::MaxLength(n) => format!("char_length({col}) <= {n}"),
-        Check::InChoices(c) => format!("{col} IN ({})", list(c)),
-        Check::SubsetOf(c) => format!("{col} <@ ARRAY[{}]::text[]", list(c)),
-        Check::JsonArray => format!("jsonb_typeof({col}) = 'array'"),
-        Check::EmailPattern => format!("{col} ~* {}", literal(EMAIL_PATTERN)),
-        Check::PhonePattern => format!("{col} ~ {}", literal(PHONE_PATTERN)),
-        Check::HttpUrl => format!("{col} ~* {}", literal(URL_PATTERN)),
-        Check::Between(a, b) => format!("{col} BETWEEN {a} AND {b}"),
-    }
-}
-
-/// The tables, columns, constraints and foreign keys SPEC.md describes (no RLS, views,
-/// triggers or indexes: they do not constrain rows).
-fn ddl(design: &ResolvedDesign) -> String {
-    let s = &design.schema;
-    let mut sql = String::new();
-    for t in &design.tables {
-        let mut cols = vec![
-            "\"id\" uuid PRIMARY KEY DEFAULT gen_random_uuid()".to_string(),
-            "\"created_at\" timestamptz NOT NULL DEFAULT now()".into(),
-            "\"updated_at\" timestamptz NOT NULL DEFAULT now()".into(),
-            "\"created_by\" uuid DEFAULT auth.uid() REFERENCES auth.users (id) ON DELETE SET NULL"
-                .into(),
-            "\"updated_by\" uuid".into(),
-        ];
-        for f in &t.fields {
-            let Some(pg) = f.pg_type else { continue };
-            let mut c = format!("{} {}", ident(&f.db_name), pg.sql());
-            match &f.kind {
-                FieldKind::Column => {}
-                FieldKind::Generated { expression } => {
-                    c.push_str(&format!(" GENERATED ALWAYS AS ({expression}) STORED"));
-                    cols.push(c);
-                    continue;
-                }
-                _ => continue,
-            }
-            if !f.nullable {
-                c.push_str(" NOT NULL");
-            }
-            match &f.default {
-                Some(DefaultValue::Literal(v)) => {
-                    c.push_str(&format!(" DEFAULT {}", default_sql(v, pg)))
-                }
-                Some(DefaultValue::Expression(e)) => c.push_str(&format!(" DEFAULT {e}")),
-                None => {}
-            }
-            if f.unique {
-                c.push_str(" UNIQUE");
-            }
-            if !f.checks.is_empty() {
-                let body: Vec<String> = f.checks.iter().map(|k| check_sql(k, &f.db_name)).collect();
-                c.push_str(&format!(" CHECK ({})", body.join(" AND ")));
-            }
-            cols.push(c);
-        }
-        sql.push_str(&format!(
-            "CREATE TABLE {} (\n  {}\n);\n",
-            qualified(s, &t.db_name),
-            cols.join(",\n  ")
-        ));
-    }
-    let target_sql = |target: &Target| match target {
-        Target::Designed { db_name, .. } => qualified(s, db_name),
-        Target::External { schema, table } => qualified(schema, table),
-    };
-    for r in &design.relationships {
-        match &r.kind {
-            RelationshipKind::ForeignKey {
-                column,
-                nullable,
-                on_delete,
-                unique_constraint,
-                ..
-            } => sql.push_str(&format!(
-                "ALTER TABLE {} ADD COLUMN {} uuid{} REFERENCES {} (id) ON DELETE {}{};\n",
-                qualified(s, &r.table_db_name),
-                ident(column),
-                if *nullable { "" } else { " NOT NULL" },
-                target_sql(&r.target),
-                match on_delete {
-                    OnDelete::Cascade => "CASCADE",
-                    OnDelete::Restrict => "RESTRICT",
-                    OnDelete::SetNull => "SET NULL",
-                },
-                if unique_constraint.is_some() {
-                    " UNIQUE"
-                } else {
-                    ""
-                },
-            )),
-            RelationshipKind::Linking {
-                table,
-                source_column,
-                target_column,
-                ..
-            } => sql.push_str(&format!(
-                "CREATE TABLE {} ({} uuid NOT NULL REFERENCES {} (id) ON DELETE CASCADE, \
-                 {} uuid NOT NULL REFERENCES {} (id) ON DELETE CASCADE, \
-                 created_at timestamptz NOT NULL DEFAULT now(), \
-                 created_by uuid DEFAULT auth.uid() REFERENCES auth.users (id), \
-                 PRIMARY KEY ({}, {}));\n",
-                qualified(s, table),
-                ident(source_column),
-                qualified(s, &r.table_db_name),
-                ident(target_column),
-                target_sql(&r.target),
-                ident(source_column),
-                ident(target_column),
-            )),
-        }
-    }
-    sql
-}
-
 async fn count(db: &tokio_postgres::Client, sql: &str) -> u64 {
     scalar(db, sql).await.unwrap().parse().unwrap()
 }
 
-async fn load_all(db: &tokio_postgres::Client, design: &ResolvedDesign, set: &SampleSet) {
-    db.batch_execute(&ddl(design))
-        .await
-        .unwrap_or_else(|e| panic!("{}", schemaforge::db::server_error::describe(&e)));
+/// Loads every step in one transaction, as the bundle would.
+async fn load_all(db: &Client, set: &SampleSet) {
     db.batch_execute("BEGIN").await.unwrap();
     let loaded = run_steps(db, &set.steps)
         .await
@@ -196,7 +87,7 @@ async fn load_all(db: &tokio_postgres::Client, design: &ResolvedDesign, set: &Sa
 async fn every_field_type_loads_with_zero_violations() {
     let db = common::test_db().await;
     let design = with_counts(
-        every_field_type(),
+        every_field_type(&db).await,
         &[("projects", 60), ("tasks", 500), ("tags", 25)],
     );
     let options = Options {
@@ -205,7 +96,7 @@ async fn every_field_type_loads_with_zero_violations() {
         ..Options::default()
     };
     let set = samples::generate(&design, &options).unwrap();
-    load_all(&db, &design, &set).await;
+    load_all(&db, &set).await;
 
     for ((schema, table), n) in set.counts() {
         let q = format!("SELECT count(*) FROM {}", qualified(&schema, &table));
@@ -319,9 +210,9 @@ async fn every_field_type_loads_with_zero_violations() {
 async fn explicit_rows_load_as_given_with_defaults_for_the_rest() {
     let db = common::test_db().await;
     // The example's own samples: 5 projects, two explicit tasks giving different columns.
-    let design = every_field_type();
+    let design = every_field_type(&db).await;
     let set = samples::generate(&design, &Options::with_seed(3)).unwrap();
-    load_all(&db, &design, &set).await;
+    load_all(&db, &set).await;
     assert_eq!(count(&db, "SELECT count(*) FROM public.projects").await, 5);
     assert_eq!(count(&db, "SELECT count(*) FROM public.tasks").await, 2);
     assert_eq!(
@@ -350,7 +241,8 @@ async fn explicit_rows_load_as_given_with_defaults_for_the_rest() {
 #[tokio::test]
 async fn a_cycle_is_loaded_in_two_steps() {
     let db = common::test_db().await;
-    let design = resolved(
+    let design = create_tables(
+        &db,
         r#"{"tables": [
             {"name": "Teams", "fields": [{"name": "Name", "type": "singleLineText", "options": {"required": true}}]},
             {"name": "People", "fields": [{"name": "Full name", "type": "singleLineText"}]}
@@ -362,14 +254,55 @@ async fn a_cycle_is_loaded_in_two_steps() {
             {"table": "people", "name": "friends", "target": "people", "allow_multiple": true}
         ],
         "samples": {"teams": 20, "people": 300}}"#,
-    );
+    )
+    .await;
     let set = samples::generate(&design, &Options::with_seed(5)).unwrap();
-    load_all(&db, &design, &set).await;
+    load_all(&db, &set).await;
     assert_eq!(count(&db, "SELECT count(*) FROM public.people").await, 300);
     assert_eq!(count(&db, "SELECT count(*) FROM public.teams").await, 20);
     let leads = count(&db, "SELECT count(lead_id) FROM public.teams").await;
     assert!(leads >= 10, "{leads} leads set by the follow-up");
     assert!(count(&db, "SELECT count(mentor_id) FROM public.people").await > 100);
+    // Every key points at a row that exists; one-to-one stays unique; pairs are unique and
+    // spread over many people.
+    for (sql, what) in [
+        (
+            "SELECT count(*) FROM public.people p LEFT JOIN public.people m ON m.id = p.mentor_id \
+             WHERE p.mentor_id IS NOT NULL AND m.id IS NULL",
+            "dangling mentors",
+        ),
+        (
+            "SELECT count(*) FROM public.teams t LEFT JOIN public.people p ON p.id = t.lead_id \
+             WHERE t.lead_id IS NOT NULL AND p.id IS NULL",
+            "dangling leads",
+        ),
+        (
+            "SELECT count(lead_id) - count(DISTINCT lead_id) FROM public.teams",
+            "a person leading two teams",
+        ),
+        (
+            "SELECT count(*) - count(DISTINCT (people_id, friends_id)) FROM public.people_people",
+            "duplicate pairs",
+        ),
+    ] {
+        assert_eq!(count(&db, sql).await, 0, "{what}");
+    }
+    assert!(
+        count(
+            &db,
+            "SELECT count(DISTINCT people_id) FROM public.people_people"
+        )
+        .await
+            > 150
+    );
+    assert!(
+        count(
+            &db,
+            "SELECT count(DISTINCT friends_id) FROM public.people_people"
+        )
+        .await
+            > 150
+    );
     assert_eq!(
         count(
             &db,
@@ -417,4 +350,125 @@ async fn copy_rows_takes_plain_lines_and_reports_violations() {
         .unwrap_err();
     assert!(err.to_string().contains("public.t"), "{err}");
     assert!(err.message.contains("duplicate key"), "{}", err.message);
+}
+
+/// Two tables pointing at each other (a cycle of optional keys), with awkward array values.
+const CYCLE: &str = r#"{"tables": [
+    {"name": "Teams", "fields": [{"name": "Name", "type": "singleLineText", "options": {"required": true, "unique": true}}]},
+    {"name": "People", "fields": [{"name": "Bio", "type": "multiLineText"}, {"name": "Skills", "type": "multiSelect", "options": {"choices": ["a\\b", "c,d", "e\"f"]}}]}
+  ],
+  "relationships": [
+    {"table": "people", "name": "team", "target": "teams"},
+    {"table": "teams", "name": "lead", "target": "people", "one_to_one": true}
+  ],
+  "samples": {"teams": 15, "people": 400}}"#;
+
+/// A digest of the rows, leaving out the timestamps the server fills in.
+async fn digest(db: &Client) -> String {
+    scalar(
+        db,
+        "SELECT md5((SELECT string_agg(concat_ws('|', id, name, lead_id), ',' ORDER BY id) FROM public.teams) \
+         || (SELECT string_agg(concat_ws('|', id, team_id, bio, skills::text), ',' ORDER BY id) FROM public.people))",
+    )
+    .await
+    .unwrap()
+}
+
+#[tokio::test]
+async fn a_saved_plan_with_copy_blocks_loads_the_same_rows() {
+    let db = common::test_db().await;
+    let design = create_tables(&db, CYCLE).await;
+    let set = samples::generate(&design, &Options::with_seed(8)).unwrap();
+    let mut text = b"BEGIN;\n".to_vec();
+    samples::write_steps(&mut text, &set.steps).unwrap();
+    text.extend_from_slice(b"COMMIT;\n");
+    let text = String::from_utf8(text).unwrap();
+    let parts = copy_text::split_copy_blocks(&text).unwrap();
+    assert!(
+        parts
+            .iter()
+            .any(|p| matches!(p, copy_text::SavedPart::Sql(s) if s.contains("UPDATE"))),
+        "the cycle's follow-up is plain SQL"
+    );
+    let mut rows = 0;
+    for part in parts {
+        match part {
+            copy_text::SavedPart::Sql(sql) => db.batch_execute(sql).await.unwrap(),
+            copy_text::SavedPart::Copy { statement, data } => {
+                rows += copy_data(&db, statement, data)
+                    .await
+                    .unwrap_or_else(|e| panic!("{e}"))
+            }
+        }
+    }
+    // The staging rows of the cycle are copied too.
+    let staged: u64 = set
+        .loads()
+        .filter(|l| l.kind == samples::LoadKind::FollowUp)
+        .map(|l| l.row_count)
+        .sum();
+    assert!(staged > 0);
+    assert_eq!(rows, set.total_rows() + staged);
+    assert_eq!(count(&db, "SELECT count(*) FROM public.people").await, 400);
+    assert_eq!(count(&db, "SELECT count(*) FROM public.teams").await, 15);
+    assert!(count(&db, "SELECT count(lead_id) FROM public.teams").await > 5);
+    assert!(count(&db, "SELECT count(team_id) FROM public.people").await > 200);
+    // Values with backslashes, commas and quotes survive the file form.
+    assert!(
+        count(
+            &db,
+            "SELECT count(*) FROM public.people WHERE skills && ARRAY['a\\b', 'e\"f']"
+        )
+        .await
+            > 0
+    );
+    // The file form and the direct load give the very same rows; another seed does not.
+    let direct = common::test_db().await;
+    create_tables(&direct, CYCLE).await;
+    load_all(&direct, &set).await;
+    assert_eq!(digest(&db).await, digest(&direct).await);
+    let other = common::test_db().await;
+    create_tables(&other, CYCLE).await;
+    load_all(
+        &other,
+        &samples::generate(&design, &Options::with_seed(9)).unwrap(),
+    )
+    .await;
+    assert_ne!(digest(&db).await, digest(&other).await);
+}
+
+/// The TUI runs loads on tokio tasks: the load future must be `Send`.
+#[test]
+fn loading_can_run_on_a_spawned_task() {
+    fn assert_send<T: Send>(_: &T) {}
+    fn check(client: &'static Client, set: &'static SampleSet) {
+        assert_send(&run_steps(client, &set.steps));
+        assert_send(&schemaforge::db::copy::copy_load(
+            client,
+            set.loads().next().unwrap(),
+        ));
+    }
+    let _ = check;
+}
+
+#[tokio::test]
+async fn a_required_one_to_one_self_reference_closes_a_ring() {
+    let db = common::test_db().await;
+    let design = create_tables(
+        &db,
+        r#"{"tables": [{"name": "Nodes", "fields": [{"name": "Label", "type": "singleLineText"}]}],
+            "relationships": [{"table": "nodes", "name": "next", "target": "nodes", "one_to_one": true, "required": true}],
+            "samples": {"nodes": 250}}"#,
+    )
+    .await;
+    let set = samples::generate(&design, &Options::with_seed(1)).unwrap();
+    load_all(&db, &set).await;
+    assert_eq!(
+        count(&db, "SELECT count(DISTINCT next_id) FROM public.nodes").await,
+        250
+    );
+    assert_eq!(
+        count(&db, "SELECT count(*) FROM public.nodes WHERE next_id = id").await,
+        0
+    );
 }

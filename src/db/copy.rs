@@ -17,9 +17,10 @@ pub const CHUNK_BYTES: usize = 64 * 1024;
 #[derive(Debug, thiserror::Error)]
 #[error("loading sample rows into {table} failed after {rows_sent} rows were sent: {message}")]
 pub struct CopyError {
-    /// `schema.table`.
+    /// `schema.table` (the statement, for a saved plan's block).
     pub table: String,
-    /// Rows handed to the connection before the failure (the server keeps none of them).
+    /// Rows (chunks, for a saved plan's block) handed to the connection before the failure;
+    /// the server keeps none of them.
     pub rows_sent: u64,
     /// [`super::server_error::describe`] of the error: message, detail (which for a
     /// constraint violation names the row's values), hint, `where` (the COPY line).
@@ -42,21 +43,73 @@ where
     I::Item: AsRef<str>,
 {
     let statement = copy_text::copy_statement(schema, table, columns);
+    stream(
+        client,
+        &statement,
+        &format!("{schema}.{table}"),
+        lines,
+        |buf, line| buf.put_slice(line.as_ref().as_bytes()),
+    )
+    .await
+}
+
+/// Streams one sample load; each row is encoded into one reused line and copied straight
+/// into the send buffer, so nothing is allocated per row beyond the row's values.
+pub async fn copy_load(client: &Client, load: &TableLoad) -> Result<u64, CopyError> {
+    let mut line = String::with_capacity(256);
+    stream(
+        client,
+        &load.copy_statement(),
+        &format!("{}.{}", load.schema, load.table),
+        load.rows(),
+        |buf, row| {
+            line.clear();
+            copy_text::encode_row(&row, &load.columns, &mut line);
+            buf.put_slice(line.as_bytes());
+        },
+    )
+    .await
+}
+
+/// Runs one COPY block of a saved plan ([`copy_text::split_copy_blocks`]): `statement` as
+/// written in the file (`COPY … FROM stdin;`), `data` its lines without the closing `\.`.
+pub async fn copy_data(client: &Client, statement: &str, data: &str) -> Result<u64, CopyError> {
+    let statement = statement.trim().trim_end_matches(';');
+    let chunks = data.as_bytes().chunks(CHUNK_BYTES);
+    stream(client, statement, statement, chunks, |buf, chunk| {
+        buf.put_slice(chunk)
+    })
+    .await
+}
+
+/// The one COPY loop: `write` appends an item's bytes; a chunk goes out whenever the buffer
+/// passes [`CHUNK_BYTES`], so memory stays at about one chunk whatever the row count.
+async fn stream<I, W>(
+    client: &Client,
+    statement: &str,
+    table: &str,
+    items: I,
+    mut write: W,
+) -> Result<u64, CopyError>
+where
+    I: IntoIterator,
+    W: FnMut(&mut BytesMut, I::Item),
+{
     let mut sent = 0u64;
     let fail = |sent: u64, e: tokio_postgres::Error| CopyError {
-        table: format!("{schema}.{table}"),
+        table: table.to_string(),
         rows_sent: sent,
         message: super::server_error::describe(&e),
         source: e,
     };
     let sink = client
-        .copy_in::<_, Bytes>(statement.as_str())
+        .copy_in::<_, Bytes>(statement)
         .await
         .map_err(|e| fail(0, e))?;
     futures_util::pin_mut!(sink);
     let mut buf = BytesMut::with_capacity(CHUNK_BYTES + 4096);
-    for line in lines {
-        buf.put_slice(line.as_ref().as_bytes());
+    for item in items {
+        write(&mut buf, item);
         sent += 1;
         if buf.len() >= CHUNK_BYTES {
             let chunk = buf.split().freeze();
@@ -67,18 +120,6 @@ where
         sink.send(buf.freeze()).await.map_err(|e| fail(sent, e))?;
     }
     sink.as_mut().finish().await.map_err(|e| fail(sent, e))
-}
-
-/// Streams one sample load; rows are encoded straight into the send buffer.
-pub async fn copy_load(client: &Client, load: &TableLoad) -> Result<u64, CopyError> {
-    let columns = load.column_names();
-    let mut line = String::with_capacity(256);
-    let lines = load.rows().map(move |row| {
-        line.clear();
-        copy_text::encode_row(&row, &load.columns, &mut line);
-        line.clone()
-    });
-    copy_rows(client, &load.schema, &load.table, &columns, lines).await
 }
 
 /// Runs sample steps in order: SQL through the simple-query protocol, loads through COPY.

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use serde_json::{Map, Value};
 
 use super::explicit::validate_rows;
-use super::ids::{Permutation, Pool, key, row_id};
+use super::ids::{Permutation, Pool, is_uuid, key, row_id};
 use super::rows::{Cell, ForeignGen, Links, RowSet, Source};
 use super::values::FieldGen;
 use super::{Column, LoadKind, Options, Owners, SampleError, SampleSet, SampleStep, TableLoad};
@@ -41,6 +41,18 @@ fn table_key(schema: &str, table: &str) -> u64 {
 impl<'a> Builder<'a> {
     fn new(design: &'a ResolvedDesign, options: &'a Options) -> Result<Builder<'a>, SampleError> {
         let seed = options.seed;
+        let owners = match &options.owners {
+            Owners::Existing(ids) => Some((&("auth".to_string(), "users".to_string()), ids)),
+            _ => None,
+        };
+        for ((schema, table), ids) in options.existing.iter().chain(owners) {
+            if let Some(id) = ids.iter().find(|id| !is_uuid(id)) {
+                return Err(SampleError::NotAUuid {
+                    table: format!("{schema}.{table}"),
+                    id: id.clone(),
+                });
+            }
+        }
         let mut rows: Vec<Option<RowSet>> = vec![None; design.tables.len()];
         for samples in &design.samples {
             rows[samples.table] = match &samples.spec {

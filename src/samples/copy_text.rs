@@ -134,6 +134,81 @@ pub fn write_steps(out: &mut impl Write, steps: &[SampleStep]) -> io::Result<u64
     Ok(rows)
 }
 
+/// A piece of a saved plan: SQL text for the statement splitter, or one COPY block.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SavedPart<'a> {
+    Sql(&'a str),
+    Copy {
+        /// The `COPY … FROM stdin;` line, without its newline.
+        statement: &'a str,
+        /// The data lines, each ending in `\n`, without the closing `\.` line.
+        data: &'a str,
+    },
+}
+
+/// `COPY "…" (…) FROM STDIN;` (either case of `stdin`, as pg_dump writes it in lower case).
+fn is_copy_line(line: &str) -> bool {
+    const END: &[u8] = b") FROM STDIN;";
+    let b = line.as_bytes();
+    line.starts_with("COPY \"")
+        && b.len() > END.len()
+        && b[b.len() - END.len()..].eq_ignore_ascii_case(END)
+}
+
+/// A COPY block of a saved plan that never reaches its `\.` line.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("line {line}: the COPY block that starts here has no closing \\. line")]
+pub struct UnterminatedCopy {
+    /// 1-based line of the `COPY` statement.
+    pub line: usize,
+}
+
+/// Cuts a saved plan into SQL and the COPY blocks [`write_copy_block`] wrote, so the SQL can
+/// go through the statement splitter (which could not tokenize data lines) and each block
+/// through `db::copy::copy_data`. A block starts at a line of the exact form written here:
+/// `COPY "…" (…) FROM stdin;` at the start of a line.
+pub fn split_copy_blocks(text: &str) -> Result<Vec<SavedPart<'_>>, UnterminatedCopy> {
+    let mut parts = Vec::new();
+    let mut sql_start = 0;
+    let mut offset = 0;
+    let mut line_no = 0;
+    let mut lines = text.split_inclusive('\n');
+    while let Some(line) = lines.next() {
+        line_no += 1;
+        let start = offset;
+        offset += line.len();
+        let trimmed = line.trim_end_matches(['\n', '\r']);
+        if !is_copy_line(trimmed) {
+            continue;
+        }
+        if sql_start < start {
+            parts.push(SavedPart::Sql(&text[sql_start..start]));
+        }
+        let data_start = offset;
+        let copy_line = line_no;
+        loop {
+            let Some(data_line) = lines.next() else {
+                return Err(UnterminatedCopy { line: copy_line });
+            };
+            line_no += 1;
+            let at = offset;
+            offset += data_line.len();
+            if data_line.trim_end_matches(['\n', '\r']) == "\\." {
+                parts.push(SavedPart::Copy {
+                    statement: trimmed,
+                    data: &text[data_start..at],
+                });
+                break;
+            }
+        }
+        sql_start = offset;
+    }
+    if sql_start < text.len() {
+        parts.push(SavedPart::Sql(&text[sql_start..]));
+    }
+    Ok(parts)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -191,6 +266,39 @@ mod tests {
             Some("{\"a\"}")
         );
         assert_eq!(display_value(&Value::Null, PgType::Text), None);
+    }
+
+    #[test]
+    fn saved_plans_split_into_sql_and_copy_blocks() {
+        let text = "BEGIN;\nCREATE TABLE t (a text);\n\
+                    COPY \"public\".\"t\" (\"a\") FROM stdin;\nx\\ty\n\\N\n\\.\n\
+                    COPY \"public\".\"t\" (\"a\") FROM STDIN;\n\\.\nCOMMIT;\n";
+        let parts = split_copy_blocks(text).unwrap();
+        assert_eq!(
+            parts,
+            vec![
+                SavedPart::Sql("BEGIN;\nCREATE TABLE t (a text);\n"),
+                SavedPart::Copy {
+                    statement: "COPY \"public\".\"t\" (\"a\") FROM stdin;",
+                    data: "x\\ty\n\\N\n",
+                },
+                SavedPart::Copy {
+                    statement: "COPY \"public\".\"t\" (\"a\") FROM STDIN;",
+                    data: "",
+                },
+                SavedPart::Sql("COMMIT;\n"),
+            ]
+        );
+        let open = "BEGIN;\nCOPY \"s\".\"t\" (\"a\") FROM stdin;\nrow\n";
+        assert_eq!(split_copy_blocks(open), Err(UnterminatedCopy { line: 2 }));
+        // A data value that reads "\." is escaped, so it never closes a block early.
+        let mut line = String::new();
+        encode_row(
+            &[Value::String("\\.".into())],
+            &[col(PgType::Text)],
+            &mut line,
+        );
+        assert_eq!(line, "\\\\.\n");
     }
 
     #[test]

@@ -35,7 +35,9 @@ use std::collections::BTreeMap;
 use crate::design::PgType;
 
 pub use build::generate;
-pub use copy_text::{encode_row, write_copy_block, write_steps};
+pub use copy_text::{
+    SavedPart, UnterminatedCopy, encode_row, split_copy_blocks, write_copy_block, write_steps,
+};
 pub use preview::{TablePreview, preview};
 pub use rows::Rows;
 
@@ -236,6 +238,8 @@ pub enum SampleError {
         wanted: u64,
         possible: u64,
     },
+    #[error("the existing id \"{id}\" given for {table} is not a uuid")]
+    NotAUuid { table: String, id: String },
     #[error(
         "the required relationships {} form a cycle: no table can be filled first; make one of \
          them optional",
