@@ -5,11 +5,12 @@ use std::path::PathBuf;
 
 use crate::catalog;
 use crate::db::Session;
-use crate::db::apply::{ApplyError, DriftCheck, apply};
+use crate::db::apply::{ApplyError, DriftCheck, apply_with_samples};
 use crate::plan::{Bundle, saved_fingerprint};
 
-use super::planning::{BundleArgs, plan_design};
+use super::planning::{BundleArgs, SampleArgs, plan_design, sample_set};
 use super::{Exit, open_session};
+use crate::samples::SampleSet;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -27,10 +28,12 @@ pub struct Args {
     pub yes: bool,
     #[command(flatten)]
     pub bundle: BundleArgs,
+    #[command(flatten)]
+    pub samples: SampleArgs,
 }
 
 pub async fn run(db: Option<&str>, args: Args) -> Exit {
-    let (session, bundle, fingerprint, summary) = match &args.plan {
+    let (session, bundle, fingerprint, summary, samples) = match &args.plan {
         Some(file) => {
             let text = match std::fs::read_to_string(file) {
                 Ok(text) => text,
@@ -62,18 +65,22 @@ pub async fn run(db: Option<&str>, args: Args) -> Exit {
                 bundle.statements.len(),
                 file.display()
             );
-            (session, bundle, fingerprint, summary)
+            (session, bundle, fingerprint, summary, None)
         }
         None => {
             let file = args
                 .design
                 .as_ref()
                 .expect("clap requires a design without --plan");
-            let planned = match plan_design(db, file, &args.bundle.settings()).await {
+            let mut planned = match plan_design(db, file, &args.bundle.settings()).await {
                 Ok(planned) => planned,
                 Err(exit) => return exit,
             };
-            if planned.plan.is_empty() {
+            let samples = match sample_set(&mut planned, &args.samples).await {
+                Ok(samples) => samples,
+                Err(exit) => return exit,
+            };
+            if planned.plan.is_empty() && samples.is_none() {
                 say!("nothing to do: the database already has everything the design asks for");
                 planned.session.close().await;
                 return Exit::Success;
@@ -84,6 +91,7 @@ pub async fn run(db: Option<&str>, args: Args) -> Exit {
                 planned.plan.bundle(),
                 planned.plan.fingerprint.clone(),
                 summary,
+                samples,
             )
         }
     };
@@ -92,7 +100,14 @@ pub async fn run(db: Option<&str>, args: Args) -> Exit {
         session.close().await;
         return Exit::Usage;
     }
-    let exit = run_bundle(&session, &bundle, fingerprint, args.dry_run).await;
+    let exit = run_bundle(
+        &session,
+        &bundle,
+        samples.as_ref(),
+        fingerprint,
+        args.dry_run,
+    )
+    .await;
     session.close().await;
     exit
 }
@@ -122,6 +137,7 @@ fn confirm(session: &Session, bundle: &Bundle, summary: &str) -> bool {
 async fn run_bundle(
     session: &Session,
     bundle: &Bundle,
+    samples: Option<&SampleSet>,
     fingerprint: String,
     dry_run: bool,
 ) -> Exit {
@@ -134,15 +150,29 @@ async fn run_bundle(
                 .map_err(|e| e.to_string())
         },
     };
-    match apply(&session.client, bundle, dry_run, Some(drift), |_| {}).await {
+    match apply_with_samples(
+        &session.client,
+        bundle,
+        samples,
+        dry_run,
+        Some(drift),
+        |_| {},
+    )
+    .await
+    {
         Ok(report) => {
             let verb = if report.committed {
                 "applied"
             } else {
                 "dry run: ran and rolled back"
             };
+            let rows = if report.rows > 0 {
+                format!(" and {} sample rows", report.rows)
+            } else {
+                String::new()
+            };
             say!(
-                "{verb} {} statements in one transaction in {} ms",
+                "{verb} {} statements{rows} in one transaction in {} ms",
                 report.statements,
                 report.elapsed.as_millis()
             );

@@ -3,7 +3,9 @@
 use std::path::PathBuf;
 
 use super::Exit;
-use super::planning::{BundleArgs, plan_design};
+use super::planning::{BundleArgs, SampleArgs, plan_design, sample_set};
+use crate::plan::Bundle;
+use crate::samples::SampleSet;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -14,27 +16,33 @@ pub struct Args {
     pub out: Option<PathBuf>,
     #[command(flatten)]
     pub bundle: BundleArgs,
+    #[command(flatten)]
+    pub samples: SampleArgs,
 }
 
 pub async fn run(db: Option<&str>, args: Args) -> Exit {
-    let planned = match plan_design(db, &args.design, &args.bundle.settings()).await {
+    let mut planned = match plan_design(db, &args.design, &args.bundle.settings()).await {
         Ok(planned) => planned,
+        Err(exit) => return exit,
+    };
+    let samples = match sample_set(&mut planned, &args.samples).await {
+        Ok(samples) => samples,
         Err(exit) => return exit,
     };
     planned.session.close().await;
     let plan = planned.plan;
-    if plan.is_empty() {
+    if plan.is_empty() && samples.is_none() {
         say!("nothing to do: the database already has everything the design asks for");
         return Exit::Success;
     }
-    let text = plan.bundle().text;
+    let bundle = plan.bundle();
     say!(
         "{} statements · {}",
-        plan.bundle().statements.len(),
+        bundle.statements.len(),
         plan.summary()
     );
     match args.out {
-        Some(path) => match write_atomically(&path, &text) {
+        Some(path) => match write_saved_plan(&path, &bundle, samples.as_ref()) {
             Ok(()) => {
                 say!(
                     "saved the plan to {} (apply it with `schemaforge apply --plan {}`)",
@@ -48,12 +56,40 @@ pub async fn run(db: Option<&str>, args: Args) -> Exit {
                 Exit::Runtime
             }
         },
-        None => super::print_stdout(&text),
+        None => super::print_stdout(&bundle.text),
     }
 }
 
-/// Writes through a temporary file and a rename, so a reader never sees half a plan.
-pub fn write_atomically(path: &std::path::Path, text: &str) -> std::io::Result<()> {
+/// A saved plan holds the rows themselves, pg_dump style, so `apply --plan` loads exactly
+/// them: the bundle up to its COMMIT, the COPY blocks, then COMMIT. Written as it streams.
+pub fn write_saved_plan(
+    path: &std::path::Path,
+    bundle: &Bundle,
+    samples: Option<&SampleSet>,
+) -> std::io::Result<()> {
+    use std::io::Write;
+    let commit = bundle
+        .statements
+        .last()
+        .map_or(bundle.text.len(), |s| s.range.start);
+    let temp = temp_path(path);
+    let result = (|| {
+        let mut out = std::io::BufWriter::new(std::fs::File::create(&temp)?);
+        out.write_all(bundle.text[..commit].as_bytes())?;
+        if let Some(set) = samples {
+            crate::samples::write_steps(&mut out, &set.steps)?;
+        }
+        out.write_all(bundle.text[commit..].as_bytes())?;
+        out.into_inner().map_err(|e| e.into_error())?.sync_all()?;
+        std::fs::rename(&temp, path)
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&temp);
+    }
+    result
+}
+
+fn temp_path(path: &std::path::Path) -> std::path::PathBuf {
     let dir = path
         .parent()
         .filter(|d| !d.as_os_str().is_empty())
@@ -62,7 +98,12 @@ pub fn write_atomically(path: &std::path::Path, text: &str) -> std::io::Result<(
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let temp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+    dir.join(format!(".{name}.{}.tmp", std::process::id()))
+}
+
+/// Writes through a temporary file and a rename, so a reader never sees half a plan.
+pub fn write_atomically(path: &std::path::Path, text: &str) -> std::io::Result<()> {
+    let temp = temp_path(path);
     std::fs::write(&temp, text)?;
     std::fs::rename(&temp, path).inspect_err(|_| {
         let _ = std::fs::remove_file(&temp);

@@ -95,3 +95,114 @@ pub async fn plan_design(
         resolved,
     })
 }
+
+/// Sample-row options of `plan` and `apply`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct SampleArgs {
+    /// Seed of the generated sample rows: the same seed gives the same rows.
+    #[arg(long, value_name = "N", default_value_t = 1)]
+    pub seed: u64,
+    /// Also generate N demo users in auth.users and spread the rows' owners over them
+    /// (writes to auth.users: for sandboxes and test projects).
+    #[arg(long, value_name = "N")]
+    pub demo_users: Option<u32>,
+    /// Load the design's samples into tables that already exist too (normally only tables
+    /// this plan creates get them, so applying twice never duplicates rows).
+    #[arg(long)]
+    pub samples_into_existing: bool,
+    /// Leave the design's samples out.
+    #[arg(long)]
+    pub no_samples: bool,
+}
+
+/// Generates the design's sample rows for this plan: for the tables it creates (or every
+/// sampled table with `--samples-into-existing`), pointing foreign keys at generated rows or
+/// at rows that already exist. Nothing is generated yet — rows stream when loaded.
+pub async fn sample_set(
+    planned: &mut Planned,
+    args: &SampleArgs,
+) -> Result<Option<crate::samples::SampleSet>, Exit> {
+    if args.no_samples || planned.resolved.samples.is_empty() {
+        return Ok(None);
+    }
+    let mut resolved = planned.resolved.clone();
+    let schema = resolved.schema.clone();
+    if !args.samples_into_existing {
+        let catalog = &planned.catalog;
+        resolved.samples.retain(|s| {
+            catalog
+                .table(&schema, &resolved.tables[s.table].db_name)
+                .is_none()
+        });
+    }
+    if resolved.samples.is_empty() {
+        return Ok(None);
+    }
+    let existing = existing_ids(&planned.session, &planned.catalog, &resolved).await?;
+    let options = crate::samples::Options {
+        seed: args.seed,
+        owners: match args.demo_users {
+            Some(n) => crate::samples::Owners::Generated(n),
+            None => crate::samples::Owners::None,
+        },
+        existing,
+        ..crate::samples::Options::default()
+    };
+    let set = crate::samples::generate(&resolved, &options).map_err(|e| {
+        say!("sample rows: {e}");
+        Exit::Usage
+    })?;
+    planned.plan.attach_samples(&set, args.seed);
+    Ok(Some(set))
+}
+
+/// Up to 1,000 ids of every live table a sampled row may point at: relationship targets
+/// outside the design, designed tables that already exist, and `auth.users` for owners.
+async fn existing_ids(
+    session: &Session,
+    catalog: &catalog::Catalog,
+    resolved: &design::ResolvedDesign,
+) -> Result<std::collections::BTreeMap<(String, String), Vec<String>>, Exit> {
+    use crate::design::Target;
+    let mut wanted: Vec<(String, String)> = vec![("auth".into(), "users".into())];
+    for rel in &resolved.relationships {
+        wanted.push(match &rel.target {
+            Target::External { schema, table } => (schema.clone(), table.clone()),
+            Target::Designed { db_name, .. } => (resolved.schema.clone(), db_name.clone()),
+        });
+    }
+    wanted.sort();
+    wanted.dedup();
+    let mut ids = std::collections::BTreeMap::new();
+    for (schema, table) in wanted {
+        let Some(live) = catalog.table(&schema, &table) else {
+            continue;
+        };
+        let Some([key]) = live.primary_key.as_ref().map(|k| k.columns.as_slice()) else {
+            continue;
+        };
+        let sql = format!(
+            "SELECT {}::text FROM {} ORDER BY 1 LIMIT 1000",
+            crate::sql::ident(key),
+            crate::sql::qualified(&schema, &table)
+        );
+        let rows = session.client.simple_query(&sql).await.map_err(|e| {
+            say!(
+                "reading ids of {schema}.{table} for sample rows: {}",
+                crate::db::server_error::describe(&e)
+            );
+            Exit::Runtime
+        })?;
+        let found: Vec<String> = rows
+            .iter()
+            .filter_map(|m| match m {
+                tokio_postgres::SimpleQueryMessage::Row(r) => r.get(0).map(str::to_owned),
+                _ => None,
+            })
+            .collect();
+        if !found.is_empty() {
+            ids.insert((schema, table), found);
+        }
+    }
+    Ok(ids)
+}

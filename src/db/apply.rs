@@ -7,6 +7,7 @@ use tokio_postgres::Client;
 use tokio_postgres::error::ErrorPosition;
 
 use crate::plan::Bundle;
+use crate::samples::SampleSet;
 
 /// How far an apply has got; sent after each statement.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -21,6 +22,8 @@ pub struct ApplyReport {
     pub elapsed: Duration,
     /// False for a dry run: everything ran, then rolled back.
     pub committed: bool,
+    /// Sample rows loaded by a sample set ([`apply_with_samples`]).
+    pub rows: u64,
 }
 
 /// The statement that failed and everything the server said about it.
@@ -85,6 +88,13 @@ pub enum ApplyError {
         "the connection failed during apply: {0}; the server rolls back an unfinished transaction"
     )]
     Connection(String),
+    #[error(
+        "the connection failed while committing: {0}\nthe outcome is unknown — the COMMIT may have \
+         reached the server; re-read the schema (`schemaforge inspect`) before trying again"
+    )]
+    CommitUnknown(String),
+    #[error("loading sample rows into {}: {}\nnothing was applied: the transaction was rolled back", .0.table, .0.message)]
+    Samples(Box<super::copy::CopyError>),
 }
 
 /// What to compare before anything runs: the fingerprint the plan was made against, and how
@@ -101,6 +111,22 @@ pub struct DriftCheck<F> {
 pub async fn apply<F>(
     client: &Client,
     bundle: &Bundle,
+    dry_run: bool,
+    drift: Option<DriftCheck<F>>,
+    progress: impl FnMut(Progress),
+) -> Result<ApplyReport, ApplyError>
+where
+    F: AsyncFnOnce(&Client) -> Result<String, String>,
+{
+    apply_with_samples(client, bundle, None, dry_run, drift, progress).await
+}
+
+/// [`apply`], and then — still inside the transaction, just before `COMMIT` — the sample
+/// rows, streamed with `COPY` as they are generated.
+pub async fn apply_with_samples<F>(
+    client: &Client,
+    bundle: &Bundle,
+    samples: Option<&SampleSet>,
     dry_run: bool,
     drift: Option<DriftCheck<F>>,
     mut progress: impl FnMut(Progress),
@@ -147,10 +173,25 @@ where
             total,
         });
     }
+    let mut rows = 0;
+    if let Some(set) = samples {
+        match super::copy::run_steps(client, &set.steps).await {
+            Ok(loaded) => rows = loaded,
+            Err(e) => {
+                rollback(client).await;
+                return Err(ApplyError::Samples(Box::new(e)));
+            }
+        }
+    }
     if dry_run {
         rollback(client).await;
     } else {
-        run(client, bundle, total - 1).await?;
+        // A statement error at COMMIT (a deferred constraint) rolled back; a lost
+        // connection leaves the outcome unknown.
+        match run(client, bundle, total - 1).await {
+            Err(ApplyError::Connection(e)) => return Err(ApplyError::CommitUnknown(e)),
+            other => other?,
+        }
     }
     progress(Progress {
         statement: total,
@@ -160,6 +201,7 @@ where
         statements: total,
         elapsed: started.elapsed(),
         committed: !dry_run,
+        rows,
     })
 }
 
@@ -174,6 +216,12 @@ async fn run(client: &Client, bundle: &Bundle, index: usize) -> Result<(), Apply
     let at_an_end = index == 0 || index + 1 == bundle.statements.len();
     // One statement at a time, and the transaction is ours: text that would end it early
     // (a stray `;`, a COMMIT in the middle) is refused before it is sent.
+    if let Some(data) = &statement.copy_data {
+        return super::copy::copy_data(client, sql, &bundle.text[data.clone()])
+            .await
+            .map(|_| ())
+            .map_err(|e| ApplyError::Samples(Box::new(e)));
+    }
     if crate::sql_tokens::has_statement_separator(sql)
         || (!at_an_end && crate::sql_tokens::is_transaction_control(sql))
     {

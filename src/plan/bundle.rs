@@ -57,6 +57,9 @@ pub struct Statement {
     pub section: Section,
     /// Drops or rewrites something that exists: the UI shows it in red and asks first.
     pub destructive: bool,
+    /// For a saved plan's `COPY … FROM stdin` block: the byte range of its data lines.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub copy_data: Option<Range<usize>>,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
@@ -109,31 +112,32 @@ impl Bundle {
     /// Splits a saved plan back into statements, with a real SQL tokenizer so semicolons
     /// inside strings, quoted names, comments and dollar-quoted bodies are left alone.
     pub fn parse(text: &str) -> Result<Bundle, BundleError> {
-        let tokens = crate::sql_tokens::tokens(text).map_err(|e| BundleError::Syntax {
-            line: e.line,
-            column: e.column,
-            message: e.message,
+        // Sample rows travel as pg_dump-style COPY blocks, whose data lines are not SQL.
+        let parts = crate::samples::split_copy_blocks(text).map_err(|e| BundleError::Syntax {
+            line: e.line as u64,
+            column: 1,
+            message: e.to_string(),
         })?;
+        let offset_of = |part: &str| part.as_ptr() as usize - text.as_ptr() as usize;
         let mut statements = Vec::new();
         let mut lines = LineCounter::default();
-        let mut start: Option<usize> = None;
-        let mut end = 0;
-        for (token, range) in &tokens {
-            match token {
-                Token::Whitespace(_) => {}
-                Token::SemiColon => {
-                    if let Some(s) = start.take() {
-                        statements.push(statement(&mut lines, text, s..end, Section::Saved));
-                    }
+        for part in parts {
+            match part {
+                crate::samples::SavedPart::Sql(sql) => {
+                    split_statements(text, offset_of(sql), sql, &mut lines, &mut statements)?;
                 }
-                _ => {
-                    start.get_or_insert(range.start);
-                    end = range.end;
+                crate::samples::SavedPart::Copy {
+                    statement: copy,
+                    data,
+                } => {
+                    let start = offset_of(copy);
+                    let end = start + copy.trim_end().trim_end_matches(';').len();
+                    let mut s = statement(&mut lines, text, start..end, Section::Samples);
+                    let data_start = offset_of(data);
+                    s.copy_data = Some(data_start..data_start + data.len());
+                    statements.push(s);
                 }
             }
-        }
-        if let Some(s) = start {
-            statements.push(statement(&mut lines, text, s..end, Section::Saved));
         }
         let mut bundle = Bundle {
             text: text.to_owned(),
@@ -156,6 +160,8 @@ impl Bundle {
             let upper = text[s.range.clone()].to_ascii_uppercase();
             if i == 0 || i + 1 == count || upper.starts_with("SET LOCAL") {
                 s.section = Section::Transaction;
+            } else if s.copy_data.is_some() {
+                continue;
             }
             s.destructive = upper.starts_with("DROP")
                 || upper.contains(" DROP ")
@@ -163,6 +169,44 @@ impl Bundle {
         }
         Ok(bundle)
     }
+}
+
+/// Splits one stretch of SQL (at `base` in `text`) into statements, with a real tokenizer.
+fn split_statements(
+    text: &str,
+    base: usize,
+    sql: &str,
+    lines: &mut LineCounter,
+    statements: &mut Vec<Statement>,
+) -> Result<(), BundleError> {
+    let tokens = crate::sql_tokens::tokens(sql).map_err(|e| {
+        let line = text[..base].matches('\n').count() as u64 + e.line;
+        BundleError::Syntax {
+            line,
+            column: e.column,
+            message: e.message,
+        }
+    })?;
+    let mut start: Option<usize> = None;
+    let mut end = 0;
+    for (token, range) in &tokens {
+        match token {
+            Token::Whitespace(_) => {}
+            Token::SemiColon => {
+                if let Some(s) = start.take() {
+                    statements.push(statement(lines, text, base + s..base + end, Section::Saved));
+                }
+            }
+            _ => {
+                start.get_or_insert(range.start);
+                end = range.end;
+            }
+        }
+    }
+    if let Some(s) = start {
+        statements.push(statement(lines, text, base + s..base + end, Section::Saved));
+    }
+    Ok(())
 }
 
 /// Counts lines forward only, so giving every statement its line stays linear in the text.
@@ -193,6 +237,7 @@ fn statement(
         line,
         section,
         destructive: false,
+        copy_data: None,
     }
 }
 
@@ -218,14 +263,25 @@ impl BundleBuilder {
         }
     }
 
-    /// Adds a statement (without its semicolon) under `section`, opening the section's header
-    /// when it changes.
-    pub fn push(&mut self, section: Section, sql: &str, destructive: bool) {
+    /// Comment lines under `section`'s header (opening it when the section changes).
+    pub fn section_comment(&mut self, section: Section, text: &str) {
+        self.header(section);
+        self.section = Some(section);
+        self.comment(text);
+    }
+
+    fn header(&mut self, section: Section) {
         if self.section != Some(section) && section != Section::Transaction {
             let title = section.title();
             let rule = "─".repeat(72usize.saturating_sub(title.len()));
             self.bundle.text.push_str(&format!("\n-- {title} {rule}\n"));
         }
+    }
+
+    /// Adds a statement (without its semicolon) under `section`, opening the section's header
+    /// when it changes.
+    pub fn push(&mut self, section: Section, sql: &str, destructive: bool) {
+        self.header(section);
         self.section = Some(section);
         let start = self.bundle.text.len();
         self.bundle

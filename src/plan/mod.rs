@@ -49,6 +49,9 @@ pub struct Plan {
     pub fingerprint: String,
     #[serde(skip)]
     pub settings: PlanSettings,
+    /// Sample rows loaded with the plan, by `schema.table`, and the seed they come from.
+    pub samples: Vec<(String, u64)>,
+    pub sample_seed: Option<u64>,
 }
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -67,7 +70,19 @@ impl Plan {
     }
 
     pub fn summary(&self) -> Summary {
-        Summary::of(&self.steps)
+        let mut summary = Summary::of(&self.steps);
+        summary.rows += self.samples.iter().map(|(_, n)| *n as usize).sum::<usize>();
+        summary
+    }
+
+    /// Records the sample rows that load with this plan, so the bundle can say so.
+    pub fn attach_samples(&mut self, set: &crate::samples::SampleSet, seed: u64) {
+        self.samples = set
+            .counts()
+            .into_iter()
+            .map(|((schema, table), rows)| (format!("{schema}.{table}"), rows))
+            .collect();
+        self.sample_seed = (!self.samples.is_empty()).then_some(seed);
     }
 
     /// The bundle: fingerprint comment, `BEGIN`, timeouts, the steps by section, `COMMIT`.
@@ -95,6 +110,18 @@ impl Plan {
         steps.sort_by_key(|s| s.section); // stable: keeps the order within a section
         for step in steps {
             b.push(step.section, &step.sql, step.destructive);
+        }
+        if let Some(seed) = self.sample_seed {
+            // The rows themselves stream with COPY at apply time; the preview stays readable.
+            let mut text =
+                format!("sample rows, generated from seed {seed}, loaded with COPY before COMMIT:");
+            for (table, rows) in &self.samples {
+                text.push_str(&format!(
+                    "\n  {table}: {rows} row{}",
+                    if *rows == 1 { "" } else { "s" }
+                ));
+            }
+            b.section_comment(Section::Samples, &text);
         }
         b.push(Section::Transaction, "COMMIT", false);
         b.finish()
@@ -142,6 +169,8 @@ pub fn plan(
         notes: planner.notes,
         fingerprint: crate::catalog::fingerprint(catalog),
         settings: settings.clone(),
+        samples: Vec::new(),
+        sample_seed: None,
     })
 }
 

@@ -1,0 +1,171 @@
+//! `schemaforge apply` of a design with samples inserts exactly the requested counts, in the
+//! bundle's transaction; applying again adds nothing; a saved plan carries the same rows.
+mod common;
+
+use common::{scalar, test_db};
+
+fn design() -> String {
+    serde_json::json!({
+        "tables": [
+            {"name": "Projects", "fields": [{"name": "Name", "type": "singleLineText", "options": {"required": true, "unique": true}}]},
+            {"name": "Todos", "fields": [
+                {"name": "Title", "type": "singleLineText", "options": {"required": true, "max_length": 80}},
+                {"name": "Priority", "type": "rating", "options": {"max": 3}},
+                {"name": "Status", "type": "singleSelect", "options": {"choices": ["open", "done"], "required": true}}
+            ]},
+            {"name": "Tags", "fields": [{"name": "Label", "type": "singleLineText", "options": {"unique": true}}]}
+        ],
+        "relationships": [
+            {"table": "todos", "name": "project", "target": "projects", "required": true, "cascade_delete": true},
+            {"table": "todos", "name": "tags", "target": "tags", "allow_multiple": true}
+        ],
+        "samples": {"projects": 12, "todos": 250, "tags": 8}
+    })
+    .to_string()
+}
+
+async fn counts(db: &tokio_postgres::Client) -> String {
+    scalar(
+        db,
+        "SELECT (SELECT count(*) FROM projects) || ',' || (SELECT count(*) FROM todos) || ',' || (SELECT count(*) FROM tags) \
+         || ',' || (SELECT count(*) FROM auth.users)",
+    )
+    .await
+    .unwrap()
+}
+
+#[tokio::test]
+async fn apply_inserts_exactly_the_requested_counts_once() {
+    let db = test_db().await;
+    let dir = std::env::temp_dir().join(format!(
+        "schemaforge-samples-{}-{}",
+        std::process::id(),
+        db.name
+    ));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("design.json");
+    std::fs::write(&file, design()).unwrap();
+    let run = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_schemaforge"))
+            .args(["--db", &db.url])
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let file = file.to_str().unwrap();
+
+    // The preview names the counts; it does not print thousands of INSERTs.
+    let out = run(&["plan", file]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("--   public.todos: 250 rows"), "{text}");
+    assert!(!text.contains("INSERT INTO"), "{text}");
+
+    let out = run(&["apply", file, "--yes", "--demo-users", "4"]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(counts(&db).await, "12,250,8,4");
+    let links: u64 = scalar(&db, "SELECT count(*) FROM todos_tags")
+        .await
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(links > 0, "many-to-many pairs were generated");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains(&format!("and {} sample rows", 12 + 250 + 8 + 4 + links)),
+        "{stderr}"
+    );
+    let duplicate_pairs = scalar(
+        &db,
+        "SELECT count(*) - count(DISTINCT (todos_id, tags_id)) FROM todos_tags",
+    )
+    .await;
+    assert_eq!(duplicate_pairs.as_deref(), Some("0"));
+    let orphan_owners = scalar(&db, "SELECT count(*) FROM todos WHERE created_by IS NOT NULL AND created_by NOT IN (SELECT id FROM auth.users)").await;
+    assert_eq!(orphan_owners.as_deref(), Some("0"));
+
+    // Applying the same design again: nothing to do, no duplicated rows.
+    let out = run(&["apply", file, "--yes", "--demo-users", "4"]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("nothing to do"));
+    assert_eq!(counts(&db).await, "12,250,8,4");
+
+    // Into existing tables only when asked: the rows point at the rows already there.
+    let out = run(&[
+        "apply",
+        file,
+        "--yes",
+        "--samples-into-existing",
+        "--no-samples",
+    ]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("nothing to do"));
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[tokio::test]
+async fn a_saved_plan_carries_the_rows_and_a_failing_load_leaves_nothing() {
+    let db = test_db().await;
+    let dir = std::env::temp_dir().join(format!(
+        "schemaforge-samples-saved-{}-{}",
+        std::process::id(),
+        db.name
+    ));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("design.json");
+    std::fs::write(&file, design()).unwrap();
+    let saved = dir.join("design.plan");
+    let run = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_schemaforge"))
+            .args(["--db", &db.url])
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let out = run(&[
+        "plan",
+        file.to_str().unwrap(),
+        "--seed",
+        "7",
+        "--out",
+        saved.to_str().unwrap(),
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = std::fs::read_to_string(&saved).unwrap();
+    assert!(text.contains("COPY \"public\".\"todos\""));
+
+    // Break one data line: the COPY fails, and the whole bundle rolls back.
+    let broken = dir.join("broken.plan");
+    let bad = text
+        .replacen("\topen\t", "\tarchived\t", 1)
+        .replacen("\tdone\t", "\tarchived\t", 1);
+    assert_ne!(bad, text);
+    std::fs::write(&broken, bad).unwrap();
+    let out = run(&["apply", "--plan", broken.to_str().unwrap(), "--yes"]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("todos_status_check"), "{stderr}");
+    assert!(stderr.contains("nothing was applied"), "{stderr}");
+    assert_eq!(
+        scalar(&db, "SELECT to_regclass('public.todos')::text").await,
+        None
+    );
+
+    let out = run(&["apply", "--plan", saved.to_str().unwrap(), "--yes"]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(counts(&db).await, "12,250,8,0");
+    std::fs::remove_dir_all(dir).unwrap();
+}
