@@ -75,11 +75,11 @@ pub fn write_saved_plan(
     let temp = temp_path(path);
     let result = (|| {
         let mut out = std::io::BufWriter::new(std::fs::File::create(&temp)?);
-        out.write_all(bundle.text[..commit].as_bytes())?;
+        out.write_all(&bundle.text.as_bytes()[..commit])?;
         if let Some(set) = samples {
             crate::samples::write_steps(&mut out, &set.steps)?;
         }
-        out.write_all(bundle.text[commit..].as_bytes())?;
+        out.write_all(&bundle.text.as_bytes()[commit..])?;
         out.into_inner().map_err(|e| e.into_error())?.sync_all()?;
         std::fs::rename(&temp, path)
     })();
