@@ -97,8 +97,9 @@ fn parse_dump(dump: &str) -> Dumped {
             .or_else(|| line.strip_prefix("ALTER TABLE "))
         {
             let table = qualified(rest);
-            if let Some(next) = lines.get(i + 1)
-                && let Some(con) = next.trim_start().strip_prefix("ADD CONSTRAINT ")
+            if let Some(con) = lines
+                .get(i + 1)
+                .and_then(|next| next.trim_start().strip_prefix("ADD CONSTRAINT "))
             {
                 let (parts, after) = parse_qualified(con);
                 let after = after.trim_start();

@@ -424,3 +424,84 @@ async fn fingerprint_is_stable_and_follows_structure_not_row_counts() {
         "so does a changed USING"
     );
 }
+
+/// Plain-column index definitions are put together on the client; each must read exactly
+/// as the server's `pg_get_indexdef` prints it.
+#[tokio::test]
+async fn index_definitions_match_pg_get_indexdef_word_for_word() {
+    let db = test_db().await;
+    exec(&db, OBJECTS).await;
+    exec(
+        &db,
+        r#"CREATE SCHEMA "Idx";
+           CREATE TABLE "Idx"."T" (
+             "user" text, "Order" varchar(20), n int, d date, t tsvector, r int4range,
+             "group" text COLLATE "C", j jsonb, id int PRIMARY KEY, b int, uu uuid UNIQUE
+           );
+           CREATE INDEX plain ON "Idx"."T" ("user");
+           CREATE INDEX coll ON "Idx"."T" ("user" COLLATE "C", "group");
+           CREATE INDEX coll_back ON "Idx"."T" ("group" COLLATE "default");
+           CREATE INDEX pattern ON "Idx"."T" ("user" text_pattern_ops, "Order" varchar_pattern_ops);
+           CREATE INDEX varchar_default ON "Idx"."T" ("Order");
+           CREATE INDEX "Desc Idx" ON "Idx"."T" (n DESC, d DESC NULLS LAST, b NULLS FIRST, id ASC);
+           CREATE INDEX incl ON "Idx"."T" (n) INCLUDE ("user", d);
+           CREATE INDEX h ON "Idx"."T" USING hash (n);
+           CREATE INDEX g ON "Idx"."T" USING gin (t);
+           CREATE INDEX jp ON "Idx"."T" USING gin (j jsonb_path_ops);
+           CREATE INDEX gi ON "Idx"."T" USING gist (r);
+           CREATE INDEX br ON "Idx"."T" USING brin (d);
+           CREATE INDEX sp ON "Idx"."T" USING spgist (r);
+           CREATE INDEX ff ON "Idx"."T" (n) WITH (fillfactor = 70);
+           CREATE UNIQUE INDEX nnd ON "Idx"."T" (b) NULLS NOT DISTINCT;
+           CREATE UNIQUE INDEX expr ON "Idx"."T" (lower("user"), n) WHERE n > 0;
+           ALTER TABLE "Idx"."T" ADD CONSTRAINT "T_b_n_key" UNIQUE (b, n);
+           CREATE TABLE "Idx".p (k int, v text) PARTITION BY LIST (k);
+           CREATE TABLE "Idx".p1 PARTITION OF "Idx".p FOR VALUES IN (1);
+           CREATE INDEX p_v ON "Idx".p (v DESC);"#,
+    )
+    .await;
+    let cat = read(&db).await;
+    let rows = db
+        .simple_query(
+            "SELECT n.nspname, c.relname, ic.relname, pg_get_indexdef(i.indexrelid) \
+             FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid \
+             JOIN pg_class c ON c.oid = i.indrelid JOIN pg_namespace n ON n.oid = c.relnamespace \
+             WHERE n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast')",
+        )
+        .await
+        .unwrap();
+    // The test session's search_path differs from the reader's; qualify as the reader does.
+    let mut compared = 0;
+    for row in rows.iter().filter_map(|m| match m {
+        tokio_postgres::SimpleQueryMessage::Row(r) => Some(r),
+        _ => None,
+    }) {
+        let (schema, table, index) = (
+            row.get(0).unwrap(),
+            row.get(1).unwrap(),
+            row.get(2).unwrap(),
+        );
+        let ours = cat
+            .table(schema, table)
+            .and_then(|t| t.index(index))
+            .unwrap_or_else(|| panic!("{schema}.{table} index {index} missing"));
+        let theirs = common::scalar(
+            &db,
+            &format!(
+                "SET search_path = ''; SELECT pg_get_indexdef({})",
+                schemaforge::sql::literal(&format!(
+                    "{}.{}",
+                    schemaforge::sql::ident(schema),
+                    schemaforge::sql::ident(index)
+                )) + "::regclass"
+            ),
+        )
+        .await
+        .unwrap();
+        assert_eq!(ours.definition, theirs, "{schema}.{index}");
+        assert!(row.get(3).is_some());
+        compared += 1;
+    }
+    db.batch_execute("RESET search_path").await.unwrap();
+    assert!(compared >= 30, "{compared} indexes compared");
+}

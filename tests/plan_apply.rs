@@ -429,3 +429,68 @@ async fn a_stale_saved_plan_is_refused_with_exit_3_and_a_fresh_one_applies() {
     );
     std::fs::remove_dir_all(dir).unwrap();
 }
+
+#[tokio::test]
+async fn explicit_drops_are_destructive_steps_and_replanning_stays_empty() {
+    let db = test_db().await;
+    apply_and_replan(&db, &example("todos.json")).await;
+    db.batch_execute("ALTER TABLE public.todos ADD COLUMN legacy text")
+        .await
+        .unwrap();
+
+    // Listing a policy that already matches the design changes nothing.
+    let mut design: serde_json::Value = serde_json::from_str(&example("todos.json")).unwrap();
+    design["tables"][0]["drop_policies"] = serde_json::json!(["User Access Own Todos"]);
+    assert!(plan_text(&db, &design.to_string()).await.is_empty());
+
+    // A changed policy is replaced, an unwanted column dropped; both are marked destructive.
+    design["tables"][0]["drop_columns"] = serde_json::json!(["legacy"]);
+    design["tables"][0]["rls_policies"][0]["operation"] = serde_json::json!("SELECT");
+    let text = design.to_string();
+    let plan = plan_text(&db, &text).await;
+    let destructive: Vec<&str> = plan
+        .steps
+        .iter()
+        .filter(|s| s.destructive)
+        .map(|s| s.sql.as_str())
+        .collect();
+    assert_eq!(
+        destructive,
+        [
+            "ALTER TABLE \"public\".\"todos\" DROP COLUMN \"legacy\"",
+            "DROP POLICY \"User Access Own Todos\" ON \"public\".\"todos\""
+        ]
+    );
+    assert_eq!(plan.summary().destructive, 2);
+    assert!(plan.bundle().has_destructive_steps());
+    apply_plan(&db, &plan).await;
+    let catalog = catalog::read(&db).await.unwrap();
+    let todos = catalog.table("public", "todos").unwrap();
+    assert!(todos.column("legacy").is_none());
+    assert_eq!(
+        todos.policy("User Access Own Todos").unwrap().command.sql(),
+        "SELECT"
+    );
+    assert!(
+        plan_text(&db, &text).await.is_empty(),
+        "the same design again: nothing to do"
+    );
+}
+
+#[test]
+fn drops_that_contradict_the_design_are_errors() {
+    let mut design: serde_json::Value = serde_json::from_str(&example("todos.json")).unwrap();
+    design["tables"][0]["drop_columns"] = serde_json::json!(["created_by", "title"]);
+    let errors = design::load(&design.to_string()).unwrap_err();
+    let text: Vec<String> = errors.iter().map(ToString::to_string).collect();
+    assert!(
+        text.iter()
+            .any(|e| e.starts_with("tables[0].drop_columns[0]: \"created_by\" is a system field")),
+        "{text:?}"
+    );
+    assert!(
+        text.iter()
+            .any(|e| e.starts_with("tables[0].drop_columns[1]: \"title\" is also a field")),
+        "{text:?}"
+    );
+}

@@ -4,7 +4,9 @@
 //! The model (`model.rs`) and the assembly of query rows into it (`rows.rs`) are pure; only
 //! [`read`] talks to a server, through a client it is handed.
 
+mod assemble;
 mod fingerprint;
+mod index_def;
 mod model;
 mod queries;
 mod read;

@@ -25,6 +25,8 @@ pub fn all() -> Vec<(&'static str, String)> {
         ("relations", with_filter(RELATIONS)),
         ("columns", with_filter(COLUMNS)),
         ("constraints", with_filter(CONSTRAINTS)),
+        ("opclasses", OPCLASSES.to_owned()),
+        ("collations", COLLATIONS.to_owned()),
         ("indexes", with_filter(INDEXES)),
         ("policies", with_filter(POLICIES)),
         ("triggers", with_filter(TRIGGERS)),
@@ -77,7 +79,7 @@ const RELATIONS: &str = "SELECT 'relations', json_agg(json_build_array(c.oid, c.
 const COLUMNS: &str = "SELECT 'columns', json_agg(json_build_array(a.attrelid, a.attnum, \
      a.attname, pg_catalog.format_type(a.atttypid, a.atttypmod), a.attnotnull, \
      pg_catalog.pg_get_expr(ad.adbin, CASE WHEN a.attgenerated = '' THEN 0 ELSE ad.adrelid END), \
-     a.attidentity, a.attgenerated, d.description)) \
+     a.attidentity, a.attgenerated, d.description, a.atttypid, a.attcollation, pg_catalog.quote_ident(a.attname))) \
      FROM pg_catalog.pg_attribute a \
      JOIN pg_catalog.pg_class c ON c.oid = a.attrelid \
      JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
@@ -97,17 +99,46 @@ const CONSTRAINTS: &str = "SELECT 'constraints', json_agg(json_build_array(co.co
      JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
      WHERE co.contype IN ('p', 'u', 'c', 'f', 'x') AND $USER_SCHEMA";
 
+/// Index definitions are put together on the client (`index_def.rs`) for plain-column
+/// indexes: `pg_get_indexdef` looks up each column's default operator class by scanning
+/// `pg_opclass`, about 20–50 µs per index, which was a third of the whole read. The server
+/// still prints the ones with expressions, a predicate, storage options, operator-class
+/// options, an unusual access method, or a non-primary UNIQUE (for `NULLS NOT DISTINCT`,
+/// a PostgreSQL 15 column this query avoids naming).
 const INDEXES: &str = "SELECT 'indexes', json_agg(json_build_array(i.indrelid, ic.relname, \
-     pg_catalog.pg_get_indexdef(i.indexrelid), i.indisunique, i.indisprimary, \
-     i.indkey::pg_catalog.int2[], i.indnkeyatts, \
-     CASE WHEN 0 = ANY (i.indkey::pg_catalog.int2[]) THEN ARRAY( \
+     CASE WHEN i.indexprs IS NOT NULL OR i.indpred IS NOT NULL OR ic.reloptions IS NOT NULL \
+       OR ao.attrelid IS NOT NULL OR am.amname NOT IN ('btree', 'hash', 'gist', 'gin', 'spgist', 'brin') \
+       OR (i.indisunique AND NOT i.indisprimary) \
+     THEN pg_catalog.pg_get_indexdef(i.indexrelid) END, \
+     i.indisunique, i.indisprimary, i.indkey::pg_catalog.int2[], i.indnkeyatts, \
+     CASE WHEN i.indexprs IS NOT NULL THEN ARRAY( \
        SELECT pg_catalog.pg_get_indexdef(i.indexrelid, k, false) \
-       FROM pg_catalog.generate_series(1, i.indnkeyatts) k) END)) \
+       FROM pg_catalog.generate_series(1, i.indnkeyatts) k) END, \
+     pg_catalog.quote_ident(ic.relname) || ' ON ' || CASE WHEN ic.relkind = 'I' THEN 'ONLY ' ELSE '' END \
+       || pg_catalog.quote_ident(n.nspname) || '.' || pg_catalog.quote_ident(c.relname) \
+       || ' USING ' || pg_catalog.quote_ident(am.amname), \
+     am.amname, i.indclass::pg_catalog.oid[], \
+     i.indcollation::pg_catalog.oid[], i.indoption::pg_catalog.int2[])) \
      FROM pg_catalog.pg_index i \
      JOIN pg_catalog.pg_class ic ON ic.oid = i.indexrelid \
+     JOIN pg_catalog.pg_am am ON am.oid = ic.relam \
      JOIN pg_catalog.pg_class c ON c.oid = i.indrelid \
      JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
+     LEFT JOIN (SELECT DISTINCT attrelid FROM pg_catalog.pg_attribute \
+                WHERE attoptions IS NOT NULL) ao ON ao.attrelid = i.indexrelid \
      WHERE c.relkind IN ('r', 'p', 'm', 'f') AND $USER_SCHEMA";
+
+/// Operator classes and collations, to name the non-default ones in index definitions.
+const OPCLASSES: &str = "SELECT 'opclasses', json_agg(json_build_array(oc.oid, \
+     CASE WHEN n.nspname <> 'pg_catalog' THEN pg_catalog.quote_ident(n.nspname) || '.' ELSE '' END \
+       || pg_catalog.quote_ident(oc.opcname), \
+     oc.opcmethod, oc.opcintype, oc.opcdefault)) \
+     FROM pg_catalog.pg_opclass oc JOIN pg_catalog.pg_namespace n ON n.oid = oc.opcnamespace";
+
+const COLLATIONS: &str = "SELECT 'collations', json_agg(json_build_array(co.oid, \
+     CASE WHEN n.nspname <> 'pg_catalog' THEN pg_catalog.quote_ident(n.nspname) || '.' ELSE '' END \
+       || pg_catalog.quote_ident(co.collname))) \
+     FROM pg_catalog.pg_collation co JOIN pg_catalog.pg_namespace n ON n.oid = co.collnamespace";
 
 const POLICIES: &str = "SELECT 'policies', json_agg(json_build_array(p.polrelid, p.polname, \
      p.polcmd, p.polpermissive, p.polroles, pg_catalog.pg_get_expr(p.polqual, p.polrelid), \
@@ -170,13 +201,5 @@ mod tests {
             assert!(!sql.contains(';'), "{kind}: one statement each");
             assert!(!sql.contains("$1"), "{kind}: no bind parameters");
         }
-    }
-}
-#[cfg(test)]
-#[test]
-fn dump_queries_for_timing() {
-    if let Ok(path) = std::env::var("DUMP_CATALOG_QUERIES") {
-        let text: String = all().into_iter().map(|(_, q)| format!("{q};\n")).collect();
-        std::fs::write(path, text).unwrap();
     }
 }

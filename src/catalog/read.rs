@@ -13,9 +13,10 @@
 use futures_util::{StreamExt, pin_mut};
 use tokio_postgres::{Client, SimpleQueryMessage};
 
+use super::assemble::assemble;
 use super::model::{Catalog, ReadStats, Unreadable};
 use super::queries;
-use super::rows::{Rows, assemble};
+use super::rows::Rows;
 use crate::db::server_error::describe;
 
 #[derive(Debug, thiserror::Error)]

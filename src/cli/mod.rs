@@ -9,6 +9,7 @@ macro_rules! say {
 }
 
 mod apply;
+mod export;
 mod inspect;
 mod plan;
 mod planning;
@@ -87,6 +88,8 @@ pub enum Command {
     Plan(plan::Args),
     /// Apply a design, or a saved plan, in one transaction.
     Apply(apply::Args),
+    /// Write the plan as a Supabase CLI migration (supabase/migrations/<timestamp>_….sql).
+    Export(export::Args),
     /// Print a shell completion script.
     Completions {
         #[arg(value_enum)]
@@ -122,6 +125,7 @@ async fn run(cli: Cli) -> Exit {
         Some(Command::Inspect(args)) => inspect::run(cli.db.as_deref(), args).await,
         Some(Command::Plan(args)) => plan::run(cli.db.as_deref(), args).await,
         Some(Command::Apply(args)) => apply::run(cli.db.as_deref(), args).await,
+        Some(Command::Export(args)) => export::run(cli.db.as_deref(), args).await,
         Some(Command::Completions { shell }) => {
             let mut cmd = Cli::command();
             clap_complete::generate(shell, &mut cmd, "schemaforge", &mut std::io::stdout());

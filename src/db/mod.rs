@@ -2,6 +2,7 @@
 
 pub mod apply;
 pub mod connect;
+pub mod copy;
 pub mod pg_bin;
 pub mod pgpass;
 pub mod redact;

@@ -79,6 +79,8 @@ const TABLE_KEYS: &[(&str, Kind)] = &[
     ("rls_enabled", Kind::Bool),
     ("rls_policies", Kind::ListOfObjects(walk_policy)),
     ("public_reference", Kind::Bool),
+    ("drop_columns", Kind::StrList),
+    ("drop_policies", Kind::StrList),
 ];
 
 const FIELD_KEYS: &[(&str, Kind)] = &[

@@ -77,6 +77,14 @@ pub struct Table {
     /// Reference data readable by everyone; may go without RLS.
     #[serde(default, skip_serializing_if = "is_false")]
     pub public_reference: bool,
+    /// Columns to drop from the live table: the only way a design asks for a destructive
+    /// change, so the planner marks those steps and the UI asks before running them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub drop_columns: Vec<String>,
+    /// Live policies to drop; a policy of the same name in `rls_policies` is then created
+    /// anew, which is how a changed policy is replaced.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub drop_policies: Vec<String>,
 }
 
 impl Table {
@@ -90,6 +98,8 @@ impl Table {
             rls_enabled: true,
             rls_policies: Vec::new(),
             public_reference: false,
+            drop_columns: Vec::new(),
+            drop_policies: Vec::new(),
         }
     }
 }

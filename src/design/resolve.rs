@@ -42,6 +42,9 @@ pub struct ResolvedTable {
     /// The db_name of the primary (display) field, marked or chosen.
     pub primary_field: Option<String>,
     pub policies: Vec<Policy>,
+    /// Live columns and policies the design explicitly drops (destructive steps).
+    pub drop_columns: Vec<String>,
+    pub drop_policies: Vec<String>,
     /// `<table>_view`, when the table has rollup / count / lookup fields.
     pub view: Option<String>,
 }
@@ -325,6 +328,8 @@ fn resolve_table(design: &Design, ti: usize) -> ResolvedTable {
         rls_enabled: table.rls_enabled,
         public_reference: table.public_reference,
         policies: table.rls_policies.clone(),
+        drop_columns: table.drop_columns.clone(),
+        drop_policies: table.drop_policies.clone(),
         fields,
         view,
         db_name,

@@ -104,6 +104,42 @@ fn check_tables(design: &Design, out: &mut Vec<Diagnostic>) {
         }
         check_fields(table, &tpath, out);
         check_policies(table, &tpath, out);
+        check_drops(table, &tpath, out);
+    }
+}
+
+/// A drop must not contradict the rest of the design: no system field, no column the design
+/// still defines, nothing twice.
+fn check_drops(table: &Table, tpath: &str, out: &mut Vec<Diagnostic>) {
+    let mut seen = std::collections::HashSet::new();
+    for (i, column) in table.drop_columns.iter().enumerate() {
+        let path = format!("{}[{i}]", key_path(tpath, "drop_columns"));
+        if super::field_types::is_system_field(column) {
+            out.push(Diagnostic::error(
+                path,
+                format!("\"{column}\" is a system field; it cannot be dropped"),
+            ));
+        } else if table.fields.iter().any(|f| f.db_name() == column.as_str()) {
+            out.push(Diagnostic::error(
+                path,
+                format!("\"{column}\" is also a field of this table; remove the field or the drop"),
+            ));
+        } else if !seen.insert(column.as_str()) {
+            out.push(Diagnostic::error(
+                path,
+                format!("\"{column}\" is dropped twice"),
+            ));
+        }
+    }
+    let mut seen = std::collections::HashSet::new();
+    for (i, policy) in table.drop_policies.iter().enumerate() {
+        if !seen.insert(policy.as_str()) {
+            let path = format!("{}[{i}]", key_path(tpath, "drop_policies"));
+            out.push(Diagnostic::error(
+                path,
+                format!("policy \"{policy}\" is dropped twice"),
+            ));
+        }
     }
 }
 

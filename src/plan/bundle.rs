@@ -115,6 +115,7 @@ impl Bundle {
             message: e.message,
         })?;
         let mut statements = Vec::new();
+        let mut lines = LineCounter::default();
         let mut start: Option<usize> = None;
         let mut end = 0;
         for (token, range) in &tokens {
@@ -122,7 +123,7 @@ impl Bundle {
                 Token::Whitespace(_) => {}
                 Token::SemiColon => {
                     if let Some(s) = start.take() {
-                        statements.push(statement(text, s..end, Section::Saved));
+                        statements.push(statement(&mut lines, text, s..end, Section::Saved));
                     }
                 }
                 _ => {
@@ -132,7 +133,7 @@ impl Bundle {
             }
         }
         if let Some(s) = start {
-            statements.push(statement(text, s..end, Section::Saved));
+            statements.push(statement(&mut lines, text, s..end, Section::Saved));
         }
         let mut bundle = Bundle {
             text: text.to_owned(),
@@ -164,8 +165,29 @@ impl Bundle {
     }
 }
 
-fn statement(text: &str, range: Range<usize>, section: Section) -> Statement {
-    let line = text[..range.start].matches('\n').count() + 1;
+/// Counts lines forward only, so giving every statement its line stays linear in the text.
+#[derive(Default)]
+struct LineCounter {
+    offset: usize,
+    line: usize,
+}
+
+impl LineCounter {
+    /// The 1-based line of `offset`; offsets must not go backwards.
+    fn line_at(&mut self, text: &str, offset: usize) -> usize {
+        self.line += text[self.offset..offset].matches('\n').count();
+        self.offset = offset;
+        self.line + 1
+    }
+}
+
+fn statement(
+    lines: &mut LineCounter,
+    text: &str,
+    range: Range<usize>,
+    section: Section,
+) -> Statement {
+    let line = lines.line_at(text, range.start);
     Statement {
         range,
         line,
@@ -179,6 +201,7 @@ fn statement(text: &str, range: Range<usize>, section: Section) -> Statement {
 pub struct BundleBuilder {
     bundle: Bundle,
     section: Option<Section>,
+    lines: LineCounter,
 }
 
 impl BundleBuilder {
@@ -210,9 +233,12 @@ impl BundleBuilder {
             .push_str(sql.trim_end_matches(';').trim_end());
         let end = self.bundle.text.len();
         self.bundle.text.push_str(";\n");
-        self.bundle
-            .statements
-            .push(statement(&self.bundle.text, start..end, section));
+        self.bundle.statements.push(statement(
+            &mut self.lines,
+            &self.bundle.text,
+            start..end,
+            section,
+        ));
         self.bundle
             .statements
             .last_mut()

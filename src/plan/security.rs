@@ -3,7 +3,7 @@
 
 use crate::catalog::Table as LiveTable;
 use crate::design::{Operation, Policy, RelationshipKind, ResolvedTable};
-use crate::rls::expr::wrap_auth_calls;
+use crate::rls::expr::{same_expression, wrap_auth_calls};
 use crate::sql::ident;
 
 use super::sql_parts::role_sql;
@@ -25,8 +25,11 @@ pub(super) fn plan_security(p: &mut Planner) {
                 p.object(name)
             ));
         }
+        let dropped = drop_policies(p, table, ti, live);
         for (pi, policy) in table.policies.iter().enumerate() {
             let path = format!("tables[{ti}].rls_policies[{pi}]");
+            // A dropped policy is gone by the time this runs: create it as if new.
+            let live = live.filter(|_| !dropped.contains(&policy.name));
             create_policy(p, name, policy, live, &path);
         }
         grants(p, table, live);
@@ -61,15 +64,14 @@ fn expression(p: &mut Planner, text: &str, path: &str) -> Option<String> {
     }
 }
 
-/// `CREATE POLICY`, with USING and WITH CHECK where each operation takes them: INSERT only
-/// WITH CHECK; SELECT and DELETE only USING; UPDATE and ALL both, the check defaulting to
-/// the USING expression.
-pub(super) fn policy_sql(
+/// The USING and WITH CHECK a policy gets, as PostgreSQL takes them per operation: INSERT
+/// only WITH CHECK; SELECT and DELETE only USING; UPDATE and ALL both, the check defaulting
+/// to the USING expression. `auth.*()` calls come wrapped.
+fn effective_expressions(
     p: &mut Planner,
-    table: &str,
     policy: &Policy,
     path: &str,
-) -> Option<String> {
+) -> Option<(Option<String>, Option<String>)> {
     let using = match &policy.using_expression {
         Some(e) => Some(expression(p, e, &format!("{path}.using_expression"))?),
         None => None,
@@ -78,19 +80,33 @@ pub(super) fn policy_sql(
         Some(e) => Some(expression(p, e, &format!("{path}.with_check_expression"))?),
         None => None,
     };
-    let (using, check) = match policy.operation {
+    Some(match policy.operation {
         Operation::Insert => (None, check.or(using)),
         Operation::Select | Operation::Delete => (using, None),
         Operation::Update | Operation::All => {
             let check = check.or_else(|| using.clone());
             (using, check)
         }
-    };
-    let roles: Vec<String> = if policy.roles.is_empty() {
-        vec![role_sql("authenticated")]
+    })
+}
+
+fn roles(policy: &Policy) -> Vec<String> {
+    if policy.roles.is_empty() {
+        vec!["authenticated".to_owned()]
     } else {
-        policy.roles.iter().map(|r| role_sql(r)).collect()
-    };
+        policy.roles.clone()
+    }
+}
+
+/// `CREATE POLICY` for a design policy.
+pub(super) fn policy_sql(
+    p: &mut Planner,
+    table: &str,
+    policy: &Policy,
+    path: &str,
+) -> Option<String> {
+    let (using, check) = effective_expressions(p, policy, path)?;
+    let roles: Vec<String> = roles(policy).iter().map(|r| role_sql(r)).collect();
     let mut sql = format!(
         "CREATE POLICY {} ON {}\n  AS {}\n  FOR {}\n  TO {}",
         ident(&policy.name),
@@ -112,6 +128,32 @@ pub(super) fn policy_sql(
     Some(sql)
 }
 
+/// Whether the live policy already is what the design defines (so replacing it is not needed).
+fn same_policy(
+    p: &mut Planner,
+    live: &crate::catalog::Policy,
+    policy: &Policy,
+    path: &str,
+) -> bool {
+    let Some((using, check)) = effective_expressions(p, policy, path) else {
+        return false;
+    };
+    let same = |a: &Option<String>, b: &Option<String>| match (a, b) {
+        (Some(a), Some(b)) => same_expression(a, b),
+        (None, None) => true,
+        _ => false,
+    };
+    let mut wanted: Vec<String> = roles(policy).iter().map(|r| r.to_lowercase()).collect();
+    let mut have: Vec<String> = live.roles.iter().map(|r| r.to_lowercase()).collect();
+    wanted.sort();
+    have.sort();
+    live.command.sql() == policy.operation.name()
+        && live.permissive == policy.permissive
+        && wanted == have
+        && same(&live.using, &using)
+        && same(&live.with_check, &check)
+}
+
 fn create_policy(
     p: &mut Planner,
     table: &str,
@@ -122,7 +164,8 @@ fn create_policy(
     if let Some(existing) = live.and_then(|l| l.policy(&policy.name)) {
         if existing.command.sql() != policy.operation.name() {
             p.note(format!(
-                "{}.{}: the database has this policy FOR {}, the design says FOR {}; left as it is",
+                "{}.{}: the database has this policy FOR {}, the design says FOR {}; left as it is \
+                 (list it in drop_policies to replace it)",
                 p.object(table),
                 policy.name,
                 existing.command.sql(),
@@ -139,6 +182,46 @@ fn create_policy(
             sql,
         ));
     }
+}
+
+/// Drops the live policies the design names in `drop_policies` — unless the design defines a
+/// policy of that name that the live one already matches. Returns the names dropped, which
+/// are then created anew from the design.
+fn drop_policies(
+    p: &mut Planner,
+    table: &ResolvedTable,
+    ti: usize,
+    live: Option<&LiveTable>,
+) -> Vec<String> {
+    let mut dropped = Vec::new();
+    let Some(live) = live else { return dropped };
+    for name in &table.drop_policies {
+        let Some(existing) = live.policy(name) else {
+            continue;
+        };
+        if let Some((pi, replacement)) = table
+            .policies
+            .iter()
+            .enumerate()
+            .find(|(_, d)| &d.name == name)
+        {
+            let path = format!("tables[{ti}].rls_policies[{pi}]");
+            if same_policy(p, existing, replacement, &path) {
+                continue;
+            }
+        }
+        p.push(
+            Step::new(
+                Section::Policies,
+                StepKind::DropPolicy,
+                format!("{}.{name}", p.object(&table.db_name)),
+                format!("DROP POLICY {} ON {}", ident(name), p.q(&table.db_name)),
+            )
+            .destructive(),
+        );
+        dropped.push(name.clone());
+    }
+    dropped
 }
 
 /// The privileges each API role needs on a table, from its policies.

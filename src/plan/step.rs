@@ -18,6 +18,8 @@ pub enum StepKind {
     CreateView,
     EnableRls,
     CreatePolicy,
+    DropColumn,
+    DropPolicy,
     CreateTrigger,
     Grant,
     Revoke,
@@ -53,6 +55,12 @@ impl Step {
             destructive: false,
             count: 0,
         }
+    }
+
+    /// Marks a step that removes something that exists; the UI shows it in red and asks.
+    pub fn destructive(mut self) -> Step {
+        self.destructive = true;
+        self
     }
 
     pub fn counting(mut self, count: usize) -> Step {

@@ -146,6 +146,19 @@ pub(super) fn has_constraint(live: &LiveTable, name: &str) -> bool {
 fn extend_table(p: &mut Planner, table: &ResolvedTable, live: &LiveTable) {
     let name = table.db_name.as_str();
     let q = p.q(name);
+    for column in &table.drop_columns {
+        if live.column(column).is_some() {
+            p.push(
+                Step::new(
+                    Section::Tables,
+                    StepKind::DropColumn,
+                    format!("{}.{column}", p.object(name)),
+                    format!("ALTER TABLE {q} DROP COLUMN {}", ident(column)),
+                )
+                .destructive(),
+            );
+        }
+    }
     for field in &SYSTEM_FIELDS {
         if live.column(field.db_name).is_some() {
             continue;

@@ -46,9 +46,73 @@ pub fn wrap_auth_calls(expression: &str) -> Result<String, TokenError> {
     Ok(out)
 }
 
+/// Whether two expressions say the same thing once PostgreSQL's storage habits are ignored:
+/// how it parenthesises, the `AS uid` it gives `(SELECT auth.uid())`, the `::text` casts it
+/// adds to literals, and keyword case. Unsure means different.
+pub fn same_expression(a: &str, b: &str) -> bool {
+    match (normalized(a), normalized(b)) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => false,
+    }
+}
+
+fn normalized(expression: &str) -> Result<Vec<String>, TokenError> {
+    let tokens: Vec<Token> = tokens(expression)?
+        .into_iter()
+        .map(|(t, _)| t)
+        .filter(|t| !matches!(t, Token::Whitespace(_) | Token::LParen | Token::RParen))
+        .collect();
+    let mut out = Vec::with_capacity(tokens.len());
+    let mut i = 0;
+    while i < tokens.len() {
+        let token = &tokens[i];
+        if is_word(token, "as") && matches!(tokens.get(i + 1), Some(Token::Word(_))) {
+            i += 2; // a column alias PostgreSQL added
+            continue;
+        }
+        if matches!(token, Token::DoubleColon) {
+            i += 2; // a cast and its type name
+            while matches!(tokens.get(i), Some(Token::LBracket))
+                && matches!(tokens.get(i + 1), Some(Token::RBracket))
+            {
+                i += 2; // text[]
+            }
+            continue;
+        }
+        out.push(match token {
+            Token::Word(w) if w.quote_style.is_none() => w.value.to_lowercase(),
+            other => other.to_string(),
+        });
+        i += 1;
+    }
+    Ok(out)
+}
+
 #[cfg(test)]
 mod tests {
-    use super::wrap_auth_calls;
+    use super::{same_expression, wrap_auth_calls};
+
+    #[test]
+    fn stored_policies_compare_equal_to_what_was_written() {
+        assert!(same_expression(
+            "created_by = (select auth.uid())",
+            "(created_by = ( SELECT auth.uid() AS uid))"
+        ));
+        assert!(same_expression(
+            "status = 'open'",
+            "(status = 'open'::text)"
+        ));
+        assert!(same_expression(
+            "tags <@ ARRAY['a']",
+            "(tags <@ ARRAY['a'::text])"
+        ));
+        assert!(!same_expression(
+            "created_by = (select auth.uid())",
+            "(updated_by = ( SELECT auth.uid() AS uid))"
+        ));
+        assert!(!same_expression("status = 'open'", "status = 'Open'"));
+        assert!(!same_expression("x = 1", "x = 1 OR true"));
+    }
 
     #[test]
     fn bare_calls_are_wrapped_once() {
