@@ -57,7 +57,11 @@ mod tests {
         let c = Config::parse("theme = \"light\"\n[keys.global]\nquit = [\"ctrl-q\"]\n").unwrap();
         assert_eq!(c.theme.as_deref(), Some("light"));
         assert_eq!(c.keys["global"]["quit"], vec!["ctrl-q".to_owned()]);
-        assert!(Config::parse("theem = \"light\"").unwrap_err().contains("theem"));
+        assert!(
+            Config::parse("theem = \"light\"")
+                .unwrap_err()
+                .contains("theem")
+        );
         assert_eq!(Config::load(None).unwrap(), Config::default());
     }
 }

@@ -83,16 +83,20 @@ mod tests {
     #[test]
     fn paths_map_to_the_phase_that_fixes_them() {
         assert_eq!(phase_of_path("tables[0].fields[2].type"), Phase::Fields);
-        assert_eq!(phase_of_path("tables[0].rls_policies[0].operation"), Phase::Rls);
+        assert_eq!(
+            phase_of_path("tables[0].rls_policies[0].operation"),
+            Phase::Rls
+        );
         assert_eq!(phase_of_path("tables[1].name"), Phase::Tables);
         assert_eq!(phase_of_path("relationships[0].target"), Phase::Relations);
         assert_eq!(phase_of_path("samples.todos"), Phase::Samples);
         let f = Finding::from_diagnostic(
-            &Diagnostic::error("tables[0].fields[0].type", "unknown type").suggest("did you mean \"date\"?"),
+            &Diagnostic::error("tables[0].fields[0].type", "unknown type")
+                .suggest("did you mean \"date\"?"),
         );
         assert_eq!(f.severity, Severity::Error);
-        assert!(phase_has_errors(&[f.clone()], Phase::Fields));
-        assert!(!phase_has_errors(&[f.clone()], Phase::Rls));
+        assert!(phase_has_errors(std::slice::from_ref(&f), Phase::Fields));
+        assert!(!phase_has_errors(std::slice::from_ref(&f), Phase::Rls));
         assert_eq!(counts(&[f]), (1, 0));
     }
 }

@@ -23,8 +23,8 @@ pub struct Highlighted {
 /// user-written and often lower case); other words count as keywords only in upper case,
 /// so a column called `name` or `type` stays an identifier.
 const LOWER_KEYWORDS: &[&str] = &[
-    "select", "from", "where", "and", "or", "not", "null", "true", "false", "in", "is",
-    "exists", "as", "case", "when", "then", "else", "end",
+    "select", "from", "where", "and", "or", "not", "null", "true", "false", "in", "is", "exists",
+    "as", "case", "when", "then", "else", "end",
 ];
 
 fn role_of(token: &Token, source: &str) -> Role {
@@ -46,9 +46,9 @@ fn role_of(token: &Token, source: &str) -> Role {
         | Token::UnicodeStringLiteral(_)
         | Token::HexStringLiteral(_) => Role::String,
         Token::DoubleQuotedString(_) => Role::Identifier,
-        Token::Whitespace(Whitespace::SingleLineComment { .. } | Whitespace::MultiLineComment(_)) => {
-            Role::Comment
-        }
+        Token::Whitespace(
+            Whitespace::SingleLineComment { .. } | Whitespace::MultiLineComment(_),
+        ) => Role::Comment,
         _ => Role::Text,
     }
 }
@@ -154,13 +154,23 @@ mod tests {
         assert_eq!(role("title"), Some(Role::Identifier));
         assert_eq!(role("'a;b'"), Some(Role::String));
         assert_eq!(role("3"), Some(Role::Number));
-        assert!(roles.iter().any(|(t, r)| t.starts_with("--") && *r == Role::Comment));
+        assert!(
+            roles
+                .iter()
+                .any(|(t, r)| t.starts_with("--") && *r == Role::Comment)
+        );
         // The destructive statement is in the danger role, every token of it.
-        let drop_line = h.lines.iter().position(|l| l.iter().any(|(t, _)| t == "DROP")).unwrap();
-        assert!(h.lines[drop_line]
+        let drop_line = h
+            .lines
             .iter()
-            .filter(|(t, _)| !t.trim().is_empty())
-            .all(|(_, r)| *r == Role::Danger));
+            .position(|l| l.iter().any(|(t, _)| t == "DROP"))
+            .unwrap();
+        assert!(
+            h.lines[drop_line]
+                .iter()
+                .filter(|(t, _)| !t.trim().is_empty())
+                .all(|(_, r)| *r == Role::Danger)
+        );
         assert_eq!(h.statement[drop_line], Some(2));
     }
 }

@@ -64,6 +64,7 @@ impl Runtime {
                         Message::Catalog(
                             catalog::read(&session.client)
                                 .await
+                                .map(Box::new)
                                 .map_err(|e| e.to_string()),
                         )
                     });
@@ -158,7 +159,9 @@ impl Harness {
             KeyCode::Char(c) if c.is_ascii_uppercase() => KeyModifiers::SHIFT,
             _ => KeyModifiers::NONE,
         };
-        self.send(Message::Terminal(Event::Key(KeyEvent::new(code, modifiers))));
+        self.send(Message::Terminal(Event::Key(KeyEvent::new(
+            code, modifiers,
+        ))));
     }
 
     /// Types each character as a key press.

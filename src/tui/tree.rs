@@ -198,9 +198,8 @@ impl Tree {
                 let open = self
                     .expanded
                     .contains(&NodeId::Table(schema.clone(), table.name.clone()));
-                let changed = draft.is_some_and(|d| {
-                    d.columns.iter().any(|c| c.new) || !d.policies.is_empty()
-                });
+                let changed = draft
+                    .is_some_and(|d| d.columns.iter().any(|c| c.new) || !d.policies.is_empty());
                 rows.push(Row {
                     depth: 1,
                     kind: RowKind::Table,
@@ -423,7 +422,12 @@ fn live_children(
     }
     if let Some(draft) = draft {
         for c in draft.columns.iter().filter(|c| c.new) {
-            let mut row = child(RowKind::Column, c.name.clone(), c.data_type.clone(), &parent);
+            let mut row = child(
+                RowKind::Column,
+                c.name.clone(),
+                c.data_type.clone(),
+                &parent,
+            );
             row.new = true;
             rows.push(row);
         }
@@ -445,7 +449,12 @@ fn live_children(
         ));
     }
     for i in &table.indexes {
-        rows.push(child(RowKind::Index, i.name.clone(), String::new(), &parent));
+        rows.push(child(
+            RowKind::Index,
+            i.name.clone(),
+            String::new(),
+            &parent,
+        ));
     }
     for p in &table.policies {
         rows.push(child(
@@ -463,7 +472,12 @@ fn live_children(
         }
     }
     for t in &table.triggers {
-        rows.push(child(RowKind::Trigger, t.name.clone(), String::new(), &parent));
+        rows.push(child(
+            RowKind::Trigger,
+            t.name.clone(),
+            String::new(),
+            &parent,
+        ));
     }
     let _ = managed;
 }
@@ -471,7 +485,12 @@ fn live_children(
 fn draft_children(rows: &mut Vec<Row>, draft: &DraftTable) {
     let parent = rows.last().expect("the table row was pushed").clone();
     for c in &draft.columns {
-        let mut row = child(RowKind::Column, c.name.clone(), c.data_type.clone(), &parent);
+        let mut row = child(
+            RowKind::Column,
+            c.name.clone(),
+            c.data_type.clone(),
+            &parent,
+        );
         row.new = true;
         rows.push(row);
     }
@@ -555,7 +574,8 @@ mod tests {
             ],
             ..Catalog::default()
         };
-        c.tables.sort_by(|a, b| (&a.schema, &a.name).cmp(&(&b.schema, &b.name)));
+        c.tables
+            .sort_by(|a, b| (&a.schema, &a.name).cmp(&(&b.schema, &b.name)));
         c
     }
 

@@ -26,7 +26,7 @@ pub enum Message {
     /// The program started: read the catalog, save an opened design.
     Start,
     Terminal(Event),
-    Catalog(Result<Catalog, String>),
+    Catalog(Result<Box<Catalog>, String>),
     ApplyProgress(Progress),
     Applied {
         dry_run: bool,
@@ -82,7 +82,7 @@ pub fn update(app: &mut App, message: Message) -> Vec<Effect> {
         Message::Terminal(_) => return Vec::new(),
         Message::Catalog(Ok(catalog)) => {
             app.reading = false;
-            app.catalog = Some(std::sync::Arc::new(catalog));
+            app.catalog = Some(std::sync::Arc::new(*catalog));
             replan(app);
             if app.message.is_none() {
                 app.message = Some(format!(
@@ -178,8 +178,7 @@ fn on_filter_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
     }
     if filter != app.tree.filter() {
         app.tree.set_filter(&filter);
-        app.tree
-            .rebuild(app.catalog.as_deref(), &app.drafts);
+        app.tree.rebuild(app.catalog.as_deref(), &app.drafts);
         app.tree.select_first_table();
     }
     Vec::new()
@@ -293,8 +292,17 @@ fn act(app: &mut App, action: Action) -> Vec<Effect> {
                 if app.walkthrough { "on" } else { "off" }
             ));
         }
-        Action::Up | Action::Down | Action::PageUp | Action::PageDown | Action::Top | Action::Bottom => {
-            let page = if app.focus == Focus::Tree { tree_rows } else { main_rows };
+        Action::Up
+        | Action::Down
+        | Action::PageUp
+        | Action::PageDown
+        | Action::Top
+        | Action::Bottom => {
+            let page = if app.focus == Focus::Tree {
+                tree_rows
+            } else {
+                main_rows
+            };
             let delta: isize = match action {
                 Action::Up => -1,
                 Action::Down => 1,
@@ -537,7 +545,11 @@ fn on_mouse(app: &mut App, mouse: crossterm::event::MouseEvent) -> Vec<Effect> {
             }
         }
         MouseEventKind::ScrollDown | MouseEventKind::ScrollUp => {
-            let delta = if mouse.kind == MouseEventKind::ScrollDown { 3 } else { -3 };
+            let delta = if mouse.kind == MouseEventKind::ScrollDown {
+                3
+            } else {
+                -3
+            };
             if let Some(Overlay::Help { scroll }) = &mut app.overlay {
                 *scroll = scroll.saturating_add_signed(delta);
             } else if in_tree {

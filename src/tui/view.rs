@@ -31,7 +31,9 @@ pub fn draw(frame: &mut Frame, app: &App) {
 /// Renders a whole frame into a buffer of the given size (tests, benchmarks, snapshots).
 pub fn render(app: &App, width: u16, height: u16) -> Buffer {
     let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("test backend");
-    terminal.draw(|f| draw(f, app)).expect("drawing into memory");
+    terminal
+        .draw(|f| draw(f, app))
+        .expect("drawing into memory");
     terminal.backend().buffer().clone()
 }
 
@@ -74,7 +76,14 @@ fn draw_header(frame: &mut Frame, app: &App, area: Rect) {
     let mut parts = vec!["schemaforge".to_owned(), app.connection.clone()];
     match &app.catalog {
         Some(c) => {
-            parts.push(if c.flavour.supabase { "supabase" } else { "plain" }.into());
+            parts.push(
+                if c.flavour.supabase {
+                    "supabase"
+                } else {
+                    "plain"
+                }
+                .into(),
+            );
             parts.push(format!("PG {}", c.flavour.server_version));
         }
         None => parts.push("reading the schema…".into()),
@@ -127,7 +136,11 @@ fn draw_main(frame: &mut Frame, app: &App, area: Rect) {
             Some((schema, table)) => format!("0 Schema · {schema}.{table}"),
             None => "0 Schema".into(),
         },
-        phase => format!("{} · {}", phase.label().trim_start_matches("▸ "), phase.title()),
+        phase => format!(
+            "{} · {}",
+            phase.label().trim_start_matches("▸ "),
+            phase.title()
+        ),
     };
     let block = pane_block(app, title, app.focus == Focus::Main);
     let inner = block.inner(area);
@@ -179,7 +192,11 @@ fn draw_status(frame: &mut Frame, app: &App, area: Rect) {
     }
     let (errors, warnings) = counts(&app.findings);
     if errors + warnings > 0 {
-        let role = if errors > 0 { Role::Danger } else { Role::Warning };
+        let role = if errors > 0 {
+            Role::Danger
+        } else {
+            Role::Warning
+        };
         right.push(Span::styled(
             format!(
                 "· {errors} error{} · {warnings} warning{} ",

@@ -81,10 +81,7 @@ fn tables<'a>(app: &App, d: &Design, live: &dyn Fn(&str) -> bool, out: &mut Vec<
         let name = db_name(t);
         let exists = live(&name);
         out.push(Line::from(vec![
-            Span::styled(
-                if exists { "  " } else { "+ " },
-                app.theme.style(Role::New),
-            ),
+            Span::styled(if exists { "  " } else { "+ " }, app.theme.style(Role::New)),
             Span::styled(pad(&t.name, 20), app.theme.style(Role::Text)),
             Span::styled(pad(&name, 20), app.theme.style(Role::Identifier)),
             Span::styled(
@@ -130,10 +127,7 @@ fn fields<'a>(app: &App, d: &Design, width: u16, out: &mut Vec<Line<'a>>) {
                     app.theme.style(Role::Accent),
                 ),
                 Span::styled(pad(&f.name, 20), app.theme.style(Role::Identifier)),
-                Span::styled(
-                    pad(f.field_type.name(), 16),
-                    app.theme.style(Role::Keyword),
-                ),
+                Span::styled(pad(f.field_type.name(), 16), app.theme.style(Role::Keyword)),
                 Span::styled(opts.join("  "), app.theme.style(Role::Text)),
             ]));
         }
@@ -163,10 +157,16 @@ fn relations<'a>(app: &App, d: &Design, out: &mut Vec<Line<'a>>) {
             flags.push("cascade delete");
         }
         out.push(Line::from(vec![
-            Span::styled(format!(" {}.{}", r.table, r.name), app.theme.style(Role::Identifier)),
+            Span::styled(
+                format!(" {}.{}", r.table, r.name),
+                app.theme.style(Role::Identifier),
+            ),
             Span::styled(format!("  → {}  ", r.target), app.theme.style(Role::Text)),
             Span::styled(kind, app.theme.style(Role::Keyword)),
-            Span::styled(format!("  {}", flags.join(", ")), app.theme.style(Role::Dim)),
+            Span::styled(
+                format!("  {}", flags.join(", ")),
+                app.theme.style(Role::Dim),
+            ),
         ]));
     }
 }
@@ -220,7 +220,10 @@ fn samples<'a>(app: &App, d: &Design, out: &mut Vec<Line<'a>>) {
             Samples::Rows(rows) => format!("{} explicit rows", rows.len()),
         };
         out.push(Line::from(vec![
-            Span::styled(format!(" {}", pad(table, 24)), app.theme.style(Role::Identifier)),
+            Span::styled(
+                format!(" {}", pad(table, 24)),
+                app.theme.style(Role::Identifier),
+            ),
             Span::styled(what, app.theme.style(Role::Text)),
         ]));
     }

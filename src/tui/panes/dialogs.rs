@@ -20,17 +20,18 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
             let summary = app
                 .plan
                 .as_ref()
-                .map(|p| {
-                    format!(
-                        "{} statements · {}",
-                        p.bundle.statements.len(),
-                        p.summary
-                    )
-                })
+                .map(|p| format!("{} statements · {}", p.bundle.statements.len(), p.summary))
                 .unwrap_or_default();
             let destructive = app.plan.as_ref().is_some_and(|p| p.summary.destructive > 0);
             let lines = vec![
-                Line::styled(summary, app.theme.style(if destructive { Role::Danger } else { Role::Text })),
+                Line::styled(
+                    summary,
+                    app.theme.style(if destructive {
+                        Role::Danger
+                    } else {
+                        Role::Text
+                    }),
+                ),
                 Line::styled(
                     "one transaction: all of it lands, or none of it",
                     app.theme.style(Role::Dim),
@@ -39,7 +40,10 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
                 Line::from(vec![
                     Span::styled("type ", app.theme.style(Role::Text)),
                     Span::styled("apply", app.theme.style(Role::StatusKey)),
-                    Span::styled(" to confirm, esc to go back:  ", app.theme.style(Role::Text)),
+                    Span::styled(
+                        " to confirm, esc to go back:  ",
+                        app.theme.style(Role::Text),
+                    ),
                     Span::styled(format!("{typed}▏"), app.theme.style(Role::Accent)),
                 ]),
             ];
@@ -75,7 +79,10 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
                     format!("a draft for this database with {tables} tables was saved at"),
                     app.theme.style(Role::Text),
                 ),
-                Line::styled(path.display().to_string(), app.theme.style(Role::Identifier)),
+                Line::styled(
+                    path.display().to_string(),
+                    app.theme.style(Role::Identifier),
+                ),
                 Line::styled(
                     "y / enter resumes it, n / esc starts without it",
                     app.theme.style(Role::Dim),
@@ -180,22 +187,34 @@ fn help(frame: &mut Frame, app: &App, area: Rect, scroll: usize) {
     let block = pane_block(app, "help".into(), true);
     let inner = block.inner(popup);
     frame.render_widget(block.style(app.theme.style(Role::Overlay)), popup);
-    let [body, footer] =
-        Layout::vertical([Constraint::Min(1), Constraint::Length(1)]).areas(inner);
+    let [body, footer] = Layout::vertical([Constraint::Min(1), Constraint::Length(1)]).areas(inner);
     let visible = body.height as usize;
     let max_scroll = body_rows.saturating_sub(visible);
     let scroll = scroll.min(max_scroll);
     let style = app.theme.style(Role::Overlay);
     if two_columns {
-        let [left, right] = Layout::horizontal([Constraint::Length(column_width), Constraint::Min(1)])
-            .areas(body);
-        frame.render_widget(Paragraph::new(own).style(style).scroll((scroll as u16, 0)), left);
-        frame.render_widget(Paragraph::new(global).style(style).scroll((scroll as u16, 0)), right);
+        let [left, right] =
+            Layout::horizontal([Constraint::Length(column_width), Constraint::Min(1)]).areas(body);
+        frame.render_widget(
+            Paragraph::new(own).style(style).scroll((scroll as u16, 0)),
+            left,
+        );
+        frame.render_widget(
+            Paragraph::new(global)
+                .style(style)
+                .scroll((scroll as u16, 0)),
+            right,
+        );
     } else {
         let mut lines = own;
         lines.push(Line::raw(""));
         lines.extend(global);
-        frame.render_widget(Paragraph::new(lines).style(style).scroll((scroll as u16, 0)), body);
+        frame.render_widget(
+            Paragraph::new(lines)
+                .style(style)
+                .scroll((scroll as u16, 0)),
+            body,
+        );
     }
     let more = if scroll < max_scroll {
         "↓ j/k scroll for more · any other key closes"

@@ -33,7 +33,10 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
                 app.theme.style(Role::Danger),
             ));
             for e in &app.plan_errors {
-                lines.push(Line::styled(format!(" ✗ {e}"), app.theme.style(Role::Danger)));
+                lines.push(Line::styled(
+                    format!(" ✗ {e}"),
+                    app.theme.style(Role::Danger),
+                ));
             }
         }
         frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), area);
@@ -71,7 +74,11 @@ fn status_lines<'a>(app: &App, plan: &PlanView) -> Vec<Line<'a>> {
         ));
     } else {
         out.push(Line::styled(
-            format!("{} statements · {}", plan.bundle.statements.len(), plan.summary),
+            format!(
+                "{} statements · {}",
+                plan.bundle.statements.len(),
+                plan.summary
+            ),
             app.theme.style(if plan.summary.destructive > 0 {
                 Role::Danger
             } else {

@@ -71,7 +71,10 @@ fn overview<'a>(app: &App, catalog: &Catalog) -> Vec<Line<'a>> {
                 catalog.functions.len()
             ),
         ),
-        dim(app, "select a table in the tree to see its columns, keys and policies"),
+        dim(
+            app,
+            "select a table in the tree to see its columns, keys and policies",
+        ),
     ]
 }
 
@@ -116,7 +119,10 @@ fn table_lines<'a>(app: &App, catalog: &Catalog, t: &Table, width: u16) -> Vec<L
         } else {
             "RLS off".to_owned()
         },
-        format!("{policies} polic{}", if policies == 1 { "y" } else { "ies" }),
+        format!(
+            "{policies} polic{}",
+            if policies == 1 { "y" } else { "ies" }
+        ),
     ];
     if let Some(rows) = t.row_estimate.filter(|r| *r >= 0) {
         facts.push(format!("~{rows} rows"));
@@ -129,10 +135,18 @@ fn table_lines<'a>(app: &App, catalog: &Catalog, t: &Table, width: u16) -> Vec<L
         ),
         Span::styled(
             format!("   {}", facts.join(" · ")),
-            app.theme.style(if t.rls_enabled { Role::Ok } else { Role::Warning }),
+            app.theme.style(if t.rls_enabled {
+                Role::Ok
+            } else {
+                Role::Warning
+            }),
         ),
         Span::styled(
-            if managed { "   managed · read-only" } else { "" },
+            if managed {
+                "   managed · read-only"
+            } else {
+                ""
+            },
             app.theme.style(Role::Managed),
         ),
     ]));
@@ -141,15 +155,31 @@ fn table_lines<'a>(app: &App, catalog: &Catalog, t: &Table, width: u16) -> Vec<L
     }
 
     out.push(rule(app, "columns", width));
-    let name_w = t.columns.iter().map(|c| c.name.len()).max().unwrap_or(4).clamp(4, 24);
-    let type_w = t.columns.iter().map(|c| c.data_type.len()).max().unwrap_or(4).clamp(4, 28);
+    let name_w = t
+        .columns
+        .iter()
+        .map(|c| c.name.len())
+        .max()
+        .unwrap_or(4)
+        .clamp(4, 24);
+    let type_w = t
+        .columns
+        .iter()
+        .map(|c| c.data_type.len())
+        .max()
+        .unwrap_or(4)
+        .clamp(4, 28);
     let pk: &[String] = t.primary_key.as_ref().map_or(&[], |k| &k.columns);
     for c in &t.columns {
         let mut note = Vec::new();
         if pk.contains(&c.name) {
             note.push("PK".to_owned());
         }
-        for fk in t.foreign_keys.iter().filter(|f| f.columns == [c.name.clone()]) {
+        for fk in t
+            .foreign_keys
+            .iter()
+            .filter(|f| f.columns == [c.name.clone()])
+        {
             note.push(format!(
                 "→ {}.{}({}) {}",
                 fk.references_schema,
@@ -165,13 +195,26 @@ fn table_lines<'a>(app: &App, catalog: &Catalog, t: &Table, width: u16) -> Vec<L
             .or_else(|| c.default.clone())
             .unwrap_or_default();
         out.push(Line::from(vec![
-            Span::styled(format!(" {} ", pad(&c.name, name_w)), app.theme.style(Role::Identifier)),
-            Span::styled(format!("{} ", pad(&c.data_type, type_w)), app.theme.style(Role::Text)),
             Span::styled(
-                if c.nullable { "          " } else { "not null  " },
+                format!(" {} ", pad(&c.name, name_w)),
+                app.theme.style(Role::Identifier),
+            ),
+            Span::styled(
+                format!("{} ", pad(&c.data_type, type_w)),
+                app.theme.style(Role::Text),
+            ),
+            Span::styled(
+                if c.nullable {
+                    "          "
+                } else {
+                    "not null  "
+                },
                 app.theme.style(Role::Dim),
             ),
-            Span::styled(format!("{} ", fit(&default, 28)), app.theme.style(Role::String)),
+            Span::styled(
+                format!("{} ", fit(&default, 28)),
+                app.theme.style(Role::String),
+            ),
             Span::styled(note.join(" "), app.theme.style(Role::Info)),
         ]));
     }
@@ -185,14 +228,22 @@ fn table_lines<'a>(app: &App, catalog: &Catalog, t: &Table, width: u16) -> Vec<L
                 .iter()
                 .map(|k| format!("{} unique ({})", k.name, k.columns.join(", "))),
         )
-        .chain(t.check_constraints.iter().map(|c| format!("{} {}", c.name, c.definition)))
+        .chain(
+            t.check_constraints
+                .iter()
+                .map(|c| format!("{} {}", c.name, c.definition)),
+        )
         .collect();
     if !keys.is_empty() {
         out.push(rule(app, "keys", width));
         out.extend(keys.into_iter().map(|k| text(app, format!(" {k}"))));
     }
 
-    let multi: Vec<_> = t.foreign_keys.iter().filter(|f| f.columns.len() > 1).collect();
+    let multi: Vec<_> = t
+        .foreign_keys
+        .iter()
+        .filter(|f| f.columns.len() > 1)
+        .collect();
     if !multi.is_empty() {
         out.push(rule(app, "foreign keys", width));
         for fk in multi {
@@ -311,8 +362,14 @@ fn table_lines<'a>(app: &App, catalog: &Catalog, t: &Table, width: u16) -> Vec<L
 fn draft_lines<'a>(app: &App, d: &DraftTable, width: u16) -> Vec<Line<'a>> {
     let mut out = vec![
         Line::from(vec![
-            Span::styled(format!("+ {}.{}", d.schema, d.name), app.theme.style(Role::New)),
-            Span::styled("   new · created when you apply", app.theme.style(Role::Dim)),
+            Span::styled(
+                format!("+ {}.{}", d.schema, d.name),
+                app.theme.style(Role::New),
+            ),
+            Span::styled(
+                "   new · created when you apply",
+                app.theme.style(Role::Dim),
+            ),
         ]),
         rule(app, "columns", width),
     ];

@@ -21,9 +21,8 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
     } else {
         format!("/{}", app.tree.filter())
     };
-    let block = pane_block(app, "Schema".into(), focused).title_top(
-        Line::styled(format!(" {filter} "), app.theme.style(Role::Dim)).right_aligned(),
-    );
+    let block = pane_block(app, "Schema".into(), focused)
+        .title_top(Line::styled(format!(" {filter} "), app.theme.style(Role::Dim)).right_aligned());
     let inner = block.inner(area);
     frame.render_widget(block, area);
     let width = inner.width as usize;
