@@ -88,7 +88,6 @@ fn draw_header(frame: &mut Frame, app: &App, area: Rect) {
         }
         None => parts.push("reading the schema…".into()),
     }
-    let left = format!(" {} ", parts.join(" · "));
     let right = match (&app.design, &app.plan) {
         (None, _) => "no design ".to_owned(),
         (Some(_), Some(p)) if p.plan.is_empty() => match app.apply {
@@ -102,6 +101,11 @@ fn draw_header(frame: &mut Frame, app: &App, area: Rect) {
         (Some(_), None) if !app.plan_errors.is_empty() => "draft · has errors ".into(),
         (Some(_), None) => "draft ".into(),
     };
+    let mut left = format!(" {} ", parts.join(" · "));
+    if left.chars().count() + right.chars().count() > area.width as usize {
+        // Narrow terminal: the program's name is the first thing to go.
+        left = format!(" {} ", parts[1..].join(" · "));
+    }
     let [l, r] = Layout::horizontal([
         Constraint::Min(1),
         Constraint::Length(right.chars().count() as u16),
@@ -214,7 +218,24 @@ fn draw_status(frame: &mut Frame, app: &App, area: Rect) {
     if app.filtering {
         spans.push(Span::styled("filter: ", text_style));
     }
-    for (key, description) in app.keymap.hints(app.context()) {
+    // As many hints as fit, in the keymap's order; quit and help are always shown.
+    let hints = app.keymap.hints(app.context());
+    let always = |d: &str| d == "help" || d == "quit";
+    let width_of = |k: &str, d: &str| k.chars().count() + d.chars().count() + 3;
+    let reserved: usize = hints
+        .iter()
+        .filter(|(_, d)| always(d))
+        .map(|(k, d)| width_of(k, d))
+        .sum();
+    let mut room = (left.width as usize).saturating_sub(2 + reserved);
+    for (key, description) in hints {
+        if !always(description) {
+            let w = width_of(&key, description);
+            if w > room {
+                continue;
+            }
+            room -= w;
+        }
         spans.push(Span::styled(key, key_style));
         spans.push(Span::styled(format!(" {description}  "), text_style));
     }

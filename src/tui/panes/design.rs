@@ -74,7 +74,12 @@ fn db_name(t: &crate::design::Table) -> String {
 
 fn tables<'a>(app: &App, d: &Design, live: &dyn Fn(&str) -> bool, out: &mut Vec<Line<'a>>) {
     out.push(Line::styled(
-        format!("{} tables in schema {}", d.tables.len(), d.schema),
+        format!(
+            "{} table{} in schema {}",
+            d.tables.len(),
+            if d.tables.len() == 1 { "" } else { "s" },
+            d.schema
+        ),
         app.theme.style(Role::Accent),
     ));
     for t in &d.tables {

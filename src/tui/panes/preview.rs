@@ -43,8 +43,12 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
         return;
     };
     let status = status_lines(app, plan);
+    let rows: usize = status
+        .iter()
+        .map(|l| l.width().max(1).div_ceil(area.width.max(1) as usize))
+        .sum();
     let [top, rest] = Layout::vertical([
-        Constraint::Length((status.len() as u16).min(area.height / 2)),
+        Constraint::Length((rows as u16).min(area.height / 2)),
         Constraint::Min(1),
     ])
     .areas(area);

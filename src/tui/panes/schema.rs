@@ -125,7 +125,7 @@ fn table_lines<'a>(app: &App, catalog: &Catalog, t: &Table, width: u16) -> Vec<L
         ),
     ];
     if let Some(rows) = t.row_estimate.filter(|r| *r >= 0) {
-        facts.push(format!("~{rows} rows"));
+        facts.push(format!("~{} rows", thousands(rows)));
     }
     let managed = catalog.is_managed(&t.schema);
     out.push(Line::from(vec![
@@ -162,13 +162,15 @@ fn table_lines<'a>(app: &App, catalog: &Catalog, t: &Table, width: u16) -> Vec<L
         .max()
         .unwrap_or(4)
         .clamp(4, 24);
+    let narrow = width < 70;
     let type_w = t
         .columns
         .iter()
         .map(|c| c.data_type.len())
         .max()
         .unwrap_or(4)
-        .clamp(4, 28);
+        .clamp(4, if narrow { 14 } else { 28 });
+    let default_w = if narrow { 12 } else { 28 };
     let pk: &[String] = t.primary_key.as_ref().map_or(&[], |k| &k.columns);
     for c in &t.columns {
         let mut note = Vec::new();
@@ -212,7 +214,7 @@ fn table_lines<'a>(app: &App, catalog: &Catalog, t: &Table, width: u16) -> Vec<L
                 app.theme.style(Role::Dim),
             ),
             Span::styled(
-                format!("{} ", fit(&default, 28)),
+                format!("{} ", fit(&default, default_w)),
                 app.theme.style(Role::String),
             ),
             Span::styled(note.join(" "), app.theme.style(Role::Info)),
@@ -386,4 +388,17 @@ fn draft_lines<'a>(app: &App, d: &DraftTable, width: u16) -> Vec<Line<'a>> {
         }
     }
     out
+}
+
+/// `1240` → `1,240`.
+fn thousands(n: i64) -> String {
+    let digits = n.unsigned_abs().to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    if n < 0 { format!("-{out}") } else { out }
 }

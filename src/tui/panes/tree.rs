@@ -75,7 +75,12 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
                 Role::Text
             };
             let left = format!("{indent}{marker}{}", row.label);
-            let detail_width = row.detail.chars().count().min(width / 2);
+            // The name first; the detail gets what is left, or a third when names are long.
+            let detail_width = row.detail.chars().count().min(
+                width
+                    .saturating_sub(left.chars().count() + 1)
+                    .max(width / 3),
+            );
             let left_width = width.saturating_sub(detail_width + 1);
             let mut spans = vec![
                 Span::styled(pad(&left, left_width), app.theme.style(role)),
