@@ -163,6 +163,8 @@ pub enum ApplyState {
         statement: usize,
         total: usize,
         started: Instant,
+        /// Esc was pressed: whatever error comes back is the cancellation.
+        cancelling: bool,
     },
     Succeeded {
         dry_run: bool,

@@ -341,7 +341,8 @@ fn act(app: &mut App, action: Action) -> Vec<Effect> {
             app.filtering = true;
         }
         Action::Cancel => {
-            if app.applying() {
+            if let ApplyState::Running { cancelling, .. } = &mut app.apply {
+                *cancelling = true;
                 app.message = Some("cancelling…".into());
                 return vec![Effect::CancelApply];
             }
@@ -450,6 +451,7 @@ fn start_apply(app: &mut App, dry_run: bool) -> Vec<Effect> {
         statement: 0,
         total: plan.bundle.statements.len(),
         started: Instant::now(),
+        cancelling: false,
     };
     app.phase = Phase::Preview;
     app.message = Some(
@@ -468,6 +470,13 @@ fn start_apply(app: &mut App, dry_run: bool) -> Vec<Effect> {
 }
 
 fn applied(app: &mut App, dry_run: bool, result: Result<ApplyReport, ApplyError>) -> Vec<Effect> {
+    let cancelled = matches!(
+        app.apply,
+        ApplyState::Running {
+            cancelling: true,
+            ..
+        }
+    );
     match result {
         Ok(report) => {
             app.apply = ApplyState::Succeeded {
@@ -493,7 +502,7 @@ fn applied(app: &mut App, dry_run: bool, result: Result<ApplyReport, ApplyError>
         Err(ApplyError::Statement(failure)) => {
             app.phase = Phase::Preview;
             app.focus = Focus::Main;
-            if failure.code == "57014" {
+            if cancelled || failure.code == "57014" {
                 app.apply = ApplyState::Error("cancelled: nothing was applied".into());
                 app.message = Some("cancelled; the transaction was rolled back".into());
             } else {
@@ -512,6 +521,10 @@ fn applied(app: &mut App, dry_run: bool, result: Result<ApplyReport, ApplyError>
             app.message = Some("the live schema changed; nothing applied; re-reading".into());
             app.reading = true;
             return vec![Effect::ReadCatalog];
+        }
+        Err(_) if cancelled => {
+            app.apply = ApplyState::Error("cancelled: nothing was applied".into());
+            app.message = Some("cancelled; the transaction was rolled back".into());
         }
         Err(e) => {
             app.message = Some("apply failed; nothing was applied".into());
