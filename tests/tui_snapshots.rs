@@ -30,8 +30,11 @@ fn keys(app: &mut App, text: &str) {
     }
 }
 
+/// How to get from the first screen to a screen under test.
+type Setup = fn(&mut App);
+
 /// Each screen: a name and the keys (or messages) that lead to it from the first screen.
-fn screens() -> Vec<(&'static str, fn(&mut App))> {
+fn screens() -> Vec<(&'static str, Setup)> {
     vec![
         ("schema", |app| {
             keys(app, "jj");
