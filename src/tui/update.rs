@@ -84,6 +84,15 @@ pub fn update(app: &mut App, message: Message) -> Vec<Effect> {
             app.reading = false;
             app.catalog = Some(std::sync::Arc::new(*catalog));
             replan(app);
+            let changes = app.changes();
+            if let Some(m) = &mut app.message
+                && let Some(done) = m.strip_suffix("; re-reading the schema")
+            {
+                *m = match changes {
+                    0 => format!("{done}; the database now has everything in the design"),
+                    n => format!("{done}; {n} changes still planned"),
+                };
+            }
             if app.message.is_none() {
                 app.message = Some(format!(
                     "{} tables read",

@@ -84,7 +84,14 @@ fn draw_header(frame: &mut Frame, app: &App, area: Rect) {
                 }
                 .into(),
             );
-            parts.push(format!("PG {}", c.flavour.server_version));
+            // `15.8 (Debian 15.8-1)` → `15.8`: the packager's suffix is noise in a header.
+            let version = c
+                .flavour
+                .server_version
+                .split_whitespace()
+                .next()
+                .unwrap_or("");
+            parts.push(format!("PG {version}"));
         }
         None => parts.push("reading the schema…".into()),
     }

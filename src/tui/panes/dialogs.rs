@@ -76,7 +76,10 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
             "Resume your draft?".into(),
             vec![
                 Line::styled(
-                    format!("a draft for this database with {tables} tables was saved at"),
+                    format!(
+                        "a draft for this database with {} was saved at",
+                        super::schema::plural(*tables, "table")
+                    ),
                     app.theme.style(Role::Text),
                 ),
                 Line::styled(

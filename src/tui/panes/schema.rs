@@ -64,11 +64,10 @@ fn overview<'a>(app: &App, catalog: &Catalog) -> Vec<Line<'a>> {
         text(
             app,
             format!(
-                "{} tables in {} schemas ({} of them yours) · {} functions",
-                catalog.tables.len(),
-                catalog.schemas.len(),
-                own,
-                catalog.functions.len()
+                "{} in {} ({own} of them yours) · {}",
+                plural(catalog.tables.len(), "table"),
+                plural(catalog.schemas.len(), "schema"),
+                plural(catalog.functions.len(), "function")
             ),
         ),
         dim(
@@ -103,8 +102,9 @@ fn schema_lines<'a>(app: &App, catalog: &Catalog, name: &str) -> Vec<Line<'a>> {
     out.push(text(
         app,
         format!(
-            "{tables} tables ({rls} with RLS) · {} functions",
-            catalog.functions_in(name).count()
+            "{} ({rls} with RLS) · {}",
+            plural(tables, "table"),
+            plural(catalog.functions_in(name).count(), "function")
         ),
     ));
     out
@@ -401,4 +401,9 @@ fn thousands(n: i64) -> String {
         out.push(c);
     }
     if n < 0 { format!("-{out}") } else { out }
+}
+
+/// `1 table`, `2 tables`.
+pub fn plural(n: usize, word: &str) -> String {
+    format!("{n} {word}{}", if n == 1 { "" } else { "s" })
 }
