@@ -276,3 +276,41 @@ fn five_thousand_tables_open_and_scroll_the_tree() {
         "{text}"
     );
 }
+
+#[test]
+fn mouse_clicks_focus_and_select_and_the_wheel_scrolls() {
+    use crossterm::event::{MouseButton, MouseEvent, MouseEventKind};
+    use schemaforge::tui::app::{Focus, Phase};
+    let mouse = |app: &mut App, kind, column, row| {
+        update(
+            app,
+            Message::Terminal(Event::Mouse(MouseEvent {
+                kind,
+                column,
+                row,
+                modifiers: KeyModifiers::NONE,
+            })),
+        );
+    };
+    let mut app = tui_support::app("dark", tui_support::big_catalog(200), 100, 30);
+    // Row 3 of the screen is the first row inside the tree (`public`); row 5 the second table.
+    mouse(&mut app, MouseEventKind::Down(MouseButton::Left), 5, 5);
+    assert_eq!(app.focus, Focus::Tree);
+    assert_eq!(app.tree.selected_row().unwrap().label, "projects");
+    mouse(&mut app, MouseEventKind::Down(MouseButton::Left), 60, 10);
+    assert_eq!(app.focus, Focus::Main);
+    // The stepper: a click on `4 RLS` goes there.
+    let text = buffer_text(&render(&app, 100, 30));
+    let x = text.lines().nth(1).unwrap().find("4 RLS").unwrap();
+    let x = text.lines().nth(1).unwrap()[..x].chars().count() as u16;
+    mouse(&mut app, MouseEventKind::Down(MouseButton::Left), x, 1);
+    assert_eq!(app.phase, Phase::Rls);
+    // The wheel over the tree scrolls it.
+    mouse(&mut app, MouseEventKind::ScrollDown, 5, 10);
+    mouse(&mut app, MouseEventKind::ScrollDown, 5, 10);
+    let text = buffer_text(&render(&app, 100, 30));
+    assert!(
+        text.contains("table_00026") && !text.contains("table_00002"),
+        "{text}"
+    );
+}

@@ -11,6 +11,7 @@ pub mod findings;
 pub mod highlight;
 pub mod keymap;
 pub mod layout;
+pub mod mouse;
 pub mod osc52;
 pub mod panes;
 pub mod planning;

@@ -8,7 +8,7 @@
 use std::path::PathBuf;
 use std::time::Instant;
 
-use crossterm::event::{Event, KeyCode, KeyEvent, KeyEventKind, MouseButton, MouseEventKind};
+use crossterm::event::{Event, KeyCode, KeyEvent, KeyEventKind};
 
 use crate::catalog::Catalog;
 use crate::db::apply::{ApplyError, ApplyReport, Progress};
@@ -71,7 +71,7 @@ pub fn update(app: &mut App, message: Message) -> Vec<Effect> {
             effects
         }
         Message::Terminal(Event::Key(key)) if key.kind != KeyEventKind::Release => on_key(app, key),
-        Message::Terminal(Event::Mouse(mouse)) => on_mouse(app, mouse),
+        Message::Terminal(Event::Mouse(mouse)) => super::mouse::on_mouse(app, mouse),
         Message::Terminal(Event::Resize(width, height)) => {
             app.width = width;
             app.height = height;
@@ -261,7 +261,7 @@ fn on_overlay_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
     Vec::new()
 }
 
-fn goto(app: &mut App, phase: Phase) {
+pub(super) fn goto(app: &mut App, phase: Phase) {
     if app.phase != phase {
         app.main_scroll = 0;
     }
@@ -402,7 +402,7 @@ fn act(app: &mut App, action: Action) -> Vec<Effect> {
     Vec::new()
 }
 
-fn scroll_main(app: &mut App, delta: isize) {
+pub(super) fn scroll_main(app: &mut App, delta: isize) {
     if app.phase == Phase::Preview {
         let lines = app.plan.as_ref().map_or(0, |p| p.lines.lines.len());
         let rows = layout::main_rows(app.width, app.height);
@@ -539,48 +539,6 @@ fn applied(app: &mut App, dry_run: bool, result: Result<ApplyReport, ApplyError>
             app.message = Some("apply failed; nothing was applied".into());
             app.apply = ApplyState::Error(e.to_string());
         }
-    }
-    Vec::new()
-}
-
-fn on_mouse(app: &mut App, mouse: crossterm::event::MouseEvent) -> Vec<Effect> {
-    let areas = layout::areas(ratatui::layout::Rect::new(0, 0, app.width, app.height));
-    let (x, y) = (mouse.column, mouse.row);
-    let in_tree = layout::contains(areas.tree, x, y);
-    let tree_rows = layout::tree_rows(app.width, app.height);
-    match mouse.kind {
-        MouseEventKind::Down(MouseButton::Left) if app.overlay.is_none() => {
-            if in_tree {
-                app.focus = Focus::Tree;
-                if y > areas.tree.y {
-                    app.tree.click((y - areas.tree.y - 1) as usize, tree_rows);
-                    app.main_scroll = 0;
-                }
-            } else if layout::contains(areas.main, x, y) {
-                app.focus = Focus::Main;
-            } else if layout::contains(areas.stepper, x, y)
-                && let Some((phase, ..)) = layout::stepper_cells()
-                    .into_iter()
-                    .find(|(_, from, to)| x >= *from && x < *to)
-            {
-                goto(app, phase);
-            }
-        }
-        MouseEventKind::ScrollDown | MouseEventKind::ScrollUp => {
-            let delta = if mouse.kind == MouseEventKind::ScrollDown {
-                3
-            } else {
-                -3
-            };
-            if let Some(Overlay::Help { scroll }) = &mut app.overlay {
-                *scroll = scroll.saturating_add_signed(delta);
-            } else if in_tree {
-                app.tree.scroll(delta, tree_rows);
-            } else {
-                scroll_main(app, delta);
-            }
-        }
-        _ => return Vec::new(),
     }
     Vec::new()
 }
