@@ -67,6 +67,14 @@ pub struct Cli {
     #[arg(long, value_name = "FILE")]
     pub design: Option<PathBuf>,
 
+    /// The colour theme: dark, light, or a file in <config dir>/themes/ (default: config.toml's, else dark).
+    #[arg(long, value_name = "NAME")]
+    pub theme: Option<String>,
+
+    /// Explain each phase on its pane, for someone new to databases (`w` toggles it).
+    #[arg(long)]
+    pub walkthrough: bool,
+
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -110,6 +118,11 @@ pub fn main() -> ExitCode {
 }
 
 async fn run(cli: Cli) -> Exit {
+    let tui = TuiOptions {
+        design: cli.design.clone(),
+        theme: cli.theme.clone(),
+        walkthrough: cli.walkthrough,
+    };
     match cli.command {
         Some(Command::Sandbox) => sandbox::run().await,
         Some(Command::Inspect(args)) => inspect::run(cli.db.as_deref(), args).await,
@@ -122,25 +135,90 @@ async fn run(cli: Cli) -> Exit {
             clap_complete::generate(shell, &mut cmd, "schemaforge", &mut std::io::stdout());
             Exit::Success
         }
-        None if cli.sandbox => sandbox::run_tui().await,
-        None => interactive(cli.db.as_deref()).await,
+        None if cli.sandbox => sandbox::run_tui(&tui).await,
+        None => interactive(cli.db.as_deref(), &tui).await,
     }
 }
 
-async fn interactive(db: Option<&str>) -> Exit {
+/// What the interactive program is started with.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct TuiOptions {
+    pub design: Option<PathBuf>,
+    pub theme: Option<String>,
+    pub walkthrough: bool,
+}
+
+async fn interactive(db: Option<&str>, options: &TuiOptions) -> Exit {
+    // A bad theme, config or design file is reported before connecting.
+    if let Err(e) = build_app(String::new(), options, false) {
+        say!("{e}");
+        return Exit::Usage;
+    }
     let session = match open_session(db).await {
         Ok(session) => session,
         Err(exit) => return exit,
     };
-    run_tui(session).await
+    run_tui(session, options).await
 }
 
-pub(crate) async fn run_tui(session: Session) -> Exit {
-    let app = crate::tui::App::new(
-        session.described.clone(),
-        crate::tui::theme::Theme::default(),
-        crate::tui::keymap::Keymap::default(),
-    );
+/// The app for a connection: config.toml (theme, keys), `--theme`, `--walkthrough`,
+/// `--design FILE`, and — without `--design` — the offer to resume this database's draft.
+fn build_app(
+    connection: String,
+    options: &TuiOptions,
+    drafts: bool,
+) -> Result<crate::tui::App, String> {
+    use crate::tui::app::{DesignState, Overlay};
+    use crate::tui::{draft, keymap::Keymap, theme::Theme};
+    let config_dir = crate::config::config_dir();
+    let config = crate::config::Config::load(config_dir.as_deref())?;
+    let theme_name = options
+        .theme
+        .clone()
+        .or(config.theme)
+        .unwrap_or_else(|| "dark".into());
+    let theme = Theme::load(&theme_name, config_dir.as_deref()).map_err(|e| e.to_string())?;
+    let keymap = Keymap::with_overrides(&config.keys).map_err(|e| format!("config.toml: {e}"))?;
+    let mut app = crate::tui::App::new(connection.clone(), theme, keymap);
+    app.walkthrough = options.walkthrough;
+    if drafts {
+        app.draft_path = crate::config::data_dir().map(|d| draft::path(&d, &connection));
+    }
+    if let Some(file) = &options.design {
+        let text = std::fs::read_to_string(file)
+            .map_err(|e| format!("cannot read {}: {e}", file.display()))?;
+        // Parsed, not validated: a design with mistakes opens and shows them as findings.
+        let (design, _) = crate::design::parse(&text).map_err(|diagnostics| {
+            diagnostics
+                .iter()
+                .map(|d| format!("{}: {d}", file.display()))
+                .collect::<Vec<_>>()
+                .join("\n")
+        })?;
+        app.design = Some(DesignState {
+            design,
+            file: Some(file.clone()),
+        });
+    } else if let Some(path) = app.draft_path.clone()
+        && let Some(design) = draft::load(&path)
+    {
+        app.overlay = Some(Overlay::ResumeDraft {
+            path,
+            tables: design.tables.len(),
+        });
+    }
+    Ok(app)
+}
+
+pub(crate) async fn run_tui(session: Session, options: &TuiOptions) -> Exit {
+    let app = match build_app(session.described.clone(), options, true) {
+        Ok(app) => app,
+        Err(e) => {
+            say!("{e}");
+            session.close().await;
+            return Exit::Usage;
+        }
+    };
     match crate::tui::run(app, session).await {
         Ok(()) => Exit::Success,
         Err(e) => {

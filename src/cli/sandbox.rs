@@ -68,7 +68,7 @@ async fn wait_for_stop_signal() -> Exit {
 }
 
 /// The TUI on a fresh sandbox, removed when the TUI ends.
-pub async fn run_tui() -> Exit {
+pub async fn run_tui(options: &super::TuiOptions) -> Exit {
     let (sandbox, url) = match start().await {
         Ok(started) => started,
         Err(exit) => return exit,
@@ -76,7 +76,7 @@ pub async fn run_tui() -> Exit {
     let target =
         ConnectTarget::resolve(Some(&url), &Env::default()).expect("the sandbox URL is valid");
     let exit = match db::connect(&target).await {
-        Ok(session) => super::run_tui(session).await,
+        Ok(session) => super::run_tui(session, options).await,
         Err(e) => {
             say!("{e}");
             Exit::Runtime

@@ -1,9 +1,19 @@
 //! The state the screen is drawn from. Only `update` changes it.
 
-use crate::db::server::ServerInfo;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Instant;
 
+use crate::catalog::Catalog;
+use crate::db::apply::StatementFailure;
+use crate::design::Design;
+use crate::plan::{Bundle, Plan, PlanSettings, Summary};
+
+use super::findings::Finding;
+use super::highlight::Highlighted;
 use super::keymap::{Context, Keymap};
 use super::theme::Theme;
+use super::tree::{DraftTable, Tree};
 
 /// The phases of SPEC.md, in the stepper's order.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -92,6 +102,11 @@ impl Phase {
         Phase::ALL[(i + 1).min(Phase::ALL.len() - 1)]
     }
 
+    /// The stepper's number key (`Preview` is 6).
+    pub fn index(self) -> usize {
+        Phase::ALL.iter().position(|p| *p == self).expect("listed")
+    }
+
     pub fn prev(self) -> Phase {
         let i = Phase::ALL.iter().position(|p| *p == self).expect("listed");
         Phase::ALL[i.saturating_sub(1)]
@@ -105,15 +120,94 @@ pub enum Focus {
     Main,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// A window over the panes; at most one at a time, and it takes the keyboard.
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Overlay {
-    Help,
+    /// Every key of the focused pane; scrolls when it does not fit.
+    Help { scroll: usize },
+    /// Apply asks first: the summary, and the word `apply` typed by the user.
+    ConfirmApply { typed: String },
+    /// `x` on a drafted table: remove it from the design?
+    ConfirmDelete { table: String },
+    /// A draft for this database was found on start: resume it?
+    ResumeDraft { path: PathBuf, tables: usize },
+    /// The live schema changed since the plan was made; nothing was applied.
+    Drift { expected: String, actual: String },
+}
+
+/// The design being edited: where it came from, and its autosave file.
+#[derive(Clone, Debug, PartialEq)]
+pub struct DesignState {
+    pub design: Design,
+    /// `--design FILE`, when opened from a file.
+    pub file: Option<PathBuf>,
+}
+
+/// The current plan of the design against the catalog, and what the preview draws from it.
+#[derive(Clone, Debug)]
+pub struct PlanView {
+    pub plan: Plan,
+    /// Exactly what apply sends; the preview shows `bundle.text`.
+    pub bundle: Bundle,
+    pub summary: Summary,
+    /// `bundle.text` split into lines of highlighted segments, computed once per plan.
+    pub lines: Highlighted,
+}
+
+/// The apply state machine: idle → running → done / failed. Esc while running cancels.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ApplyState {
+    Idle,
+    Running {
+        dry_run: bool,
+        statement: usize,
+        total: usize,
+        started: Instant,
+        /// Esc was pressed: whatever error comes back is the cancellation.
+        cancelling: bool,
+    },
+    Succeeded {
+        dry_run: bool,
+        statements: usize,
+        millis: u128,
+    },
+    /// A statement failed; the preview scrolls to it.
+    Failed(Box<StatementFailure>),
+    /// Anything else (connection lost, cancelled, drift-check error).
+    Error(String),
+}
+
+/// The scroll state of the preview pane.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct PreviewState {
+    pub scroll: usize,
 }
 
 pub struct App {
     /// `user@host:port/db`, never with a password.
     pub connection: String,
-    pub server: Option<ServerInfo>,
+    /// The live schema; `None` until the first read arrives.
+    pub catalog: Option<Arc<Catalog>>,
+    /// A catalog read is under way.
+    pub reading: bool,
+    pub design: Option<DesignState>,
+    pub settings: PlanSettings,
+    /// The plan of the design; `None` without a design or while the plan has errors.
+    pub plan: Option<PlanView>,
+    /// Why the design cannot be planned (validation or planner errors), for the preview.
+    pub plan_errors: Vec<String>,
+    /// Lint findings shown in the stepper (`●`), the status line and beside the preview.
+    /// Filled from design validation now; `rls::lint` plugs in here.
+    pub findings: Vec<Finding>,
+    /// The design's tables as the tree shows them (drafted, or new parts of live ones).
+    pub drafts: Vec<DraftTable>,
+    pub tree: Tree,
+    /// The tree's `/` filter is being typed.
+    pub filtering: bool,
+    pub preview: PreviewState,
+    /// Scroll of the read-only phase panes and the detail pane.
+    pub main_scroll: usize,
+    pub apply: ApplyState,
     pub phase: Phase,
     pub focus: Focus,
     pub overlay: Option<Overlay>,
@@ -122,16 +216,31 @@ pub struct App {
     pub message: Option<String>,
     pub theme: Theme,
     pub keymap: Keymap,
+    /// Where the design autosaves (`data_dir()/drafts/<db>.json`); `None` disables drafts.
+    pub draft_path: Option<PathBuf>,
     pub quit: bool,
-    /// The terminal's width, kept so mouse clicks map to the panes the view drew.
+    /// The terminal's size, kept so mouse clicks and scrolling map to the panes drawn.
     pub width: u16,
+    pub height: u16,
 }
 
 impl App {
     pub fn new(connection: String, theme: Theme, keymap: Keymap) -> App {
         App {
             connection,
-            server: None,
+            catalog: None,
+            reading: false,
+            design: None,
+            settings: PlanSettings::default(),
+            plan: None,
+            plan_errors: Vec::new(),
+            findings: Vec::new(),
+            drafts: Vec::new(),
+            tree: Tree::default(),
+            filtering: false,
+            preview: PreviewState::default(),
+            main_scroll: 0,
+            apply: ApplyState::Idle,
             phase: Phase::Schema,
             focus: Focus::Tree,
             overlay: None,
@@ -139,17 +248,37 @@ impl App {
             message: None,
             theme,
             keymap,
+            draft_path: None,
             quit: false,
             width: 80,
+            height: 24,
         }
     }
 
     /// The key context of what has the keyboard now.
     pub fn context(&self) -> Context {
+        match &self.overlay {
+            Some(Overlay::ConfirmApply { .. }) => return Context::Input,
+            Some(Overlay::Help { .. }) => return Context::List,
+            Some(_) => return Context::Dialog,
+            None => {}
+        }
+        if self.filtering {
+            return Context::Input;
+        }
         match (self.phase, self.focus) {
             (_, Focus::Tree) => Context::List,
             (Phase::Preview, Focus::Main) => Context::Preview,
             (_, Focus::Main) => Context::List,
         }
+    }
+
+    pub fn applying(&self) -> bool {
+        matches!(self.apply, ApplyState::Running { .. })
+    }
+
+    /// Steps the plan would run; 0 without a plan.
+    pub fn changes(&self) -> usize {
+        self.plan.as_ref().map_or(0, |p| p.plan.steps.len())
     }
 }

@@ -285,6 +285,13 @@ const DEFAULTS: &[(Context, Action, &[&str], &str, bool)] = &[
     ),
     (
         Context::Global,
+        Action::Cancel,
+        &["esc"],
+        "cancel a running apply · clear the filter",
+        false,
+    ),
+    (
+        Context::Global,
         Action::ToggleWalkthrough,
         &["w"],
         "walkthrough on/off",
@@ -400,11 +407,11 @@ const DEFAULTS: &[(Context, Action, &[&str], &str, bool)] = &[
     (
         Context::Dialog,
         Action::Confirm,
-        &["enter"],
+        &["enter", "y"],
         "confirm",
         true,
     ),
-    (Context::Dialog, Action::Cancel, &["esc"], "back", true),
+    (Context::Dialog, Action::Cancel, &["esc", "n"], "back", true),
 ];
 
 #[derive(Clone, Debug, PartialEq, Eq)]

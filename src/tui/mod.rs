@@ -1,13 +1,28 @@
 //! The interactive program: state + messages + `update`, drawn by `view`, driven by `run`.
 //!
-//! Terminal events and the results of database work arrive on one channel; the screen is
-//! drawn only when something changed, and drawing never waits for the database.
+//! Terminal events and the results of database work arrive on one channel; `update`
+//! changes the state and returns effects; the [`runtime::Runtime`] starts the work those
+//! ask for. The screen is drawn only when something changed, and drawing never waits for
+//! the database.
 
 pub mod app;
+pub mod draft;
+pub mod findings;
+pub mod highlight;
 pub mod keymap;
+pub mod layout;
+pub mod mouse;
+pub mod osc52;
+pub mod panes;
+pub mod planning;
+pub mod runtime;
 pub mod theme;
+pub mod tree;
 pub mod update;
 pub mod view;
+
+use std::io::Write;
+use std::sync::Arc;
 
 use crossterm::event::{DisableMouseCapture, EnableMouseCapture, EventStream};
 use crossterm::execute;
@@ -20,13 +35,20 @@ pub use app::App;
 pub use update::{Effect, Message, update};
 
 /// Runs the TUI on an open session until the user quits. The terminal is restored on
-/// return, on error, and on panic (ratatui's hook).
+/// return, on error, and on panic.
 pub async fn run(mut app: App, session: Session) -> std::io::Result<()> {
     let mut terminal = ratatui::init();
+    // ratatui's hook restores raw mode and the screen; mouse capture is ours to undo.
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let _ = execute!(std::io::stdout(), DisableMouseCapture);
+        previous(info);
+    }));
     let _ = execute!(std::io::stdout(), EnableMouseCapture);
     let result = event_loop(&mut terminal, &mut app, session).await;
     let _ = execute!(std::io::stdout(), DisableMouseCapture);
     ratatui::restore();
+    let _ = std::panic::take_hook();
     result
 }
 
@@ -37,7 +59,7 @@ async fn event_loop(
 ) -> std::io::Result<()> {
     let (tx, mut rx) = mpsc::unbounded_channel::<Message>();
     let input = tx.clone();
-    tokio::spawn(async move {
+    let reader = tokio::spawn(async move {
         let mut events = EventStream::new();
         while let Some(Ok(event)) = events.next().await {
             if input.send(Message::Terminal(event)).is_err() {
@@ -45,26 +67,23 @@ async fn event_loop(
             }
         }
     });
-    let client = std::sync::Arc::new(session);
-    {
-        let tx = tx.clone();
-        let client = client.clone();
-        tokio::spawn(async move {
-            let message = match crate::db::server::server_info(&client.client).await {
-                Ok(info) => Message::Server(info),
-                Err(e) => Message::Failed(crate::db::server_error::describe(&e)),
-            };
-            let _ = tx.send(message);
-        });
-    }
+    let mut runtime = runtime::Runtime::new(Arc::new(session), tx);
 
-    app.width = terminal.size()?.width;
+    let size = terminal.size()?;
+    app.width = size.width;
+    app.height = size.height;
+    runtime.perform(update(app, Message::Start));
     terminal.draw(|f| view::draw(f, app))?;
     while let Some(message) = rx.recv().await {
-        let mut redraw = update(app, message).contains(&Effect::Redraw);
+        let mut redraw = runtime.perform(update(app, message));
         // Take everything already waiting before drawing once.
         while let Ok(message) = rx.try_recv() {
-            redraw |= update(app, message).contains(&Effect::Redraw);
+            redraw |= runtime.perform(update(app, message));
+        }
+        for text in runtime.clipboard.drain(..) {
+            let mut out = std::io::stdout();
+            let _ = out.write_all(osc52::sequence(&text).as_bytes());
+            let _ = out.flush();
         }
         if app.quit {
             break;
@@ -73,5 +92,6 @@ async fn event_loop(
             terminal.draw(|f| view::draw(f, app))?;
         }
     }
+    reader.abort();
     Ok(())
 }

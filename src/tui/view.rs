@@ -1,46 +1,63 @@
 //! Draws the frame every phase shares: header, phase stepper, schema tree, the current
-//! phase's pane, status line and overlays. Reads `&App`, changes nothing.
+//! phase's pane, status line and overlays. Reads `&App`, changes nothing; every style
+//! comes from the theme by role.
 
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Flex, Layout, Rect};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::buffer::Buffer;
+use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
+use ratatui::widgets::{Block, Paragraph, Wrap};
 
-use super::app::{App, Focus, Overlay, Phase};
-use super::keymap::Context;
+use super::app::{App, ApplyState, Focus, Phase};
+use super::findings::{counts, phase_has_errors};
+use super::layout::{areas, stepper_cells};
+use super::panes;
 use super::theme::Role;
 
-/// The schema tree's width for a terminal `width` columns wide: the same for drawing and
-/// for mouse clicks.
-pub fn tree_width(width: u16) -> u16 {
-    (width * 3 / 10).clamp(24, 44).min(width / 2)
-}
+pub use super::layout::tree_width;
 
 pub fn draw(frame: &mut Frame, app: &App) {
-    let area = frame.area();
-    let [header, stepper, body, status] = Layout::vertical([
-        Constraint::Length(1),
-        Constraint::Length(1),
-        Constraint::Min(3),
-        Constraint::Length(1),
-    ])
-    .areas(area);
-    draw_header(frame, app, header);
-    draw_stepper(frame, app, stepper);
-    let [tree, main] = Layout::horizontal([
-        Constraint::Length(tree_width(area.width)),
-        Constraint::Min(10),
-    ])
-    .areas(body);
-    draw_tree(frame, app, tree);
-    draw_main(frame, app, main);
-    draw_status(frame, app, status);
-    if app.overlay == Some(Overlay::Help) {
-        draw_help(frame, app, area);
-    }
+    let a = areas(frame.area());
+    draw_header(frame, app, a.header);
+    draw_stepper(frame, app, a.stepper);
+    panes::tree::draw(frame, app, a.tree);
+    draw_main(frame, app, a.main);
+    draw_status(frame, app, a.status);
+    panes::dialogs::draw(frame, app, frame.area());
 }
 
-fn pane_block<'a>(app: &App, title: &'a str, focused: bool) -> Block<'a> {
+/// Renders a whole frame into a buffer of the given size (tests, benchmarks, snapshots).
+pub fn render(app: &App, width: u16, height: u16) -> Buffer {
+    let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("test backend");
+    terminal
+        .draw(|f| draw(f, app))
+        .expect("drawing into memory");
+    terminal.backend().buffer().clone()
+}
+
+/// The frame as plain text, one line per row, trailing spaces trimmed.
+pub fn render_text(app: &App, width: u16, height: u16) -> String {
+    buffer_text(&render(app, width, height))
+}
+
+pub fn buffer_text(buffer: &Buffer) -> String {
+    let area = buffer.area;
+    (0..area.height)
+        .map(|y| {
+            (0..area.width)
+                .map(|x| buffer[(x, y)].symbol())
+                .collect::<String>()
+                .trim_end()
+                .to_owned()
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// A bordered pane with its title; the border shows whether it has the keyboard.
+pub fn pane_block<'a>(app: &App, title: String, focused: bool) -> Block<'a> {
     let role = if focused {
         Role::BorderFocused
     } else {
@@ -57,235 +74,178 @@ fn pane_block<'a>(app: &App, title: &'a str, focused: bool) -> Block<'a> {
 fn draw_header(frame: &mut Frame, app: &App, area: Rect) {
     let style = app.theme.style(Role::Header);
     let mut parts = vec!["schemaforge".to_owned(), app.connection.clone()];
-    if let Some(server) = &app.server {
-        parts.push(format!("PG {}", server.version));
+    match &app.catalog {
+        Some(c) => {
+            parts.push(
+                if c.flavour.supabase {
+                    "supabase"
+                } else {
+                    "plain"
+                }
+                .into(),
+            );
+            // `15.8 (Debian 15.8-1)` → `15.8`: the packager's suffix is noise in a header.
+            let version = c
+                .flavour
+                .server_version
+                .split_whitespace()
+                .next()
+                .unwrap_or("");
+            parts.push(format!("PG {version}"));
+        }
+        None => parts.push("reading the schema…".into()),
     }
-    let text = format!(" {} ", parts.join(" · "));
-    frame.render_widget(Paragraph::new(Line::styled(text, style)).style(style), area);
+    let right = match (&app.design, &app.plan) {
+        (None, _) => "no design ".to_owned(),
+        (Some(_), Some(p)) if p.plan.is_empty() => match app.apply {
+            ApplyState::Succeeded { dry_run: false, .. } => "draft · applied ".into(),
+            _ => "draft · nothing to do ".into(),
+        },
+        (Some(_), Some(_)) => {
+            let n = app.changes();
+            format!("draft · {n} change{} ", if n == 1 { "" } else { "s" })
+        }
+        (Some(_), None) if !app.plan_errors.is_empty() => "draft · has errors ".into(),
+        (Some(_), None) => "draft ".into(),
+    };
+    let mut left = format!(" {} ", parts.join(" · "));
+    if left.chars().count() + right.chars().count() > area.width as usize {
+        // Narrow terminal: the program's name is the first thing to go.
+        left = format!(" {} ", parts[1..].join(" · "));
+    }
+    let [l, r] = Layout::horizontal([
+        Constraint::Min(1),
+        Constraint::Length(right.chars().count() as u16),
+    ])
+    .areas(area);
+    frame.render_widget(Paragraph::new(Line::styled(left, style)).style(style), l);
+    frame.render_widget(Paragraph::new(Line::styled(right, style)).style(style), r);
 }
 
 fn draw_stepper(frame: &mut Frame, app: &App, area: Rect) {
     let mut spans = vec![Span::raw(" ")];
-    for phase in Phase::ALL {
+    for (phase, ..) in stepper_cells() {
         let role = if phase == app.phase {
             Role::PhaseCurrent
         } else {
             Role::Phase
         };
-        spans.push(Span::styled(
-            format!(" {} ", phase.label()),
-            app.theme.style(role),
-        ));
+        let style = app.theme.style(role);
+        spans.push(Span::styled(format!(" {}", phase.label()), style));
+        spans.push(if phase_has_errors(&app.findings, phase) {
+            Span::styled("●", style.patch(app.theme.style(Role::PhaseError)))
+        } else {
+            Span::styled(" ", style)
+        });
     }
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
 }
 
-fn draw_tree(frame: &mut Frame, app: &App, area: Rect) {
-    let block = pane_block(app, "Schema", app.focus == Focus::Tree);
-    let text = Paragraph::new(Line::styled(
-        "reading the live schema…",
-        app.theme.style(Role::Dim),
-    ))
-    .block(block);
-    frame.render_widget(text, area);
-}
-
 fn draw_main(frame: &mut Frame, app: &App, area: Rect) {
-    let block = pane_block(app, app.phase.title(), app.focus == Focus::Main);
+    let title = match app.phase {
+        Phase::Schema => match app.tree.selected_table() {
+            Some((schema, table)) => format!("0 Schema · {schema}.{table}"),
+            None => "0 Schema".into(),
+        },
+        phase => format!(
+            "{} · {}",
+            phase.label().trim_start_matches("▸ "),
+            phase.title()
+        ),
+    };
+    let block = pane_block(app, title, app.focus == Focus::Main);
     let inner = block.inner(area);
     frame.render_widget(block, area);
-    let mut lines = Vec::new();
-    if app.walkthrough {
-        lines.push(Line::styled(
-            app.phase.explanation(),
-            app.theme.style(Role::Info),
-        ));
-        lines.push(Line::raw(""));
+    let body = if app.walkthrough {
+        let text = app.phase.explanation();
+        let lines = (text.chars().count() as u16 / inner.width.max(1) + 2).min(inner.height / 2);
+        let [top, rest] =
+            Layout::vertical([Constraint::Length(lines), Constraint::Min(1)]).areas(inner);
+        frame.render_widget(
+            Paragraph::new(Line::styled(text, app.theme.style(Role::Info)))
+                .wrap(Wrap { trim: true }),
+            top,
+        );
+        rest
+    } else {
+        inner
+    };
+    match app.phase {
+        Phase::Schema => panes::schema::draw(frame, app, body),
+        Phase::Preview => panes::preview::draw(frame, app, body),
+        phase => panes::design::draw(frame, app, phase, body),
     }
-    if let Some(server) = &app.server {
-        lines.push(Line::styled(
-            format!(
-                "connected to {} · PostgreSQL {} · database {} as {}",
-                app.connection, server.version, server.database, server.user
-            ),
-            app.theme.style(Role::Text),
-        ));
-    }
-    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
 }
 
 fn draw_status(frame: &mut Frame, app: &App, area: Rect) {
     let key_style = app.theme.style(Role::StatusKey);
     let text_style = app.theme.style(Role::Status);
+    let mut right: Vec<Span> = Vec::new();
+    if let ApplyState::Running {
+        dry_run,
+        statement,
+        total,
+        ..
+    } = app.apply
+    {
+        right.push(Span::styled(
+            format!(
+                "{} · statement {statement} of {total}  esc cancels ",
+                if dry_run { "dry run" } else { "applying" }
+            ),
+            app.theme.style(Role::Warning),
+        ));
+    } else if let Some(message) = &app.message {
+        right.push(Span::styled(
+            format!("{message} "),
+            app.theme.style(Role::Info),
+        ));
+    }
+    let (errors, warnings) = counts(&app.findings);
+    if errors + warnings > 0 {
+        let role = if errors > 0 {
+            Role::Danger
+        } else {
+            Role::Warning
+        };
+        right.push(Span::styled(
+            format!(
+                "· {errors} error{} · {warnings} warning{} ",
+                if errors == 1 { "" } else { "s" },
+                if warnings == 1 { "" } else { "s" }
+            ),
+            app.theme.style(role),
+        ));
+    }
+    let right_width: u16 = right.iter().map(|s| s.width() as u16).sum();
+    let right_width = right_width.min(area.width * 2 / 3);
+    let [left, r] =
+        Layout::horizontal([Constraint::Min(10), Constraint::Length(right_width)]).areas(area);
     let mut spans = vec![Span::raw(" ")];
-    for (key, description) in app.keymap.hints(app.context()) {
+    if app.filtering {
+        spans.push(Span::styled("filter: ", text_style));
+    }
+    // As many hints as fit, in the keymap's order; quit and help are always shown.
+    let hints = app.keymap.hints(app.context());
+    let always = |d: &str| d == "help" || d == "quit";
+    let width_of = |k: &str, d: &str| k.chars().count() + d.chars().count() + 3;
+    let reserved: usize = hints
+        .iter()
+        .filter(|(_, d)| always(d))
+        .map(|(k, d)| width_of(k, d))
+        .sum();
+    let mut room = (left.width as usize).saturating_sub(2 + reserved);
+    for (key, description) in hints {
+        if !always(description) {
+            let w = width_of(&key, description);
+            if w > room {
+                continue;
+            }
+            room -= w;
+        }
         spans.push(Span::styled(key, key_style));
         spans.push(Span::styled(format!(" {description}  "), text_style));
     }
-    let [left, right] = Layout::horizontal([
-        Constraint::Min(10),
-        Constraint::Length(
-            app.message
-                .as_ref()
-                .map_or(0, |m| m.chars().count() as u16 + 2),
-        ),
-    ])
-    .areas(area);
     frame.render_widget(Paragraph::new(Line::from(spans)), left);
-    if let Some(message) = &app.message {
-        frame.render_widget(
-            Paragraph::new(Line::styled(
-                format!("{message} "),
-                app.theme.style(Role::Info),
-            ))
-            .right_aligned(),
-            right,
-        );
-    }
-}
-
-/// Every key of the focused pane, then the global ones, straight from the keymap.
-fn draw_help(frame: &mut Frame, app: &App, area: Rect) {
-    let mut contexts = vec![app.context()];
-    contexts.push(Context::Global);
-    let mut lines = Vec::new();
-    for context in contexts {
-        lines.push(Line::styled(
-            format!("{} keys", context.name()),
-            app.theme.style(Role::Accent),
-        ));
-        for binding in app.keymap.bindings(context) {
-            let keys: Vec<String> = binding.keys.iter().map(ToString::to_string).collect();
-            lines.push(Line::from(vec![
-                Span::styled(
-                    format!("  {:<18}", keys.join(" ")),
-                    app.theme.style(Role::StatusKey),
-                ),
-                Span::styled(binding.description, app.theme.style(Role::Text)),
-            ]));
-        }
-        lines.push(Line::raw(""));
-    }
-    lines.push(Line::styled(
-        "any key closes this help",
-        app.theme.style(Role::Dim),
-    ));
-    let height = (lines.len() as u16 + 2).min(area.height);
-    let width = 64.min(area.width);
-    let [popup] = Layout::vertical([Constraint::Length(height)])
-        .flex(Flex::Center)
-        .areas(area);
-    let [popup] = Layout::horizontal([Constraint::Length(width)])
-        .flex(Flex::Center)
-        .areas(popup);
-    frame.render_widget(Clear, popup);
-    frame.render_widget(
-        Paragraph::new(lines)
-            .style(app.theme.style(Role::Overlay))
-            .block(pane_block(app, "help", true)),
-        popup,
-    );
-}
-
-#[cfg(test)]
-mod tests {
-    use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
-    use ratatui::Terminal;
-    use ratatui::backend::TestBackend;
-
-    use super::*;
-    use crate::db::server::ServerInfo;
-    use crate::tui::keymap::Keymap;
-    use crate::tui::theme::Theme;
-    use crate::tui::update::{Message, update};
-
-    fn app() -> App {
-        let mut app = App::new(
-            "alice@db.example.com:5432/app".into(),
-            Theme::default(),
-            Keymap::default(),
-        );
-        app.server = Some(ServerInfo {
-            version: "15.8".into(),
-            version_num: 150008,
-            database: "app".into(),
-            user: "alice".into(),
-        });
-        app
-    }
-
-    fn screen(app: &App, width: u16, height: u16) -> String {
-        let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
-        terminal.draw(|f| draw(f, app)).unwrap();
-        let buffer = terminal.backend().buffer();
-        (0..height)
-            .map(|y| {
-                (0..width)
-                    .map(|x| buffer[(x, y)].symbol())
-                    .collect::<String>()
-                    .trim_end()
-                    .to_owned()
-            })
-            .collect::<Vec<_>>()
-            .join("\n")
-    }
-
-    fn press(app: &mut App, code: KeyCode) {
-        update(
-            app,
-            Message::Terminal(Event::Key(KeyEvent::new(code, KeyModifiers::NONE))),
-        );
-    }
-
-    #[test]
-    fn every_phase_is_named_on_the_first_screen_at_80_columns() {
-        let text = screen(&app(), 80, 24);
-        for phase in Phase::ALL {
-            assert!(
-                text.contains(phase.label()),
-                "{} missing:\n{text}",
-                phase.label()
-            );
-        }
-        assert!(
-            text.lines()
-                .next()
-                .unwrap()
-                .contains("alice@db.example.com:5432/app · PG 15.8"),
-            "{text}"
-        );
-        assert!(text.lines().last().unwrap().contains("q quit"), "{text}");
-    }
-
-    #[test]
-    fn help_lists_the_focused_panes_keys_and_closes_on_any_key() {
-        let mut app = app();
-        press(&mut app, KeyCode::Char('?'));
-        let text = screen(&app, 100, 40);
-        assert!(
-            text.contains("list keys") && text.contains("global keys"),
-            "{text}"
-        );
-        assert!(
-            text.contains("filter") && text.contains("previous phase"),
-            "{text}"
-        );
-        press(&mut app, KeyCode::Char('x'));
-        assert!(!screen(&app, 100, 40).contains("global keys"));
-        assert!(!app.quit, "closing help does not act on the key");
-    }
-
-    #[test]
-    fn phase_keys_move_and_walkthrough_explains() {
-        let mut app = app();
-        press(&mut app, KeyCode::Char(']'));
-        assert_eq!(app.phase, Phase::Tables);
-        press(&mut app, KeyCode::Char('4'));
-        assert_eq!(app.phase, Phase::Rls);
-        press(&mut app, KeyCode::Char('w'));
-        let text = screen(&app, 120, 30);
-        assert!(text.contains("auth.uid() only"), "{text}");
-        press(&mut app, KeyCode::Char('q'));
-        assert!(app.quit);
-    }
+    frame.render_widget(Paragraph::new(Line::from(right)).right_aligned(), r);
 }

@@ -1,0 +1,51 @@
+//! Mouse: a click focuses the pane under it and selects the tree row or the phase; the
+//! wheel scrolls what is under the pointer. Areas come from `layout`, the same function
+//! the view draws with, so clicks land where the user sees things.
+
+use crossterm::event::{MouseButton, MouseEvent, MouseEventKind};
+
+use super::app::{App, Focus, Overlay};
+use super::layout;
+use super::update::{Effect, goto, scroll_main};
+
+pub fn on_mouse(app: &mut App, mouse: MouseEvent) -> Vec<Effect> {
+    let areas = layout::areas(ratatui::layout::Rect::new(0, 0, app.width, app.height));
+    let (x, y) = (mouse.column, mouse.row);
+    let in_tree = layout::contains(areas.tree, x, y);
+    let tree_rows = layout::tree_rows(app.width, app.height);
+    match mouse.kind {
+        MouseEventKind::Down(MouseButton::Left) if app.overlay.is_none() => {
+            if in_tree {
+                app.focus = Focus::Tree;
+                if y > areas.tree.y {
+                    app.tree.click((y - areas.tree.y - 1) as usize, tree_rows);
+                    app.main_scroll = 0;
+                }
+            } else if layout::contains(areas.main, x, y) {
+                app.focus = Focus::Main;
+            } else if layout::contains(areas.stepper, x, y)
+                && let Some((phase, ..)) = layout::stepper_cells()
+                    .into_iter()
+                    .find(|(_, from, to)| x >= *from && x < *to)
+            {
+                goto(app, phase);
+            }
+        }
+        MouseEventKind::ScrollDown | MouseEventKind::ScrollUp => {
+            let delta = if mouse.kind == MouseEventKind::ScrollDown {
+                3
+            } else {
+                -3
+            };
+            if let Some(Overlay::Help { scroll }) = &mut app.overlay {
+                *scroll = scroll.saturating_add_signed(delta);
+            } else if in_tree {
+                app.tree.scroll(delta, tree_rows);
+            } else {
+                scroll_main(app, delta);
+            }
+        }
+        _ => return Vec::new(),
+    }
+    Vec::new()
+}

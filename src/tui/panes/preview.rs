@@ -1,0 +1,220 @@
+//! The preview: exactly `bundle.text` — the text apply sends — highlighted and scrollable,
+//! with destructive statements in the danger role, the plan's notes and the findings
+//! beside it, and the apply result above it (on failure the failing statement is marked
+//! and the server's message, detail and hint shown).
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Modifier;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Wrap};
+
+use super::rule;
+use crate::tui::app::{App, ApplyState, PlanView};
+use crate::tui::findings::Severity;
+use crate::tui::theme::Role;
+
+pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
+    let Some(plan) = &app.plan else {
+        let mut lines = vec![];
+        if app.design.is_none() {
+            lines.push(Line::styled(
+                "no design loaded: nothing to preview. Start with --design FILE.",
+                app.theme.style(Role::Dim),
+            ));
+        } else if app.catalog.is_none() {
+            lines.push(Line::styled(
+                "planning as soon as the live schema has been read…",
+                app.theme.style(Role::Dim),
+            ));
+        } else {
+            lines.push(Line::styled(
+                "the design cannot be planned yet:",
+                app.theme.style(Role::Danger),
+            ));
+            for e in &app.plan_errors {
+                lines.push(Line::styled(
+                    format!(" ✗ {e}"),
+                    app.theme.style(Role::Danger),
+                ));
+            }
+        }
+        frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), area);
+        return;
+    };
+    let status = status_lines(app, plan);
+    let rows: usize = status
+        .iter()
+        .map(|l| l.width().max(1).div_ceil(area.width.max(1) as usize))
+        .sum();
+    let [top, rest] = Layout::vertical([
+        Constraint::Length((rows as u16).min(area.height / 2)),
+        Constraint::Min(1),
+    ])
+    .areas(area);
+    frame.render_widget(Paragraph::new(status).wrap(Wrap { trim: false }), top);
+
+    let side = side_lines(app, plan, rest.width);
+    let (sql, notes) = if rest.width >= 90 {
+        let [sql, notes] =
+            Layout::horizontal([Constraint::Min(40), Constraint::Length(34)]).areas(rest);
+        (sql, notes)
+    } else {
+        let h = (side.len() as u16).min(rest.height / 3);
+        let [sql, notes] =
+            Layout::vertical([Constraint::Min(3), Constraint::Length(h)]).areas(rest);
+        (sql, notes)
+    };
+    draw_sql(frame, app, plan, sql);
+    frame.render_widget(Paragraph::new(side).wrap(Wrap { trim: false }), notes);
+}
+
+fn status_lines<'a>(app: &App, plan: &PlanView) -> Vec<Line<'a>> {
+    let mut out = Vec::new();
+    if plan.plan.is_empty() {
+        out.push(Line::styled(
+            "nothing to do: the database already has everything in the design",
+            app.theme.style(Role::Ok),
+        ));
+    } else {
+        out.push(Line::styled(
+            format!(
+                "{} statements · {}",
+                plan.bundle.statements.len(),
+                plan.summary
+            ),
+            app.theme.style(if plan.summary.destructive > 0 {
+                Role::Danger
+            } else {
+                Role::Text
+            }),
+        ));
+    }
+    match &app.apply {
+        ApplyState::Idle => {}
+        ApplyState::Running {
+            dry_run,
+            statement,
+            total,
+            ..
+        } => out.push(Line::styled(
+            format!(
+                "{} · statement {statement} of {total} · esc cancels",
+                if *dry_run { "dry run" } else { "applying" }
+            ),
+            app.theme.style(Role::Warning),
+        )),
+        ApplyState::Succeeded {
+            dry_run,
+            statements,
+            millis,
+        } => out.push(Line::styled(
+            if *dry_run {
+                format!("✓ dry run: {statements} statements ran in {millis} ms, then rolled back")
+            } else {
+                format!("✓ applied {statements} statements in one transaction in {millis} ms")
+            },
+            app.theme.style(Role::Ok),
+        )),
+        ApplyState::Failed(f) => {
+            out.push(Line::styled(
+                format!(
+                    "✗ statement {} of {} (line {}) failed: {} [{}]",
+                    f.index + 1,
+                    f.total,
+                    f.line,
+                    f.message,
+                    f.code
+                ),
+                app.theme.style(Role::Danger),
+            ));
+            for (label, value) in [("detail", &f.detail), ("hint", &f.hint)] {
+                if let Some(v) = value {
+                    out.push(Line::styled(
+                        format!("  {label}: {v}"),
+                        app.theme.style(Role::Warning),
+                    ));
+                }
+            }
+            out.push(Line::styled(
+                "  nothing was applied: the transaction was rolled back",
+                app.theme.style(Role::Dim),
+            ));
+        }
+        ApplyState::Error(e) => out.push(Line::styled(
+            format!("✗ {e}"),
+            app.theme.style(Role::Danger),
+        )),
+    }
+    out
+}
+
+fn side_lines<'a>(app: &App, plan: &PlanView, width: u16) -> Vec<Line<'a>> {
+    let mut out = Vec::new();
+    let width = width.min(34);
+    out.push(rule(app, "findings", width));
+    if app.findings.is_empty() {
+        out.push(Line::styled("✓ no findings", app.theme.style(Role::Ok)));
+    }
+    for f in &app.findings {
+        let (mark, role) = match f.severity {
+            Severity::Error => ("✗", Role::Danger),
+            Severity::Warning => ("⚠", Role::Warning),
+        };
+        out.push(Line::styled(
+            format!("{mark} {}: {}", f.object, f.message),
+            app.theme.style(role),
+        ));
+    }
+    if !plan.plan.notes.is_empty() {
+        out.push(rule(app, "notes", width));
+        for n in &plan.plan.notes {
+            out.push(Line::styled(format!("· {n}"), app.theme.style(Role::Info)));
+        }
+    }
+    out
+}
+
+fn draw_sql(frame: &mut Frame, app: &App, plan: &PlanView, area: Rect) {
+    let failed = match &app.apply {
+        ApplyState::Failed(f) => Some(f.as_ref()),
+        _ => None,
+    };
+    let gutter = app.theme.style(Role::Dim);
+    let lines: Vec<Line> = plan
+        .lines
+        .lines
+        .iter()
+        .enumerate()
+        .skip(app.preview.scroll)
+        .take(area.height as usize)
+        .map(|(i, segments)| {
+            let failing =
+                failed.is_some_and(|f| plan.lines.statement.get(i) == Some(&Some(f.index)));
+            let mut spans = vec![if failing {
+                Span::styled(format!("{:>4}▶", i + 1), app.theme.style(Role::Danger))
+            } else {
+                Span::styled(format!("{:>4} ", i + 1), gutter)
+            }];
+            let error_at = failed
+                .and_then(|f| f.position)
+                .filter(|(line, _)| *line == i + 1)
+                .map(|(_, col)| col);
+            let mut col = 1;
+            for (text, role) in segments {
+                let mut style = app.theme.style(*role);
+                if failing {
+                    style = style.patch(app.theme.style(Role::Danger));
+                }
+                let len = text.chars().count();
+                if error_at.is_some_and(|c| c >= col && c < col + len) {
+                    style = style.add_modifier(Modifier::UNDERLINED);
+                }
+                col += len;
+                spans.push(Span::styled(text.clone(), style));
+            }
+            Line::from(spans)
+        })
+        .collect();
+    frame.render_widget(Paragraph::new(lines), area);
+}

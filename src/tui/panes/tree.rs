@@ -1,0 +1,103 @@
+//! The schema tree widget: draws the visible window of [`crate::tui::tree::Tree`], nothing
+//! more, so a 5,000-table schema costs the same as a 5-table one.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+use super::{fit, pad};
+use crate::tui::app::{App, Focus};
+use crate::tui::theme::Role;
+use crate::tui::tree::RowKind;
+use crate::tui::view::pane_block;
+
+pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
+    let focused = app.focus == Focus::Tree;
+    let filter = if app.filtering {
+        format!("/{}▏", app.tree.filter())
+    } else if app.tree.filter().is_empty() {
+        "/ filter".into()
+    } else {
+        format!("/{}", app.tree.filter())
+    };
+    let block = pane_block(app, "Schema".into(), focused)
+        .title_top(Line::styled(format!(" {filter} "), app.theme.style(Role::Dim)).right_aligned());
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let width = inner.width as usize;
+    if app.catalog.is_none() {
+        frame.render_widget(
+            Paragraph::new(Line::styled(
+                "reading the live schema…",
+                app.theme.style(Role::Dim),
+            )),
+            inner,
+        );
+        return;
+    }
+    let (offset, rows) = app.tree.window(inner.height as usize);
+    if rows.is_empty() {
+        let text = if app.tree.filter().is_empty() {
+            "no tables yet".to_owned()
+        } else {
+            format!("nothing matches {:?}", app.tree.filter())
+        };
+        frame.render_widget(
+            Paragraph::new(Line::styled(text, app.theme.style(Role::Dim))),
+            inner,
+        );
+        return;
+    }
+    let lines: Vec<Line> = rows
+        .iter()
+        .enumerate()
+        .map(|(i, row)| {
+            let marker = match row.expanded {
+                Some(true) => "▾ ",
+                Some(false) => "▸ ",
+                None if row.new => "+ ",
+                None => "  ",
+            };
+            let marker = if row.new && row.kind == RowKind::Table {
+                "+ "
+            } else {
+                marker
+            };
+            let indent = "  ".repeat(row.depth as usize);
+            let role = if row.new {
+                Role::New
+            } else if row.managed {
+                Role::Managed
+            } else if row.kind == RowKind::Schema {
+                Role::Accent
+            } else {
+                Role::Text
+            };
+            let left = format!("{indent}{marker}{}", row.label);
+            // The name first; the detail gets what is left, or a third when names are long.
+            let detail_width = row.detail.chars().count().min(
+                width
+                    .saturating_sub(left.chars().count() + 1)
+                    .max(width / 3),
+            );
+            let left_width = width.saturating_sub(detail_width + 1);
+            let mut spans = vec![
+                Span::styled(pad(&left, left_width), app.theme.style(role)),
+                Span::raw(" "),
+                Span::styled(
+                    fit(&row.detail, detail_width),
+                    app.theme.style(if row.new { Role::New } else { Role::Dim }),
+                ),
+            ];
+            if offset + i == app.tree.selected() {
+                let selected = app.theme.style(Role::Selected);
+                for span in &mut spans {
+                    span.style = span.style.patch(selected);
+                }
+            }
+            Line::from(spans)
+        })
+        .collect();
+    frame.render_widget(Paragraph::new(lines), inner);
+}

@@ -1,0 +1,152 @@
+//! Design × catalog → what the screen shows: the plan and its highlighted bundle, the
+//! drafted objects for the tree, and the findings. Pure; `update` calls [`replan`] whenever
+//! the design or the catalog changes, so the preview is always current.
+
+use crate::catalog::Catalog;
+use crate::design::{self, RelationshipKind, ResolvedDesign, SYSTEM_FIELDS};
+use crate::plan;
+
+use super::app::{App, PlanView};
+use super::findings::{Finding, Severity, phase_of_path};
+use super::highlight::highlight;
+use super::tree::{DraftColumn, DraftTable};
+
+/// Recomputes plan, drafts and findings from `app.design` and `app.catalog`, and rebuilds
+/// the tree. The preview keeps its scroll when the bundle text did not change.
+pub fn replan(app: &mut App) {
+    let old_text = app.plan.take().map(|p| p.bundle.text);
+    app.findings.clear();
+    app.plan_errors.clear();
+    app.drafts.clear();
+    let catalog = app.catalog.clone();
+    if let Some(state) = &app.design {
+        let known = |s: &str, t: &str| catalog.as_ref().is_some_and(|c| c.table(s, t).is_some());
+        match design::resolve_with_known_tables(&state.design, &known) {
+            Ok(resolved) => {
+                app.findings
+                    .extend(resolved.warnings.iter().map(Finding::from_diagnostic));
+                app.drafts = drafts_of(&resolved, catalog.as_deref());
+                if let Some(catalog) = &catalog {
+                    match plan::plan(&resolved, catalog, &app.settings) {
+                        Ok(plan) => {
+                            let bundle = plan.bundle();
+                            app.plan = Some(PlanView {
+                                summary: plan.summary(),
+                                lines: highlight(&bundle),
+                                bundle,
+                                plan,
+                            });
+                        }
+                        Err(errors) => {
+                            for e in errors {
+                                app.findings.push(Finding {
+                                    severity: Severity::Error,
+                                    phase: phase_of_path(&e.path),
+                                    object: e.path.clone(),
+                                    message: e.message.clone(),
+                                });
+                                app.plan_errors.push(e.to_string());
+                            }
+                        }
+                    }
+                }
+            }
+            Err(diagnostics) => {
+                for d in &diagnostics {
+                    app.findings.push(Finding::from_diagnostic(d));
+                    if d.is_error() {
+                        app.plan_errors.push(d.to_string());
+                    }
+                }
+            }
+        }
+    }
+    // `rls::lint(&catalog, &plan)` findings are appended here once the linter lands.
+    app.findings.sort_by_key(|f| f.severity);
+    if old_text.as_deref() != app.plan.as_ref().map(|p| p.bundle.text.as_str()) {
+        app.preview.scroll = 0;
+    }
+    app.tree.rebuild(catalog.as_deref(), &app.drafts);
+}
+
+/// The design's tables as the tree shows them: a new table with all its columns, or the
+/// columns and policies a live table does not have yet.
+pub fn drafts_of(resolved: &ResolvedDesign, catalog: Option<&Catalog>) -> Vec<DraftTable> {
+    let schema = &resolved.schema;
+    let mut drafts: Vec<DraftTable> = resolved
+        .tables
+        .iter()
+        .map(|t| {
+            let mut columns: Vec<(String, String)> = SYSTEM_FIELDS
+                .iter()
+                .map(|f| (f.db_name.to_owned(), f.pg_type.sql()))
+                .collect();
+            columns.extend(t.columns().map(|f| {
+                (
+                    f.db_name.clone(),
+                    f.pg_type.as_ref().map(|p| p.sql()).unwrap_or_default(),
+                )
+            }));
+            let policies = t.policies.iter().map(|p| p.name.clone()).collect();
+            draft(catalog, schema, t.db_name.clone(), columns, policies)
+        })
+        .collect();
+    for rel in &resolved.relationships {
+        match &rel.kind {
+            RelationshipKind::ForeignKey { column, .. } => {
+                if let Some(d) = drafts.get_mut(rel.table) {
+                    let live = catalog.and_then(|c| c.table(schema, &d.name));
+                    d.columns.push(DraftColumn {
+                        name: column.clone(),
+                        data_type: "uuid".into(),
+                        new: live.is_none_or(|t| t.column(column).is_none()),
+                    });
+                }
+            }
+            RelationshipKind::Linking {
+                table,
+                source_column,
+                target_column,
+                ..
+            } => {
+                let columns = [source_column, target_column]
+                    .into_iter()
+                    .map(|c| (c.clone(), "uuid".to_owned()))
+                    .chain([
+                        ("created_at".to_owned(), "timestamptz".to_owned()),
+                        ("created_by".to_owned(), "uuid".to_owned()),
+                    ])
+                    .collect();
+                drafts.push(draft(catalog, schema, table.clone(), columns, Vec::new()));
+            }
+        }
+    }
+    drafts
+}
+
+fn draft(
+    catalog: Option<&Catalog>,
+    schema: &str,
+    name: String,
+    columns: Vec<(String, String)>,
+    policies: Vec<String>,
+) -> DraftTable {
+    let live = catalog.and_then(|c| c.table(schema, &name));
+    DraftTable {
+        schema: schema.to_owned(),
+        exists: live.is_some(),
+        columns: columns
+            .into_iter()
+            .map(|(column, data_type)| DraftColumn {
+                new: live.is_none_or(|t| t.column(&column).is_none()),
+                name: column,
+                data_type,
+            })
+            .collect(),
+        policies: policies
+            .into_iter()
+            .filter(|p| live.is_none_or(|t| t.policy(p).is_none()))
+            .collect(),
+        name,
+    }
+}

@@ -1,0 +1,316 @@
+//! Every pane in 80×24 and 160×45, as text snapshots (insta), and in both bundled themes
+//! with every colour on screen checked to come from the theme.
+
+mod tui_support;
+
+use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
+use ratatui::buffer::Buffer;
+use ratatui::style::Color;
+use schemaforge::db::apply::{ApplyError, StatementFailure};
+use schemaforge::tui::theme::{Role, Theme};
+use schemaforge::tui::view::{buffer_text, render};
+use schemaforge::tui::{App, Message, update};
+
+const SIZES: [(u16, u16); 2] = [(80, 24), (160, 45)];
+
+fn press(app: &mut App, code: KeyCode) {
+    let modifiers = match code {
+        KeyCode::Char(c) if c.is_ascii_uppercase() => KeyModifiers::SHIFT,
+        _ => KeyModifiers::NONE,
+    };
+    update(
+        app,
+        Message::Terminal(Event::Key(KeyEvent::new(code, modifiers))),
+    );
+}
+
+fn keys(app: &mut App, text: &str) {
+    for c in text.chars() {
+        press(app, KeyCode::Char(c));
+    }
+}
+
+/// How to get from the first screen to a screen under test.
+type Setup = fn(&mut App);
+
+/// Each screen: a name and the keys (or messages) that lead to it from the first screen.
+fn screens() -> Vec<(&'static str, Setup)> {
+    vec![
+        ("schema", |app| {
+            keys(app, "jj");
+            press(app, KeyCode::Enter);
+        }),
+        ("tables", |app| keys(app, "1")),
+        ("fields", |app| keys(app, "2")),
+        ("relations", |app| keys(app, "3")),
+        ("rls", |app| keys(app, "4")),
+        ("samples", |app| keys(app, "5")),
+        ("preview", |app| keys(app, "6")),
+        ("walkthrough", |app| keys(app, "1w")),
+        ("help", |app| keys(app, "?")),
+        ("filter", |app| keys(app, "/pro")),
+        ("confirm_apply", |app| {
+            keys(app, "6A");
+            keys(app, "app");
+        }),
+        ("apply_failed", |app| {
+            keys(app, "6");
+            let plan = app.plan.as_ref().expect("a plan");
+            let index = plan
+                .bundle
+                .statements
+                .iter()
+                .position(|s| {
+                    plan.bundle
+                        .statement_text(s_index(plan, s))
+                        .contains("CREATE POLICY")
+                })
+                .expect("a policy statement");
+            let statement = &plan.bundle.statements[index];
+            let failure = StatementFailure {
+                index,
+                total: plan.bundle.statements.len(),
+                line: statement.line,
+                sql: plan.bundle.statement_text(index).to_owned(),
+                code: "42601".into(),
+                message: "syntax error at or near \"AND\"".into(),
+                detail: None,
+                hint: Some("check the policy expression".into()),
+                position: Some((statement.line + 1, 3)),
+                context: None,
+            };
+            update(
+                app,
+                Message::Applied {
+                    dry_run: false,
+                    result: Err(ApplyError::Statement(Box::new(failure))),
+                },
+            );
+            app.message = None;
+        }),
+    ]
+}
+
+fn s_index(plan: &schemaforge::tui::app::PlanView, s: &schemaforge::plan::Statement) -> usize {
+    plan.bundle
+        .statements
+        .iter()
+        .position(|x| std::ptr::eq(x, s))
+        .unwrap()
+}
+
+fn screen(theme: &str, name: &str, width: u16, height: u16) -> (App, Buffer) {
+    let (_, setup) = screens()
+        .into_iter()
+        .find(|(n, _)| *n == name)
+        .expect("known screen");
+    let mut app = tui_support::app(theme, tui_support::catalog(), width, height);
+    setup(&mut app);
+    let buffer = render(&app, width, height);
+    (app, buffer)
+}
+
+#[test]
+fn every_pane_in_both_sizes() {
+    for (name, _) in screens() {
+        for (w, h) in SIZES {
+            let (_, buffer) = screen("dark", name, w, h);
+            insta::assert_snapshot!(format!("{name}_{w}x{h}"), buffer_text(&buffer));
+        }
+    }
+}
+
+fn palette(theme: &Theme) -> Vec<Color> {
+    let mut colours = vec![Color::Reset];
+    for role in Role::ALL {
+        let style = theme.style(role);
+        colours.extend(style.fg);
+        colours.extend(style.bg);
+    }
+    colours
+}
+
+#[test]
+fn every_colour_on_every_screen_comes_from_the_theme_in_both_themes() {
+    let dark = tui_support::theme("dark");
+    let light = tui_support::theme("light");
+    for (name, _) in screens() {
+        for (w, h) in SIZES {
+            let (_, on_dark) = screen("dark", name, w, h);
+            let (_, on_light) = screen("light", name, w, h);
+            assert_eq!(
+                buffer_text(&on_dark),
+                buffer_text(&on_light),
+                "{name}: the text does not depend on the theme"
+            );
+            for (theme, buffer) in [(&dark, &on_dark), (&light, &on_light)] {
+                let allowed = palette(theme);
+                for cell in buffer.content() {
+                    assert!(
+                        allowed.contains(&cell.fg) && allowed.contains(&cell.bg),
+                        "{name} {w}x{h} in {}: {:?} on {:?} at {:?} is not a theme colour",
+                        theme.name,
+                        cell.fg,
+                        cell.bg,
+                        cell.symbol()
+                    );
+                }
+            }
+            let styles = |b: &Buffer| b.content().iter().map(|c| (c.fg, c.bg)).collect::<Vec<_>>();
+            assert_ne!(
+                styles(&on_dark),
+                styles(&on_light),
+                "{name}: themes look different"
+            );
+        }
+    }
+}
+
+fn cell_of<'a>(buffer: &'a Buffer, needle: &str) -> &'a ratatui::buffer::Cell {
+    let text = buffer_text(buffer);
+    let (y, line) = text
+        .lines()
+        .enumerate()
+        .find(|(_, l)| l.contains(needle))
+        .unwrap_or_else(|| panic!("{needle:?} not on screen:\n{text}"));
+    let x = line[..line.find(needle).unwrap()].chars().count();
+    &buffer[(x as u16, y as u16)]
+}
+
+#[test]
+fn roles_land_where_they_belong() {
+    let theme = tui_support::theme("dark");
+    let (_, preview) = screen("dark", "preview", 160, 45);
+    assert_eq!(
+        cell_of(&preview, "CREATE TABLE").fg,
+        theme.style(Role::Keyword).fg.unwrap()
+    );
+    assert_eq!(
+        cell_of(&preview, "-- tables").fg,
+        theme.style(Role::Comment).fg.unwrap()
+    );
+    let (_, schema) = screen("dark", "schema", 160, 45);
+    assert_eq!(
+        cell_of(&schema, "+ todos").fg,
+        theme.style(Role::New).fg.unwrap()
+    );
+    assert_eq!(
+        cell_of(&schema, "▸ auth").fg,
+        theme.style(Role::Managed).fg.unwrap()
+    );
+    let (_, failed) = screen("dark", "apply_failed", 160, 45);
+    assert_eq!(
+        cell_of(&failed, "✗ statement").fg,
+        theme.style(Role::Danger).fg.unwrap()
+    );
+}
+
+#[test]
+fn a_phase_with_errors_is_marked_in_the_stepper() {
+    let mut app = tui_support::app("dark", tui_support::catalog(), 80, 24);
+    let design = &mut app.design.as_mut().unwrap().design;
+    let duplicate = design.tables[0].fields[0].clone();
+    design.tables[0].fields.push(duplicate);
+    schemaforge::tui::planning::replan(&mut app);
+    let buffer = render(&app, 80, 24);
+    let text = buffer_text(&buffer);
+    let stepper = text.lines().nth(1).unwrap();
+    assert!(stepper.contains("2 Fields●"), "{stepper}");
+    assert!(!stepper.contains("4 RLS●"), "{stepper}");
+    assert_eq!(
+        cell_of(&buffer, "●").fg,
+        tui_support::theme("dark")
+            .style(Role::PhaseError)
+            .fg
+            .unwrap()
+    );
+    assert!(
+        text.lines()
+            .last()
+            .unwrap()
+            .contains(" errors · 0 warnings"),
+        "{text}"
+    );
+    assert!(app.plan.is_none() && !app.plan_errors.is_empty());
+}
+
+#[test]
+fn the_help_scrolls_at_80x24_and_shows_everything_at_160x45() {
+    let mut app = tui_support::app("dark", tui_support::catalog(), 80, 24);
+    keys(&mut app, "?");
+    let first = buffer_text(&render(&app, 80, 24));
+    assert!(first.contains("j/k scroll for more"), "{first}");
+    for _ in 0..40 {
+        press(&mut app, KeyCode::Down);
+    }
+    let last = buffer_text(&render(&app, 80, 24));
+    assert!(last.contains("walkthrough on/off"), "{last}");
+    assert!(!last.contains("j/k scroll for more"), "{last}");
+    press(&mut app, KeyCode::Char('x'));
+    assert!(app.overlay.is_none() && !app.quit);
+
+    let (_, wide) = screen("dark", "help", 160, 45);
+    let wide = buffer_text(&wide);
+    assert!(
+        wide.contains("list keys") && wide.contains("global keys"),
+        "{wide}"
+    );
+    assert!(wide.contains("walkthrough on/off") && wide.contains("re-read the live schema"));
+}
+
+#[test]
+fn five_thousand_tables_open_and_scroll_the_tree() {
+    let mut app = tui_support::app("dark", tui_support::big_catalog(5000), 100, 30);
+    let text = buffer_text(&render(&app, 100, 30));
+    assert!(text.contains("table_00000"), "{text}");
+    press(&mut app, KeyCode::End);
+    let text = buffer_text(&render(&app, 100, 30));
+    assert!(
+        text.contains("storage"),
+        "the last row is on screen:\n{text}"
+    );
+    keys(&mut app, "/04999");
+    let text = buffer_text(&render(&app, 100, 30));
+    assert!(
+        text.contains("table_04999") && !text.contains("table_04998"),
+        "{text}"
+    );
+}
+
+#[test]
+fn mouse_clicks_focus_and_select_and_the_wheel_scrolls() {
+    use crossterm::event::{MouseButton, MouseEvent, MouseEventKind};
+    use schemaforge::tui::app::{Focus, Phase};
+    let mouse = |app: &mut App, kind, column, row| {
+        update(
+            app,
+            Message::Terminal(Event::Mouse(MouseEvent {
+                kind,
+                column,
+                row,
+                modifiers: KeyModifiers::NONE,
+            })),
+        );
+    };
+    let mut app = tui_support::app("dark", tui_support::big_catalog(200), 100, 30);
+    // Row 3 of the screen is the first row inside the tree (`public`); row 5 the second table.
+    mouse(&mut app, MouseEventKind::Down(MouseButton::Left), 5, 5);
+    assert_eq!(app.focus, Focus::Tree);
+    assert_eq!(app.tree.selected_row().unwrap().label, "projects");
+    mouse(&mut app, MouseEventKind::Down(MouseButton::Left), 60, 10);
+    assert_eq!(app.focus, Focus::Main);
+    // The stepper: a click on `4 RLS` goes there.
+    let text = buffer_text(&render(&app, 100, 30));
+    let x = text.lines().nth(1).unwrap().find("4 RLS").unwrap();
+    let x = text.lines().nth(1).unwrap()[..x].chars().count() as u16;
+    mouse(&mut app, MouseEventKind::Down(MouseButton::Left), x, 1);
+    assert_eq!(app.phase, Phase::Rls);
+    // The wheel over the tree scrolls it.
+    mouse(&mut app, MouseEventKind::ScrollDown, 5, 10);
+    mouse(&mut app, MouseEventKind::ScrollDown, 5, 10);
+    let text = buffer_text(&render(&app, 100, 30));
+    assert!(
+        text.contains("table_00026") && !text.contains("table_00002"),
+        "{text}"
+    );
+}

@@ -1,0 +1,239 @@
+//! A catalog and an app built in memory, for the TUI snapshot tests and the render
+//! benchmark: a Supabase-flavoured database with managed `auth`/`storage` schemas and a few
+//! tables of the user's own, and the SPEC.md example design opened against it.
+#![allow(dead_code)]
+
+use schemaforge::catalog::{
+    Catalog, Column, FkAction, Flavour, ForeignKey, Index, KeyConstraint, Policy, PolicyCommand,
+    Schema, Table, TableKind, Trigger,
+};
+use schemaforge::tui::App;
+use schemaforge::tui::app::DesignState;
+use schemaforge::tui::keymap::Keymap;
+use schemaforge::tui::theme::Theme;
+
+pub fn schema(name: &str, managed: bool) -> Schema {
+    Schema {
+        name: name.into(),
+        owner: "postgres".into(),
+        managed,
+        usage: true,
+        comment: None,
+    }
+}
+
+pub fn column(
+    name: &str,
+    position: i16,
+    data_type: &str,
+    nullable: bool,
+    default: Option<&str>,
+) -> Column {
+    Column {
+        name: name.into(),
+        position,
+        data_type: data_type.into(),
+        nullable,
+        default: default.map(Into::into),
+        identity: None,
+        generated: None,
+        comment: None,
+    }
+}
+
+pub fn table(schema: &str, name: &str) -> Table {
+    Table {
+        schema: schema.into(),
+        name: name.into(),
+        kind: TableKind::Table,
+        owner: "postgres".into(),
+        comment: None,
+        row_estimate: Some(1240),
+        rls_enabled: true,
+        rls_forced: false,
+        options: vec![],
+        security_invoker: false,
+        view_definition: None,
+        partition_key: None,
+        partition_of: None,
+        partition_bound: None,
+        columns: vec![
+            column("id", 1, "uuid", false, Some("gen_random_uuid()")),
+            column(
+                "created_at",
+                2,
+                "timestamp with time zone",
+                false,
+                Some("now()"),
+            ),
+        ],
+        primary_key: Some(KeyConstraint {
+            name: format!("{name}_pkey"),
+            columns: vec!["id".into()],
+        }),
+        unique_constraints: vec![],
+        check_constraints: vec![],
+        exclusion_constraints: vec![],
+        foreign_keys: vec![],
+        indexes: vec![Index {
+            name: format!("{name}_pkey"),
+            definition: format!(
+                "CREATE UNIQUE INDEX {name}_pkey ON {schema}.{name} USING btree (id)"
+            ),
+            unique: true,
+            primary: true,
+            columns: vec!["id".into()],
+        }],
+        policies: vec![],
+        triggers: vec![],
+        grants: vec![],
+    }
+}
+
+fn fk(name: &str, column: &str, schema: &str, table: &str, on_delete: FkAction) -> ForeignKey {
+    ForeignKey {
+        name: name.into(),
+        columns: vec![column.into()],
+        references_schema: schema.into(),
+        references_table: table.into(),
+        references_columns: vec!["id".into()],
+        on_delete,
+        on_update: FkAction::NoAction,
+        deferrable: false,
+        initially_deferred: false,
+        validated: true,
+    }
+}
+
+/// `auth.users`, `storage.objects`, and `public.projects` (with an owner policy, a
+/// foreign key to `auth.users`, an index and a trigger), `public.profiles`, `public.tags`.
+pub fn catalog() -> Catalog {
+    let mut projects = table("public", "projects");
+    projects
+        .columns
+        .push(column("name", 3, "text", false, None));
+    projects
+        .columns
+        .push(column("created_by", 4, "uuid", true, Some("auth.uid()")));
+    projects.foreign_keys.push(fk(
+        "projects_created_by_fkey",
+        "created_by",
+        "auth",
+        "users",
+        FkAction::SetNull,
+    ));
+    projects.indexes.push(Index {
+        name: "idx_projects_created_by".into(),
+        definition:
+            "CREATE INDEX idx_projects_created_by ON public.projects USING btree (created_by)"
+                .into(),
+        unique: false,
+        primary: false,
+        columns: vec!["created_by".into()],
+    });
+    projects.policies.push(Policy {
+        name: "Owners manage projects".into(),
+        command: PolicyCommand::All,
+        permissive: true,
+        roles: vec!["authenticated".into()],
+        using: Some("(created_by = ( SELECT auth.uid() AS uid))".into()),
+        with_check: Some("(created_by = ( SELECT auth.uid() AS uid))".into()),
+    });
+    projects.triggers.push(Trigger {
+        name: "projects_updated".into(),
+        definition: "CREATE TRIGGER projects_updated BEFORE UPDATE ON public.projects FOR EACH ROW EXECUTE FUNCTION public.set_updated()".into(),
+        function_schema: "public".into(),
+        function: "set_updated".into(),
+        enabled: true,
+    });
+    let mut profiles = table("public", "profiles");
+    profiles
+        .columns
+        .push(column("username", 3, "text", true, None));
+    profiles.foreign_keys.push(fk(
+        "profiles_id_fkey",
+        "id",
+        "auth",
+        "users",
+        FkAction::Cascade,
+    ));
+    let mut tags = table("public", "tags");
+    tags.rls_enabled = false;
+    tags.row_estimate = None;
+    tags.columns.push(column("label", 3, "text", false, None));
+    let mut users = table("auth", "users");
+    users
+        .columns
+        .push(column("email", 3, "character varying(255)", true, None));
+    let objects = table("storage", "objects");
+    let mut catalog = Catalog {
+        flavour: Flavour {
+            supabase: true,
+            has_apply_postgrest_permissions: false,
+            server_version: "15.8".into(),
+            server_version_num: 150008,
+            database: "app".into(),
+            user: "alice".into(),
+        },
+        schemas: vec![
+            schema("auth", true),
+            schema("public", false),
+            schema("storage", true),
+        ],
+        tables: vec![users, profiles, projects, tags, objects],
+        ..Catalog::default()
+    };
+    catalog
+        .tables
+        .sort_by(|a, b| (&a.schema, &a.name).cmp(&(&b.schema, &b.name)));
+    catalog
+}
+
+/// `n` tables in `public`, each with a few columns, a policy and an index.
+pub fn big_catalog(n: usize) -> Catalog {
+    let mut catalog = catalog();
+    for i in 0..n {
+        let mut t = table("public", &format!("table_{i:05}"));
+        t.columns.push(column("title", 3, "text", false, None));
+        t.policies.push(Policy {
+            name: "own rows".into(),
+            command: PolicyCommand::All,
+            permissive: true,
+            roles: vec!["authenticated".into()],
+            using: Some("(created_by = auth.uid())".into()),
+            with_check: None,
+        });
+        catalog.tables.push(t);
+    }
+    catalog
+        .tables
+        .sort_by(|a, b| (&a.schema, &a.name).cmp(&(&b.schema, &b.name)));
+    catalog
+}
+
+pub fn theme(name: &str) -> Theme {
+    Theme::load(name, None).expect("bundled theme")
+}
+
+/// The app as it is once the catalog arrived, with SPEC.md's example design open.
+pub fn app(theme_name: &str, catalog: Catalog, width: u16, height: u16) -> App {
+    let mut app = App::new(
+        "alice@db.example.com:5432/app".into(),
+        theme(theme_name),
+        Keymap::default(),
+    );
+    let design =
+        schemaforge::design::parse(include_str!("../../assets/examples/spec_example.json"))
+            .expect("the example parses")
+            .0;
+    app.design = Some(DesignState { design, file: None });
+    app.width = width;
+    app.height = height;
+    schemaforge::tui::update(&mut app, schemaforge::tui::Message::Start);
+    schemaforge::tui::update(
+        &mut app,
+        schemaforge::tui::Message::Catalog(Ok(Box::new(catalog))),
+    );
+    app.message = None;
+    app
+}
