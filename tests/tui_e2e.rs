@@ -190,7 +190,7 @@ async fn preview_apply_see_the_result_and_quit() {
 #[tokio::test]
 async fn a_failing_statement_is_shown_in_the_preview_and_nothing_is_applied() {
     let db = test_db().await;
-    let broken = TODOS.replace("created_by = auth.uid()", "created_by = auth.uid( AND");
+    let broken = TODOS.replace("created_by = auth.uid()", "created_by = = auth.uid()");
     let mut h = Harness::start(app(Some(&broken)), db.connect_again().await);
     h.settle().await;
     h.key(KeyCode::Char('6'));
