@@ -521,3 +521,26 @@ async fn an_expression_that_tries_to_end_the_statement_is_a_plan_error() {
         "{errors:?}"
     );
 }
+
+#[test]
+fn nul_bytes_and_drops_of_relationship_columns_are_named() {
+    let mut design: serde_json::Value = serde_json::from_str(&example("todos.json")).unwrap();
+    design["tables"][0]["description"] = serde_json::json!("before\u{0}after");
+    let errors = design::parse(&design.to_string()).unwrap_err();
+    assert_eq!(
+        errors[0].to_string(),
+        "tables[0].description: contains a NUL byte (\\u0000), which PostgreSQL text cannot hold"
+    );
+
+    let text = example("every_field_type.json").replace(
+        "\"name\": \"Tasks\",",
+        "\"name\": \"Tasks\", \"drop_columns\": [\"project_id\"],",
+    );
+    let errors = design::load(&text).unwrap_err();
+    assert!(
+        errors.iter().any(|e| e
+            .to_string()
+            .contains("\"project_id\" is the column of one of this table's relationships")),
+        "{errors:?}"
+    );
+}

@@ -172,3 +172,13 @@ async fn verify_ca_checks_the_chain_but_not_the_host_name() {
         "an untrusted chain is refused: {err}"
     );
 }
+
+#[tokio::test]
+async fn verify_ca_without_a_ca_file_refuses_rather_than_trusting_the_web() {
+    pki().await;
+    let err = connect(&target(&url("127.0.0.1", "sslmode=verify-ca")))
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("verify-ca needs sslrootcert"), "{err}");
+}

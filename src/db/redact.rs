@@ -11,20 +11,20 @@ pub fn redact(text: &str) -> String {
 }
 
 /// `postgres://user:secret@host` → `postgres://user:********@host`, for every URL in `text`.
+///
+/// The credentials run to the first `@` after the scheme, as tokio-postgres reads them, so a
+/// password holding `/`, `?`, `#` or `:` is still masked whole.
 fn redact_userinfo(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
     while let Some(pos) = rest.find("://") {
         let (before, after) = rest.split_at(pos + 3);
         out.push_str(before);
-        // The authority ends at the first '/', '?', '#' or whitespace; the userinfo at its last '@'.
-        let end = after
-            .find(|c: char| c == '/' || c == '?' || c == '#' || c.is_whitespace())
-            .unwrap_or(after.len());
-        let authority = &after[..end];
-        match authority.rfind('@') {
+        let end_of_url = after.find(char::is_whitespace).unwrap_or(after.len());
+        let url = &after[..end_of_url];
+        match url.find('@') {
             Some(at) => {
-                let userinfo = &authority[..at];
+                let userinfo = &url[..at];
                 match userinfo.find(':') {
                     Some(colon) => {
                         out.push_str(&userinfo[..colon + 1]);
@@ -32,11 +32,10 @@ fn redact_userinfo(text: &str) -> String {
                     }
                     None => out.push_str(userinfo),
                 }
-                out.push_str(&authority[at..]);
+                rest = &after[at..];
             }
-            None => out.push_str(authority),
+            None => rest = after,
         }
-        rest = &after[end..];
     }
     out.push_str(rest);
     out

@@ -356,7 +356,14 @@ fn parse_connection_string(
     };
     let text_with_ports = with_ports.as_str();
     let remaining = if is_url {
-        match text_with_ports.split_once('?') {
+        // The query starts after the credentials (which end at the first `@`): a `?` inside a
+        // password is not the start of parameters.
+        let after_credentials = text_with_ports.find('@').map_or(0, |i| i + 1);
+        let split = text_with_ports[after_credentials..]
+            .find('?')
+            .map(|i| text_with_ports.split_at(after_credentials + i))
+            .map(|(base, query)| (base, &query[1..]));
+        match split {
             Some((base, query)) => {
                 let kept: Vec<&str> = query
                     .split('&')
@@ -588,6 +595,14 @@ mod tests {
             "postgres://u:p@a:9,b:7,[::1]:9/d?x=1"
         );
         assert_eq!(fill_missing_ports("postgres:///d", "9"), "postgres:///d");
+    }
+
+    #[test]
+    fn a_question_mark_in_the_password_is_not_the_query() {
+        let t = ConnectTarget::resolve(Some("postgres://u:p%3Fw@h/d?sslmode=require"), &env(&[]))
+            .unwrap();
+        assert_eq!(t.ssl_mode, SslMode::Require);
+        assert_eq!(t.describe(), "u@h:5432/d");
     }
 
     #[test]

@@ -31,6 +31,14 @@ pub fn connector(mode: SslMode, root_cert: Option<&Path>) -> Result<MakeRustlsCo
     let builder = ClientConfig::builder_with_provider(provider())
         .with_safe_default_protocol_versions()
         .map_err(|e| e.to_string())?;
+    let system_roots = root_cert.is_none_or(|p| p == Path::new("system"));
+    if mode == SslMode::VerifyCa && system_roots {
+        // A chain check without the host name is only meaningful against your own CA: with the
+        // public web roots any site's certificate would pass. libpq refuses this too.
+        return Err(
+            "sslmode=verify-ca needs sslrootcert=<your CA file> (or use verify-full)".into(),
+        );
+    }
     let config = if verify_chain {
         let roots = Arc::new(root_store(root_cert)?);
         let webpki = WebPkiServerVerifier::builder_with_provider(roots, provider())

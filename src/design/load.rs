@@ -363,6 +363,40 @@ fn shape_of(value: &Value) -> Option<InputShape> {
 
 /// Parses and checks the shape of a design file without the semantic rules: the design and
 /// how the input was shaped, or every shape error.
+/// A NUL byte cannot reach PostgreSQL inside text: say where it is rather than lose the rest.
+fn find_nul_bytes(value: &Value, path: &str, out: &mut Vec<Diagnostic>) {
+    match value {
+        Value::String(s) if s.contains('\0') => {
+            out.push(Diagnostic::error(
+                path,
+                "contains a NUL byte (\\u0000), which PostgreSQL text cannot hold",
+            ));
+        }
+        Value::Array(items) => {
+            for (i, item) in items.iter().enumerate() {
+                find_nul_bytes(item, &format!("{path}[{i}]"), out);
+            }
+        }
+        Value::Object(map) => {
+            for (key, item) in map {
+                if key.contains('\0') {
+                    out.push(Diagnostic::error(
+                        path,
+                        "a key contains a NUL byte (\\u0000)",
+                    ));
+                }
+                let child = if path.is_empty() {
+                    key.clone()
+                } else {
+                    format!("{path}.{key}")
+                };
+                find_nul_bytes(item, &child, out);
+            }
+        }
+        _ => {}
+    }
+}
+
 pub fn parse(json_text: &str) -> Result<(Design, InputShape), Vec<Diagnostic>> {
     let value: Value = serde_json::from_str(json_text).map_err(|e| {
         vec![Diagnostic::error(
@@ -385,6 +419,7 @@ pub fn parse(json_text: &str) -> Result<(Design, InputShape), Vec<Diagnostic>> {
         )]);
     };
     let mut out = Vec::new();
+    find_nul_bytes(&value, "", &mut out);
     match (&value, shape) {
         (Value::Object(map), InputShape::Design) => walk_design(map, "", &mut out),
         (Value::Object(map), InputShape::Table) => walk_table(map, "", &mut out),

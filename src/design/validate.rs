@@ -104,13 +104,13 @@ fn check_tables(design: &Design, out: &mut Vec<Diagnostic>) {
         }
         check_fields(table, &tpath, out);
         check_policies(table, &tpath, out);
-        check_drops(table, &tpath, out);
+        check_drops(design, ti, table, &tpath, out);
     }
 }
 
 /// A drop must not contradict the rest of the design: no system field, no column the design
 /// still defines, nothing twice.
-fn check_drops(table: &Table, tpath: &str, out: &mut Vec<Diagnostic>) {
+fn check_drops(design: &Design, ti: usize, table: &Table, tpath: &str, out: &mut Vec<Diagnostic>) {
     let mut seen = std::collections::HashSet::new();
     for (i, column) in table.drop_columns.iter().enumerate() {
         let path = format!("{}[{i}]", key_path(tpath, "drop_columns"));
@@ -123,6 +123,16 @@ fn check_drops(table: &Table, tpath: &str, out: &mut Vec<Diagnostic>) {
             out.push(Diagnostic::error(
                 path,
                 format!("\"{column}\" is also a field of this table; remove the field or the drop"),
+            ));
+        } else if design
+            .relationships_of(ti)
+            .any(|(_, r)| super::names::relationship_column(&r.name) == column.as_str())
+        {
+            out.push(Diagnostic::error(
+                path,
+                format!(
+                    "\"{column}\" is the column of one of this table's relationships; remove the relationship or the drop"
+                ),
             ));
         } else if !seen.insert(column.as_str()) {
             out.push(Diagnostic::error(

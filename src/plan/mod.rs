@@ -90,6 +90,12 @@ impl Plan {
         let mut b = BundleBuilder::new();
         b.comment(&format!("{FINGERPRINT_PREFIX}{}", self.fingerprint));
         b.push(Section::Transaction, "BEGIN", false);
+        // Literals are written for standard_conforming_strings = on; make sure it is.
+        b.push(
+            Section::Transaction,
+            "SET LOCAL standard_conforming_strings = on",
+            false,
+        );
         b.push(
             Section::Transaction,
             &format!(
@@ -220,12 +226,19 @@ impl<'a> Planner<'a> {
                 self.schema,
                 format!("CREATE SCHEMA {q}"),
             ));
-            self.push(Step::new(
-                Section::Grants,
-                StepKind::Grant,
-                self.schema,
-                format!("GRANT USAGE ON SCHEMA {q} TO anon, authenticated, service_role"),
-            ));
+            // Only to the API roles this database has (plain PostgreSQL has none of them).
+            let roles: Vec<&str> = ["anon", "authenticated", "service_role"]
+                .into_iter()
+                .filter(|r| self.catalog.role(r).is_some())
+                .collect();
+            if !roles.is_empty() {
+                self.push(Step::new(
+                    Section::Grants,
+                    StepKind::Grant,
+                    self.schema,
+                    format!("GRANT USAGE ON SCHEMA {q} TO {}", roles.join(", ")),
+                ));
+            }
         }
     }
 

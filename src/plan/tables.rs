@@ -290,7 +290,7 @@ fn extend_table(p: &mut Planner, table: &ResolvedTable, live: &LiveTable) {
 fn comments(p: &mut Planner, table: &ResolvedTable) {
     let name = table.db_name.as_str();
     let live = p.live(name);
-    if let Some(description) = &table.description
+    if let Some(description) = table.description.as_ref().filter(|d| !d.is_empty())
         && live.and_then(|l| l.comment.as_deref()) != Some(description.as_str())
     {
         let sql = format!("COMMENT ON TABLE {} IS {}", p.q(name), literal(description));
@@ -302,7 +302,7 @@ fn comments(p: &mut Planner, table: &ResolvedTable) {
         ));
     }
     for field in table.columns() {
-        let Some(comment) = &field.comment else {
+        let Some(comment) = field.comment.as_ref().filter(|c| !c.is_empty()) else {
             continue;
         };
         let current = live

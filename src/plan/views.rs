@@ -129,6 +129,25 @@ pub(super) fn plan_views(p: &mut Planner) {
             p.object(view),
             sql,
         ));
+        for field in table
+            .fields
+            .iter()
+            .filter(|f| matches!(f.kind, FieldKind::View(_)))
+        {
+            if let Some(comment) = field.comment.as_ref().filter(|c| !c.is_empty()) {
+                p.push(Step::new(
+                    Section::Views,
+                    StepKind::Comment,
+                    format!("{}.{}", p.object(view), field.db_name),
+                    format!(
+                        "COMMENT ON COLUMN {}.{} IS {}",
+                        p.q(view),
+                        ident(&field.db_name),
+                        crate::sql::literal(comment)
+                    ),
+                ));
+            }
+        }
         // Whoever may read the table may read its view (RLS still filters the rows).
         let readers: Vec<String> = super::security::wanted_privileges(table)
             .into_iter()
