@@ -196,6 +196,46 @@ impl PgType {
 pub const DEFAULT_RATING_MAX: i64 = 5;
 
 impl FieldType {
+    /// What a JSON value for a field of this type must look like, when `value` does not: the
+    /// one rule for defaults and for sample rows written by hand.
+    pub fn expected_shape(self, integer: bool, value: &serde_json::Value) -> Option<&'static str> {
+        use serde_json::Value;
+        match self {
+            FieldType::SingleLineText
+            | FieldType::MultiLineText
+            | FieldType::LongText
+            | FieldType::SingleSelect
+            | FieldType::Email
+            | FieldType::Phone
+            | FieldType::Url
+            | FieldType::DateTime
+            | FieldType::Duration
+                if !value.is_string() =>
+            {
+                Some("a string")
+            }
+            FieldType::Date if !value.as_str().is_some_and(is_iso_date) => {
+                Some("a date written YYYY-MM-DD")
+            }
+            FieldType::Number if integer && !(value.is_i64() || value.is_u64()) => {
+                Some("a whole number")
+            }
+            FieldType::Number | FieldType::Currency | FieldType::Percent if !value.is_number() => {
+                Some("a number")
+            }
+            FieldType::Rating if !value.is_i64() => Some("a whole number"),
+            FieldType::Checkbox if !value.is_boolean() => Some("true or false"),
+            FieldType::MultiSelect
+                if !value
+                    .as_array()
+                    .is_some_and(|a| a.iter().all(Value::is_string)) =>
+            {
+                Some("a list of strings")
+            }
+            _ => None,
+        }
+    }
+
     /// Every type, in the order of SPEC.md's table (the type picker shows them in this order).
     pub const ALL: [FieldType; 23] = [
         FieldType::SingleLineText,
@@ -441,6 +481,19 @@ impl std::fmt::Display for FieldType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.name())
     }
+}
+
+/// `YYYY-MM-DD` with a month and day in range.
+fn is_iso_date(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.len() == 10
+        && b[4] == b'-'
+        && b[7] == b'-'
+        && b.iter()
+            .enumerate()
+            .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit())
+        && (1..=12).contains(&s[5..7].parse::<u32>().unwrap_or(0))
+        && (1..=31).contains(&s[8..10].parse::<u32>().unwrap_or(0))
 }
 
 #[cfg(test)]

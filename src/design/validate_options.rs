@@ -241,40 +241,7 @@ pub(crate) fn check_literal(
         return None;
     }
     let t = field.field_type;
-    let expected = match t {
-        FieldType::SingleLineText
-        | FieldType::MultiLineText
-        | FieldType::LongText
-        | FieldType::SingleSelect
-        | FieldType::Email
-        | FieldType::Phone
-        | FieldType::Url
-        | FieldType::DateTime
-        | FieldType::Duration
-            if !value.is_string() =>
-        {
-            Some("a string")
-        }
-        FieldType::Date if !value.as_str().is_some_and(is_iso_date) => {
-            Some("a date written YYYY-MM-DD")
-        }
-        FieldType::Number if field.options.integer && !(value.is_i64() || value.is_u64()) => {
-            Some("a whole number")
-        }
-        FieldType::Number | FieldType::Currency | FieldType::Percent if !value.is_number() => {
-            Some("a number")
-        }
-        FieldType::Rating if !value.is_i64() => Some("a whole number"),
-        FieldType::Checkbox if !value.is_boolean() => Some("true or false"),
-        FieldType::MultiSelect
-            if !value
-                .as_array()
-                .is_some_and(|a| a.iter().all(Value::is_string)) =>
-        {
-            Some("a list of strings")
-        }
-        _ => None,
-    };
+    let expected = t.expected_shape(field.options.integer, value);
     if let Some(expected) = expected {
         return Some(Diagnostic::error(
             path,
@@ -307,18 +274,6 @@ fn violation(check: &Check) -> String {
         Check::HttpUrl => "is not an http(s) URL".into(),
         Check::Between(min, max) => format!("is not between {min} and {max}"),
     }
-}
-
-fn is_iso_date(s: &str) -> bool {
-    let b = s.as_bytes();
-    b.len() == 10
-        && b[4] == b'-'
-        && b[7] == b'-'
-        && b.iter()
-            .enumerate()
-            .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit())
-        && (1..=12).contains(&s[5..7].parse::<u32>().unwrap_or(0))
-        && (1..=31).contains(&s[8..10].parse::<u32>().unwrap_or(0))
 }
 
 #[cfg(test)]

@@ -143,52 +143,7 @@ pub(crate) fn validate_rows(
     Ok(())
 }
 
-/// What a value of this type must look like, when `value` does not.
+/// What a value of this type must look like, when `value` does not (the design's rule).
 fn shape_error(t: FieldType, integer: bool, value: &Value) -> Option<&'static str> {
-    match t {
-        FieldType::SingleLineText
-        | FieldType::MultiLineText
-        | FieldType::LongText
-        | FieldType::SingleSelect
-        | FieldType::Email
-        | FieldType::Phone
-        | FieldType::Url
-        | FieldType::DateTime
-        | FieldType::Duration
-            if !value.is_string() =>
-        {
-            Some("a string")
-        }
-        FieldType::Date if !value.as_str().is_some_and(is_iso_date) => {
-            Some("a date written YYYY-MM-DD")
-        }
-        FieldType::Number if integer && !(value.is_i64() || value.is_u64()) => {
-            Some("a whole number")
-        }
-        FieldType::Number | FieldType::Currency | FieldType::Percent if !value.is_number() => {
-            Some("a number")
-        }
-        FieldType::Rating if !value.is_i64() => Some("a whole number"),
-        FieldType::Checkbox if !value.is_boolean() => Some("true or false"),
-        FieldType::MultiSelect
-            if !value
-                .as_array()
-                .is_some_and(|a| a.iter().all(Value::is_string)) =>
-        {
-            Some("a list of strings")
-        }
-        _ => None,
-    }
-}
-
-fn is_iso_date(s: &str) -> bool {
-    let b = s.as_bytes();
-    b.len() == 10
-        && b[4] == b'-'
-        && b[7] == b'-'
-        && b.iter()
-            .enumerate()
-            .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit())
-        && (1..=12).contains(&s[5..7].parse::<u32>().unwrap_or(0))
-        && (1..=31).contains(&s[8..10].parse::<u32>().unwrap_or(0))
+    t.expected_shape(integer, value)
 }
