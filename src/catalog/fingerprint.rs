@@ -51,20 +51,9 @@ mod tests {
     fn sample() -> Catalog {
         Catalog {
             tables: vec![Table {
-                schema: "public".into(),
-                name: "todos".into(),
-                kind: TableKind::Table,
                 owner: "postgres".into(),
-                comment: None,
                 row_estimate: Some(10),
                 rls_enabled: true,
-                rls_forced: false,
-                options: vec![],
-                security_invoker: false,
-                view_definition: None,
-                partition_key: None,
-                partition_of: None,
-                partition_bound: None,
                 columns: vec![Column {
                     name: "id".into(),
                     position: 1,
@@ -75,15 +64,7 @@ mod tests {
                     generated: None,
                     comment: None,
                 }],
-                primary_key: None,
-                unique_constraints: vec![],
-                check_constraints: vec![],
-                exclusion_constraints: vec![],
-                foreign_keys: vec![],
-                indexes: vec![],
-                policies: vec![],
-                triggers: vec![],
-                grants: vec![],
+                ..Table::new("public", "todos", TableKind::Table)
             }],
             ..Catalog::default()
         }

@@ -137,6 +137,36 @@ pub struct Grant {
 }
 
 impl Table {
+    /// A table with nothing in it yet: no columns, keys, policies or grants, RLS off.
+    pub fn new(schema: impl Into<String>, name: impl Into<String>, kind: TableKind) -> Table {
+        Table {
+            schema: schema.into(),
+            name: name.into(),
+            kind,
+            owner: String::new(),
+            comment: None,
+            row_estimate: None,
+            rls_enabled: false,
+            rls_forced: false,
+            options: Vec::new(),
+            security_invoker: false,
+            view_definition: None,
+            partition_key: None,
+            partition_of: None,
+            partition_bound: None,
+            columns: Vec::new(),
+            primary_key: None,
+            unique_constraints: Vec::new(),
+            check_constraints: Vec::new(),
+            exclusion_constraints: Vec::new(),
+            foreign_keys: Vec::new(),
+            indexes: Vec::new(),
+            policies: Vec::new(),
+            triggers: Vec::new(),
+            grants: Vec::new(),
+        }
+    }
+
     /// Whether `role` (or PUBLIC) holds `privilege` on this table directly.
     pub fn has_privilege(&self, role: &str, privilege: &str) -> bool {
         self.grants

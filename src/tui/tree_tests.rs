@@ -4,20 +4,8 @@ use crate::catalog::{Column, KeyConstraint, Policy, PolicyCommand, Schema, Table
 
 pub(crate) fn table(schema: &str, name: &str) -> Table {
     Table {
-        schema: schema.into(),
-        name: name.into(),
-        kind: TableKind::Table,
         owner: "postgres".into(),
-        comment: None,
-        row_estimate: None,
         rls_enabled: true,
-        rls_forced: false,
-        options: vec![],
-        security_invoker: false,
-        view_definition: None,
-        partition_key: None,
-        partition_of: None,
-        partition_bound: None,
         columns: vec![Column {
             name: "id".into(),
             position: 1,
@@ -32,11 +20,6 @@ pub(crate) fn table(schema: &str, name: &str) -> Table {
             name: format!("{name}_pkey"),
             columns: vec!["id".into()],
         }),
-        unique_constraints: vec![],
-        check_constraints: vec![],
-        exclusion_constraints: vec![],
-        foreign_keys: vec![],
-        indexes: vec![],
         policies: vec![Policy {
             name: "own rows".into(),
             command: PolicyCommand::All,
@@ -45,8 +28,7 @@ pub(crate) fn table(schema: &str, name: &str) -> Table {
             using: Some("created_by = auth.uid()".into()),
             with_check: None,
         }],
-        triggers: vec![],
-        grants: vec![],
+        ..Table::new(schema, name, TableKind::Table)
     }
 }
 

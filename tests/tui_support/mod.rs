@@ -43,20 +43,9 @@ pub fn column(
 
 pub fn table(schema: &str, name: &str) -> Table {
     Table {
-        schema: schema.into(),
-        name: name.into(),
-        kind: TableKind::Table,
         owner: "postgres".into(),
-        comment: None,
         row_estimate: Some(1240),
         rls_enabled: true,
-        rls_forced: false,
-        options: vec![],
-        security_invoker: false,
-        view_definition: None,
-        partition_key: None,
-        partition_of: None,
-        partition_bound: None,
         columns: vec![
             column("id", 1, "uuid", false, Some("gen_random_uuid()")),
             column(
@@ -71,10 +60,6 @@ pub fn table(schema: &str, name: &str) -> Table {
             name: format!("{name}_pkey"),
             columns: vec!["id".into()],
         }),
-        unique_constraints: vec![],
-        check_constraints: vec![],
-        exclusion_constraints: vec![],
-        foreign_keys: vec![],
         indexes: vec![Index {
             name: format!("{name}_pkey"),
             definition: format!(
@@ -84,9 +69,7 @@ pub fn table(schema: &str, name: &str) -> Table {
             primary: true,
             columns: vec!["id".into()],
         }],
-        policies: vec![],
-        triggers: vec![],
-        grants: vec![],
+        ..Table::new(schema, name, TableKind::Table)
     }
 }
 

@@ -22,20 +22,8 @@ pub fn column(name: &str, nullable: bool, default: Option<&str>) -> Column {
 /// RLS on, an owner policy.
 pub fn table(schema: &str, name: &str) -> Table {
     Table {
-        schema: schema.into(),
-        name: name.into(),
-        kind: TableKind::Table,
         owner: "postgres".into(),
-        comment: None,
-        row_estimate: None,
         rls_enabled: true,
-        rls_forced: false,
-        options: vec![],
-        security_invoker: false,
-        view_definition: None,
-        partition_key: None,
-        partition_of: None,
-        partition_bound: None,
         columns: vec![
             column("id", false, Some("gen_random_uuid()")),
             column("created_by", true, Some("auth.uid()")),
@@ -44,10 +32,6 @@ pub fn table(schema: &str, name: &str) -> Table {
             name: format!("{name}_pkey"),
             columns: vec!["id".into()],
         }),
-        unique_constraints: vec![],
-        check_constraints: vec![],
-        exclusion_constraints: vec![],
-        foreign_keys: vec![],
         indexes: vec![
             index(&format!("{name}_pkey"), schema, name, "id", true),
             index(
@@ -65,7 +49,6 @@ pub fn table(schema: &str, name: &str) -> Table {
             Some("(created_by = ( SELECT auth.uid() AS uid))"),
             None,
         )],
-        triggers: vec![],
         grants: ["SELECT", "INSERT", "UPDATE", "DELETE"]
             .iter()
             .map(|p| Grant {
@@ -73,6 +56,7 @@ pub fn table(schema: &str, name: &str) -> Table {
                 privilege: (*p).into(),
             })
             .collect(),
+        ..Table::new(schema, name, TableKind::Table)
     }
 }
 
