@@ -12,14 +12,7 @@ async fn the_exported_migration_builds_the_design_and_then_nothing_is_left_to_do
         db.name
     ));
     let design = format!("{}/assets/examples/todos.json", env!("CARGO_MANIFEST_DIR"));
-    let bin = env!("CARGO_BIN_EXE_schemaforge");
-    let run = |args: &[&str]| {
-        std::process::Command::new(bin)
-            .args(["--db", &db.url])
-            .args(args)
-            .output()
-            .unwrap()
-    };
+    let run = |args: &[&str]| common::cli(&db.url, args);
 
     let out = run(&["export", &design, "--out", dir.to_str().unwrap()]);
     assert_eq!(

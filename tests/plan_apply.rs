@@ -350,14 +350,7 @@ async fn a_stale_saved_plan_is_refused_with_exit_3_and_a_fresh_one_applies() {
     let design_file = dir.join("todos.json");
     std::fs::write(&design_file, example("todos.json")).unwrap();
     let saved = dir.join("todos.plan");
-    let bin = env!("CARGO_BIN_EXE_schemaforge");
-    let run = |args: &[&str]| {
-        std::process::Command::new(bin)
-            .args(["--db", &db.url])
-            .args(args)
-            .output()
-            .unwrap()
-    };
+    let run = |args: &[&str]| common::cli(&db.url, args);
     let out = run(&[
         "plan",
         design_file.to_str().unwrap(),

@@ -45,13 +45,7 @@ async fn apply_inserts_exactly_the_requested_counts_once() {
     std::fs::create_dir_all(&dir).unwrap();
     let file = dir.join("design.json");
     std::fs::write(&file, design()).unwrap();
-    let run = |args: &[&str]| {
-        std::process::Command::new(env!("CARGO_BIN_EXE_schemaforge"))
-            .args(["--db", &db.url])
-            .args(args)
-            .output()
-            .unwrap()
-    };
+    let run = |args: &[&str]| common::cli(&db.url, args);
     let file = file.to_str().unwrap();
 
     // The preview names the counts; it does not print thousands of INSERTs.
@@ -118,13 +112,7 @@ async fn a_saved_plan_carries_the_rows_and_a_failing_load_leaves_nothing() {
     let file = dir.join("design.json");
     std::fs::write(&file, design()).unwrap();
     let saved = dir.join("design.plan");
-    let run = |args: &[&str]| {
-        std::process::Command::new(env!("CARGO_BIN_EXE_schemaforge"))
-            .args(["--db", &db.url])
-            .args(args)
-            .output()
-            .unwrap()
-    };
+    let run = |args: &[&str]| common::cli(&db.url, args);
     let out = run(&[
         "plan",
         file.to_str().unwrap(),

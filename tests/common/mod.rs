@@ -108,3 +108,12 @@ pub async fn scalar(client: &tokio_postgres::Client, sql: &str) -> Option<String
         })
         .flatten()
 }
+
+/// Runs the real `schemaforge` binary against `url` with `args`, as a user would.
+pub fn cli(url: &str, args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_schemaforge"))
+        .args(["--db", url])
+        .args(args)
+        .output()
+        .expect("run schemaforge")
+}
