@@ -105,3 +105,44 @@ async fn a_role_without_usage_or_catalog_access_gets_the_rest_and_a_report() {
         .await
         .unwrap();
 }
+
+#[tokio::test]
+async fn inside_a_transaction_an_unreadable_part_keeps_the_transaction_and_the_fingerprint() {
+    let db = test_db().await;
+    let role = format!("hardened_{}", db.name);
+    db.batch_execute(&format!(
+        "CREATE ROLE {role} LOGIN;
+         CREATE TABLE public.things (id int PRIMARY KEY);
+         REVOKE SELECT ON pg_catalog.pg_policy FROM PUBLIC;"
+    ))
+    .await
+    .unwrap();
+    let session = schemaforge::db::connect(&common::target(&url_as(&db.url, &role)))
+        .await
+        .unwrap();
+    let client = &session.client;
+    let outside = catalog::read(client).await.unwrap();
+    assert_eq!(outside.unreadable.len(), 1, "{:?}", outside.unreadable);
+    client
+        .batch_execute("BEGIN; CREATE TEMP TABLE marker (x int)")
+        .await
+        .unwrap();
+    let inside = catalog::read_in_transaction(client).await.unwrap();
+    assert_eq!(inside.unreadable.len(), 1);
+    assert_eq!(
+        catalog::fingerprint(&inside),
+        catalog::fingerprint(&outside)
+    );
+    // The caller's transaction is intact and its search_path untouched.
+    assert_eq!(
+        common::scalar(client, "SELECT count(*) FROM marker")
+            .await
+            .as_deref(),
+        Some("0")
+    );
+    assert_eq!(
+        common::scalar(client, "SHOW search_path").await.as_deref(),
+        Some("\"$user\", public")
+    );
+    client.batch_execute("ROLLBACK").await.unwrap();
+}

@@ -68,13 +68,49 @@ pub async fn read_in_transaction(client: &Client) -> Result<Catalog, ReadError> 
     batch.push_str(
         ";\nROLLBACK TO SAVEPOINT schemaforge_catalog; RELEASE SAVEPOINT schemaforge_catalog",
     );
-    let stats = ReadStats {
+    let mut stats = ReadStats {
         round_trips: 1,
         statements: kinds.len() as u32 + 4,
     };
     let mut rows = Rows::default();
-    run(client, &batch, &mut rows).await?;
-    Ok(assemble(rows, Vec::new(), stats))
+    match run(client, &batch, &mut rows).await {
+        Ok(()) => return Ok(assemble(rows, Vec::new(), stats)),
+        Err(ReadError::Query(e)) if e.as_db_error().is_some() => {}
+        Err(e) => return Err(e),
+    }
+    // Some kind is unreadable for this role: the same kind-by-kind read as `read`, each
+    // behind its own savepoint inside the outer one, so the caller's transaction survives.
+    client
+        .batch_execute("ROLLBACK TO SAVEPOINT schemaforge_catalog; SET LOCAL search_path = ''")
+        .await?;
+    let mut rows = Rows::default();
+    let mut unreadable = Vec::new();
+    for (kind, sql) in &kinds {
+        stats.round_trips += 1;
+        let step = format!("SAVEPOINT catalog_part; {sql}; RELEASE SAVEPOINT catalog_part");
+        match run(client, &step, &mut rows).await {
+            Ok(()) => {}
+            Err(ReadError::Query(e)) if e.as_db_error().is_some() => {
+                unreadable.push(Unreadable {
+                    object: (*kind).to_owned(),
+                    reason: e
+                        .as_db_error()
+                        .map(|db| db.message().to_owned())
+                        .unwrap_or_default(),
+                });
+                client
+                    .batch_execute("ROLLBACK TO SAVEPOINT catalog_part")
+                    .await?;
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    client
+        .batch_execute(
+            "ROLLBACK TO SAVEPOINT schemaforge_catalog; RELEASE SAVEPOINT schemaforge_catalog",
+        )
+        .await?;
+    Ok(assemble(rows, unreadable, stats))
 }
 
 /// The slow path: each kind behind a savepoint, so one unreadable kind spoils nothing else.

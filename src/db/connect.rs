@@ -12,6 +12,25 @@ pub struct Session {
     /// `user@host:port/database`, never with a password.
     pub described: String,
     task: JoinHandle<()>,
+    tls: (SslMode, Option<std::path::PathBuf>),
+}
+
+/// Cancels whatever the session is running, over the same kind of channel (TLS or not) the
+/// session itself uses; safe to move to another task.
+pub struct Canceller {
+    token: tokio_postgres::CancelToken,
+    tls: (SslMode, Option<std::path::PathBuf>),
+}
+
+impl Canceller {
+    /// Asks the server to cancel the running statement (`pg_cancel_backend` for this session).
+    pub async fn cancel(&self) -> Result<(), String> {
+        let connector = tls::connector(self.tls.0, self.tls.1.as_deref())?;
+        self.token
+            .cancel_query(connector)
+            .await
+            .map_err(|e| format!("the cancel request failed: {}", error_chain(&e)))
+    }
 }
 
 impl std::fmt::Debug for Session {
@@ -23,6 +42,13 @@ impl std::fmt::Debug for Session {
 }
 
 impl Session {
+    pub fn canceller(&self) -> Canceller {
+        Canceller {
+            token: self.client.cancel_token(),
+            tls: self.tls.clone(),
+        }
+    }
+
     /// Closes the session and waits until the server has seen it go, so the database can be
     /// dropped or used as a template right after.
     pub async fn close(self) {
@@ -68,6 +94,7 @@ pub async fn connect(target: &ConnectTarget) -> Result<Session, ConnectError> {
                 client,
                 described,
                 task,
+                tls: (target.ssl_mode, target.ssl_root_cert.clone()),
             })
         }
         Err(err) => {

@@ -13,5 +13,5 @@ pub mod shim;
 pub mod target;
 mod tls;
 
-pub use connect::{ConnectError, Session, connect};
+pub use connect::{Canceller, ConnectError, Session, connect};
 pub use target::{ConnectTarget, Env, SslMode};

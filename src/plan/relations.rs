@@ -21,11 +21,21 @@ pub(super) fn referenced(
     path: &str,
 ) -> Result<Referenced, PlanError> {
     match &rel.target {
-        Target::Designed { db_name, .. } => Ok(Referenced {
-            table: p.q(db_name),
-            column: "id".into(),
-            pg_type: "uuid".into(),
-        }),
+        Target::Designed { db_name, .. } => {
+            // A designed table that already exists is referenced through its real key.
+            let live_key = p.live(db_name).and_then(|live| {
+                let [column] = live.primary_key.as_ref()?.columns.as_slice() else {
+                    return None;
+                };
+                Some((column.clone(), live.column(column)?.data_type.clone()))
+            });
+            let (column, pg_type) = live_key.unwrap_or_else(|| ("id".into(), "uuid".into()));
+            Ok(Referenced {
+                table: p.q(db_name),
+                column,
+                pg_type,
+            })
+        }
         Target::External { schema, table } => {
             let error = |message: String| PlanError {
                 path: path.to_owned(),
@@ -95,6 +105,13 @@ pub(super) fn plan_relations(p: &mut Planner) {
                 let column_exists = live.is_some_and(|l| l.column(column).is_some());
                 if !column_exists {
                     let not_null = if *nullable { "" } else { " NOT NULL" };
+                    if !*nullable && live.is_some_and(|l| l.row_estimate.unwrap_or(0) > 0) {
+                        p.note(format!(
+                            "{}.{holder}.{column}: a required column with no default fails on a table that has rows; \
+                             make the relationship optional, fill the column, then require it",
+                            p.schema
+                        ));
+                    }
                     p.push(Step::new(
                         Section::Relations,
                         StepKind::AddColumn,

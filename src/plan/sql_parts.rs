@@ -8,17 +8,27 @@ use crate::design::field_types::{EMAIL_PATTERN, PHONE_PATTERN, URL_PATTERN};
 use crate::design::{Check, DefaultValue, PgType};
 use crate::sql::{ident, literal, qualified};
 
-/// `schema.name` written as a user refers to a function or table: each part quoted, `()` dropped.
+/// `schema.name` as a user writes a reference to a function or table, resolved the way
+/// PostgreSQL reads it: unquoted parts fold to lower case, quoted parts stay as written,
+/// an argument list is dropped, and a bare name belongs to `default_schema`.
 pub fn qualified_reference(reference: &str, default_schema: &str) -> String {
-    let reference = reference.trim().trim_end_matches("()");
-    match reference.split_once('.') {
-        Some((schema, name)) => qualified(unquote(schema), unquote(name)),
-        None => qualified(default_schema, unquote(reference)),
+    use sqlparser::tokenizer::Token;
+    let mut parts: Vec<String> = Vec::new();
+    if let Ok(tokens) = crate::sql_tokens::tokens(reference.trim()) {
+        for (token, _) in tokens {
+            match token {
+                Token::Word(w) if w.quote_style.is_some() => parts.push(w.value),
+                Token::Word(w) => parts.push(w.value.to_lowercase()),
+                Token::LParen => break,
+                _ => {}
+            }
+        }
     }
-}
-
-fn unquote(part: &str) -> &str {
-    part.trim().trim_matches('"')
+    match parts.as_slice() {
+        [name] => qualified(default_schema, name),
+        [.., schema, name] => qualified(schema, name),
+        [] => qualified(default_schema, reference.trim()),
+    }
 }
 
 /// A design default as SQL: literals quoted for the column type, expressions as written.
@@ -143,6 +153,14 @@ mod tests {
             "\"audit\".\"log_change\""
         );
         assert_eq!(qualified_reference("notify", "app"), "\"app\".\"notify\"");
+        assert_eq!(
+            qualified_reference("Audit.logChange", "public"),
+            "\"audit\".\"logchange\""
+        );
+        assert_eq!(
+            qualified_reference("\"My.Schema\".\"Fn\"(int)", "public"),
+            "\"My.Schema\".\"Fn\""
+        );
         assert_eq!(role_sql("public"), "PUBLIC");
         assert_eq!(role_sql("authenticated"), "\"authenticated\"");
     }

@@ -228,6 +228,12 @@ fn extend_table(p: &mut Planner, table: &ResolvedTable, live: &LiveTable) {
     for field in table.columns() {
         let object = format!("{}.{}", p.object(name), field.db_name);
         let Some(column) = live.column(&field.db_name) else {
+            if !field.nullable && field.default.is_none() && live.row_estimate.unwrap_or(0) > 0 {
+                p.note(format!(
+                    "{object}: a required column with no default fails on a table that has rows; \
+                     give it a default or add it optional first"
+                ));
+            }
             let def = field_column(field, true);
             p.push(Step::new(
                 Section::Tables,

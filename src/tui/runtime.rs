@@ -94,17 +94,8 @@ impl Runtime {
                     });
                 }
                 Effect::CancelApply => {
-                    let token = self.session.client.cancel_token();
-                    // The TLS connector is private to `db`; a cancel request without TLS
-                    // works for local and `sslmode=disable|prefer` servers.
-                    self.spawn(async move {
-                        Message::CancelSent(
-                            token
-                                .cancel_query(tokio_postgres::NoTls)
-                                .await
-                                .map_err(|e| format!("the cancel request failed: {e}")),
-                        )
-                    });
+                    let canceller = self.session.canceller();
+                    self.spawn(async move { Message::CancelSent(canceller.cancel().await) });
                 }
                 Effect::SaveDraft { path, text } => {
                     self.spawn(async move {
