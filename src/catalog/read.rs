@@ -48,7 +48,7 @@ pub async fn read(client: &Client) -> Result<Catalog, ReadError> {
     let mut rows = Rows::default();
     match run(client, &batch, &mut rows).await {
         Ok(()) => Ok(assemble(rows, Vec::new(), stats)),
-        Err(ReadError::Query(e)) if e.as_db_error().is_some() => {
+        Err(ReadError::Query(e)) if lacks_privilege(&e) => {
             read_kind_by_kind(client, &kinds, &mut stats).await
         }
         Err(e) => Err(e),
@@ -75,7 +75,7 @@ pub async fn read_in_transaction(client: &Client) -> Result<Catalog, ReadError> 
     let mut rows = Rows::default();
     match run(client, &batch, &mut rows).await {
         Ok(()) => return Ok(assemble(rows, Vec::new(), stats)),
-        Err(ReadError::Query(e)) if e.as_db_error().is_some() => {}
+        Err(ReadError::Query(e)) if lacks_privilege(&e) => {}
         Err(e) => return Err(e),
     }
     // Some kind is unreadable for this role: the same kind-by-kind read as `read`, each
@@ -90,7 +90,7 @@ pub async fn read_in_transaction(client: &Client) -> Result<Catalog, ReadError> 
         let step = format!("SAVEPOINT catalog_part; {sql}; RELEASE SAVEPOINT catalog_part");
         match run(client, &step, &mut rows).await {
             Ok(()) => {}
-            Err(ReadError::Query(e)) if e.as_db_error().is_some() => {
+            Err(ReadError::Query(e)) if lacks_privilege(&e) => {
                 unreadable.push(Unreadable {
                     object: (*kind).to_owned(),
                     reason: e
@@ -132,7 +132,7 @@ async fn read_kind_by_kind(
         stats.statements += 3;
         match run(client, &step, &mut rows).await {
             Ok(()) => {}
-            Err(ReadError::Query(e)) if e.as_db_error().is_some() => {
+            Err(ReadError::Query(e)) if lacks_privilege(&e) => {
                 let reason = e
                     .as_db_error()
                     .map(|db| db.message().to_owned())
@@ -168,4 +168,10 @@ async fn run(client: &Client, sql: &str, rows: &mut Rows) -> Result<(), ReadErro
         }
     }
     Ok(())
+}
+
+/// Only a missing privilege makes a part unreadable; anything else (a cancel, a lock
+/// timeout, a lost connection) ends the read.
+fn lacks_privilege(e: &tokio_postgres::Error) -> bool {
+    e.code() == Some(&tokio_postgres::error::SqlState::INSUFFICIENT_PRIVILEGE)
 }

@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 use tokio_postgres::Client;
 use tokio_postgres::error::ErrorPosition;
 
-use crate::plan::Bundle;
+use crate::plan::{Bundle, Section};
 use crate::samples::SampleSet;
 
 /// How far an apply has got; sent after each statement.
@@ -143,6 +143,16 @@ where
     }
     let started = Instant::now();
     run(client, bundle, 0).await?;
+    // The bundle's own settings (SET LOCAL lock_timeout, …) come first, so the drift check
+    // below cannot wait for a lock longer than the bundle allows.
+    let mut first_work = 1;
+    while first_work < total - 1 && bundle.statements[first_work].section == Section::Transaction {
+        if let Err(e) = run(client, bundle, first_work).await {
+            rollback(client).await;
+            return Err(e);
+        }
+        first_work += 1;
+    }
     if let Some(check) = drift {
         let actual = match (check.current)(client).await {
             Ok(actual) => actual,
@@ -160,10 +170,10 @@ where
         }
     }
     progress(Progress {
-        statement: 1,
+        statement: first_work,
         total,
     });
-    for index in 1..total - 1 {
+    for index in first_work..total - 1 {
         if let Err(e) = run(client, bundle, index).await {
             rollback(client).await;
             return Err(e);

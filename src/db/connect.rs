@@ -13,6 +13,7 @@ pub struct Session {
     pub described: String,
     task: JoinHandle<()>,
     tls: (SslMode, Option<std::path::PathBuf>),
+    plain: bool,
 }
 
 /// Cancels whatever the session is running, over the same kind of channel (TLS or not) the
@@ -20,16 +21,24 @@ pub struct Session {
 pub struct Canceller {
     token: tokio_postgres::CancelToken,
     tls: (SslMode, Option<std::path::PathBuf>),
+    /// A Unix socket or `sslmode=disable`: no TLS to negotiate (a socket path is no host name).
+    plain: bool,
 }
 
 impl Canceller {
     /// Asks the server to cancel the running statement (`pg_cancel_backend` for this session).
     pub async fn cancel(&self) -> Result<(), String> {
+        let failed =
+            |e: tokio_postgres::Error| format!("the cancel request failed: {}", error_chain(&e));
+        if self.plain {
+            return self
+                .token
+                .cancel_query(tokio_postgres::NoTls)
+                .await
+                .map_err(failed);
+        }
         let connector = tls::connector(self.tls.0, self.tls.1.as_deref())?;
-        self.token
-            .cancel_query(connector)
-            .await
-            .map_err(|e| format!("the cancel request failed: {}", error_chain(&e)))
+        self.token.cancel_query(connector).await.map_err(failed)
     }
 }
 
@@ -46,6 +55,7 @@ impl Session {
         Canceller {
             token: self.client.cancel_token(),
             tls: self.tls.clone(),
+            plain: self.plain,
         }
     }
 
@@ -95,6 +105,7 @@ pub async fn connect(target: &ConnectTarget) -> Result<Session, ConnectError> {
                 described,
                 task,
                 tls: (target.ssl_mode, target.ssl_root_cert.clone()),
+                plain: target.is_unix_socket() || target.ssl_mode == SslMode::Disable,
             })
         }
         Err(err) => {
