@@ -21,6 +21,8 @@ pub mod model;
 pub mod names;
 pub mod resolve;
 mod system_fields;
+#[cfg(test)]
+mod test_fixtures;
 pub mod validate;
 mod validate_options;
 mod validate_refs;

@@ -375,26 +375,10 @@ pub(crate) fn check_computed_fields(design: &Design, out: &mut Vec<Diagnostic>) 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::design::validate::{validate, validate_with_known_tables};
+    use crate::design::validate::validate_with_known_tables;
     use serde_json::json;
 
-    fn design(extra: serde_json::Value) -> Design {
-        let mut d = json!({"tables": [
-            {"name": "Projects", "fields": [{"name": "name", "type": "singleLineText", "is_primary": true}]},
-            {"name": "Todos", "fields": [
-                {"name": "title", "type": "singleLineText", "is_primary": true, "options": {"required": true}},
-                {"name": "estimate", "type": "number"}
-            ]}
-        ]});
-        for (k, v) in extra.as_object().unwrap() {
-            d[k] = v.clone();
-        }
-        serde_json::from_value(d).unwrap()
-    }
-
-    fn messages(d: &Design) -> Vec<String> {
-        validate(d).iter().map(ToString::to_string).collect()
-    }
+    use crate::design::test_fixtures::{design, messages};
 
     #[test]
     fn dangling_targets_get_suggestions_and_external_names_pass() {

@@ -173,27 +173,9 @@ fn check_sample_value(
 
 #[cfg(test)]
 mod tests {
-    use super::*;
-    use crate::design::validate::validate;
     use serde_json::json;
 
-    fn design(extra: Value) -> Design {
-        let mut d = json!({"tables": [
-            {"name": "Projects", "fields": [{"name": "name", "type": "singleLineText", "is_primary": true}]},
-            {"name": "Todos", "fields": [
-                {"name": "title", "type": "singleLineText", "is_primary": true, "options": {"required": true}},
-                {"name": "estimate", "type": "number"}
-            ]}
-        ]});
-        for (k, v) in extra.as_object().unwrap() {
-            d[k] = v.clone();
-        }
-        serde_json::from_value(d).unwrap()
-    }
-
-    fn messages(d: &Design) -> Vec<String> {
-        validate(d).iter().map(ToString::to_string).collect()
-    }
+    use crate::design::test_fixtures::{design, messages};
 
     #[test]
     fn samples_refer_to_tables_and_fields() {

@@ -140,32 +140,7 @@ fn foreign_key(name: &str, column: &str, schema: &str, table: &str, key: &str) -
 }
 
 fn empty_table(schema: &str, name: &str, kind: TableKind) -> Table {
-    Table {
-        schema: schema.into(),
-        name: name.into(),
-        kind,
-        owner: String::new(),
-        comment: None,
-        row_estimate: None,
-        rls_enabled: false,
-        rls_forced: false,
-        options: vec![],
-        security_invoker: false,
-        view_definition: None,
-        partition_key: None,
-        partition_of: None,
-        partition_bound: None,
-        columns: vec![],
-        primary_key: None,
-        unique_constraints: vec![],
-        check_constraints: vec![],
-        exclusion_constraints: vec![],
-        foreign_keys: vec![],
-        indexes: vec![],
-        policies: vec![],
-        triggers: vec![],
-        grants: vec![],
-    }
+    Table::new(schema, name, kind)
 }
 
 fn field_column(field: &ResolvedField) -> Column {
