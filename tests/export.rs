@@ -15,12 +15,7 @@ async fn the_exported_migration_builds_the_design_and_then_nothing_is_left_to_do
     let run = |args: &[&str]| common::cli(&db.url, args);
 
     let out = run(&["export", &design, "--out", dir.to_str().unwrap()]);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    common::assert_success(&out);
     let files: Vec<_> = std::fs::read_dir(dir.join("migrations"))
         .unwrap()
         .flatten()

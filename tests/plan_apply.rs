@@ -357,12 +357,7 @@ async fn a_stale_saved_plan_is_refused_with_exit_3_and_a_fresh_one_applies() {
         "--out",
         saved.to_str().unwrap(),
     ]);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    common::assert_success(&out);
     let text = std::fs::read_to_string(&saved).unwrap();
     assert!(text.starts_with("-- schemaforge plan · catalog fingerprint sha256:"));
 
@@ -391,12 +386,7 @@ async fn a_stale_saved_plan_is_refused_with_exit_3_and_a_fresh_one_applies() {
     ]);
     assert_eq!(out.status.code(), Some(0));
     let out = run(&["apply", "--plan", saved.to_str().unwrap(), "--yes"]);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    common::assert_success(&out);
     assert!(
         scalar(&db, "SELECT to_regclass('public.todos')::text")
             .await

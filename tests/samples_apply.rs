@@ -55,12 +55,7 @@ async fn apply_inserts_exactly_the_requested_counts_once() {
     assert!(!text.contains("INSERT INTO"), "{text}");
 
     let out = run(&["apply", file, "--yes", "--demo-users", "4"]);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    common::assert_success(&out);
     assert_eq!(counts(&db).await, "12,250,8,4");
     let links: u64 = scalar(&db, "SELECT count(*) FROM todos_tags")
         .await
@@ -121,12 +116,7 @@ async fn a_saved_plan_carries_the_rows_and_a_failing_load_leaves_nothing() {
         "--out",
         saved.to_str().unwrap(),
     ]);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    common::assert_success(&out);
     let text = std::fs::read_to_string(&saved).unwrap();
     assert!(text.contains("COPY \"public\".\"todos\""));
 
@@ -148,12 +138,7 @@ async fn a_saved_plan_carries_the_rows_and_a_failing_load_leaves_nothing() {
     );
 
     let out = run(&["apply", "--plan", saved.to_str().unwrap(), "--yes"]);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    common::assert_success(&out);
     assert_eq!(counts(&db).await, "12,250,8,0");
     std::fs::remove_dir_all(dir).unwrap();
 }

@@ -61,9 +61,6 @@ pub fn assemble(rows: Rows, unreadable: Vec<Unreadable>, stats: ReadStats) -> Ca
             parents.push((tables.len(), parent));
         }
         tables.push(Table {
-            schema: (*schema).to_owned(),
-            name: r.name,
-            kind,
             owner: r.owner,
             comment: r.comment,
             row_estimate: (r.reltuples >= 0.0).then(|| r.reltuples.round() as i64),
@@ -74,18 +71,9 @@ pub fn assemble(rows: Rows, unreadable: Vec<Unreadable>, stats: ReadStats) -> Ca
             options,
             view_definition: r.view_definition,
             partition_key: r.partition_key,
-            partition_of: None,
             partition_bound: r.partition_bound,
-            columns: Vec::new(),
-            primary_key: None,
-            unique_constraints: Vec::new(),
-            check_constraints: Vec::new(),
-            exclusion_constraints: Vec::new(),
-            foreign_keys: Vec::new(),
-            indexes: Vec::new(),
-            policies: Vec::new(),
-            triggers: Vec::new(),
             grants: grants(r.grants),
+            ..Table::new(*schema, r.name, kind)
         });
     }
     for (child, parent) in parents {

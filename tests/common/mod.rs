@@ -117,3 +117,13 @@ pub fn cli(url: &str, args: &[&str]) -> std::process::Output {
         .output()
         .expect("run schemaforge")
 }
+
+/// Asserts a command exited 0, showing its stderr when it did not.
+pub fn assert_success(out: &std::process::Output) {
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
