@@ -94,6 +94,15 @@ async fn run_as(db: &TestDb, user: Option<&str>) -> SimulationReport {
 }
 
 /// (SELECT rows, INSERT outcome, UPDATE rows or outcome, DELETE rows or outcome) as text.
+/// The probes of `table` as its owner (Alice), as another user (Carol) and as anon.
+async fn as_owner_other_anon(db: &TestDb, table: &str) -> [String; 3] {
+    [
+        row(&run_as(db, Some(ALICE)).await, table),
+        row(&run_as(db, Some(CAROL)).await, table),
+        row(&run_as(db, None).await, table),
+    ]
+}
+
 fn row(report: &SimulationReport, table: &str) -> String {
     let t = report
         .table(table)
@@ -125,20 +134,13 @@ async fn owner_only() {
     let db = test_db().await;
     build(&db, project_design(), &[("Projects", Template::OwnerOnly)]).await;
     two_projects(&db).await;
-    let owner = run_as(&db, Some(ALICE)).await;
     assert_eq!(
-        row(&owner, "public.projects"),
-        "select 1 insert 1 update 1 delete 1"
-    );
-    let other = run_as(&db, Some(CAROL)).await;
-    assert_eq!(
-        row(&other, "public.projects"),
-        "select 0 insert 1 update 0 delete 0"
-    );
-    let anon = run_as(&db, None).await;
-    assert_eq!(
-        row(&anon, "public.projects"),
-        "select 0 insert denied update 0 delete 0"
+        as_owner_other_anon(&db, "public.projects").await,
+        [
+            "select 1 insert 1 update 1 delete 1",
+            "select 0 insert 1 update 0 delete 0",
+            "select 0 insert denied update 0 delete 0",
+        ]
     );
     // The simulation left nothing behind.
     assert_eq!(
@@ -159,20 +161,13 @@ async fn public_read_owner_write() {
     )
     .await;
     two_projects(&db).await;
-    let owner = run_as(&db, Some(ALICE)).await;
     assert_eq!(
-        row(&owner, "public.projects"),
-        "select 2 insert 1 update 1 delete 1"
-    );
-    let other = run_as(&db, Some(CAROL)).await;
-    assert_eq!(
-        row(&other, "public.projects"),
-        "select 2 insert 1 update 0 delete 0"
-    );
-    let anon = run_as(&db, None).await;
-    assert_eq!(
-        row(&anon, "public.projects"),
-        "select 2 insert denied update 0 delete 0",
+        as_owner_other_anon(&db, "public.projects").await,
+        [
+            "select 2 insert 1 update 1 delete 1",
+            "select 2 insert 1 update 0 delete 0",
+            "select 2 insert denied update 0 delete 0",
+        ],
         "anon holds Supabase's default privileges; the policies stop every write"
     );
 }
@@ -187,20 +182,13 @@ async fn authenticated_read_owner_write() {
     )
     .await;
     two_projects(&db).await;
-    let owner = run_as(&db, Some(ALICE)).await;
     assert_eq!(
-        row(&owner, "public.projects"),
-        "select 2 insert 1 update 1 delete 1"
-    );
-    let other = run_as(&db, Some(CAROL)).await;
-    assert_eq!(
-        row(&other, "public.projects"),
-        "select 2 insert 1 update 0 delete 0"
-    );
-    let anon = run_as(&db, None).await;
-    assert_eq!(
-        row(&anon, "public.projects"),
-        "select 0 insert denied update 0 delete 0"
+        as_owner_other_anon(&db, "public.projects").await,
+        [
+            "select 2 insert 1 update 1 delete 1",
+            "select 2 insert 1 update 0 delete 0",
+            "select 0 insert denied update 0 delete 0",
+        ]
     );
 }
 
