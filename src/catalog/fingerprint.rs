@@ -18,6 +18,24 @@ pub fn fingerprint(catalog: &Catalog) -> String {
     structural.unreadable.clear();
     structural.flavour.server_version = String::new();
     structural.flavour.server_version_num = 0;
+    // Who reads is not what the schema is.
+    structural.flavour.user = String::new();
+    // Roles belong to the whole cluster: another application creating a login role is no
+    // change to this schema. Only the roles the schema names — in policies and grants — and
+    // the API roles plans depend on count.
+    let named: std::collections::BTreeSet<&str> = catalog
+        .tables
+        .iter()
+        .flat_map(|t| {
+            let policy_roles = t
+                .policies
+                .iter()
+                .flat_map(|p| p.roles.iter().map(String::as_str));
+            policy_roles.chain(t.grants.iter().map(|g| g.grantee.as_str()))
+        })
+        .chain(["anon", "authenticated", "service_role"])
+        .collect();
+    structural.roles.retain(|r| named.contains(r.name.as_str()));
     for table in &mut structural.tables {
         table.row_estimate = None;
     }
@@ -70,6 +88,37 @@ mod tests {
             }],
             ..Catalog::default()
         }
+    }
+
+    #[test]
+    fn unrelated_roles_do_not_count_but_the_roles_the_schema_names_do() {
+        let role = |name: &str| Role {
+            name: name.into(),
+            can_login: true,
+            bypass_rls: false,
+            superuser: false,
+        };
+        let a = sample();
+        let mut b = a.clone();
+        b.roles.push(role("some_other_app"));
+        b.flavour.user = "someone_else".into();
+        assert_eq!(fingerprint(&a), fingerprint(&b));
+        let mut c = a.clone();
+        c.roles.push(role("authenticated"));
+        assert_ne!(fingerprint(&a), fingerprint(&c), "the API roles count");
+        let mut d = a.clone();
+        d.roles.push(role("auditor"));
+        d.tables[0].grants.push(Grant {
+            grantee: "auditor".into(),
+            privilege: "SELECT".into(),
+        });
+        let mut e = d.clone();
+        e.roles[0].bypass_rls = true;
+        assert_ne!(
+            fingerprint(&d),
+            fingerprint(&e),
+            "a role the schema grants to counts"
+        );
     }
 
     #[test]
