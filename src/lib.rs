@@ -11,6 +11,7 @@ pub mod db;
 pub mod design;
 pub mod plan;
 pub mod rls;
+pub mod safe_text;
 pub mod samples;
 pub mod sql;
 pub mod sql_tokens;
