@@ -171,14 +171,14 @@ fn build_app(
     use crate::tui::app::{DesignState, Overlay};
     use crate::tui::{draft, keymap::Keymap, theme::Theme};
     let config_dir = crate::config::config_dir();
-    let config = crate::config::Config::load(config_dir.as_deref())?;
+    let config = crate::config::Config::load(config_dir.as_deref()).map_err(|e| e.to_string())?;
     let theme_name = options
         .theme
         .clone()
         .or(config.theme)
         .unwrap_or_else(|| "dark".into());
     let theme = Theme::load(&theme_name, config_dir.as_deref()).map_err(|e| e.to_string())?;
-    let keymap = Keymap::with_overrides(&config.keys).map_err(|e| format!("config.toml: {e}"))?;
+    let keymap = Keymap::with_overrides(&config.keys).map_err(|e| e.to_string())?;
     let mut app = crate::tui::App::new(connection.clone(), theme, keymap);
     app.walkthrough = options.walkthrough;
     if drafts {
@@ -221,6 +221,10 @@ pub(crate) async fn run_tui(session: Session, options: &TuiOptions) -> Exit {
     };
     match crate::tui::run(app, session).await {
         Ok(()) => Exit::Success,
+        Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {
+            say!("{e}");
+            Exit::Runtime
+        }
         Err(e) => {
             say!("the terminal failed: {e}");
             Exit::Runtime

@@ -2,10 +2,11 @@
 //! The same table drives dispatch, the `?` overlay, the status-line hints and the README's
 //! key list, and `config.toml` overrides it. Nothing about keys is written twice.
 
-use std::collections::BTreeMap;
 use std::fmt;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+use crate::config::{KeyOverride, Place};
 
 /// Where a binding applies. Lookups try the focused context first, then `Global`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -98,8 +99,25 @@ pub struct Key {
     pub alt: bool,
 }
 
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+#[error("{0:?} is not a key (try q, ctrl-c, enter, esc, tab, shift-tab, up, pgdn, f1)")]
+pub struct NotAKey(pub String);
+
+/// Ctrl-C: quits in every context, whatever `config.toml` says, so no configuration can
+/// lock the user in (in raw mode it arrives as a key, not as SIGINT).
+pub const CTRL_C: Key = Key {
+    code: KeyCode::Char('c'),
+    ctrl: true,
+    alt: false,
+};
+
+/// Whether a terminal key event is Ctrl-C (see [`CTRL_C`]).
+pub fn is_ctrl_c(event: &KeyEvent) -> bool {
+    CTRL_C.matches(event)
+}
+
 impl Key {
-    pub fn parse(text: &str) -> Result<Key, String> {
+    pub fn parse(text: &str) -> Result<Key, NotAKey> {
         let mut ctrl = false;
         let mut alt = false;
         let mut rest = text;
@@ -134,11 +152,7 @@ impl Key {
                 KeyCode::F(f[1..].parse().expect("checked"))
             }
             c if c.chars().count() == 1 => KeyCode::Char(c.chars().next().expect("one char")),
-            other => {
-                return Err(format!(
-                    "{other:?} is not a key (try q, ctrl-c, enter, esc, tab, shift-tab, up, pgdn, f1)"
-                ));
-            }
+            _ => return Err(NotAKey(text.to_owned())),
         };
         Ok(Key { code, ctrl, alt })
     }
@@ -438,43 +452,144 @@ impl Default for Keymap {
     }
 }
 
-/// `[keys.<context>] <action> = ["key", ...]` in `config.toml`.
-pub type Overrides = BTreeMap<String, BTreeMap<String, Vec<String>>>;
+/// A `[keys.<context>]` entry of `config.toml` that cannot be used, with its line.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum OverrideError {
+    #[error(
+        "{place}: keys.{context}: unknown context (one of global, list, preview, input, dialog)"
+    )]
+    UnknownContext { place: Place, context: String },
+    #[error("{place}: keys.{context}.{action}: unknown action")]
+    UnknownAction {
+        place: Place,
+        context: String,
+        action: String,
+    },
+    #[error("{place}: keys.{context}.{action}: {source}")]
+    NotAKey {
+        place: Place,
+        context: String,
+        action: String,
+        source: NotAKey,
+    },
+    #[error("{place}: keys.{context}.{action} = []: leaves {action} without a key")]
+    NoKey {
+        place: Place,
+        context: String,
+        action: String,
+    },
+    #[error(
+        "{place}: keys.{context}.{action}: ctrl-c always quits and cannot be bound to {action}"
+    )]
+    CtrlC {
+        place: Place,
+        context: String,
+        action: String,
+    },
+    #[error(
+        "{place}: keys.{context}.{action}: {key} is also bound to {other} in {context}, so one of them would never run"
+    )]
+    BoundTwice {
+        place: Place,
+        context: String,
+        action: String,
+        key: String,
+        other: &'static str,
+    },
+}
 
 impl Keymap {
-    /// The defaults with the user's overrides; a bad entry is an error naming it.
-    pub fn with_overrides(overrides: &Overrides) -> Result<Keymap, String> {
+    /// The defaults with the user's overrides. An entry that names an unknown context,
+    /// action or key, leaves an action without a key, binds a key twice in one context, or
+    /// takes Ctrl-C from quit is an error naming its line.
+    pub fn with_overrides(overrides: &[KeyOverride]) -> Result<Keymap, OverrideError> {
         let mut keymap = Keymap::default();
-        for (context_name, actions) in overrides {
+        for o in overrides {
+            let context_name = &o.context.text;
+            let action_name = &o.action.text;
             let context = Context::ALL
                 .into_iter()
                 .find(|c| c.name() == context_name)
-                .ok_or_else(|| format!("keys.{context_name}: unknown context (one of global, list, preview, input, dialog)"))?;
-            for (action_name, keys) in actions {
-                let action = Action::ALL
-                    .iter()
-                    .copied()
-                    .find(|a| a.name() == action_name)
-                    .ok_or_else(|| format!("keys.{context_name}.{action_name}: unknown action"))?;
-                let keys = keys
-                    .iter()
-                    .map(|k| {
-                        Key::parse(k).map_err(|e| format!("keys.{context_name}.{action_name}: {e}"))
-                    })
-                    .collect::<Result<Vec<_>, _>>()?;
-                match keymap
-                    .bindings
-                    .iter_mut()
-                    .find(|b| b.context == context && b.action == action)
-                {
-                    Some(binding) => binding.keys = keys,
-                    None => keymap.bindings.push(Binding {
-                        context,
-                        action,
-                        keys,
-                        description: action.name(),
-                        hint: false,
-                    }),
+                .ok_or_else(|| OverrideError::UnknownContext {
+                    place: o.context.place.clone(),
+                    context: context_name.clone(),
+                })?;
+            let action = Action::ALL
+                .iter()
+                .copied()
+                .find(|a| a.name() == action_name)
+                .ok_or_else(|| OverrideError::UnknownAction {
+                    place: o.action.place.clone(),
+                    context: context_name.clone(),
+                    action: action_name.clone(),
+                })?;
+            if o.keys.is_empty() {
+                return Err(OverrideError::NoKey {
+                    place: o.action.place.clone(),
+                    context: context_name.clone(),
+                    action: action_name.clone(),
+                });
+            }
+            let mut keys = Vec::new();
+            for written in &o.keys {
+                let key = Key::parse(&written.text).map_err(|source| OverrideError::NotAKey {
+                    place: written.place.clone(),
+                    context: context_name.clone(),
+                    action: action_name.clone(),
+                    source,
+                })?;
+                if key == CTRL_C && action != Action::Quit {
+                    return Err(OverrideError::CtrlC {
+                        place: written.place.clone(),
+                        context: context_name.clone(),
+                        action: action_name.clone(),
+                    });
+                }
+                if !keys.contains(&key) {
+                    keys.push(key);
+                }
+            }
+            if action == Action::Quit && context == Context::Global && !keys.contains(&CTRL_C) {
+                keys.push(CTRL_C);
+            }
+            match keymap
+                .bindings
+                .iter_mut()
+                .find(|b| b.context == context && b.action == action)
+            {
+                Some(binding) => binding.keys = keys,
+                None => keymap.bindings.push(Binding {
+                    context,
+                    action,
+                    keys,
+                    description: action.name(),
+                    hint: false,
+                }),
+            }
+        }
+        // A key bound twice in one context leaves the later action unreachable by it;
+        // checked after every override, so swapping two keys over two lines works.
+        for o in overrides {
+            let Some(binding) = keymap
+                .bindings
+                .iter()
+                .find(|b| b.context.name() == o.context.text && b.action.name() == o.action.text)
+            else {
+                continue;
+            };
+            for key in &binding.keys {
+                if let Some(other) = keymap.bindings.iter().find(|b| {
+                    b.context == binding.context
+                        && b.action != binding.action
+                        && b.keys.contains(key)
+                }) {
+                    return Err(OverrideError::BoundTwice {
+                        place: o.action.place.clone(),
+                        context: o.context.text.clone(),
+                        action: o.action.text.clone(),
+                        key: key.to_string(),
+                        other: other.action.name(),
+                    });
                 }
             }
         }
@@ -580,14 +695,15 @@ mod tests {
         );
     }
 
+    fn configured(text: &str) -> Result<Keymap, String> {
+        let config =
+            crate::config::Config::parse(text, "config.toml").map_err(|e| e.to_string())?;
+        Keymap::with_overrides(&config.keys).map_err(|e| e.to_string())
+    }
+
     #[test]
     fn overrides_replace_keys_and_bad_entries_are_named() {
-        let mut overrides = Overrides::new();
-        overrides
-            .entry("global".into())
-            .or_default()
-            .insert("quit".into(), vec!["ctrl-q".into()]);
-        let km = Keymap::with_overrides(&overrides).unwrap();
+        let km = configured("[keys.global]\nquit = [\"ctrl-q\"]\n").unwrap();
         assert_eq!(
             km.action(Context::List, &key(KeyCode::Char('q'), KeyModifiers::NONE)),
             None
@@ -599,24 +715,82 @@ mod tests {
             ),
             Some(Action::Quit)
         );
-
-        let mut bad = Overrides::new();
-        bad.entry("list".into())
-            .or_default()
-            .insert("explode".into(), vec!["e".into()]);
         assert_eq!(
-            Keymap::with_overrides(&bad).unwrap_err(),
-            "keys.list.explode: unknown action"
+            configured("[keys.list]\nexplode = [\"e\"]\n").unwrap_err(),
+            "config.toml:2: keys.list.explode: unknown action"
         );
-        let mut bad = Overrides::new();
-        bad.entry("list".into())
-            .or_default()
-            .insert("add".into(), vec!["hyper-a".into()]);
+        assert_eq!(
+            configured("[keys.lists]\nadd = [\"e\"]\n").unwrap_err(),
+            "config.toml:1: keys.lists: unknown context (one of global, list, preview, input, dialog)"
+        );
+        let err = configured("[keys.list]\nadd = [\n  \"a\",\n  \"hyper-a\",\n]\n").unwrap_err();
         assert!(
-            Keymap::with_overrides(&bad)
-                .unwrap_err()
-                .starts_with("keys.list.add: \"hyper-a\" is not a key")
+            err.starts_with("config.toml:4: keys.list.add: \"hyper-a\" is not a key"),
+            "{err}"
         );
+    }
+
+    #[test]
+    fn no_config_can_leave_an_action_without_a_key() {
+        assert_eq!(
+            configured("theme = \"dark\"\n\n[keys.global]\nquit = []\n").unwrap_err(),
+            "config.toml:4: keys.global.quit = []: leaves quit without a key"
+        );
+        assert_eq!(
+            configured("[keys.dialog]\ncancel = []\n").unwrap_err(),
+            "config.toml:2: keys.dialog.cancel = []: leaves cancel without a key"
+        );
+        // Taking a key another action needs makes that action unreachable by it.
+        assert_eq!(
+            configured("[keys.global]\nhelp = [\"q\"]\n").unwrap_err(),
+            "config.toml:2: keys.global.help: q is also bound to quit in global, so one of them would never run"
+        );
+        // Swapping two keys over two lines is fine.
+        let km = configured("[keys.list]\nup = [\"j\"]\ndown = [\"k\"]\n").unwrap();
+        assert_eq!(
+            km.action(Context::List, &key(KeyCode::Char('j'), KeyModifiers::NONE)),
+            Some(Action::Up)
+        );
+    }
+
+    #[test]
+    fn ctrl_c_cannot_be_unbound() {
+        assert_eq!(
+            configured("[keys.list]\nadd = [\"ctrl-c\"]\n").unwrap_err(),
+            "config.toml:2: keys.list.add: ctrl-c always quits and cannot be bound to add"
+        );
+        let km = configured("[keys.global]\nquit = [\"ctrl-q\"]\n").unwrap();
+        let ctrl_c = key(KeyCode::Char('c'), KeyModifiers::CONTROL);
+        assert_eq!(km.action(Context::List, &ctrl_c), Some(Action::Quit));
+        assert!(is_ctrl_c(&ctrl_c));
+        assert!(!is_ctrl_c(&key(KeyCode::Char('c'), KeyModifiers::NONE)));
+    }
+
+    #[test]
+    fn ctrl_c_quits_while_typing_a_filter_and_in_a_dialog() {
+        let ctrl_c = || {
+            crate::tui::Message::Terminal(crossterm::event::Event::Key(key(
+                KeyCode::Char('c'),
+                KeyModifiers::CONTROL,
+            )))
+        };
+        let new_app = || {
+            crate::tui::App::new(
+                "u@h:1/d".into(),
+                crate::tui::theme::Theme::default(),
+                configured("[keys.global]\nquit = [\"ctrl-q\"]\n").unwrap(),
+            )
+        };
+        let mut app = new_app();
+        app.filtering = true;
+        crate::tui::update(&mut app, ctrl_c());
+        assert!(app.quit);
+        let mut app = new_app();
+        app.overlay = Some(crate::tui::app::Overlay::ConfirmDelete {
+            table: "notes".into(),
+        });
+        crate::tui::update(&mut app, ctrl_c());
+        assert!(app.quit);
     }
 
     #[test]

@@ -16,6 +16,7 @@ pub mod osc52;
 pub mod panes;
 pub mod planning;
 pub mod runtime;
+pub mod terminal;
 pub mod theme;
 pub mod tree;
 pub mod update;
@@ -24,8 +25,7 @@ pub mod view;
 use std::io::Write;
 use std::sync::Arc;
 
-use crossterm::event::{DisableMouseCapture, EnableMouseCapture, EventStream};
-use crossterm::execute;
+use crossterm::event::EventStream;
 use futures_util::StreamExt;
 use tokio::sync::mpsc;
 
@@ -35,20 +35,23 @@ pub use app::App;
 pub use update::{Effect, Message, update};
 
 /// Runs the TUI on an open session until the user quits. The terminal is restored on
-/// return, on error, and on panic.
+/// return, on error, on panic, and on SIGTERM/SIGHUP/SIGINT (see [`terminal`]).
 pub async fn run(mut app: App, session: Session) -> std::io::Result<()> {
-    let mut terminal = ratatui::init();
-    // ratatui's hook restores raw mode and the screen; mouse capture is ours to undo.
-    let previous = std::panic::take_hook();
-    std::panic::set_hook(Box::new(move |info| {
-        let _ = execute!(std::io::stdout(), DisableMouseCapture);
-        previous(info);
-    }));
-    let _ = execute!(std::io::stdout(), EnableMouseCapture);
-    let result = event_loop(&mut terminal, &mut app, session).await;
-    let _ = execute!(std::io::stdout(), DisableMouseCapture);
-    ratatui::restore();
-    let _ = std::panic::take_hook();
+    let mut stop = terminal::StopSignals::listen()?;
+    let mut screen = match terminal::enter() {
+        Ok(screen) => screen,
+        Err(e) => {
+            terminal::leave();
+            terminal::forget_panic_hook();
+            return Err(e);
+        }
+    };
+    let result = tokio::select! {
+        result = event_loop(&mut screen, &mut app, session) => result,
+        signal = stop.recv() => Err(terminal::stopped_by(signal)),
+    };
+    terminal::leave();
+    terminal::forget_panic_hook();
     result
 }
 

@@ -232,11 +232,15 @@ impl Theme {
     }
 }
 
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+#[error("{0:?} is not a colour")]
+pub struct NotAColour(pub String);
+
 impl StyleSpec {
-    fn style(&self) -> Result<Style, String> {
-        let color = |c: &Option<String>| -> Result<Option<Color>, String> {
+    fn style(&self) -> Result<Style, NotAColour> {
+        let color = |c: &Option<String>| -> Result<Option<Color>, NotAColour> {
             c.as_deref()
-                .map(|c| Color::from_str(c).map_err(|_| format!("{c:?} is not a colour")))
+                .map(|c| Color::from_str(c).map_err(|_| NotAColour(c.to_owned())))
                 .transpose()
         };
         let mut style = Style::default();

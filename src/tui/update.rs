@@ -157,6 +157,10 @@ fn lookup(app: &App, key: &KeyEvent) -> Option<Action> {
 }
 
 fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
+    if super::keymap::is_ctrl_c(&key) {
+        app.quit = true;
+        return Vec::new();
+    }
     if app.overlay.is_some() {
         return on_overlay_key(app, key);
     }
