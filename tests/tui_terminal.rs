@@ -36,9 +36,13 @@ struct InPty {
 
 impl InPty {
     fn start(args: &[&str], home: &Path) -> InPty {
+        InPty::start_wide(args, home, 100)
+    }
+
+    fn start_wide(args: &[&str], home: &Path, columns: u16) -> InPty {
         let size = Winsize {
             ws_row: 30,
-            ws_col: 100,
+            ws_col: columns,
             ws_xpixel: 0,
             ws_ypixel: 0,
         };
@@ -252,6 +256,30 @@ fn a_config_without_a_quit_key_is_refused_with_its_line() {
         )),
         "{stderr}"
     );
+    std::fs::remove_dir_all(home).unwrap();
+}
+
+#[tokio::test]
+async fn a_broken_draft_is_moved_aside_and_the_tui_says_where() {
+    let db = test_db().await;
+    let home = home("broken-draft");
+    let connection = common::target(&db.url).describe();
+    let drafts = home.join("data/schemaforge/drafts");
+    std::fs::create_dir_all(&drafts).unwrap();
+    let draft = drafts.join(schemaforge::tui::draft::file_name(&connection));
+    let truncated = &include_str!("../assets/examples/todos.json")[..200];
+    std::fs::write(&draft, truncated).unwrap();
+    let mut tui = InPty::start_wide(&["--db", &db.url], &home, 400);
+    tui.wait_for_the_screen();
+    let aside: Vec<PathBuf> = files(&drafts).into_iter().map(|(p, _)| p).collect();
+    assert_eq!(aside.len(), 1, "{aside:?}");
+    let name = aside[0].file_name().unwrap().to_string_lossy().into_owned();
+    assert!(name.contains(".corrupt-"), "{name}");
+    assert_eq!(std::fs::read_to_string(&aside[0]).unwrap(), truncated);
+    tui.wait_for(&name);
+    tui.type_bytes(b"q");
+    assert_eq!(tui.exit_within(Duration::from_secs(10)), Some(0));
+    tui.assert_restored();
     std::fs::remove_dir_all(home).unwrap();
 }
 

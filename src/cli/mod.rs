@@ -184,6 +184,7 @@ fn build_app(
     if drafts {
         app.draft_path = crate::config::data_dir().map(|d| draft::path(&d, &connection));
     }
+    let draft_found = draft::open_on_start(&mut app);
     if let Some(file) = &options.design {
         let text = std::fs::read_to_string(file)
             .map_err(|e| format!("cannot read {}: {e}", file.display()))?;
@@ -200,7 +201,7 @@ fn build_app(
             file: Some(file.clone()),
         });
     } else if let Some(path) = app.draft_path.clone()
-        && let Some(design) = draft::load(&path)
+        && let Some(design) = draft_found
     {
         app.overlay = Some(Overlay::ResumeDraft {
             path,

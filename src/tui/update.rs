@@ -249,7 +249,7 @@ fn on_overlay_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
         },
         Overlay::ResumeDraft { path, .. } => match action {
             Some(Action::Confirm) => {
-                if let Some(design) = super::draft::load(&path) {
+                if let super::draft::DraftLoad::Loaded(design) = super::draft::load(&path) {
                     app.design = Some(DesignState { design, file: None });
                     app.message = Some(format!("draft resumed from {}", path.display()));
                     replan(app);
