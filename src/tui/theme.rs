@@ -113,9 +113,27 @@ pub enum ThemeError {
     #[error("no theme named {name:?}; available: {available}")]
     Unknown { name: String, available: String },
     #[error("theme {source_name}: {message}")]
-    Invalid {
+    Unreadable {
         source_name: String,
         message: String,
+    },
+    #[error("theme {source_name}: {message}")]
+    Syntax {
+        source_name: String,
+        message: String,
+    },
+    #[error("theme {source_name}: unknown role {role:?}")]
+    UnknownRole { source_name: String, role: String },
+    #[error("theme {source_name}: roles.{role}: {source}")]
+    BadColour {
+        source_name: String,
+        role: String,
+        source: NotAColour,
+    },
+    #[error("theme {source_name}: role {role:?} is missing")]
+    MissingRole {
+        source_name: String,
+        role: &'static str,
     },
 }
 
@@ -159,7 +177,7 @@ impl Theme {
         if let Some(path) = config_dir.map(|d| d.join("themes").join(format!("{name}.toml")))
             && path.is_file()
         {
-            let text = std::fs::read_to_string(&path).map_err(|e| ThemeError::Invalid {
+            let text = std::fs::read_to_string(&path).map_err(|e| ThemeError::Unreadable {
                 source_name: path.display().to_string(),
                 message: e.to_string(),
             })?;
@@ -198,22 +216,26 @@ impl Theme {
         text: &str,
         fallback: Option<&Theme>,
     ) -> Result<Theme, ThemeError> {
-        let invalid = |message: String| ThemeError::Invalid {
-            source_name: source_name.to_owned(),
-            message,
-        };
-        let file: ThemeFile = toml::from_str(text).map_err(|e| invalid(e.to_string()))?;
+        let source_name = source_name.to_owned();
+        let file: ThemeFile = toml::from_str(text).map_err(|e| ThemeError::Syntax {
+            source_name: source_name.clone(),
+            message: e.to_string(),
+        })?;
         let mut styles = BTreeMap::new();
         for (key, spec) in &file.roles {
             let role = Role::ALL
                 .into_iter()
                 .find(|r| r.key() == key)
-                .ok_or_else(|| invalid(format!("unknown role {key:?}")))?;
-            styles.insert(
-                role,
-                spec.style()
-                    .map_err(|e| invalid(format!("roles.{key}: {e}")))?,
-            );
+                .ok_or_else(|| ThemeError::UnknownRole {
+                    source_name: source_name.clone(),
+                    role: key.clone(),
+                })?;
+            let style = spec.style().map_err(|source| ThemeError::BadColour {
+                source_name: source_name.clone(),
+                role: key.clone(),
+                source,
+            })?;
+            styles.insert(role, style);
         }
         for role in Role::ALL {
             if let std::collections::btree_map::Entry::Vacant(slot) = styles.entry(role) {
@@ -221,12 +243,17 @@ impl Theme {
                     Some(f) => {
                         slot.insert(f.style(role));
                     }
-                    None => return Err(invalid(format!("role {:?} is missing", role.key()))),
+                    None => {
+                        return Err(ThemeError::MissingRole {
+                            source_name,
+                            role: role.key(),
+                        });
+                    }
                 }
             }
         }
         Ok(Theme {
-            name: file.name.unwrap_or_else(|| source_name.to_owned()),
+            name: file.name.unwrap_or(source_name),
             styles,
         })
     }
