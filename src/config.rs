@@ -75,12 +75,15 @@ pub enum ConfigError {
     Invalid { place: Place, message: String },
 }
 
+/// `<action> = ["key", ...]` of one `[keys.<context>]` table, with spans.
+type ActionKeys = BTreeMap<Spanned<String>, Vec<Spanned<String>>>;
+
 #[derive(serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 struct ConfigFile {
     theme: Option<String>,
     #[serde(default)]
-    keys: BTreeMap<Spanned<String>, BTreeMap<Spanned<String>, Vec<Spanned<String>>>>,
+    keys: BTreeMap<Spanned<String>, ActionKeys>,
 }
 
 /// The 1-based line holding byte `offset` of `text`.

@@ -77,7 +77,7 @@ fn a_killed_writer_never_leaves_a_broken_draft() {
             .duration_since(std::time::UNIX_EPOCH)
             .unwrap()
             .subsec_nanos() as u64;
-        std::thread::sleep(Duration::from_micros((nanos ^ round * 7919) % 5_000));
+        std::thread::sleep(Duration::from_micros((nanos ^ (round * 7919)) % 5_000));
         child.kill().unwrap(); // SIGKILL
         child.wait().unwrap();
         std::fs::remove_file(started(&path)).unwrap();
