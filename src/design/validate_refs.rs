@@ -9,7 +9,10 @@ use std::collections::HashMap;
 use super::diagnostics::{Diagnostic, index_path, key_path};
 use super::field_types::{FieldType, SYSTEM_FIELDS, Storage, is_system_field};
 use super::model::{Aggregate, Design, Field, Relationship};
+use super::managed_schemas::is_managed_schema;
+use super::name_text::check_visible;
 use super::names::{check_explicit, fit_identifier, linking_table, relationship_column};
+use super::validate::managed_schema_error;
 
 /// What a relationship's `target` refers to.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -42,6 +45,15 @@ pub(crate) fn target_of(
         };
     }
     TargetRef::Unknown
+}
+
+/// The schema of a `schema.table` reference when the platform manages it: such a table can
+/// be pointed at, never given a foreign key, rows or anything else.
+pub(crate) fn managed_schema_of(reference: &str) -> Option<&str> {
+    reference
+        .split_once('.')
+        .map(|(schema, _)| schema)
+        .filter(|schema| is_managed_schema(schema))
 }
 
 /// The table-name part of a target, for naming the linking table and its columns.
@@ -82,7 +94,14 @@ pub(crate) fn check_relationships(
     let mut linking: HashMap<String, usize> = HashMap::new();
     for (ri, rel) in design.relationships.iter().enumerate() {
         let path = index_path("relationships", ri);
+        check_visible(&key_path(&path, "name"), "the relationship name", &rel.name, out);
+        check_visible(&key_path(&path, "table"), "the table", &rel.table, out);
+        check_visible(&key_path(&path, "target"), "the target", &rel.target, out);
         let Some(source) = design.find_table(&rel.table) else {
+            if let Some(schema) = managed_schema_of(&rel.table) {
+                out.push(managed_schema_error(&key_path(&path, "table"), schema));
+                continue;
+            }
             out.push(
                 Diagnostic::error(
                     key_path(&path, "table"),
