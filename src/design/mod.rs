@@ -23,6 +23,7 @@ pub mod model;
 pub mod name_text;
 pub mod names;
 pub mod resolve;
+mod shape_repair;
 mod system_fields;
 #[cfg(test)]
 mod test_fixtures;

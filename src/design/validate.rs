@@ -64,6 +64,16 @@ pub(crate) fn managed_schema_error(path: &str, schema: &str) -> Diagnostic {
     .suggest("design your tables in \"public\" or a schema of your own")
 }
 
+/// The rules that look at one table at a time (names, fields, options, policies, drops) and
+/// the schema, without following references between tables: what can still be checked while
+/// other parts of the file are broken (see `load`).
+pub(crate) fn validate_local(design: &Design) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    check_schema(&design.schema, &mut out);
+    check_tables(design, &mut out);
+    out
+}
+
 /// Where a name came from, for "collides with" messages: the path that names it, and the
 /// path of the thing it names.
 fn name_path(item: &str, explicit: bool) -> String {
