@@ -61,7 +61,12 @@ async fn a_design_in_auth_is_refused_and_auth_users_keeps_its_email() {
     assert!(err.contains("schema: \"auth\" is managed"), "{err}");
     assert!(has_column(&db, "auth", "users", "email").await, "{err}");
     assert_eq!(
-        scalar(&db, "SELECT relrowsecurity::text FROM pg_class WHERE oid = 'auth.users'::regclass").await.as_deref(),
+        scalar(
+            &db,
+            "SELECT relrowsecurity::text FROM pg_class WHERE oid = 'auth.users'::regclass"
+        )
+        .await
+        .as_deref(),
         Some("false"),
         "RLS on auth.users untouched"
     );
@@ -98,7 +103,10 @@ async fn a_hostile_trigger_function_is_a_validation_error() {
     let out = common::cli(&db.url, &["apply", file.to_str().unwrap(), "--yes"]);
     let err = stderr(&out);
     assert_eq!(out.status.code(), Some(2), "{err}");
-    assert!(err.contains("tables[0].fields[1].options.function"), "{err}");
+    assert!(
+        err.contains("tables[0].fields[1].options.function"),
+        "{err}"
+    );
     assert_eq!(
         scalar(&db, "SELECT to_regclass('public.notes')::text").await,
         None

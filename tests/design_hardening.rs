@@ -40,7 +40,14 @@ fn fixture(name: &str) -> String {
 fn a_design_cannot_create_alter_or_drop_in_a_managed_schema() {
     // drop_columns on auth.users: once dropped auth.users.email
     let e = errors(serde_json::from_str(&fixture("auth_drop_email.json")).unwrap());
-    assert!(has(&e, "schema: \"auth\" is managed", "never create, alter or drop"), "{e:?}");
+    assert!(
+        has(
+            &e,
+            "schema: \"auth\" is managed",
+            "never create, alter or drop"
+        ),
+        "{e:?}"
+    );
     // a new table in auth
     let e = errors(json!({"schema": "auth", "tables": [{"name": "notes", "fields": [title()]}]}));
     assert!(has(&e, "schema:", "\"auth\" is managed"), "{e:?}");
@@ -76,15 +83,28 @@ fn managed_tables_can_be_referenced_but_not_given_keys_or_rows() {
     ]});
     design::load(&ok.to_string()).unwrap_or_else(|e| panic!("{e:?}"));
     // Giving auth.users a foreign key column or sample rows is changing it.
-    let e = errors(json!({"tables": [{"name": "notes", "fields": [title()]}], "relationships": [
+    let e = errors(
+        json!({"tables": [{"name": "notes", "fields": [title()]}], "relationships": [
         {"table": "auth.users", "name": "note", "target": "notes"}
-    ], "samples": {"auth.users": 3, "storage.objects": [{"name": "x"}]}}));
-    assert!(has(&e, "relationships[0].table:", "\"auth\" is managed"), "{e:?}");
-    assert!(has(&e, "samples.auth.users:", "\"auth\" is managed"), "{e:?}");
-    assert!(has(&e, "samples.storage.objects:", "\"storage\" is managed"), "{e:?}");
+    ], "samples": {"auth.users": 3, "storage.objects": [{"name": "x"}]}}),
+    );
+    assert!(
+        has(&e, "relationships[0].table:", "\"auth\" is managed"),
+        "{e:?}"
+    );
+    assert!(
+        has(&e, "samples.auth.users:", "\"auth\" is managed"),
+        "{e:?}"
+    );
+    assert!(
+        has(&e, "samples.storage.objects:", "\"storage\" is managed"),
+        "{e:?}"
+    );
     // Linking tables land in the design's schema: a managed one is refused at `schema`.
-    let e = errors(json!({"schema": "auth", "tables": [{"name": "notes", "fields": [title()]}],
-        "relationships": [{"table": "notes", "name": "tags", "target": "public.tags", "allow_multiple": true}]}));
+    let e = errors(
+        json!({"schema": "auth", "tables": [{"name": "notes", "fields": [title()]}],
+        "relationships": [{"table": "notes", "name": "tags", "target": "public.tags", "allow_multiple": true}]}),
+    );
     assert!(has(&e, "schema:", "is managed"), "{e:?}");
 }
 
@@ -105,13 +125,29 @@ fn trigger_functions_parse_exactly_or_are_refused() {
     ] {
         let e = errors(trigger(function));
         assert!(
-            has(&e, "tables[0].fields[1].options.function:", "cannot read the function"),
+            has(
+                &e,
+                "tables[0].fields[1].options.function:",
+                "cannot read the function"
+            ),
             "{function}: {e:?}"
         );
     }
     let e = errors(trigger("public.f(1,2)"));
-    assert!(has(&e, "tables[0].fields[1].options.function:", "string literals"), "{e:?}");
-    for function in ["notify", "audit.log_change()", "\"My\"\"Fn\"", "public.f('a', 'it''s')"] {
+    assert!(
+        has(
+            &e,
+            "tables[0].fields[1].options.function:",
+            "string literals"
+        ),
+        "{e:?}"
+    );
+    for function in [
+        "notify",
+        "audit.log_change()",
+        "\"My\"\"Fn\"",
+        "public.f('a', 'it''s')",
+    ] {
         design::load(&trigger(function).to_string())
             .unwrap_or_else(|e| panic!("{function}: {e:?}"));
     }
@@ -138,19 +174,26 @@ fn trigger_arguments_reach_the_sql_as_literals() {
 
 #[test]
 fn roles_and_schemas_are_strict() {
-    let e = errors(json!({"schema": "app\u{202e}", "tables": [{"name": "notes", "fields": [title()], "rls_policies": [
-        {"name": "p", "operation": "SELECT", "using_expression": "true",
-         "roles": ["authenticated", " anon", "x\u{1b}[2J", "authenticated", "r".repeat(64)]}
-    ]}]}));
+    let e = errors(
+        json!({"schema": "app\u{202e}", "tables": [{"name": "notes", "fields": [title()], "rls_policies": [
+            {"name": "p", "operation": "SELECT", "using_expression": "true",
+             "roles": ["authenticated", " anon", "x\u{1b}[2J", "authenticated", "r".repeat(64)]}
+        ]}]}),
+    );
     assert!(has(&e, "schema:", "U+202E"), "{e:?}");
     let roles = "tables[0].rls_policies[0].roles";
-    assert!(has(&e, &format!("{roles}[1]:"), "spaces around it"), "{e:?}");
+    assert!(
+        has(&e, &format!("{roles}[1]:"), "spaces around it"),
+        "{e:?}"
+    );
     assert!(has(&e, &format!("{roles}[2]:"), "U+001B"), "{e:?}");
     assert!(has(&e, &format!("{roles}[3]:"), "listed twice"), "{e:?}");
     assert!(has(&e, &format!("{roles}[4]:"), "64 bytes"), "{e:?}");
-    let e = errors(json!({"tables": [{"name": "notes", "fields": [title()]}], "relationships": [
-        {"table": "notes", "name": "owner", "target": "auth\u{200b}.users"}
-    ]}));
+    let e = errors(
+        json!({"tables": [{"name": "notes", "fields": [title()]}], "relationships": [
+            {"table": "notes", "name": "owner", "target": "auth\u{200b}.users"}
+        ]}),
+    );
     assert!(has(&e, "relationships[0].target:", "U+200B"), "{e:?}");
 }
 
@@ -163,10 +206,34 @@ fn expressions_cannot_comment_out_the_rest_of_the_statement() {
         {"name": "a", "operation": "SELECT", "using_expression": "true --"},
         {"name": "b", "operation": "INSERT", "with_check_expression": "true -- x\n OR false"}
     ]}]}));
-    assert!(has(&e, "tables[0].fields[1].options.expression:", "`--` comment"), "{e:?}");
-    assert!(has(&e, "tables[0].fields[2].options.default:", "comment"), "{e:?}");
-    assert!(has(&e, "tables[0].rls_policies[0].using_expression:", "`--` comment"), "{e:?}");
-    assert!(has(&e, "tables[0].rls_policies[1].with_check_expression:", "`--` comment"), "{e:?}");
+    assert!(
+        has(
+            &e,
+            "tables[0].fields[1].options.expression:",
+            "`--` comment"
+        ),
+        "{e:?}"
+    );
+    assert!(
+        has(&e, "tables[0].fields[2].options.default:", "comment"),
+        "{e:?}"
+    );
+    assert!(
+        has(
+            &e,
+            "tables[0].rls_policies[0].using_expression:",
+            "`--` comment"
+        ),
+        "{e:?}"
+    );
+    assert!(
+        has(
+            &e,
+            "tables[0].rls_policies[1].with_check_expression:",
+            "`--` comment"
+        ),
+        "{e:?}"
+    );
 }
 
 #[test]
@@ -181,9 +248,19 @@ fn names_must_be_visible_text() {
     ], "relationships": [{"table": "users", "name": "own\u{2066}er", "target": "auth.users"}]}));
     assert!(has(&e, "tables[1].name:", "U+200D"), "{e:?}");
     assert!(has(&e, "tables[1].db_name:", "U+200D"), "{e:?}");
-    assert!(has(&e, "tables[1].fields[1].name:", "U+0007, a control character"), "{e:?}");
+    assert!(
+        has(
+            &e,
+            "tables[1].fields[1].name:",
+            "U+0007, a control character"
+        ),
+        "{e:?}"
+    );
     assert!(has(&e, "tables[1].fields[2].db_name:", "U+202E"), "{e:?}");
-    assert!(has(&e, "tables[1].rls_policies[0].name:", "U+009B"), "{e:?}");
+    assert!(
+        has(&e, "tables[1].rls_policies[0].name:", "U+009B"),
+        "{e:?}"
+    );
     assert!(has(&e, "tables[1].drop_columns[0]:", "U+FEFF"), "{e:?}");
     assert!(has(&e, "relationships[0].name:", "U+2066"), "{e:?}");
     // The name itself is quoted escaped.
@@ -198,20 +275,57 @@ fn one_pass_reports_type_errors_and_range_errors_together() {
         {"name": "size", "type": "number", "options": {"precision": 2000, "scale": "2"}},
         {"name": "title", "type": "longText", "db_name": "t2"}
     ]}]}));
-    assert!(has(&e, "tables[0].fields[1].type:", "unknown type \"bogus\""), "{e:?}");
-    assert!(has(&e, "tables[0].fields[2].options.max:", "from 1 to 100, found 1000"), "{e:?}");
-    assert!(has(&e, "tables[0].fields[3].options.scale:", "expected a whole number"), "{e:?}");
-    assert!(has(&e, "tables[0].fields[3].options.precision:", "from 1 to 1000"), "{e:?}");
-    assert!(has(&e, "tables[0].fields[4].name:", "duplicate field name"), "{e:?}");
+    assert!(
+        has(&e, "tables[0].fields[1].type:", "unknown type \"bogus\""),
+        "{e:?}"
+    );
+    assert!(
+        has(
+            &e,
+            "tables[0].fields[2].options.max:",
+            "from 1 to 100, found 1000"
+        ),
+        "{e:?}"
+    );
+    assert!(
+        has(
+            &e,
+            "tables[0].fields[3].options.scale:",
+            "expected a whole number"
+        ),
+        "{e:?}"
+    );
+    assert!(
+        has(
+            &e,
+            "tables[0].fields[3].options.precision:",
+            "from 1 to 1000"
+        ),
+        "{e:?}"
+    );
+    assert!(
+        has(&e, "tables[0].fields[4].name:", "duplicate field name"),
+        "{e:?}"
+    );
     // Nothing is invented about the broken field or the removed value.
-    assert!(!e.iter().any(|m| m.starts_with("tables[0].fields[1].") && !m.contains("type")), "{e:?}");
-    assert!(!e.iter().any(|m| m.contains("scale needs a precision")), "{e:?}");
+    assert!(
+        !e.iter()
+            .any(|m| m.starts_with("tables[0].fields[1].") && !m.contains("type")),
+        "{e:?}"
+    );
+    assert!(
+        !e.iter().any(|m| m.contains("scale needs a precision")),
+        "{e:?}"
+    );
     // A bare table keeps its own paths.
     let e = errors(json!({"name": "notes", "fields": [title(),
         {"name": "odd", "type": "nubmer"},
         {"name": "stars", "type": "rating", "options": {"max": 0}}
     ]}));
-    assert!(has(&e, "fields[1].type:", "did you mean \"number\""), "{e:?}");
+    assert!(
+        has(&e, "fields[1].type:", "did you mean \"number\""),
+        "{e:?}"
+    );
     assert!(has(&e, "fields[2].options.max:", "found 0"), "{e:?}");
 }
 
@@ -224,20 +338,48 @@ fn no_message_carries_a_raw_control_character() {
         assert!(!message.chars().any(is_terminal_control), "{message:?}");
     }
     assert!(
-        has(&all, "tables[0].fields[1].type:", "bogus\\u{1b}]0;TITLE\\u{7}"),
+        has(
+            &all,
+            "tables[0].fields[1].type:",
+            "bogus\\u{1b}]0;TITLE\\u{7}"
+        ),
         "{all:?}"
     );
     // The same file reports its other problems in the same pass.
     assert!(has(&all, "tables[0].name:", "U+200D"), "{all:?}");
-    assert!(has(&all, "tables[0].fields[2].options.max:", "found 1000"), "{all:?}");
-    assert!(has(&all, "tables[0].fields[3].options.function:", "cannot read"), "{all:?}");
-    assert!(has(&all, "tables[0].fields[4].options.expression:", "comment"), "{all:?}");
-    assert!(has(&all, "tables[0].rls_policies[0].name:", "U+202E"), "{all:?}");
-    assert!(has(&all, "tables[0].rls_policies[0].using_expression:", "comment"), "{all:?}");
-    assert!(has(&all, "tables[0].rls_policies[0].roles[1]:", "U+001B"), "{all:?}");
+    assert!(
+        has(&all, "tables[0].fields[2].options.max:", "found 1000"),
+        "{all:?}"
+    );
+    assert!(
+        has(&all, "tables[0].fields[3].options.function:", "cannot read"),
+        "{all:?}"
+    );
+    assert!(
+        has(&all, "tables[0].fields[4].options.expression:", "comment"),
+        "{all:?}"
+    );
+    assert!(
+        has(&all, "tables[0].rls_policies[0].name:", "U+202E"),
+        "{all:?}"
+    );
+    assert!(
+        has(
+            &all,
+            "tables[0].rls_policies[0].using_expression:",
+            "comment"
+        ),
+        "{all:?}"
+    );
+    assert!(
+        has(&all, "tables[0].rls_policies[0].roles[1]:", "U+001B"),
+        "{all:?}"
+    );
     // Unknown keys and samples keys are user text in paths, escaped too.
-    let e = errors(json!({"tables": [{"name": "t\u{1b}]0;x\u{7}", "fields": [title()], "col\u{1b}": 1}],
-        "samples": {"n\u{1b}[2J": 2}}));
+    let e = errors(
+        json!({"tables": [{"name": "t\u{1b}]0;x\u{7}", "fields": [title()], "col\u{1b}": 1}],
+        "samples": {"n\u{1b}[2J": 2}}),
+    );
     for message in &e {
         assert!(!message.chars().any(is_terminal_control), "{message:?}");
     }

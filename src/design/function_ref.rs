@@ -59,7 +59,9 @@ pub fn parse_function_ref(text: &str) -> Result<FunctionRef, FunctionRefError> {
     }
     if let Some(problem) = unshowable(text) {
         return Err(FunctionRefError::Unshowable(unshowable_message(
-            "the function", text, problem,
+            "the function",
+            text,
+            problem,
         )));
     }
     let mut p = Parser {

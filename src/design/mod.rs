@@ -33,8 +33,8 @@ mod validate_refs;
 mod validate_samples;
 
 pub use diagnostics::{Diagnostic, Level, has_errors};
-pub use function_ref::{FunctionRef, FunctionRefError, parse_function_ref};
 pub use field_types::{Check, FieldType, OptionKey, PgType, SYSTEM_FIELDS, Storage, SystemField};
+pub use function_ref::{FunctionRef, FunctionRefError, parse_function_ref};
 pub use load::{InputShape, load, load_with_known_tables, parse, save};
 pub use model::{
     Aggregate, DefaultValue, Design, Field, FieldOptions, ForEach, Operation, Policy, Relationship,

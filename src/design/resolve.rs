@@ -6,8 +6,8 @@
 use serde_json::{Map, Value};
 
 use super::diagnostics::{Diagnostic, has_errors};
-use super::function_ref::{FunctionRef, parse_function_ref};
 use super::field_types::{Check, FieldType, PgType, Storage};
+use super::function_ref::{FunctionRef, parse_function_ref};
 use super::model::{
     Aggregate, DefaultValue, Design, FieldOptions, ForEach, Policy, Samples, Timing, TriggerEvent,
 };
@@ -268,9 +268,9 @@ fn resolve_table(design: &Design, ti: usize) -> ResolvedTable {
             Storage::NoColumn => {
                 let name = names::trigger_name(&db_name, &column);
                 let action = match (&o.function, &o.body) {
-                    (Some(function), _) => TriggerAction::Function(
-                        parse_function_ref(function).expect("validated"),
-                    ),
+                    (Some(function), _) => {
+                        TriggerAction::Function(parse_function_ref(function).expect("validated"))
+                    }
                     (None, body) => TriggerAction::Body {
                         function: names::fit_identifier(&format!("{name}_fn")),
                         body: body.clone().unwrap_or_default(),

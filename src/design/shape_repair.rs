@@ -33,9 +33,10 @@ pub(crate) fn errors_despite(design_value: &Value, shape_errors: &[String]) -> V
         let Some(segments) = parse_path(path) else {
             return Vec::new();
         };
-        if segments.first().is_some_and(|s| {
-            matches!(s, Segment::Key(k) if k == "relationships" || k == "samples")
-        }) {
+        if segments
+            .first()
+            .is_some_and(|s| matches!(s, Segment::Key(k) if k == "relationships" || k == "samples"))
+        {
             continue;
         }
         match repair(&mut copy, &segments) {
@@ -122,9 +123,7 @@ fn repair(root: &mut Value, segments: &[Segment]) -> Option<usize> {
         .iter()
         .rposition(|s| matches!(s, Segment::Index(_)))
         .map(|i| i + 1);
-    let Some((last, parent)) = segments.split_last() else {
-        return None;
-    };
+    let (last, parent) = segments.split_last()?;
     let broken_element = match last {
         Segment::Key(k) => IDENTITY_KEYS.contains(&k.as_str()),
         // a list item, or an element missing one of its required keys

@@ -9,8 +9,8 @@ use std::collections::HashMap;
 
 use super::diagnostics::{Diagnostic, index_path, key_path};
 use super::field_types::{Storage, is_system_field};
-use super::model::{Design, Operation, Policy, Table};
 use super::managed_schemas::is_managed_schema;
+use super::model::{Design, Operation, Policy, Table};
 use super::name_text::check_visible;
 use super::names::{MAX_IDENT_BYTES, check_explicit};
 use super::validate_options::check_options;
@@ -99,7 +99,12 @@ fn check_tables(design: &Design, out: &mut Vec<Diagnostic>) {
                 e.to_string(),
             ));
         }
-        check_visible(&key_path(&tpath, "name"), "the table name", &table.name, out);
+        check_visible(
+            &key_path(&tpath, "name"),
+            "the table name",
+            &table.name,
+            out,
+        );
         if let Some(explicit) = &table.db_name {
             check_visible(&key_path(&tpath, "db_name"), "the db_name", explicit, out);
         }
@@ -240,7 +245,12 @@ fn check_fields(table: &Table, tpath: &str, out: &mut Vec<Diagnostic>) {
                 e.to_string(),
             ));
         }
-        check_visible(&key_path(&fpath, "name"), "the field name", &field.name, out);
+        check_visible(
+            &key_path(&fpath, "name"),
+            "the field name",
+            &field.name,
+            out,
+        );
         if let Some(explicit) = &field.db_name {
             check_visible(&key_path(&fpath, "db_name"), "the db_name", explicit, out);
         }
@@ -425,7 +435,10 @@ fn check_policy(policy: &Policy, path: &str, out: &mut Vec<Diagnostic>) {
     for (ri, role) in policy.roles.iter().enumerate() {
         let role_path = index_path(&roles_path, ri);
         if role.trim().is_empty() {
-            out.push(Diagnostic::error(role_path, "a role name must not be empty"));
+            out.push(Diagnostic::error(
+                role_path,
+                "a role name must not be empty",
+            ));
         } else if role.len() > MAX_IDENT_BYTES {
             out.push(Diagnostic::error(
                 role_path,

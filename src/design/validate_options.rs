@@ -4,10 +4,10 @@
 use serde_json::Value;
 
 use super::diagnostics::{Diagnostic, key_path};
-use super::function_ref::parse_function_ref;
-use super::validate::check_sql_expression;
 use super::field_types::{Check, FieldType, OptionKey, Storage};
+use super::function_ref::parse_function_ref;
 use super::model::{DefaultValue, Field, FieldOptions};
+use super::validate::check_sql_expression;
 
 /// The widest `max_length` accepted (varchar's limit; anything longer is not a "line").
 pub const MAX_LENGTH_LIMIT: u32 = 10_485_760;

@@ -8,8 +8,8 @@ use std::collections::HashMap;
 
 use super::diagnostics::{Diagnostic, index_path, key_path};
 use super::field_types::{FieldType, SYSTEM_FIELDS, Storage, is_system_field};
-use super::model::{Aggregate, Design, Field, Relationship};
 use super::managed_schemas::is_managed_schema;
+use super::model::{Aggregate, Design, Field, Relationship};
 use super::name_text::check_visible;
 use super::names::{check_explicit, fit_identifier, linking_table, relationship_column};
 use super::validate::managed_schema_error;
@@ -94,7 +94,12 @@ pub(crate) fn check_relationships(
     let mut linking: HashMap<String, usize> = HashMap::new();
     for (ri, rel) in design.relationships.iter().enumerate() {
         let path = index_path("relationships", ri);
-        check_visible(&key_path(&path, "name"), "the relationship name", &rel.name, out);
+        check_visible(
+            &key_path(&path, "name"),
+            "the relationship name",
+            &rel.name,
+            out,
+        );
         check_visible(&key_path(&path, "table"), "the table", &rel.table, out);
         check_visible(&key_path(&path, "target"), "the target", &rel.target, out);
         let Some(source) = design.find_table(&rel.table) else {

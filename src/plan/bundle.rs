@@ -175,7 +175,8 @@ impl Bundle {
 fn drops_or_truncates(sql: &str) -> bool {
     crate::sql_tokens::tokens(sql).map_or(true, |tokens| {
         tokens.iter().any(|(token, _)| {
-            crate::sql_tokens::is_word(token, "drop") || crate::sql_tokens::is_word(token, "truncate")
+            crate::sql_tokens::is_word(token, "drop")
+                || crate::sql_tokens::is_word(token, "truncate")
         })
     })
 }
