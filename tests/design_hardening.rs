@@ -195,6 +195,17 @@ fn roles_and_schemas_are_strict() {
         ]}),
     );
     assert!(has(&e, "relationships[0].target:", "U+200B"), "{e:?}");
+    for target in ["auth.users.id", "auth.", " auth.users", "auth. users"] {
+        let e = errors(
+            json!({"tables": [{"name": "notes", "fields": [title()]}], "relationships": [
+                {"table": "notes", "name": "owner", "target": target}
+            ]}),
+        );
+        assert!(
+            has(&e, "relationships[0].target:", "not a valid schema.table"),
+            "{target}: {e:?}"
+        );
+    }
 }
 
 #[test]

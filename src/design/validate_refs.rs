@@ -125,11 +125,17 @@ pub(crate) fn check_relationships(
                     .or_suggest("for a table that is not in this design, write it as schema.table"),
             ),
             TargetRef::External { schema, table } => {
-                if check_explicit(schema).is_err() || check_explicit(table).is_err() {
-                    out.push(Diagnostic::error(
-                        &target_path,
-                        format!("\"{}\" is not a valid schema.table name", rel.target),
-                    ));
+                let exact = |part: &str| {
+                    check_explicit(part).is_ok() && part.trim() == part && !part.contains('.')
+                };
+                if !exact(schema) || !exact(table) {
+                    out.push(
+                        Diagnostic::error(
+                            &target_path,
+                            format!("\"{}\" is not a valid schema.table name", rel.target),
+                        )
+                        .suggest("write exactly one schema and one table, e.g. \"auth.users\""),
+                    );
                 }
             }
             TargetRef::Designed(_) => {}
