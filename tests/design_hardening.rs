@@ -283,8 +283,9 @@ fn one_pass_reports_type_errors_and_range_errors_together() {
     let e = errors(json!({"tables": [{"name": "notes", "fields": [title(),
         {"name": "odd", "type": "bogus"},
         {"name": "stars", "type": "rating", "options": {"max": 1000}},
-        {"name": "size", "type": "number", "options": {"precision": 2000, "scale": "2"}},
-        {"name": "title", "type": "longText", "db_name": "t2"}
+        {"name": "size", "type": "number", "options": {"precision": 2000}},
+        {"name": "title", "type": "longText", "db_name": "t2"},
+        {"name": "width", "type": "number", "options": {"scale": "2", "precision": 5000}}
     ]}]}));
     assert!(
         has(&e, "tables[0].fields[1].type:", "unknown type \"bogus\""),
@@ -301,7 +302,7 @@ fn one_pass_reports_type_errors_and_range_errors_together() {
     assert!(
         has(
             &e,
-            "tables[0].fields[3].options.scale:",
+            "tables[0].fields[5].options.scale:",
             "expected a whole number"
         ),
         "{e:?}"
@@ -324,8 +325,73 @@ fn one_pass_reports_type_errors_and_range_errors_together() {
             .any(|m| m.starts_with("tables[0].fields[1].") && !m.contains("type")),
         "{e:?}"
     );
+    // Options depend on each other: with one of them broken, the others of that field wait.
     assert!(
-        !e.iter().any(|m| m.contains("scale needs a precision")),
+        !e.iter()
+            .any(|m| m.starts_with("tables[0].fields[5].options.precision")),
+        "{e:?}"
+    );
+    // Broken policies, lists and elements: the rest is still judged, nothing is invented.
+    let e = errors(json!({"tables": [
+        {"name": "notes", "fields": [title(), "not a field",
+            {"name": "s", "type": "singleSelect", "options": {"choices": ["a", 3], "default": "zz"}},
+            {"name": "c", "type": "currency", "options": {"currency_code": "eur", "bogus": {"x": 1}}}
+        ], "rls_policies": [
+            {"name": "p", "operation": "select"},
+            {"name": "p", "operation": "SELECT", "using_expression": "true --"}
+        ]},
+        42,
+        {"name": "more", "options": "x", "fields": [{"name": "n", "type": "number", "options": "wide"}]}
+    ]}));
+    assert!(
+        has(&e, "tables[0].fields[1]:", "expected an object"),
+        "{e:?}"
+    );
+    assert!(
+        has(
+            &e,
+            "tables[0].fields[2].options.choices[1]:",
+            "expected a string"
+        ),
+        "{e:?}"
+    );
+    assert!(
+        has(&e, "tables[0].fields[3].options.currency_code:", "ISO 4217"),
+        "{e:?}"
+    );
+    assert!(
+        has(&e, "tables[0].fields[3].options.bogus:", "unknown key"),
+        "{e:?}"
+    );
+    assert!(
+        has(
+            &e,
+            "tables[0].rls_policies[0].operation:",
+            "did you mean \"SELECT\""
+        ),
+        "{e:?}"
+    );
+    assert!(
+        has(
+            &e,
+            "tables[0].rls_policies[1].name:",
+            "duplicate policy name"
+        ),
+        "{e:?}"
+    );
+    assert!(
+        has(&e, "tables[0].rls_policies[1].using_expression:", "comment"),
+        "{e:?}"
+    );
+    assert!(has(&e, "tables[1]:", "expected an object"), "{e:?}");
+    assert!(has(&e, "tables[2].options:", "unknown key"), "{e:?}");
+    assert!(
+        has(&e, "tables[2].fields[0].options:", "expected an object"),
+        "{e:?}"
+    );
+    assert!(
+        !e.iter()
+            .any(|m| m.contains("needs choices") || m.contains("zz")),
         "{e:?}"
     );
     // A bare table keeps its own paths.

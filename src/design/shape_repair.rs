@@ -39,10 +39,10 @@ pub(crate) fn errors_despite(design_value: &Value, shape_errors: &[String]) -> V
         {
             continue;
         }
-        match repair(&mut copy, &segments) {
-            Some(repaired) => suppressed.push(render(&segments[..repaired])),
-            None => return Vec::new(),
-        }
+        let Some(repaired) = repair(&mut copy, &segments) else {
+            return Vec::new();
+        };
+        suppressed.push(render(&segments[..dependents(&segments, repaired)]));
     }
     let Ok(design) = serde_json::from_value::<Design>(copy) else {
         return Vec::new();
@@ -51,6 +51,23 @@ pub(crate) fn errors_despite(design_value: &Value, shape_errors: &[String]) -> V
         .into_iter()
         .filter(|d| d.is_error() && !suppressed.iter().any(|s| within(&d.path, s)))
         .collect()
+}
+
+/// How much of the path to stay silent about. A field's options depend on each other (a
+/// default is judged against the choices, a scale against the precision), so a bad value of a
+/// known option silences the whole `options`; an unknown key or anything else only itself.
+fn dependents(segments: &[Segment], repaired: usize) -> usize {
+    let options = segments[..repaired]
+        .iter()
+        .position(|s| matches!(s, Segment::Key(k) if k == "options"));
+    let known_option = match segments.get(options.map_or(usize::MAX, |i| i + 1)) {
+        Some(Segment::Key(k)) => super::load::option_key_names().any(|known| known == k),
+        _ => false,
+    };
+    match options {
+        Some(i) if known_option => i + 1,
+        _ => repaired,
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
