@@ -71,6 +71,16 @@ async fn a_design_in_auth_is_refused_and_auth_users_keeps_its_email() {
         "RLS on auth.users untouched"
     );
 
+    for command in ["plan", "lint", "export"] {
+        let out = common::cli(&db.url, &[command, &fixture("auth_drop_email.json")]);
+        assert_eq!(out.status.code(), Some(2), "{command}: {}", stderr(&out));
+        assert!(
+            out.stdout.is_empty(),
+            "{command}: nothing printed but the error"
+        );
+        assert!(stderr(&out).contains("schema: \"auth\" is managed"));
+    }
+
     let dir = scratch(&db);
     let catalog = dir.join("pg_catalog.json");
     std::fs::write(
