@@ -181,6 +181,8 @@ fn roles_and_schemas_are_strict() {
         ]}]}),
     );
     assert!(has(&e, "schema:", "U+202E"), "{e:?}");
+    let e2 = errors(json!({"schema": " app", "tables": []}));
+    assert!(has(&e2, "schema:", "spaces around it"), "{e2:?}");
     let roles = "tables[0].rls_policies[0].roles";
     assert!(
         has(&e, &format!("{roles}[1]:"), "spaces around it"),

@@ -48,6 +48,15 @@ fn check_schema(schema: &str, out: &mut Vec<Diagnostic>) {
         ));
     }
     check_visible("schema", "the schema", schema, out);
+    if schema.trim() != schema {
+        out.push(
+            Diagnostic::error(
+                "schema",
+                format!("schema \"{schema}\" has spaces around it; schema names are exact"),
+            )
+            .suggest(format!("write \"{}\"", schema.trim())),
+        );
+    }
     if is_managed_schema(schema) {
         out.push(managed_schema_error("schema", schema));
     }
