@@ -5,7 +5,7 @@
 use std::ops::Range;
 
 use sqlparser::dialect::PostgreSqlDialect;
-use sqlparser::tokenizer::{Token, Tokenizer};
+use sqlparser::tokenizer::{Token, Tokenizer, Whitespace};
 
 /// A tokenizing failure at a 1-based line and column.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -75,13 +75,22 @@ pub fn is_word(token: &Token, word: &str) -> bool {
 
 /// Checks that a piece of user-written SQL (a policy expression, a formula, a default) is one
 /// expression: it must not end the statement it is put into (`;`) or close more parentheses
-/// than it opens — either would let it run SQL of its own, even `COMMIT`.
+/// than it opens — either would let it run SQL of its own, even `COMMIT` — nor hold a comment,
+/// which would swallow the closing parenthesis and whatever the planner puts after it.
 pub fn check_expression(text: &str) -> Result<(), String> {
     let tokens = tokens(text).map_err(|e| format!("cannot read the expression: {e}"))?;
     let mut depth = 0i32;
     for (token, _) in &tokens {
         match token {
             Token::SemiColon => return Err("an expression cannot contain `;`".into()),
+            Token::Whitespace(Whitespace::SingleLineComment { .. }) => {
+                return Err(
+                    "an expression cannot contain a `--` comment: it would swallow the rest of the statement it is put into".into(),
+                );
+            }
+            Token::Whitespace(Whitespace::MultiLineComment(_)) => {
+                return Err("an expression cannot contain a `/* */` comment".into());
+            }
             Token::LParen | Token::LBracket => depth += 1,
             Token::RParen | Token::RBracket => {
                 depth -= 1;
@@ -162,6 +171,11 @@ mod tests {
         assert!(check_expression("true); COMMIT; SELECT (1").is_err());
         assert!(check_expression("true) OR (true").is_err());
         assert!(check_expression("(true").is_err());
+        assert!(check_expression("true --").is_err());
+        assert!(check_expression("true -- x\n AND false").is_err());
+        assert!(check_expression("true /* x */").is_err());
+        assert!(check_expression("true /* open").is_err());
+        assert!(check_expression("note = '--' AND x = $$/*$$").is_ok());
         assert!(is_transaction_control("  commit"));
         assert!(is_transaction_control("END"));
         assert!(!is_transaction_control("CREATE TABLE t (id int)"));

@@ -1,4 +1,4 @@
-//! `schemaforge apply (DESIGN.json | --plan FILE) [--dry-run] [--yes]`.
+//! `schemaforge apply (DESIGN.json | --plan FILE) [--dry-run] [--yes] [--allow-destructive]`.
 
 use std::io::{BufRead, IsTerminal};
 use std::path::PathBuf;
@@ -26,6 +26,9 @@ pub struct Args {
     /// Do not ask for confirmation.
     #[arg(long)]
     pub yes: bool,
+    /// With --yes: also run steps that drop or weaken something (refused otherwise, exit 5).
+    #[arg(long)]
+    pub allow_destructive: bool,
     #[command(flatten)]
     pub bundle: BundleArgs,
     #[command(flatten)]
@@ -96,6 +99,11 @@ pub async fn run(db: Option<&str>, args: Args) -> Exit {
         }
     };
 
+    if args.yes && !args.dry_run && !args.allow_destructive && bundle.has_destructive_steps() {
+        say!("{}", destructive_refusal(&bundle));
+        session.close().await;
+        return Exit::Destructive;
+    }
     if !args.dry_run && !args.yes && !confirm(&session, &bundle, &summary) {
         session.close().await;
         return Exit::Usage;
@@ -110,6 +118,32 @@ pub async fn run(db: Option<&str>, args: Args) -> Exit {
     .await;
     session.close().await;
     exit
+}
+
+/// Why `--yes` alone does not run a plan that drops or weakens something: each such
+/// statement (first line, escaped), and the flag that allows it.
+fn destructive_refusal(bundle: &Bundle) -> String {
+    let steps: Vec<String> = bundle
+        .statements
+        .iter()
+        .enumerate()
+        .filter(|(_, s)| s.destructive)
+        .map(|(i, s)| {
+            let text = bundle.statement_text(i);
+            let first = text.lines().next().unwrap_or_default();
+            format!(
+                "  line {}: {}",
+                s.line,
+                crate::safe_text::escape_controls(first)
+            )
+        })
+        .collect();
+    format!(
+        "not applied: the plan has {} destructive step{} (drops or weakens something):\n{}\npass --allow-destructive with --yes to run them",
+        steps.len(),
+        if steps.len() == 1 { "" } else { "s" },
+        steps.join("\n")
+    )
 }
 
 /// Shows the bundle and asks for `apply` on the terminal; refuses without a terminal.

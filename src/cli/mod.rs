@@ -36,6 +36,8 @@ pub enum Exit {
     Drift = 3,
     /// `lint` found error-level findings.
     LintErrors = 4,
+    /// `apply --yes` refused a destructive plan without `--allow-destructive`.
+    Destructive = 5,
 }
 
 impl From<Exit> for ExitCode {

@@ -1,7 +1,10 @@
 //! Diagnostics: every problem found in a design, with its JSON path, what is wrong and, when
 //! a close match exists, what was probably meant.
 
+use std::borrow::Cow;
 use std::fmt;
+
+use crate::safe_text::escape_controls;
 
 /// Errors block planning; warnings are shown but do not.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -22,12 +25,21 @@ pub struct Diagnostic {
     pub suggestion: Option<String>,
 }
 
+/// Paths, messages and suggestions quote the design (names, keys, types, values); a design
+/// is untrusted text, so every one is made terminal-safe here, once, whoever builds it.
+fn shown(text: String) -> String {
+    match escape_controls(&text) {
+        Cow::Borrowed(_) => text,
+        Cow::Owned(escaped) => escaped,
+    }
+}
+
 impl Diagnostic {
     pub fn error(path: impl Into<String>, message: impl Into<String>) -> Diagnostic {
         Diagnostic {
             level: Level::Error,
-            path: path.into(),
-            message: message.into(),
+            path: shown(path.into()),
+            message: shown(message.into()),
             suggestion: None,
         }
     }
@@ -41,7 +53,7 @@ impl Diagnostic {
 
     /// Adds a suggestion phrase.
     pub fn suggest(mut self, suggestion: impl Into<String>) -> Diagnostic {
-        self.suggestion = Some(suggestion.into());
+        self.suggestion = Some(shown(suggestion.into()));
         self
     }
 
@@ -136,6 +148,21 @@ mod tests {
         let w = Diagnostic::warning("tables[0]", "no primary field");
         assert_eq!(w.to_string(), "tables[0]: warning: no primary field");
         assert_eq!(Diagnostic::error("", "bad").to_string(), "bad");
+    }
+
+    #[test]
+    fn quoted_input_cannot_reach_the_terminal_raw() {
+        let d = Diagnostic::error(
+            "samples.t\u{1b}[2J",
+            "unknown type \"bogus\u{1b}]0;TITLE\u{7}\"",
+        )
+        .suggest("did you mean \"x\u{9b}\"?");
+        let shown = d.to_string();
+        assert!(
+            !shown.chars().any(crate::safe_text::is_terminal_control),
+            "{shown}"
+        );
+        assert!(shown.contains("bogus\\u{1b}]0;TITLE\\u{7}"), "{shown}");
     }
 
     #[test]

@@ -15,6 +15,7 @@ use serde_json::Value;
 
 use super::diagnostics::{Diagnostic, has_errors, index_path, key_path};
 use super::model::{Aggregate, Design, Operation};
+use super::shape_repair::errors_despite;
 use super::validate::validate_with_known_tables;
 
 /// What kind of JSON value a key takes.
@@ -346,6 +347,18 @@ impl InputShape {
     }
 }
 
+impl InputShape {
+    /// Maps a path into the user's file to a path into the wrapped design.
+    fn design_path(self, path: &str) -> String {
+        match self {
+            InputShape::Design => path.to_string(),
+            InputShape::Table if path.is_empty() => "tables[0]".to_string(),
+            InputShape::Table => format!("tables[0].{path}"),
+            InputShape::TableList => format!("tables{path}"),
+        }
+    }
+}
+
 fn shape_of(value: &Value) -> Option<InputShape> {
     match value {
         Value::Array(_) => Some(InputShape::TableList),
@@ -425,14 +438,20 @@ pub fn parse(json_text: &str) -> Result<(Design, InputShape), Vec<Diagnostic>> {
         (Value::Object(map), InputShape::Table) => walk_table(map, "", &mut out),
         (list, _) => check_kind(list, Kind::ListOfObjects(walk_table), "", &mut out),
     }
-    if !out.is_empty() {
-        return Err(out);
-    }
     let design_value = match shape {
         InputShape::Design => value,
         InputShape::Table => serde_json::json!({ "tables": [value] }),
         InputShape::TableList => serde_json::json!({ "tables": value }),
     };
+    if !out.is_empty() {
+        // Everything else that can be judged now is reported in the same pass.
+        let broken: Vec<String> = out.iter().map(|d| shape.design_path(&d.path)).collect();
+        for mut d in errors_despite(&design_value, &broken) {
+            d.path = shape.user_path(&d.path);
+            out.push(d);
+        }
+        return Err(out);
+    }
     // The walk above should have caught everything serde can object to; if it did not, serde
     // still reports a path.
     let design: Design = serde_path_to_error::deserialize(design_value).map_err(|e| {

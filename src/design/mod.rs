@@ -16,10 +16,14 @@ mod access;
 mod checks;
 pub mod diagnostics;
 pub mod field_types;
+pub mod function_ref;
 pub mod load;
+pub mod managed_schemas;
 pub mod model;
+pub mod name_text;
 pub mod names;
 pub mod resolve;
+mod shape_repair;
 mod system_fields;
 #[cfg(test)]
 mod test_fixtures;
@@ -30,6 +34,7 @@ mod validate_samples;
 
 pub use diagnostics::{Diagnostic, Level, has_errors};
 pub use field_types::{Check, FieldType, OptionKey, PgType, SYSTEM_FIELDS, Storage, SystemField};
+pub use function_ref::{FunctionRef, FunctionRefError, parse_function_ref};
 pub use load::{InputShape, load, load_with_known_tables, parse, save};
 pub use model::{
     Aggregate, DefaultValue, Design, Field, FieldOptions, ForEach, Operation, Policy, Relationship,

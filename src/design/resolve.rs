@@ -7,6 +7,7 @@ use serde_json::{Map, Value};
 
 use super::diagnostics::{Diagnostic, has_errors};
 use super::field_types::{Check, FieldType, PgType, Storage};
+use super::function_ref::{FunctionRef, parse_function_ref};
 use super::model::{
     Aggregate, DefaultValue, Design, FieldOptions, ForEach, Policy, Samples, Timing, TriggerEvent,
 };
@@ -119,8 +120,8 @@ pub struct TriggerSpec {
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum TriggerAction {
-    /// Call an existing function, as written (`schema.name`).
-    Function(String),
+    /// Call an existing function (`schema.name('arg', …)`), parsed strictly by validation.
+    Function(FunctionRef),
     /// Create `<table>_<field>_trigger_fn` with this PL/pgSQL body, then call it.
     Body { function: String, body: String },
 }
@@ -267,7 +268,9 @@ fn resolve_table(design: &Design, ti: usize) -> ResolvedTable {
             Storage::NoColumn => {
                 let name = names::trigger_name(&db_name, &column);
                 let action = match (&o.function, &o.body) {
-                    (Some(function), _) => TriggerAction::Function(function.clone()),
+                    (Some(function), _) => {
+                        TriggerAction::Function(parse_function_ref(function).expect("validated"))
+                    }
                     (None, body) => TriggerAction::Body {
                         function: names::fit_identifier(&format!("{name}_fn")),
                         body: body.clone().unwrap_or_default(),

@@ -9,7 +9,9 @@ use std::collections::HashMap;
 
 use super::diagnostics::{Diagnostic, index_path, key_path};
 use super::field_types::{Storage, is_system_field};
+use super::managed_schemas::is_managed_schema;
 use super::model::{Design, Operation, Policy, Table};
+use super::name_text::check_visible;
 use super::names::{MAX_IDENT_BYTES, check_explicit};
 use super::validate_options::check_options;
 use super::{validate_refs, validate_samples};
@@ -27,16 +29,57 @@ pub fn validate_with_known_tables(
     known: &dyn Fn(&str, &str) -> bool,
 ) -> Vec<Diagnostic> {
     let mut out = Vec::new();
-    if let Err(e) = check_explicit(&design.schema) {
+    check_schema(&design.schema, &mut out);
+    check_tables(design, &mut out);
+    validate_refs::check_relationships(design, known, &mut out);
+    validate_refs::check_computed_fields(design, &mut out);
+    validate_samples::check_samples(design, &mut out);
+    out
+}
+
+/// The design's schema: a valid name, visible, and not one the platform owns (everything a
+/// design creates, alters or drops lands in it, so this one check keeps tables, linking
+/// tables, views, triggers, drops and sample rows out of `auth`, `pg_catalog`, …).
+fn check_schema(schema: &str, out: &mut Vec<Diagnostic>) {
+    if let Err(e) = check_explicit(schema) {
         out.push(Diagnostic::error(
             "schema",
             e.to_string().replace("db_name", "schema"),
         ));
     }
+    check_visible("schema", "the schema", schema, out);
+    if schema.trim() != schema {
+        out.push(
+            Diagnostic::error(
+                "schema",
+                format!("schema \"{schema}\" has spaces around it; schema names are exact"),
+            )
+            .suggest(format!("write \"{}\"", schema.trim())),
+        );
+    }
+    if is_managed_schema(schema) {
+        out.push(managed_schema_error("schema", schema));
+    }
+}
+
+/// The error for a design that would change a schema the platform manages.
+pub(crate) fn managed_schema_error(path: &str, schema: &str) -> Diagnostic {
+    Diagnostic::error(
+        path,
+        format!(
+            "\"{schema}\" is managed by Supabase or PostgreSQL; a design may refer to its tables (e.g. a relationship with target \"auth.users\") but never create, alter or drop anything in it"
+        ),
+    )
+    .suggest("design your tables in \"public\" or a schema of your own")
+}
+
+/// The rules that look at one table at a time (names, fields, options, policies, drops) and
+/// the schema, without following references between tables: what can still be checked while
+/// other parts of the file are broken (see `load`).
+pub(crate) fn validate_local(design: &Design) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    check_schema(&design.schema, &mut out);
     check_tables(design, &mut out);
-    validate_refs::check_relationships(design, known, &mut out);
-    validate_refs::check_computed_fields(design, &mut out);
-    validate_samples::check_samples(design, &mut out);
     out
 }
 
@@ -64,6 +107,15 @@ fn check_tables(design: &Design, out: &mut Vec<Diagnostic>) {
                 key_path(&tpath, "db_name"),
                 e.to_string(),
             ));
+        }
+        check_visible(
+            &key_path(&tpath, "name"),
+            "the table name",
+            &table.name,
+            out,
+        );
+        if let Some(explicit) = &table.db_name {
+            check_visible(&key_path(&tpath, "db_name"), "the db_name", explicit, out);
         }
         if let Some(&first) = by_name.get(table.name.as_str()) {
             out.push(Diagnostic::error(
@@ -114,6 +166,7 @@ fn check_drops(design: &Design, ti: usize, table: &Table, tpath: &str, out: &mut
     let mut seen = std::collections::HashSet::new();
     for (i, column) in table.drop_columns.iter().enumerate() {
         let path = format!("{}[{i}]", key_path(tpath, "drop_columns"));
+        check_visible(&path, "the column", column, out);
         if super::field_types::is_system_field(column) {
             out.push(Diagnostic::error(
                 path,
@@ -143,8 +196,9 @@ fn check_drops(design: &Design, ti: usize, table: &Table, tpath: &str, out: &mut
     }
     let mut seen = std::collections::HashSet::new();
     for (i, policy) in table.drop_policies.iter().enumerate() {
+        let path = format!("{}[{i}]", key_path(tpath, "drop_policies"));
+        check_visible(&path, "the policy", policy, out);
         if !seen.insert(policy.as_str()) {
-            let path = format!("{}[{i}]", key_path(tpath, "drop_policies"));
             out.push(Diagnostic::error(
                 path,
                 format!("policy \"{policy}\" is dropped twice"),
@@ -199,6 +253,15 @@ fn check_fields(table: &Table, tpath: &str, out: &mut Vec<Diagnostic>) {
                 key_path(&fpath, "db_name"),
                 e.to_string(),
             ));
+        }
+        check_visible(
+            &key_path(&fpath, "name"),
+            "the field name",
+            &field.name,
+            out,
+        );
+        if let Some(explicit) = &field.db_name {
+            check_visible(&key_path(&fpath, "db_name"), "the db_name", explicit, out);
         }
         let db_name = field.db_name().into_owned();
         if is_system_field(&db_name) {
@@ -329,14 +392,19 @@ fn check_policy(policy: &Policy, path: &str, out: &mut Vec<Diagnostic>) {
             ),
         ));
     }
+    check_visible(&name_path, "the policy name", &policy.name, out);
     let using_path = key_path(path, "using_expression");
     let check_path = key_path(path, "with_check_expression");
     for (expr, p) in [
         (&policy.using_expression, &using_path),
         (&policy.with_check_expression, &check_path),
     ] {
-        if expr.as_deref().is_some_and(|e| e.trim().is_empty()) {
-            out.push(Diagnostic::error(p, "the expression is empty"));
+        match expr.as_deref() {
+            Some(e) if e.trim().is_empty() => {
+                out.push(Diagnostic::error(p, "the expression is empty"))
+            }
+            Some(e) => check_sql_expression(p, e, out),
+            None => {}
         }
     }
     match policy.operation {
@@ -374,12 +442,46 @@ fn check_policy(policy: &Policy, path: &str, out: &mut Vec<Diagnostic>) {
         );
     }
     for (ri, role) in policy.roles.iter().enumerate() {
+        let role_path = index_path(&roles_path, ri);
         if role.trim().is_empty() {
             out.push(Diagnostic::error(
-                index_path(&roles_path, ri),
+                role_path,
                 "a role name must not be empty",
             ));
+        } else if role.len() > MAX_IDENT_BYTES {
+            out.push(Diagnostic::error(
+                role_path,
+                format!(
+                    "role name is {} bytes long; PostgreSQL would silently cut it to {MAX_IDENT_BYTES}",
+                    role.len()
+                ),
+            ));
+        } else if role.trim() != role {
+            out.push(
+                Diagnostic::error(
+                    role_path,
+                    format!("role \"{role}\" has spaces around it; role names are exact"),
+                )
+                .suggest(format!("write \"{}\"", role.trim())),
+            );
+        } else {
+            check_visible(&role_path, "the role", role, out);
         }
+        if policy.roles[..ri].contains(role) {
+            out.push(Diagnostic::error(
+                index_path(&roles_path, ri),
+                format!("role \"{role}\" is listed twice"),
+            ));
+        }
+    }
+}
+
+/// A piece of the user's SQL (policy expression, formula, default) must be one expression
+/// that cannot end, comment out or break out of the statement it is put into; the server
+/// must never be the first to notice.
+pub(crate) fn check_sql_expression(path: &str, text: &str, out: &mut Vec<Diagnostic>) {
+    if let Err(message) = crate::sql_tokens::check_expression(text) {
+        out.push(Diagnostic::error(path, message));
     }
 }
 

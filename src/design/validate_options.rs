@@ -5,7 +5,9 @@ use serde_json::Value;
 
 use super::diagnostics::{Diagnostic, key_path};
 use super::field_types::{Check, FieldType, OptionKey, Storage};
+use super::function_ref::parse_function_ref;
 use super::model::{DefaultValue, Field, FieldOptions};
+use super::validate::check_sql_expression;
 
 /// The widest `max_length` accepted (varchar's limit; anything longer is not a "line").
 pub const MAX_LENGTH_LIMIT: u32 = 10_485_760;
@@ -94,7 +96,7 @@ pub(crate) fn check_options(field: &Field, path: &str, out: &mut Vec<Diagnostic>
                 at("default"),
                 "the default expression is empty",
             )),
-            DefaultValue::Expression(_) => {}
+            DefaultValue::Expression(sql) => check_sql_expression(&at("default"), sql, out),
             DefaultValue::Literal(value) => {
                 if let Some(d) = check_literal(field, value, &at("default"), "default") {
                     out.push(d);
@@ -173,11 +175,13 @@ fn check_formula(
     at: &dyn Fn(&str) -> String,
     out: &mut Vec<Diagnostic>,
 ) {
-    if o.expression.as_deref().is_none_or(|e| e.trim().is_empty()) {
-        out.push(Diagnostic::error(
-            key_path(&key_path(path, "options"), "expression"),
+    let expression_path = key_path(&key_path(path, "options"), "expression");
+    match o.expression.as_deref() {
+        Some(e) if !e.trim().is_empty() => check_sql_expression(&expression_path, e, out),
+        _ => out.push(Diagnostic::error(
+            expression_path,
             "a formula field needs an expression",
-        ));
+        )),
     }
     if let Some(result) = o.result_type
         && result.storage() != Storage::Column
@@ -225,6 +229,11 @@ fn check_trigger(o: &FieldOptions, at: &dyn Fn(&str) -> String, out: &mut Vec<Di
             "the function name is empty",
         )),
         _ if blank(&o.body) => out.push(Diagnostic::error(at("body"), "the body is empty")),
+        (Some(function), None) => {
+            if let Err(e) = parse_function_ref(function) {
+                out.push(Diagnostic::error(at("function"), e.to_string()));
+            }
+        }
         _ => {}
     }
 }

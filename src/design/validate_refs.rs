@@ -8,8 +8,11 @@ use std::collections::HashMap;
 
 use super::diagnostics::{Diagnostic, index_path, key_path};
 use super::field_types::{FieldType, SYSTEM_FIELDS, Storage, is_system_field};
+use super::managed_schemas::is_managed_schema;
 use super::model::{Aggregate, Design, Field, Relationship};
+use super::name_text::check_visible;
 use super::names::{check_explicit, fit_identifier, linking_table, relationship_column};
+use super::validate::managed_schema_error;
 
 /// What a relationship's `target` refers to.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -42,6 +45,15 @@ pub(crate) fn target_of(
         };
     }
     TargetRef::Unknown
+}
+
+/// The schema of a `schema.table` reference when the platform manages it: such a table can
+/// be pointed at, never given a foreign key, rows or anything else.
+pub(crate) fn managed_schema_of(reference: &str) -> Option<&str> {
+    reference
+        .split_once('.')
+        .map(|(schema, _)| schema)
+        .filter(|schema| is_managed_schema(schema))
 }
 
 /// The table-name part of a target, for naming the linking table and its columns.
@@ -82,7 +94,19 @@ pub(crate) fn check_relationships(
     let mut linking: HashMap<String, usize> = HashMap::new();
     for (ri, rel) in design.relationships.iter().enumerate() {
         let path = index_path("relationships", ri);
+        check_visible(
+            &key_path(&path, "name"),
+            "the relationship name",
+            &rel.name,
+            out,
+        );
+        check_visible(&key_path(&path, "table"), "the table", &rel.table, out);
+        check_visible(&key_path(&path, "target"), "the target", &rel.target, out);
         let Some(source) = design.find_table(&rel.table) else {
+            if let Some(schema) = managed_schema_of(&rel.table) {
+                out.push(managed_schema_error(&key_path(&path, "table"), schema));
+                continue;
+            }
             out.push(
                 Diagnostic::error(
                     key_path(&path, "table"),
@@ -101,11 +125,17 @@ pub(crate) fn check_relationships(
                     .or_suggest("for a table that is not in this design, write it as schema.table"),
             ),
             TargetRef::External { schema, table } => {
-                if check_explicit(schema).is_err() || check_explicit(table).is_err() {
-                    out.push(Diagnostic::error(
-                        &target_path,
-                        format!("\"{}\" is not a valid schema.table name", rel.target),
-                    ));
+                let exact = |part: &str| {
+                    check_explicit(part).is_ok() && part.trim() == part && !part.contains('.')
+                };
+                if !exact(schema) || !exact(table) {
+                    out.push(
+                        Diagnostic::error(
+                            &target_path,
+                            format!("\"{}\" is not a valid schema.table name", rel.target),
+                        )
+                        .suggest("write exactly one schema and one table, e.g. \"auth.users\""),
+                    );
                 }
             }
             TargetRef::Designed(_) => {}

@@ -7,7 +7,9 @@ use super::diagnostics::{Diagnostic, index_path, key_path};
 use super::field_types::{FieldType, SYSTEM_FIELDS, Storage};
 use super::model::{Design, Field, Samples};
 use super::names::relationship_column;
+use super::validate::managed_schema_error;
 use super::validate_options::check_literal;
+use super::validate_refs::managed_schema_of;
 
 /// The most sample rows one table may ask for.
 pub const MAX_SAMPLE_COUNT: u64 = 1_000_000;
@@ -17,6 +19,10 @@ pub(crate) fn check_samples(design: &Design, out: &mut Vec<Diagnostic>) {
     for (key, samples) in &design.samples {
         let path = key_path("samples", key);
         let Some(ti) = design.find_table(key) else {
+            if let Some(schema) = managed_schema_of(key) {
+                out.push(managed_schema_error(&path, schema));
+                continue;
+            }
             out.push(
                 Diagnostic::error(&path, format!("samples for unknown table \"{key}\""))
                     .did_you_mean(key, references.iter().map(String::as_str)),

@@ -163,12 +163,22 @@ impl Bundle {
             } else if s.copy_data.is_some() {
                 continue;
             }
-            s.destructive = upper.starts_with("DROP")
-                || upper.contains(" DROP ")
-                || upper.starts_with("TRUNCATE");
+            s.destructive = drops_or_truncates(&text[s.range.clone()]);
         }
         Ok(bundle)
     }
+}
+
+/// Whether a saved statement drops or truncates something: a `DROP` or `TRUNCATE` keyword
+/// outside strings, quoted names and comments, however the statement is laid out. What cannot
+/// be read counts as destructive, so `apply --yes` asks for `--allow-destructive`.
+fn drops_or_truncates(sql: &str) -> bool {
+    crate::sql_tokens::tokens(sql).map_or(true, |tokens| {
+        tokens.iter().any(|(token, _)| {
+            crate::sql_tokens::is_word(token, "drop")
+                || crate::sql_tokens::is_word(token, "truncate")
+        })
+    })
 }
 
 /// Splits one stretch of SQL (at `base` in `text`) into statements, with a real tokenizer.
@@ -359,6 +369,10 @@ mod tests {
         assert_eq!(lines(&parsed), lines(&bundle));
         assert!(parsed.statements[4].destructive);
         assert!(!parsed.statements[3].destructive);
+        assert!(drops_or_truncates("ALTER TABLE t\n  DROP COLUMN c"));
+        assert!(drops_or_truncates("truncate t"));
+        assert!(!drops_or_truncates("COMMENT ON TABLE t IS ' DROP '"));
+        assert!(!drops_or_truncates("CREATE TABLE \"drop me\" (id int)"));
         assert_eq!(parsed.statements[1].section, Section::Transaction);
     }
 

@@ -3,7 +3,6 @@
 use crate::design::{FieldKind, ForEach, Timing, TriggerAction, TriggerEvent, TriggerSpec};
 use crate::sql::ident;
 
-use super::sql_parts::qualified_reference;
 use super::{Planner, Section, Step, StepKind};
 
 /// The helper every designed table's BEFORE UPDATE trigger calls.
@@ -84,7 +83,7 @@ fn dollar_tag(body: &str) -> String {
 
 fn trigger_field(p: &mut Planner, table: &str, spec: &TriggerSpec) {
     let function = match &spec.action {
-        TriggerAction::Function(reference) => qualified_reference(reference, p.schema),
+        TriggerAction::Function(reference) => reference.call_sql(p.schema),
         TriggerAction::Body { function, body } => {
             let tag = dollar_tag(body);
             let exists = p
@@ -105,7 +104,7 @@ fn trigger_field(p: &mut Planner, table: &str, spec: &TriggerSpec) {
                     sql,
                 ));
             }
-            p.q(function)
+            format!("{}()", p.q(function))
         }
     };
     let timing = match spec.timing {
@@ -126,7 +125,7 @@ fn trigger_field(p: &mut Planner, table: &str, spec: &TriggerSpec) {
         ForEach::Statement => "STATEMENT",
     };
     let sql = format!(
-        "CREATE TRIGGER {} {timing} {} ON {} FOR EACH {each} EXECUTE FUNCTION {function}()",
+        "CREATE TRIGGER {} {timing} {} ON {} FOR EACH {each} EXECUTE FUNCTION {function}",
         ident(&spec.name),
         events.join(" OR "),
         p.q(table)
