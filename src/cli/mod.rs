@@ -11,6 +11,7 @@ macro_rules! say {
 mod apply;
 mod export;
 mod inspect;
+mod interrupt;
 mod lint;
 mod plan;
 mod planning;
