@@ -65,8 +65,10 @@ pub fn for_terminal(text: &str, is_tty: bool) -> Cow<'_, str> {
 
 /// JSON bound for a terminal: serde leaves DEL, C1 controls and invisible format characters
 /// raw inside strings; they become `\u00XX` escapes, which keep the JSON valid and equal.
+/// Raw line breaks and tabs can only be the layout of pretty-printed JSON, and stay.
 pub fn json_for_terminal(json: &str) -> Cow<'_, str> {
-    let needs = |c: char| is_terminal_control(c) || is_invisible_format(c);
+    let needs =
+        |c: char| (is_terminal_control(c) && c != '\n' && c != '\t') || is_invisible_format(c);
     if !json.chars().any(needs) {
         return Cow::Borrowed(json);
     }
@@ -133,15 +135,13 @@ mod tests {
     #[test]
     fn json_for_a_terminal_stays_valid_and_equal() {
         let value = serde_json::json!({"name": "a\u{9b}b\u{7f}\u{202e}\u{1b}"});
-        let json = serde_json::to_string(&value).unwrap();
-        let shown = json_for_terminal(&json);
-        assert!(
-            !shown
-                .chars()
-                .any(|c| is_terminal_control(c) || is_invisible_format(c))
-        );
-        let back: serde_json::Value = serde_json::from_str(&shown).unwrap();
-        assert_eq!(back, value);
+        for json in [serde_json::to_string(&value).unwrap(), format!("{value:#}")] {
+            let shown = json_for_terminal(&json);
+            let raw = |c: char| (is_terminal_control(c) && c != '\n') || is_invisible_format(c);
+            assert!(!shown.chars().any(raw), "{shown}");
+            let back: serde_json::Value = serde_json::from_str(&shown).unwrap();
+            assert_eq!(back, value);
+        }
     }
 
     #[test]

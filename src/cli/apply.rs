@@ -150,7 +150,6 @@ async fn run_bundle(
             catalog::read_in_transaction(client)
                 .await
                 .map(|c| catalog::fingerprint(&c))
-                .map_err(|e| e.to_string())
         },
     };
     let stop = std::sync::atomic::AtomicBool::new(false);

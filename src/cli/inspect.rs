@@ -57,8 +57,7 @@ fn write_json(catalog: &Catalog) -> Exit {
         return match serde_json::to_string(catalog) {
             Ok(json) => {
                 drop(stdout);
-                let shown = crate::safe_text::json_for_terminal(&json);
-                super::print_stdout(&format!("{shown}\n"))
+                super::print_json_stdout(&format!("{json}\n"))
             }
             Err(e) => {
                 say!("cannot write output: {e}");

@@ -255,6 +255,17 @@ pub fn say_line(message: std::fmt::Arguments<'_>) {
     let _ = writeln!(std::io::stderr().lock(), "schemaforge: {shown}");
 }
 
+/// [`print_stdout`] for JSON: on a terminal, controls inside its strings become JSON
+/// escapes, so what is shown is still valid JSON with the same value.
+pub fn print_json_stdout(json: &str) -> Exit {
+    use std::io::IsTerminal;
+    if std::io::stdout().is_terminal() {
+        print_stdout(&crate::safe_text::json_for_terminal(json))
+    } else {
+        print_stdout(json)
+    }
+}
+
 /// Writes to stdout, treating a closed pipe (`| head`) as success rather than a panic.
 /// On a terminal control characters are shown escaped; a file or pipe gets the exact bytes.
 pub fn print_stdout(text: &str) -> Exit {

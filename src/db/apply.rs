@@ -208,7 +208,7 @@ pub async fn lock_holder(client: &Client) -> Option<LockHolder> {
 }
 
 /// What to compare before anything runs: the fingerprint the plan was made against, and how
-/// to read the current one (inside the apply's transaction).
+/// to read the current one (inside the apply's transaction; any displayable error).
 pub struct DriftCheck<F> {
     pub expected: String,
     pub current: F,
@@ -218,7 +218,7 @@ pub struct DriftCheck<F> {
 ///
 /// The bundle must start with `BEGIN` and end with `COMMIT`. On any error the transaction
 /// is rolled back, so the database is left as it was.
-pub async fn apply<F>(
+pub async fn apply<F, E>(
     client: &Client,
     bundle: &Bundle,
     dry_run: bool,
@@ -226,14 +226,15 @@ pub async fn apply<F>(
     progress: impl FnMut(Progress),
 ) -> Result<ApplyReport, ApplyError>
 where
-    F: AsyncFnOnce(&Client) -> Result<String, String>,
+    F: AsyncFnOnce(&Client) -> Result<String, E>,
+    E: std::fmt::Display,
 {
     apply_with_samples(client, bundle, None, dry_run, drift, progress).await
 }
 
 /// [`apply`], and then — still inside the transaction, just before `COMMIT` — the sample
 /// rows, streamed with `COPY` as they are generated.
-pub async fn apply_with_samples<F>(
+pub async fn apply_with_samples<F, E>(
     client: &Client,
     bundle: &Bundle,
     samples: Option<&SampleSet>,
@@ -242,7 +243,8 @@ pub async fn apply_with_samples<F>(
     progress: impl FnMut(Progress),
 ) -> Result<ApplyReport, ApplyError>
 where
-    F: AsyncFnOnce(&Client) -> Result<String, String>,
+    F: AsyncFnOnce(&Client) -> Result<String, E>,
+    E: std::fmt::Display,
 {
     let never = AtomicBool::new(false);
     apply_unless_stopped(client, bundle, samples, dry_run, drift, progress, &never).await
@@ -251,7 +253,7 @@ where
 /// [`apply_with_samples`] that rolls back instead of running the next statement (or the
 /// `COMMIT`) once `stop` is set: Ctrl-C between statements, where a cancel request to the
 /// server would find nothing running.
-pub async fn apply_unless_stopped<F>(
+pub async fn apply_unless_stopped<F, E>(
     client: &Client,
     bundle: &Bundle,
     samples: Option<&SampleSet>,
@@ -261,7 +263,8 @@ pub async fn apply_unless_stopped<F>(
     stop: &AtomicBool,
 ) -> Result<ApplyReport, ApplyError>
 where
-    F: AsyncFnOnce(&Client) -> Result<String, String>,
+    F: AsyncFnOnce(&Client) -> Result<String, E>,
+    E: std::fmt::Display,
 {
     let stopped = async || {
         rollback(client).await;
@@ -294,7 +297,7 @@ where
             Ok(actual) => actual,
             Err(e) => {
                 rollback(client).await;
-                return Err(ApplyError::DriftCheck(e));
+                return Err(ApplyError::DriftCheck(e.to_string()));
             }
         };
         if actual != check.expected {
