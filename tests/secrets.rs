@@ -220,6 +220,17 @@ async fn no_command_shows_or_writes_the_password() {
             .unwrap();
         assert_no_secret(what, &String::from_utf8_lossy(&out.stderr));
     }
+    // The harness's own TCP URL, with the sandbox superuser's random scram password.
+    let superuser = cluster().superuser_password();
+    for args in [vec!["inspect"], vec!["plan", todos.as_str()], vec!["lint"]] {
+        let out = common::cli(&cluster().tcp_url(&db.name), &args);
+        let shown = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(!shown.contains(superuser), "{args:?}: {shown}");
+    }
     let mut written = vec![std::fs::read_to_string(&saved).unwrap()];
     for entry in std::fs::read_dir(export.join("migrations")).unwrap() {
         written.push(std::fs::read_to_string(entry.unwrap().path()).unwrap());
