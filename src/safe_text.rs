@@ -53,6 +53,36 @@ pub fn escape_keeping_layout(text: &str) -> Cow<'_, str> {
     escape(text, true)
 }
 
+/// Text bound for stdout: escaped (layout kept) when stdout is a terminal, exact bytes when
+/// it is a file or a pipe, so `plan > bundle.sql` still holds what the design says.
+pub fn for_terminal(text: &str, is_tty: bool) -> Cow<'_, str> {
+    if is_tty {
+        escape_keeping_layout(text)
+    } else {
+        Cow::Borrowed(text)
+    }
+}
+
+/// JSON bound for a terminal: serde leaves DEL, C1 controls and invisible format characters
+/// raw inside strings; they become `\u00XX` escapes, which keep the JSON valid and equal.
+/// Raw line breaks and tabs can only be the layout of pretty-printed JSON, and stay.
+pub fn json_for_terminal(json: &str) -> Cow<'_, str> {
+    let needs =
+        |c: char| (is_terminal_control(c) && c != '\n' && c != '\t') || is_invisible_format(c);
+    if !json.chars().any(needs) {
+        return Cow::Borrowed(json);
+    }
+    let mut out = String::with_capacity(json.len() + 8);
+    for c in json.chars() {
+        if needs(c) {
+            out.push_str(&format!("\\u{:04x}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
 /// `U+202E RIGHT-TO-LEFT OVERRIDE`-style name of a code point, for validation messages.
 pub fn code_point(c: char) -> String {
     format!("U+{:04X}", c as u32)
@@ -88,6 +118,30 @@ mod tests {
     fn layout_is_kept_only_when_asked() {
         assert_eq!(escape_keeping_layout("a\n\tb\r"), "a\n\tb\\u{d}");
         assert_eq!(escape_controls("a\nb"), "a\\u{a}b");
+    }
+
+    #[test]
+    fn stdout_is_escaped_only_on_a_terminal() {
+        let sql = "COMMENT ON TABLE t IS 'a\u{1b}]52;c;aGk=\u{7}';\n";
+        assert_eq!(for_terminal(sql, false), sql);
+        let shown = for_terminal(sql, true);
+        assert!(
+            !shown.contains('\u{1b}') && !shown.contains('\u{7}'),
+            "{shown}"
+        );
+        assert!(shown.contains("\\u{1b}]52;c;aGk=\\u{7}';\n"), "{shown}");
+    }
+
+    #[test]
+    fn json_for_a_terminal_stays_valid_and_equal() {
+        let value = serde_json::json!({"name": "a\u{9b}b\u{7f}\u{202e}\u{1b}"});
+        for json in [serde_json::to_string(&value).unwrap(), format!("{value:#}")] {
+            let shown = json_for_terminal(&json);
+            let raw = |c: char| (is_terminal_control(c) && c != '\n') || is_invisible_format(c);
+            assert!(!shown.chars().any(raw), "{shown}");
+            let back: serde_json::Value = serde_json::from_str(&shown).unwrap();
+            assert_eq!(back, value);
+        }
     }
 
     #[test]

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use crate::catalog;
 use crate::db::Session;
-use crate::db::apply::{ApplyError, DriftCheck, apply_with_samples};
+use crate::db::apply::{DriftCheck, apply_unless_stopped};
 use crate::plan::{Bundle, saved_fingerprint};
 
 use super::planning::{BundleArgs, SampleArgs, plan_design, sample_set};
@@ -114,6 +114,7 @@ pub async fn run(db: Option<&str>, args: Args) -> Exit {
         samples.as_ref(),
         fingerprint,
         args.dry_run,
+        args.plan.is_none(),
     )
     .await;
     session.close().await;
@@ -174,26 +175,44 @@ async fn run_bundle(
     samples: Option<&SampleSet>,
     fingerprint: String,
     dry_run: bool,
+    from_design: bool,
 ) -> Exit {
+    use super::interrupt::{Outcome, cancellable};
     let drift = DriftCheck {
         expected: fingerprint,
         current: async |client: &tokio_postgres::Client| {
             catalog::read_in_transaction(client)
                 .await
                 .map(|c| catalog::fingerprint(&c))
-                .map_err(|e| e.to_string())
         },
     };
-    match apply_with_samples(
+    let stop = std::sync::atomic::AtomicBool::new(false);
+    let applying = apply_unless_stopped(
         &session.client,
         bundle,
         samples,
         dry_run,
         Some(drift),
         |_| {},
-    )
-    .await
-    {
+        &stop,
+    );
+    let result = match cancellable(session.canceller(), &stop, applying).await {
+        Outcome::Finished(result) => result,
+        // A Ctrl-C that came too late to stop the COMMIT is reported as what it is: applied.
+        Outcome::Interrupted(Ok(report)) => Ok(report),
+        Outcome::Interrupted(Err(_)) => {
+            say!("cancelled; nothing was applied");
+            return Exit::Runtime;
+        }
+        Outcome::Abandoned => {
+            say!(
+                "cancelled; the server did not stop in time, so the connection is closed and \
+                 the server rolls back: nothing was applied"
+            );
+            return Exit::Runtime;
+        }
+    };
+    match result {
         Ok(report) => {
             let verb = if report.committed {
                 "applied"
@@ -212,8 +231,14 @@ async fn run_bundle(
             );
             Exit::Success
         }
-        Err(e @ ApplyError::Drift { .. }) => {
+        Err(e) if e.is_drift() => {
             say!("{e}");
+            if from_design {
+                say!(
+                    "the schema changed while this apply planned or waited for another one; \
+                     run it again to plan against the schema as it is now"
+                );
+            }
             Exit::Drift
         }
         Err(e) => {

@@ -25,23 +25,20 @@ pub async fn run(db: Option<&str>, args: Args) -> Exit {
     let catalog = match catalog::read(&session.client).await {
         Ok(catalog) => catalog,
         Err(e) => {
-            eprintln!("schemaforge: {e}");
+            say!("{e}");
             return Exit::Runtime;
         }
     };
     session.close().await;
     for missing in args.schemas.iter().filter(|s| catalog.schema(s).is_none()) {
-        eprintln!("schemaforge: note: there is no schema {missing:?} (or it is a system schema)");
+        say!("note: there is no schema {missing:?} (or it is a system schema)");
     }
     let catalog = catalog.restricted_to(&args.schemas);
     for warning in &catalog.warnings {
-        eprintln!("schemaforge: warning: {warning}");
+        say!("warning: {warning}");
     }
     for part in &catalog.unreadable {
-        eprintln!(
-            "schemaforge: warning: could not read {}: {}",
-            part.object, part.reason
-        );
+        say!("warning: could not read {}: {}", part.object, part.reason);
     }
     if args.json {
         write_json(&catalog)
@@ -53,7 +50,22 @@ pub async fn run(db: Option<&str>, args: Args) -> Exit {
 /// Streams the JSON to stdout: at 5,000 tables the text is tens of megabytes, and building
 /// it as one string first would double the peak memory.
 fn write_json(catalog: &Catalog) -> Exit {
-    let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+    use std::io::IsTerminal;
+    let stdout = std::io::stdout().lock();
+    if stdout.is_terminal() {
+        // Read on screen, so small: escaped in one piece.
+        return match serde_json::to_string(catalog) {
+            Ok(json) => {
+                drop(stdout);
+                super::print_json_stdout(&format!("{json}\n"))
+            }
+            Err(e) => {
+                say!("cannot write output: {e}");
+                Exit::Runtime
+            }
+        };
+    }
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, stdout);
     let written = serde_json::to_writer(&mut out, catalog)
         .map_err(std::io::Error::from)
         .and_then(|()| out.write_all(b"\n"))
@@ -62,7 +74,7 @@ fn write_json(catalog: &Catalog) -> Exit {
         Ok(()) => Exit::Success,
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Exit::Success,
         Err(e) => {
-            eprintln!("schemaforge: cannot write output: {e}");
+            say!("cannot write output: {e}");
             Exit::Runtime
         }
     }

@@ -105,7 +105,11 @@ pub async fn run(db: Option<&str>, args: Args) -> Exit {
         }
         text
     };
-    let printed = super::print_stdout(&text);
+    let printed = if args.json {
+        super::print_json_stdout(&text)
+    } else {
+        super::print_stdout(&text)
+    };
     say!("{}", summary(&findings));
     match printed {
         Exit::Success if has_errors(&findings) => Exit::LintErrors,

@@ -11,6 +11,7 @@ macro_rules! say {
 mod apply;
 mod export;
 mod inspect;
+mod interrupt;
 mod lint;
 mod plan;
 mod planning;
@@ -252,14 +253,33 @@ pub async fn open_session(db: Option<&str>) -> Result<Session, Exit> {
 }
 
 /// A line on stderr for the user. A closed stderr (`2>&1 | head`) is not worth a panic.
+///
+/// Messages quote designs, names, statements and server errors, so control characters are
+/// shown escaped here, at the one place stderr is written (line breaks and tabs kept).
 pub fn say_line(message: std::fmt::Arguments<'_>) {
-    let _ = writeln!(std::io::stderr().lock(), "schemaforge: {message}");
+    let text = message.to_string();
+    let shown = crate::safe_text::escape_keeping_layout(&text);
+    let _ = writeln!(std::io::stderr().lock(), "schemaforge: {shown}");
+}
+
+/// [`print_stdout`] for JSON: on a terminal, controls inside its strings become JSON
+/// escapes, so what is shown is still valid JSON with the same value.
+pub fn print_json_stdout(json: &str) -> Exit {
+    use std::io::IsTerminal;
+    if std::io::stdout().is_terminal() {
+        print_stdout(&crate::safe_text::json_for_terminal(json))
+    } else {
+        print_stdout(json)
+    }
 }
 
 /// Writes to stdout, treating a closed pipe (`| head`) as success rather than a panic.
+/// On a terminal control characters are shown escaped; a file or pipe gets the exact bytes.
 pub fn print_stdout(text: &str) -> Exit {
+    use std::io::IsTerminal;
     let mut out = std::io::stdout().lock();
-    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+    let shown = crate::safe_text::for_terminal(text, out.is_terminal());
+    match out.write_all(shown.as_bytes()).and_then(|()| out.flush()) {
         Ok(()) => Exit::Success,
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Exit::Success,
         Err(e) => {

@@ -1,6 +1,7 @@
 //! Running a bundle: one transaction, statement by statement, so a failure names the
 //! statement, its line in the bundle, and the server's message, detail, hint and position.
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use tokio_postgres::Client;
@@ -95,10 +96,119 @@ pub enum ApplyError {
     CommitUnknown(String),
     #[error("loading sample rows into {}: {}\nnothing was applied: the transaction was rolled back", .0.table, .0.message)]
     Samples(Box<super::copy::CopyError>),
+    /// Another apply (or anyone holding schemaforge's advisory lock) kept the database past
+    /// the lock timeout.
+    #[error(
+        "another session is applying to this database and holds schemaforge's lock{}; \
+         waited for the lock timeout, nothing was applied — try again when it is done (or raise --lock-timeout)",
+        .0.as_ref().map(|h| format!(": {h}")).unwrap_or_default()
+    )]
+    Busy(Option<LockHolder>),
+    #[error("taking schemaforge's apply lock failed: {0}; nothing was applied")]
+    Lock(String),
+    #[error("cancelled; nothing was applied")]
+    Cancelled,
+    /// A catalog object the bundle creates appeared while it ran: a concurrent change, so
+    /// the plan is stale.
+    #[error(
+        "the schema changed while applying: {object} already exists; nothing was applied — re-plan \
+         (statement {statement} of {total}, SQLSTATE {code})"
+    )]
+    Raced {
+        object: String,
+        statement: usize,
+        total: usize,
+        code: String,
+    },
+}
+
+impl ApplyError {
+    /// Whether the schema changed under the apply (exit 3 on the command line).
+    pub fn is_drift(&self) -> bool {
+        matches!(self, ApplyError::Drift { .. } | ApplyError::Raced { .. })
+    }
+}
+
+/// Who holds schemaforge's advisory lock, from `pg_locks` and `pg_stat_activity`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LockHolder {
+    pub pid: i32,
+    pub application_name: String,
+    pub user: String,
+    /// When its transaction (or, outside one, its session) started, as the server prints it.
+    pub since: String,
+}
+
+impl std::fmt::Display for LockHolder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "pid {} (application_name {:?}, user {:?}, since {})",
+            self.pid, self.application_name, self.user, self.since
+        )
+    }
+}
+
+/// The key of schemaforge's advisory lock: the first 8 bytes of SHA-256("schemaforge"), the
+/// same in every version, so any two applies to one database take the same lock.
+pub fn apply_lock_key() -> i64 {
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::digest(b"schemaforge");
+    let mut first = [0u8; 8];
+    first.copy_from_slice(&digest[..8]);
+    i64::from_be_bytes(first)
+}
+
+/// Waits (up to the bundle's `lock_timeout`) for schemaforge's transaction-level advisory
+/// lock, so concurrent applies to one database run one after the other.
+async fn take_apply_lock(client: &Client) -> Result<(), ApplyError> {
+    let sql = format!("SELECT pg_advisory_xact_lock({})", apply_lock_key());
+    match client.simple_query(&sql).await {
+        Ok(_) => Ok(()),
+        Err(err) => match err.as_db_error() {
+            Some(db) if *db.code() == tokio_postgres::error::SqlState::LOCK_NOT_AVAILABLE => {
+                rollback(client).await;
+                Err(ApplyError::Busy(lock_holder(client).await))
+            }
+            Some(db) => {
+                let message = db.message().to_owned();
+                rollback(client).await;
+                Err(ApplyError::Lock(message))
+            }
+            None => Err(ApplyError::Connection(super::target::error_chain(&err))),
+        },
+    }
+}
+
+/// The session holding schemaforge's advisory lock on this database, if it still does.
+pub async fn lock_holder(client: &Client) -> Option<LockHolder> {
+    let key = apply_lock_key() as u64;
+    let sql = format!(
+        "SELECT a.pid::text, coalesce(a.application_name, ''), coalesce(a.usename::text, ''), \
+                to_char(coalesce(a.xact_start, a.backend_start), 'YYYY-MM-DD HH24:MI:SS TZ') \
+                  || ' (' || extract(epoch FROM date_trunc('second', now() - coalesce(a.xact_start, a.backend_start)))::bigint || ' s ago)' \
+         FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid \
+         WHERE l.locktype = 'advisory' AND l.granted AND l.pid <> pg_backend_pid() \
+           AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database()) \
+           AND l.classid::bigint = {} AND l.objid::bigint = {} AND l.objsubid = 1 \
+         LIMIT 1",
+        key >> 32,
+        key & 0xffff_ffff
+    );
+    let rows = client.simple_query(&sql).await.ok()?;
+    rows.iter().find_map(|m| match m {
+        tokio_postgres::SimpleQueryMessage::Row(r) => Some(LockHolder {
+            pid: r.get(0)?.parse().ok()?,
+            application_name: r.get(1)?.to_owned(),
+            user: r.get(2)?.to_owned(),
+            since: r.get(3)?.to_owned(),
+        }),
+        _ => None,
+    })
 }
 
 /// What to compare before anything runs: the fingerprint the plan was made against, and how
-/// to read the current one (inside the apply's transaction).
+/// to read the current one (inside the apply's transaction; any displayable error).
 pub struct DriftCheck<F> {
     pub expected: String,
     pub current: F,
@@ -108,7 +218,7 @@ pub struct DriftCheck<F> {
 ///
 /// The bundle must start with `BEGIN` and end with `COMMIT`. On any error the transaction
 /// is rolled back, so the database is left as it was.
-pub async fn apply<F>(
+pub async fn apply<F, E>(
     client: &Client,
     bundle: &Bundle,
     dry_run: bool,
@@ -116,24 +226,50 @@ pub async fn apply<F>(
     progress: impl FnMut(Progress),
 ) -> Result<ApplyReport, ApplyError>
 where
-    F: AsyncFnOnce(&Client) -> Result<String, String>,
+    F: AsyncFnOnce(&Client) -> Result<String, E>,
+    E: std::fmt::Display,
 {
     apply_with_samples(client, bundle, None, dry_run, drift, progress).await
 }
 
 /// [`apply`], and then — still inside the transaction, just before `COMMIT` — the sample
 /// rows, streamed with `COPY` as they are generated.
-pub async fn apply_with_samples<F>(
+pub async fn apply_with_samples<F, E>(
+    client: &Client,
+    bundle: &Bundle,
+    samples: Option<&SampleSet>,
+    dry_run: bool,
+    drift: Option<DriftCheck<F>>,
+    progress: impl FnMut(Progress),
+) -> Result<ApplyReport, ApplyError>
+where
+    F: AsyncFnOnce(&Client) -> Result<String, E>,
+    E: std::fmt::Display,
+{
+    let never = AtomicBool::new(false);
+    apply_unless_stopped(client, bundle, samples, dry_run, drift, progress, &never).await
+}
+
+/// [`apply_with_samples`] that rolls back instead of running the next statement (or the
+/// `COMMIT`) once `stop` is set: Ctrl-C between statements, where a cancel request to the
+/// server would find nothing running.
+pub async fn apply_unless_stopped<F, E>(
     client: &Client,
     bundle: &Bundle,
     samples: Option<&SampleSet>,
     dry_run: bool,
     drift: Option<DriftCheck<F>>,
     mut progress: impl FnMut(Progress),
+    stop: &AtomicBool,
 ) -> Result<ApplyReport, ApplyError>
 where
-    F: AsyncFnOnce(&Client) -> Result<String, String>,
+    F: AsyncFnOnce(&Client) -> Result<String, E>,
+    E: std::fmt::Display,
 {
+    let stopped = async || {
+        rollback(client).await;
+        Err(ApplyError::Cancelled)
+    };
     let total = bundle.statements.len();
     let is = |i: usize, word: &str| bundle.statement_text(i).eq_ignore_ascii_case(word);
     if total < 2 || !is(0, "BEGIN") || !is(total - 1, "COMMIT") {
@@ -153,12 +289,15 @@ where
         }
         first_work += 1;
     }
+    // Concurrent applies to one database take turns: the catalog check below then sees
+    // whatever the one before committed.
+    take_apply_lock(client).await?;
     if let Some(check) = drift {
         let actual = match (check.current)(client).await {
             Ok(actual) => actual,
             Err(e) => {
                 rollback(client).await;
-                return Err(ApplyError::DriftCheck(e));
+                return Err(ApplyError::DriftCheck(e.to_string()));
             }
         };
         if actual != check.expected {
@@ -174,6 +313,9 @@ where
         total,
     });
     for index in first_work..total - 1 {
+        if stop.load(Ordering::SeqCst) {
+            return stopped().await;
+        }
         if let Err(e) = run(client, bundle, index).await {
             rollback(client).await;
             return Err(e);
@@ -192,6 +334,9 @@ where
                 return Err(ApplyError::Samples(Box::new(e)));
             }
         }
+    }
+    if stop.load(Ordering::SeqCst) {
+        return stopped().await;
     }
     if dry_run {
         rollback(client).await;
@@ -257,6 +402,14 @@ async fn run(client: &Client, bundle: &Bundle, index: usize) -> Result<(), Apply
                     }
                     _ => None,
                 };
+                if let Some(object) = raced_object(db) {
+                    return ApplyError::Raced {
+                        object,
+                        statement: index + 1,
+                        total: bundle.statements.len(),
+                        code: db.code().code().to_owned(),
+                    };
+                }
                 ApplyError::Statement(Box::new(StatementFailure {
                     index,
                     total: bundle.statements.len(),
@@ -272,4 +425,59 @@ async fn run(client: &Client, bundle: &Bundle, index: usize) -> Result<(), Apply
             }
             None => ApplyError::Connection(super::target::error_chain(&err)),
         })
+}
+
+/// The object named by an error that means "someone created this first": a duplicate
+/// schema, table, function or object, or a unique violation on a system catalog's index
+/// (two sessions creating the same function or type at once).
+fn raced_object(db: &tokio_postgres::error::DbError) -> Option<String> {
+    use tokio_postgres::error::SqlState;
+    let code = db.code();
+    let duplicate = [
+        SqlState::DUPLICATE_OBJECT,
+        SqlState::DUPLICATE_TABLE,
+        SqlState::DUPLICATE_FUNCTION,
+        SqlState::DUPLICATE_SCHEMA,
+    ];
+    if duplicate.contains(code) {
+        let message = db.message();
+        return Some(
+            message
+                .strip_suffix(" already exists")
+                .unwrap_or(message)
+                .to_owned(),
+        );
+    }
+    let on_catalog =
+        db.schema() == Some("pg_catalog") || db.constraint().is_some_and(|c| c.starts_with("pg_"));
+    if *code == SqlState::UNIQUE_VIOLATION && on_catalog {
+        // `Key (proname, proargtypes, pronamespace)=(f, , 2200) already exists.`
+        let name = db
+            .detail()
+            .and_then(|d| d.split_once(")=("))
+            .and_then(|(_, values)| values.split([',', ')']).next())
+            .filter(|v| !v.is_empty());
+        let kind = match db.constraint() {
+            Some(c) if c.starts_with("pg_proc") => "function",
+            Some(c) if c.starts_with("pg_type") => "type",
+            Some(c) if c.starts_with("pg_class") => "relation",
+            Some(c) if c.starts_with("pg_namespace") => "schema",
+            _ => "object",
+        };
+        return Some(match name {
+            Some(name) => format!("{kind} {name:?}"),
+            None => format!("a {kind}"),
+        });
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    /// Every schemaforge version must take the same lock, or two versions would not wait
+    /// for each other.
+    #[test]
+    fn the_apply_lock_key_never_changes() {
+        assert_eq!(super::apply_lock_key(), -6_902_884_343_558_903_841);
+    }
 }

@@ -37,7 +37,8 @@ impl Canceller {
                 .await
                 .map_err(failed);
         }
-        let connector = tls::connector(self.tls.0, self.tls.1.as_deref())?;
+        let connector =
+            tls::connector(self.tls.0, self.tls.1.as_deref()).map_err(|e| e.to_string())?;
         self.token.cancel_query(connector).await.map_err(failed)
     }
 }
@@ -85,8 +86,13 @@ pub async fn connect(target: &ConnectTarget) -> Result<Session, ConnectError> {
         reason,
         hint,
     };
-    let connector = tls::connector(target.ssl_mode, target.ssl_root_cert.as_deref())
-        .map_err(|reason| fail(reason, Some("check sslrootcert / PGSSLROOTCERT".into())))?;
+    let connector =
+        tls::connector(target.ssl_mode, target.ssl_root_cert.as_deref()).map_err(|e| {
+            fail(
+                e.to_string(),
+                Some("check sslrootcert / PGSSLROOTCERT".into()),
+            )
+        })?;
     let mut config = target.config.clone();
     config.ssl_mode(match target.ssl_mode {
         // libpq never negotiates TLS on a Unix socket, whatever sslmode says.

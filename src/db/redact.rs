@@ -12,8 +12,8 @@ pub fn redact(text: &str) -> String {
 
 /// `postgres://user:secret@host` → `postgres://user:********@host`, for every URL in `text`.
 ///
-/// The credentials run to the first `@` after the scheme, as tokio-postgres reads them, so a
-/// password holding `/`, `?`, `#` or `:` is still masked whole.
+/// The credentials run to the last `@` of the URL, so a password holding `/`, `?`, `#`, `:`
+/// or an unencoded `@` is still masked whole.
 fn redact_userinfo(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
@@ -22,7 +22,8 @@ fn redact_userinfo(text: &str) -> String {
         out.push_str(before);
         let end_of_url = after.find(char::is_whitespace).unwrap_or(after.len());
         let url = &after[..end_of_url];
-        match url.find('@') {
+        // The last `@`: an unencoded `@` in a password must not leave its tail visible.
+        match url.rfind('@') {
             Some(at) => {
                 let userinfo = &url[..at];
                 match userinfo.find(':') {

@@ -122,12 +122,23 @@ impl std::fmt::Debug for ConnectTarget {
     }
 }
 
+/// A connection that cannot be resolved. The connection string itself is never part of the
+/// message: a malformed one cannot be reliably redacted, and it may be a pasted password.
 #[derive(Debug, thiserror::Error)]
-#[error("invalid connection string {shown}: {reason}")]
+#[error("invalid connection string ({origin}): {reason}")]
 pub struct TargetError {
-    /// The connection string with any password masked.
-    pub shown: String,
+    /// Where the string came from: `--db`, `DATABASE_URL` or the `PG*` environment.
+    pub origin: &'static str,
     pub reason: String,
+}
+
+/// Why a connection string's `key=value` form did not parse; says where, never what.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum KeyValueError {
+    #[error("expected '=' after word {0} (key=value pairs such as host=… dbname=…)")]
+    MissingEquals(usize),
+    #[error("the quoted value of word {0} has no closing quote")]
+    Unterminated(usize),
 }
 
 /// Parameters libpq knows that tokio-postgres rejects; they are handled here instead.
@@ -136,14 +147,28 @@ const LIBPQ_ONLY: &[&str] = &["sslmode", "sslrootcert", "passfile", "application
 impl ConnectTarget {
     /// Resolves `--db` (or `DATABASE_URL`) against the environment as libpq would.
     pub fn resolve(db: Option<&str>, env: &Env) -> Result<ConnectTarget, TargetError> {
-        let source = db.or_else(|| env.var("DATABASE_URL"));
+        let (source, origin) = match db {
+            Some(text) => (Some(text), "--db"),
+            None => match env.var("DATABASE_URL") {
+                Some(text) => (Some(text), "DATABASE_URL"),
+                None => (None, "the PG* environment"),
+            },
+        };
         let (mut config, libpq) = match source {
-            Some(text) => parse_connection_string(text, env.var("PGPORT"))?,
+            Some(text) => {
+                parse_connection_string(text, env.var("PGPORT")).map_err(|reason| TargetError {
+                    origin,
+                    reason: scrub(&reason, text),
+                })?
+            }
             None => (tokio_postgres::Config::new(), HashMap::new()),
         };
         let invalid = |reason: String| TargetError {
-            shown: redact(source.unwrap_or("(environment)")),
-            reason,
+            origin,
+            reason: match source {
+                Some(text) => scrub(&reason, text),
+                None => reason,
+            },
         };
 
         if config.get_hosts().is_empty() {
@@ -340,16 +365,18 @@ fn password_from_file(
 
 /// Splits off the parameters only libpq knows, then lets tokio-postgres parse the rest.
 /// `env_port` (PGPORT) applies to URL hosts written without a port, as in libpq.
+///
+/// The error is a reason that quotes nothing of `text` but option names; the caller still
+/// [`scrub`]s it.
 fn parse_connection_string(
     text: &str,
     env_port: Option<&str>,
-) -> Result<(tokio_postgres::Config, HashMap<String, String>), TargetError> {
-    let invalid = |reason: String| TargetError {
-        shown: redact(text),
-        reason,
-    };
+) -> Result<(tokio_postgres::Config, HashMap<String, String>), String> {
     let mut libpq = HashMap::new();
     let is_url = text.starts_with("postgres://") || text.starts_with("postgresql://");
+    if let Some(reason) = shape_problem(text, is_url) {
+        return Err(reason);
+    }
     let with_ports = match env_port {
         Some(port) if is_url => fill_missing_ports(text, port),
         _ => text.to_owned(),
@@ -386,7 +413,7 @@ fn parse_connection_string(
             None => text_with_ports.to_owned(),
         }
     } else {
-        let pairs = key_value_pairs(text).map_err(invalid)?;
+        let pairs = key_value_pairs(text).map_err(|e| e.to_string())?;
         let mut kept = Vec::new();
         for (key, value) in pairs {
             if LIBPQ_ONLY.contains(&key.as_str()) {
@@ -401,9 +428,13 @@ fn parse_connection_string(
     let config = if remaining.trim().is_empty() {
         tokio_postgres::Config::new()
     } else {
-        remaining
-            .parse::<tokio_postgres::Config>()
-            .map_err(|e| invalid(error_chain(&e)))?
+        remaining.parse::<tokio_postgres::Config>().map_err(|e| {
+            let reason = error_chain(&e);
+            let reason = reason
+                .strip_prefix("invalid connection string: ")
+                .unwrap_or(&reason);
+            unknown_options_unquoted(reason)
+        })?
     };
     Ok((config, libpq))
 }
@@ -445,8 +476,149 @@ fn fill_missing_ports(url: &str, port: &str) -> String {
     )
 }
 
+/// What is wrong with the overall shape of a connection string, said without quoting it:
+/// another database's URL, a URL without `://`, a pasted password, an unencoded `@`.
+fn shape_problem(text: &str, is_url: bool) -> Option<String> {
+    const EXPECTED: &str = "expected a postgres:// URL or key=value pairs such as host=… dbname=…";
+    let trimmed = text.trim();
+    if let Some((scheme, _)) = trimmed.split_once("://")
+        && !is_url
+        && !scheme.contains(['=', ' '])
+    {
+        let named = scheme.len() <= 16
+            && scheme.starts_with(|c: char| c.is_ascii_alphabetic())
+            && scheme
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "+.-".contains(c));
+        return Some(if named {
+            format!("a {scheme}:// URL is not a PostgreSQL connection string; {EXPECTED}")
+        } else {
+            format!("this URL's scheme is not postgres:// or postgresql://; {EXPECTED}")
+        });
+    }
+    if is_url {
+        let after_scheme = &trimmed[trimmed.find("://").map_or(0, |i| i + 3)..];
+        // The credentials end at the first `@`; a second one before the query means an
+        // unencoded `@` in the user name or password, and the rest would be taken as the host.
+        let first_at = after_scheme.find('@')?;
+        let authority_end = after_scheme[first_at..]
+            .find(['?', '#'])
+            .map_or(after_scheme.len(), |i| first_at + i);
+        if after_scheme[first_at + 1..authority_end].contains('@') {
+            return Some(
+                "the URL holds more than one '@': write an '@' inside the user name or password \
+                 as %40 (the string is not shown, as it holds a password)"
+                    .into(),
+            );
+        }
+        return None;
+    }
+    if !trimmed.contains('=') {
+        let lower = trimmed.to_ascii_lowercase();
+        let hint = if lower.starts_with("postgres") {
+            "it starts like a URL but lacks '://'"
+        } else if trimmed.starts_with(['/', '.', '~']) {
+            "a path is not a connection string (for a Unix socket directory write host=/path)"
+        } else {
+            "it is not shown, in case it is a password"
+        };
+        return Some(format!(
+            "this does not look like a connection string ({hint}); {EXPECTED}"
+        ));
+    }
+    None
+}
+
+/// tokio-postgres names an unknown option by its key; a key that is not a plain lower-case
+/// word may be a pasted secret, so it is not repeated.
+fn unknown_options_unquoted(reason: &str) -> String {
+    let Some(start) = reason.find("unknown option `") else {
+        return reason.to_owned();
+    };
+    let key_start = start + "unknown option `".len();
+    let Some(len) = reason[key_start..].find('`') else {
+        return reason.to_owned();
+    };
+    let key = &reason[key_start..key_start + len];
+    if !key.is_empty() && key.len() <= 32 && key.chars().all(|c| c.is_ascii_lowercase() || c == '_')
+    {
+        return reason.to_owned();
+    }
+    format!(
+        "{}an unknown option{}",
+        &reason[..start],
+        &reason[key_start + len + 1..]
+    )
+}
+
+/// Masks anything in `message` that could be the secret part of `text`: the URL password,
+/// `password=` values, or the whole string when it might be a bare password, each also
+/// percent-decoded and percent-encoded. The last guard before an error is shown.
+pub fn scrub(message: &str, text: &str) -> String {
+    let mut out = redact(message);
+    for secret in secret_candidates(text) {
+        let decoded = percent_decode(&secret);
+        for form in [
+            percent_encode_all(&secret),
+            percent_encode_all(&decoded),
+            secret.clone(),
+            decoded,
+        ] {
+            if form.chars().count() >= 3 {
+                out = out.replace(&form, "********");
+            }
+        }
+    }
+    out
+}
+
+/// The parts of a connection string that may be a password, however malformed it is.
+fn secret_candidates(text: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    let trimmed = text.trim();
+    if !trimmed.contains("://") && !trimmed.contains('=') {
+        found.push(trimmed.to_owned());
+    }
+    let after_scheme = trimmed.split_once("://").map_or(trimmed, |(_, rest)| rest);
+    let credentials = match after_scheme.rfind('@') {
+        Some(at) => &after_scheme[..at],
+        None => after_scheme
+            .split(['/', '?', '#'])
+            .next()
+            .unwrap_or_default(),
+    };
+    if let Some((_, password)) = credentials.split_once(':')
+        && !password.chars().all(|c| c.is_ascii_digit())
+    {
+        found.push(password.to_owned());
+        // Each piece between unencoded `@`s too: one of them may have been taken as the host.
+        found.extend(password.split('@').map(str::to_owned));
+    }
+    let lower = trimmed.to_ascii_lowercase();
+    let mut from = 0;
+    while let Some(pos) = lower[from..].find("password") {
+        let start = from + pos + "password".len();
+        let value = trimmed[start..].trim_start_matches([' ', '=']);
+        let value = value
+            .strip_prefix('\'')
+            .map_or(value, |quoted| quoted.split('\'').next().unwrap_or(quoted));
+        let end = value.find([' ', '&']).unwrap_or(value.len());
+        found.push(value[..end].to_owned());
+        found.push(value.to_owned());
+        from = start;
+    }
+    found.retain(|s| !s.trim().is_empty());
+    // Longest first, so a shorter candidate never leaves part of a longer one behind.
+    found.sort_by_key(|s| std::cmp::Reverse(s.len()));
+    found
+}
+
+fn percent_encode_all(value: &str) -> String {
+    value.bytes().map(|b| format!("%{b:02X}")).collect()
+}
+
 /// `key=value key2='quoted value'` as libpq writes it.
-fn key_value_pairs(text: &str) -> Result<Vec<(String, String)>, String> {
+fn key_value_pairs(text: &str) -> Result<Vec<(String, String)>, KeyValueError> {
     let mut pairs = Vec::new();
     let mut chars = text.chars().peekable();
     loop {
@@ -454,13 +626,14 @@ fn key_value_pairs(text: &str) -> Result<Vec<(String, String)>, String> {
         if chars.peek().is_none() {
             return Ok(pairs);
         }
+        let word = pairs.len() + 1;
         let mut key = String::new();
         while let Some(c) = chars.next_if(|c| *c != '=' && !c.is_whitespace()) {
             key.push(c);
         }
         while chars.next_if(|c| c.is_whitespace()).is_some() {}
         if chars.next() != Some('=') {
-            return Err(format!("expected '=' after {key:?}"));
+            return Err(KeyValueError::MissingEquals(word));
         }
         while chars.next_if(|c| c.is_whitespace()).is_some() {}
         let mut value = String::new();
@@ -470,7 +643,7 @@ fn key_value_pairs(text: &str) -> Result<Vec<(String, String)>, String> {
                     Some('\\') => value.extend(chars.next()),
                     Some('\'') => break,
                     Some(c) => value.push(c),
-                    None => return Err(format!("unterminated quoted value for {key:?}")),
+                    None => return Err(KeyValueError::Unterminated(word)),
                 }
             }
         } else {
@@ -603,6 +776,43 @@ mod tests {
             .unwrap();
         assert_eq!(t.ssl_mode, SslMode::Require);
         assert_eq!(t.describe(), "u@h:5432/d");
+    }
+
+    #[test]
+    fn scrub_masks_every_form_of_the_password() {
+        let text = "postgres://u:p%40ss@w0rd@h/db";
+        let message = "host p@ss@w0rd@h, p%40ss@w0rd and %70%40%73%73%40%77%30%72%64 and w0rd@h";
+        let scrubbed = scrub(message, text);
+        assert!(!scrubbed.contains("ss@w0rd"), "{scrubbed}");
+        assert!(!scrubbed.contains("w0rd"), "{scrubbed}");
+        assert_eq!(
+            scrub("expected '=' near hunter22", "hunter22"),
+            "expected '=' near ********"
+        );
+    }
+
+    #[test]
+    fn unknown_option_names_are_repeated_only_when_they_look_like_option_names() {
+        assert_eq!(
+            unknown_options_unquoted("unknown option `hots`"),
+            "unknown option `hots`"
+        );
+        assert_eq!(
+            unknown_options_unquoted("unknown option `Hunter-2`"),
+            "an unknown option"
+        );
+    }
+
+    #[test]
+    fn key_value_errors_name_the_word_not_its_text() {
+        assert_eq!(
+            key_value_pairs("host=h hunter2"),
+            Err(KeyValueError::MissingEquals(2))
+        );
+        assert_eq!(
+            key_value_pairs("password='hunter2"),
+            Err(KeyValueError::Unterminated(1))
+        );
     }
 
     #[test]

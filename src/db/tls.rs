@@ -19,31 +19,47 @@ fn provider() -> Arc<CryptoProvider> {
     Arc::new(rustls::crypto::ring::default_provider())
 }
 
+/// Why no TLS connector could be built; the messages name the setting to fix.
+#[derive(Debug, thiserror::Error)]
+pub enum TlsError {
+    #[error("{0}")]
+    Rustls(#[from] rustls::Error),
+    #[error("sslmode=verify-ca needs sslrootcert=<your CA file> (or use verify-full)")]
+    VerifyCaWithoutRoot,
+    #[error("cannot read sslrootcert {}: {reason}", path.display())]
+    UnreadableRoot {
+        path: std::path::PathBuf,
+        reason: String,
+    },
+    #[error("bad certificate in {}: {reason}", path.display())]
+    BadCertificate {
+        path: std::path::PathBuf,
+        reason: String,
+    },
+    #[error("{0}")]
+    Verifier(#[from] rustls::client::VerifierBuilderError),
+}
+
 /// The connector for `mode`. With `prefer`/`require` and no root certificate the channel is
 /// encrypted but the server is not authenticated — exactly libpq's behaviour.
-pub fn connector(mode: SslMode, root_cert: Option<&Path>) -> Result<MakeRustlsConnect, String> {
+pub fn connector(mode: SslMode, root_cert: Option<&Path>) -> Result<MakeRustlsConnect, TlsError> {
     let verify_chain = match mode {
         SslMode::Disable | SslMode::Prefer | SslMode::Require => {
             root_cert.is_some() && mode == SslMode::Require
         }
         SslMode::VerifyCa | SslMode::VerifyFull => true,
     };
-    let builder = ClientConfig::builder_with_provider(provider())
-        .with_safe_default_protocol_versions()
-        .map_err(|e| e.to_string())?;
+    let builder =
+        ClientConfig::builder_with_provider(provider()).with_safe_default_protocol_versions()?;
     let system_roots = root_cert.is_none_or(|p| p == Path::new("system"));
     if mode == SslMode::VerifyCa && system_roots {
         // A chain check without the host name is only meaningful against your own CA: with the
         // public web roots any site's certificate would pass. libpq refuses this too.
-        return Err(
-            "sslmode=verify-ca needs sslrootcert=<your CA file> (or use verify-full)".into(),
-        );
+        return Err(TlsError::VerifyCaWithoutRoot);
     }
     let config = if verify_chain {
         let roots = Arc::new(root_store(root_cert)?);
-        let webpki = WebPkiServerVerifier::builder_with_provider(roots, provider())
-            .build()
-            .map_err(|e| e.to_string())?;
+        let webpki = WebPkiServerVerifier::builder_with_provider(roots, provider()).build()?;
         if mode == SslMode::VerifyFull {
             builder.with_webpki_verifier(webpki).with_no_client_auth()
         } else {
@@ -62,18 +78,22 @@ pub fn connector(mode: SslMode, root_cert: Option<&Path>) -> Result<MakeRustlsCo
 }
 
 /// Roots from `sslrootcert` when given (`system` means the bundled web roots), else the web roots.
-fn root_store(root_cert: Option<&Path>) -> Result<RootCertStore, String> {
+fn root_store(root_cert: Option<&Path>) -> Result<RootCertStore, TlsError> {
     let mut store = RootCertStore::empty();
     match root_cert {
         Some(path) if path != Path::new("system") => {
-            for cert in CertificateDer::pem_file_iter(path)
-                .map_err(|e| format!("cannot read sslrootcert {}: {e}", path.display()))?
-            {
-                let cert =
-                    cert.map_err(|e| format!("bad certificate in {}: {e}", path.display()))?;
-                store
-                    .add(cert)
-                    .map_err(|e| format!("bad certificate in {}: {e}", path.display()))?;
+            let bad = |reason: String| TlsError::BadCertificate {
+                path: path.to_path_buf(),
+                reason,
+            };
+            let certs =
+                CertificateDer::pem_file_iter(path).map_err(|e| TlsError::UnreadableRoot {
+                    path: path.to_path_buf(),
+                    reason: e.to_string(),
+                })?;
+            for cert in certs {
+                let cert = cert.map_err(|e| bad(e.to_string()))?;
+                store.add(cert).map_err(|e| bad(e.to_string()))?;
             }
         }
         _ => store.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned()),

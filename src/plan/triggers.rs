@@ -10,7 +10,8 @@ pub const UPDATED_FUNCTION: &str = "schemaforge_set_updated_fields";
 /// The name of that trigger on each table.
 pub const UPDATED_TRIGGER: &str = "set_updated_fields";
 
-/// Creates the helper once, unless the database already has it.
+/// Creates the helper once, unless the database already has it. `OR REPLACE`, so a
+/// migration exported from this plan still applies where the helper appeared meanwhile.
 pub(super) fn helpers(p: &mut Planner) {
     if p.design.tables.is_empty()
         || p.catalog
@@ -26,7 +27,7 @@ pub(super) fn helpers(p: &mut Planner) {
         ""
     };
     let sql = format!(
-        "CREATE FUNCTION {}() RETURNS trigger\nLANGUAGE plpgsql\nSET search_path = ''\nAS $function$\nBEGIN\n  NEW.updated_at := now();{updated_by}\n  RETURN NEW;\nEND\n$function$",
+        "CREATE OR REPLACE FUNCTION {}() RETURNS trigger\nLANGUAGE plpgsql\nSET search_path = ''\nAS $function$\nBEGIN\n  NEW.updated_at := now();{updated_by}\n  RETURN NEW;\nEND\n$function$",
         p.q(UPDATED_FUNCTION)
     );
     p.push(Step::new(
