@@ -74,7 +74,11 @@ pub(super) fn change_relationship(
     })
 }
 
-fn check_policy(policies: &[Policy], except: Option<usize>, policy: &Policy) -> Result<(), EditError> {
+fn check_policy(
+    policies: &[Policy],
+    except: Option<usize>,
+    policy: &Policy,
+) -> Result<(), EditError> {
     if policies
         .iter()
         .enumerate()
@@ -135,7 +139,10 @@ pub(super) fn set_samples(
     let existing = design.samples.get_index_of(&key);
     match (existing, samples) {
         (Some(at), None) => {
-            let (_, old) = design.samples.shift_remove_index(at).expect("index just found");
+            let (_, old) = design
+                .samples
+                .shift_remove_index(at)
+                .expect("index just found");
             Ok(Edit::SetSamples {
                 key,
                 samples: Some(old),

@@ -5,7 +5,10 @@ use crate::design::model::{Design, Field, Table};
 use crate::design::names::{NameKind, derive_db_name};
 
 pub(super) fn table_mut(design: &mut Design, table: usize) -> Result<&mut Table, EditError> {
-    design.tables.get_mut(table).ok_or(EditError::NoTable(table))
+    design
+        .tables
+        .get_mut(table)
+        .ok_or(EditError::NoTable(table))
 }
 
 /// The names a table with this `name` and `db_name` answers to: its name and its db_name.
@@ -60,7 +63,11 @@ pub(super) fn remove(design: &mut Design, index: usize) -> Result<Edit, EditErro
 }
 
 /// An insertion position: anything from 0 to `len` (appending).
-pub(super) fn check_position(index: usize, len: usize, what: &'static str) -> Result<(), EditError> {
+pub(super) fn check_position(
+    index: usize,
+    len: usize,
+    what: &'static str,
+) -> Result<(), EditError> {
     if index > len {
         return Err(EditError::OutOfRange { what, index, len });
     }

@@ -39,13 +39,23 @@ use super::model::{Design, Field, Policy, Relationship, Samples, Table};
 #[derive(Debug, Clone, PartialEq)]
 pub enum Edit {
     /// The schema every designed table is created in.
-    SetSchema { schema: String },
+    SetSchema {
+        schema: String,
+    },
     /// Inserts `table` at `index` (`index == tables.len()` appends).
-    AddTable { index: usize, table: Table },
+    AddTable {
+        index: usize,
+        table: Table,
+    },
     /// Removes the table only; references to it stay for validation to report (see
     /// [`Edit::remove_table_with_references`] for the cascading form).
-    RemoveTable { index: usize },
-    MoveTable { from: usize, to: usize },
+    RemoveTable {
+        index: usize,
+    },
+    MoveTable {
+        from: usize,
+        to: usize,
+    },
     /// Sets a table's `name` and `db_name` and rewrites every reference to it.
     RenameTable {
         table: usize,
@@ -65,7 +75,10 @@ pub enum Edit {
         table: usize,
         properties: TableProperties,
     },
-    SetRls { table: usize, enabled: bool },
+    SetRls {
+        table: usize,
+        enabled: bool,
+    },
     AddField {
         table: usize,
         index: usize,
@@ -76,10 +89,20 @@ pub enum Edit {
         index: usize,
         field: Field,
     },
-    MoveField { table: usize, from: usize, to: usize },
-    RemoveField { table: usize, index: usize },
+    MoveField {
+        table: usize,
+        from: usize,
+        to: usize,
+    },
+    RemoveField {
+        table: usize,
+        index: usize,
+    },
     /// Marks exactly this field (or none) as the table's primary field.
-    SetPrimaryField { table: usize, field: Option<usize> },
+    SetPrimaryField {
+        table: usize,
+        field: Option<usize>,
+    },
     AddRelationship {
         index: usize,
         relationship: Relationship,
@@ -88,8 +111,13 @@ pub enum Edit {
         index: usize,
         relationship: Relationship,
     },
-    MoveRelationship { from: usize, to: usize },
-    RemoveRelationship { index: usize },
+    MoveRelationship {
+        from: usize,
+        to: usize,
+    },
+    RemoveRelationship {
+        index: usize,
+    },
     AddPolicy {
         table: usize,
         index: usize,
@@ -100,8 +128,15 @@ pub enum Edit {
         index: usize,
         policy: Policy,
     },
-    MovePolicy { table: usize, from: usize, to: usize },
-    RemovePolicy { table: usize, index: usize },
+    MovePolicy {
+        table: usize,
+        from: usize,
+        to: usize,
+    },
+    RemovePolicy {
+        table: usize,
+        index: usize,
+    },
     /// Sets (`Some`) or removes (`None`) the samples under `key`. A new key goes at
     /// `position` (the end when `None`); an existing key keeps its place.
     SetSamples {
