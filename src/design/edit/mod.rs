@@ -25,6 +25,8 @@ mod references;
 #[cfg(test)]
 pub(crate) mod arbitrary;
 #[cfg(test)]
+pub(crate) mod arbitrary_edits;
+#[cfg(test)]
 mod tests;
 #[cfg(test)]
 mod tests_props;

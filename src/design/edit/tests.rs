@@ -408,7 +408,8 @@ fn policies() {
         index: 0,
         policy: policy.clone(),
     });
-    assert_eq!(d.tables[1].rls_policies, [policy.clone()]);
+    assert_eq!(d.tables[1].rls_policies.len(), 1);
+    assert_eq!(d.tables[1].rls_policies[0], policy);
     let mut start = fixture();
     Edit::AddPolicy {
         table: 1,

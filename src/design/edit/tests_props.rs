@@ -3,7 +3,8 @@
 
 use proptest::prelude::*;
 
-use super::arbitrary::{design, edit_seed};
+use super::arbitrary::design;
+use super::arbitrary_edits::edit_seed;
 use super::{Edit, History};
 use crate::design::model::Design;
 use crate::design::{parse, save, validate};
