@@ -5,7 +5,7 @@
 use std::ops::Range;
 
 use sqlparser::dialect::PostgreSqlDialect;
-use sqlparser::tokenizer::{Token, Tokenizer};
+use sqlparser::tokenizer::{Token, Tokenizer, Whitespace};
 
 /// A tokenizing failure at a 1-based line and column.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -75,13 +75,26 @@ pub fn is_word(token: &Token, word: &str) -> bool {
 
 /// Checks that a piece of user-written SQL (a policy expression, a formula, a default) is one
 /// expression: it must not end the statement it is put into (`;`) or close more parentheses
-/// than it opens — either would let it run SQL of its own, even `COMMIT`.
+/// than it opens — either would let it run SQL of its own, even `COMMIT`. A `,` outside any
+/// parentheses would add a column or an ALTER TABLE sub-command, and a `--` comment with no
+/// line end after it would hide the rest of the statement (the closing parenthesis).
 pub fn check_expression(text: &str) -> Result<(), String> {
     let tokens = tokens(text).map_err(|e| format!("cannot read the expression: {e}"))?;
     let mut depth = 0i32;
     for (token, _) in &tokens {
         match token {
             Token::SemiColon => return Err("an expression cannot contain `;`".into()),
+            Token::Comma if depth == 0 => {
+                return Err("an expression cannot contain `,` outside parentheses".into());
+            }
+            Token::Whitespace(Whitespace::SingleLineComment { comment, .. })
+                if !comment.ends_with('\n') =>
+            {
+                return Err(
+                    "an expression cannot end in a `--` comment (it would hide what follows)"
+                        .into(),
+                );
+            }
             Token::LParen | Token::LBracket => depth += 1,
             Token::RParen | Token::RBracket => {
                 depth -= 1;
@@ -162,6 +175,10 @@ mod tests {
         assert!(check_expression("true); COMMIT; SELECT (1").is_err());
         assert!(check_expression("true) OR (true").is_err());
         assert!(check_expression("(true").is_err());
+        assert!(check_expression("true --").is_err());
+        assert!(check_expression("true -- fine\n AND x").is_ok());
+        assert!(check_expression("0, DROP COLUMN created_by").is_err());
+        assert!(check_expression("coalesce(a, b)").is_ok());
         assert!(is_transaction_control("  commit"));
         assert!(is_transaction_control("END"));
         assert!(!is_transaction_control("CREATE TABLE t (id int)"));
