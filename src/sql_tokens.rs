@@ -81,15 +81,15 @@ pub fn is_word(token: &Token, word: &str) -> bool {
 pub fn check_expression(text: &str) -> Result<(), String> {
     let tokens = tokens(text).map_err(|e| format!("cannot read the expression: {e}"))?;
     let mut depth = 0i32;
-    for (token, _) in &tokens {
+    let last = tokens.len().saturating_sub(1);
+    for (i, (token, _)) in tokens.iter().enumerate() {
         match token {
             Token::SemiColon => return Err("an expression cannot contain `;`".into()),
             Token::Comma if depth == 0 => {
                 return Err("an expression cannot contain `,` outside parentheses".into());
             }
-            Token::Whitespace(Whitespace::SingleLineComment { comment, .. })
-                if !comment.ends_with('\n') =>
-            {
+            // The comment stops before a line end, so only the last token runs to the end.
+            Token::Whitespace(Whitespace::SingleLineComment { .. }) if i == last => {
                 return Err(
                     "an expression cannot end in a `--` comment (it would hide what follows)"
                         .into(),
