@@ -344,9 +344,10 @@ fn parse_connection_string(
     text: &str,
     env_port: Option<&str>,
 ) -> Result<(tokio_postgres::Config, HashMap<String, String>), TargetError> {
+    // The parsers quote the text they stumble on, so the reason is masked as well.
     let invalid = |reason: String| TargetError {
         shown: redact(text),
-        reason,
+        reason: redact(&reason),
     };
     let mut libpq = HashMap::new();
     let is_url = text.starts_with("postgres://") || text.starts_with("postgresql://");
@@ -458,9 +459,13 @@ fn key_value_pairs(text: &str) -> Result<Vec<(String, String)>, String> {
         while let Some(c) = chars.next_if(|c| *c != '=' && !c.is_whitespace()) {
             key.push(c);
         }
+        let key_end = text.chars().count() - chars.clone().count();
         while chars.next_if(|c| c.is_whitespace()).is_some() {}
         if chars.next() != Some('=') {
-            return Err(format!("expected '=' after {key:?}"));
+            // A word without `=` may be a pasted password: name it only by where it is.
+            return Err(format!(
+                "expected key=value pairs; the word ending at character {key_end} has no '='"
+            ));
         }
         while chars.next_if(|c| c.is_whitespace()).is_some() {}
         let mut value = String::new();
