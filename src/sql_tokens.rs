@@ -76,11 +76,13 @@ pub fn is_word(token: &Token, word: &str) -> bool {
 /// Checks that a piece of user-written SQL (a policy expression, a formula, a default) is one
 /// expression: it must not end the statement it is put into (`;`) or close more parentheses
 /// than it opens — either would let it run SQL of its own, even `COMMIT` — nor hold a comment,
-/// which would swallow the closing parenthesis and whatever the planner puts after it.
+/// which would swallow the closing parenthesis and whatever the planner puts after it. A `,`
+/// outside any parentheses would add a column or an ALTER TABLE sub-command.
 pub fn check_expression(text: &str) -> Result<(), String> {
     let tokens = tokens(text).map_err(|e| format!("cannot read the expression: {e}"))?;
     let mut depth = 0i32;
-    for (token, _) in &tokens {
+    let last = tokens.len().saturating_sub(1);
+    for (i, (token, _)) in tokens.iter().enumerate() {
         match token {
             Token::SemiColon => return Err("an expression cannot contain `;`".into()),
             Token::Whitespace(Whitespace::SingleLineComment { .. }) => {
@@ -90,6 +92,9 @@ pub fn check_expression(text: &str) -> Result<(), String> {
             }
             Token::Whitespace(Whitespace::MultiLineComment(_)) => {
                 return Err("an expression cannot contain a `/* */` comment".into());
+            }
+            Token::Comma if depth == 0 => {
+                return Err("an expression cannot contain `,` outside parentheses".into());
             }
             Token::LParen | Token::LBracket => depth += 1,
             Token::RParen | Token::RBracket => {
@@ -176,6 +181,8 @@ mod tests {
         assert!(check_expression("true /* x */").is_err());
         assert!(check_expression("true /* open").is_err());
         assert!(check_expression("note = '--' AND x = $$/*$$").is_ok());
+        assert!(check_expression("0, DROP COLUMN created_by").is_err());
+        assert!(check_expression("coalesce(a, b)").is_ok());
         assert!(is_transaction_control("  commit"));
         assert!(is_transaction_control("END"));
         assert!(!is_transaction_control("CREATE TABLE t (id int)"));

@@ -15,6 +15,7 @@
 mod access;
 mod checks;
 pub mod diagnostics;
+pub mod edit;
 pub mod field_types;
 pub mod function_ref;
 pub mod load;
