@@ -125,13 +125,13 @@ fn plain_keys(value: &Value) -> bool {
         Value::Array(items) => items.iter().all(plain_keys),
         Value::Object(map) => map
             .iter()
-            .all(|(k, v)| !k.contains(['.', '[', ']']) && plain_keys(v)),
+            .all(|(k, v)| !k.is_empty() && !k.contains(['.', '[', ']']) && plain_keys(v)),
         _ => true,
     }
 }
 
 /// Follows a diagnostic path (`tables[0].fields[1].type`, `[2].name`, `` for the root)
-/// through `value`. Keys in this suite hold no `.` or `[`, so the path reads unambiguously.
+/// through `value`; its last keys may name a required key (or object) missing from an object that exists. Keys in this suite hold no `.` or `[`, so the path reads unambiguously.
 fn resolves(value: &Value, path: &str) -> bool {
     let mut here = value;
     let mut rest = path;
@@ -151,9 +151,17 @@ fn resolves(value: &Value, path: &str) -> bool {
         } else {
             let rest_key = rest.strip_prefix('.').unwrap_or(rest);
             let end = rest_key.find(['.', '[']).unwrap_or(rest_key.len());
-            match here.get(&rest_key[..end]) {
+            // Paths show keys with control characters escaped, as every message does.
+            let segment = &rest_key[..end];
+            let found = here.as_object().and_then(|map| {
+                map.iter()
+                    .find(|(k, _)| schemaforge::safe_text::escape_controls(k) == segment)
+                    .map(|(_, v)| v)
+            });
+            match found {
                 Some(v) => here = v,
-                None => return false,
+                // A required key that is missing is named where it belongs.
+                None => return here.is_object() && !rest_key[end..].contains('['),
             }
             rest = &rest_key[end..];
         }
