@@ -5,6 +5,7 @@
 //! [`read`] talks to a server, through a client it is handed.
 
 mod assemble;
+pub mod change;
 mod fingerprint;
 mod index_def;
 mod model;
@@ -12,6 +13,7 @@ mod queries;
 mod read;
 mod rows;
 
+pub use change::Change;
 pub use fingerprint::fingerprint;
 pub use model::*;
 pub use read::{ReadError, read, read_in_transaction};
