@@ -4,11 +4,13 @@
 //! every part. Arrows point one way: `tui` and `cli` use the core (`catalog`, `design`,
 //! `plan`, `rls`, `samples`); only `db` talks to a server.
 
+pub mod analysis;
 pub mod catalog;
 pub mod cli;
 pub mod config;
 pub mod db;
 pub mod design;
+pub mod findings;
 pub mod plan;
 pub mod rls;
 pub mod safe_text;

@@ -149,7 +149,10 @@ pub enum ConstraintDef {
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum CommentOn {
     Table(QualifiedName),
-    Column { table: QualifiedName, column: String },
+    Column {
+        table: QualifiedName,
+        column: String,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -260,7 +263,13 @@ impl Catalog {
                 columns,
             } => {
                 if let Some(t) = self.table_mut(table) {
-                    t.indexes.push(index(t.schema.clone(), t.name.clone(), name, columns, false));
+                    t.indexes.push(index(
+                        t.schema.clone(),
+                        t.name.clone(),
+                        name,
+                        columns,
+                        false,
+                    ));
                 }
             }
             Change::Comment { on, text } => match on {

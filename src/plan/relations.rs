@@ -198,8 +198,8 @@ fn linking_table(p: &mut Planner, rel: &ResolvedRelationship, target: &Reference
         return;
     }
     let auth = p.has_auth();
-    let column = |name: &str, pg_type: &str, data_type: &str, default: Option<&str>, not_null| {
-        ColumnDef {
+    let column =
+        |name: &str, pg_type: &str, data_type: &str, default: Option<&str>, not_null| ColumnDef {
             name: name.to_owned(),
             sql_type: pg_type.to_owned(),
             data_type: data_type.to_owned(),
@@ -207,8 +207,7 @@ fn linking_table(p: &mut Planner, rel: &ResolvedRelationship, target: &Reference
             generated: None,
             not_null,
             constraints: Vec::new(),
-        }
-    };
+        };
     let columns = vec![
         column(source_column, "uuid", "uuid", None, true),
         column(target_column, &target.pg_type, &target.pg_type, None, true),
@@ -219,17 +218,24 @@ fn linking_table(p: &mut Planner, rel: &ResolvedRelationship, target: &Reference
             Some("now()"),
             true,
         ),
-        column("created_by", "uuid", "uuid", auth.then_some("auth.uid()"), false),
+        column(
+            "created_by",
+            "uuid",
+            "uuid",
+            auth.then_some("auth.uid()"),
+            false,
+        ),
     ];
-    let foreign_key = |name: &str, column: &str, references: QualifiedName, key: &str, on_delete| {
-        ConstraintDef::ForeignKey {
-            name: name.to_owned(),
-            columns: vec![column.to_owned()],
-            references,
-            references_columns: vec![key.to_owned()],
-            on_delete,
-        }
-    };
+    let foreign_key =
+        |name: &str, column: &str, references: QualifiedName, key: &str, on_delete| {
+            ConstraintDef::ForeignKey {
+                name: name.to_owned(),
+                columns: vec![column.to_owned()],
+                references,
+                references_columns: vec![key.to_owned()],
+                on_delete,
+            }
+        };
     let mut constraints = vec![
         ConstraintDef::PrimaryKey {
             name: pkey.clone(),

@@ -52,10 +52,18 @@ pub fn sql(change: &Change) -> String {
         Change::CreateFunction(f) => function_sql(f),
         Change::CreateTable(t) | Change::CreateLinkingTable(t) => table_sql(t),
         Change::AddColumn { table, column } => {
-            format!("ALTER TABLE {} ADD COLUMN {}", table.sql(), column_sql(column))
+            format!(
+                "ALTER TABLE {} ADD COLUMN {}",
+                table.sql(),
+                column_sql(column)
+            )
         }
         Change::AddConstraint { table, constraint } => {
-            format!("ALTER TABLE {} ADD {}", table.sql(), constraint_sql(constraint))
+            format!(
+                "ALTER TABLE {} ADD {}",
+                table.sql(),
+                constraint_sql(constraint)
+            )
         }
         Change::CreateIndex {
             table,
@@ -112,7 +120,11 @@ pub fn sql(change: &Change) -> String {
 }
 
 fn idents(names: &[String]) -> String {
-    names.iter().map(|n| ident(n)).collect::<Vec<_>>().join(", ")
+    names
+        .iter()
+        .map(|n| ident(n))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 fn function_sql(f: &FunctionDef) -> String {
@@ -132,7 +144,11 @@ fn table_sql(t: &TableDef) -> String {
         .map(column_sql)
         .chain(t.constraints.iter().map(constraint_sql))
         .collect();
-    format!("CREATE TABLE {} (\n  {}\n)", t.table.sql(), lines.join(",\n  "))
+    format!(
+        "CREATE TABLE {} (\n  {}\n)",
+        t.table.sql(),
+        lines.join(",\n  ")
+    )
 }
 
 fn column_sql(c: &ColumnDef) -> String {
@@ -164,7 +180,11 @@ fn column_sql(c: &ColumnDef) -> String {
 fn constraint_sql(c: &ConstraintDef) -> String {
     match c {
         ConstraintDef::PrimaryKey { name, columns } => {
-            format!("CONSTRAINT {} PRIMARY KEY ({})", ident(name), idents(columns))
+            format!(
+                "CONSTRAINT {} PRIMARY KEY ({})",
+                ident(name),
+                idents(columns)
+            )
         }
         ConstraintDef::ForeignKey {
             name,

@@ -2,14 +2,14 @@
 //! column by column and constraint by constraint when they exist.
 
 use crate::catalog::Table as LiveTable;
-use crate::design::names::{fkey_constraint, index_name, pkey_constraint};
-use crate::design::{
-    DefaultValue, FieldKind, PgType, ResolvedField, ResolvedTable, SYSTEM_FIELDS, SystemField,
-};
 use crate::catalog::change::{
     Change, ColumnConstraint, ColumnDef, CommentOn, ConstraintDef, TableDef,
 };
 use crate::catalog::{FkAction, QualifiedName};
+use crate::design::names::{fkey_constraint, index_name, pkey_constraint};
+use crate::design::{
+    DefaultValue, FieldKind, PgType, ResolvedField, ResolvedTable, SYSTEM_FIELDS, SystemField,
+};
 
 use super::sql_parts::{checks_sql, default_sql};
 use super::{Planner, Section, Step};
@@ -110,7 +110,8 @@ fn created_by_fkey(p: &Planner, table: &str) -> Option<ConstraintDef> {
 
 fn create_table(p: &mut Planner, table: &ResolvedTable) {
     let name = &table.db_name;
-    let mut columns_def: Vec<ColumnDef> = SYSTEM_FIELDS.iter().map(|f| system_column(p, f)).collect();
+    let mut columns_def: Vec<ColumnDef> =
+        SYSTEM_FIELDS.iter().map(|f| system_column(p, f)).collect();
     let columns: Vec<&ResolvedField> = table.columns().collect();
     columns_def.extend(columns.iter().map(|f| field_column(f, false)));
     let mut constraints = vec![ConstraintDef::PrimaryKey {

@@ -1,8 +1,8 @@
 //! The updated-at/by helper and its trigger on every designed table, and trigger fields.
 
-use crate::design::{FieldKind, ForEach, Timing, TriggerAction, TriggerEvent, TriggerSpec};
 use crate::catalog::QualifiedName;
 use crate::catalog::change::{Change, FunctionDef, TriggerDef};
+use crate::design::{FieldKind, ForEach, Timing, TriggerAction, TriggerEvent, TriggerSpec};
 
 use super::sql_parts::reference_name;
 use super::{Planner, Section, Step};
