@@ -231,7 +231,7 @@ fn a_phase_with_errors_is_marked_in_the_stepper() {
             .contains(" errors · 0 warnings"),
         "{text}"
     );
-    assert!(app.plan.is_none() && !app.plan_errors.is_empty());
+    assert!(app.plan.is_none() && !app.plan_errors().is_empty());
 }
 
 #[test]

@@ -3,6 +3,7 @@
 pub mod apply;
 pub mod connect;
 pub mod copy;
+pub mod existing_ids;
 pub mod pg_bin;
 pub mod pgpass;
 pub mod redact;
