@@ -6,7 +6,6 @@
 mod common;
 
 use common::test_db;
-use schemaforge::catalog;
 use schemaforge::db::apply::{DriftCheck, apply};
 use schemaforge::design::{self, Design};
 use schemaforge::plan::{PlanSettings, plan};
@@ -29,7 +28,7 @@ async fn no_probe_on_the_organisation_pattern_recurses() {
         "fields": [{"name": "name", "type": "singleLineText", "is_primary": true}]
     }]}))
     .unwrap();
-    let before = catalog::read(&db).await.unwrap();
+    let before = schemaforge::db::catalog::read(&db).await.unwrap();
     let known = |s: &str, t: &str| before.table(s, t).is_some();
     templates::apply(&mut d, "Contacts", Template::Organization, &known).unwrap();
     let resolved = design::resolve_with_known_tables(&d, &known).unwrap();

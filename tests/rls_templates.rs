@@ -4,7 +4,6 @@
 mod common;
 
 use common::{TestDb, scalar, test_db};
-use schemaforge::catalog;
 use schemaforge::db::apply::{DriftCheck, apply};
 use schemaforge::design::{self, Design};
 use schemaforge::plan::{PlanSettings, plan};
@@ -36,7 +35,7 @@ fn serious(findings: &[Finding]) -> Vec<&Finding> {
 /// Applies the templates, plans, checks the merged lint, applies, checks the live lint
 /// (same findings as predicted), and adds the three users.
 async fn build(db: &TestDb, mut design: Design, picks: &[(&str, Template)]) {
-    let before = catalog::read(db).await.unwrap();
+    let before = schemaforge::db::catalog::read(db).await.unwrap();
     let known = |s: &str, t: &str| before.table(s, t).is_some();
     for (table, template) in picks {
         templates::apply(&mut design, table, *template, &known).unwrap();
@@ -60,7 +59,7 @@ async fn build(db: &TestDb, mut design: Design, picks: &[(&str, Template)]) {
     )
     .await
     .unwrap_or_else(|e| panic!("{e}\n{}", plan.bundle().text));
-    let after = catalog::read(db).await.unwrap();
+    let after = schemaforge::db::catalog::read(db).await.unwrap();
     let live = lint(&after, &LintContext::for_design(&resolved));
     assert!(serious(&live).is_empty(), "{:#?}", serious(&live));
     let key = |f: &Finding| (f.rule, f.object.clone());
@@ -327,7 +326,7 @@ async fn a_schema_from_every_template_has_no_error_or_warn_findings() {
     .await;
     // The simulator also runs the bundle itself, inside its rolled-back transaction.
     let fresh = test_db().await;
-    let before = catalog::read(&fresh).await.unwrap();
+    let before = schemaforge::db::catalog::read(&fresh).await.unwrap();
     let mut design = project_design();
     templates::apply(&mut design, "Projects", Template::OwnerOnly, &|_, _| false).unwrap();
     let resolved = design::resolve(&design).unwrap();

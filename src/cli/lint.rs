@@ -4,7 +4,6 @@
 
 use std::path::PathBuf;
 
-use crate::catalog;
 use crate::findings::{Finding, counts, has_errors};
 use crate::rls::lint::{LintContext, lint};
 use crate::rls::simulate::{SimRole, SimUser, SimulationReport, SimulationRequest, simulate};
@@ -68,7 +67,7 @@ pub async fn run(db: Option<&str>, args: Args) -> Exit {
                 Ok(session) => session,
                 Err(exit) => return exit,
             };
-            let catalog = match catalog::read(&session.client).await {
+            let catalog = match crate::db::catalog::read(&session.client).await {
                 Ok(catalog) => catalog,
                 Err(e) => {
                     say!("{e}");

@@ -102,7 +102,7 @@ pub async fn analyse_design(
         Exit::Usage
     })?;
     let session = open_session(db).await?;
-    let catalog = catalog::read(&session.client).await.map_err(|e| {
+    let catalog = crate::db::catalog::read(&session.client).await.map_err(|e| {
         say!("{e}");
         Exit::Runtime
     })?;

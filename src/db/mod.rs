@@ -1,6 +1,7 @@
 //! The only part of schemaforge that talks to a server: connecting, the sandbox, the shim.
 
 pub mod apply;
+pub mod catalog;
 pub mod connect;
 pub mod copy;
 pub mod existing_ids;
