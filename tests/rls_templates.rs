@@ -8,9 +8,8 @@ use schemaforge::db::apply::{DriftCheck, apply};
 use schemaforge::design::{self, Design};
 use schemaforge::plan::{PlanSettings, plan};
 use schemaforge::rls::lint::{Finding, Level, LintContext, lint, lint_design};
-use schemaforge::rls::simulate::{
-    Outcome, SimRole, SimUser, SimulationReport, SimulationRequest, simulate,
-};
+use schemaforge::db::simulate::simulate;
+use schemaforge::rls::simulate::{Outcome, SimRole, SimUser, SimulationReport, SimulationRequest};
 use schemaforge::rls::templates::{self, Template};
 use tokio_postgres::Client;
 
@@ -43,7 +42,7 @@ async fn build(db: &TestDb, mut design: Design, picks: &[(&str, Template)]) {
     let resolved =
         design::resolve_with_known_tables(&design, &known).unwrap_or_else(|d| panic!("{d:?}"));
     let plan = plan(&resolved, &before, &PlanSettings::default()).unwrap();
-    let predicted = lint_design(&before, &resolved, &plan);
+    let predicted = lint_design(&before, &resolved, &plan.changes());
     assert!(
         serious(&predicted).is_empty(),
         "{:#?}\n{}",

@@ -6,7 +6,8 @@ use std::path::PathBuf;
 
 use crate::findings::{Finding, counts, has_errors};
 use crate::rls::lint::{LintContext, lint};
-use crate::rls::simulate::{SimRole, SimUser, SimulationReport, SimulationRequest, simulate};
+use crate::db::simulate::simulate;
+use crate::rls::simulate::{SimRole, SimUser, SimulationReport, SimulationRequest};
 
 use super::Exit;
 use super::planning::{BundleArgs, analyse_design};

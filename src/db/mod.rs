@@ -12,6 +12,7 @@ pub mod sandbox;
 pub mod server;
 pub mod server_error;
 pub mod shim;
+pub mod simulate;
 pub mod target;
 mod tls;
 

@@ -123,16 +123,13 @@ pub fn lint(catalog: &Catalog, context: &LintContext) -> Vec<Finding> {
     findings
 }
 
-/// Lints the database as `plan`'s changes would leave it.
+/// Lints the database as a plan's typed changes would leave it.
 pub fn lint_design(
     catalog: &Catalog,
     design: &crate::design::ResolvedDesign,
-    plan: &crate::plan::Plan,
+    changes: &[crate::catalog::Change],
 ) -> Vec<Finding> {
-    lint(
-        &catalog.apply(&plan.changes()),
-        &LintContext::for_design(design),
-    )
+    lint(&catalog.apply(changes), &LintContext::for_design(design))
 }
 
 /// Whether any finding is an error (the CLI's exit 4).
