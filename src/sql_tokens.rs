@@ -73,27 +73,40 @@ pub fn is_word(token: &Token, word: &str) -> bool {
     matches!(token, Token::Word(w) if w.quote_style.is_none() && w.value.eq_ignore_ascii_case(word))
 }
 
+/// Why a piece of user-written SQL is not one expression.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum ExpressionError {
+    #[error("cannot read the expression: {0}")]
+    Unreadable(#[from] TokenError),
+    #[error("an expression cannot contain `;`")]
+    Semicolon,
+    #[error("the expression closes a parenthesis it did not open")]
+    ClosesUnopened,
+    #[error("the expression leaves a parenthesis open")]
+    LeavesOpen,
+}
+
 /// Checks that a piece of user-written SQL (a policy expression, a formula, a default) is one
 /// expression: it must not end the statement it is put into (`;`) or close more parentheses
 /// than it opens — either would let it run SQL of its own, even `COMMIT`.
-pub fn check_expression(text: &str) -> Result<(), String> {
-    let tokens = tokens(text).map_err(|e| format!("cannot read the expression: {e}"))?;
+pub fn check_expression(text: &str) -> Result<(), ExpressionError> {
+    let tokens = tokens(text)?;
     let mut depth = 0i32;
     for (token, _) in &tokens {
         match token {
-            Token::SemiColon => return Err("an expression cannot contain `;`".into()),
+            Token::SemiColon => return Err(ExpressionError::Semicolon),
             Token::LParen | Token::LBracket => depth += 1,
             Token::RParen | Token::RBracket => {
                 depth -= 1;
                 if depth < 0 {
-                    return Err("the expression closes a parenthesis it did not open".into());
+                    return Err(ExpressionError::ClosesUnopened);
                 }
             }
             _ => {}
         }
     }
     if depth != 0 {
-        return Err("the expression leaves a parenthesis open".into());
+        return Err(ExpressionError::LeavesOpen);
     }
     Ok(())
 }
@@ -159,7 +172,10 @@ mod tests {
     fn expressions_cannot_break_out_of_their_statement() {
         assert!(check_expression("created_by = (select auth.uid())").is_ok());
         assert!(check_expression("note = 'a;b' AND x = $$;$$").is_ok());
-        assert!(check_expression("true); COMMIT; SELECT (1").is_err());
+        assert_eq!(
+            check_expression("true); COMMIT; SELECT (1"),
+            Err(ExpressionError::ClosesUnopened)
+        );
         assert!(check_expression("true) OR (true").is_err());
         assert!(check_expression("(true").is_err());
         assert!(is_transaction_control("  commit"));

@@ -46,10 +46,10 @@ fn enable_rls(p: &mut Planner, table: &str) {
 
 /// An expression with its `auth.*()` calls wrapped to run once per statement.
 fn expression(p: &mut Planner, text: &str, path: &str) -> Option<String> {
-    if let Err(message) = crate::sql_tokens::check_expression(text) {
+    if let Err(e) = crate::sql_tokens::check_expression(text) {
         p.errors.push(PlanError {
             path: path.to_owned(),
-            message,
+            message: e.to_string(),
         });
         return None;
     }

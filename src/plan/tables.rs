@@ -35,10 +35,10 @@ fn check_raw_sql(p: &mut Planner) {
                 (_, Some(DefaultValue::Expression(expression))) => (expression, "default"),
                 _ => continue,
             };
-            if let Err(message) = crate::sql_tokens::check_expression(text) {
+            if let Err(e) = crate::sql_tokens::check_expression(text) {
                 p.errors.push(super::PlanError {
                     path: format!("tables[{ti}].fields (\"{}\").options.{key}", field.name),
-                    message,
+                    message: e.to_string(),
                 });
             }
         }
