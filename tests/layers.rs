@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 /// The pure core (`config` is a front-end concern and not listed).
-const CORE: [&str; 10] = [
+const CORE: [&str; 11] = [
     "analysis",
     "catalog",
     "design",
@@ -15,6 +15,7 @@ const CORE: [&str; 10] = [
     "rls",
     "safe_text",
     "samples",
+    "server_error",
     "sql",
     "sql_tokens",
 ];
