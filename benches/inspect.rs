@@ -121,7 +121,9 @@ async fn main() {
         let setup = setup.elapsed();
 
         let read_start = Instant::now();
-        let cat = schemaforge::db::catalog::read(&session.client).await.expect("catalog read");
+        let cat = schemaforge::db::catalog::read(&session.client)
+            .await
+            .expect("catalog read");
         let read_time = read_start.elapsed();
 
         let ours = measure(&schemaforge, &["inspect", "--json", "--db", &url]);

@@ -134,12 +134,10 @@ mod tests {
 
     #[test]
     fn without_a_catalog_only_validation_runs() {
-        let d = design(
-            serde_json::json!({"tables": [
-                {"name": "x", "fields": [{"name": "t", "type": "singleLineText"}]},
-                {"name": "x", "fields": [{"name": "t", "type": "singleLineText"}]}
-            ]}),
-        );
+        let d = design(serde_json::json!({"tables": [
+            {"name": "x", "fields": [{"name": "t", "type": "singleLineText"}]},
+            {"name": "x", "fields": [{"name": "t", "type": "singleLineText"}]}
+        ]}));
         let a = analyse(&d, None, &PlanSettings::default());
         assert!(a.resolved.is_none() && a.plan.is_none());
         assert!(a.is_unplannable());

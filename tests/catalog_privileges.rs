@@ -127,7 +127,9 @@ async fn inside_a_transaction_an_unreadable_part_keeps_the_transaction_and_the_f
         .batch_execute("BEGIN; CREATE TEMP TABLE marker (x int)")
         .await
         .unwrap();
-    let inside = schemaforge::db::catalog::read_in_transaction(client).await.unwrap();
+    let inside = schemaforge::db::catalog::read_in_transaction(client)
+        .await
+        .unwrap();
     assert_eq!(inside.unreadable.len(), 1);
     assert_eq!(
         catalog::fingerprint(&inside),

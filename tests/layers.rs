@@ -162,7 +162,11 @@ fn the_core_never_imports_db_tui_or_cli() {
             }
         }
     }
-    assert!(wrong.is_empty(), "the core reaches up:\n{}", wrong.join("\n"));
+    assert!(
+        wrong.is_empty(),
+        "the core reaches up:\n{}",
+        wrong.join("\n")
+    );
 }
 
 #[test]

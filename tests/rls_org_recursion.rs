@@ -7,9 +7,9 @@ mod common;
 
 use common::test_db;
 use schemaforge::db::apply::{DriftCheck, apply};
+use schemaforge::db::simulate::simulate;
 use schemaforge::design::{self, Design};
 use schemaforge::plan::{PlanSettings, plan};
-use schemaforge::db::simulate::simulate;
 use schemaforge::rls::simulate::{Outcome, SimRole, SimUser, SimulationRequest};
 use schemaforge::rls::templates::{self, Template};
 use tokio_postgres::Client;

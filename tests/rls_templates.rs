@@ -5,10 +5,10 @@ mod common;
 
 use common::{TestDb, scalar, test_db};
 use schemaforge::db::apply::{DriftCheck, apply};
+use schemaforge::db::simulate::simulate;
 use schemaforge::design::{self, Design};
 use schemaforge::plan::{PlanSettings, plan};
 use schemaforge::rls::lint::{Finding, Level, LintContext, lint, lint_design};
-use schemaforge::db::simulate::simulate;
 use schemaforge::rls::simulate::{Outcome, SimRole, SimUser, SimulationReport, SimulationRequest};
 use schemaforge::rls::templates::{self, Template};
 use tokio_postgres::Client;

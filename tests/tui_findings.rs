@@ -36,10 +36,12 @@ const DESIGN: &str = r#"{"tables": [
 
 /// A finding as both sides print it: every key `lint --json` has.
 fn keyed(f: &Value) -> Vec<String> {
-    ["source", "level", "rule", "phase", "object", "message", "remedy"]
-        .iter()
-        .map(|k| f[k].as_str().unwrap_or_default().to_owned())
-        .collect()
+    [
+        "source", "level", "rule", "phase", "object", "message", "remedy",
+    ]
+    .iter()
+    .map(|k| f[k].as_str().unwrap_or_default().to_owned())
+    .collect()
 }
 
 #[tokio::test]
@@ -100,11 +102,18 @@ async fn the_tui_shows_exactly_what_lint_json_reports() {
             .iter()
             .any(|f| f.source == source && f.severity == severity && f.rule == rule)
     };
-    assert!(has(Source::Lint, Severity::Error, "rls_references_user_metadata"));
+    assert!(has(
+        Source::Lint,
+        Severity::Error,
+        "rls_references_user_metadata"
+    ));
     assert!(has(Source::Lint, Severity::Error, "policy_unknown_column"));
     assert!(has(Source::Lint, Severity::Error, "rls_disabled_in_public"));
     assert!(has(Source::Lint, Severity::Warn, "invented_jwt_claim"));
-    assert!(has(Source::Plan, Severity::Info, "plan_note"), "{findings:#?}");
+    assert!(
+        has(Source::Plan, Severity::Info, "plan_note"),
+        "{findings:#?}"
+    );
 
     // The stepper marks exactly the phases with errors (here RLS), and the status line
     // counts what lint counts.

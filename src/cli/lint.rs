@@ -4,9 +4,9 @@
 
 use std::path::PathBuf;
 
+use crate::db::simulate::simulate;
 use crate::findings::{Finding, counts, has_errors};
 use crate::rls::lint::{LintContext, lint};
-use crate::db::simulate::simulate;
 use crate::rls::simulate::{SimRole, SimUser, SimulationReport, SimulationRequest};
 
 use super::Exit;

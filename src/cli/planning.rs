@@ -102,10 +102,12 @@ pub async fn analyse_design(
         Exit::Usage
     })?;
     let session = open_session(db).await?;
-    let catalog = crate::db::catalog::read(&session.client).await.map_err(|e| {
-        say!("{e}");
-        Exit::Runtime
-    })?;
+    let catalog = crate::db::catalog::read(&session.client)
+        .await
+        .map_err(|e| {
+            say!("{e}");
+            Exit::Runtime
+        })?;
     for part in &catalog.unreadable {
         say!("warning: could not read {}: {}", part.object, part.reason);
     }

@@ -70,9 +70,9 @@ async fn run(
                 .map_err(database)?;
             Some(found.ok_or_else(|| SimulateError::UnknownUser(id.clone()))?)
         }
-        (SimRole::Authenticated, SimUser::Generated) => first(client, GENERATED_USER_SQL)
-            .await
-            .map_err(database)?,
+        (SimRole::Authenticated, SimUser::Generated) => {
+            first(client, GENERATED_USER_SQL).await.map_err(database)?
+        }
     };
     let prelude = prelude_sql(request.role, user.as_deref());
     let tables = rows(client, &tables_sql(&request.schemas))

@@ -11,10 +11,10 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Wrap};
 
 use super::app::{App, ApplyState, Focus, Phase};
-use crate::findings::{counts, phase_has_errors};
 use super::layout::{areas, stepper_cells};
 use super::panes;
 use super::theme::Role;
+use crate::findings::{counts, phase_has_errors};
 
 pub use super::layout::tree_width;
 
