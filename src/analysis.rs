@@ -6,7 +6,7 @@ use crate::catalog::Catalog;
 use crate::design::{self, Design, ResolvedDesign};
 use crate::findings::{Finding, has_errors};
 use crate::plan::{self, Bundle, Plan, PlanSettings};
-use crate::rls::lint::lint_design;
+use crate::rls::lint::{LintContext, lint, lint_design};
 
 /// What a design means against a database.
 #[derive(Clone, Debug, Default)]
@@ -72,6 +72,18 @@ pub fn analyse(design: &Design, catalog: Option<&Catalog>, settings: &PlanSettin
     }
     out.resolved = Some(resolved);
     finish(out)
+}
+
+/// The live database alone, without a design: what `schemaforge lint` reports when given no
+/// design file, and what the TUI shows before one is opened.
+pub fn analyse_live(catalog: &Catalog) -> Analysis {
+    finish(Analysis {
+        findings: lint(catalog, &LintContext::live())
+            .iter()
+            .map(Finding::from_lint)
+            .collect(),
+        ..Analysis::default()
+    })
 }
 
 fn finish(mut out: Analysis) -> Analysis {

@@ -145,3 +145,37 @@ async fn the_tui_shows_exactly_what_lint_json_reports() {
         "{first:?}\n{screen}"
     );
 }
+
+#[tokio::test]
+async fn without_a_design_the_tui_shows_the_live_lint() {
+    let db = test_db().await;
+    db.batch_execute("CREATE TABLE public.open_notes (id uuid PRIMARY KEY, body text)")
+        .await
+        .unwrap();
+    let out = common::cli(&db.url, &["lint", "--json"]);
+    assert_eq!(out.status.code(), Some(4));
+    let json: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let cli: Vec<Vec<String>> = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(keyed)
+        .collect();
+    let app = App::new(
+        "postgres@localhost:5432/test".into(),
+        Theme::default(),
+        Keymap::default(),
+    );
+    let mut h = Harness::start(app, db.connect_again().await);
+    h.settle().await;
+    let tui: Vec<Vec<String>> = h
+        .app
+        .analysis
+        .findings
+        .iter()
+        .map(|f| keyed(&serde_json::to_value(f).unwrap()))
+        .collect();
+    assert_eq!(tui, cli);
+    assert!(tui.iter().any(|f| f[2] == "rls_disabled_in_public"));
+    assert!(h.screen(160, 45).lines().nth(1).unwrap().contains("4 RLS●"));
+}

@@ -4,9 +4,10 @@
 
 use std::path::PathBuf;
 
+use crate::analysis::analyse_live;
 use crate::db::simulate::simulate;
 use crate::findings::{Finding, counts, has_errors};
-use crate::rls::lint::{LintContext, lint};
+use crate::rls::lint::LintContext;
 use crate::rls::simulate::{SimRole, SimUser, SimulationReport, SimulationRequest};
 
 use super::Exit;
@@ -75,13 +76,8 @@ pub async fn run(db: Option<&str>, args: Args) -> Exit {
                     return Exit::Runtime;
                 }
             };
-            let context = LintContext::live();
-            let schemas = context.exposed_schemas.clone();
-            let findings = lint(&catalog, &context)
-                .iter()
-                .map(Finding::from_lint)
-                .collect();
-            (session, findings, None, schemas)
+            let schemas = LintContext::live().exposed_schemas;
+            (session, analyse_live(&catalog).findings, None, schemas)
         }
     };
     let simulation = if args.simulate {

@@ -3,7 +3,7 @@
 //! tree. Pure; `update` calls [`replan`] whenever the design or the catalog changes, so the
 //! preview is always current.
 
-use crate::analysis::{Analysis, analyse};
+use crate::analysis::{Analysis, analyse, analyse_live};
 use crate::catalog::Catalog;
 use crate::design::{RelationshipKind, ResolvedDesign, SYSTEM_FIELDS};
 
@@ -17,9 +17,11 @@ pub fn replan(app: &mut App) {
     let old_text = app.plan.take().map(|p| p.bundle.text);
     app.drafts.clear();
     let catalog = app.catalog.clone();
-    app.analysis = match &app.design {
-        Some(state) => analyse(&state.design, catalog.as_deref(), &app.settings),
-        None => Analysis::default(),
+    app.analysis = match (&app.design, catalog.as_deref()) {
+        (Some(state), catalog) => analyse(&state.design, catalog, &app.settings),
+        // No design yet: the live database's findings, as `lint` without a design file.
+        (None, Some(catalog)) => analyse_live(catalog),
+        (None, None) => Analysis::default(),
     };
     if let Some(resolved) = &app.analysis.resolved {
         app.drafts = drafts_of(resolved, catalog.as_deref());
