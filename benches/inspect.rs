@@ -20,7 +20,6 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use schemaforge::catalog;
 use schemaforge::db::sandbox::Sandbox;
 use schemaforge::db::{ConnectTarget, Env, connect, shim};
 
@@ -122,7 +121,9 @@ async fn main() {
         let setup = setup.elapsed();
 
         let read_start = Instant::now();
-        let cat = catalog::read(&session.client).await.expect("catalog read");
+        let cat = schemaforge::db::catalog::read(&session.client)
+            .await
+            .expect("catalog read");
         let read_time = read_start.elapsed();
 
         let ours = measure(&schemaforge, &["inspect", "--json", "--db", &url]);
@@ -158,7 +159,7 @@ async fn main() {
             );
         }
         println!(
-            "  catalog::read in process: {:.3} s, {} round trip(s), {} statements",
+            "  schemaforge::db::catalog::read in process: {:.3} s, {} round trip(s), {} statements",
             read_time.as_secs_f64(),
             cat.stats.round_trips,
             cat.stats.statements

@@ -7,7 +7,7 @@
 
 use std::time::{Duration, Instant};
 
-use schemaforge::catalog::{self, Catalog};
+use schemaforge::catalog::Catalog;
 use schemaforge::db::apply::{DriftCheck, apply};
 use schemaforge::db::sandbox::Sandbox;
 use schemaforge::db::{ConnectTarget, Env, connect, shim};
@@ -103,7 +103,9 @@ async fn main() {
         start.elapsed().as_secs_f64() * 1e3
     );
 
-    let empty = catalog::read(&session.client).await.unwrap();
+    let empty = schemaforge::db::catalog::read(&session.client)
+        .await
+        .unwrap();
     let (median, statements) = time(&resolved, &empty);
     println!(
         "plan + bundle, empty database:  median {:.2} ms over {RUNS} runs ({statements} statements)",
@@ -128,7 +130,9 @@ async fn main() {
         applied.elapsed.as_secs_f64() * 1e3
     );
 
-    let full = catalog::read(&session.client).await.unwrap();
+    let full = schemaforge::db::catalog::read(&session.client)
+        .await
+        .unwrap();
     let (median, statements) = time(&resolved, &full);
     println!(
         "plan + bundle, after applying:  median {:.2} ms over {RUNS} runs ({statements} statements: nothing to do)",

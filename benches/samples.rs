@@ -9,7 +9,6 @@
 
 use std::time::{Duration, Instant};
 
-use schemaforge::catalog;
 use schemaforge::db::apply::{DriftCheck, apply};
 use schemaforge::db::copy::run_steps;
 use schemaforge::db::sandbox::Sandbox;
@@ -62,7 +61,7 @@ type NoCheck = fn(&Client) -> std::future::Ready<Result<String, String>>;
 /// Creates the tables as `schemaforge apply` does (RLS, policies, indexes, triggers and all)
 /// and returns the design resolved against the live catalog.
 async fn create_tables(db: &Client) -> ResolvedDesign {
-    let catalog = catalog::read(db).await.expect("catalog");
+    let catalog = schemaforge::db::catalog::read(db).await.expect("catalog");
     let (parsed, _) = design::parse(DESIGN).expect("the bench design loads");
     let known = |s: &str, t: &str| catalog.table(s, t).is_some();
     let resolved = design::resolve_with_known_tables(&parsed, &known)

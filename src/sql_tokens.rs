@@ -73,41 +73,57 @@ pub fn is_word(token: &Token, word: &str) -> bool {
     matches!(token, Token::Word(w) if w.quote_style.is_none() && w.value.eq_ignore_ascii_case(word))
 }
 
+/// Why a piece of user-written SQL is not one expression.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum ExpressionError {
+    #[error("cannot read the expression: {0}")]
+    Unreadable(#[from] TokenError),
+    #[error("an expression cannot contain `;`")]
+    Semicolon,
+    #[error("the expression closes a parenthesis it did not open")]
+    ClosesUnopened,
+    #[error("the expression leaves a parenthesis open")]
+    LeavesOpen,
+    #[error(
+        "an expression cannot contain a `--` comment: it would swallow the rest of the statement it is put into"
+    )]
+    LineComment,
+    #[error("an expression cannot contain a `/* */` comment")]
+    BlockComment,
+    #[error("an expression cannot contain `,` outside parentheses")]
+    TopLevelComma,
+}
+
 /// Checks that a piece of user-written SQL (a policy expression, a formula, a default) is one
 /// expression: it must not end the statement it is put into (`;`) or close more parentheses
 /// than it opens — either would let it run SQL of its own, even `COMMIT` — nor hold a comment,
 /// which would swallow the closing parenthesis and whatever the planner puts after it. A `,`
 /// outside any parentheses would add a column or an ALTER TABLE sub-command.
-pub fn check_expression(text: &str) -> Result<(), String> {
-    let tokens = tokens(text).map_err(|e| format!("cannot read the expression: {e}"))?;
+pub fn check_expression(text: &str) -> Result<(), ExpressionError> {
+    let tokens = tokens(text)?;
     let mut depth = 0i32;
-    let last = tokens.len().saturating_sub(1);
-    for (i, (token, _)) in tokens.iter().enumerate() {
+    for (token, _) in &tokens {
         match token {
-            Token::SemiColon => return Err("an expression cannot contain `;`".into()),
+            Token::SemiColon => return Err(ExpressionError::Semicolon),
             Token::Whitespace(Whitespace::SingleLineComment { .. }) => {
-                return Err(
-                    "an expression cannot contain a `--` comment: it would swallow the rest of the statement it is put into".into(),
-                );
+                return Err(ExpressionError::LineComment);
             }
             Token::Whitespace(Whitespace::MultiLineComment(_)) => {
-                return Err("an expression cannot contain a `/* */` comment".into());
+                return Err(ExpressionError::BlockComment);
             }
-            Token::Comma if depth == 0 => {
-                return Err("an expression cannot contain `,` outside parentheses".into());
-            }
+            Token::Comma if depth == 0 => return Err(ExpressionError::TopLevelComma),
             Token::LParen | Token::LBracket => depth += 1,
             Token::RParen | Token::RBracket => {
                 depth -= 1;
                 if depth < 0 {
-                    return Err("the expression closes a parenthesis it did not open".into());
+                    return Err(ExpressionError::ClosesUnopened);
                 }
             }
             _ => {}
         }
     }
     if depth != 0 {
-        return Err("the expression leaves a parenthesis open".into());
+        return Err(ExpressionError::LeavesOpen);
     }
     Ok(())
 }
@@ -173,7 +189,10 @@ mod tests {
     fn expressions_cannot_break_out_of_their_statement() {
         assert!(check_expression("created_by = (select auth.uid())").is_ok());
         assert!(check_expression("note = 'a;b' AND x = $$;$$").is_ok());
-        assert!(check_expression("true); COMMIT; SELECT (1").is_err());
+        assert_eq!(
+            check_expression("true); COMMIT; SELECT (1"),
+            Err(ExpressionError::ClosesUnopened)
+        );
         assert!(check_expression("true) OR (true").is_err());
         assert!(check_expression("(true").is_err());
         assert!(check_expression("true --").is_err());

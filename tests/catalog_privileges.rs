@@ -32,7 +32,7 @@ async fn a_role_without_usage_or_catalog_access_gets_the_rest_and_a_report() {
         .expect("connect as the limited role");
 
     // 1. No USAGE on one schema: everything is read, and the schema is flagged.
-    let cat = catalog::read(&limited.client)
+    let cat = schemaforge::db::catalog::read(&limited.client)
         .await
         .expect("a partial read");
     assert_eq!(cat.flavour.user, role);
@@ -57,7 +57,7 @@ async fn a_role_without_usage_or_catalog_access_gets_the_rest_and_a_report() {
     )
     .await
     .unwrap();
-    let cat = catalog::read(&limited.client)
+    let cat = schemaforge::db::catalog::read(&limited.client)
         .await
         .expect("a partial read");
     assert_eq!(cat.unreadable.len(), 1, "{:?}", cat.unreadable);
@@ -121,13 +121,15 @@ async fn inside_a_transaction_an_unreadable_part_keeps_the_transaction_and_the_f
         .await
         .unwrap();
     let client = &session.client;
-    let outside = catalog::read(client).await.unwrap();
+    let outside = schemaforge::db::catalog::read(client).await.unwrap();
     assert_eq!(outside.unreadable.len(), 1, "{:?}", outside.unreadable);
     client
         .batch_execute("BEGIN; CREATE TEMP TABLE marker (x int)")
         .await
         .unwrap();
-    let inside = catalog::read_in_transaction(client).await.unwrap();
+    let inside = schemaforge::db::catalog::read_in_transaction(client)
+        .await
+        .unwrap();
     assert_eq!(inside.unreadable.len(), 1);
     assert_eq!(
         catalog::fingerprint(&inside),

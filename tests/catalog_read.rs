@@ -9,7 +9,7 @@ use schemaforge::catalog::{
 };
 
 async fn read(client: &tokio_postgres::Client) -> Catalog {
-    catalog::read(client)
+    schemaforge::db::catalog::read(client)
         .await
         .unwrap_or_else(|e| panic!("reading the catalog: {e}"))
 }

@@ -20,7 +20,7 @@ fn example(name: &str) -> String {
 }
 
 async fn resolve(db: &Client, text: &str) -> (ResolvedDesign, Catalog) {
-    let catalog = catalog::read(db).await.unwrap();
+    let catalog = schemaforge::db::catalog::read(db).await.unwrap();
     let (parsed, _) = design::parse(text).unwrap();
     let known = |s: &str, t: &str| catalog.table(s, t).is_some();
     let resolved =
@@ -80,7 +80,7 @@ async fn the_seed_todos_example_plans_applies_and_replans_empty() {
         "id:uuid:NO,created_at:timestamp with time zone:NO,updated_at:timestamp with time zone:NO,\
          created_by:uuid:YES,updated_by:uuid:YES,title:text:NO,completed:boolean:NO"
     );
-    let catalog = catalog::read(&db).await.unwrap();
+    let catalog = schemaforge::db::catalog::read(&db).await.unwrap();
     let todos = catalog.table("public", "todos").unwrap();
     assert!(todos.rls_enabled);
     assert_eq!(
@@ -268,7 +268,7 @@ async fn a_broken_policy_fails_and_leaves_the_catalog_exactly_as_it_was() {
     let db = test_db().await;
     let design =
         example("todos.json").replace("created_by = auth.uid()", "created_by = = auth.uid()");
-    let before = catalog::read(&db).await.unwrap();
+    let before = schemaforge::db::catalog::read(&db).await.unwrap();
     let plan = plan_text(&db, &design).await;
     let err = apply(
         &db,
@@ -296,7 +296,7 @@ async fn a_broken_policy_fails_and_leaves_the_catalog_exactly_as_it_was() {
         failure.message
     );
     assert!(failure.position.is_some());
-    let after = catalog::read(&db).await.unwrap();
+    let after = schemaforge::db::catalog::read(&db).await.unwrap();
     assert_eq!(catalog::fingerprint(&before), catalog::fingerprint(&after));
     assert_eq!(
         serde_json::to_string(&before.tables).unwrap(),
@@ -324,7 +324,7 @@ async fn hostile_names_are_created_exactly_as_named_and_nothing_else_runs() {
     .to_string();
     let plan = apply_and_replan(&db, &design).await;
     assert!(!plan.is_empty());
-    let catalog = catalog::read(&db).await.unwrap();
+    let catalog = schemaforge::db::catalog::read(&db).await.unwrap();
     assert!(catalog.table("auth", "users").is_some(), "nothing else ran");
     let table = catalog
         .table("public", "x\"; DROP TABLE auth.users; --")
@@ -447,7 +447,7 @@ async fn explicit_drops_are_destructive_steps_and_replanning_stays_empty() {
     assert_eq!(plan.summary().destructive, 2);
     assert!(plan.bundle().has_destructive_steps());
     apply_plan(&db, &plan).await;
-    let catalog = catalog::read(&db).await.unwrap();
+    let catalog = schemaforge::db::catalog::read(&db).await.unwrap();
     let todos = catalog.table("public", "todos").unwrap();
     assert!(todos.column("legacy").is_none());
     assert_eq!(

@@ -3,7 +3,6 @@
 mod common;
 
 use common::{TestDb, test_db};
-use schemaforge::catalog;
 use schemaforge::rls::lint::{Level, LintContext, lint};
 
 const MISTAKES: &str = "
@@ -28,7 +27,10 @@ async fn seeded() -> TestDb {
 #[tokio::test]
 async fn the_linter_finds_seeded_mistakes_in_a_live_database() {
     let db = seeded().await;
-    let findings = lint(&catalog::read(&db).await.unwrap(), &LintContext::live());
+    let findings = lint(
+        &schemaforge::db::catalog::read(&db).await.unwrap(),
+        &LintContext::live(),
+    );
     let got: Vec<(&str, Level, &str)> = findings
         .iter()
         .map(|f| (f.rule, f.level, f.object.as_str()))

@@ -6,11 +6,11 @@
 mod common;
 
 use common::test_db;
-use schemaforge::catalog;
 use schemaforge::db::apply::{DriftCheck, apply};
+use schemaforge::db::simulate::simulate;
 use schemaforge::design::{self, Design};
 use schemaforge::plan::{PlanSettings, plan};
-use schemaforge::rls::simulate::{Outcome, SimRole, SimUser, SimulationRequest, simulate};
+use schemaforge::rls::simulate::{Outcome, SimRole, SimUser, SimulationRequest};
 use schemaforge::rls::templates::{self, Template};
 use tokio_postgres::Client;
 
@@ -29,7 +29,7 @@ async fn no_probe_on_the_organisation_pattern_recurses() {
         "fields": [{"name": "name", "type": "singleLineText", "is_primary": true}]
     }]}))
     .unwrap();
-    let before = catalog::read(&db).await.unwrap();
+    let before = schemaforge::db::catalog::read(&db).await.unwrap();
     let known = |s: &str, t: &str| before.table(s, t).is_some();
     templates::apply(&mut d, "Contacts", Template::Organization, &known).unwrap();
     let resolved = design::resolve_with_known_tables(&d, &known).unwrap();

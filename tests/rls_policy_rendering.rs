@@ -6,7 +6,7 @@
 mod common;
 
 use common::test_db;
-use schemaforge::catalog::{self, Policy, PolicyCommand};
+use schemaforge::catalog::{Policy, PolicyCommand};
 use schemaforge::db::apply::{DriftCheck, apply};
 use schemaforge::design;
 use schemaforge::plan::{PlanSettings, plan};
@@ -56,7 +56,7 @@ fn same(stored: &Option<String>, wanted: Option<&str>) -> bool {
 #[tokio::test]
 async fn stored_policies_follow_the_issue_rules_per_operation() {
     let db = test_db().await;
-    let before = catalog::read(&db).await.unwrap();
+    let before = schemaforge::db::catalog::read(&db).await.unwrap();
     let (parsed, _) = design::parse(DESIGN).unwrap();
     let known = |s: &str, t: &str| before.table(s, t).is_some();
     let resolved = design::resolve_with_known_tables(&parsed, &known).unwrap();
@@ -70,7 +70,7 @@ async fn stored_policies_follow_the_issue_rules_per_operation() {
     )
     .await
     .unwrap_or_else(|e| panic!("{e}\n{}", planned.bundle().text));
-    let after = catalog::read(&db).await.unwrap();
+    let after = schemaforge::db::catalog::read(&db).await.unwrap();
     let docs = after.table("public", "docs").unwrap();
     assert!(docs.rls_enabled);
     const OWNER: &str = "created_by = (select auth.uid())";

@@ -4,14 +4,12 @@
 mod common;
 
 use common::{TestDb, scalar, test_db};
-use schemaforge::catalog;
 use schemaforge::db::apply::{DriftCheck, apply};
+use schemaforge::db::simulate::simulate;
 use schemaforge::design::{self, Design};
 use schemaforge::plan::{PlanSettings, plan};
 use schemaforge::rls::lint::{Finding, Level, LintContext, lint, lint_design};
-use schemaforge::rls::simulate::{
-    Outcome, SimRole, SimUser, SimulationReport, SimulationRequest, simulate,
-};
+use schemaforge::rls::simulate::{Outcome, SimRole, SimUser, SimulationReport, SimulationRequest};
 use schemaforge::rls::templates::{self, Template};
 use tokio_postgres::Client;
 
@@ -36,7 +34,7 @@ fn serious(findings: &[Finding]) -> Vec<&Finding> {
 /// Applies the templates, plans, checks the merged lint, applies, checks the live lint
 /// (same findings as predicted), and adds the three users.
 async fn build(db: &TestDb, mut design: Design, picks: &[(&str, Template)]) {
-    let before = catalog::read(db).await.unwrap();
+    let before = schemaforge::db::catalog::read(db).await.unwrap();
     let known = |s: &str, t: &str| before.table(s, t).is_some();
     for (table, template) in picks {
         templates::apply(&mut design, table, *template, &known).unwrap();
@@ -44,7 +42,7 @@ async fn build(db: &TestDb, mut design: Design, picks: &[(&str, Template)]) {
     let resolved =
         design::resolve_with_known_tables(&design, &known).unwrap_or_else(|d| panic!("{d:?}"));
     let plan = plan(&resolved, &before, &PlanSettings::default()).unwrap();
-    let predicted = lint_design(&before, &resolved, &plan);
+    let predicted = lint_design(&before, &resolved, &plan.changes());
     assert!(
         serious(&predicted).is_empty(),
         "{:#?}\n{}",
@@ -60,7 +58,7 @@ async fn build(db: &TestDb, mut design: Design, picks: &[(&str, Template)]) {
     )
     .await
     .unwrap_or_else(|e| panic!("{e}\n{}", plan.bundle().text));
-    let after = catalog::read(db).await.unwrap();
+    let after = schemaforge::db::catalog::read(db).await.unwrap();
     let live = lint(&after, &LintContext::for_design(&resolved));
     assert!(serious(&live).is_empty(), "{:#?}", serious(&live));
     let key = |f: &Finding| (f.rule, f.object.clone());
@@ -327,7 +325,7 @@ async fn a_schema_from_every_template_has_no_error_or_warn_findings() {
     .await;
     // The simulator also runs the bundle itself, inside its rolled-back transaction.
     let fresh = test_db().await;
-    let before = catalog::read(&fresh).await.unwrap();
+    let before = schemaforge::db::catalog::read(&fresh).await.unwrap();
     let mut design = project_design();
     templates::apply(&mut design, "Projects", Template::OwnerOnly, &|_, _| false).unwrap();
     let resolved = design::resolve(&design).unwrap();

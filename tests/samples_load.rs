@@ -4,7 +4,6 @@
 
 mod common;
 
-use schemaforge::catalog;
 use schemaforge::db::apply::{DriftCheck, apply};
 use schemaforge::db::copy::{copy_data, copy_rows, run_steps};
 use schemaforge::design::{self, ResolvedDesign, ResolvedSampleSpec};
@@ -28,7 +27,7 @@ fn example(name: &str) -> String {
 /// Creates the tables of a design as `schemaforge apply` does and returns the resolved
 /// design (resolved against the live catalog, so `auth.users` is a known target).
 async fn create_tables(db: &Client, text: &str) -> ResolvedDesign {
-    let catalog = catalog::read(db).await.unwrap();
+    let catalog = schemaforge::db::catalog::read(db).await.unwrap();
     let (parsed, _) = design::parse(text).unwrap_or_else(|d| panic!("{d:?}"));
     let known = |s: &str, t: &str| catalog.table(s, t).is_some();
     let resolved =

@@ -1,20 +1,21 @@
 //! Phase 0 — what the database already has: the [`Catalog`] model, the queries that read
 //! it, and its fingerprint.
 //!
-//! The model (`model.rs`) and the assembly of query rows into it (`rows.rs`) are pure; only
-//! [`read`] talks to a server, through a client it is handed.
+//! Everything here is pure: the model (`model.rs`), the queries' text (`queries.rs`), the
+//! assembly of their rows into the model (`rows.rs`, `assemble.rs`), and [`Catalog::apply`].
+//! Running the queries is `db::catalog`'s job.
 
-mod assemble;
+pub(crate) mod assemble;
+pub mod change;
 mod fingerprint;
 mod index_def;
 mod model;
-mod queries;
-mod read;
-mod rows;
+pub(crate) mod queries;
+pub(crate) mod rows;
 
+pub use change::Change;
 pub use fingerprint::fingerprint;
 pub use model::*;
-pub use read::{ReadError, read, read_in_transaction};
 
 /// Schemas Supabase manages: read and shown, but read-only in the designer.
 ///

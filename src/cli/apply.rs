@@ -181,7 +181,7 @@ async fn run_bundle(
     let drift = DriftCheck {
         expected: fingerprint,
         current: async |client: &tokio_postgres::Client| {
-            catalog::read_in_transaction(client)
+            crate::db::catalog::read_in_transaction(client)
                 .await
                 .map(|c| catalog::fingerprint(&c))
         },

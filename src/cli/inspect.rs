@@ -22,7 +22,7 @@ pub async fn run(db: Option<&str>, args: Args) -> Exit {
         Ok(session) => session,
         Err(exit) => return exit,
     };
-    let catalog = match catalog::read(&session.client).await {
+    let catalog = match crate::db::catalog::read(&session.client).await {
         Ok(catalog) => catalog,
         Err(e) => {
             say!("{e}");

@@ -4,12 +4,14 @@
 
 use std::path::PathBuf;
 
-use crate::catalog;
-use crate::rls::lint::{Finding, LintContext, has_errors, lint, lint_design};
-use crate::rls::simulate::{SimRole, SimUser, SimulationReport, SimulationRequest, simulate};
+use crate::analysis::analyse_live;
+use crate::db::simulate::simulate;
+use crate::findings::{Finding, counts, has_errors};
+use crate::rls::lint::LintContext;
+use crate::rls::simulate::{SimRole, SimUser, SimulationReport, SimulationRequest};
 
 use super::Exit;
-use super::planning::{BundleArgs, plan_design};
+use super::planning::{BundleArgs, analyse_design};
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
 pub enum RoleArg {
@@ -41,30 +43,41 @@ pub struct Args {
 pub async fn run(db: Option<&str>, args: Args) -> Exit {
     let (session, findings, bundle, schemas) = match &args.design {
         Some(file) => {
-            let planned = match plan_design(db, file, &args.bundle.settings()).await {
-                Ok(planned) => planned,
+            let analysed = match analyse_design(db, file, &args.bundle.settings()).await {
+                Ok(analysed) => analysed,
                 Err(exit) => return exit,
             };
-            let findings = lint_design(&planned.catalog, &planned.resolved, &planned.plan);
-            let bundle = (!planned.plan.is_empty()).then(|| planned.plan.bundle());
-            let schemas = LintContext::for_design(&planned.resolved).exposed_schemas;
-            (planned.session, findings, bundle, schemas)
+            let analysis = analysed.analysis;
+            if analysis.is_unplannable() {
+                // The same findings the TUI shows; nothing to lint or simulate without a plan.
+                analysed.session.close().await;
+                let _ = print(&analysis.findings, None, args.json);
+                return Exit::Usage;
+            }
+            let bundle = analysis
+                .bundle
+                .filter(|_| analysis.plan.as_ref().is_some_and(|p| !p.is_empty()));
+            let schemas = analysis
+                .resolved
+                .as_ref()
+                .map(|r| LintContext::for_design(r).exposed_schemas)
+                .unwrap_or_default();
+            (analysed.session, analysis.findings, bundle, schemas)
         }
         None => {
             let session = match super::open_session(db).await {
                 Ok(session) => session,
                 Err(exit) => return exit,
             };
-            let catalog = match catalog::read(&session.client).await {
+            let catalog = match crate::db::catalog::read(&session.client).await {
                 Ok(catalog) => catalog,
                 Err(e) => {
                     say!("{e}");
                     return Exit::Runtime;
                 }
             };
-            let context = LintContext::live();
-            let schemas = context.exposed_schemas.clone();
-            (session, lint(&catalog, &context), None, schemas)
+            let schemas = LintContext::live().exposed_schemas;
+            (session, analyse_live(&catalog).findings, None, schemas)
         }
     };
     let simulation = if args.simulate {
@@ -92,40 +105,42 @@ pub async fn run(db: Option<&str>, args: Args) -> Exit {
         None
     };
     session.close().await;
-    let text = if args.json {
-        let mut out = serde_json::json!({ "findings": findings });
-        if let Some(report) = &simulation {
-            out["simulation"] = serde_json::to_value(report).unwrap_or_default();
-        }
-        format!("{out:#}\n")
-    } else {
-        let mut text = render_findings(&findings);
-        if let Some(report) = &simulation {
-            text.push_str(&render_simulation(report));
-        }
-        text
-    };
-    let printed = if args.json {
-        super::print_json_stdout(&text)
-    } else {
-        super::print_stdout(&text)
-    };
-    say!("{}", summary(&findings));
-    match printed {
+    match print(&findings, simulation.as_ref(), args.json) {
         Exit::Success if has_errors(&findings) => Exit::LintErrors,
         other => other,
     }
 }
 
+/// The findings (and simulation) on stdout, as text or JSON; the counts on stderr.
+fn print(findings: &[Finding], simulation: Option<&SimulationReport>, json: bool) -> Exit {
+    let text = if json {
+        let mut out = serde_json::json!({ "findings": findings });
+        if let Some(report) = simulation {
+            out["simulation"] = serde_json::to_value(report).unwrap_or_default();
+        }
+        format!("{out:#}\n")
+    } else {
+        let mut text = render_findings(findings);
+        if let Some(report) = simulation {
+            text.push_str(&render_simulation(report));
+        }
+        text
+    };
+    let printed = if json {
+        super::print_json_stdout(&text)
+    } else {
+        super::print_stdout(&text)
+    };
+    say!("{}", summary(findings));
+    printed
+}
+
 fn summary(findings: &[Finding]) -> String {
-    let count = |level: &str| findings.iter().filter(|f| f.level.label() == level).count();
+    let (errors, warns, infos) = counts(findings);
     format!(
-        "{} finding{}: {} error, {} warn, {} info",
+        "{} finding{}: {errors} error, {warns} warn, {infos} info",
         findings.len(),
         if findings.len() == 1 { "" } else { "s" },
-        count("error"),
-        count("warn"),
-        count("info")
     )
 }
 
@@ -134,13 +149,15 @@ pub fn render_findings(findings: &[Finding]) -> String {
     let mut out = String::new();
     for f in findings {
         out.push_str(&format!(
-            "{:<5}  {}  {}\n       {}\n       fix: {}\n",
-            f.level.label(),
+            "{:<5}  {}  {}\n       {}\n",
+            f.severity.label(),
             f.rule,
             f.object,
             f.message,
-            f.remedy
         ));
+        if !f.remedy.is_empty() {
+            out.push_str(&format!("       fix: {}\n", f.remedy));
+        }
     }
     out
 }

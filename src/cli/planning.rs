@@ -1,11 +1,15 @@
-//! What `plan`, `apply` and `lint` share: read a design file, read the live catalog, plan.
+//! What `plan`, `apply`, `lint` and `export` share: read a design file, read the live
+//! catalog, [`analyse`].
 
 use std::path::Path;
 
+use crate::analysis::{Analysis, analyse};
 use crate::catalog;
 use crate::db::Session;
-use crate::design::{self, Diagnostic, Level};
-use crate::plan::{self, Plan, PlanSettings};
+use crate::db::existing_ids::existing_ids;
+use crate::design;
+use crate::findings::{Finding, Severity, Source};
+use crate::plan::{Plan, PlanSettings};
 
 use super::{Exit, open_session};
 
@@ -32,68 +36,111 @@ impl BundleArgs {
 pub struct Planned {
     pub session: Session,
     pub plan: Plan,
-    /// The catalog the plan was made against and the design it was made from (`lint`
-    /// merges them into the catalog the plan would leave).
+    /// The catalog the plan was made against and the design it was made from.
     pub catalog: catalog::Catalog,
     pub resolved: design::ResolvedDesign,
 }
 
-fn report(file: &Path, diagnostics: &[Diagnostic]) {
-    for d in diagnostics {
-        let level = match d.level {
-            Level::Error => "error",
-            Level::Warning => "warning",
+/// A design file analysed against the live database.
+pub struct Analysed {
+    pub session: Session,
+    pub catalog: catalog::Catalog,
+    pub analysis: Analysis,
+}
+
+/// Validation diagnostics, planner errors and plan notes on stderr, as `file: level: …`.
+/// Lint findings are `lint`'s to print.
+fn report(file: &Path, findings: &[Finding]) {
+    for f in findings {
+        let at = |text: &str| {
+            if f.object.is_empty() {
+                text.to_owned()
+            } else {
+                format!("{}: {text}", f.object)
+            }
         };
-        say!("{}: {level}: {d}", file.display());
+        match (f.source, f.severity) {
+            (Source::Validation, Severity::Error) => {
+                say!("{}: error: {}", file.display(), at(&suggested(f)))
+            }
+            (Source::Validation, _) => say!(
+                "{}: warning: {}",
+                file.display(),
+                at(&format!("warning: {}", suggested(f)))
+            ),
+            (Source::Plan, Severity::Error) => {
+                say!("{}: error: {}", file.display(), at(&f.message))
+            }
+            (Source::Plan, _) => say!("note: {}", at(&f.message)),
+            (Source::Lint, _) => {}
+        }
     }
 }
 
-/// Reads and validates the design, connects, reads the catalog and plans. Every failure is
-/// reported on stderr and mapped to its exit code; nothing is sent to the database when
-/// the design is invalid.
+fn suggested(f: &Finding) -> String {
+    if f.remedy.is_empty() {
+        f.message.clone()
+    } else {
+        format!("{} — {}", f.message, f.remedy)
+    }
+}
+
+/// Reads the design, connects, reads the catalog and analyses. A file that is not a design
+/// at all is reported and exit 2 without a connection: a broken file never reaches the server.
+pub async fn analyse_design(
+    db: Option<&str>,
+    file: &Path,
+    settings: &PlanSettings,
+) -> Result<Analysed, Exit> {
+    let text = std::fs::read_to_string(file).map_err(|e| {
+        say!("cannot read {}: {e}", file.display());
+        Exit::Usage
+    })?;
+    let (parsed, _) = design::parse(&text).map_err(|diagnostics| {
+        let findings: Vec<Finding> = diagnostics.iter().map(Finding::from_diagnostic).collect();
+        report(file, &findings);
+        Exit::Usage
+    })?;
+    let session = open_session(db).await?;
+    let catalog = crate::db::catalog::read(&session.client)
+        .await
+        .map_err(|e| {
+            say!("{e}");
+            Exit::Runtime
+        })?;
+    for part in &catalog.unreadable {
+        say!("warning: could not read {}: {}", part.object, part.reason);
+    }
+    let analysis = analyse(&parsed, Some(&catalog), settings);
+    Ok(Analysed {
+        session,
+        catalog,
+        analysis,
+    })
+}
+
+/// Analyses the design and reports what the user should know on stderr; a design that does
+/// not validate or plan is exit 2, and nothing is sent to the database for it.
 pub async fn plan_design(
     db: Option<&str>,
     file: &Path,
     settings: &PlanSettings,
 ) -> Result<Planned, Exit> {
-    let text = std::fs::read_to_string(file).map_err(|e| {
-        say!("cannot read {}: {e}", file.display());
-        Exit::Usage
-    })?;
-    // Syntax and shape first, without a connection: a broken file never reaches the server.
-    let (parsed, _) = design::parse(&text).map_err(|diagnostics| {
-        report(file, &diagnostics);
-        Exit::Usage
-    })?;
-    let session = open_session(db).await?;
-    let catalog = catalog::read(&session.client).await.map_err(|e| {
-        say!("{e}");
-        Exit::Runtime
-    })?;
-    for part in &catalog.unreadable {
-        say!("warning: could not read {}: {}", part.object, part.reason);
-    }
-    let known = |schema: &str, table: &str| catalog.table(schema, table).is_some();
-    let resolved = design::resolve_with_known_tables(&parsed, &known).map_err(|diagnostics| {
-        report(file, &diagnostics);
-        Exit::Usage
-    })?;
-    report(file, &resolved.warnings);
-    let plan = plan::plan(&resolved, &catalog, settings).map_err(|errors| {
-        for e in errors {
-            say!("{}: error: {e}", file.display());
+    let analysed = analyse_design(db, file, settings).await?;
+    report(file, &analysed.analysis.findings);
+    let Analysis { resolved, plan, .. } = analysed.analysis;
+    match (resolved, plan) {
+        (Some(resolved), Some(plan)) => Ok(Planned {
+            session: analysed.session,
+            plan,
+            catalog: analysed.catalog,
+            resolved,
+        }),
+        _ => {
+            analysed.session.close().await;
+            Err(Exit::Usage)
         }
-        Exit::Usage
-    })?;
-    for note in &plan.notes {
-        say!("note: {note}");
     }
-    Ok(Planned {
-        session,
-        plan,
-        catalog,
-        resolved,
-    })
 }
 
 /// Sample-row options of `plan` and `apply`.
@@ -138,7 +185,12 @@ pub async fn sample_set(
     if resolved.samples.is_empty() {
         return Ok(None);
     }
-    let existing = existing_ids(&planned.session, &planned.catalog, &resolved).await?;
+    let existing = existing_ids(&planned.session.client, &planned.catalog, &resolved)
+        .await
+        .map_err(|e| {
+            say!("{e}");
+            Exit::Runtime
+        })?;
     let options = crate::samples::Options {
         seed: args.seed,
         owners: match args.demo_users {
@@ -154,55 +206,4 @@ pub async fn sample_set(
     })?;
     planned.plan.attach_samples(&set, args.seed);
     Ok(Some(set))
-}
-
-/// Up to 1,000 ids of every live table a sampled row may point at: relationship targets
-/// outside the design, designed tables that already exist, and `auth.users` for owners.
-async fn existing_ids(
-    session: &Session,
-    catalog: &catalog::Catalog,
-    resolved: &design::ResolvedDesign,
-) -> Result<std::collections::BTreeMap<(String, String), Vec<String>>, Exit> {
-    use crate::design::Target;
-    let mut wanted: Vec<(String, String)> = vec![("auth".into(), "users".into())];
-    for rel in &resolved.relationships {
-        wanted.push(match &rel.target {
-            Target::External { schema, table } => (schema.clone(), table.clone()),
-            Target::Designed { db_name, .. } => (resolved.schema.clone(), db_name.clone()),
-        });
-    }
-    wanted.sort();
-    wanted.dedup();
-    let mut ids = std::collections::BTreeMap::new();
-    for (schema, table) in wanted {
-        let Some(live) = catalog.table(&schema, &table) else {
-            continue;
-        };
-        let Some([key]) = live.primary_key.as_ref().map(|k| k.columns.as_slice()) else {
-            continue;
-        };
-        let sql = format!(
-            "SELECT {}::text FROM {} ORDER BY 1 LIMIT 1000",
-            crate::sql::ident(key),
-            crate::sql::qualified(&schema, &table)
-        );
-        let rows = session.client.simple_query(&sql).await.map_err(|e| {
-            say!(
-                "reading ids of {schema}.{table} for sample rows: {}",
-                crate::db::server_error::describe(&e)
-            );
-            Exit::Runtime
-        })?;
-        let found: Vec<String> = rows
-            .iter()
-            .filter_map(|m| match m {
-                tokio_postgres::SimpleQueryMessage::Row(r) => r.get(0).map(str::to_owned),
-                _ => None,
-            })
-            .collect();
-        if !found.is_empty() {
-            ids.insert((schema, table), found);
-        }
-    }
-    Ok(ids)
 }

@@ -1,8 +1,10 @@
 //! The only part of schemaforge that talks to a server: connecting, the sandbox, the shim.
 
 pub mod apply;
+pub mod catalog;
 pub mod connect;
 pub mod copy;
+pub mod existing_ids;
 pub mod pg_bin;
 pub mod pgpass;
 pub mod redact;
@@ -10,6 +12,7 @@ pub mod sandbox;
 pub mod server;
 pub mod server_error;
 pub mod shim;
+pub mod simulate;
 pub mod target;
 mod tls;
 

@@ -481,7 +481,7 @@ fn check_policy(policy: &Policy, path: &str, out: &mut Vec<Diagnostic>) {
 /// must never be the first to notice.
 pub(crate) fn check_sql_expression(path: &str, text: &str, out: &mut Vec<Diagnostic>) {
     if let Err(message) = crate::sql_tokens::check_expression(text) {
-        out.push(Diagnostic::error(path, message));
+        out.push(Diagnostic::error(path, message.to_string()));
     }
 }
 

@@ -7,6 +7,7 @@
 
 pub mod bundle;
 mod relations;
+pub mod render;
 mod security;
 pub mod sql_parts;
 pub mod step;
@@ -14,7 +15,7 @@ mod tables;
 mod triggers;
 mod views;
 
-use crate::catalog::{Catalog, Table as LiveTable};
+use crate::catalog::{Catalog, Change, QualifiedName, Table as LiveTable};
 use crate::design::ResolvedDesign;
 use crate::sql::{literal, qualified};
 
@@ -67,6 +68,13 @@ pub const FINGERPRINT_PREFIX: &str = "schemaforge plan · catalog fingerprint ";
 impl Plan {
     pub fn is_empty(&self) -> bool {
         self.steps.is_empty()
+    }
+
+    /// The typed changes, in the order they run.
+    pub fn changes(&self) -> Vec<Change> {
+        let mut steps: Vec<&Step> = self.steps.iter().collect();
+        steps.sort_by_key(|s| s.section);
+        steps.into_iter().map(|s| s.change.clone()).collect()
     }
 
     pub fn summary(&self) -> Summary {
@@ -200,6 +208,11 @@ impl<'a> Planner<'a> {
         qualified(self.schema, table)
     }
 
+    /// A table of the design's schema, as a change names it.
+    pub fn qn(&self, table: &str) -> QualifiedName {
+        QualifiedName::new(self.schema, table)
+    }
+
     pub fn object(&self, table: &str) -> String {
         format!("{}.{table}", self.schema)
     }
@@ -219,45 +232,42 @@ impl<'a> Planner<'a> {
 
     fn schema_step(&mut self) {
         if self.catalog.schema(self.schema).is_none() {
-            let q = crate::sql::ident(self.schema);
             self.push(Step::new(
                 Section::Helpers,
-                StepKind::CreateSchema,
                 self.schema,
-                format!("CREATE SCHEMA {q}"),
+                Change::CreateSchema {
+                    name: self.schema.to_owned(),
+                },
             ));
             // Only to the API roles this database has (plain PostgreSQL has none of them).
-            let roles: Vec<&str> = ["anon", "authenticated", "service_role"]
+            let roles: Vec<String> = ["anon", "authenticated", "service_role"]
                 .into_iter()
                 .filter(|r| self.catalog.role(r).is_some())
+                .map(str::to_owned)
                 .collect();
             if !roles.is_empty() {
                 self.push(Step::new(
                     Section::Grants,
-                    StepKind::Grant,
                     self.schema,
-                    format!("GRANT USAGE ON SCHEMA {q} TO {}", roles.join(", ")),
+                    Change::GrantSchemaUsage {
+                        schema: self.schema.to_owned(),
+                        roles,
+                    },
                 ));
             }
         }
     }
 
     fn refresh_step(&mut self) {
-        let has_hook = self
+        let hook = self
             .catalog
             .functions_named("public", "apply_postgrest_permissions")
             .next()
             .is_some();
-        let sql = if has_hook {
-            "SELECT public.apply_postgrest_permissions()"
-        } else {
-            "NOTIFY pgrst, 'reload schema'"
-        };
         self.push(Step::new(
             Section::Refresh,
-            StepKind::Refresh,
             "postgrest",
-            sql,
+            Change::RefreshApi { hook },
         ));
     }
 }

@@ -1,15 +1,16 @@
 //! Relationships, after every table exists: foreign-key columns with their constraint and
 //! index (plus UNIQUE for one-to-one), and linking tables for many-to-many.
 
+use crate::catalog::change::{Change, ColumnDef, ConstraintDef, TableDef};
+use crate::catalog::{FkAction, QualifiedName};
 use crate::design::{OnDelete, RelationshipKind, ResolvedRelationship, Target};
-use crate::sql::{ident, qualified};
 
 use super::tables::{has_constraint, has_index_on};
-use super::{PlanError, Planner, Section, Step, StepKind};
+use super::{PlanError, Planner, Section, Step};
 
 /// Where a foreign key points: the qualified table, its key column and that column's type.
 pub(super) struct Referenced {
-    pub table: String,
+    pub table: QualifiedName,
     pub column: String,
     pub pg_type: String,
 }
@@ -31,7 +32,7 @@ pub(super) fn referenced(
             });
             let (column, pg_type) = live_key.unwrap_or_else(|| ("id".into(), "uuid".into()));
             Ok(Referenced {
-                table: p.q(db_name),
+                table: p.qn(db_name),
                 column,
                 pg_type,
             })
@@ -62,7 +63,7 @@ pub(super) fn referenced(
                 .map(|c| c.data_type.clone())
                 .unwrap_or_else(|| "uuid".into());
             Ok(Referenced {
-                table: qualified(schema, table),
+                table: QualifiedName::new(schema, table),
                 column: column.clone(),
                 pg_type,
             })
@@ -70,11 +71,11 @@ pub(super) fn referenced(
     }
 }
 
-fn on_delete_sql(on_delete: OnDelete) -> &'static str {
+fn on_delete_action(on_delete: OnDelete) -> FkAction {
     match on_delete {
-        OnDelete::Cascade => "CASCADE",
-        OnDelete::Restrict => "RESTRICT",
-        OnDelete::SetNull => "SET NULL",
+        OnDelete::Cascade => FkAction::Cascade,
+        OnDelete::Restrict => FkAction::Restrict,
+        OnDelete::SetNull => FkAction::SetNull,
     }
 }
 
@@ -98,13 +99,12 @@ pub(super) fn plan_relations(p: &mut Planner) {
                 unique_constraint,
             } => {
                 let holder = rel.table_db_name.as_str();
-                let q = p.q(holder);
+                let table = p.qn(holder);
                 let schema = p.schema;
                 let object = |name: &str| format!("{schema}.{holder}.{name}");
                 let live = p.live(holder);
                 let column_exists = live.is_some_and(|l| l.column(column).is_some());
                 if !column_exists {
-                    let not_null = if *nullable { "" } else { " NOT NULL" };
                     if !*nullable && live.is_some_and(|l| l.row_estimate.unwrap_or(0) > 0) {
                         p.note(format!(
                             "{}.{holder}.{column}: a required column with no default fails on a table that has rows; \
@@ -112,16 +112,19 @@ pub(super) fn plan_relations(p: &mut Planner) {
                             p.schema
                         ));
                     }
-                    p.push(Step::new(
-                        Section::Relations,
-                        StepKind::AddColumn,
-                        object(column),
-                        format!(
-                            "ALTER TABLE {q} ADD COLUMN {} {}{not_null}",
-                            ident(column),
-                            target.pg_type
-                        ),
-                    ));
+                    let change = Change::AddColumn {
+                        table: table.clone(),
+                        column: ColumnDef {
+                            name: column.clone(),
+                            sql_type: target.pg_type.clone(),
+                            data_type: target.pg_type.clone(),
+                            default: None,
+                            generated: None,
+                            not_null: !*nullable,
+                            constraints: Vec::new(),
+                        },
+                    };
+                    p.push(Step::new(Section::Relations, object(column), change));
                 }
                 let has_fk = live.is_some_and(|l| {
                     has_constraint(l, fkey)
@@ -130,19 +133,17 @@ pub(super) fn plan_relations(p: &mut Planner) {
                             .any(|f| f.columns == [column.as_str()])
                 });
                 if !has_fk {
-                    p.push(Step::new(
-                        Section::Relations,
-                        StepKind::AddForeignKey,
-                        object(fkey),
-                        format!(
-                            "ALTER TABLE {q} ADD CONSTRAINT {} FOREIGN KEY ({}) REFERENCES {} ({}) ON DELETE {}",
-                            ident(fkey),
-                            ident(column),
-                            target.table,
-                            ident(&target.column),
-                            on_delete_sql(*on_delete)
-                        ),
-                    ));
+                    let change = Change::AddConstraint {
+                        table: table.clone(),
+                        constraint: ConstraintDef::ForeignKey {
+                            name: fkey.clone(),
+                            columns: vec![column.clone()],
+                            references: target.table.clone(),
+                            references_columns: vec![target.column.clone()],
+                            on_delete: on_delete_action(*on_delete),
+                        },
+                    };
+                    p.push(Step::new(Section::Relations, object(fkey), change));
                 }
                 if let Some(unique) = unique_constraint
                     && !live.is_some_and(|l| {
@@ -152,27 +153,25 @@ pub(super) fn plan_relations(p: &mut Planner) {
                                 .any(|k| k.columns == [column.as_str()])
                     })
                 {
-                    p.push(Step::new(
-                        Section::Relations,
-                        StepKind::AddConstraint,
-                        object(unique),
-                        format!(
-                            "ALTER TABLE {q} ADD CONSTRAINT {} UNIQUE ({})",
-                            ident(unique),
-                            ident(column)
-                        ),
-                    ));
+                    let change = Change::AddConstraint {
+                        table: table.clone(),
+                        constraint: ConstraintDef::Unique {
+                            name: unique.clone(),
+                            columns: vec![column.clone()],
+                        },
+                    };
+                    p.push(Step::new(Section::Relations, object(unique), change));
                 }
                 // A UNIQUE constraint already indexes the column.
                 let indexed =
                     unique_constraint.is_some() || live.is_some_and(|l| has_index_on(l, &[column]));
                 if !indexed {
-                    p.push(Step::new(
-                        Section::Relations,
-                        StepKind::CreateIndex,
-                        object(index),
-                        format!("CREATE INDEX {} ON {q} ({})", ident(index), ident(column)),
-                    ));
+                    let change = Change::CreateIndex {
+                        table,
+                        name: index.clone(),
+                        columns: vec![column.clone()],
+                    };
+                    p.push(Step::new(Section::Relations, object(index), change));
                 }
             }
             RelationshipKind::Linking { .. } => linking_table(p, rel, &target),
@@ -198,73 +197,101 @@ fn linking_table(p: &mut Planner, rel: &ResolvedRelationship, target: &Reference
     if p.live(table).is_some() {
         return;
     }
-    let source = p.q(&rel.table_db_name);
-    let created_by_default = if p.has_auth() {
-        " DEFAULT auth.uid()"
-    } else {
-        ""
-    };
-    let mut lines = vec![
-        format!("{} uuid NOT NULL", ident(source_column)),
-        format!("{} {} NOT NULL", ident(target_column), target.pg_type),
-        "\"created_at\" timestamptz DEFAULT now() NOT NULL".to_owned(),
-        format!("\"created_by\" uuid{created_by_default}"),
-        format!(
-            "CONSTRAINT {} PRIMARY KEY ({}, {})",
-            ident(pkey),
-            ident(source_column),
-            ident(target_column)
+    let auth = p.has_auth();
+    let column =
+        |name: &str, pg_type: &str, data_type: &str, default: Option<&str>, not_null| ColumnDef {
+            name: name.to_owned(),
+            sql_type: pg_type.to_owned(),
+            data_type: data_type.to_owned(),
+            default: default.map(str::to_owned),
+            generated: None,
+            not_null,
+            constraints: Vec::new(),
+        };
+    let columns = vec![
+        column(source_column, "uuid", "uuid", None, true),
+        column(target_column, &target.pg_type, &target.pg_type, None, true),
+        column(
+            "created_at",
+            "timestamptz",
+            "timestamp with time zone",
+            Some("now()"),
+            true,
         ),
-        format!(
-            "CONSTRAINT {} FOREIGN KEY ({}) REFERENCES {source} (\"id\") ON DELETE CASCADE",
-            ident(source_fkey),
-            ident(source_column)
-        ),
-        format!(
-            "CONSTRAINT {} FOREIGN KEY ({}) REFERENCES {} ({}) ON DELETE CASCADE",
-            ident(target_fkey),
-            ident(target_column),
-            target.table,
-            ident(&target.column)
+        column(
+            "created_by",
+            "uuid",
+            "uuid",
+            auth.then_some("auth.uid()"),
+            false,
         ),
     ];
-    if p.has_auth() {
-        lines.push(format!(
-            "CONSTRAINT {} FOREIGN KEY (\"created_by\") REFERENCES {} (\"id\") ON DELETE SET NULL",
-            ident(created_by_fkey),
-            qualified("auth", "users")
+    let foreign_key =
+        |name: &str, column: &str, references: QualifiedName, key: &str, on_delete| {
+            ConstraintDef::ForeignKey {
+                name: name.to_owned(),
+                columns: vec![column.to_owned()],
+                references,
+                references_columns: vec![key.to_owned()],
+                on_delete,
+            }
+        };
+    let mut constraints = vec![
+        ConstraintDef::PrimaryKey {
+            name: pkey.clone(),
+            columns: vec![source_column.clone(), target_column.clone()],
+        },
+        foreign_key(
+            source_fkey,
+            source_column,
+            p.qn(&rel.table_db_name),
+            "id",
+            FkAction::Cascade,
+        ),
+        foreign_key(
+            target_fkey,
+            target_column,
+            target.table.clone(),
+            &target.column,
+            FkAction::Cascade,
+        ),
+    ];
+    if auth {
+        constraints.push(foreign_key(
+            created_by_fkey,
+            "created_by",
+            QualifiedName::new("auth", "users"),
+            "id",
+            FkAction::SetNull,
         ));
     }
-    let q = p.q(table);
     let object = p.object(table);
-    p.push(
-        Step::new(
-            Section::LinkingTables,
-            StepKind::CreateLinkingTable,
-            object.clone(),
-            format!("CREATE TABLE {q} (\n  {}\n)", lines.join(",\n  ")),
-        )
-        .counting(4),
-    );
+    let change = Change::CreateLinkingTable(TableDef {
+        table: p.qn(table),
+        columns,
+        constraints,
+    });
+    p.push(Step::new(Section::LinkingTables, object.clone(), change));
+    let change = Change::CreateIndex {
+        table: p.qn(table),
+        name: target_index.clone(),
+        columns: vec![target_column.clone()],
+    };
     p.push(Step::new(
         Section::LinkingTables,
-        StepKind::CreateIndex,
         format!("{object}.{target_index}"),
-        format!(
-            "CREATE INDEX {} ON {q} ({})",
-            ident(target_index),
-            ident(target_column)
-        ),
+        change,
     ));
-    if p.has_auth() {
+    if auth {
+        let change = Change::CreateIndex {
+            table: p.qn(table),
+            name: created_by_index.clone(),
+            columns: vec!["created_by".into()],
+        };
         p.push(Step::new(
             Section::LinkingTables,
-            StepKind::CreateIndex,
             format!("{object}.{created_by_index}"),
-            format!(
-                "CREATE INDEX {} ON {q} (\"created_by\")",
-                ident(created_by_index)
-            ),
+            change,
         ));
     }
 }

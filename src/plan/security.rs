@@ -1,13 +1,11 @@
 //! Row-level security and privileges: RLS switched on, policies, and the grants that make a
 //! plain PostgreSQL with the shim behave like Supabase.
 
-use crate::catalog::Table as LiveTable;
+use crate::catalog::{Change, Policy as LivePolicy, PolicyCommand, Table as LiveTable};
 use crate::design::{Operation, Policy, RelationshipKind, ResolvedTable};
 use crate::rls::expr::{same_expression, wrap_auth_calls};
-use crate::sql::ident;
 
-use super::sql_parts::role_sql;
-use super::{PlanError, Planner, Section, Step, StepKind};
+use super::{PlanError, Planner, Section, Step};
 
 const WRITE: [&str; 4] = ["SELECT", "INSERT", "UPDATE", "DELETE"];
 
@@ -42,20 +40,16 @@ pub(super) fn plan_security(p: &mut Planner) {
 }
 
 fn enable_rls(p: &mut Planner, table: &str) {
-    p.push(Step::new(
-        Section::Rls,
-        StepKind::EnableRls,
-        p.object(table),
-        format!("ALTER TABLE {} ENABLE ROW LEVEL SECURITY", p.q(table)),
-    ));
+    let change = Change::EnableRls { table: p.qn(table) };
+    p.push(Step::new(Section::Rls, p.object(table), change));
 }
 
 /// An expression with its `auth.*()` calls wrapped to run once per statement.
 fn expression(p: &mut Planner, text: &str, path: &str) -> Option<String> {
-    if let Err(message) = crate::sql_tokens::check_expression(text) {
+    if let Err(e) = crate::sql_tokens::check_expression(text) {
         p.errors.push(PlanError {
             path: path.to_owned(),
-            message,
+            message: e.to_string(),
         });
         return None;
     }
@@ -105,34 +99,23 @@ fn roles(policy: &Policy) -> Vec<String> {
     }
 }
 
-/// `CREATE POLICY` for a design policy.
-pub(super) fn policy_sql(
-    p: &mut Planner,
-    table: &str,
-    policy: &Policy,
-    path: &str,
-) -> Option<String> {
-    let (using, check) = effective_expressions(p, policy, path)?;
-    let roles: Vec<String> = roles(policy).iter().map(|r| role_sql(r)).collect();
-    let mut sql = format!(
-        "CREATE POLICY {} ON {}\n  AS {}\n  FOR {}\n  TO {}",
-        ident(&policy.name),
-        p.q(table),
-        if policy.permissive {
-            "PERMISSIVE"
-        } else {
-            "RESTRICTIVE"
+/// A design policy exactly as PostgreSQL will hold it once created.
+pub(super) fn live_policy(p: &mut Planner, policy: &Policy, path: &str) -> Option<LivePolicy> {
+    let (using, with_check) = effective_expressions(p, policy, path)?;
+    Some(LivePolicy {
+        name: policy.name.clone(),
+        command: match policy.operation {
+            Operation::Select => PolicyCommand::Select,
+            Operation::Insert => PolicyCommand::Insert,
+            Operation::Update => PolicyCommand::Update,
+            Operation::Delete => PolicyCommand::Delete,
+            Operation::All => PolicyCommand::All,
         },
-        policy.operation.name(),
-        roles.join(", ")
-    );
-    if let Some(using) = using {
-        sql.push_str(&format!("\n  USING ({using})"));
-    }
-    if let Some(check) = check {
-        sql.push_str(&format!("\n  WITH CHECK ({check})"));
-    }
-    Some(sql)
+        permissive: policy.permissive,
+        roles: roles(policy),
+        using,
+        with_check,
+    })
 }
 
 /// Whether the live policy already is what the design defines (so replacing it is not needed).
@@ -189,13 +172,13 @@ fn create_policy(
         }
         return;
     }
-    if let Some(sql) = policy_sql(p, table, policy, path) {
-        p.push(Step::new(
-            Section::Policies,
-            StepKind::CreatePolicy,
-            format!("{}.{}", p.object(table), policy.name),
-            sql,
-        ));
+    if let Some(policy) = live_policy(p, policy, path) {
+        let object = format!("{}.{}", p.object(table), policy.name);
+        let change = Change::CreatePolicy {
+            table: p.qn(table),
+            policy,
+        };
+        p.push(Step::new(Section::Policies, object, change));
     }
 }
 
@@ -225,15 +208,15 @@ fn drop_policies(
                 continue;
             }
         }
-        p.push(
-            Step::new(
-                Section::Policies,
-                StepKind::DropPolicy,
-                format!("{}.{name}", p.object(&table.db_name)),
-                format!("DROP POLICY {} ON {}", ident(name), p.q(&table.db_name)),
-            )
-            .destructive(),
-        );
+        let change = Change::DropPolicy {
+            table: p.qn(&table.db_name),
+            name: name.clone(),
+        };
+        p.push(Step::new(
+            Section::Policies,
+            format!("{}.{name}", p.object(&table.db_name)),
+            change,
+        ));
         dropped.push(name.clone());
     }
     dropped
@@ -282,15 +265,13 @@ fn grants(p: &mut Planner, table: &ResolvedTable, live: Option<&LiveTable>) {
         ));
         return;
     }
-    let q = p.q(name);
     if table.public_reference && live.is_none() {
         // Reference data is read-only for the API roles, whatever the default privileges say.
-        p.push(Step::new(
-            Section::Grants,
-            StepKind::Revoke,
-            p.object(name),
-            format!("REVOKE ALL ON {q} FROM anon, authenticated"),
-        ));
+        let change = Change::RevokeAll {
+            table: p.qn(name),
+            roles: vec!["anon".into(), "authenticated".into()],
+        };
+        p.push(Step::new(Section::Grants, p.object(name), change));
     }
     // Roles missing the same privileges share one GRANT.
     let mut grants: Vec<(Vec<&str>, Vec<&str>)> = Vec::new();
@@ -311,17 +292,12 @@ fn grants(p: &mut Planner, table: &ResolvedTable, live: Option<&LiveTable>) {
         }
     }
     for (privileges, roles) in grants {
-        let roles: Vec<String> = roles.iter().map(|r| ident(r)).collect();
-        p.push(Step::new(
-            Section::Grants,
-            StepKind::Grant,
-            p.object(name),
-            format!(
-                "GRANT {} ON {q} TO {}",
-                privileges.join(", "),
-                roles.join(", ")
-            ),
-        ));
+        let change = Change::Grant {
+            table: p.qn(name),
+            privileges: privileges.into_iter().map(str::to_owned).collect(),
+            roles: roles.into_iter().map(str::to_owned).collect(),
+        };
+        p.push(Step::new(Section::Grants, p.object(name), change));
     }
 }
 
@@ -353,16 +329,12 @@ fn linking_security(p: &mut Planner, table: &str) {
             .filter(|privilege| !live.is_some_and(|l| l.has_privilege("authenticated", privilege)))
             .collect();
         if !missing.is_empty() {
-            p.push(Step::new(
-                Section::Grants,
-                StepKind::Grant,
-                p.object(table),
-                format!(
-                    "GRANT {} ON {} TO \"authenticated\"",
-                    missing.join(", "),
-                    p.q(table)
-                ),
-            ));
+            let change = Change::Grant {
+                table: p.qn(table),
+                privileges: missing.into_iter().map(str::to_owned).collect(),
+                roles: vec!["authenticated".into()],
+            };
+            p.push(Step::new(Section::Grants, p.object(table), change));
         }
     }
 }

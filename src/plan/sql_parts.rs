@@ -4,14 +4,20 @@
 
 use serde_json::Value;
 
+use crate::catalog::QualifiedName;
 use crate::design::field_types::{EMAIL_PATTERN, PHONE_PATTERN, URL_PATTERN};
 use crate::design::{Check, DefaultValue, PgType};
-use crate::sql::{ident, literal, qualified};
+use crate::sql::{ident, literal};
 
 /// `schema.name` as a user writes a reference to a function or table, resolved the way
 /// PostgreSQL reads it: unquoted parts fold to lower case, quoted parts stay as written,
 /// an argument list is dropped, and a bare name belongs to `default_schema`.
 pub fn qualified_reference(reference: &str, default_schema: &str) -> String {
+    reference_name(reference, default_schema).sql()
+}
+
+/// The schema and name a reference resolves to (see [`qualified_reference`]).
+pub fn reference_name(reference: &str, default_schema: &str) -> QualifiedName {
     use sqlparser::tokenizer::Token;
     let mut parts: Vec<String> = Vec::new();
     if let Ok(tokens) = crate::sql_tokens::tokens(reference.trim()) {
@@ -25,9 +31,9 @@ pub fn qualified_reference(reference: &str, default_schema: &str) -> String {
         }
     }
     match parts.as_slice() {
-        [name] => qualified(default_schema, name),
-        [.., schema, name] => qualified(schema, name),
-        [] => qualified(default_schema, reference.trim()),
+        [name] => QualifiedName::new(default_schema, name.as_str()),
+        [.., schema, name] => QualifiedName::new(schema.as_str(), name.as_str()),
+        [] => QualifiedName::new(default_schema, reference.trim()),
     }
 }
 

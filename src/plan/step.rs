@@ -1,6 +1,9 @@
-//! A plan is a list of typed steps; each knows its bundle section and its SQL.
+//! A plan is a list of typed steps; each knows its bundle section, its change and its SQL.
+
+use crate::catalog::Change;
 
 use super::bundle::Section;
+use super::render;
 
 /// What a step does: counted for the confirmation summary, coloured in the preview.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize)]
@@ -33,7 +36,9 @@ pub struct Step {
     pub kind: StepKind,
     /// The object it creates or changes, `schema.table` or `schema.table.thing`.
     pub object: String,
-    /// One statement, without the terminating semicolon.
+    /// What the step changes, as data: the catalog after the plan is `catalog.apply` of these.
+    pub change: Change,
+    /// One statement, without the terminating semicolon: rendered from `change`.
     pub sql: String,
     pub destructive: bool,
     /// Columns a table step creates (for the summary); rows for sample steps.
@@ -41,31 +46,24 @@ pub struct Step {
 }
 
 impl Step {
-    pub fn new(
-        section: Section,
-        kind: StepKind,
-        object: impl Into<String>,
-        sql: impl Into<String>,
-    ) -> Step {
+    /// A step for `change`; its kind, SQL, destructiveness and column count follow from it.
+    pub fn new(section: Section, object: impl Into<String>, change: Change) -> Step {
+        let count = match &change {
+            Change::CreateTable(t) | Change::CreateLinkingTable(t) => t.columns.len(),
+            _ => 0,
+        };
         Step {
             section,
-            kind,
+            kind: render::kind(&change),
             object: object.into(),
-            sql: sql.into(),
-            destructive: false,
-            count: 0,
+            sql: render::sql(&change),
+            destructive: matches!(
+                change,
+                Change::DropColumn { .. } | Change::DropPolicy { .. }
+            ),
+            count,
+            change,
         }
-    }
-
-    /// Marks a step that removes something that exists; the UI shows it in red and asks.
-    pub fn destructive(mut self) -> Step {
-        self.destructive = true;
-        self
-    }
-
-    pub fn counting(mut self, count: usize) -> Step {
-        self.count = count;
-        self
     }
 }
 

@@ -2,14 +2,17 @@
 //! column by column and constraint by constraint when they exist.
 
 use crate::catalog::Table as LiveTable;
+use crate::catalog::change::{
+    Change, ColumnConstraint, ColumnDef, CommentOn, ConstraintDef, TableDef,
+};
+use crate::catalog::{FkAction, QualifiedName};
 use crate::design::names::{fkey_constraint, index_name, pkey_constraint};
 use crate::design::{
     DefaultValue, FieldKind, PgType, ResolvedField, ResolvedTable, SYSTEM_FIELDS, SystemField,
 };
-use crate::sql::{ident, literal, qualified};
 
 use super::sql_parts::{checks_sql, default_sql};
-use super::{Planner, Section, Step, StepKind};
+use super::{Planner, Section, Step};
 
 pub(super) fn plan_tables(p: &mut Planner) {
     check_raw_sql(p);
@@ -32,10 +35,10 @@ fn check_raw_sql(p: &mut Planner) {
                 (_, Some(DefaultValue::Expression(expression))) => (expression, "default"),
                 _ => continue,
             };
-            if let Err(message) = crate::sql_tokens::check_expression(text) {
+            if let Err(e) = crate::sql_tokens::check_expression(text) {
                 p.errors.push(super::PlanError {
                     path: format!("tables[{ti}].fields (\"{}\").options.{key}", field.name),
-                    message,
+                    message: e.to_string(),
                 });
             }
         }
@@ -43,91 +46,99 @@ fn check_raw_sql(p: &mut Planner) {
 }
 
 /// A system column's definition, without the foreign key (added as a table constraint).
-fn system_column(p: &Planner, field: &SystemField) -> String {
-    let mut def = format!("{} {}", ident(field.db_name), field.pg_type.sql());
+fn system_column(p: &Planner, field: &SystemField) -> ColumnDef {
     let default = match field.default_expression {
         Some(expr) if expr.starts_with("auth.") && !p.has_auth() => None,
         other => other,
     };
-    if let Some(expr) = default {
-        def.push_str(&format!(" DEFAULT {expr}"));
+    ColumnDef {
+        name: field.db_name.to_owned(),
+        sql_type: field.pg_type.sql(),
+        data_type: field.pg_type.format_type(),
+        default: default.map(str::to_owned),
+        generated: None,
+        not_null: !field.nullable,
+        constraints: Vec::new(),
     }
-    if !field.nullable {
-        def.push_str(" NOT NULL");
-    }
-    def
 }
 
 /// A designed column's definition; `inline` adds its CHECK and UNIQUE constraints (for
 /// ALTER TABLE ADD COLUMN).
-fn field_column(field: &ResolvedField, inline: bool) -> String {
+fn field_column(field: &ResolvedField, inline: bool) -> ColumnDef {
     let pg_type = field.pg_type.unwrap_or(PgType::Text);
-    let mut def = format!("{} {}", ident(&field.db_name), pg_type.sql());
-    if let FieldKind::Generated { expression } = &field.kind {
-        def.push_str(&format!(" GENERATED ALWAYS AS ({expression}) STORED"));
-    } else if let Some(default) = &field.default {
-        def.push_str(&format!(
-            " DEFAULT {}",
-            default_sql(default, field.pg_type.as_ref())
-        ));
-    }
-    if !field.nullable {
-        def.push_str(" NOT NULL");
-    }
+    let generated = match &field.kind {
+        FieldKind::Generated { expression } => Some(expression.clone()),
+        _ => None,
+    };
+    let default = match (&generated, &field.default) {
+        (None, Some(default)) => Some(default_sql(default, field.pg_type.as_ref())),
+        _ => None,
+    };
+    let mut constraints = Vec::new();
     if inline {
         if let Some(name) = &field.check_constraint {
-            def.push_str(&format!(
-                " CONSTRAINT {} CHECK ({})",
-                ident(name),
-                checks_sql(&field.checks, &field.db_name)
-            ));
+            constraints.push(ColumnConstraint::Check {
+                name: name.clone(),
+                expression: checks_sql(&field.checks, &field.db_name),
+            });
         }
         if let Some(name) = &field.unique_constraint {
-            def.push_str(&format!(" CONSTRAINT {} UNIQUE", ident(name)));
+            constraints.push(ColumnConstraint::Unique { name: name.clone() });
         }
     }
-    def
+    ColumnDef {
+        name: field.db_name.clone(),
+        sql_type: pg_type.sql(),
+        data_type: pg_type.format_type(),
+        default,
+        generated,
+        not_null: !field.nullable,
+        constraints,
+    }
 }
 
-fn created_by_fkey(p: &Planner, table: &str) -> Option<String> {
-    p.has_auth().then(|| {
-        format!(
-            "CONSTRAINT {} FOREIGN KEY (\"created_by\") REFERENCES {} (\"id\") ON DELETE SET NULL",
-            ident(&fkey_constraint(table, "created_by")),
-            qualified("auth", "users")
-        )
+/// `created_by` → `auth.users(id)`, on Supabase-style databases.
+fn created_by_fkey(p: &Planner, table: &str) -> Option<ConstraintDef> {
+    p.has_auth().then(|| ConstraintDef::ForeignKey {
+        name: fkey_constraint(table, "created_by"),
+        columns: vec!["created_by".into()],
+        references: QualifiedName::new("auth", "users"),
+        references_columns: vec!["id".into()],
+        on_delete: FkAction::SetNull,
     })
 }
 
 fn create_table(p: &mut Planner, table: &ResolvedTable) {
     let name = &table.db_name;
-    let mut lines: Vec<String> = SYSTEM_FIELDS.iter().map(|f| system_column(p, f)).collect();
+    let mut columns_def: Vec<ColumnDef> =
+        SYSTEM_FIELDS.iter().map(|f| system_column(p, f)).collect();
     let columns: Vec<&ResolvedField> = table.columns().collect();
-    lines.extend(columns.iter().map(|f| field_column(f, false)));
-    lines.push(format!(
-        "CONSTRAINT {} PRIMARY KEY (\"id\")",
-        ident(&pkey_constraint(name))
-    ));
-    lines.extend(created_by_fkey(p, name));
+    columns_def.extend(columns.iter().map(|f| field_column(f, false)));
+    let mut constraints = vec![ConstraintDef::PrimaryKey {
+        name: pkey_constraint(name),
+        columns: vec!["id".into()],
+    }];
+    constraints.extend(created_by_fkey(p, name));
     for field in &columns {
         if let Some(check) = &field.check_constraint {
-            lines.push(format!(
-                "CONSTRAINT {} CHECK ({})",
-                ident(check),
-                checks_sql(&field.checks, &field.db_name)
-            ));
+            constraints.push(ConstraintDef::Check {
+                name: check.clone(),
+                expression: checks_sql(&field.checks, &field.db_name),
+            });
         }
         if let Some(unique) = &field.unique_constraint {
-            lines.push(format!(
-                "CONSTRAINT {} UNIQUE ({})",
-                ident(unique),
-                ident(&field.db_name)
-            ));
+            constraints.push(ConstraintDef::Unique {
+                name: unique.clone(),
+                columns: vec![field.db_name.clone()],
+            });
         }
     }
-    let sql = format!("CREATE TABLE {} (\n  {}\n)", p.q(name), lines.join(",\n  "));
-    let count = SYSTEM_FIELDS.len() + columns.len();
-    p.push(Step::new(Section::Tables, StepKind::CreateTable, p.object(name), sql).counting(count));
+    let change = Change::CreateTable(TableDef {
+        table: p.qn(name),
+        columns: columns_def,
+        constraints,
+    });
+    p.push(Step::new(Section::Tables, p.object(name), change));
     created_by_index(p, name, None);
 }
 
@@ -137,16 +148,15 @@ fn created_by_index(p: &mut Planner, table: &str, live: Option<&LiveTable>) {
         return;
     }
     let index = index_name(table, &["created_by"]);
-    let sql = format!(
-        "CREATE INDEX {} ON {} (\"created_by\")",
-        ident(&index),
-        p.q(table)
-    );
+    let change = Change::CreateIndex {
+        table: p.qn(table),
+        name: index.clone(),
+        columns: vec!["created_by".into()],
+    };
     p.push(Step::new(
         Section::Tables,
-        StepKind::CreateIndex,
         format!("{}.{index}", p.object(table)),
-        sql,
+        change,
     ));
 }
 
@@ -168,18 +178,17 @@ pub(super) fn has_constraint(live: &LiveTable, name: &str) -> bool {
 
 fn extend_table(p: &mut Planner, table: &ResolvedTable, live: &LiveTable) {
     let name = table.db_name.as_str();
-    let q = p.q(name);
     for column in &table.drop_columns {
         if live.column(column).is_some() {
-            p.push(
-                Step::new(
-                    Section::Tables,
-                    StepKind::DropColumn,
-                    format!("{}.{column}", p.object(name)),
-                    format!("ALTER TABLE {q} DROP COLUMN {}", ident(column)),
-                )
-                .destructive(),
-            );
+            let change = Change::DropColumn {
+                table: p.qn(name),
+                column: column.clone(),
+            };
+            p.push(Step::new(
+                Section::Tables,
+                format!("{}.{column}", p.object(name)),
+                change,
+            ));
         }
     }
     for field in &SYSTEM_FIELDS {
@@ -193,18 +202,20 @@ fn extend_table(p: &mut Planner, table: &ResolvedTable, live: &LiveTable) {
             ));
             continue;
         }
-        let mut def = system_column(p, field);
+        let mut column = system_column(p, field);
         if field.primary_key {
-            def.push_str(&format!(
-                " CONSTRAINT {} PRIMARY KEY",
-                ident(&pkey_constraint(name))
-            ));
+            column.constraints.push(ColumnConstraint::PrimaryKey {
+                name: pkey_constraint(name),
+            });
         }
+        let change = Change::AddColumn {
+            table: p.qn(name),
+            column,
+        };
         p.push(Step::new(
             Section::Tables,
-            StepKind::AddColumn,
             format!("{}.{}", p.object(name), field.db_name),
-            format!("ALTER TABLE {q} ADD COLUMN {def}"),
+            change,
         ));
     }
     let fkey = fkey_constraint(name, "created_by");
@@ -212,15 +223,18 @@ fn extend_table(p: &mut Planner, table: &ResolvedTable, live: &LiveTable) {
         .foreign_keys
         .iter()
         .any(|f| f.columns == ["created_by"]);
-    if p.has_auth() && !created_by_has_fk && !has_constraint(live, &fkey) {
+    if let Some(constraint) = created_by_fkey(p, name)
+        && !created_by_has_fk
+        && !has_constraint(live, &fkey)
+    {
+        let change = Change::AddConstraint {
+            table: p.qn(name),
+            constraint,
+        };
         p.push(Step::new(
             Section::Tables,
-            StepKind::AddForeignKey,
             format!("{}.{fkey}", p.object(name)),
-            format!(
-                "ALTER TABLE {q} ADD {}",
-                created_by_fkey(p, name).expect("has auth")
-            ),
+            change,
         ));
     }
     created_by_index(p, name, Some(live));
@@ -234,13 +248,11 @@ fn extend_table(p: &mut Planner, table: &ResolvedTable, live: &LiveTable) {
                      give it a default or add it optional first"
                 ));
             }
-            let def = field_column(field, true);
-            p.push(Step::new(
-                Section::Tables,
-                StepKind::AddColumn,
-                object,
-                format!("ALTER TABLE {q} ADD COLUMN {def}"),
-            ));
+            let change = Change::AddColumn {
+                table: p.qn(name),
+                column: field_column(field, true),
+            };
+            p.push(Step::new(Section::Tables, object, change));
             continue;
         };
         if let Some(wanted) = field.pg_type
@@ -260,15 +272,17 @@ fn extend_table(p: &mut Planner, table: &ResolvedTable, live: &LiveTable) {
         if let Some(check) = &field.check_constraint
             && !has_constraint(live, check)
         {
+            let change = Change::AddConstraint {
+                table: p.qn(name),
+                constraint: ConstraintDef::Check {
+                    name: check.clone(),
+                    expression: checks_sql(&field.checks, &field.db_name),
+                },
+            };
             p.push(Step::new(
                 Section::Tables,
-                StepKind::AddConstraint,
                 format!("{}.{check}", p.object(name)),
-                format!(
-                    "ALTER TABLE {q} ADD CONSTRAINT {} CHECK ({})",
-                    ident(check),
-                    checks_sql(&field.checks, &field.db_name)
-                ),
+                change,
             ));
         }
         if let Some(unique) = &field.unique_constraint {
@@ -277,15 +291,17 @@ fn extend_table(p: &mut Planner, table: &ResolvedTable, live: &LiveTable) {
                 .iter()
                 .any(|k| k.columns == [field.db_name.as_str()]);
             if !unique_elsewhere && !has_constraint(live, unique) {
+                let change = Change::AddConstraint {
+                    table: p.qn(name),
+                    constraint: ConstraintDef::Unique {
+                        name: unique.clone(),
+                        columns: vec![field.db_name.clone()],
+                    },
+                };
                 p.push(Step::new(
                     Section::Tables,
-                    StepKind::AddConstraint,
                     format!("{}.{unique}", p.object(name)),
-                    format!(
-                        "ALTER TABLE {q} ADD CONSTRAINT {} UNIQUE ({})",
-                        ident(unique),
-                        ident(&field.db_name)
-                    ),
+                    change,
                 ));
             }
         }
@@ -299,13 +315,11 @@ fn comments(p: &mut Planner, table: &ResolvedTable) {
     if let Some(description) = table.description.as_ref().filter(|d| !d.is_empty())
         && live.and_then(|l| l.comment.as_deref()) != Some(description.as_str())
     {
-        let sql = format!("COMMENT ON TABLE {} IS {}", p.q(name), literal(description));
-        p.push(Step::new(
-            Section::Tables,
-            StepKind::Comment,
-            p.object(name),
-            sql,
-        ));
+        let change = Change::Comment {
+            on: CommentOn::Table(p.qn(name)),
+            text: description.clone(),
+        };
+        p.push(Step::new(Section::Tables, p.object(name), change));
     }
     for field in table.columns() {
         let Some(comment) = field.comment.as_ref().filter(|c| !c.is_empty()) else {
@@ -315,17 +329,17 @@ fn comments(p: &mut Planner, table: &ResolvedTable) {
             .and_then(|l| l.column(&field.db_name))
             .and_then(|c| c.comment.as_deref());
         if current != Some(comment.as_str()) {
-            let sql = format!(
-                "COMMENT ON COLUMN {}.{} IS {}",
-                p.q(name),
-                ident(&field.db_name),
-                literal(comment)
-            );
+            let change = Change::Comment {
+                on: CommentOn::Column {
+                    table: p.qn(name),
+                    column: field.db_name.clone(),
+                },
+                text: comment.clone(),
+            };
             p.push(Step::new(
                 Section::Tables,
-                StepKind::Comment,
                 format!("{}.{}", p.object(name), field.db_name),
-                sql,
+                change,
             ));
         }
     }

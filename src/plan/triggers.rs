@@ -1,17 +1,17 @@
 //! The updated-at/by helper and its trigger on every designed table, and trigger fields.
 
+use crate::catalog::QualifiedName;
+use crate::catalog::change::{Change, FunctionDef, TriggerDef};
 use crate::design::{FieldKind, ForEach, Timing, TriggerAction, TriggerEvent, TriggerSpec};
-use crate::sql::ident;
 
-use super::{Planner, Section, Step, StepKind};
+use super::{Planner, Section, Step};
 
 /// The helper every designed table's BEFORE UPDATE trigger calls.
 pub const UPDATED_FUNCTION: &str = "schemaforge_set_updated_fields";
 /// The name of that trigger on each table.
 pub const UPDATED_TRIGGER: &str = "set_updated_fields";
 
-/// Creates the helper once, unless the database already has it. `OR REPLACE`, so a
-/// migration exported from this plan still applies where the helper appeared meanwhile.
+/// Creates the helper once, unless the database already has it.
 pub(super) fn helpers(p: &mut Planner) {
     if p.design.tables.is_empty()
         || p.catalog
@@ -26,16 +26,28 @@ pub(super) fn helpers(p: &mut Planner) {
     } else {
         ""
     };
-    let sql = format!(
-        "CREATE OR REPLACE FUNCTION {}() RETURNS trigger\nLANGUAGE plpgsql\nSET search_path = ''\nAS $function$\nBEGIN\n  NEW.updated_at := now();{updated_by}\n  RETURN NEW;\nEND\n$function$",
-        p.q(UPDATED_FUNCTION)
-    );
+    let change = Change::CreateFunction(trigger_function(
+        p.qn(UPDATED_FUNCTION),
+        format!(
+            "$function$\nBEGIN\n  NEW.updated_at := now();{updated_by}\n  RETURN NEW;\nEND\n$function$"
+        ),
+        true,
+    ));
     p.push(Step::new(
         Section::Helpers,
-        StepKind::CreateFunction,
         p.object(UPDATED_FUNCTION),
-        sql,
+        change,
     ));
+}
+
+fn trigger_function(function: QualifiedName, body: String, or_replace: bool) -> FunctionDef {
+    FunctionDef {
+        function,
+        or_replace,
+        returns: "trigger".into(),
+        language: "plpgsql".into(),
+        body,
+    }
 }
 
 pub(super) fn plan_triggers(p: &mut Planner) {
@@ -43,17 +55,19 @@ pub(super) fn plan_triggers(p: &mut Planner) {
         let name = table.db_name.as_str();
         let live = p.live(name);
         if live.is_none_or(|l| l.trigger(UPDATED_TRIGGER).is_none()) {
-            let sql = format!(
-                "CREATE TRIGGER {} BEFORE UPDATE ON {} FOR EACH ROW EXECUTE FUNCTION {}()",
-                ident(UPDATED_TRIGGER),
-                p.q(name),
-                p.q(UPDATED_FUNCTION)
-            );
+            let change = Change::CreateTrigger(TriggerDef {
+                table: p.qn(name),
+                name: UPDATED_TRIGGER.into(),
+                timing: "BEFORE".into(),
+                events: vec!["UPDATE".into()],
+                for_each: "ROW".into(),
+                function: p.qn(UPDATED_FUNCTION),
+                arguments: Vec::new(),
+            });
             p.push(Step::new(
                 Section::Triggers,
-                StepKind::CreateTrigger,
                 format!("{}.{UPDATED_TRIGGER}", p.object(name)),
-                sql,
+                change,
             ));
         }
         for field in &table.fields {
@@ -83,8 +97,14 @@ fn dollar_tag(body: &str) -> String {
 }
 
 fn trigger_field(p: &mut Planner, table: &str, spec: &TriggerSpec) {
-    let function = match &spec.action {
-        TriggerAction::Function(reference) => reference.call_sql(p.schema),
+    let (function, arguments) = match &spec.action {
+        TriggerAction::Function(reference) => (
+            QualifiedName::new(
+                reference.schema.as_deref().unwrap_or(p.schema),
+                reference.name.as_str(),
+            ),
+            reference.args.clone(),
+        ),
         TriggerAction::Body { function, body } => {
             let tag = dollar_tag(body);
             let exists = p
@@ -93,48 +113,45 @@ fn trigger_field(p: &mut Planner, table: &str, spec: &TriggerSpec) {
                 .next()
                 .is_some();
             if !exists {
-                let sql = format!(
-                    "CREATE FUNCTION {}() RETURNS trigger\nLANGUAGE plpgsql\nSET search_path = ''\nAS {tag}\n{}\n{tag}",
-                    p.q(function),
-                    body.trim()
-                );
-                p.push(Step::new(
-                    Section::Triggers,
-                    StepKind::CreateFunction,
-                    p.object(function),
-                    sql,
+                let change = Change::CreateFunction(trigger_function(
+                    p.qn(function),
+                    format!("{tag}\n{}\n{tag}", body.trim()),
+                    false,
                 ));
+                p.push(Step::new(Section::Triggers, p.object(function), change));
             }
-            format!("{}()", p.q(function))
+            (p.qn(function), Vec::new())
         }
     };
     let timing = match spec.timing {
         Timing::Before => "BEFORE",
         Timing::After => "AFTER",
     };
-    let events: Vec<&str> = spec
+    let events = spec
         .events
         .iter()
         .map(|e| match e {
-            TriggerEvent::Insert => "INSERT",
-            TriggerEvent::Update => "UPDATE",
-            TriggerEvent::Delete => "DELETE",
+            TriggerEvent::Insert => "INSERT".to_owned(),
+            TriggerEvent::Update => "UPDATE".to_owned(),
+            TriggerEvent::Delete => "DELETE".to_owned(),
         })
         .collect();
     let each = match spec.for_each {
         ForEach::Row => "ROW",
         ForEach::Statement => "STATEMENT",
     };
-    let sql = format!(
-        "CREATE TRIGGER {} {timing} {} ON {} FOR EACH {each} EXECUTE FUNCTION {function}",
-        ident(&spec.name),
-        events.join(" OR "),
-        p.q(table)
-    );
+    let change = Change::CreateTrigger(TriggerDef {
+        table: p.qn(table),
+        name: spec.name.clone(),
+        timing: timing.into(),
+        events,
+        for_each: each.into(),
+        function,
+        arguments,
+    });
     p.push(Step::new(
         Section::Triggers,
-        StepKind::CreateTrigger,
         format!("{}.{}", p.object(table), spec.name),
-        sql,
+        change,
     ));
 }

@@ -1,11 +1,12 @@
 //! Companion views `<table>_view WITH (security_invoker = true)` for rollup, count and lookup
 //! fields: computed over a relationship, and RLS still applies to whoever reads them.
 
+use crate::catalog::change::{Change, CommentOn};
 use crate::design::{Aggregate, Direction, FieldKind, RelationshipKind, ViewColumn};
 use crate::sql::ident;
 
 use super::relations::referenced;
-use super::{Planner, Section, Step, StepKind};
+use super::{Planner, Section, Step};
 
 fn aggregate_sql(aggregate: Option<Aggregate>) -> &'static str {
     match aggregate {
@@ -42,7 +43,7 @@ fn column_sql(p: &Planner, column: &ViewColumn) -> Option<String> {
             };
             format!(
                 "(SELECT {picked} FROM {} AS r WHERE r.{} = t.{})",
-                target.table,
+                target.table.sql(),
                 ident(&target.column),
                 ident(fk)
             )
@@ -65,7 +66,7 @@ fn column_sql(p: &Planner, column: &ViewColumn) -> Option<String> {
             "(SELECT {} FROM {} AS l JOIN {} AS r ON r.{} = l.{} WHERE l.{} = t.\"id\")",
             value("r"),
             p.q(link),
-            target.table,
+            target.table.sql(),
             ident(&target.column),
             ident(target_column),
             ident(source_column)
@@ -117,34 +118,32 @@ pub(super) fn plan_views(p: &mut Planner) {
                 select.push(format!("{sql} AS {}", ident(name)));
             }
         }
-        let sql = format!(
-            "CREATE VIEW {} WITH (security_invoker = true) AS\nSELECT\n  {}\nFROM {} AS t",
-            p.q(view),
-            select.join(",\n  "),
-            p.q(&table.db_name)
-        );
-        p.push(Step::new(
-            Section::Views,
-            StepKind::CreateView,
-            p.object(view),
-            sql,
-        ));
+        let change = Change::CreateView {
+            view: p.qn(view),
+            query: format!(
+                "SELECT\n  {}\nFROM {} AS t",
+                select.join(",\n  "),
+                p.q(&table.db_name)
+            ),
+        };
+        p.push(Step::new(Section::Views, p.object(view), change));
         for field in table
             .fields
             .iter()
             .filter(|f| matches!(f.kind, FieldKind::View(_)))
         {
             if let Some(comment) = field.comment.as_ref().filter(|c| !c.is_empty()) {
+                let change = Change::Comment {
+                    on: CommentOn::Column {
+                        table: p.qn(view),
+                        column: field.db_name.clone(),
+                    },
+                    text: comment.clone(),
+                };
                 p.push(Step::new(
                     Section::Views,
-                    StepKind::Comment,
                     format!("{}.{}", p.object(view), field.db_name),
-                    format!(
-                        "COMMENT ON COLUMN {}.{} IS {}",
-                        p.q(view),
-                        ident(&field.db_name),
-                        crate::sql::literal(comment)
-                    ),
+                    change,
                 ));
             }
         }
@@ -152,15 +151,15 @@ pub(super) fn plan_views(p: &mut Planner) {
         let readers: Vec<String> = super::security::wanted_privileges(table)
             .into_iter()
             .filter(|(_, privileges)| privileges.contains(&"SELECT"))
-            .map(|(role, _)| ident(role))
+            .map(|(role, _)| role.to_owned())
             .collect();
         if p.catalog.role("authenticated").is_some() && !readers.is_empty() {
-            p.push(Step::new(
-                Section::Grants,
-                StepKind::Grant,
-                p.object(view),
-                format!("GRANT SELECT ON {} TO {}", p.q(view), readers.join(", ")),
-            ));
+            let change = Change::Grant {
+                table: p.qn(view),
+                privileges: vec!["SELECT".into()],
+                roles: readers,
+            };
+            p.push(Step::new(Section::Grants, p.object(view), change));
         }
     }
 }

@@ -3,6 +3,5 @@
 pub mod analysis;
 pub mod expr;
 pub mod lint;
-pub mod merged;
 pub mod simulate;
 pub mod templates;

@@ -4,12 +4,9 @@
 //! `SET LOCAL ROLE` and `request.jwt.claims`, each in a savepoint of its own, and report
 //! what was allowed, what was denied and how many rows each statement reached.
 //!
-//! Nothing is left behind: the simulation never commits. Every statement goes over the
-//! simple-query protocol, so it also works through a transaction pooler.
+//! Nothing is left behind: the simulation never commits. This file is pure — the request,
+//! the report, and the SQL of every probe; `db::simulate` runs them.
 
-use tokio_postgres::{Client, SimpleQueryMessage};
-
-use crate::plan::Bundle;
 use crate::sql::{ident, literal, qualified};
 
 /// The API role the probes run as.
@@ -127,283 +124,142 @@ pub enum SimulateError {
     Database(String),
 }
 
-fn describe(e: &tokio_postgres::Error) -> String {
-    crate::db::server_error::describe(e)
+/// Checks that a bundle's statements are one transaction (`BEGIN` … `COMMIT`).
+pub fn check_one_transaction(statements: &[&str]) -> Result<(), SimulateError> {
+    let n = statements.len();
+    let is = |i: usize, w: &str| statements[i].eq_ignore_ascii_case(w);
+    if n < 2 || !is(0, "BEGIN") || !is(n - 1, "COMMIT") {
+        return Err(SimulateError::NotOneTransaction);
+    }
+    Ok(())
 }
 
-fn database(e: tokio_postgres::Error) -> SimulateError {
-    SimulateError::Database(describe(&e))
+/// The id of an existing `auth.users` row, or no row.
+pub fn existing_user_sql(id: &str) -> String {
+    format!(
+        "SELECT id::text FROM auth.users WHERE id::text = {}",
+        literal(id)
+    )
 }
 
-/// Runs the simulation; the transaction is rolled back whatever happens.
-pub async fn simulate(
-    client: &Client,
-    bundle: Option<&Bundle>,
-    request: &SimulationRequest,
-) -> Result<SimulationReport, SimulateError> {
-    if let Some(b) = bundle {
-        let n = b.statements.len();
-        let is = |i: usize, w: &str| b.statement_text(i).eq_ignore_ascii_case(w);
-        if n < 2 || !is(0, "BEGIN") || !is(n - 1, "COMMIT") {
-            return Err(SimulateError::NotOneTransaction);
-        }
-    }
-    client.batch_execute("BEGIN").await.map_err(database)?;
-    let result = run(client, bundle, request).await;
-    let _ = client.batch_execute("ROLLBACK").await;
-    result
-}
+/// Creates a throwaway user (rolled back with the simulation) and returns its id.
+pub const GENERATED_USER_SQL: &str = "INSERT INTO auth.users (id, email) VALUES (gen_random_uuid(), \
+     'simulated-' || gen_random_uuid() || '@schemaforge.invalid') RETURNING id::text";
 
-async fn run(
-    client: &Client,
-    bundle: Option<&Bundle>,
-    request: &SimulationRequest,
-) -> Result<SimulationReport, SimulateError> {
-    if let Some(b) = bundle {
-        for index in 1..b.statements.len() - 1 {
-            let sql = b.statement_text(index);
-            client
-                .batch_execute(sql)
-                .await
-                .map_err(|e| SimulateError::Bundle {
-                    index: index + 1,
-                    sql: sql.to_owned(),
-                    message: describe(&e),
-                })?;
-        }
-    }
-    for sql in &request.setup {
-        client
-            .batch_execute(sql)
-            .await
-            .map_err(|e| SimulateError::Setup {
-                sql: sql.clone(),
-                message: describe(&e),
-            })?;
-    }
-    let user = match (request.role, &request.user) {
-        (SimRole::Anon, _) => None,
-        (SimRole::Authenticated, SimUser::Existing(id)) => {
-            let found = first(
-                client,
-                &format!(
-                    "SELECT id::text FROM auth.users WHERE id::text = {}",
-                    literal(id)
-                ),
-            )
-            .await
-            .map_err(database)?;
-            Some(found.ok_or_else(|| SimulateError::UnknownUser(id.clone()))?)
-        }
-        (SimRole::Authenticated, SimUser::Generated) => first(
-            client,
-            "INSERT INTO auth.users (id, email) VALUES (gen_random_uuid(), \
-             'simulated-' || gen_random_uuid() || '@schemaforge.invalid') RETURNING id::text",
-        )
-        .await
-        .map_err(database)?,
-    };
-    let claims = match &user {
+/// Opens a probe's savepoint and becomes the simulated role with its JWT claims.
+pub fn prelude_sql(role: SimRole, user: Option<&str>) -> String {
+    let claims = match user {
         Some(id) => serde_json::json!({"sub": id, "role": "authenticated", "aud": "authenticated"}),
         None => serde_json::json!({"role": "anon"}),
     };
-    let prelude = format!(
+    format!(
         "SAVEPOINT schemaforge_probe; SET LOCAL ROLE {}; SELECT set_config('request.jwt.claims', {}, true)",
-        ident(request.role.name()),
+        ident(role.name()),
         literal(&claims.to_string())
-    );
-    let schemas: Vec<String> = request.schemas.iter().map(|s| literal(s)).collect();
-    let tables = rows(
-        client,
-        &format!(
-            "SELECT n.nspname, c.relname FROM pg_catalog.pg_class c \
-             JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
-             WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition AND n.nspname IN ({}) ORDER BY 1, 2",
-            if schemas.is_empty() { "NULL".into() } else { schemas.join(", ") }
-        ),
     )
-    .await
-    .map_err(database)?;
-    let mut report = SimulationReport {
-        role: request.role,
-        user,
-        tables: Vec::new(),
-    };
-    for row in tables {
-        let (schema, name) = (row[0].clone(), row[1].clone());
-        report
-            .tables
-            .push(probe_table(client, &prelude, &schema, &name).await?);
-    }
-    Ok(report)
 }
 
-async fn probe_table(
-    client: &Client,
-    prelude: &str,
-    schema: &str,
-    name: &str,
-) -> Result<TableProbes, SimulateError> {
-    let q = qualified(schema, name);
-    let count = |sql: String| async move {
-        first(client, &sql)
-            .await
-            .map(|v| v.and_then(|v| v.parse::<u64>().ok()).unwrap_or(0))
-    };
-    let total_rows = count(format!("SELECT count(*) FROM {q}"))
-        .await
-        .map_err(database)?;
-    // What a client sends on insert: the columns without a default, copied from a row the
-    // user can see (else any row), so the probe asks only what the policies decide.
-    let columns = rows(
-        client,
-        &format!(
+/// Undoes a probe, and with it the `SET LOCAL ROLE`.
+pub const END_PROBE_SQL: &str =
+    "ROLLBACK TO SAVEPOINT schemaforge_probe; RELEASE SAVEPOINT schemaforge_probe";
+
+/// The tables probed: plain and partitioned tables of the request's schemas.
+pub fn tables_sql(schemas: &[String]) -> String {
+    let schemas: Vec<String> = schemas.iter().map(|s| literal(s)).collect();
+    format!(
+        "SELECT n.nspname, c.relname FROM pg_catalog.pg_class c \
+         JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
+         WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition AND n.nspname IN ({}) ORDER BY 1, 2",
+        if schemas.is_empty() {
+            "NULL".into()
+        } else {
+            schemas.join(", ")
+        }
+    )
+}
+
+/// The SQL of one table's probes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TableSql {
+    /// `"schema"."table"`.
+    pub q: String,
+}
+
+impl TableSql {
+    pub fn new(schema: &str, name: &str) -> TableSql {
+        TableSql {
+            q: qualified(schema, name),
+        }
+    }
+
+    pub fn count(&self) -> String {
+        format!("SELECT count(*) FROM {}", self.q)
+    }
+
+    /// The columns a client must send on insert (no default, not generated or identity).
+    pub fn insert_columns(&self) -> String {
+        format!(
             "SELECT a.attname FROM pg_catalog.pg_attribute a WHERE a.attrelid = {}::regclass \
              AND a.attnum > 0 AND NOT a.attisdropped AND NOT a.atthasdef \
              AND a.attgenerated = '' AND a.attidentity = '' ORDER BY a.attnum",
-            literal(&q)
-        ),
-    )
-    .await
-    .map_err(database)?;
-    let columns: Vec<String> = columns.into_iter().map(|r| ident(&r[0])).collect();
-    let sample_sql = format!("SELECT to_jsonb(x)::text FROM {q} x LIMIT 1");
-    let visible = probe(client, prelude, &sample_sql).await?.1;
-    let sample = match visible {
-        Some(row) => Some(row),
-        None => first(client, &sample_sql).await.map_err(database)?,
-    };
-    let insert_sql = if columns.is_empty() {
-        format!("INSERT INTO {q} DEFAULT VALUES")
-    } else {
+            literal(&self.q)
+        )
+    }
+
+    /// One row as JSON, to copy on insert.
+    pub fn sample(&self) -> String {
+        format!("SELECT to_jsonb(x)::text FROM {} x LIMIT 1", self.q)
+    }
+
+    /// Inserts a copy of `sample` (a JSON row) through `columns` only.
+    pub fn insert(&self, columns: &[String], sample: Option<&str>) -> String {
+        let q = &self.q;
+        if columns.is_empty() {
+            return format!("INSERT INTO {q} DEFAULT VALUES");
+        }
+        let cols: Vec<String> = columns.iter().map(|c| ident(c)).collect();
         format!(
             "INSERT INTO {q} ({cols}) SELECT {cols} FROM jsonb_populate_record(NULL::{q}, {})",
-            literal(sample.as_deref().unwrap_or("{}")),
-            cols = columns.join(", ")
+            literal(sample.unwrap_or("{}")),
+            cols = cols.join(", ")
         )
-    };
-    let updatable = first(
-        client,
-        &format!(
+    }
+
+    /// The column an update probe sets to itself (`updated_at` first).
+    pub fn updatable_column(&self) -> String {
+        format!(
             "SELECT a.attname FROM pg_catalog.pg_attribute a WHERE a.attrelid = {}::regclass \
              AND a.attnum > 0 AND NOT a.attisdropped AND a.attgenerated = '' AND a.attidentity = '' \
              ORDER BY a.attname <> 'updated_at', a.attnum LIMIT 1",
-            literal(&q)
-        ),
-    )
-    .await
-    .map_err(database)?;
-    let select = probe(client, prelude, &format!("SELECT count(*) FROM {q}")).await?;
-    let select = Probe {
-        rows: select.1.and_then(|v| v.parse().ok()).unwrap_or(0),
-        ..select.0
-    };
-    let insert = probe(client, prelude, &insert_sql).await?.0;
-    let update = match updatable {
-        Some(c) => {
-            let c = ident(&c);
-            probe(client, prelude, &format!("UPDATE {q} SET {c} = {c}"))
-                .await?
-                .0
-        }
-        None => Probe {
-            outcome: Outcome::Failed,
-            rows: 0,
-            message: Some("no column to update".into()),
-        },
-    };
-    let delete = probe(client, prelude, &format!("DELETE FROM {q}")).await?.0;
-    Ok(TableProbes {
-        table: format!("{schema}.{name}"),
-        total_rows,
-        select,
-        insert,
-        update,
-        delete,
-    })
-}
-
-/// Runs `sql` as the simulated user inside a savepoint that is then rolled back (which also
-/// undoes the `SET LOCAL ROLE`). Returns the outcome and the first value of a returned row.
-async fn probe(
-    client: &Client,
-    prelude: &str,
-    sql: &str,
-) -> Result<(Probe, Option<String>), SimulateError> {
-    client.batch_execute(prelude).await.map_err(database)?;
-    let result = client.simple_query(sql).await;
-    client
-        .batch_execute(
-            "ROLLBACK TO SAVEPOINT schemaforge_probe; RELEASE SAVEPOINT schemaforge_probe",
+            literal(&self.q)
         )
-        .await
-        .map_err(database)?;
-    Ok(match result {
-        Ok(messages) => {
-            let mut rows = 0;
-            let mut value = None;
-            for m in messages {
-                match m {
-                    SimpleQueryMessage::CommandComplete(n) => rows = n,
-                    SimpleQueryMessage::Row(r) if value.is_none() => {
-                        value = r.get(0).map(str::to_owned)
-                    }
-                    _ => {}
-                }
-            }
-            (
-                Probe {
-                    outcome: Outcome::Allowed,
-                    rows,
-                    message: None,
-                },
-                value,
-            )
-        }
-        Err(e) => {
-            let denied = e.code() == Some(&tokio_postgres::error::SqlState::INSUFFICIENT_PRIVILEGE);
-            (
-                Probe {
-                    outcome: if denied {
-                        Outcome::Denied
-                    } else {
-                        Outcome::Failed
-                    },
-                    rows: 0,
-                    message: Some(
-                        e.as_db_error()
-                            .map_or_else(|| describe(&e), |d| d.message().to_owned()),
-                    ),
-                },
-                None,
-            )
-        }
-    })
+    }
+
+    pub fn update(&self, column: &str) -> String {
+        let c = ident(column);
+        format!("UPDATE {} SET {c} = {c}", self.q)
+    }
+
+    pub fn delete(&self) -> String {
+        format!("DELETE FROM {}", self.q)
+    }
 }
 
-async fn rows(client: &Client, sql: &str) -> Result<Vec<Vec<String>>, tokio_postgres::Error> {
-    Ok(client
-        .simple_query(sql)
-        .await?
-        .into_iter()
-        .filter_map(|m| match m {
-            SimpleQueryMessage::Row(r) => Some(
-                (0..r.len())
-                    .map(|i| r.get(i).unwrap_or_default().to_owned())
-                    .collect(),
-            ),
-            _ => None,
-        })
-        .collect())
-}
+#[cfg(test)]
+mod tests {
+    use super::*;
 
-async fn first(client: &Client, sql: &str) -> Result<Option<String>, tokio_postgres::Error> {
-    Ok(client
-        .simple_query(sql)
-        .await?
-        .into_iter()
-        .find_map(|m| match m {
-            SimpleQueryMessage::Row(r) => r.get(0).map(str::to_owned),
-            _ => None,
-        }))
+    #[test]
+    fn probes_quote_names_and_literals() {
+        let t = TableSql::new("app", "it's");
+        assert_eq!(t.count(), "SELECT count(*) FROM \"app\".\"it's\"");
+        assert_eq!(
+            t.insert(&["a\"b".into()], Some("{\"x\": \"'\"}")),
+            "INSERT INTO \"app\".\"it's\" (\"a\"\"b\") SELECT \"a\"\"b\" FROM \
+             jsonb_populate_record(NULL::\"app\".\"it's\", '{\"x\": \"''\"}')"
+        );
+        assert!(check_one_transaction(&["BEGIN", "SELECT 1", "COMMIT"]).is_ok());
+        assert!(check_one_transaction(&["SELECT 1"]).is_err());
+        assert!(prelude_sql(SimRole::Anon, None).contains("'{\"role\":\"anon\"}'"));
+    }
 }

@@ -4,28 +4,19 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Instant;
 
+use crate::analysis::Analysis;
 use crate::catalog::Catalog;
 use crate::db::apply::StatementFailure;
 use crate::design::Design;
 use crate::plan::{Bundle, Plan, PlanSettings, Summary};
 
-use super::findings::Finding;
 use super::highlight::Highlighted;
 use super::keymap::{Context, Keymap};
 use super::theme::Theme;
 use super::tree::{DraftTable, Tree};
 
-/// The phases of SPEC.md, in the stepper's order.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Phase {
-    Schema,
-    Tables,
-    Fields,
-    Relations,
-    Rls,
-    Samples,
-    Preview,
-}
+/// The phases of SPEC.md, in the stepper's order (the type findings are placed in).
+pub use crate::findings::Phase;
 
 impl Phase {
     pub const ALL: [Phase; 7] = [
@@ -194,11 +185,9 @@ pub struct App {
     pub settings: PlanSettings,
     /// The plan of the design; `None` without a design or while the plan has errors.
     pub plan: Option<PlanView>,
-    /// Why the design cannot be planned (validation or planner errors), for the preview.
-    pub plan_errors: Vec<String>,
-    /// Lint findings shown in the stepper (`●`), the status line and beside the preview.
-    /// Filled from design validation now; `rls::lint` plugs in here.
-    pub findings: Vec<Finding>,
+    /// The design analysed against the catalog: its findings are what the stepper (`●`), the
+    /// status line and the Preview show — the same list `schemaforge lint --json` prints.
+    pub analysis: Analysis,
     /// The design's tables as the tree shows them (drafted, or new parts of live ones).
     pub drafts: Vec<DraftTable>,
     pub tree: Tree,
@@ -233,8 +222,7 @@ impl App {
             design: None,
             settings: PlanSettings::default(),
             plan: None,
-            plan_errors: Vec::new(),
-            findings: Vec::new(),
+            analysis: Analysis::default(),
             drafts: Vec::new(),
             tree: Tree::default(),
             filtering: false,
@@ -280,5 +268,28 @@ impl App {
     /// Steps the plan would run; 0 without a plan.
     pub fn changes(&self) -> usize {
         self.plan.as_ref().map_or(0, |p| p.plan.steps.len())
+    }
+
+    /// Why the design cannot be planned (validation or planner errors), for the preview.
+    pub fn plan_errors(&self) -> Vec<String> {
+        if !self.analysis.is_unplannable() {
+            return Vec::new();
+        }
+        self.analysis
+            .findings
+            .iter()
+            .filter(|f| f.is_error() && f.source != crate::findings::Source::Lint)
+            .map(|f| {
+                let mut text = f.message.clone();
+                if !f.remedy.is_empty() {
+                    text.push_str(&format!(" — {}", f.remedy));
+                }
+                if f.object.is_empty() {
+                    text
+                } else {
+                    format!("{}: {text}", f.object)
+                }
+            })
+            .collect()
     }
 }

@@ -1,102 +1,49 @@
-//! Findings the screen shows: the `●` on a phase in the stepper, the count in the status
-//! line, the list beside the preview.
-//!
-//! This is the hook for `rls::lint` (written in parallel): its findings convert into
-//! [`Finding`] with a phase; until then design validation fills the list, so a broken
-//! design already marks the phase where it is broken.
+//! How the screen shows a [`Finding`] (the shared type of `crate::findings`): its mark and
+//! colour, and its one-line text. The list itself is `app.analysis.findings`.
 
-use crate::design::{Diagnostic, Level};
+use crate::findings::{Finding, Severity, Source};
 
-use super::app::Phase;
+use super::theme::Role;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Severity {
-    Error,
-    Warning,
-}
-
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Finding {
-    pub severity: Severity,
-    /// The phase whose pane fixes it.
-    pub phase: Phase,
-    /// What it is about: a JSON path, a table, a policy.
-    pub object: String,
-    pub message: String,
-}
-
-impl Finding {
-    /// A design diagnostic, placed in the phase its JSON path belongs to.
-    pub fn from_diagnostic(d: &Diagnostic) -> Finding {
-        let mut message = d.message.clone();
-        if let Some(s) = &d.suggestion {
-            message.push_str(&format!(" ({s})"));
-        }
-        Finding {
-            severity: match d.level {
-                Level::Error => Severity::Error,
-                Level::Warning => Severity::Warning,
-            },
-            phase: phase_of_path(&d.path),
-            object: d.path.clone(),
-            message,
-        }
+/// `✗` for errors, `⚠` for warnings, `·` for notes.
+pub fn mark(severity: Severity) -> (&'static str, Role) {
+    match severity {
+        Severity::Error => ("✗", Role::Danger),
+        Severity::Warn => ("⚠", Role::Warning),
+        Severity::Info => ("·", Role::Info),
     }
 }
 
-/// `tables[0].fields[1].type` → Fields, `relationships[2]` → Relations, …
-pub fn phase_of_path(path: &str) -> Phase {
-    if path.starts_with("relationships") {
-        Phase::Relations
-    } else if path.starts_with("samples") {
-        Phase::Samples
-    } else if path.contains("rls_") || path.contains("public_reference") {
-        Phase::Rls
-    } else if path.contains(".fields") {
-        Phase::Fields
-    } else if path.starts_with("tables") || path.starts_with("schema") {
-        Phase::Tables
+/// `object: message`, with a design diagnostic's suggestion (a lint remedy is SQL, too long
+/// for the list; `lint` prints it).
+pub fn line(f: &Finding) -> String {
+    let message = if f.source == Source::Validation && !f.remedy.is_empty() {
+        format!("{} ({})", f.message, f.remedy)
     } else {
-        Phase::Preview
+        f.message.clone()
+    };
+    if f.object.is_empty() {
+        message
+    } else {
+        format!("{}: {message}", f.object)
     }
-}
-
-/// `(errors, warnings)`.
-pub fn counts(findings: &[Finding]) -> (usize, usize) {
-    let errors = findings
-        .iter()
-        .filter(|f| f.severity == Severity::Error)
-        .count();
-    (errors, findings.len() - errors)
-}
-
-pub fn phase_has_errors(findings: &[Finding], phase: Phase) -> bool {
-    findings
-        .iter()
-        .any(|f| f.phase == phase && f.severity == Severity::Error)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::design::Diagnostic;
 
     #[test]
-    fn paths_map_to_the_phase_that_fixes_them() {
-        assert_eq!(phase_of_path("tables[0].fields[2].type"), Phase::Fields);
-        assert_eq!(
-            phase_of_path("tables[0].rls_policies[0].operation"),
-            Phase::Rls
-        );
-        assert_eq!(phase_of_path("tables[1].name"), Phase::Tables);
-        assert_eq!(phase_of_path("relationships[0].target"), Phase::Relations);
-        assert_eq!(phase_of_path("samples.todos"), Phase::Samples);
+    fn a_diagnostic_keeps_its_suggestion_on_screen() {
         let f = Finding::from_diagnostic(
             &Diagnostic::error("tables[0].fields[0].type", "unknown type")
                 .suggest("did you mean \"date\"?"),
         );
-        assert_eq!(f.severity, Severity::Error);
-        assert!(phase_has_errors(std::slice::from_ref(&f), Phase::Fields));
-        assert!(!phase_has_errors(std::slice::from_ref(&f), Phase::Rls));
-        assert_eq!(counts(&[f]), (1, 0));
+        assert_eq!(
+            line(&f),
+            "tables[0].fields[0].type: unknown type (did you mean \"date\"?)"
+        );
+        assert_eq!(mark(f.severity).0, "✗");
     }
 }

@@ -1,68 +1,39 @@
-//! Design × catalog → what the screen shows: the plan and its highlighted bundle, the
-//! drafted objects for the tree, and the findings. Pure; `update` calls [`replan`] whenever
-//! the design or the catalog changes, so the preview is always current.
+//! Design × catalog → what the screen shows: [`analyse`]'s plan, findings and bundle (the
+//! same analysis the CLI prints), the highlighted bundle and the drafted objects for the
+//! tree. Pure; `update` calls [`replan`] whenever the design or the catalog changes, so the
+//! preview is always current.
 
+use crate::analysis::{Analysis, analyse, analyse_live};
 use crate::catalog::Catalog;
-use crate::design::{self, RelationshipKind, ResolvedDesign, SYSTEM_FIELDS};
-use crate::plan;
+use crate::design::{RelationshipKind, ResolvedDesign, SYSTEM_FIELDS};
 
 use super::app::{App, PlanView};
-use super::findings::{Finding, Severity, phase_of_path};
 use super::highlight::highlight;
 use super::tree::{DraftColumn, DraftTable};
 
-/// Recomputes plan, drafts and findings from `app.design` and `app.catalog`, and rebuilds
-/// the tree. The preview keeps its scroll when the bundle text did not change.
+/// Re-analyses `app.design` against `app.catalog` and rebuilds the tree. The preview keeps
+/// its scroll when the bundle text did not change.
 pub fn replan(app: &mut App) {
     let old_text = app.plan.take().map(|p| p.bundle.text);
-    app.findings.clear();
-    app.plan_errors.clear();
     app.drafts.clear();
     let catalog = app.catalog.clone();
-    if let Some(state) = &app.design {
-        let known = |s: &str, t: &str| catalog.as_ref().is_some_and(|c| c.table(s, t).is_some());
-        match design::resolve_with_known_tables(&state.design, &known) {
-            Ok(resolved) => {
-                app.findings
-                    .extend(resolved.warnings.iter().map(Finding::from_diagnostic));
-                app.drafts = drafts_of(&resolved, catalog.as_deref());
-                if let Some(catalog) = &catalog {
-                    match plan::plan(&resolved, catalog, &app.settings) {
-                        Ok(plan) => {
-                            let bundle = plan.bundle();
-                            app.plan = Some(PlanView {
-                                summary: plan.summary(),
-                                lines: highlight(&bundle),
-                                bundle,
-                                plan,
-                            });
-                        }
-                        Err(errors) => {
-                            for e in errors {
-                                app.findings.push(Finding {
-                                    severity: Severity::Error,
-                                    phase: phase_of_path(&e.path),
-                                    object: e.path.clone(),
-                                    message: e.message.clone(),
-                                });
-                                app.plan_errors.push(e.to_string());
-                            }
-                        }
-                    }
-                }
-            }
-            Err(diagnostics) => {
-                for d in &diagnostics {
-                    app.findings.push(Finding::from_diagnostic(d));
-                    if d.is_error() {
-                        app.plan_errors.push(d.to_string());
-                    }
-                }
-            }
-        }
+    app.analysis = match (&app.design, catalog.as_deref()) {
+        (Some(state), catalog) => analyse(&state.design, catalog, &app.settings),
+        // No design yet: the live database's findings, as `lint` without a design file.
+        (None, Some(catalog)) => analyse_live(catalog),
+        (None, None) => Analysis::default(),
+    };
+    if let Some(resolved) = &app.analysis.resolved {
+        app.drafts = drafts_of(resolved, catalog.as_deref());
     }
-    // `rls::lint(&catalog, &plan)` findings are appended here once the linter lands.
-    app.findings.sort_by_key(|f| f.severity);
+    if let (Some(plan), Some(bundle)) = (&app.analysis.plan, &app.analysis.bundle) {
+        app.plan = Some(PlanView {
+            summary: plan.summary(),
+            lines: highlight(bundle),
+            bundle: bundle.clone(),
+            plan: plan.clone(),
+        });
+    }
     if old_text.as_deref() != app.plan.as_ref().map(|p| p.bundle.text.as_str()) {
         app.preview.scroll = 0;
     }

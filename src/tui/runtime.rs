@@ -62,7 +62,7 @@ impl Runtime {
                     let session = self.session.clone();
                     self.spawn(async move {
                         Message::Catalog(
-                            catalog::read(&session.client)
+                            crate::db::catalog::read(&session.client)
                                 .await
                                 .map(Box::new)
                                 .map_err(|e| e.to_string()),
@@ -80,7 +80,7 @@ impl Runtime {
                         let drift = DriftCheck {
                             expected: fingerprint,
                             current: async |client: &tokio_postgres::Client| {
-                                catalog::read_in_transaction(client)
+                                crate::db::catalog::read_in_transaction(client)
                                     .await
                                     .map(|c| catalog::fingerprint(&c))
                                     .map_err(|e| e.to_string())

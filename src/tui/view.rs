@@ -11,10 +11,10 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Wrap};
 
 use super::app::{App, ApplyState, Focus, Phase};
-use super::findings::{counts, phase_has_errors};
 use super::layout::{areas, stepper_cells};
 use super::panes;
 use super::theme::Role;
+use crate::findings::{counts, phase_has_errors};
 
 pub use super::layout::tree_width;
 
@@ -105,7 +105,7 @@ fn draw_header(frame: &mut Frame, app: &App, area: Rect) {
             let n = app.changes();
             format!("draft · {n} change{} ", if n == 1 { "" } else { "s" })
         }
-        (Some(_), None) if !app.plan_errors.is_empty() => "draft · has errors ".into(),
+        (Some(_), None) if app.analysis.is_unplannable() => "draft · has errors ".into(),
         (Some(_), None) => "draft ".into(),
     };
     let mut left = format!(" {} ", parts.join(" · "));
@@ -132,7 +132,7 @@ fn draw_stepper(frame: &mut Frame, app: &App, area: Rect) {
         };
         let style = app.theme.style(role);
         spans.push(Span::styled(format!(" {}", phase.label()), style));
-        spans.push(if phase_has_errors(&app.findings, phase) {
+        spans.push(if phase_has_errors(&app.analysis.findings, phase) {
             Span::styled("●", style.patch(app.theme.style(Role::PhaseError)))
         } else {
             Span::styled(" ", style)
@@ -201,7 +201,7 @@ fn draw_status(frame: &mut Frame, app: &App, area: Rect) {
             app.theme.style(Role::Info),
         ));
     }
-    let (errors, warnings) = counts(&app.findings);
+    let (errors, warnings, _) = counts(&app.analysis.findings);
     if errors + warnings > 0 {
         let role = if errors > 0 {
             Role::Danger

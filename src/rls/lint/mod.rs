@@ -1,5 +1,5 @@
-//! The RLS linter: pure, over a [`Catalog`] — the live one, or the live one merged with a
-//! plan ([`crate::rls::merged`]) so a design is judged before anything is applied.
+//! The RLS linter: pure, over a [`Catalog`] — the live one, or the live one as a plan's typed
+//! changes leave it ([`Catalog::apply`]) so a design is judged before anything is applied.
 //!
 //! Rule names follow Supabase's own database linter where one exists, so a finding here
 //! and one in the Supabase dashboard read the same. Table rules skip the schemas Supabase
@@ -123,14 +123,13 @@ pub fn lint(catalog: &Catalog, context: &LintContext) -> Vec<Finding> {
     findings
 }
 
-/// Lints the database as `plan` would leave it.
+/// Lints the database as a plan's typed changes would leave it.
 pub fn lint_design(
     catalog: &Catalog,
     design: &crate::design::ResolvedDesign,
-    plan: &crate::plan::Plan,
+    changes: &[crate::catalog::Change],
 ) -> Vec<Finding> {
-    let merged = super::merged::merge(catalog, design, plan);
-    lint(&merged, &LintContext::for_design(design))
+    lint(&catalog.apply(changes), &LintContext::for_design(design))
 }
 
 /// Whether any finding is an error (the CLI's exit 4).

@@ -10,7 +10,7 @@ use ratatui::widgets::Paragraph;
 use super::{pad, rule};
 use crate::design::{Design, Samples};
 use crate::tui::app::{App, Phase};
-use crate::tui::findings::Severity;
+use crate::tui::findings::{line, mark};
 use crate::tui::theme::Role;
 
 pub fn draw(frame: &mut Frame, app: &App, phase: Phase, area: Rect) {
@@ -48,17 +48,19 @@ fn lines<'a>(app: &App, phase: Phase, width: u16) -> Vec<Line<'a>> {
         Phase::Samples => samples(app, d, &mut out),
         Phase::Schema | Phase::Preview => {}
     }
-    let findings: Vec<_> = app.findings.iter().filter(|f| f.phase == phase).collect();
+    let findings: Vec<_> = app
+        .analysis
+        .findings
+        .iter()
+        .filter(|f| f.phase == phase)
+        .collect();
     if !findings.is_empty() {
         out.push(Line::raw(""));
         out.push(rule(app, "findings", width));
         for f in findings {
-            let (mark, role) = match f.severity {
-                Severity::Error => ("✗", Role::Danger),
-                Severity::Warning => ("⚠", Role::Warning),
-            };
+            let (mark, role) = mark(f.severity);
             out.push(Line::styled(
-                format!(" {mark} {}: {}", f.object, f.message),
+                format!(" {mark} {}", line(f)),
                 app.theme.style(role),
             ));
         }

@@ -11,7 +11,7 @@ use ratatui::widgets::{Paragraph, Wrap};
 
 use super::rule;
 use crate::tui::app::{App, ApplyState, PlanView};
-use crate::tui::findings::Severity;
+use crate::tui::findings::{line, mark};
 use crate::tui::theme::Role;
 
 pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
@@ -32,7 +32,7 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
                 "the design cannot be planned yet:",
                 app.theme.style(Role::Danger),
             ));
-            for e in &app.plan_errors {
+            for e in &app.plan_errors() {
                 lines.push(Line::styled(
                     format!(" ✗ {e}"),
                     app.theme.style(Role::Danger),
@@ -54,7 +54,7 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
     .areas(area);
     frame.render_widget(Paragraph::new(status).wrap(Wrap { trim: false }), top);
 
-    let side = side_lines(app, plan, rest.width);
+    let side = side_lines(app, rest.width);
     let (sql, notes) = if rest.width >= 90 {
         let [sql, notes] =
             Layout::horizontal([Constraint::Min(40), Constraint::Length(34)]).areas(rest);
@@ -149,28 +149,21 @@ fn status_lines<'a>(app: &App, plan: &PlanView) -> Vec<Line<'a>> {
     out
 }
 
-fn side_lines<'a>(app: &App, plan: &PlanView, width: u16) -> Vec<Line<'a>> {
+fn side_lines<'a>(app: &App, width: u16) -> Vec<Line<'a>> {
     let mut out = Vec::new();
     let width = width.min(34);
     out.push(rule(app, "findings", width));
-    if app.findings.is_empty() {
+    let findings = &app.analysis.findings;
+    if findings.is_empty() {
         out.push(Line::styled("✓ no findings", app.theme.style(Role::Ok)));
     }
-    for f in &app.findings {
-        let (mark, role) = match f.severity {
-            Severity::Error => ("✗", Role::Danger),
-            Severity::Warning => ("⚠", Role::Warning),
-        };
+    // Exactly `schemaforge lint --json`'s list: errors, warnings, then notes.
+    for f in findings {
+        let (mark, role) = mark(f.severity);
         out.push(Line::styled(
-            format!("{mark} {}: {}", f.object, f.message),
+            format!("{mark} {}", line(f)),
             app.theme.style(role),
         ));
-    }
-    if !plan.plan.notes.is_empty() {
-        out.push(rule(app, "notes", width));
-        for n in &plan.plan.notes {
-            out.push(Line::styled(format!("· {n}"), app.theme.style(Role::Info)));
-        }
     }
     out
 }

@@ -1,5 +1,6 @@
 //! Reading the catalog from a server: every query in one snapshot and, normally, one
-//! round trip.
+//! round trip. The queries (`catalog::queries`) and the assembly of their rows into the
+//! model (`catalog::assemble`) are pure; running them is this file's job.
 //!
 //! The whole read is one simple-query message (`BEGIN ...; SELECT ...; ...; COMMIT`), so
 //! the number of round trips is one however many tables there are, and it works through
@@ -13,11 +14,11 @@
 use futures_util::{StreamExt, pin_mut};
 use tokio_postgres::{Client, SimpleQueryMessage};
 
-use super::assemble::assemble;
-use super::model::{Catalog, ReadStats, Unreadable};
-use super::queries;
-use super::rows::Rows;
-use crate::db::server_error::describe;
+use super::server_error::describe;
+use crate::catalog::assemble::assemble;
+use crate::catalog::queries;
+use crate::catalog::rows::Rows;
+use crate::catalog::{Catalog, ReadStats, Unreadable};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ReadError {

@@ -1,0 +1,527 @@
+//! Typed changes to a catalog: what a plan step does, as data. The planner produces them,
+//! `plan` renders their SQL last, and [`Catalog::apply`] computes the catalog they leave, so
+//! "the database after the plan" is never re-derived from SQL text or from the design.
+
+use serde::Serialize;
+
+use super::model::{
+    Catalog, CheckConstraint, Column, FkAction, ForeignKey, Function, FunctionKind, Grant, Index,
+    KeyConstraint, Policy, QualifiedName, Schema, Table, TableKind, Trigger,
+};
+use crate::sql::{ident, qualified};
+
+/// One change to the database.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "change", rename_all = "snake_case")]
+pub enum Change {
+    CreateSchema {
+        name: String,
+    },
+    /// `USAGE` on a schema for the API roles.
+    GrantSchemaUsage {
+        schema: String,
+        roles: Vec<String>,
+    },
+    CreateFunction(FunctionDef),
+    CreateTable(TableDef),
+    /// A many-to-many linking table: created like a table, counted and placed apart.
+    CreateLinkingTable(TableDef),
+    AddColumn {
+        table: QualifiedName,
+        column: ColumnDef,
+    },
+    AddConstraint {
+        table: QualifiedName,
+        constraint: ConstraintDef,
+    },
+    CreateIndex {
+        table: QualifiedName,
+        name: String,
+        columns: Vec<String>,
+    },
+    Comment {
+        on: CommentOn,
+        text: String,
+    },
+    CreateView {
+        view: QualifiedName,
+        /// The `SELECT …` the view runs.
+        query: String,
+    },
+    EnableRls {
+        table: QualifiedName,
+    },
+    /// A policy exactly as PostgreSQL will hold it (clauses per command, roles filled in).
+    CreatePolicy {
+        table: QualifiedName,
+        policy: Policy,
+    },
+    DropColumn {
+        table: QualifiedName,
+        column: String,
+    },
+    DropPolicy {
+        table: QualifiedName,
+        name: String,
+    },
+    CreateTrigger(TriggerDef),
+    Grant {
+        table: QualifiedName,
+        privileges: Vec<String>,
+        roles: Vec<String>,
+    },
+    /// `REVOKE ALL` from these roles.
+    RevokeAll {
+        table: QualifiedName,
+        roles: Vec<String>,
+    },
+    /// Tell the API to reload its schema cache (through the hook function when there is one).
+    RefreshApi {
+        hook: bool,
+    },
+}
+
+/// A trigger function with a pinned, empty `search_path`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct FunctionDef {
+    pub function: QualifiedName,
+    /// `CREATE OR REPLACE`: for helpers that every schemaforge bundle may (re)create, so two
+    /// applies never race on the function's catalog row.
+    pub or_replace: bool,
+    pub returns: String,
+    pub language: String,
+    /// The body with its dollar quotes.
+    pub body: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct TableDef {
+    pub table: QualifiedName,
+    pub columns: Vec<ColumnDef>,
+    pub constraints: Vec<ConstraintDef>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ColumnDef {
+    pub name: String,
+    /// As written in DDL (`timestamptz`).
+    pub sql_type: String,
+    /// As the catalog reports it (`timestamp with time zone`).
+    pub data_type: String,
+    pub default: Option<String>,
+    /// `GENERATED ALWAYS AS (…) STORED`.
+    pub generated: Option<String>,
+    pub not_null: bool,
+    /// Constraints written on the column itself, in order.
+    pub constraints: Vec<ColumnConstraint>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum ColumnConstraint {
+    PrimaryKey { name: String },
+    Check { name: String, expression: String },
+    Unique { name: String },
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum ConstraintDef {
+    PrimaryKey {
+        name: String,
+        columns: Vec<String>,
+    },
+    ForeignKey {
+        name: String,
+        columns: Vec<String>,
+        references: QualifiedName,
+        references_columns: Vec<String>,
+        on_delete: FkAction,
+    },
+    Check {
+        name: String,
+        expression: String,
+    },
+    Unique {
+        name: String,
+        columns: Vec<String>,
+    },
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum CommentOn {
+    Table(QualifiedName),
+    Column {
+        table: QualifiedName,
+        column: String,
+    },
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct TriggerDef {
+    pub table: QualifiedName,
+    pub name: String,
+    /// `BEFORE` or `AFTER`.
+    pub timing: String,
+    /// `INSERT`, `UPDATE`, `DELETE`.
+    pub events: Vec<String>,
+    /// `ROW` or `STATEMENT`.
+    pub for_each: String,
+    pub function: QualifiedName,
+    /// String-literal arguments handed to the function (`TG_ARGV`).
+    pub arguments: Vec<String>,
+}
+
+impl QualifiedName {
+    pub fn new(schema: impl Into<String>, name: impl Into<String>) -> QualifiedName {
+        QualifiedName {
+            schema: schema.into(),
+            name: name.into(),
+        }
+    }
+
+    /// `"schema"."name"`.
+    pub fn sql(&self) -> String {
+        qualified(&self.schema, &self.name)
+    }
+}
+
+impl Catalog {
+    /// The catalog as these changes leave it. Pure: a copy is changed, never the original.
+    pub fn apply(&self, changes: &[Change]) -> Catalog {
+        let mut out = self.clone();
+        for change in changes {
+            out.apply_one(change);
+        }
+        out
+    }
+
+    fn table_mut(&mut self, name: &QualifiedName) -> Option<&mut Table> {
+        self.tables
+            .iter_mut()
+            .find(|t| t.schema == name.schema && t.name == name.name)
+    }
+
+    /// Inserts in (schema, name) order, replacing a table of the same name.
+    fn put_table(&mut self, table: Table) {
+        let key = |t: &Table| (t.schema.clone(), t.name.clone());
+        match self.tables.binary_search_by_key(&key(&table), key) {
+            Ok(at) => self.tables[at] = table,
+            Err(at) => self.tables.insert(at, table),
+        }
+    }
+
+    fn apply_one(&mut self, change: &Change) {
+        match change {
+            Change::CreateSchema { name } => self.schemas.push(Schema {
+                name: name.clone(),
+                owner: String::new(),
+                managed: false,
+                usage: true,
+                comment: None,
+            }),
+            Change::GrantSchemaUsage { .. } | Change::RefreshApi { .. } => {}
+            Change::CreateFunction(f) => self.functions.push(Function {
+                schema: f.function.schema.clone(),
+                name: f.function.name.clone(),
+                identity_args: String::new(),
+                result: Some(f.returns.clone()),
+                language: f.language.clone(),
+                kind: FunctionKind::Function,
+                security_definer: false,
+                volatility: "v".into(),
+                config: vec!["search_path=\"\"".into()],
+                extension: None,
+                comment: None,
+            }),
+            Change::CreateTable(def) | Change::CreateLinkingTable(def) => {
+                let mut t = Table::new(&def.table.schema, &def.table.name, TableKind::Table);
+                for column in &def.columns {
+                    add_column(&mut t, column);
+                }
+                for constraint in &def.constraints {
+                    add_constraint(&mut t, constraint);
+                }
+                self.put_table(t);
+            }
+            Change::CreateView { view, query } => {
+                let mut t = Table::new(&view.schema, &view.name, TableKind::View);
+                t.security_invoker = true;
+                t.options = vec!["security_invoker=true".into()];
+                t.view_definition = Some(query.clone());
+                self.put_table(t);
+            }
+            Change::AddColumn { table, column } => {
+                if let Some(t) = self.table_mut(table) {
+                    add_column(t, column);
+                }
+            }
+            Change::AddConstraint { table, constraint } => {
+                if let Some(t) = self.table_mut(table) {
+                    add_constraint(t, constraint);
+                }
+            }
+            Change::CreateIndex {
+                table,
+                name,
+                columns,
+            } => {
+                if let Some(t) = self.table_mut(table) {
+                    t.indexes.push(index(
+                        t.schema.clone(),
+                        t.name.clone(),
+                        name,
+                        columns,
+                        false,
+                    ));
+                }
+            }
+            Change::Comment { on, text } => match on {
+                CommentOn::Table(table) => {
+                    if let Some(t) = self.table_mut(table) {
+                        t.comment = Some(text.clone());
+                    }
+                }
+                CommentOn::Column { table, column } => {
+                    if let Some(c) = self
+                        .table_mut(table)
+                        .and_then(|t| t.columns.iter_mut().find(|c| &c.name == column))
+                    {
+                        c.comment = Some(text.clone());
+                    }
+                }
+            },
+            Change::EnableRls { table } => {
+                if let Some(t) = self.table_mut(table) {
+                    t.rls_enabled = true;
+                }
+            }
+            Change::CreatePolicy { table, policy } => {
+                if let Some(t) = self.table_mut(table) {
+                    t.policies.retain(|p| p.name != policy.name);
+                    t.policies.push(policy.clone());
+                }
+            }
+            Change::DropColumn { table, column } => {
+                if let Some(t) = self.table_mut(table) {
+                    // PostgreSQL drops the indexes and constraints that use the column too.
+                    let uses = |columns: &[String]| columns.iter().any(|c| c == column);
+                    t.columns.retain(|c| &c.name != column);
+                    t.indexes.retain(|i| !uses(&i.columns));
+                    t.foreign_keys.retain(|f| !uses(&f.columns));
+                    t.unique_constraints.retain(|k| !uses(&k.columns));
+                    if t.primary_key.as_ref().is_some_and(|k| uses(&k.columns)) {
+                        t.primary_key = None;
+                    }
+                }
+            }
+            Change::DropPolicy { table, name } => {
+                if let Some(t) = self.table_mut(table) {
+                    t.policies.retain(|p| &p.name != name);
+                }
+            }
+            Change::CreateTrigger(def) => {
+                if let Some(t) = self.table_mut(&def.table) {
+                    t.triggers.push(Trigger {
+                        name: def.name.clone(),
+                        definition: String::new(),
+                        function_schema: def.function.schema.clone(),
+                        function: def.function.name.clone(),
+                        enabled: true,
+                    });
+                }
+            }
+            Change::Grant {
+                table,
+                privileges,
+                roles,
+            } => {
+                if let Some(t) = self.table_mut(table) {
+                    for role in roles {
+                        for privilege in privileges {
+                            if !t.has_privilege(role, privilege) {
+                                t.grants.push(Grant {
+                                    grantee: role.clone(),
+                                    privilege: privilege.clone(),
+                                });
+                            }
+                        }
+                    }
+                    t.grants.sort();
+                }
+            }
+            Change::RevokeAll { table, roles } => {
+                if let Some(t) = self.table_mut(table) {
+                    t.grants.retain(|g| !roles.contains(&g.grantee));
+                }
+            }
+        }
+    }
+}
+
+fn add_column(t: &mut Table, def: &ColumnDef) {
+    t.columns.push(Column {
+        name: def.name.clone(),
+        position: 0,
+        data_type: def.data_type.clone(),
+        nullable: !def.not_null,
+        default: def.default.clone(),
+        identity: None,
+        generated: def.generated.clone(),
+        comment: None,
+    });
+    let columns = vec![def.name.clone()];
+    for constraint in &def.constraints {
+        add_constraint(
+            t,
+            &match constraint {
+                ColumnConstraint::PrimaryKey { name } => ConstraintDef::PrimaryKey {
+                    name: name.clone(),
+                    columns: columns.clone(),
+                },
+                ColumnConstraint::Check { name, expression } => ConstraintDef::Check {
+                    name: name.clone(),
+                    expression: expression.clone(),
+                },
+                ColumnConstraint::Unique { name } => ConstraintDef::Unique {
+                    name: name.clone(),
+                    columns: columns.clone(),
+                },
+            },
+        );
+    }
+}
+
+fn add_constraint(t: &mut Table, def: &ConstraintDef) {
+    let (schema, table) = (t.schema.clone(), t.name.clone());
+    match def {
+        ConstraintDef::PrimaryKey { name, columns } => {
+            if t.primary_key.is_some() {
+                return;
+            }
+            t.primary_key = Some(KeyConstraint {
+                name: name.clone(),
+                columns: columns.clone(),
+            });
+            let mut pk = index(schema, table, name, columns, true);
+            pk.primary = true;
+            t.indexes.push(pk);
+        }
+        ConstraintDef::ForeignKey {
+            name,
+            columns,
+            references,
+            references_columns,
+            on_delete,
+        } => t.foreign_keys.push(ForeignKey {
+            name: name.clone(),
+            columns: columns.clone(),
+            references_schema: references.schema.clone(),
+            references_table: references.name.clone(),
+            references_columns: references_columns.clone(),
+            on_delete: *on_delete,
+            on_update: FkAction::NoAction,
+            deferrable: false,
+            initially_deferred: false,
+            validated: true,
+        }),
+        ConstraintDef::Check { name, expression } => t.check_constraints.push(CheckConstraint {
+            name: name.clone(),
+            definition: format!("CHECK ({expression})"),
+            validated: true,
+        }),
+        ConstraintDef::Unique { name, columns } => {
+            t.unique_constraints.push(KeyConstraint {
+                name: name.clone(),
+                columns: columns.clone(),
+            });
+            t.indexes.push(index(schema, table, name, columns, true));
+        }
+    }
+}
+
+/// An index as `pg_get_indexdef` would print it.
+fn index(schema: String, table: String, name: &str, columns: &[String], unique: bool) -> Index {
+    let keys: Vec<String> = columns.iter().map(|c| ident(c)).collect();
+    Index {
+        name: name.into(),
+        definition: format!(
+            "CREATE {}INDEX {} ON {} USING btree ({})",
+            if unique { "UNIQUE " } else { "" },
+            ident(name),
+            qualified(&schema, &table),
+            keys.join(", ")
+        ),
+        unique,
+        primary: false,
+        columns: columns.to_vec(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn todos() -> QualifiedName {
+        QualifiedName::new("app", "todos")
+    }
+
+    fn column(name: &str) -> ColumnDef {
+        ColumnDef {
+            name: name.into(),
+            sql_type: "timestamptz".into(),
+            data_type: "timestamp with time zone".into(),
+            default: None,
+            generated: None,
+            not_null: true,
+            constraints: vec![ColumnConstraint::Unique {
+                name: format!("todos_{name}_key"),
+            }],
+        }
+    }
+
+    #[test]
+    fn apply_builds_what_the_changes_create_and_leaves_the_original() {
+        let before = Catalog::default();
+        let changes = vec![
+            Change::CreateTable(TableDef {
+                table: todos(),
+                columns: vec![column("id"), column("due")],
+                constraints: vec![ConstraintDef::PrimaryKey {
+                    name: "todos_pkey".into(),
+                    columns: vec!["id".into()],
+                }],
+            }),
+            Change::EnableRls { table: todos() },
+            Change::CreateIndex {
+                table: todos(),
+                name: "idx_todos_due".into(),
+                columns: vec!["due".into()],
+            },
+            Change::Grant {
+                table: todos(),
+                privileges: vec!["SELECT".into()],
+                roles: vec!["anon".into()],
+            },
+            Change::DropColumn {
+                table: todos(),
+                column: "due".into(),
+            },
+        ];
+        let after = before.apply(&changes);
+        assert!(before.tables.is_empty());
+        let t = after.table("app", "todos").expect("created");
+        assert!(t.rls_enabled);
+        assert_eq!(t.columns.len(), 1);
+        assert_eq!(t.columns[0].data_type, "timestamp with time zone");
+        assert_eq!(
+            t.primary_key.as_ref().map(|k| k.name.as_str()),
+            Some("todos_pkey")
+        );
+        // The dropped column took its unique constraint and both of its indexes along.
+        let names: Vec<&str> = t.indexes.iter().map(|i| i.name.as_str()).collect();
+        assert_eq!(names, ["todos_id_key", "todos_pkey"]);
+        assert!(t.has_privilege("anon", "SELECT"));
+    }
+}

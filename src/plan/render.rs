@@ -1,0 +1,251 @@
+//! SQL, rendered last: one statement per typed [`Change`], the very text previewed and applied.
+//! Identifiers go through `sql::ident`; the only raw text is what the user wrote as an
+//! expression and the expressions the planner built from quoted parts.
+
+use crate::catalog::change::{
+    Change, ColumnConstraint, ColumnDef, CommentOn, ConstraintDef, FunctionDef, TableDef,
+    TriggerDef,
+};
+use crate::catalog::{Policy, QualifiedName};
+use crate::sql::{ident, literal};
+
+use super::sql_parts::role_sql;
+use super::step::StepKind;
+
+/// What a change counts as in the summary and colours as in the preview.
+pub fn kind(change: &Change) -> StepKind {
+    match change {
+        Change::CreateSchema { .. } => StepKind::CreateSchema,
+        Change::GrantSchemaUsage { .. } | Change::Grant { .. } => StepKind::Grant,
+        Change::CreateFunction(_) => StepKind::CreateFunction,
+        Change::CreateTable(_) => StepKind::CreateTable,
+        Change::CreateLinkingTable(_) => StepKind::CreateLinkingTable,
+        Change::AddColumn { .. } => StepKind::AddColumn,
+        Change::AddConstraint {
+            constraint: ConstraintDef::ForeignKey { .. },
+            ..
+        } => StepKind::AddForeignKey,
+        Change::AddConstraint { .. } => StepKind::AddConstraint,
+        Change::CreateIndex { .. } => StepKind::CreateIndex,
+        Change::Comment { .. } => StepKind::Comment,
+        Change::CreateView { .. } => StepKind::CreateView,
+        Change::EnableRls { .. } => StepKind::EnableRls,
+        Change::CreatePolicy { .. } => StepKind::CreatePolicy,
+        Change::DropColumn { .. } => StepKind::DropColumn,
+        Change::DropPolicy { .. } => StepKind::DropPolicy,
+        Change::CreateTrigger(_) => StepKind::CreateTrigger,
+        Change::RevokeAll { .. } => StepKind::Revoke,
+        Change::RefreshApi { .. } => StepKind::Refresh,
+    }
+}
+
+/// One statement, without the terminating semicolon.
+pub fn sql(change: &Change) -> String {
+    match change {
+        Change::CreateSchema { name } => format!("CREATE SCHEMA {}", ident(name)),
+        // The API roles are fixed, known names, written bare as the grant has always read.
+        Change::GrantSchemaUsage { schema, roles } => format!(
+            "GRANT USAGE ON SCHEMA {} TO {}",
+            ident(schema),
+            roles.join(", ")
+        ),
+        Change::CreateFunction(f) => function_sql(f),
+        Change::CreateTable(t) | Change::CreateLinkingTable(t) => table_sql(t),
+        Change::AddColumn { table, column } => {
+            format!(
+                "ALTER TABLE {} ADD COLUMN {}",
+                table.sql(),
+                column_sql(column)
+            )
+        }
+        Change::AddConstraint { table, constraint } => {
+            format!(
+                "ALTER TABLE {} ADD {}",
+                table.sql(),
+                constraint_sql(constraint)
+            )
+        }
+        Change::CreateIndex {
+            table,
+            name,
+            columns,
+        } => format!(
+            "CREATE INDEX {} ON {} ({})",
+            ident(name),
+            table.sql(),
+            idents(columns)
+        ),
+        Change::Comment { on, text } => match on {
+            CommentOn::Table(table) => {
+                format!("COMMENT ON TABLE {} IS {}", table.sql(), literal(text))
+            }
+            CommentOn::Column { table, column } => format!(
+                "COMMENT ON COLUMN {}.{} IS {}",
+                table.sql(),
+                ident(column),
+                literal(text)
+            ),
+        },
+        Change::CreateView { view, query } => format!(
+            "CREATE VIEW {} WITH (security_invoker = true) AS\n{query}",
+            view.sql()
+        ),
+        Change::EnableRls { table } => {
+            format!("ALTER TABLE {} ENABLE ROW LEVEL SECURITY", table.sql())
+        }
+        Change::CreatePolicy { table, policy } => policy_sql(table, policy),
+        Change::DropColumn { table, column } => {
+            format!("ALTER TABLE {} DROP COLUMN {}", table.sql(), ident(column))
+        }
+        Change::DropPolicy { table, name } => {
+            format!("DROP POLICY {} ON {}", ident(name), table.sql())
+        }
+        Change::CreateTrigger(t) => trigger_sql(t),
+        Change::Grant {
+            table,
+            privileges,
+            roles,
+        } => format!(
+            "GRANT {} ON {} TO {}",
+            privileges.join(", "),
+            table.sql(),
+            idents(roles)
+        ),
+        Change::RevokeAll { table, roles } => {
+            format!("REVOKE ALL ON {} FROM {}", table.sql(), roles.join(", "))
+        }
+        Change::RefreshApi { hook: true } => "SELECT public.apply_postgrest_permissions()".into(),
+        Change::RefreshApi { hook: false } => "NOTIFY pgrst, 'reload schema'".into(),
+    }
+}
+
+fn idents(names: &[String]) -> String {
+    names
+        .iter()
+        .map(|n| ident(n))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn function_sql(f: &FunctionDef) -> String {
+    format!(
+        "CREATE {}FUNCTION {}() RETURNS {}\nLANGUAGE {}\nSET search_path = ''\nAS {}",
+        if f.or_replace { "OR REPLACE " } else { "" },
+        f.function.sql(),
+        f.returns,
+        f.language,
+        f.body
+    )
+}
+
+fn table_sql(t: &TableDef) -> String {
+    let lines: Vec<String> = t
+        .columns
+        .iter()
+        .map(column_sql)
+        .chain(t.constraints.iter().map(constraint_sql))
+        .collect();
+    format!(
+        "CREATE TABLE {} (\n  {}\n)",
+        t.table.sql(),
+        lines.join(",\n  ")
+    )
+}
+
+fn column_sql(c: &ColumnDef) -> String {
+    let mut def = format!("{} {}", ident(&c.name), c.sql_type);
+    if let Some(expression) = &c.generated {
+        def.push_str(&format!(" GENERATED ALWAYS AS ({expression}) STORED"));
+    } else if let Some(default) = &c.default {
+        def.push_str(&format!(" DEFAULT {default}"));
+    }
+    if c.not_null {
+        def.push_str(" NOT NULL");
+    }
+    for constraint in &c.constraints {
+        match constraint {
+            ColumnConstraint::PrimaryKey { name } => {
+                def.push_str(&format!(" CONSTRAINT {} PRIMARY KEY", ident(name)))
+            }
+            ColumnConstraint::Check { name, expression } => {
+                def.push_str(&format!(" CONSTRAINT {} CHECK ({expression})", ident(name)))
+            }
+            ColumnConstraint::Unique { name } => {
+                def.push_str(&format!(" CONSTRAINT {} UNIQUE", ident(name)))
+            }
+        }
+    }
+    def
+}
+
+fn constraint_sql(c: &ConstraintDef) -> String {
+    match c {
+        ConstraintDef::PrimaryKey { name, columns } => {
+            format!(
+                "CONSTRAINT {} PRIMARY KEY ({})",
+                ident(name),
+                idents(columns)
+            )
+        }
+        ConstraintDef::ForeignKey {
+            name,
+            columns,
+            references,
+            references_columns,
+            on_delete,
+        } => format!(
+            "CONSTRAINT {} FOREIGN KEY ({}) REFERENCES {} ({}) ON DELETE {}",
+            ident(name),
+            idents(columns),
+            references.sql(),
+            idents(references_columns),
+            on_delete.sql()
+        ),
+        ConstraintDef::Check { name, expression } => {
+            format!("CONSTRAINT {} CHECK ({expression})", ident(name))
+        }
+        ConstraintDef::Unique { name, columns } => {
+            format!("CONSTRAINT {} UNIQUE ({})", ident(name), idents(columns))
+        }
+    }
+}
+
+fn policy_sql(table: &QualifiedName, policy: &Policy) -> String {
+    let roles: Vec<String> = policy.roles.iter().map(|r| role_sql(r)).collect();
+    let mut sql = format!(
+        "CREATE POLICY {} ON {}\n  AS {}\n  FOR {}\n  TO {}",
+        ident(&policy.name),
+        table.sql(),
+        if policy.permissive {
+            "PERMISSIVE"
+        } else {
+            "RESTRICTIVE"
+        },
+        policy.command.sql(),
+        roles.join(", ")
+    );
+    if let Some(using) = &policy.using {
+        sql.push_str(&format!("\n  USING ({using})"));
+    }
+    if let Some(check) = &policy.with_check {
+        sql.push_str(&format!("\n  WITH CHECK ({check})"));
+    }
+    sql
+}
+
+fn trigger_sql(t: &TriggerDef) -> String {
+    format!(
+        "CREATE TRIGGER {} {} {} ON {} FOR EACH {} EXECUTE FUNCTION {}({})",
+        ident(&t.name),
+        t.timing,
+        t.events.join(" OR "),
+        t.table.sql(),
+        t.for_each,
+        t.function.sql(),
+        t.arguments
+            .iter()
+            .map(|a| crate::sql::literal(a))
+            .collect::<Vec<_>>()
+            .join(", ")
+    )
+}
