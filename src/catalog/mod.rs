@@ -14,7 +14,7 @@ mod rows;
 
 pub use fingerprint::fingerprint;
 pub use model::*;
-pub use read::{ReadError, read, read_in_transaction};
+pub use read::{ReadError, end_abandoned_read, read, read_in_transaction};
 
 /// Schemas Supabase manages: read and shown, but read-only in the designer.
 ///

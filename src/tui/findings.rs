@@ -7,7 +7,7 @@
 
 use crate::design::{Diagnostic, Level};
 
-use super::app::Phase;
+use super::phase::Phase;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Severity {

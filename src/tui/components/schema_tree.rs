@@ -6,11 +6,10 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-use super::{fit, pad};
+use super::{fit, pad, pane_block};
 use crate::tui::app::{App, Focus};
 use crate::tui::theme::Role;
 use crate::tui::tree::RowKind;
-use crate::tui::view::pane_block;
 
 pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
     let focused = app.focus == Focus::Tree;
@@ -21,7 +20,7 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
     } else {
         format!("/{}", app.tree.filter())
     };
-    let block = pane_block(app, "Schema".into(), focused)
+    let block = pane_block(&app.theme, "Schema".into(), focused)
         .title_top(Line::styled(format!(" {filter} "), app.theme.style(Role::Dim)).right_aligned());
     let inner = block.inner(area);
     frame.render_widget(block, area);

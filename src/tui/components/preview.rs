@@ -12,6 +12,7 @@ use ratatui::widgets::{Paragraph, Wrap};
 use super::rule;
 use crate::tui::app::{App, ApplyState, PlanView};
 use crate::tui::findings::Severity;
+use crate::tui::job::JobKind;
 use crate::tui::theme::Role;
 
 pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
@@ -90,20 +91,22 @@ fn status_lines<'a>(app: &App, plan: &PlanView) -> Vec<Line<'a>> {
             }),
         ));
     }
-    match &app.apply {
-        ApplyState::Idle => {}
-        ApplyState::Running {
-            dry_run,
-            statement,
-            total,
-            ..
-        } => out.push(Line::styled(
+    if let Some(job) = app.job.running()
+        && job.kind != JobKind::Reading
+    {
+        out.push(Line::styled(
             format!(
-                "{} · statement {statement} of {total} · esc cancels",
-                if *dry_run { "dry run" } else { "applying" }
+                "{} · statement {} of {} · esc cancels",
+                job.kind.label(),
+                job.statement,
+                job.total
             ),
             app.theme.style(Role::Warning),
-        )),
+        ));
+        return out;
+    }
+    match &app.apply {
+        ApplyState::Idle => {}
         ApplyState::Succeeded {
             dry_run,
             statements,
@@ -152,7 +155,7 @@ fn status_lines<'a>(app: &App, plan: &PlanView) -> Vec<Line<'a>> {
 fn side_lines<'a>(app: &App, plan: &PlanView, width: u16) -> Vec<Line<'a>> {
     let mut out = Vec::new();
     let width = width.min(34);
-    out.push(rule(app, "findings", width));
+    out.push(rule(&app.theme, "findings", width));
     if app.findings.is_empty() {
         out.push(Line::styled("✓ no findings", app.theme.style(Role::Ok)));
     }
@@ -167,7 +170,7 @@ fn side_lines<'a>(app: &App, plan: &PlanView, width: u16) -> Vec<Line<'a>> {
         ));
     }
     if !plan.plan.notes.is_empty() {
-        out.push(rule(app, "notes", width));
+        out.push(rule(&app.theme, "notes", width));
         for n in &plan.plan.notes {
             out.push(Line::styled(format!("· {n}"), app.theme.style(Role::Info)));
         }
