@@ -287,7 +287,7 @@ const DEFAULTS: &[(Context, Action, &[&str], &str, bool)] = &[
         Context::Global,
         Action::Cancel,
         &["esc"],
-        "cancel a running apply · clear the filter",
+        "cancel the running job · clear the filter",
         false,
     ),
     (
