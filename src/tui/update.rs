@@ -5,21 +5,21 @@
 //! returned as an [`Effect`] for the runtime to carry out, whose result comes back as a
 //! message. So `update` never waits, and tests can drive it with no terminal at all.
 
-use crossterm::event::{Event, KeyCode, KeyEvent, KeyEventKind};
+use crossterm::event::{Event, KeyEvent, KeyEventKind};
 
 use crate::db::apply::{ApplyError, ApplyReport};
 
 use super::app::{App, ApplyState, DesignState, Focus, Overlay, Phase};
-use super::components::Outcome;
 use super::components::confirm_apply::ConfirmApply;
 use super::components::confirm_delete::ConfirmDelete;
 use super::components::drift::Drift;
 use super::components::help::Help;
+use super::components::{Outcome, phase_pane, preview, schema_detail, schema_tree};
 use super::job::JobKind;
 use super::keymap::{Action, Context};
 use super::layout;
 use super::message::{Effect, Message};
-use super::navigation::{goto, scroll_main, selection_changed};
+use super::navigation::goto;
 use super::planning::replan;
 use super::tree::RowKind;
 
@@ -145,36 +145,13 @@ fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
         return on_overlay_key(app, key);
     }
     if app.filtering {
-        return on_filter_key(app, key);
+        schema_tree::on_filter_key(app, key);
+        return Vec::new();
     }
     match lookup(app, &key) {
         Some(action) => act(app, action),
         None => Vec::new(),
     }
-}
-
-fn on_filter_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
-    let mut filter = app.tree.filter().to_owned();
-    match app.keymap.action(Context::Input, &key) {
-        Some(Action::Confirm) => app.filtering = false,
-        Some(Action::Cancel) => {
-            app.filtering = false;
-            filter.clear();
-        }
-        _ => match key.code {
-            KeyCode::Backspace => {
-                filter.pop();
-            }
-            KeyCode::Char(c) => filter.push(c),
-            _ => return Vec::new(),
-        },
-    }
-    if filter != app.tree.filter() {
-        app.tree.set_filter(&filter);
-        app.tree.rebuild(app.catalog.as_deref(), &app.drafts);
-        app.tree.select_first_table();
-    }
-    Vec::new()
 }
 
 /// The top popup handles the key in place; its outcome is carried out here.
@@ -277,8 +254,6 @@ fn on_overlay_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
 }
 
 fn act(app: &mut App, action: Action) -> Vec<Effect> {
-    let tree_rows = layout::tree_rows(app.width, app.height);
-    let main_rows = layout::main_rows(app.width, app.height);
     match action {
         Action::Quit => app.quit = true,
         Action::Help => app.overlays.push(Overlay::Help(Help::default())),
@@ -309,45 +284,14 @@ fn act(app: &mut App, action: Action) -> Vec<Effect> {
         | Action::PageUp
         | Action::PageDown
         | Action::Top
-        | Action::Bottom => {
-            let page = if app.focus == Focus::Tree {
-                tree_rows
-            } else {
-                main_rows
-            };
-            let delta: isize = match action {
-                Action::Up => -1,
-                Action::Down => 1,
-                Action::PageUp => -(page.max(1) as isize),
-                Action::PageDown => page.max(1) as isize,
-                Action::Top => isize::MIN / 2,
-                _ => isize::MAX / 2,
-            };
-            if app.focus == Focus::Tree {
-                match action {
-                    Action::Top => app.tree.home(),
-                    Action::Bottom => app.tree.end(),
-                    _ => app.tree.move_by(delta),
-                }
-                app.tree.scroll_into_view(tree_rows);
-                selection_changed(app);
-            } else {
-                scroll_main(app, delta);
-            }
-        }
-        Action::Open if app.focus == Focus::Tree => {
-            if app.tree.expand() {
-                app.tree.rebuild(app.catalog.as_deref(), &app.drafts);
-            }
-            app.tree.scroll_into_view(tree_rows);
-        }
-        Action::Close if app.focus == Focus::Tree => {
-            if app.tree.collapse() {
-                app.tree.rebuild(app.catalog.as_deref(), &app.drafts);
-            }
-            app.tree.scroll_into_view(tree_rows);
-        }
-        Action::Open | Action::Close => {}
+        | Action::Bottom
+        | Action::Open
+        | Action::Close => match (app.focus, app.phase) {
+            (Focus::Tree, _) => schema_tree::on_action(app, action),
+            (Focus::Main, Phase::Preview) => preview::on_action(app, action),
+            (Focus::Main, Phase::Schema) => schema_detail::on_action(app, action),
+            (Focus::Main, _) => phase_pane::on_action(app, action),
+        },
         Action::Filter => {
             app.focus = Focus::Tree;
             app.filtering = true;

@@ -11,8 +11,15 @@ use super::{pad, rule};
 use crate::design::{Design, Samples};
 use crate::tui::app::App;
 use crate::tui::findings::Severity;
+use crate::tui::keymap::Action;
+use crate::tui::navigation::scroll_pane;
 use crate::tui::phase::Phase;
 use crate::tui::theme::Role;
+
+/// Movement keys while this pane has the keyboard: it scrolls (its own scroll).
+pub fn on_action(app: &mut App, action: Action) {
+    scroll_pane(app, action);
+}
 
 pub fn draw(frame: &mut Frame, app: &App, phase: Phase, area: Rect) {
     let lines = lines(app, phase, area.width);

@@ -13,7 +13,14 @@ use super::rule;
 use crate::tui::app::{App, ApplyState, PlanView};
 use crate::tui::findings::Severity;
 use crate::tui::job::JobKind;
+use crate::tui::keymap::Action;
+use crate::tui::navigation::scroll_pane;
 use crate::tui::theme::Role;
+
+/// Movement keys while this pane has the keyboard: it scrolls (its own scroll).
+pub fn on_action(app: &mut App, action: Action) {
+    scroll_pane(app, action);
+}
 
 pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
     let Some(plan) = &app.plan else {

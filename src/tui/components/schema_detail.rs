@@ -10,9 +10,16 @@ use ratatui::widgets::Paragraph;
 use super::{fit, pad, plural, rule};
 use crate::catalog::{Catalog, Table};
 use crate::tui::app::App;
+use crate::tui::keymap::Action;
+use crate::tui::navigation::scroll_pane;
 use crate::tui::phase::Phase;
 use crate::tui::theme::Role;
 use crate::tui::tree::{DraftTable, RowKind};
+
+/// Movement keys while this pane has the keyboard: it scrolls (its own scroll).
+pub fn on_action(app: &mut App, action: Action) {
+    scroll_pane(app, action);
+}
 
 pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
     let lines = lines(app, area.width);
