@@ -23,6 +23,9 @@ use super::navigation::goto;
 use super::planning::replan;
 use super::tree::RowKind;
 
+/// The status line while `r` reads the schema; replaced by the result when it arrives.
+const READING: &str = "re-reading the live schema… (esc cancels)";
+
 pub fn update(app: &mut App, message: Message) -> Vec<Effect> {
     let mut effects = match message {
         Message::Start => {
@@ -61,7 +64,7 @@ pub fn update(app: &mut App, message: Message) -> Vec<Effect> {
                     n => format!("{done}; {n} changes still planned"),
                 };
             }
-            if app.message.is_none() {
+            if app.message.is_none() || app.message.as_deref() == Some(READING) {
                 app.message = Some(format!(
                     "{} tables read",
                     app.catalog.as_ref().map_or(0, |c| c.tables.len())
@@ -328,7 +331,7 @@ fn act(app: &mut App, action: Action) -> Vec<Effect> {
                 app.message = Some("busy: the schema is re-read when this finishes".into());
             } else {
                 let effects = read_catalog(app);
-                app.message = Some("re-reading the live schema… (esc cancels)".into());
+                app.message = Some(READING.into());
                 return effects.into_iter().collect();
             }
         }

@@ -71,8 +71,10 @@ impl DraftOrFile {
             ),
             Line::styled(
                 format!(
-                    "n / esc uses the file; the draft is kept at {}",
-                    self.aside.display()
+                    "n / esc uses the file; the draft is kept beside it as {}",
+                    self.aside
+                        .file_name()
+                        .map_or_else(String::new, |n| n.to_string_lossy().into_owned())
                 ),
                 theme.style(Role::Text),
             ),
