@@ -187,7 +187,7 @@ async fn error_findings_are_named_and_need_an_explicit_yes() {
         h.app
             .findings
             .push(Finding::from_diagnostic(&Diagnostic::error(
-                &format!("tables[0].rls_policies[{i}]"),
+                format!("tables[0].rls_policies[{i}]"),
                 "policy lets anyone write",
             )));
     }
