@@ -142,7 +142,10 @@ async fn preview_apply_see_the_result_and_quit() {
 
     // Apply asks first, and only the word `apply` goes ahead.
     h.key(KeyCode::Char('A'));
-    assert!(matches!(h.app.overlay, Some(Overlay::ConfirmApply { .. })));
+    assert!(matches!(
+        h.app.overlay(),
+        Some(Overlay::ConfirmApply { .. })
+    ));
     assert!(
         h.screen(120, 40).contains("1 table"),
         "the summary is in the dialog"
@@ -150,7 +153,7 @@ async fn preview_apply_see_the_result_and_quit() {
     h.keys("yes");
     h.key(KeyCode::Enter);
     assert!(
-        matches!(h.app.overlay, Some(Overlay::ConfirmApply { .. })),
+        matches!(h.app.overlay(), Some(Overlay::ConfirmApply { .. })),
         "yes is not apply"
     );
     for _ in 0..3 {
@@ -237,9 +240,9 @@ async fn drift_stops_the_apply_with_a_dialog() {
     h.key(KeyCode::Enter);
     h.settle().await;
     assert!(
-        matches!(h.app.overlay, Some(Overlay::Drift { .. })),
+        matches!(h.app.overlay(), Some(Overlay::Drift { .. })),
         "{:?}",
-        h.app.overlay
+        h.app.overlay()
     );
     let screen = h.screen(120, 40);
     assert!(
@@ -252,7 +255,7 @@ async fn drift_stops_the_apply_with_a_dialog() {
     );
     // The catalog was re-read, so the next plan is against the schema as it is now.
     h.key(KeyCode::Char('x'));
-    assert!(h.app.overlay.is_none());
+    assert!(h.app.overlay().is_none());
     assert!(h.screen(120, 40).contains("sneaky"));
 }
 
@@ -278,6 +281,10 @@ async fn esc_cancels_a_running_apply() {
     h.key(KeyCode::Char('A'));
     h.keys("apply");
     h.key(KeyCode::Enter);
+    if h.app.error_count() > 0 {
+        // The linter's errors on this bare table are named; going past them takes a yes.
+        h.key(KeyCode::Char('y'));
+    }
     assert!(h.app.applying());
     // Wait until the apply is blocked on the lock, then press Esc.
     let waiting = "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'schemaforge' AND wait_event_type = 'Lock'";
@@ -322,7 +329,10 @@ async fn a_drafted_table_is_removed_after_a_yes_and_the_draft_is_saved() {
     h.key(KeyCode::Enter);
     assert_eq!(h.app.tree.selected_table(), Some(("public", "todos")));
     h.key(KeyCode::Char('x'));
-    assert!(matches!(h.app.overlay, Some(Overlay::ConfirmDelete { .. })));
+    assert!(matches!(
+        h.app.overlay(),
+        Some(Overlay::ConfirmDelete { .. })
+    ));
     h.key(KeyCode::Char('n'));
     assert_eq!(h.app.design.as_ref().unwrap().design.tables.len(), 1);
     h.key(KeyCode::Char('x'));

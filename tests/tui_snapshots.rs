@@ -247,7 +247,7 @@ fn the_help_scrolls_at_80x24_and_shows_everything_at_160x45() {
     assert!(last.contains("walkthrough on/off"), "{last}");
     assert!(!last.contains("j/k scroll for more"), "{last}");
     press(&mut app, KeyCode::Char('x'));
-    assert!(app.overlay.is_none() && !app.quit);
+    assert!(app.overlay().is_none() && !app.quit);
 
     let (_, wide) = screen("dark", "help", 160, 45);
     let wide = buffer_text(&wide);

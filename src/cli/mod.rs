@@ -171,7 +171,6 @@ fn build_app(
     options: &TuiOptions,
     drafts: bool,
 ) -> Result<crate::tui::App, String> {
-    use crate::tui::app::{DesignState, Overlay};
     use crate::tui::{draft, keymap::Keymap, theme::Theme};
     let config_dir = crate::config::config_dir();
     let config = crate::config::Config::load(config_dir.as_deref()).map_err(|e| e.to_string())?;
@@ -199,17 +198,9 @@ fn build_app(
                 .collect::<Vec<_>>()
                 .join("\n")
         })?;
-        app.design = Some(DesignState {
-            design,
-            file: Some(file.clone()),
-        });
-    } else if let Some(path) = app.draft_path.clone()
-        && let Some(design) = draft_found
-    {
-        app.overlay = Some(Overlay::ResumeDraft {
-            path,
-            tables: design.tables.len(),
-        });
+        crate::tui::opening::open_design(&mut app, design, file.clone(), draft_found);
+    } else {
+        crate::tui::opening::offer_draft(&mut app, draft_found);
     }
     Ok(app)
 }

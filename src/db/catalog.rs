@@ -56,6 +56,13 @@ pub async fn read(client: &Client) -> Result<Catalog, ReadError> {
     }
 }
 
+/// After a [`read`] was cancelled part-way (its future dropped, its query cancelled on the
+/// server): ends the transaction it left open, failed or not, so the session is usable
+/// again. Outside a transaction this is a no-op (the server only warns).
+pub async fn end_abandoned_read(client: &Client) {
+    let _ = client.batch_execute("ROLLBACK").await;
+}
+
 /// Reads the catalog inside the caller's open transaction, leaving no trace in it: a
 /// savepoint scopes the `search_path` change, so the fingerprint matches a plain [`read`].
 /// Used by apply to check for drift inside its own transaction.

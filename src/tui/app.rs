@@ -2,7 +2,6 @@
 
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::time::Instant;
 
 use crate::analysis::Analysis;
 use crate::catalog::Catalog;
@@ -11,119 +10,18 @@ use crate::design::Design;
 use crate::plan::{Bundle, Plan, PlanSettings, Summary};
 
 use super::highlight::Highlighted;
+use super::job::{Job, JobKind};
 use super::keymap::{Context, Keymap};
+pub use super::overlay::Overlay;
+pub use super::phase::Phase;
 use super::theme::Theme;
 use super::tree::{DraftTable, Tree};
-
-/// The phases of SPEC.md, in the stepper's order (the type findings are placed in).
-pub use crate::findings::Phase;
-
-impl Phase {
-    pub const ALL: [Phase; 7] = [
-        Phase::Schema,
-        Phase::Tables,
-        Phase::Fields,
-        Phase::Relations,
-        Phase::Rls,
-        Phase::Samples,
-        Phase::Preview,
-    ];
-
-    /// As the stepper shows it: `0 Schema` … `▸ Preview`.
-    pub fn label(self) -> &'static str {
-        match self {
-            Phase::Schema => "0 Schema",
-            Phase::Tables => "1 Tables",
-            Phase::Fields => "2 Fields",
-            Phase::Relations => "3 Relations",
-            Phase::Rls => "4 RLS",
-            Phase::Samples => "5 Samples",
-            Phase::Preview => "▸ Preview",
-        }
-    }
-
-    pub fn title(self) -> &'static str {
-        match self {
-            Phase::Schema => "the live schema",
-            Phase::Tables => "tables",
-            Phase::Fields => "fields",
-            Phase::Relations => "relations",
-            Phase::Rls => "row-level security",
-            Phase::Samples => "sample records",
-            Phase::Preview => "preview and apply",
-        }
-    }
-
-    /// What the phase is for, for someone new to databases (walkthrough mode).
-    pub fn explanation(self) -> &'static str {
-        match self {
-            Phase::Schema => {
-                "Always first: this is what the database already has. Look before you design — \
-                 nothing here is changed until you apply, and managed schemas (auth, storage) are read-only."
-            }
-            Phase::Tables => {
-                "Plan the data model: one table per kind of thing (todos, projects). Each has a human \
-                 name and a db_name. Don't add users or profiles: auth.users already exists."
-            }
-            Phase::Fields => {
-                "The non-relational fields of each table, each with a type. Exactly one is the primary \
-                 (display) field. id, created_at, updated_at, created_by and updated_by are automatic."
-            }
-            Phase::Relations => {
-                "Links between tables come after all tables exist: many-to-one, one-to-one, or \
-                 many-to-many through a linking table, with optional cascade delete."
-            }
-            Phase::Rls => {
-                "Row-level security decides which rows each user sees. Every table gets it unless it is \
-                 public reference data; policies use auth.uid() only, never invented JWT claims."
-            }
-            Phase::Samples => {
-                "Optional sample records, generated per field type, respecting every constraint and \
-                 relation — so you can see and test the schema right away."
-            }
-            Phase::Preview => {
-                "Everything as SQL, exactly as it will run: one transaction, so it all lands or nothing \
-                 does. Dry-run it first; apply asks before it changes anything."
-            }
-        }
-    }
-
-    pub fn next(self) -> Phase {
-        let i = Phase::ALL.iter().position(|p| *p == self).expect("listed");
-        Phase::ALL[(i + 1).min(Phase::ALL.len() - 1)]
-    }
-
-    /// The stepper's number key (`Preview` is 6).
-    pub fn index(self) -> usize {
-        Phase::ALL.iter().position(|p| *p == self).expect("listed")
-    }
-
-    pub fn prev(self) -> Phase {
-        let i = Phase::ALL.iter().position(|p| *p == self).expect("listed");
-        Phase::ALL[i.saturating_sub(1)]
-    }
-}
 
 /// Which pane has the keyboard.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Focus {
     Tree,
     Main,
-}
-
-/// A window over the panes; at most one at a time, and it takes the keyboard.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Overlay {
-    /// Every key of the focused pane; scrolls when it does not fit.
-    Help { scroll: usize },
-    /// Apply asks first: the summary, and the word `apply` typed by the user.
-    ConfirmApply { typed: String },
-    /// `x` on a drafted table: remove it from the design?
-    ConfirmDelete { table: String },
-    /// A draft for this database was found on start: resume it?
-    ResumeDraft { path: PathBuf, tables: usize },
-    /// The live schema changed since the plan was made; nothing was applied.
-    Drift { expected: String, actual: String },
 }
 
 /// The design being edited: where it came from, and its autosave file.
@@ -145,18 +43,10 @@ pub struct PlanView {
     pub lines: Highlighted,
 }
 
-/// The apply state machine: idle → running → done / failed. Esc while running cancels.
+/// How the last apply or dry run ended; while one runs, [`App::job`] says so.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum ApplyState {
     Idle,
-    Running {
-        dry_run: bool,
-        statement: usize,
-        total: usize,
-        started: Instant,
-        /// Esc was pressed: whatever error comes back is the cancellation.
-        cancelling: bool,
-    },
     Succeeded {
         dry_run: bool,
         statements: usize,
@@ -179,8 +69,8 @@ pub struct App {
     pub connection: String,
     /// The live schema; `None` until the first read arrives.
     pub catalog: Option<Arc<Catalog>>,
-    /// A catalog read is under way.
-    pub reading: bool,
+    /// What runs on the one connection: idle, or one job with its generation.
+    pub job: Job,
     pub design: Option<DesignState>,
     pub settings: PlanSettings,
     /// The plan of the design; `None` without a design or while the plan has errors.
@@ -194,12 +84,14 @@ pub struct App {
     /// The tree's `/` filter is being typed.
     pub filtering: bool,
     pub preview: PreviewState,
-    /// Scroll of the read-only phase panes and the detail pane.
-    pub main_scroll: usize,
+    /// Each phase pane's own scroll (the schema detail's is `Phase::Schema`'s; the
+    /// preview keeps its own in `preview`).
+    pub scrolls: [usize; 7],
     pub apply: ApplyState,
     pub phase: Phase,
     pub focus: Focus,
-    pub overlay: Option<Overlay>,
+    /// Popups, the top one last; it has the keyboard.
+    pub overlays: Vec<Overlay>,
     pub walkthrough: bool,
     /// The last thing worth telling the user, shown in the status line.
     pub message: Option<String>,
@@ -218,7 +110,7 @@ impl App {
         App {
             connection,
             catalog: None,
-            reading: false,
+            job: Job::default(),
             design: None,
             settings: PlanSettings::default(),
             plan: None,
@@ -227,11 +119,11 @@ impl App {
             tree: Tree::default(),
             filtering: false,
             preview: PreviewState::default(),
-            main_scroll: 0,
+            scrolls: [0; 7],
             apply: ApplyState::Idle,
             phase: Phase::Schema,
             focus: Focus::Tree,
-            overlay: None,
+            overlays: Vec::new(),
             walkthrough: false,
             message: None,
             theme,
@@ -243,14 +135,21 @@ impl App {
         }
     }
 
+    /// The popup on top, which has the keyboard.
+    pub fn overlay(&self) -> Option<&Overlay> {
+        self.overlays.last()
+    }
+
     /// The key context of what has the keyboard now.
     pub fn context(&self) -> Context {
-        match &self.overlay {
-            Some(Overlay::ConfirmApply { .. }) => return Context::Input,
-            Some(Overlay::Help { .. }) => return Context::List,
-            Some(_) => return Context::Dialog,
-            None => {}
+        match self.overlay() {
+            Some(overlay) => overlay.context(),
+            None => self.pane_context(),
         }
+    }
+
+    /// The key context of the focused pane, whatever popup is over it.
+    pub fn pane_context(&self) -> Context {
         if self.filtering {
             return Context::Input;
         }
@@ -262,7 +161,25 @@ impl App {
     }
 
     pub fn applying(&self) -> bool {
-        matches!(self.apply, ApplyState::Running { .. })
+        matches!(self.job.kind(), Some(JobKind::Applying | JobKind::DryRun))
+    }
+
+    pub fn reading(&self) -> bool {
+        self.job.kind() == Some(JobKind::Reading)
+    }
+
+    /// The scroll of a phase's pane.
+    pub fn scroll(&self, phase: Phase) -> usize {
+        self.scrolls[phase.index()]
+    }
+
+    /// Error-level findings of the analysis (what makes `schemaforge apply` exit 4).
+    pub fn error_count(&self) -> usize {
+        self.analysis
+            .findings
+            .iter()
+            .filter(|f| f.is_error())
+            .count()
     }
 
     /// Steps the plan would run; 0 without a plan.

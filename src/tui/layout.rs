@@ -3,7 +3,7 @@
 
 use ratatui::layout::{Constraint, Layout, Rect};
 
-use super::app::Phase;
+use super::phase::Phase;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Areas {

@@ -6,14 +6,20 @@
 //! the database.
 
 pub mod app;
+pub mod components;
 pub mod draft;
 pub mod findings;
 pub mod highlight;
+pub mod job;
 pub mod keymap;
 pub mod layout;
+pub mod message;
 pub mod mouse;
+pub mod navigation;
+pub mod opening;
 pub mod osc52;
-pub mod panes;
+pub mod overlay;
+pub mod phase;
 pub mod planning;
 pub mod runtime;
 pub mod terminal;
@@ -32,7 +38,8 @@ use tokio::sync::mpsc;
 use crate::db::Session;
 
 pub use app::App;
-pub use update::{Effect, Message, update};
+pub use message::{Effect, Message};
+pub use update::update;
 
 /// Runs the TUI on an open session until the user quits. The terminal is restored on
 /// return, on error, on panic, and on SIGTERM/SIGHUP/SIGINT (see [`terminal`]).

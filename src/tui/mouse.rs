@@ -6,7 +6,8 @@ use crossterm::event::{MouseButton, MouseEvent, MouseEventKind};
 
 use super::app::{App, Focus, Overlay};
 use super::layout;
-use super::update::{Effect, goto, scroll_main};
+use super::message::Effect;
+use super::navigation::{goto, scroll_main, selection_changed};
 
 pub fn on_mouse(app: &mut App, mouse: MouseEvent) -> Vec<Effect> {
     let areas = layout::areas(ratatui::layout::Rect::new(0, 0, app.width, app.height));
@@ -14,12 +15,12 @@ pub fn on_mouse(app: &mut App, mouse: MouseEvent) -> Vec<Effect> {
     let in_tree = layout::contains(areas.tree, x, y);
     let tree_rows = layout::tree_rows(app.width, app.height);
     match mouse.kind {
-        MouseEventKind::Down(MouseButton::Left) if app.overlay.is_none() => {
+        MouseEventKind::Down(MouseButton::Left) if app.overlays.is_empty() => {
             if in_tree {
                 app.focus = Focus::Tree;
                 if y > areas.tree.y {
                     app.tree.click((y - areas.tree.y - 1) as usize, tree_rows);
-                    app.main_scroll = 0;
+                    selection_changed(app);
                 }
             } else if layout::contains(areas.main, x, y) {
                 app.focus = Focus::Main;
@@ -37,8 +38,8 @@ pub fn on_mouse(app: &mut App, mouse: MouseEvent) -> Vec<Effect> {
             } else {
                 -3
             };
-            if let Some(Overlay::Help { scroll }) = &mut app.overlay {
-                *scroll = scroll.saturating_add_signed(delta);
+            if let Some(Overlay::Help(help)) = app.overlays.last_mut() {
+                help.scroll_by(delta);
             } else if in_tree {
                 app.tree.scroll(delta, tree_rows);
             } else {

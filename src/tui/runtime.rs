@@ -9,21 +9,49 @@ use std::time::Duration;
 
 use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
 use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
+use tokio::task::{AbortHandle, JoinHandle};
 
 use crate::catalog;
 use crate::db::Session;
 use crate::db::apply::{DriftCheck, apply};
 
 use super::app::App;
-use super::update::{Effect, Message, update};
+use super::message::{Effect, Message};
+use super::update::update;
+
+/// The task of the running database job, under the generation `update` gave it.
+struct RunningTask {
+    generation: u64,
+    abort: AbortHandle,
+}
 
 pub struct Runtime {
     session: Arc<Session>,
     tx: UnboundedSender<Message>,
-    /// Tasks started and not finished; a finished task has sent its last message.
+    /// Tasks started and not finished; a finished (or aborted) task has sent its last message.
     in_flight: Arc<AtomicUsize>,
+    /// The one job on the connection, for Esc to cancel and abort.
+    job: Option<RunningTask>,
+    /// After an aborted read: ends the read's transaction; the next job waits for it.
+    cleanup: Option<JoinHandle<()>>,
     /// Clipboard text the loop still has to write to the terminal (OSC 52).
     pub clipboard: Vec<String>,
+}
+
+/// Counts a task as in flight until it ends or is aborted (dropped).
+struct InFlight(Arc<AtomicUsize>);
+
+impl InFlight {
+    fn new(counter: &Arc<AtomicUsize>) -> InFlight {
+        counter.fetch_add(1, Ordering::SeqCst);
+        InFlight(counter.clone())
+    }
+}
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
+    }
 }
 
 impl Runtime {
@@ -32,6 +60,8 @@ impl Runtime {
             session,
             tx,
             in_flight: Arc::new(AtomicUsize::new(0)),
+            job: None,
+            cleanup: None,
             clipboard: Vec::new(),
         }
     }
@@ -41,15 +71,54 @@ impl Runtime {
         self.in_flight.load(Ordering::SeqCst) > 0
     }
 
-    fn spawn(&self, work: impl Future<Output = Message> + Send + 'static) {
+    fn spawn(&self, work: impl Future<Output = Message> + Send + 'static) -> AbortHandle {
         let tx = self.tx.clone();
-        let in_flight = self.in_flight.clone();
-        in_flight.fetch_add(1, Ordering::SeqCst);
+        let counted = InFlight::new(&self.in_flight);
         tokio::spawn(async move {
+            let _counted = counted;
             let message = work.await;
             let _ = tx.send(message);
-            in_flight.fetch_sub(1, Ordering::SeqCst);
+        })
+        .abort_handle()
+    }
+
+    /// Starts database job `generation`: it first waits for the clean-up of an aborted
+    /// one, and its result comes back tagged with its generation.
+    fn spawn_job(&mut self, generation: u64, work: impl Future<Output = Message> + Send + 'static) {
+        let before = self.cleanup.take();
+        let abort = self.spawn(async move {
+            if let Some(cleanup) = before {
+                let _ = cleanup.await;
+            }
+            Message::Job(generation, Box::new(work.await))
         });
+        self.job = Some(RunningTask { generation, abort });
+    }
+
+    /// Esc: the server-side cancel for the running statement, and for reads the task is
+    /// aborted too; the read's transaction is then ended so the connection is clean.
+    fn cancel(&mut self, generation: u64, abort: bool) {
+        if self.job.as_ref().is_none_or(|j| j.generation != generation) {
+            return;
+        }
+        let canceller = self.session.canceller();
+        if !abort {
+            self.spawn(async move { Message::CancelSent(canceller.cancel().await) });
+            return;
+        }
+        if let Some(task) = self.job.take() {
+            task.abort.abort();
+        }
+        let session = self.session.clone();
+        let counted = InFlight::new(&self.in_flight);
+        self.cleanup = Some(tokio::spawn(async move {
+            let _counted = counted;
+            // The aborted read's query is still on the server (perhaps waiting on a lock):
+            // cancel it, then end the transaction it leaves open. Requests on one client
+            // run in order, so this lands before the next job's first statement.
+            let _ = canceller.cancel().await;
+            crate::db::catalog::end_abandoned_read(&session.client).await;
+        }));
     }
 
     /// Starts the work `effects` ask for; returns whether the screen must be redrawn.
@@ -58,9 +127,9 @@ impl Runtime {
         for effect in effects {
             match effect {
                 Effect::Redraw => redraw = true,
-                Effect::ReadCatalog => {
+                Effect::ReadCatalog { generation } => {
                     let session = self.session.clone();
-                    self.spawn(async move {
+                    self.spawn_job(generation, async move {
                         Message::Catalog(
                             crate::db::catalog::read(&session.client)
                                 .await
@@ -70,13 +139,14 @@ impl Runtime {
                     });
                 }
                 Effect::Apply {
+                    generation,
                     bundle,
                     fingerprint,
                     dry_run,
                 } => {
                     let session = self.session.clone();
                     let progress = self.tx.clone();
-                    self.spawn(async move {
+                    self.spawn_job(generation, async move {
                         let drift = DriftCheck {
                             expected: fingerprint,
                             current: async |client: &tokio_postgres::Client| {
@@ -87,16 +157,16 @@ impl Runtime {
                             },
                         };
                         let result = apply(&session.client, &bundle, dry_run, Some(drift), |p| {
-                            let _ = progress.send(Message::ApplyProgress(p));
+                            let _ = progress.send(Message::Job(
+                                generation,
+                                Box::new(Message::ApplyProgress(p)),
+                            ));
                         })
                         .await;
                         Message::Applied { dry_run, result }
                     });
                 }
-                Effect::CancelApply => {
-                    let canceller = self.session.canceller();
-                    self.spawn(async move { Message::CancelSent(canceller.cancel().await) });
-                }
+                Effect::Cancel { generation, abort } => self.cancel(generation, abort),
                 Effect::SaveDraft { path, text } => {
                     self.spawn(async move {
                         let saved = tokio::task::spawn_blocking(move || {
@@ -107,6 +177,22 @@ impl Runtime {
                         .await
                         .unwrap_or_else(|e| Err(e.to_string()));
                         Message::DraftSaved(saved)
+                    });
+                }
+                Effect::ReplaceDraft { path, aside, text } => {
+                    self.spawn(async move {
+                        let replaced = tokio::task::spawn_blocking(move || {
+                            std::fs::rename(&path, &aside)
+                                .and_then(|()| match &text {
+                                    Some(text) => super::draft::save_atomically(&path, text),
+                                    None => Ok(()),
+                                })
+                                .map(|()| aside)
+                                .map_err(|e| e.to_string())
+                        })
+                        .await
+                        .unwrap_or_else(|e| Err(e.to_string()));
+                        Message::DraftReplaced(replaced)
                     });
                 }
                 Effect::Copy(text) => {
@@ -172,10 +258,15 @@ impl Harness {
             if !self.runtime.busy() && self.rx.is_empty() {
                 return;
             }
-            match tokio::time::timeout_at(deadline, self.rx.recv()).await {
+            // An aborted task ends without a message: look at `busy` again now and then.
+            let wake = deadline.min(tokio::time::Instant::now() + Duration::from_millis(50));
+            match tokio::time::timeout_at(wake, self.rx.recv()).await {
                 Ok(Some(message)) => self.send(message),
                 Ok(None) => return,
-                Err(_) => panic!("background work did not finish within 120 s"),
+                Err(_) if tokio::time::Instant::now() >= deadline => {
+                    panic!("background work did not finish within 120 s")
+                }
+                Err(_) => {}
             }
         }
     }

@@ -5,70 +5,41 @@
 //! returned as an [`Effect`] for the runtime to carry out, whose result comes back as a
 //! message. So `update` never waits, and tests can drive it with no terminal at all.
 
-use std::path::PathBuf;
-use std::time::Instant;
+use crossterm::event::{Event, KeyEvent, KeyEventKind};
 
-use crossterm::event::{Event, KeyCode, KeyEvent, KeyEventKind};
-
-use crate::catalog::Catalog;
-use crate::db::apply::{ApplyError, ApplyReport, Progress};
-use crate::plan::Bundle;
+use crate::db::apply::{ApplyError, ApplyReport};
 
 use super::app::{App, ApplyState, DesignState, Focus, Overlay, Phase};
+use super::components::confirm_apply::ConfirmApply;
+use super::components::confirm_delete::ConfirmDelete;
+use super::components::drift::Drift;
+use super::components::help::Help;
+use super::components::{Outcome, phase_pane, preview, schema_detail, schema_tree};
+use super::job::JobKind;
 use super::keymap::{Action, Context};
 use super::layout;
+use super::message::{Effect, Message};
+use super::navigation::goto;
 use super::planning::replan;
 use super::tree::RowKind;
 
-/// Everything that can happen: terminal input and the results of work done elsewhere.
-#[derive(Debug)]
-pub enum Message {
-    /// The program started: read the catalog, save an opened design.
-    Start,
-    Terminal(Event),
-    Catalog(Result<Box<Catalog>, String>),
-    ApplyProgress(Progress),
-    Applied {
-        dry_run: bool,
-        result: Result<ApplyReport, ApplyError>,
-    },
-    /// The cancel request was sent (or could not be).
-    CancelSent(Result<(), String>),
-    DraftSaved(Result<PathBuf, String>),
-    /// Background work failed; the text is for the status line.
-    Failed(String),
-}
-
-/// Work `update` asks the runtime to do; its results come back as messages.
-#[derive(Debug, PartialEq, Eq)]
-pub enum Effect {
-    /// The screen changed and must be drawn.
-    Redraw,
-    ReadCatalog,
-    /// Run the bundle in one transaction, after checking the fingerprint.
-    Apply {
-        bundle: Bundle,
-        fingerprint: String,
-        dry_run: bool,
-    },
-    /// Cancel the running apply on the server (the transaction rolls back).
-    CancelApply,
-    SaveDraft {
-        path: PathBuf,
-        text: String,
-    },
-    /// Put text on the clipboard (OSC 52).
-    Copy(String),
-}
+/// The status line while `r` reads the schema; replaced by the result when it arrives.
+const READING: &str = "re-reading the live schema… (esc cancels)";
 
 pub fn update(app: &mut App, message: Message) -> Vec<Effect> {
     let mut effects = match message {
         Message::Start => {
-            app.reading = true;
             replan(app);
-            let mut effects = vec![Effect::ReadCatalog];
+            let mut effects: Vec<Effect> = read_catalog(app).into_iter().collect();
             effects.extend(autosave(app));
             effects
+        }
+        Message::Job(generation, result) => {
+            if !app.job.is_current(generation) {
+                // A cancelled job's late answer: a newer one (or none) owns the screen.
+                return Vec::new();
+            }
+            return update(app, *result);
         }
         Message::Terminal(Event::Key(key)) if key.kind != KeyEventKind::Release => on_key(app, key),
         Message::Terminal(Event::Mouse(mouse)) => super::mouse::on_mouse(app, mouse),
@@ -81,7 +52,7 @@ pub fn update(app: &mut App, message: Message) -> Vec<Effect> {
         }
         Message::Terminal(_) => return Vec::new(),
         Message::Catalog(Ok(catalog)) => {
-            app.reading = false;
+            app.job.finish();
             app.catalog = Some(std::sync::Arc::new(*catalog));
             replan(app);
             let changes = app.changes();
@@ -93,7 +64,7 @@ pub fn update(app: &mut App, message: Message) -> Vec<Effect> {
                     n => format!("{done}; {n} changes still planned"),
                 };
             }
-            if app.message.is_none() {
+            if app.message.is_none() || app.message.as_deref() == Some(READING) {
                 app.message = Some(format!(
                     "{} tables read",
                     app.catalog.as_ref().map_or(0, |c| c.tables.len())
@@ -102,17 +73,14 @@ pub fn update(app: &mut App, message: Message) -> Vec<Effect> {
             Vec::new()
         }
         Message::Catalog(Err(e)) => {
-            app.reading = false;
+            app.job.finish();
             app.message = Some(format!("reading the schema failed: {e}"));
             Vec::new()
         }
         Message::ApplyProgress(p) => {
-            if let ApplyState::Running {
-                statement, total, ..
-            } = &mut app.apply
-            {
-                *statement = p.statement;
-                *total = p.total;
+            if let Some(job) = app.job.running_mut() {
+                job.statement = p.statement;
+                job.total = p.total;
             }
             Vec::new()
         }
@@ -130,6 +98,14 @@ pub fn update(app: &mut App, message: Message) -> Vec<Effect> {
             app.message = Some(format!("the draft could not be saved: {e}"));
             Vec::new()
         }
+        Message::DraftReplaced(Ok(aside)) => {
+            app.message = Some(format!("the earlier draft is kept at {}", aside.display()));
+            Vec::new()
+        }
+        Message::DraftReplaced(Err(e)) => {
+            app.message = Some(format!("the draft could not be moved aside: {e}"));
+            Vec::new()
+        }
     };
     effects.push(Effect::Redraw);
     effects
@@ -137,6 +113,14 @@ pub fn update(app: &mut App, message: Message) -> Vec<Effect> {
 
 /// The autosave of the design, when drafts are on.
 fn autosave(app: &App) -> Option<Effect> {
+    if app
+        .overlays
+        .iter()
+        .any(|o| matches!(o, Overlay::DraftOrFile(_)))
+    {
+        // The draft on disk is one of the two choices: it is not overwritten before the answer.
+        return None;
+    }
     let path = app.draft_path.clone()?;
     let design = &app.design.as_ref()?.design;
     Some(Effect::SaveDraft {
@@ -161,11 +145,12 @@ fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
         app.quit = true;
         return Vec::new();
     }
-    if app.overlay.is_some() {
+    if !app.overlays.is_empty() {
         return on_overlay_key(app, key);
     }
     if app.filtering {
-        return on_filter_key(app, key);
+        schema_tree::on_filter_key(app, key);
+        return Vec::new();
     }
     match lookup(app, &key) {
         Some(action) => act(app, action),
@@ -173,116 +158,129 @@ fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
     }
 }
 
-fn on_filter_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
-    let mut filter = app.tree.filter().to_owned();
-    match app.keymap.action(Context::Input, &key) {
-        Some(Action::Confirm) => app.filtering = false,
-        Some(Action::Cancel) => {
-            app.filtering = false;
-            filter.clear();
-        }
-        _ => match key.code {
-            KeyCode::Backspace => {
-                filter.pop();
-            }
-            KeyCode::Char(c) => filter.push(c),
-            _ => return Vec::new(),
-        },
-    }
-    if filter != app.tree.filter() {
-        app.tree.set_filter(&filter);
-        app.tree.rebuild(app.catalog.as_deref(), &app.drafts);
-        app.tree.select_first_table();
-    }
-    Vec::new()
-}
-
+/// The top popup handles the key in place; its outcome is carried out here.
 fn on_overlay_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
-    let action = app.keymap.action(app.context(), &key);
+    let context = app.context();
+    let action = app.keymap.action(context, &key);
     let global = app.keymap.action(Context::Global, &key);
-    let overlay = app.overlay.take().expect("checked by the caller");
-    match overlay {
-        Overlay::Help { scroll } => {
-            let page = layout::main_rows(app.width, app.height).max(1);
-            let scroll = match action {
-                Some(Action::Down) => scroll + 1,
-                Some(Action::Up) => scroll.saturating_sub(1),
-                Some(Action::PageDown) => scroll + page,
-                Some(Action::PageUp) => scroll.saturating_sub(page),
-                _ => {
-                    // Any other key closes the help; quit still quits.
-                    app.quit = global == Some(Action::Quit);
-                    return Vec::new();
-                }
-            };
-            app.overlay = Some(Overlay::Help { scroll });
-        }
-        Overlay::ConfirmApply { mut typed } => match action {
-            Some(Action::Cancel) => app.message = Some("not applied".into()),
-            Some(Action::Confirm) if typed.trim() == "apply" => return start_apply(app, false),
-            Some(Action::Confirm) => {
+    let page = layout::main_rows(app.width, app.height);
+    let Some(top) = app.overlays.last_mut() else {
+        return Vec::new();
+    };
+    let outcome = match top {
+        Overlay::Help(help) => help.on_key(action, global, page),
+        Overlay::ConfirmApply(dialog) => {
+            let outcome = dialog.on_key(action, &key);
+            if outcome == Outcome::Stay && action == Some(Action::Confirm) && dialog.needs_word() {
                 app.message = Some("type the word apply, then Enter (Esc goes back)".into());
-                app.overlay = Some(Overlay::ConfirmApply { typed });
             }
-            _ => {
-                match key.code {
-                    KeyCode::Backspace => {
-                        typed.pop();
-                    }
-                    KeyCode::Char(c) if typed.len() < 16 => typed.push(c),
-                    _ => {}
-                }
-                app.overlay = Some(Overlay::ConfirmApply { typed });
+            outcome
+        }
+        Overlay::ConfirmDelete(dialog) => dialog.on_key(action),
+        Overlay::ResumeDraft(dialog) => dialog.on_key(action),
+        Overlay::DraftOrFile(dialog) => dialog.on_key(action),
+        Overlay::Drift(_) => Outcome::Close,
+    };
+    if outcome == Outcome::Stay {
+        return Vec::new();
+    }
+    let closed = app.overlays.pop();
+    match outcome {
+        Outcome::Stay | Outcome::Close => {}
+        Outcome::Quit => app.quit = true,
+        Outcome::Apply { errors } => {
+            let effects = start_apply(app, false);
+            if errors > 0 && app.applying() {
+                app.message = Some(format!(
+                    "applying past {errors} error finding{}…",
+                    if errors == 1 { "" } else { "s" }
+                ));
+            }
+            return effects;
+        }
+        Outcome::NotApplied => app.message = Some("not applied".into()),
+        Outcome::RemoveTable(table) => {
+            if let Some(state) = &mut app.design {
+                remove_table(&mut state.design, &table);
+                app.message = Some(format!("{table} removed from the design"));
+            }
+            replan(app);
+            return autosave(app).into_iter().collect();
+        }
+        Outcome::KeptTable => app.message = Some("kept".into()),
+        Outcome::ResumeDraft(path) => match super::draft::load(&path) {
+            super::draft::DraftLoad::Loaded(design) => {
+                app.design = Some(DesignState { design, file: None });
+                app.message = Some(format!("draft resumed from {}", path.display()));
+                replan(app);
+            }
+            other => {
+                app.message = Some(
+                    other
+                        .notice(&path)
+                        .unwrap_or_else(|| format!("the draft at {} is gone", path.display())),
+                )
             }
         },
-        Overlay::ConfirmDelete { table } => match action {
-            Some(Action::Confirm) => {
-                if let Some(state) = &mut app.design {
-                    remove_table(&mut state.design, &table);
-                    app.message = Some(format!("{table} removed from the design"));
-                }
+        Outcome::SkipDraft => {
+            // Moved aside, so the next autosave cannot overwrite what the user declined.
+            let Some(Overlay::ResumeDraft(offer)) = closed else {
+                return Vec::new();
+            };
+            let now = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_secs());
+            let aside = super::components::draft_or_file::aside_path(&offer.path, now);
+            app.message = Some(format!(
+                "starting without the draft; it is kept at {}",
+                aside.display()
+            ));
+            return vec![Effect::ReplaceDraft {
+                path: offer.path,
+                aside,
+                text: None,
+            }];
+        }
+        Outcome::KeepDraft | Outcome::UseFile => {
+            let Some(Overlay::DraftOrFile(choice)) = closed else {
+                return Vec::new();
+            };
+            if outcome == Outcome::KeepDraft {
+                app.design = Some(DesignState {
+                    design: *choice.draft,
+                    file: None,
+                });
+                app.message = Some(format!(
+                    "kept the draft; {} stays as it is on disk",
+                    choice.file.display()
+                ));
                 replan(app);
                 return autosave(app).into_iter().collect();
             }
-            Some(Action::Cancel) => app.message = Some("kept".into()),
-            _ => app.overlay = Some(Overlay::ConfirmDelete { table }),
-        },
-        Overlay::ResumeDraft { path, .. } => match action {
-            Some(Action::Confirm) => {
-                if let super::draft::DraftLoad::Loaded(design) = super::draft::load(&path) {
-                    app.design = Some(DesignState { design, file: None });
-                    app.message = Some(format!("draft resumed from {}", path.display()));
-                    replan(app);
-                }
-            }
-            Some(Action::Cancel) => {
-                app.message = Some("starting without the draft (it stays on disk)".into())
-            }
-            _ => app.overlay = Some(Overlay::ResumeDraft { path, tables: 0 }),
-        },
-        Overlay::Drift { .. } => {}
+            let text = app
+                .design
+                .as_ref()
+                .map(|s| super::draft::text(&s.design))
+                .unwrap_or_default();
+            app.message = Some(format!(
+                "using {}; moving the draft to {}",
+                choice.file.display(),
+                choice.aside.display()
+            ));
+            return vec![Effect::ReplaceDraft {
+                path: choice.draft_path,
+                aside: choice.aside,
+                text: Some(text),
+            }];
+        }
     }
     Vec::new()
 }
 
-pub(super) fn goto(app: &mut App, phase: Phase) {
-    if app.phase != phase {
-        app.main_scroll = 0;
-    }
-    app.phase = phase;
-    app.focus = if phase == Phase::Schema {
-        Focus::Tree
-    } else {
-        Focus::Main
-    };
-}
-
 fn act(app: &mut App, action: Action) -> Vec<Effect> {
-    let tree_rows = layout::tree_rows(app.width, app.height);
-    let main_rows = layout::main_rows(app.width, app.height);
     match action {
         Action::Quit => app.quit = true,
-        Action::Help => app.overlay = Some(Overlay::Help { scroll: 0 }),
+        Action::Help => app.overlays.push(Overlay::Help(Help::default())),
         Action::NextPhase => goto(app, app.phase.next()),
         Action::PrevPhase => goto(app, app.phase.prev()),
         Action::PhaseSchema => goto(app, Phase::Schema),
@@ -310,54 +308,39 @@ fn act(app: &mut App, action: Action) -> Vec<Effect> {
         | Action::PageUp
         | Action::PageDown
         | Action::Top
-        | Action::Bottom => {
-            let page = if app.focus == Focus::Tree {
-                tree_rows
-            } else {
-                main_rows
-            };
-            let delta: isize = match action {
-                Action::Up => -1,
-                Action::Down => 1,
-                Action::PageUp => -(page.max(1) as isize),
-                Action::PageDown => page.max(1) as isize,
-                Action::Top => isize::MIN / 2,
-                _ => isize::MAX / 2,
-            };
-            if app.focus == Focus::Tree {
-                match action {
-                    Action::Top => app.tree.home(),
-                    Action::Bottom => app.tree.end(),
-                    _ => app.tree.move_by(delta),
-                }
-                app.tree.scroll_into_view(tree_rows);
-                app.main_scroll = 0;
-            } else {
-                scroll_main(app, delta);
-            }
-        }
-        Action::Open if app.focus == Focus::Tree => {
-            if app.tree.expand() {
-                app.tree.rebuild(app.catalog.as_deref(), &app.drafts);
-            }
-            app.tree.scroll_into_view(tree_rows);
-        }
-        Action::Close if app.focus == Focus::Tree => {
-            if app.tree.collapse() {
-                app.tree.rebuild(app.catalog.as_deref(), &app.drafts);
-            }
-            app.tree.scroll_into_view(tree_rows);
-        }
-        Action::Open | Action::Close => {}
+        | Action::Bottom
+        | Action::Open
+        | Action::Close => match (app.focus, app.phase) {
+            (Focus::Tree, _) => schema_tree::on_action(app, action),
+            (Focus::Main, Phase::Preview) => preview::on_action(app, action),
+            (Focus::Main, Phase::Schema) => schema_detail::on_action(app, action),
+            (Focus::Main, _) => phase_pane::on_action(app, action),
+        },
         Action::Filter => {
             app.focus = Focus::Tree;
             app.filtering = true;
         }
         Action::Cancel => {
-            if let ApplyState::Running { cancelling, .. } = &mut app.apply {
-                *cancelling = true;
+            if let Some(job) = app.job.running_mut() {
+                let generation = job.generation;
+                if job.kind == JobKind::Reading {
+                    // Nothing to roll back but the read itself: the task is dropped now and
+                    // the slot is free at once; a late answer is stale and dropped.
+                    app.job.finish();
+                    app.message = Some("schema read cancelled; r reads it again".into());
+                    return vec![Effect::Cancel {
+                        generation,
+                        abort: true,
+                    }];
+                }
+                // An apply reports how it ended (rolled back, or committed just before the
+                // cancel landed): its task runs to the end.
+                job.cancelling = true;
                 app.message = Some("cancelling…".into());
-                return vec![Effect::CancelApply];
+                return vec![Effect::Cancel {
+                    generation,
+                    abort: false,
+                }];
             }
             if !app.tree.filter().is_empty() {
                 app.tree.set_filter("");
@@ -365,12 +348,12 @@ fn act(app: &mut App, action: Action) -> Vec<Effect> {
             }
         }
         Action::Refresh => {
-            if app.applying() || app.reading {
+            if !app.job.is_idle() {
                 app.message = Some("busy: the schema is re-read when this finishes".into());
             } else {
-                app.reading = true;
-                app.message = Some("re-reading the live schema…".into());
-                return vec![Effect::ReadCatalog];
+                let effects = read_catalog(app);
+                app.message = Some(READING.into());
+                return effects.into_iter().collect();
             }
         }
         Action::Add => {
@@ -385,10 +368,17 @@ fn act(app: &mut App, action: Action) -> Vec<Effect> {
         Action::Apply => {
             if let Some(reason) = cannot_apply(app) {
                 app.message = Some(reason);
-            } else {
-                app.overlay = Some(Overlay::ConfirmApply {
-                    typed: String::new(),
-                });
+            } else if let Some(plan) = &app.plan {
+                app.overlays.push(Overlay::ConfirmApply(ConfirmApply::new(
+                    format!(
+                        "{} statements · {}",
+                        plan.bundle.statements.len(),
+                        plan.summary
+                    ),
+                    plan.summary.destructive > 0,
+                    &app.connection,
+                    app.error_count(),
+                )));
             }
         }
         Action::Copy => {
@@ -406,15 +396,10 @@ fn act(app: &mut App, action: Action) -> Vec<Effect> {
     Vec::new()
 }
 
-pub(super) fn scroll_main(app: &mut App, delta: isize) {
-    if app.phase == Phase::Preview {
-        let lines = app.plan.as_ref().map_or(0, |p| p.lines.lines.len());
-        let rows = layout::main_rows(app.width, app.height);
-        let max = lines.saturating_sub(rows.saturating_sub(2).max(1));
-        app.preview.scroll = app.preview.scroll.saturating_add_signed(delta).min(max);
-    } else {
-        app.main_scroll = app.main_scroll.saturating_add_signed(delta).min(10_000);
-    }
+/// Takes the job slot for a catalog read; `None` when something else runs.
+fn read_catalog(app: &mut App) -> Option<Effect> {
+    let generation = app.job.start(JobKind::Reading, 0).ok()?;
+    Some(Effect::ReadCatalog { generation })
 }
 
 /// `x`: drafted tables leave the design (after a yes); live objects are never dropped.
@@ -423,9 +408,9 @@ fn delete(app: &mut App) {
         return;
     };
     if row.kind == RowKind::Table && row.new {
-        app.overlay = Some(Overlay::ConfirmDelete {
+        app.overlays.push(Overlay::ConfirmDelete(ConfirmDelete {
             table: row.label.clone(),
-        });
+        }));
     } else if row.managed {
         app.message = Some(format!("{} is managed by Supabase: read-only", row.schema));
     } else {
@@ -440,7 +425,7 @@ fn cannot_apply(app: &App) -> Option<String> {
     if app.applying() {
         return Some("an apply is already running (Esc cancels it)".into());
     }
-    if app.reading {
+    if app.reading() {
         return Some("wait: the live schema is being read".into());
     }
     match &app.plan {
@@ -459,13 +444,16 @@ fn start_apply(app: &mut App, dry_run: bool) -> Vec<Effect> {
         return Vec::new();
     }
     let plan = app.plan.as_ref().expect("checked by cannot_apply");
-    app.apply = ApplyState::Running {
-        dry_run,
-        statement: 0,
-        total: plan.bundle.statements.len(),
-        started: Instant::now(),
-        cancelling: false,
+    let kind = if dry_run {
+        JobKind::DryRun
+    } else {
+        JobKind::Applying
     };
+    let Ok(generation) = app.job.start(kind, plan.bundle.statements.len()) else {
+        app.message = Some("busy: wait for the running job (esc cancels it)".into());
+        return Vec::new();
+    };
+    app.apply = ApplyState::Idle;
     app.phase = Phase::Preview;
     app.message = Some(
         if dry_run {
@@ -475,7 +463,9 @@ fn start_apply(app: &mut App, dry_run: bool) -> Vec<Effect> {
         }
         .into(),
     );
+    let plan = app.plan.as_ref().expect("checked by cannot_apply");
     vec![Effect::Apply {
+        generation,
         bundle: plan.bundle.clone(),
         fingerprint: plan.plan.fingerprint.clone(),
         dry_run,
@@ -483,13 +473,7 @@ fn start_apply(app: &mut App, dry_run: bool) -> Vec<Effect> {
 }
 
 fn applied(app: &mut App, dry_run: bool, result: Result<ApplyReport, ApplyError>) -> Vec<Effect> {
-    let cancelled = matches!(
-        app.apply,
-        ApplyState::Running {
-            cancelling: true,
-            ..
-        }
-    );
+    let cancelled = app.job.finish().is_some_and(|job| job.cancelling);
     match result {
         Ok(report) => {
             app.apply = ApplyState::Succeeded {
@@ -503,8 +487,7 @@ fn applied(app: &mut App, dry_run: bool, result: Result<ApplyReport, ApplyError>
                     report.statements,
                     report.elapsed.as_millis()
                 ));
-                app.reading = true;
-                return vec![Effect::ReadCatalog];
+                return read_catalog(app).into_iter().collect();
             }
             app.message = Some(format!(
                 "dry run ok: {} statements ran in {} ms and were rolled back",
@@ -530,10 +513,10 @@ fn applied(app: &mut App, dry_run: bool, result: Result<ApplyReport, ApplyError>
         }
         Err(ApplyError::Drift { expected, actual }) => {
             app.apply = ApplyState::Idle;
-            app.overlay = Some(Overlay::Drift { expected, actual });
+            app.overlays
+                .push(Overlay::Drift(Drift { expected, actual }));
             app.message = Some("the live schema changed; nothing applied; re-reading".into());
-            app.reading = true;
-            return vec![Effect::ReadCatalog];
+            return read_catalog(app).into_iter().collect();
         }
         Err(_) if cancelled => {
             app.apply = ApplyState::Error("cancelled: nothing was applied".into());

@@ -8,11 +8,12 @@ use ratatui::backend::TestBackend;
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Paragraph, Wrap};
+use ratatui::widgets::{Paragraph, Wrap};
 
 use super::app::{App, ApplyState, Focus, Phase};
+use super::components::{self, pane_block};
+use super::job::JobKind;
 use super::layout::{areas, stepper_cells};
-use super::panes;
 use super::theme::Role;
 use crate::findings::{counts, phase_has_errors};
 
@@ -22,10 +23,18 @@ pub fn draw(frame: &mut Frame, app: &App) {
     let a = areas(frame.area());
     draw_header(frame, app, a.header);
     draw_stepper(frame, app, a.stepper);
-    panes::tree::draw(frame, app, a.tree);
+    components::schema_tree::draw(frame, app, a.tree);
     draw_main(frame, app, a.main);
     draw_status(frame, app, a.status);
-    panes::dialogs::draw(frame, app, frame.area());
+    for overlay in &app.overlays {
+        overlay.draw(
+            frame,
+            &app.theme,
+            &app.keymap,
+            app.pane_context(),
+            frame.area(),
+        );
+    }
 }
 
 /// Renders a whole frame into a buffer of the given size (tests, benchmarks, snapshots).
@@ -54,21 +63,6 @@ pub fn buffer_text(buffer: &Buffer) -> String {
         })
         .collect::<Vec<_>>()
         .join("\n")
-}
-
-/// A bordered pane with its title; the border shows whether it has the keyboard.
-pub fn pane_block<'a>(app: &App, title: String, focused: bool) -> Block<'a> {
-    let role = if focused {
-        Role::BorderFocused
-    } else {
-        Role::Border
-    };
-    Block::bordered()
-        .border_style(app.theme.style(role))
-        .title(Span::styled(
-            format!(" {title} "),
-            app.theme.style(Role::Accent),
-        ))
 }
 
 fn draw_header(frame: &mut Frame, app: &App, area: Rect) {
@@ -153,7 +147,7 @@ fn draw_main(frame: &mut Frame, app: &App, area: Rect) {
             phase.title()
         ),
     };
-    let block = pane_block(app, title, app.focus == Focus::Main);
+    let block = pane_block(&app.theme, title, app.focus == Focus::Main);
     let inner = block.inner(area);
     frame.render_widget(block, area);
     let body = if app.walkthrough {
@@ -171,9 +165,9 @@ fn draw_main(frame: &mut Frame, app: &App, area: Rect) {
         inner
     };
     match app.phase {
-        Phase::Schema => panes::schema::draw(frame, app, body),
-        Phase::Preview => panes::preview::draw(frame, app, body),
-        phase => panes::design::draw(frame, app, phase, body),
+        Phase::Schema => components::schema_detail::draw(frame, app, body),
+        Phase::Preview => components::preview::draw(frame, app, body),
+        phase => components::phase_pane::draw(frame, app, phase, body),
     }
 }
 
@@ -181,17 +175,15 @@ fn draw_status(frame: &mut Frame, app: &App, area: Rect) {
     let key_style = app.theme.style(Role::StatusKey);
     let text_style = app.theme.style(Role::Status);
     let mut right: Vec<Span> = Vec::new();
-    if let ApplyState::Running {
-        dry_run,
-        statement,
-        total,
-        ..
-    } = app.apply
+    if let Some(job) = app.job.running()
+        && job.kind != JobKind::Reading
     {
         right.push(Span::styled(
             format!(
-                "{} · statement {statement} of {total}  esc cancels ",
-                if dry_run { "dry run" } else { "applying" }
+                "{} · statement {} of {}  esc cancels ",
+                job.kind.label(),
+                job.statement,
+                job.total
             ),
             app.theme.style(Role::Warning),
         ));

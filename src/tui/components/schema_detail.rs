@@ -7,16 +7,24 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-use super::{fit, pad, rule};
+use super::{fit, pad, plural, rule};
 use crate::catalog::{Catalog, Table};
 use crate::tui::app::App;
+use crate::tui::keymap::Action;
+use crate::tui::navigation::scroll_pane;
+use crate::tui::phase::Phase;
 use crate::tui::theme::Role;
 use crate::tui::tree::{DraftTable, RowKind};
+
+/// Movement keys while this pane has the keyboard: it scrolls (its own scroll).
+pub fn on_action(app: &mut App, action: Action) {
+    scroll_pane(app, action);
+}
 
 pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
     let lines = lines(app, area.width);
     frame.render_widget(
-        Paragraph::new(lines).scroll((app.main_scroll.min(u16::MAX as usize) as u16, 0)),
+        Paragraph::new(lines).scroll((app.scroll(Phase::Schema).min(u16::MAX as usize) as u16, 0)),
         area,
     );
 }
@@ -154,7 +162,7 @@ fn table_lines<'a>(app: &App, catalog: &Catalog, t: &Table, width: u16) -> Vec<L
         out.push(dim(app, c.clone()));
     }
 
-    out.push(rule(app, "columns", width));
+    out.push(rule(&app.theme, "columns", width));
     let name_w = t
         .columns
         .iter()
@@ -237,7 +245,7 @@ fn table_lines<'a>(app: &App, catalog: &Catalog, t: &Table, width: u16) -> Vec<L
         )
         .collect();
     if !keys.is_empty() {
-        out.push(rule(app, "keys", width));
+        out.push(rule(&app.theme, "keys", width));
         out.extend(keys.into_iter().map(|k| text(app, format!(" {k}"))));
     }
 
@@ -247,7 +255,7 @@ fn table_lines<'a>(app: &App, catalog: &Catalog, t: &Table, width: u16) -> Vec<L
         .filter(|f| f.columns.len() > 1)
         .collect();
     if !multi.is_empty() {
-        out.push(rule(app, "foreign keys", width));
+        out.push(rule(&app.theme, "foreign keys", width));
         for fk in multi {
             out.push(text(
                 app,
@@ -282,12 +290,12 @@ fn table_lines<'a>(app: &App, catalog: &Catalog, t: &Table, width: u16) -> Vec<L
         })
         .collect();
     if !incoming.is_empty() {
-        out.push(rule(app, "referenced by", width));
+        out.push(rule(&app.theme, "referenced by", width));
         out.extend(incoming.into_iter().map(|s| text(app, s)));
     }
 
     if !t.indexes.is_empty() {
-        out.push(rule(app, "indexes", width));
+        out.push(rule(&app.theme, "indexes", width));
         for i in &t.indexes {
             out.push(text(
                 app,
@@ -302,7 +310,7 @@ fn table_lines<'a>(app: &App, catalog: &Catalog, t: &Table, width: u16) -> Vec<L
     }
 
     out.push(rule(
-        app,
+        &app.theme,
         if t.rls_enabled {
             "policies · RLS on"
         } else {
@@ -344,7 +352,7 @@ fn table_lines<'a>(app: &App, catalog: &Catalog, t: &Table, width: u16) -> Vec<L
     }
 
     if !t.triggers.is_empty() {
-        out.push(rule(app, "triggers", width));
+        out.push(rule(&app.theme, "triggers", width));
         for tr in &t.triggers {
             out.push(text(
                 app,
@@ -373,7 +381,7 @@ fn draft_lines<'a>(app: &App, d: &DraftTable, width: u16) -> Vec<Line<'a>> {
                 app.theme.style(Role::Dim),
             ),
         ]),
-        rule(app, "columns", width),
+        rule(&app.theme, "columns", width),
     ];
     for c in &d.columns {
         out.push(Line::styled(
@@ -382,7 +390,7 @@ fn draft_lines<'a>(app: &App, d: &DraftTable, width: u16) -> Vec<Line<'a>> {
         ));
     }
     if !d.policies.is_empty() {
-        out.push(rule(app, "policies", width));
+        out.push(rule(&app.theme, "policies", width));
         for p in &d.policies {
             out.push(Line::styled(format!(" {p}"), app.theme.style(Role::New)));
         }
@@ -401,9 +409,4 @@ fn thousands(n: i64) -> String {
         out.push(c);
     }
     if n < 0 { format!("-{out}") } else { out }
-}
-
-/// `1 table`, `2 tables`.
-pub fn plural(n: usize, word: &str) -> String {
-    format!("{n} {word}{}", if n == 1 { "" } else { "s" })
 }

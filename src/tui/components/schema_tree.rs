@@ -1,16 +1,71 @@
-//! The schema tree widget: draws the visible window of [`crate::tui::tree::Tree`], nothing
-//! more, so a 5,000-table schema costs the same as a 5-table one.
+//! The schema tree pane: moves, opens and filters [`crate::tui::tree::Tree`] (the model,
+//! tested on its own) and draws only its visible window, so a 5,000-table schema costs the
+//! same as a 5-table one.
 
+use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-use super::{fit, pad};
+use super::{fit, pad, pane_block};
 use crate::tui::app::{App, Focus};
+use crate::tui::keymap::{Action, Context};
+use crate::tui::layout;
+use crate::tui::navigation::{delta, selection_changed};
 use crate::tui::theme::Role;
 use crate::tui::tree::RowKind;
-use crate::tui::view::pane_block;
+
+/// Movement and open/close keys while the tree has the keyboard.
+pub fn on_action(app: &mut App, action: Action) {
+    let rows = layout::tree_rows(app.width, app.height);
+    match action {
+        Action::Open => {
+            if app.tree.expand() {
+                app.tree.rebuild(app.catalog.as_deref(), &app.drafts);
+            }
+        }
+        Action::Close => {
+            if app.tree.collapse() {
+                app.tree.rebuild(app.catalog.as_deref(), &app.drafts);
+            }
+        }
+        Action::Top => app.tree.home(),
+        Action::Bottom => app.tree.end(),
+        _ => match delta(action, rows) {
+            Some(d) => app.tree.move_by(d),
+            None => return,
+        },
+    }
+    app.tree.scroll_into_view(rows);
+    if !matches!(action, Action::Open | Action::Close) {
+        selection_changed(app);
+    }
+}
+
+/// A key while the `/` filter is being typed: the input takes every key it does not bind.
+pub fn on_filter_key(app: &mut App, key: KeyEvent) {
+    let mut filter = app.tree.filter().to_owned();
+    match app.keymap.action(Context::Input, &key) {
+        Some(Action::Confirm) => app.filtering = false,
+        Some(Action::Cancel) => {
+            app.filtering = false;
+            filter.clear();
+        }
+        _ => match key.code {
+            KeyCode::Backspace => {
+                filter.pop();
+            }
+            KeyCode::Char(c) => filter.push(c),
+            _ => return,
+        },
+    }
+    if filter != app.tree.filter() {
+        app.tree.set_filter(&filter);
+        app.tree.rebuild(app.catalog.as_deref(), &app.drafts);
+        app.tree.select_first_table();
+    }
+}
 
 pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
     let focused = app.focus == Focus::Tree;
@@ -21,7 +76,7 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
     } else {
         format!("/{}", app.tree.filter())
     };
-    let block = pane_block(app, "Schema".into(), focused)
+    let block = pane_block(&app.theme, "Schema".into(), focused)
         .title_top(Line::styled(format!(" {filter} "), app.theme.style(Role::Dim)).right_aligned());
     let inner = block.inner(area);
     frame.render_widget(block, area);

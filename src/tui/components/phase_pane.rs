@@ -9,14 +9,22 @@ use ratatui::widgets::Paragraph;
 
 use super::{pad, rule};
 use crate::design::{Design, Samples};
-use crate::tui::app::{App, Phase};
+use crate::tui::app::App;
 use crate::tui::findings::{line, mark};
+use crate::tui::keymap::Action;
+use crate::tui::navigation::scroll_pane;
+use crate::tui::phase::Phase;
 use crate::tui::theme::Role;
+
+/// Movement keys while this pane has the keyboard: it scrolls (its own scroll).
+pub fn on_action(app: &mut App, action: Action) {
+    scroll_pane(app, action);
+}
 
 pub fn draw(frame: &mut Frame, app: &App, phase: Phase, area: Rect) {
     let lines = lines(app, phase, area.width);
     frame.render_widget(
-        Paragraph::new(lines).scroll((app.main_scroll.min(u16::MAX as usize) as u16, 0)),
+        Paragraph::new(lines).scroll((app.scroll(phase).min(u16::MAX as usize) as u16, 0)),
         area,
     );
 }
@@ -56,7 +64,7 @@ fn lines<'a>(app: &App, phase: Phase, width: u16) -> Vec<Line<'a>> {
         .collect();
     if !findings.is_empty() {
         out.push(Line::raw(""));
-        out.push(rule(app, "findings", width));
+        out.push(rule(&app.theme, "findings", width));
         for f in findings {
             let (mark, role) = mark(f.severity);
             out.push(Line::styled(
@@ -106,7 +114,7 @@ fn tables<'a>(app: &App, d: &Design, live: &dyn Fn(&str) -> bool, out: &mut Vec<
 
 fn fields<'a>(app: &App, d: &Design, width: u16, out: &mut Vec<Line<'a>>) {
     for t in &d.tables {
-        out.push(rule(app, &format!("{} · fields", t.name), width));
+        out.push(rule(&app.theme, &format!("{} · fields", t.name), width));
         out.push(Line::styled(
             "   id, created_at, updated_at, created_by, updated_by   automatic",
             app.theme.style(Role::Dim),
@@ -187,7 +195,7 @@ fn rls<'a>(app: &App, d: &Design, width: u16, out: &mut Vec<Line<'a>>) {
         } else {
             "RLS off"
         };
-        out.push(rule(app, &format!("{} · {state}", t.name), width));
+        out.push(rule(&app.theme, &format!("{} · {state}", t.name), width));
         if t.rls_policies.is_empty() {
             out.push(Line::styled("   no policies", app.theme.style(Role::Dim)));
         }

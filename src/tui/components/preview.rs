@@ -12,7 +12,15 @@ use ratatui::widgets::{Paragraph, Wrap};
 use super::rule;
 use crate::tui::app::{App, ApplyState, PlanView};
 use crate::tui::findings::{line, mark};
+use crate::tui::job::JobKind;
+use crate::tui::keymap::Action;
+use crate::tui::navigation::scroll_pane;
 use crate::tui::theme::Role;
+
+/// Movement keys while this pane has the keyboard: it scrolls (its own scroll).
+pub fn on_action(app: &mut App, action: Action) {
+    scroll_pane(app, action);
+}
 
 pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
     let Some(plan) = &app.plan else {
@@ -90,20 +98,22 @@ fn status_lines<'a>(app: &App, plan: &PlanView) -> Vec<Line<'a>> {
             }),
         ));
     }
-    match &app.apply {
-        ApplyState::Idle => {}
-        ApplyState::Running {
-            dry_run,
-            statement,
-            total,
-            ..
-        } => out.push(Line::styled(
+    if let Some(job) = app.job.running()
+        && job.kind != JobKind::Reading
+    {
+        out.push(Line::styled(
             format!(
-                "{} · statement {statement} of {total} · esc cancels",
-                if *dry_run { "dry run" } else { "applying" }
+                "{} · statement {} of {} · esc cancels",
+                job.kind.label(),
+                job.statement,
+                job.total
             ),
             app.theme.style(Role::Warning),
-        )),
+        ));
+        return out;
+    }
+    match &app.apply {
+        ApplyState::Idle => {}
         ApplyState::Succeeded {
             dry_run,
             statements,
@@ -152,7 +162,7 @@ fn status_lines<'a>(app: &App, plan: &PlanView) -> Vec<Line<'a>> {
 fn side_lines<'a>(app: &App, width: u16) -> Vec<Line<'a>> {
     let mut out = Vec::new();
     let width = width.min(34);
-    out.push(rule(app, "findings", width));
+    out.push(rule(&app.theme, "findings", width));
     let findings = &app.analysis.findings;
     if findings.is_empty() {
         out.push(Line::styled("✓ no findings", app.theme.style(Role::Ok)));

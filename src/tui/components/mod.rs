@@ -1,0 +1,97 @@
+//! One component per pane or popup. A pane draws itself from `&App` and keeps its view
+//! state (scroll, selection) in the app's view part; a popup owns its state, turns its keys
+//! into an [`Outcome`] for `update` to carry out, and draws from its own state and the
+//! theme. Nothing here imports `app` from this file, so `app` can hold the popups.
+
+pub mod confirm_apply;
+pub mod confirm_delete;
+pub mod draft_or_file;
+pub mod drift;
+pub mod help;
+pub mod phase_pane;
+pub mod popup;
+pub mod preview;
+pub mod resume_draft;
+pub mod schema_detail;
+pub mod schema_tree;
+
+use std::path::PathBuf;
+
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Block;
+
+use super::theme::{Role, Theme};
+
+/// What a popup asks for after a key; `update` carries it out.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    /// The popup stays open (its own state may have changed).
+    Stay,
+    /// The popup closes, nothing else happens.
+    Close,
+    /// The popup closes and the program quits.
+    Quit,
+    /// Apply the plan; `errors` error-level findings were confirmed past.
+    Apply { errors: usize },
+    /// The confirmation was not given.
+    NotApplied,
+    /// Remove this drafted table from the design.
+    RemoveTable(String),
+    /// Kept the table.
+    KeptTable,
+    /// Resume the draft saved at this path.
+    ResumeDraft(PathBuf),
+    /// Start without the draft (it stays on disk).
+    SkipDraft,
+    /// `--design FILE` and a different draft: keep the draft.
+    KeepDraft,
+    /// `--design FILE` and a different draft: use the file, the draft is moved aside.
+    UseFile,
+}
+
+/// A section rule: `columns ─────────`.
+pub fn rule<'a>(theme: &Theme, title: &str, width: u16) -> Line<'a> {
+    let fill = (width as usize).saturating_sub(title.chars().count() + 2);
+    Line::from(vec![
+        Span::styled(format!("{title} "), theme.style(Role::Accent)),
+        Span::styled("─".repeat(fill), theme.style(Role::Border)),
+    ])
+}
+
+/// A bordered pane with its title; the border shows whether it has the keyboard.
+pub fn pane_block<'a>(theme: &Theme, title: String, focused: bool) -> Block<'a> {
+    let role = if focused {
+        Role::BorderFocused
+    } else {
+        Role::Border
+    };
+    Block::bordered()
+        .border_style(theme.style(role))
+        .title(Span::styled(
+            format!(" {title} "),
+            theme.style(Role::Accent),
+        ))
+}
+
+/// `text` cut to `width` characters with an ellipsis.
+pub fn fit(text: &str, width: usize) -> String {
+    if text.chars().count() <= width {
+        text.to_owned()
+    } else if width == 0 {
+        String::new()
+    } else {
+        let mut s: String = text.chars().take(width - 1).collect();
+        s.push('…');
+        s
+    }
+}
+
+/// `text` padded or cut to exactly `width` characters.
+pub fn pad(text: &str, width: usize) -> String {
+    format!("{:<width$}", fit(text, width))
+}
+
+/// `1 table`, `2 tables`.
+pub fn plural(n: usize, word: &str) -> String {
+    format!("{n} {word}{}", if n == 1 { "" } else { "s" })
+}

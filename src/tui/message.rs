@@ -1,0 +1,70 @@
+//! What `update` takes and what it asks for: messages in (terminal input, results of work
+//! done elsewhere), effects out (work for the runtime). Both are plain data, so `update`,
+//! the mouse handler and the runtime share them without importing each other.
+
+use std::path::PathBuf;
+
+use crossterm::event::Event;
+
+use crate::catalog::Catalog;
+use crate::db::apply::{ApplyError, ApplyReport, Progress};
+use crate::plan::Bundle;
+
+/// Everything that can happen: terminal input and the results of work done elsewhere.
+#[derive(Debug)]
+pub enum Message {
+    /// The program started: read the catalog, save an opened design.
+    Start,
+    Terminal(Event),
+    /// A result of database job `generation`; taken only while that job is the one running.
+    Job(u64, Box<Message>),
+    Catalog(Result<Box<Catalog>, String>),
+    ApplyProgress(Progress),
+    Applied {
+        dry_run: bool,
+        result: Result<ApplyReport, ApplyError>,
+    },
+    /// The cancel request was sent (or could not be).
+    CancelSent(Result<(), String>),
+    DraftSaved(Result<PathBuf, String>),
+    /// The draft was moved aside (to the path) and the opened file's design saved instead.
+    DraftReplaced(Result<PathBuf, String>),
+    /// Background work failed; the text is for the status line.
+    Failed(String),
+}
+
+/// Work `update` asks the runtime to do; its results come back as messages.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Effect {
+    /// The screen changed and must be drawn.
+    Redraw,
+    /// Read the live schema as job `generation`.
+    ReadCatalog {
+        generation: u64,
+    },
+    /// Run the bundle in one transaction, after checking the fingerprint, as job `generation`.
+    Apply {
+        generation: u64,
+        bundle: Bundle,
+        fingerprint: String,
+        dry_run: bool,
+    },
+    /// Cancel job `generation` on the server; `abort` also drops its task (reads: nothing
+    /// to roll back but the read's own transaction, which the runtime ends).
+    Cancel {
+        generation: u64,
+        abort: bool,
+    },
+    SaveDraft {
+        path: PathBuf,
+        text: String,
+    },
+    /// Move the draft at `path` to `aside`, then save `text` (if any) at `path`.
+    ReplaceDraft {
+        path: PathBuf,
+        aside: PathBuf,
+        text: Option<String>,
+    },
+    /// Put text on the clipboard (OSC 52).
+    Copy(String),
+}

@@ -1,0 +1,82 @@
+//! Moving between phases and scrolling the focused pane: shared by keys (`update`) and the
+//! mouse, so both move the same way.
+
+use super::app::{App, Focus};
+use super::keymap::Action;
+use super::layout;
+use super::phase::Phase;
+
+pub fn goto(app: &mut App, phase: Phase) {
+    app.phase = phase;
+    app.focus = if phase == Phase::Schema {
+        Focus::Tree
+    } else {
+        Focus::Main
+    };
+}
+
+/// Scrolls the current phase's pane; each pane keeps its own scroll.
+pub fn scroll_main(app: &mut App, delta: isize) {
+    if app.phase == Phase::Preview {
+        let lines = app.plan.as_ref().map_or(0, |p| p.lines.lines.len());
+        let rows = layout::main_rows(app.width, app.height);
+        let max = lines.saturating_sub(rows.saturating_sub(2).max(1));
+        app.preview.scroll = app.preview.scroll.saturating_add_signed(delta).min(max);
+    } else {
+        let scroll = &mut app.scrolls[app.phase.index()];
+        *scroll = scroll.saturating_add_signed(delta).min(10_000);
+    }
+}
+
+/// The tree's selection moved: the schema detail starts at its top.
+pub fn selection_changed(app: &mut App) {
+    app.scrolls[Phase::Schema.index()] = 0;
+}
+
+/// How far a movement key moves in a pane `page` rows high; `None` for other actions.
+pub fn delta(action: Action, page: usize) -> Option<isize> {
+    let page = page.max(1) as isize;
+    Some(match action {
+        Action::Up => -1,
+        Action::Down => 1,
+        Action::PageUp => -page,
+        Action::PageDown => page,
+        Action::Top => isize::MIN / 2,
+        Action::Bottom => isize::MAX / 2,
+        _ => return None,
+    })
+}
+
+/// The movement keys of a read-only pane of the main area: they scroll it.
+pub fn scroll_pane(app: &mut App, action: Action) {
+    if let Some(delta) = delta(action, layout::main_rows(app.width, app.height)) {
+        scroll_main(app, delta);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tui::keymap::Keymap;
+    use crate::tui::theme::Theme;
+
+    #[test]
+    fn each_pane_keeps_its_own_scroll() {
+        let mut app = App::new("u@h:1/db".into(), Theme::default(), Keymap::default());
+        goto(&mut app, Phase::Fields);
+        scroll_pane(&mut app, Action::PageDown);
+        let fields = app.scroll(Phase::Fields);
+        assert!(fields > 0);
+        assert_eq!(app.scroll(Phase::Schema), 0);
+        goto(&mut app, Phase::Rls);
+        assert_eq!(app.scroll(Phase::Rls), 0, "another pane starts at its top");
+        scroll_pane(&mut app, Action::Down);
+        goto(&mut app, Phase::Fields);
+        assert_eq!(
+            app.scroll(Phase::Fields),
+            fields,
+            "and the first kept its place"
+        );
+        assert_eq!(app.scroll(Phase::Rls), 1);
+    }
+}
