@@ -25,11 +25,19 @@ pub struct Canceller {
     plain: bool,
 }
 
+/// Why a cancel request did not reach the server.
+#[derive(Debug, thiserror::Error)]
+pub enum CancelError {
+    #[error("the cancel request failed: {0}")]
+    Request(String),
+    #[error("the cancel request failed: {0}")]
+    Tls(#[from] tls::TlsError),
+}
+
 impl Canceller {
     /// Asks the server to cancel the running statement (`pg_cancel_backend` for this session).
-    pub async fn cancel(&self) -> Result<(), String> {
-        let failed =
-            |e: tokio_postgres::Error| format!("the cancel request failed: {}", error_chain(&e));
+    pub async fn cancel(&self) -> Result<(), CancelError> {
+        let failed = |e: tokio_postgres::Error| CancelError::Request(error_chain(&e));
         if self.plain {
             return self
                 .token
@@ -37,8 +45,7 @@ impl Canceller {
                 .await
                 .map_err(failed);
         }
-        let connector =
-            tls::connector(self.tls.0, self.tls.1.as_deref()).map_err(|e| e.to_string())?;
+        let connector = tls::connector(self.tls.0, self.tls.1.as_deref())?;
         self.token.cancel_query(connector).await.map_err(failed)
     }
 }

@@ -103,7 +103,7 @@ impl Runtime {
         }
         let canceller = self.session.canceller();
         if !abort {
-            self.spawn(async move { Message::CancelSent(canceller.cancel().await) });
+            self.spawn(async move { Message::CancelSent(canceller.cancel().await.map_err(|e| e.to_string())) });
             return;
         }
         if let Some(task) = self.job.take() {
