@@ -252,6 +252,16 @@ pub fn assemble(rows: Rows, unreadable: Vec<Unreadable>, stats: ReadStats) -> Ca
         });
     }
 
+    for r in rows.replica_identity {
+        let Some(&i) = slot.get(&r.rel) else { continue };
+        tables[i].replica_identity = match (r.code.as_str(), r.index) {
+            ("n", _) => ReplicaIdentity::Nothing,
+            ("f", _) => ReplicaIdentity::Full,
+            ("i", Some(index)) => ReplicaIdentity::Index(index),
+            _ => ReplicaIdentity::Default,
+        };
+    }
+
     for t in &mut tables {
         t.unique_constraints.sort_by(|a, b| a.name.cmp(&b.name));
         t.check_constraints.sort_by(|a, b| a.name.cmp(&b.name));
@@ -263,10 +273,21 @@ pub fn assemble(rows: Rows, unreadable: Vec<Unreadable>, stats: ReadStats) -> Ca
     }
     tables.sort_by(|a, b| (&a.schema, &a.name).cmp(&(&b.schema, &b.name)));
 
+    let mut acl: HashMap<(String, String, String), (Vec<Grant>, Option<String>)> = rows
+        .function_acl
+        .into_iter()
+        .map(|a| ((a.schema, a.name, a.identity_args), (grants(a.grants), a.body)))
+        .collect();
     let mut functions: Vec<Function> = rows
         .functions
         .into_iter()
-        .map(|f| Function {
+        .map(|f| {
+            let (grants, body) = acl
+                .remove(&(f.schema.clone(), f.name.clone(), f.identity_args.clone()))
+                .unwrap_or_default();
+            (f, grants, body)
+        })
+        .map(|(f, grants, body)| Function {
             schema: f.schema,
             name: f.name,
             identity_args: f.identity_args,
@@ -278,6 +299,8 @@ pub fn assemble(rows: Rows, unreadable: Vec<Unreadable>, stats: ReadStats) -> Ca
             config: f.config.unwrap_or_default(),
             extension: f.extension,
             comment: f.comment,
+            grants,
+            body,
         })
         .collect();
     functions.sort_by(|a, b| {
@@ -332,6 +355,48 @@ pub fn assemble(rows: Rows, unreadable: Vec<Unreadable>, stats: ReadStats) -> Ca
         .collect();
     roles.sort_by(|a, b| a.name.cmp(&b.name));
 
+    let mut role_memberships: Vec<RoleMembership> = rows
+        .memberships
+        .into_iter()
+        .map(|m| RoleMembership {
+            member: m.member,
+            role: m.role,
+            inherit: m.inherit,
+        })
+        .collect();
+    role_memberships.sort();
+
+    let mut publications: Vec<Publication> = rows
+        .publications
+        .into_iter()
+        .map(|p| {
+            let operations = [
+                (p.insert, "insert"),
+                (p.update, "update"),
+                (p.delete, "delete"),
+                (p.truncate, "truncate"),
+            ]
+            .into_iter()
+            .filter(|(on, _)| *on)
+            .map(|(_, op)| op.to_owned())
+            .collect();
+            let mut tables: Vec<QualifiedName> = p
+                .tables
+                .unwrap_or_default()
+                .into_iter()
+                .map(|(schema, name)| QualifiedName { schema, name })
+                .collect();
+            tables.sort();
+            Publication {
+                name: p.name,
+                all_tables: p.all_tables,
+                operations,
+                tables,
+            }
+        })
+        .collect();
+    publications.sort_by(|a, b| a.name.cmp(&b.name));
+
     let meta = rows.meta.unwrap_or(MetaRow {
         version: String::new(),
         version_num: 0,
@@ -365,6 +430,8 @@ pub fn assemble(rows: Rows, unreadable: Vec<Unreadable>, stats: ReadStats) -> Ca
         enums,
         extensions,
         roles,
+        role_memberships,
+        publications,
         warnings,
         unreadable,
         stats,

@@ -234,6 +234,12 @@ impl Catalog {
                 config: vec!["search_path=\"\"".into()],
                 extension: None,
                 comment: None,
+                // A new function is executable by PUBLIC until revoked.
+                grants: vec![crate::catalog::Grant {
+                    grantee: "PUBLIC".into(),
+                    privilege: "EXECUTE".into(),
+                }],
+                body: None,
             }),
             Change::CreateTable(def) | Change::CreateLinkingTable(def) => {
                 let mut t = Table::new(&def.table.schema, &def.table.name, TableKind::Table);

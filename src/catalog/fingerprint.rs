@@ -36,6 +36,9 @@ pub fn fingerprint(catalog: &Catalog) -> String {
         .chain(["anon", "authenticated", "service_role"])
         .collect();
     structural.roles.retain(|r| named.contains(r.name.as_str()));
+    structural
+        .role_memberships
+        .retain(|m| named.contains(m.member.as_str()) || named.contains(m.role.as_str()));
     for table in &mut structural.tables {
         table.row_estimate = None;
     }

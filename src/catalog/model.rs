@@ -18,6 +18,13 @@ pub struct Catalog {
     pub extensions: Vec<Extension>,
     /// Roles other than the built-in `pg_*` ones (policies name them).
     pub roles: Vec<Role>,
+    /// Who is a member of whom (`GRANT authenticated TO app_user`): a policy or grant for a
+    /// role reaches its members that inherit. Sorted.
+    #[serde(default)]
+    pub role_memberships: Vec<RoleMembership>,
+    /// Publications (logical replication, Supabase Realtime's `supabase_realtime`). Sorted.
+    #[serde(default)]
+    pub publications: Vec<Publication>,
     /// Things the reading role may see but not use, e.g. a schema without USAGE.
     pub warnings: Vec<String>,
     /// Parts of the catalog that could not be read at all, and the server's reason.
@@ -126,6 +133,35 @@ pub struct Table {
     /// Table privileges granted to roles (`PUBLIC` for everyone), from its ACL; sorted.
     #[serde(default)]
     pub grants: Vec<Grant>,
+    /// `REPLICA IDENTITY`: what an UPDATE or DELETE sends to subscribers (Realtime's old row).
+    #[serde(default)]
+    pub replica_identity: ReplicaIdentity,
+}
+
+/// `pg_class.relreplident`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReplicaIdentity {
+    /// The primary key's columns.
+    #[default]
+    Default,
+    Nothing,
+    /// The whole old row.
+    Full,
+    /// The columns of the named unique index.
+    Index(String),
+}
+
+impl ReplicaIdentity {
+    /// As `ALTER TABLE … REPLICA IDENTITY` spells it.
+    pub fn sql(&self) -> String {
+        match self {
+            ReplicaIdentity::Default => "DEFAULT".into(),
+            ReplicaIdentity::Nothing => "NOTHING".into(),
+            ReplicaIdentity::Full => "FULL".into(),
+            ReplicaIdentity::Index(name) => format!("USING INDEX {}", crate::sql::ident(name)),
+        }
+    }
 }
 
 /// One privilege on a table held by one role, as `aclexplode` lists them.
@@ -164,6 +200,7 @@ impl Table {
             policies: Vec::new(),
             triggers: Vec::new(),
             grants: Vec::new(),
+            replica_identity: ReplicaIdentity::Default,
         }
     }
 
@@ -388,12 +425,28 @@ pub struct Function {
     /// The extension it belongs to, if any.
     pub extension: Option<String>,
     pub comment: Option<String>,
+    /// Who may call it: `EXECUTE` grants from its ACL, the implicit ones included (a new
+    /// function is executable by `PUBLIC`); sorted.
+    #[serde(default)]
+    pub grants: Vec<Grant>,
+    /// `prosrc` for SQL and PL/pgSQL functions: what a changed `search_path` would resolve
+    /// differently. `None` for other languages and for SQL-standard bodies, which are bound
+    /// when created.
+    #[serde(default)]
+    pub body: Option<String>,
 }
 
 impl Function {
     /// `name(args)`: how psql's `\df` and `DROP FUNCTION` name it.
     pub fn signature(&self) -> String {
         format!("{}({})", self.name, self.identity_args)
+    }
+
+    /// Whether `role` (directly or through `PUBLIC`) may call it.
+    pub fn executable_by(&self, role: &str) -> bool {
+        self.grants
+            .iter()
+            .any(|g| (g.grantee == role || g.grantee == "PUBLIC") && g.privilege == "EXECUTE")
     }
 
     /// The pinned `search_path`, if the function sets one (SECURITY DEFINER functions should).
@@ -426,7 +479,56 @@ pub struct Role {
     pub superuser: bool,
 }
 
+/// `member` belongs to `role`; with `inherit` it has `role`'s privileges and policies.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct RoleMembership {
+    pub member: String,
+    pub role: String,
+    pub inherit: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Publication {
+    pub name: String,
+    /// `FOR ALL TABLES`.
+    pub all_tables: bool,
+    /// The operations it publishes: `insert`, `update`, `delete`, `truncate`.
+    pub operations: Vec<String>,
+    /// The tables it names (empty with `all_tables`); sorted.
+    pub tables: Vec<QualifiedName>,
+}
+
+impl Publication {
+    pub fn publishes(&self, schema: &str, name: &str) -> bool {
+        self.all_tables || self.tables.iter().any(|t| t.schema == schema && t.name == name)
+    }
+}
+
 impl Catalog {
+    /// The roles whose privileges and policies reach `role`: itself and, transitively, every
+    /// role it is an inheriting member of.
+    pub fn roles_reaching(&self, role: &str) -> Vec<String> {
+        let mut reached = vec![role.to_owned()];
+        let mut i = 0;
+        while i < reached.len() {
+            for m in &self.role_memberships {
+                if m.inherit && m.member == reached[i] && !reached.contains(&m.role) {
+                    reached.push(m.role.clone());
+                }
+            }
+            i += 1;
+        }
+        reached
+    }
+
+    /// Whether `role` is one PostgREST switches to: `anon`, `authenticated`, or a role that
+    /// inherits from one of them.
+    pub fn is_api_role(&self, role: &str) -> bool {
+        self.roles_reaching(role)
+            .iter()
+            .any(|r| r == "anon" || r == "authenticated")
+    }
+
     pub fn schema(&self, name: &str) -> Option<&Schema> {
         self.schemas.iter().find(|s| s.name == name)
     }

@@ -33,6 +33,10 @@ pub fn all() -> Vec<(&'static str, String)> {
         ("functions", with_filter(FUNCTIONS)),
         ("enums", with_filter(ENUMS)),
         ("extensions", EXTENSIONS.to_owned()),
+        ("function_acl", with_filter(FUNCTION_ACL)),
+        ("memberships", MEMBERSHIPS.to_owned()),
+        ("publications", PUBLICATIONS.to_owned()),
+        ("replica_identity", with_filter(REPLICA_IDENTITY)),
     ]
 }
 
@@ -182,6 +186,43 @@ pub const EXTENSIONS: &str = "SELECT 'extensions', json_agg(json_build_array(e.e
      e.extversion, n.nspname)) \
      FROM pg_catalog.pg_extension e \
      JOIN pg_catalog.pg_namespace n ON n.oid = e.extnamespace";
+
+/// Who may call each function, and the body of the ones whose names a `search_path` change
+/// could resolve differently. A NULL ACL means the defaults (`acldefault`): EXECUTE for
+/// PUBLIC and the owner, which is how most functions reach `anon`.
+const FUNCTION_ACL: &str = "SELECT 'function_acl', json_agg(json_build_array(n.nspname, \
+     p.proname, pg_catalog.pg_get_function_identity_arguments(p.oid), \
+     (SELECT json_agg(json_build_array(CASE WHEN a.grantee = 0 THEN 'PUBLIC' \
+        ELSE pg_catalog.pg_get_userbyid(a.grantee) END, a.privilege_type)) \
+      FROM pg_catalog.aclexplode(COALESCE(p.proacl, pg_catalog.acldefault('f', p.proowner))) a), \
+     CASE WHEN l.lanname IN ('sql', 'plpgsql') AND p.prosrc <> '' THEN p.prosrc END)) \
+     FROM pg_catalog.pg_proc p \
+     JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace \
+     JOIN pg_catalog.pg_language l ON l.oid = p.prolang \
+     WHERE $USER_SCHEMA";
+
+/// Role memberships; a member inherits its roles' privileges when it has `rolinherit`.
+const MEMBERSHIPS: &str = "SELECT 'memberships', json_agg(json_build_array(\
+     pg_catalog.pg_get_userbyid(m.member), pg_catalog.pg_get_userbyid(m.roleid), r.rolinherit)) \
+     FROM pg_catalog.pg_auth_members m JOIN pg_catalog.pg_roles r ON r.oid = m.member";
+
+/// Publications and the tables they name (expanded from `TABLES IN SCHEMA`; none listed for
+/// `FOR ALL TABLES`).
+const PUBLICATIONS: &str = "SELECT 'publications', json_agg(json_build_array(p.pubname, \
+     p.puballtables, p.pubinsert, p.pubupdate, p.pubdelete, p.pubtruncate, \
+     (SELECT json_agg(json_build_array(pt.schemaname, pt.tablename)) \
+      FROM pg_catalog.pg_publication_tables pt \
+      WHERE pt.pubname = p.pubname AND NOT p.puballtables))) \
+     FROM pg_catalog.pg_publication p";
+
+/// Tables whose replica identity is not the default (the primary key).
+const REPLICA_IDENTITY: &str = "SELECT 'replica_identity', json_agg(json_build_array(c.oid, \
+     c.relreplident, (SELECT ic.relname FROM pg_catalog.pg_index i \
+       JOIN pg_catalog.pg_class ic ON ic.oid = i.indexrelid \
+       WHERE i.indrelid = c.oid AND i.indisreplident))) \
+     FROM pg_catalog.pg_class c \
+     JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
+     WHERE c.relkind IN ('r', 'p') AND c.relreplident <> 'd' AND $USER_SCHEMA";
 
 #[cfg(test)]
 mod tests {

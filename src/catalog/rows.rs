@@ -196,6 +196,40 @@ pub struct ExtensionRow {
     pub schema: String,
 }
 
+#[derive(Debug, Deserialize)]
+pub struct FunctionAclRow {
+    pub schema: String,
+    pub name: String,
+    pub identity_args: String,
+    pub grants: Option<Vec<(String, String)>>,
+    pub body: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct MembershipRow {
+    pub member: String,
+    pub role: String,
+    pub inherit: bool,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct PublicationRow {
+    pub name: String,
+    pub all_tables: bool,
+    pub insert: bool,
+    pub update: bool,
+    pub delete: bool,
+    pub truncate: bool,
+    pub tables: Option<Vec<(String, String)>>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ReplicaIdentityRow {
+    pub rel: Oid,
+    pub code: String,
+    pub index: Option<String>,
+}
+
 /// What an index definition needs to know about a column.
 pub struct IndexColumn {
     pub type_oid: Oid,
@@ -220,6 +254,10 @@ pub struct Rows {
     pub functions: Vec<FunctionRow>,
     pub enums: Vec<EnumRow>,
     pub extensions: Vec<ExtensionRow>,
+    pub function_acl: Vec<FunctionAclRow>,
+    pub memberships: Vec<MembershipRow>,
+    pub publications: Vec<PublicationRow>,
+    pub replica_identity: Vec<ReplicaIdentityRow>,
 }
 
 impl Rows {
@@ -248,6 +286,10 @@ impl Rows {
             "functions" => self.functions = list(json)?,
             "enums" => self.enums = list(json)?,
             "extensions" => self.extensions = list(json)?,
+            "function_acl" => self.function_acl = list(json)?,
+            "memberships" => self.memberships = list(json)?,
+            "publications" => self.publications = list(json)?,
+            "replica_identity" => self.replica_identity = list(json)?,
             _ => {}
         }
         Ok(())

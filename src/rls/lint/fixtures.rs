@@ -118,6 +118,8 @@ pub fn function(schema: &str, name: &str, config: &[&str]) -> Function {
         config: config.iter().map(|c| (*c).to_owned()).collect(),
         extension: None,
         comment: None,
+        grants: Vec::new(),
+        body: None,
     }
 }
 
