@@ -5,8 +5,13 @@
 //! and one in the Supabase dashboard read the same. Table rules skip the schemas Supabase
 //! manages (`auth`, `storage`, …): those are not the user's to fix.
 
+mod definer_functions;
+mod extension_in_public;
 mod policies;
+mod recursion;
+mod references;
 mod schema;
+pub mod search_path;
 
 use serde::Serialize;
 
@@ -43,7 +48,7 @@ pub struct Finding {
 }
 
 /// Every rule, with its level: the README table and the TUI's help read this.
-pub const RULES: [(&str, Level); 16] = [
+pub const RULES: [(&str, Level); 20] = [
     ("rls_disabled_in_public", Level::Error),
     ("policy_exists_rls_disabled", Level::Error),
     ("rls_enabled_no_policy", Level::Info),
@@ -60,6 +65,10 @@ pub const RULES: [(&str, Level); 16] = [
     ("security_definer_view", Level::Error),
     ("function_search_path_mutable", Level::Warn),
     ("policy_unreadable", Level::Warn),
+    ("anon_security_definer_function_executable", Level::Warn),
+    ("authenticated_security_definer_function_executable", Level::Warn),
+    ("policy_recursion", Level::Error),
+    ("extension_in_public", Level::Warn),
 ];
 
 /// What the catalog alone cannot say.
@@ -115,8 +124,11 @@ pub fn lint(catalog: &Catalog, context: &LintContext) -> Vec<Finding> {
     {
         schema::table_rules(context, table, &mut findings);
         policies::policy_rules(catalog, table, &mut findings);
+        recursion::recursion_rules(catalog, table, &mut findings);
     }
-    schema::function_rules(catalog, &mut findings);
+    search_path::function_rules(catalog, &mut findings);
+    definer_functions::definer_rules(catalog, &mut findings);
+    extension_in_public::extension_rules(catalog, &mut findings);
     findings.sort_by(|a, b| {
         (a.level, a.rule, &a.object, &a.message).cmp(&(b.level, b.rule, &b.object, &b.message))
     });

@@ -21,7 +21,7 @@ const COMMANDS: [PolicyCommand; 4] = [
 ];
 
 pub(super) fn policy_rules(catalog: &Catalog, table: &Table, out: &mut Vec<Finding>) {
-    multiple_permissive(table, out);
+    multiple_permissive(catalog, table, out);
     for policy in &table.policies {
         let object = format!("{}.{}", table_object(table), policy.name);
         let read = |text: &Option<String>| text.as_deref().map(analyze).transpose();
@@ -40,9 +40,9 @@ pub(super) fn policy_rules(catalog: &Catalog, table: &Table, out: &mut Vec<Findi
         let both: Vec<&ExprFacts> = using.iter().chain(check.iter()).collect();
         initplan(policy, &object, &both, out);
         always_true(policy, &object, using.as_ref(), check.as_ref(), out);
-        claims(&object, &both, out);
+        claims(catalog, &object, &both, out);
         unknown_columns(catalog, table, &object, &both, out);
-        client_fields(table, policy, &object, using.as_ref(), check.as_ref(), out);
+        client_fields(table, policy, &object, out);
     }
 }
 
@@ -119,7 +119,24 @@ fn always_true(
     ));
 }
 
-fn claims(object: &str, facts: &[&ExprFacts], out: &mut Vec<Finding>) {
+/// A custom access-token hook: a function shaped `(event jsonb) returns jsonb` that the
+/// Auth server's role may execute. It can add any claim to the token.
+fn access_token_hook(catalog: &Catalog) -> Option<String> {
+    catalog
+        .functions
+        .iter()
+        .find(|f| {
+            f.result.as_deref() == Some("jsonb")
+                && f.identity_args.split(',').count() == 1
+                && f.identity_args.trim().ends_with("jsonb")
+                && f.grants
+                    .iter()
+                    .any(|g| g.grantee == "supabase_auth_admin" && g.privilege == "EXECUTE")
+        })
+        .map(|f| format!("{}.{}", f.schema, f.name))
+}
+
+fn claims(catalog: &Catalog, object: &str, facts: &[&ExprFacts], out: &mut Vec<Finding>) {
     if facts.iter().any(|f| f.reads_user_metadata) {
         out.push(finding(
             "rls_references_user_metadata",
@@ -135,18 +152,32 @@ fn claims(object: &str, facts: &[&ExprFacts], out: &mut Vec<Finding>) {
         .collect();
     invented.sort_unstable();
     invented.dedup();
+    let hook = if invented.is_empty() {
+        None
+    } else {
+        access_token_hook(catalog)
+    };
     for claim in invented {
-        out.push(finding(
-            "invented_jwt_claim",
-            object.to_owned(),
-            format!(
-                "the policy reads the JWT claim '{claim}', which GoTrue does not issue (only {}): the check sees NULL",
-                STANDARD_CLAIMS.join(", ")
+        let (message, remedy) = match &hook {
+            Some(hook) => (
+                format!(
+                    "the policy reads the JWT claim '{claim}', which GoTrue does not issue by itself; the custom access-token hook {hook} may add it, so the check depends on that hook being enabled in Auth and setting '{claim}' for every user (without it the check sees NULL)"
+                ),
+                format!(
+                    "make sure {hook} always sets '{claim}' and is enabled for the project; a token issued before a change keeps the old value until it expires, so for access that can be revoked read it from a table instead"
+                ),
             ),
-            format!(
-                "store '{claim}' as data (e.g. an organization_members table joined on (select auth.uid())) instead of expecting it in the token"
+            None => (
+                format!(
+                    "the policy reads the JWT claim '{claim}', which GoTrue does not issue (only {}): the check sees NULL",
+                    STANDARD_CLAIMS.join(", ")
+                ),
+                format!(
+                    "store '{claim}' as data (e.g. an organization_members table joined on (select auth.uid())) instead of expecting it in the token"
+                ),
             ),
-        ));
+        };
+        out.push(finding("invented_jwt_claim", object.to_owned(), message, remedy));
     }
 }
 
@@ -208,31 +239,104 @@ fn unknown_columns(
     }
 }
 
-fn client_fields(
-    table: &Table,
-    policy: &Policy,
-    object: &str,
-    using: Option<&ExprFacts>,
-    check: Option<&ExprFacts>,
-    out: &mut Vec<Finding>,
-) {
+/// The top-level `OR` branches of an expression (outer parentheses stripped): each is an
+/// alternative way for a row to pass.
+fn or_branches(expression: &str) -> Vec<String> {
+    use sqlparser::tokenizer::Token;
+    let Ok(tokens) = crate::sql_tokens::tokens(expression) else {
+        return vec![expression.to_owned()];
+    };
+    let significant: Vec<&(Token, std::ops::Range<usize>)> = tokens
+        .iter()
+        .filter(|(t, _)| !matches!(t, Token::Whitespace(_)))
+        .collect();
+    // Strip parentheses that wrap the whole expression.
+    let (mut lo, mut hi) = (0, significant.len());
+    while hi >= lo + 2
+        && matches!(significant[lo].0, Token::LParen)
+        && matches!(significant[hi - 1].0, Token::RParen)
+    {
+        let mut depth = 0i32;
+        let wraps = significant[lo..hi].iter().enumerate().all(|(k, (t, _))| {
+            match t {
+                Token::LParen => depth += 1,
+                Token::RParen => depth -= 1,
+                _ => {}
+            }
+            depth > 0 || k == hi - lo - 1
+        });
+        if !wraps {
+            break;
+        }
+        lo += 1;
+        hi -= 1;
+    }
+    let inner = &significant[lo..hi];
+    let mut branches = Vec::new();
+    let mut depth = 0i32;
+    let mut start = 0;
+    for (k, (t, _)) in inner.iter().enumerate() {
+        match t {
+            Token::LParen => depth += 1,
+            Token::RParen => depth -= 1,
+            t if depth == 0 && crate::sql_tokens::is_word(t, "or") => {
+                branches.push((start, k));
+                start = k + 1;
+            }
+            _ => {}
+        }
+    }
+    branches.push((start, inner.len()));
+    if branches.len() == 1 {
+        return vec![expression.to_owned()];
+    }
+    branches
+        .into_iter()
+        .filter(|(a, b)| b > a)
+        .map(|(a, b)| expression[inner[a].1.start..inner[b - 1].1.end].to_owned())
+        .flat_map(|branch| or_branches(&branch))
+        .collect()
+}
+
+fn client_fields(table: &Table, policy: &Policy, object: &str, out: &mut Vec<Finding>) {
     // The expression a new row is checked with on INSERT.
     let checked = match policy.command {
-        PolicyCommand::Insert => check,
-        PolicyCommand::All => check.or(using),
+        PolicyCommand::Insert => policy.with_check.as_ref(),
+        PolicyCommand::All => policy.with_check.as_ref().or(policy.using.as_ref()),
         _ => None,
     };
     let Some(checked) = checked else { return };
+    // A column is required only if every alternative reads it: with `a = uid OR b = uid`
+    // an insert that sets just one of them passes.
+    let branches: Vec<ExprFacts> = match or_branches(checked)
+        .iter()
+        .map(|b| analyze(b))
+        .collect::<Result<Vec<_>, _>>()
+    {
+        Ok(branches) => branches,
+        Err(_) => return,
+    };
+    let own_columns = |facts: &ExprFacts| -> Vec<String> {
+        facts
+            .columns
+            .iter()
+            .filter(|reference| match &reference.scope {
+                ColumnScope::Own => true,
+                ColumnScope::Table(r) => {
+                    r.name == table.name && r.schema.as_deref().is_none_or(|s| s == table.schema)
+                }
+                ColumnScope::AnyOf(_) => false,
+            })
+            .map(|reference| reference.column.clone())
+            .collect()
+    };
+    let per_branch: Vec<Vec<String>> = branches.iter().map(own_columns).collect();
     let mut reported: Vec<&str> = Vec::new();
-    for reference in &checked.columns {
-        let own = match &reference.scope {
-            ColumnScope::Own => true,
-            ColumnScope::Table(r) => {
-                r.name == table.name && r.schema.as_deref().is_none_or(|s| s == table.schema)
-            }
-            ColumnScope::AnyOf(_) => false,
-        };
-        let Some(column) = table.column(&reference.column).filter(|_| own) else {
+    for name in &per_branch[0] {
+        if !per_branch.iter().all(|b| b.contains(name)) {
+            continue;
+        }
+        let Some(column) = table.column(name) else {
             continue;
         };
         // A NOT NULL column must be sent anyway, and the client is told so plainly; the
@@ -259,11 +363,20 @@ fn client_fields(
     }
 }
 
-fn multiple_permissive(table: &Table, out: &mut Vec<Finding>) {
+/// Only the roles PostgREST queries as count (`anon`, `authenticated`, and roles that
+/// inherit them), as Supabase's own linter does; a role that bypasses RLS never runs them.
+fn multiple_permissive(catalog: &Catalog, table: &Table, out: &mut Vec<Finding>) {
     let mut roles: Vec<&str> = API_ROLES.to_vec();
     for policy in &table.policies {
         for role in &policy.roles {
-            if !role.eq_ignore_ascii_case("public") && !roles.contains(&role.as_str()) {
+            let bypasses = catalog
+                .role(role)
+                .is_some_and(|r| r.bypass_rls || r.superuser);
+            if !role.eq_ignore_ascii_case("public")
+                && !roles.contains(&role.as_str())
+                && catalog.is_api_role(role)
+                && !bypasses
+            {
                 roles.push(role);
             }
         }

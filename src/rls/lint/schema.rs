@@ -1,9 +1,9 @@
-//! Table-level and function-level rules: RLS switched on where the API reaches, keys and
-//! indexes, views that bypass RLS, functions whose `search_path` a caller can change.
+//! Table-level rules: RLS switched on where the API reaches, keys and indexes, views that
+//! bypass RLS.
 
 use sqlparser::tokenizer::Token;
 
-use crate::catalog::{Catalog, FunctionKind, Table, TableKind};
+use crate::catalog::{Table, TableKind};
 use crate::sql_tokens::{is_word, tokens};
 
 use super::{Finding, LintContext, finding, table_object};
@@ -176,35 +176,5 @@ fn duplicate_indexes(table: &Table, object: &str, out: &mut Vec<Finding>) {
                 ),
             ));
         }
-    }
-}
-
-pub(super) fn function_rules(catalog: &Catalog, out: &mut Vec<Finding>) {
-    for f in &catalog.functions {
-        if catalog.is_managed(&f.schema)
-            || f.extension.is_some()
-            || !matches!(f.kind, FunctionKind::Function | FunctionKind::Procedure)
-            || f.search_path().is_some()
-        {
-            continue;
-        }
-        let object = format!("{}.{}", f.schema, f.signature());
-        out.push(finding(
-            "function_search_path_mutable",
-            object.clone(),
-            format!(
-                "{object} does not pin its search_path: a caller who sets one can make it call their own objects{}",
-                if f.security_definer {
-                    " with the owner's rights"
-                } else {
-                    ""
-                }
-            ),
-            format!(
-                "ALTER FUNCTION {}({}) SET search_path = ''",
-                crate::sql::qualified(&f.schema, &f.name),
-                f.identity_args
-            ),
-        ));
     }
 }

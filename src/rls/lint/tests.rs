@@ -465,3 +465,92 @@ fn policy_unreadable_and_ordering() {
     assert!(has_errors(&all));
     assert!(RULES.iter().all(|(rule, _)| !rule.is_empty()));
 }
+
+#[test]
+fn policy_requires_client_field_treats_or_branches_as_alternatives() {
+    let mut t = table("public", "games");
+    t.columns.push(column("player1_id", true, None));
+    t.columns.push(column("player2_id", true, None));
+    let check = |text: &str| {
+        let mut t = t.clone();
+        t.policies = vec![policy(
+            "join",
+            PolicyCommand::Insert,
+            &["authenticated"],
+            None,
+            Some(text),
+        )];
+        only(&catalog(vec![t]), "policy_requires_client_field")
+    };
+    // As pg_get_expr prints it: either player may be the one inserting.
+    assert!(
+        check("((player1_id = ( SELECT auth.uid() AS uid)) OR (player2_id = ( SELECT auth.uid() AS uid)))")
+            .is_empty()
+    );
+    // Both branches need player1_id: still required.
+    let f = check("(player1_id = auth.uid()) OR (player1_id IS NOT NULL AND player2_id = auth.uid())");
+    assert_eq!(f.len(), 1);
+    assert!(f[0].message.contains("player1_id"));
+    // OR inside a parenthesised AND operand is not a top-level alternative: player1_id
+    // stays required.
+    let f = check("player1_id = auth.uid() AND (player2_id IS NULL OR player2_id <> player1_id)");
+    assert!(f.iter().any(|x| x.message.contains("checks player1_id")), "{f:#?}");
+}
+
+#[test]
+fn multiple_permissive_policies_counts_only_api_roles() {
+    let mut t = table("public", "todos");
+    for name in ["auth admin a", "auth admin b"] {
+        t.policies.push(policy(
+            name,
+            PolicyCommand::Select,
+            &["supabase_auth_admin"],
+            Some("true"),
+            None,
+        ));
+    }
+    let mut c = catalog(vec![t]);
+    assert!(only(&c, "multiple_permissive_policies").is_empty());
+    // A role that inherits authenticated is an API role.
+    c.role_memberships.push(crate::catalog::RoleMembership {
+        member: "supabase_auth_admin".into(),
+        role: "authenticated".into(),
+        inherit: true,
+    });
+    let f = only(&c, "multiple_permissive_policies");
+    assert_eq!(f.len(), 1);
+    assert!(f[0].message.contains("SELECT by supabase_auth_admin"), "{}", f[0].message);
+}
+
+#[test]
+fn invented_jwt_claim_names_the_access_token_hook() {
+    let mut t = table("public", "contacts");
+    t.columns.push(column("org_id", false, None));
+    t.policies = vec![policy(
+        "org",
+        PolicyCommand::Select,
+        &["authenticated"],
+        Some("((select auth.jwt()) ->> 'org_id')::uuid = org_id"),
+        None,
+    )];
+    let mut c = catalog(vec![t]);
+    let mut hook = function("public", "custom_access_token_hook", &["search_path=\"\""]);
+    hook.identity_args = "event jsonb".into();
+    hook.result = Some("jsonb".into());
+    c.functions = vec![hook];
+    // Without the grant to the Auth server's role it is not a hook.
+    let f = only(&c, "invented_jwt_claim");
+    assert!(f[0].message.contains("does not issue (only"), "{}", f[0].message);
+    c.functions[0].grants.push(Grant {
+        grantee: "supabase_auth_admin".into(),
+        privilege: "EXECUTE".into(),
+    });
+    let f = only(&c, "invented_jwt_claim");
+    assert_eq!(f.len(), 1);
+    assert!(
+        f[0].message.contains("public.custom_access_token_hook may add it"),
+        "{}",
+        f[0].message
+    );
+    assert!(!f[0].message.contains("does not issue (only"));
+}
