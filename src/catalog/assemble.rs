@@ -276,7 +276,12 @@ pub fn assemble(rows: Rows, unreadable: Vec<Unreadable>, stats: ReadStats) -> Ca
     let mut acl: HashMap<(String, String, String), (Vec<Grant>, Option<String>)> = rows
         .function_acl
         .into_iter()
-        .map(|a| ((a.schema, a.name, a.identity_args), (grants(a.grants), a.body)))
+        .map(|a| {
+            (
+                (a.schema, a.name, a.identity_args),
+                (grants(a.grants), a.body),
+            )
+        })
         .collect();
     let mut functions: Vec<Function> = rows
         .functions

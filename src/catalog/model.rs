@@ -500,7 +500,11 @@ pub struct Publication {
 
 impl Publication {
     pub fn publishes(&self, schema: &str, name: &str) -> bool {
-        self.all_tables || self.tables.iter().any(|t| t.schema == schema && t.name == name)
+        self.all_tables
+            || self
+                .tables
+                .iter()
+                .any(|t| t.schema == schema && t.name == name)
     }
 }
 

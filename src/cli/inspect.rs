@@ -148,7 +148,25 @@ pub fn render_text(catalog: &Catalog) -> String {
                         .map(|p| format!(" search_path={p}"))
                         .unwrap_or_default()
                 );
+                let _ = writeln!(out, "      EXECUTE: {}", execute_grantees(func));
             }
+        }
+    }
+    if !catalog.publications.is_empty() {
+        let _ = writeln!(out, "\nPublications:");
+        for p in &catalog.publications {
+            let tables = if p.all_tables {
+                "ALL TABLES".to_owned()
+            } else if p.tables.is_empty() {
+                "no tables".to_owned()
+            } else {
+                p.tables
+                    .iter()
+                    .map(|t| format!("{}.{}", t.schema, t.name))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            };
+            let _ = writeln!(out, "  {} ({}): {tables}", p.name, p.operations.join(", "));
         }
     }
     if !catalog.extensions.is_empty() {
@@ -228,6 +246,9 @@ fn render_table(out: &mut String, t: &Table) {
             "    Partition of: {}.{} {bound}",
             parent.schema, parent.name
         );
+    }
+    if t.replica_identity != catalog::ReplicaIdentity::Default {
+        let _ = writeln!(out, "    Replica identity: {}", t.replica_identity.sql());
     }
     if let Some(pk) = &t.primary_key {
         let _ = writeln!(
@@ -316,6 +337,21 @@ fn render_table(out: &mut String, t: &Table) {
             )
         }),
     );
+}
+
+/// Who may call a function: the roles holding EXECUTE, `PUBLIC` meaning everyone.
+fn execute_grantees(f: &catalog::Function) -> String {
+    let grantees: Vec<&str> = f
+        .grants
+        .iter()
+        .filter(|g| g.privilege == "EXECUTE")
+        .map(|g| g.grantee.as_str())
+        .collect();
+    if grantees.is_empty() {
+        "no one but superusers".into()
+    } else {
+        grantees.join(", ")
+    }
 }
 
 fn section(out: &mut String, title: &str, lines: impl Iterator<Item = String>) {

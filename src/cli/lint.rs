@@ -189,6 +189,7 @@ pub fn render_simulation(report: &SimulationReport) -> String {
             t.delete
         ));
         for (op, probe) in [
+            ("SELECT", &t.select),
             ("INSERT", &t.insert),
             ("UPDATE", &t.update),
             ("DELETE", &t.delete),

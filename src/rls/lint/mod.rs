@@ -66,7 +66,10 @@ pub const RULES: [(&str, Level); 20] = [
     ("function_search_path_mutable", Level::Warn),
     ("policy_unreadable", Level::Warn),
     ("anon_security_definer_function_executable", Level::Warn),
-    ("authenticated_security_definer_function_executable", Level::Warn),
+    (
+        "authenticated_security_definer_function_executable",
+        Level::Warn,
+    ),
     ("policy_recursion", Level::Error),
     ("extension_in_public", Level::Warn),
 ];

@@ -177,7 +177,12 @@ fn claims(catalog: &Catalog, object: &str, facts: &[&ExprFacts], out: &mut Vec<F
                 ),
             ),
         };
-        out.push(finding("invented_jwt_claim", object.to_owned(), message, remedy));
+        out.push(finding(
+            "invented_jwt_claim",
+            object.to_owned(),
+            message,
+            remedy,
+        ));
     }
 }
 

@@ -45,7 +45,9 @@ impl<'a> Walker<'a> {
     fn tables(&self, name: &Name, schemas: &[String]) -> Option<&'a Table> {
         match &name.schema {
             Some(s) => self.catalog.table(s, &name.name),
-            None => schemas.iter().find_map(|s| self.catalog.table(s, &name.name)),
+            None => schemas
+                .iter()
+                .find_map(|s| self.catalog.table(s, &name.name)),
         }
     }
 
@@ -174,24 +176,36 @@ pub(super) fn recursion_rules(catalog: &Catalog, table: &Table, out: &mut Vec<Fi
     }
     for policy in &table.policies {
         let reads = walker.policy_reads(table, policy);
-        let direct = reads.contains(&own);
+        let schemas = lookup_schemas(None, &table.schema);
+        let direct = [&policy.using, &policy.with_check]
+            .into_iter()
+            .flatten()
+            .filter_map(|text| references(text).ok())
+            .any(|r| {
+                r.relations
+                    .iter()
+                    .any(|n| walker.tables(n, &schemas).is_some_and(|t| key(t) == own))
+            });
         if !walker.closure(reads).contains(&own) {
             continue;
         }
         let object = format!("{}.{}", table_object(table), policy.name);
+        let message = if direct {
+            format!(
+                "the policy reads {} itself: PostgreSQL applies the table's policies inside themselves and every query on it fails with \"infinite recursion detected in policy for relation \\\"{}\\\"\"",
+                table_object(table),
+                table.name
+            )
+        } else {
+            format!(
+                "the policy reads {} again, through a function that is not SECURITY DEFINER, a view or another table's policy: each read applies the policy once more, and every query on it fails (\"infinite recursion detected in policy\" or \"stack depth limit exceeded\")",
+                table_object(table)
+            )
+        };
         out.push(finding(
             "policy_recursion",
             object,
-            format!(
-                "the policy reads {} {}: PostgreSQL applies the table's policies inside themselves and every query on it fails with \"infinite recursion detected in policy for relation \\\"{}\\\"\"",
-                table_object(table),
-                if direct {
-                    "itself"
-                } else {
-                    "again, through a function, a view or another table's policy"
-                },
-                table.name
-            ),
+            message,
             "move the lookup into a SECURITY DEFINER function with SET search_path = '' (owned by the table's owner, EXECUTE revoked from anon) and call it as (select fn()), or read a table the policy does not guard (e.g. a memberships table)".into(),
         ));
     }
@@ -252,7 +266,8 @@ mod tests {
         v.policies.clear();
         v.rls_enabled = false;
         v.security_invoker = true;
-        v.view_definition = Some(" SELECT users.id FROM public.users WHERE users.role = 'admin'".into());
+        v.view_definition =
+            Some(" SELECT users.id FROM public.users WHERE users.role = 'admin'".into());
         c.tables.insert(0, v);
         assert_eq!(recursive(&c), ["public.users.admins read all"]);
         // Without security_invoker the view reads as its owner, who owns users too.

@@ -26,12 +26,59 @@ pub struct References {
 
 /// Words followed by `(` that are syntax, not function calls.
 const NOT_CALLS: &[&str] = &[
-    "and", "any", "all", "array", "as", "case", "cast", "coalesce", "exists", "filter", "from",
-    "greatest", "in", "into", "is", "join", "least", "not", "nullif", "on", "or", "over",
-    "returning", "row", "select", "set", "some", "then", "values", "when", "where", "with",
-    "else", "using", "format", "exception", "raise", "return", "perform", "execute", "if",
-    "elsif", "loop", "while", "for", "by", "partition", "within", "distinct", "table", "of",
-    "nowait", "skip",
+    "and",
+    "any",
+    "all",
+    "array",
+    "as",
+    "case",
+    "cast",
+    "coalesce",
+    "exists",
+    "filter",
+    "from",
+    "greatest",
+    "in",
+    "into",
+    "is",
+    "join",
+    "least",
+    "not",
+    "nullif",
+    "on",
+    "or",
+    "over",
+    "returning",
+    "row",
+    "select",
+    "set",
+    "some",
+    "then",
+    "values",
+    "when",
+    "where",
+    "with",
+    "else",
+    "using",
+    "format",
+    "exception",
+    "raise",
+    "return",
+    "perform",
+    "execute",
+    "if",
+    "elsif",
+    "loop",
+    "while",
+    "for",
+    "by",
+    "partition",
+    "within",
+    "distinct",
+    "table",
+    "of",
+    "nowait",
+    "skip",
 ];
 
 const RELATION_BEFORE: &[&str] = &["from", "join", "into", "update", "table"];
@@ -107,9 +154,8 @@ pub fn references(text: &str) -> Result<References, TokenError> {
             && let Some((name, next)) = name_at(&t, i)
             && matches!(t.get(next), Some(Token::LParen))
         {
-            let syntax = name.schema.is_none()
-                && !quoted(&t[i])
-                && NOT_CALLS.contains(&name.name.as_str());
+            let syntax =
+                name.schema.is_none() && !quoted(&t[i]) && NOT_CALLS.contains(&name.name.as_str());
             if !syntax {
                 out.calls.push(name);
             }

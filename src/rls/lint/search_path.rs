@@ -35,7 +35,10 @@ fn resolve(catalog: &Catalog, f: &Function) -> Resolution {
             .map(str::to_owned)
             .collect();
         return Resolution {
-            because: vec![format!("a {} body that schemaforge cannot check", f.language)],
+            because: vec![format!(
+                "a {} body that schemaforge cannot check",
+                f.language
+            )],
             schemas,
         };
     };
@@ -53,7 +56,10 @@ fn resolve(catalog: &Catalog, f: &Function) -> Resolution {
         }
     };
     let bare = |list: &[Name]| -> Vec<Name> {
-        list.iter().filter(|n| n.schema.is_none()).cloned().collect()
+        list.iter()
+            .filter(|n| n.schema.is_none())
+            .cloned()
+            .collect()
     };
     for name in bare(&refs.calls) {
         let found = schemas_having(catalog, |s| {

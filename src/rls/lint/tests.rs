@@ -488,13 +488,17 @@ fn policy_requires_client_field_treats_or_branches_as_alternatives() {
             .is_empty()
     );
     // Both branches need player1_id: still required.
-    let f = check("(player1_id = auth.uid()) OR (player1_id IS NOT NULL AND player2_id = auth.uid())");
+    let f =
+        check("(player1_id = auth.uid()) OR (player1_id IS NOT NULL AND player2_id = auth.uid())");
     assert_eq!(f.len(), 1);
     assert!(f[0].message.contains("player1_id"));
     // OR inside a parenthesised AND operand is not a top-level alternative: player1_id
     // stays required.
     let f = check("player1_id = auth.uid() AND (player2_id IS NULL OR player2_id <> player1_id)");
-    assert!(f.iter().any(|x| x.message.contains("checks player1_id")), "{f:#?}");
+    assert!(
+        f.iter().any(|x| x.message.contains("checks player1_id")),
+        "{f:#?}"
+    );
 }
 
 #[test]
@@ -519,7 +523,11 @@ fn multiple_permissive_policies_counts_only_api_roles() {
     });
     let f = only(&c, "multiple_permissive_policies");
     assert_eq!(f.len(), 1);
-    assert!(f[0].message.contains("SELECT by supabase_auth_admin"), "{}", f[0].message);
+    assert!(
+        f[0].message.contains("SELECT by supabase_auth_admin"),
+        "{}",
+        f[0].message
+    );
 }
 
 #[test]
@@ -540,7 +548,11 @@ fn invented_jwt_claim_names_the_access_token_hook() {
     c.functions = vec![hook];
     // Without the grant to the Auth server's role it is not a hook.
     let f = only(&c, "invented_jwt_claim");
-    assert!(f[0].message.contains("does not issue (only"), "{}", f[0].message);
+    assert!(
+        f[0].message.contains("does not issue (only"),
+        "{}",
+        f[0].message
+    );
     c.functions[0].grants.push(Grant {
         grantee: "supabase_auth_admin".into(),
         privilege: "EXECUTE".into(),
@@ -548,7 +560,8 @@ fn invented_jwt_claim_names_the_access_token_hook() {
     let f = only(&c, "invented_jwt_claim");
     assert_eq!(f.len(), 1);
     assert!(
-        f[0].message.contains("public.custom_access_token_hook may add it"),
+        f[0].message
+            .contains("public.custom_access_token_hook may add it"),
         "{}",
         f[0].message
     );
