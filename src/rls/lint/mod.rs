@@ -5,13 +5,21 @@
 //! and one in the Supabase dashboard read the same. Table rules skip the schemas Supabase
 //! manages (`auth`, `storage`, …): those are not the user's to fix.
 
+mod api_relations;
+mod auth_users_exposed;
+mod autovacuum_disabled;
 mod definer_functions;
 mod extension_in_public;
+mod fkey_to_auth_unique;
+mod graphql_exposed;
+mod null_auth_disjunct;
 mod policies;
 mod recursion;
 mod references;
 mod schema;
 pub mod search_path;
+mod sensitive_columns;
+mod unsupported_reg_types;
 
 use serde::Serialize;
 
@@ -48,7 +56,7 @@ pub struct Finding {
 }
 
 /// Every rule, with its level: the README table and the TUI's help read this.
-pub const RULES: [(&str, Level); 20] = [
+pub const RULES: [(&str, Level); 30] = [
     ("rls_disabled_in_public", Level::Error),
     ("policy_exists_rls_disabled", Level::Error),
     ("rls_enabled_no_policy", Level::Info),
@@ -72,6 +80,16 @@ pub const RULES: [(&str, Level); 20] = [
     ),
     ("policy_recursion", Level::Error),
     ("extension_in_public", Level::Warn),
+    ("auth_users_exposed", Level::Error),
+    ("materialized_view_in_api", Level::Warn),
+    ("foreign_table_in_api", Level::Warn),
+    ("unsupported_reg_types", Level::Warn),
+    ("fkey_to_auth_unique", Level::Error),
+    ("sensitive_columns_exposed", Level::Error),
+    ("rls_policy_null_auth_disjunct", Level::Warn),
+    ("pg_graphql_anon_table_exposed", Level::Info),
+    ("pg_graphql_authenticated_table_exposed", Level::Info),
+    ("autovacuum_disabled", Level::Info),
 ];
 
 /// What the catalog alone cannot say.
@@ -128,6 +146,14 @@ pub fn lint(catalog: &Catalog, context: &LintContext) -> Vec<Finding> {
         schema::table_rules(context, table, &mut findings);
         policies::policy_rules(catalog, table, &mut findings);
         recursion::recursion_rules(catalog, table, &mut findings);
+        api_relations::api_relation_rules(catalog, context, table, &mut findings);
+        auth_users_exposed::auth_users_rules(catalog, context, table, &mut findings);
+        unsupported_reg_types::reg_type_rules(table, &mut findings);
+        fkey_to_auth_unique::fkey_rules(catalog, table, &mut findings);
+        sensitive_columns::sensitive_column_rules(catalog, context, table, &mut findings);
+        null_auth_disjunct::null_auth_rules(table, &mut findings);
+        graphql_exposed::graphql_rules(catalog, table, &mut findings);
+        autovacuum_disabled::autovacuum_rules(table, &mut findings);
     }
     search_path::function_rules(catalog, &mut findings);
     definer_functions::definer_rules(catalog, &mut findings);
@@ -189,6 +215,22 @@ pub(crate) fn commands(command: PolicyCommand) -> &'static [PolicyCommand] {
         PolicyCommand::Update => &[PolicyCommand::Update],
         PolicyCommand::Delete => &[PolicyCommand::Delete],
     }
+}
+
+/// Whether `role` may read `table` through a grant to itself, PUBLIC, or a role it inherits.
+pub(crate) fn can_select(catalog: &Catalog, table: &Table, role: &str) -> bool {
+    catalog
+        .roles_reaching(role)
+        .iter()
+        .any(|r| table.has_privilege(r, "SELECT"))
+}
+
+/// The API roles that may read `table`.
+pub(crate) fn api_readers(catalog: &Catalog, table: &Table) -> Vec<&'static str> {
+    ["anon", "authenticated"]
+        .into_iter()
+        .filter(|r| can_select(catalog, table, r))
+        .collect()
 }
 
 /// Whether a policy's role list reaches `role` (`public` reaches everyone).

@@ -246,7 +246,7 @@ fn unknown_columns(
 
 /// The top-level `OR` branches of an expression (outer parentheses stripped): each is an
 /// alternative way for a row to pass.
-fn or_branches(expression: &str) -> Vec<String> {
+pub(super) fn or_branches(expression: &str) -> Vec<String> {
     use sqlparser::tokenizer::Token;
     let Ok(tokens) = crate::sql_tokens::tokens(expression) else {
         return vec![expression.to_owned()];
