@@ -22,6 +22,56 @@ pub struct References {
     pub calls: Vec<Name>,
     /// After `::`.
     pub types: Vec<Name>,
+    /// Operators other than comparison, arithmetic, `||` and the JSON arrows, as written
+    /// (`%`, `@@`, `<->`, …): an extension may define them, and they are looked up through
+    /// the `search_path` like any name.
+    pub operators: Vec<String>,
+}
+
+/// Whether a token is literal text, a name, punctuation or one of the core operators that
+/// no extension needs to supply.
+fn plain(token: &Token) -> bool {
+    matches!(
+        token,
+        Token::Word(_)
+            | Token::Number(..)
+            | Token::Char(_)
+            | Token::SingleQuotedString(_)
+            | Token::DoubleQuotedString(_)
+            | Token::DollarQuotedString(_)
+            | Token::EscapedStringLiteral(_)
+            | Token::NationalStringLiteral(_)
+            | Token::HexStringLiteral(_)
+            | Token::UnicodeStringLiteral(_)
+            | Token::Placeholder(_)
+            | Token::Comma
+            | Token::Whitespace(_)
+            | Token::Eq
+            | Token::Neq
+            | Token::Lt
+            | Token::Gt
+            | Token::LtEq
+            | Token::GtEq
+            | Token::Plus
+            | Token::Minus
+            | Token::Mul
+            | Token::Div
+            | Token::StringConcat
+            | Token::LParen
+            | Token::RParen
+            | Token::Period
+            | Token::Colon
+            | Token::DoubleColon
+            | Token::Assignment
+            | Token::SemiColon
+            | Token::LBracket
+            | Token::RBracket
+            | Token::Arrow
+            | Token::LongArrow
+            | Token::HashArrow
+            | Token::HashLongArrow
+            | Token::EOF
+    )
 }
 
 /// Words followed by `(` that are syntax, not function calls.
@@ -126,6 +176,14 @@ pub fn references(text: &str) -> Result<References, TokenError> {
         .filter(|t| !matches!(t, Token::Whitespace(_)))
         .collect();
     let mut out = References::default();
+    for token in &t {
+        if !plain(token) {
+            let text = token.to_string();
+            if !out.operators.contains(&text) {
+                out.operators.push(text);
+            }
+        }
+    }
     let mut i = 0;
     while i < t.len() {
         let after_period = i > 0 && matches!(t[i - 1], Token::Period);
@@ -194,6 +252,10 @@ mod tests {
             ["encode", "extensions.gen_random_bytes", "auth.uid"]
         );
         assert_eq!(names(&r.types), ["text", "mood"]);
+        assert!(r.operators.is_empty(), "{:?}", r.operators);
+        let r =
+            references("select * from products where name % q or search @@ to_tsquery(q)").unwrap();
+        assert_eq!(r.operators, ["%", "@@"]);
     }
 
     #[test]

@@ -75,6 +75,29 @@ fn resolve(catalog: &Catalog, f: &Function) -> Resolution {
         let found = schemas_having(catalog, |s| catalog.enum_type(s, &name.name).is_some());
         need(&name, found, "casts to");
     }
+    if !refs.operators.is_empty() {
+        let from_extensions: Vec<String> = catalog
+            .extensions
+            .iter()
+            .map(|e| e.schema.clone())
+            .filter(|s| s != "pg_catalog")
+            .collect::<std::collections::BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        if !from_extensions.is_empty() {
+            because.push(format!(
+                "uses the operator{} {}, which an extension in {} may define",
+                if refs.operators.len() == 1 { "" } else { "s" },
+                refs.operators.join(" "),
+                from_extensions.join(", ")
+            ));
+            for s in from_extensions {
+                if !schemas.contains(&s) {
+                    schemas.push(s);
+                }
+            }
+        }
+    }
     because.dedup();
     schemas.sort_by_key(|s| match s.as_str() {
         "public" => (0, s.clone()),
@@ -220,6 +243,25 @@ mod tests {
             "ALTER FUNCTION \"public\".\"new_token\"() SET search_path = \"extensions\""
         );
         assert!(r.contains("calls gen_random_bytes (extensions)"), "{r}");
+    }
+
+    #[test]
+    fn an_operator_an_extension_may_define_keeps_the_extension_schemas() {
+        let mut c = with_function(
+            "select extensions.similarity(a, b) from public.t where a % b",
+            "sql",
+        );
+        c.extensions.push(crate::catalog::Extension {
+            name: "pg_trgm".into(),
+            version: "1.6".into(),
+            schema: "extensions".into(),
+        });
+        let r = remedy(&c);
+        assert!(
+            fix_statement(&r).ends_with("SET search_path = \"extensions\""),
+            "{r}"
+        );
+        assert!(r.contains("operator %"), "{r}");
     }
 
     #[test]

@@ -567,3 +567,23 @@ fn invented_jwt_claim_names_the_access_token_hook() {
     );
     assert!(!f[0].message.contains("does not issue (only"));
 }
+
+#[test]
+fn a_partial_index_does_not_cover_a_foreign_key() {
+    let mut t = table("public", "messages");
+    t.columns.push(column("room_id", false, None));
+    t.foreign_keys = vec![foreign_key("messages_room_id_fkey", "room_id", "rooms")];
+    let mut partial = index("messages_room_idx", "public", "messages", "room_id", false);
+    partial.definition.push_str(" WHERE (deleted_at IS NULL)");
+    t.indexes.push(partial);
+    let f = only(&catalog(vec![t.clone()]), "unindexed_foreign_keys");
+    assert_eq!(f.len(), 1, "{f:#?}");
+    t.indexes.push(index(
+        "messages_room_all_idx",
+        "public",
+        "messages",
+        "room_id",
+        false,
+    ));
+    assert!(only(&catalog(vec![t]), "unindexed_foreign_keys").is_empty());
+}
