@@ -144,10 +144,8 @@ fn from_json(json: &Value, kind: &str) -> Vec<String> {
                     ));
                 }
             }
-            "views" => {
-                if !t["view_definition"].is_null() {
-                    out.push(format!("{name} | {}", s(&t["view_definition"])));
-                }
+            "views" if !t["view_definition"].is_null() => {
+                out.push(format!("{name} | {}", s(&t["view_definition"])));
             }
             "grants" => {
                 for g in each(t, "grants") {

@@ -273,7 +273,9 @@ pub fn assemble(rows: Rows, unreadable: Vec<Unreadable>, stats: ReadStats) -> Ca
     }
     tables.sort_by(|a, b| (&a.schema, &a.name).cmp(&(&b.schema, &b.name)));
 
-    let mut acl: HashMap<(String, String, String), (Vec<Grant>, Option<String>)> = rows
+    // (schema, name, identity arguments) → (EXECUTE grants, body).
+    type FunctionKey = (String, String, String);
+    let mut acl: HashMap<FunctionKey, (Vec<Grant>, Option<String>)> = rows
         .function_acl
         .into_iter()
         .map(|a| {

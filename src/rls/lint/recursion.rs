@@ -88,7 +88,7 @@ impl<'a> Walker<'a> {
                 continue;
             };
             let mut under = BTreeSet::new();
-            self.reads(definition, &[t.schema.clone()], &mut under);
+            self.reads(definition, std::slice::from_ref(&t.schema), &mut under);
             // A view without security_invoker reads as its owner, who is not subject to the
             // policies of the tables it owns.
             for u in under {
