@@ -160,6 +160,7 @@ fn from_json(json: &Value, kind: &str) -> Vec<String> {
                 if matches!(s(&t["kind"]).as_str(), "table" | "partitioned_table") {
                     let identity = match &t["replica_identity"] {
                         Value::String(v) => v.clone(),
+                        Value::Null => "default".into(),
                         other => format!("index:{}", s(&other["index"])),
                     };
                     out.push(format!("{name} {identity}"));

@@ -106,6 +106,7 @@ async fn publications_replica_identity_and_execute_grants_match_pg_catalog() {
         .map(|t| {
             let identity = match &t["replica_identity"] {
                 serde_json::Value::String(s) => s.clone(),
+                serde_json::Value::Null => "default".into(),
                 other => format!("index:{}", other["index"].as_str().unwrap()),
             };
             vec![t["name"].as_str().unwrap().to_owned(), identity]

@@ -20,10 +20,10 @@ pub struct Catalog {
     pub roles: Vec<Role>,
     /// Who is a member of whom (`GRANT authenticated TO app_user`): a policy or grant for a
     /// role reaches its members that inherit. Sorted.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub role_memberships: Vec<RoleMembership>,
     /// Publications (logical replication, Supabase Realtime's `supabase_realtime`). Sorted.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub publications: Vec<Publication>,
     /// Things the reading role may see but not use, e.g. a schema without USAGE.
     pub warnings: Vec<String>,
@@ -134,7 +134,7 @@ pub struct Table {
     #[serde(default)]
     pub grants: Vec<Grant>,
     /// `REPLICA IDENTITY`: what an UPDATE or DELETE sends to subscribers (Realtime's old row).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "ReplicaIdentity::is_default")]
     pub replica_identity: ReplicaIdentity,
 }
 
@@ -153,6 +153,11 @@ pub enum ReplicaIdentity {
 }
 
 impl ReplicaIdentity {
+    /// Left out of the JSON (and so of the fingerprint) when it is the default.
+    pub fn is_default(&self) -> bool {
+        *self == ReplicaIdentity::Default
+    }
+
     /// As `ALTER TABLE … REPLICA IDENTITY` spells it.
     pub fn sql(&self) -> String {
         match self {
@@ -427,12 +432,12 @@ pub struct Function {
     pub comment: Option<String>,
     /// Who may call it: `EXECUTE` grants from its ACL, the implicit ones included (a new
     /// function is executable by `PUBLIC`); sorted.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub grants: Vec<Grant>,
     /// `prosrc` for SQL and PL/pgSQL functions: what a changed `search_path` would resolve
     /// differently. `None` for other languages and for SQL-standard bodies, which are bound
     /// when created.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub body: Option<String>,
 }
 
