@@ -117,7 +117,10 @@ pub fn main() -> ExitCode {
             return Exit::Runtime.into();
         }
     };
-    runtime.block_on(run(cli)).into()
+    let exit = runtime.block_on(run(cli));
+    // A prompt abandoned by Ctrl-C leaves its reader blocked on stdin: don't wait for it.
+    runtime.shutdown_timeout(std::time::Duration::from_secs(1));
+    exit.into()
 }
 
 async fn run(cli: Cli) -> Exit {
