@@ -66,7 +66,7 @@ pub struct PreviewState {
 
 /// What the design work is about: the design and the live catalog it is planned against, and
 /// everything computed from them. `analyse` and the plan are computed from it and drafts save
-/// it; only `update` (through [`replan`](super::planning::replan)) changes it.
+/// it; only `update` (through `planning::replan`) changes it.
 pub struct Model {
     /// The live schema; `None` until the first read arrives.
     pub catalog: Option<Arc<Catalog>>,
