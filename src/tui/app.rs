@@ -1,4 +1,6 @@
-//! The state the screen is drawn from. Only `update` changes it.
+//! The state the screen is drawn from, in three parts: the model (design, catalog and what is
+//! computed from them), the view (what only the screen needs) and the job slot. Only
+//! `update` changes it.
 
 use std::path::PathBuf;
 use std::sync::Arc;
