@@ -69,6 +69,7 @@ pub struct PreviewState {
 /// What the design work is about: the design and the live catalog it is planned against, and
 /// everything computed from them. `analyse` and the plan are computed from it and drafts save
 /// it; only `update` (through `planning::replan`) changes it.
+#[derive(Default)]
 pub struct Model {
     /// The live schema; `None` until the first read arrives.
     pub catalog: Option<Arc<Catalog>>,
@@ -81,19 +82,6 @@ pub struct Model {
     pub analysis: Analysis,
     /// The design's tables as the tree shows them (drafted, or new parts of live ones).
     pub drafts: Vec<DraftTable>,
-}
-
-impl Default for Model {
-    fn default() -> Model {
-        Model {
-            catalog: None,
-            design: None,
-            settings: PlanSettings::default(),
-            plan: None,
-            analysis: Analysis::default(),
-            drafts: Vec::new(),
-        }
-    }
 }
 
 /// What only the screen needs: selection, scrolls, focus, popups, the status message and
