@@ -319,3 +319,89 @@ fn mouse_clicks_focus_and_select_and_the_wheel_scrolls() {
         "{text}"
     );
 }
+
+/// `public.projects` as a real-world table: a long column name, a partial and a GIN index,
+/// a trigger with its events, a long multi-line policy, published to Realtime.
+fn real_world_catalog() -> schemaforge::catalog::Catalog {
+    use schemaforge::catalog::{Index, Publication, QualifiedName, ReplicaIdentity};
+    let mut catalog = tui_support::catalog();
+    let projects = catalog
+        .tables
+        .iter_mut()
+        .find(|t| t.schema == "public" && t.name == "projects")
+        .unwrap();
+    projects.columns.push(tui_support::column(
+        "notification_preferences_updated_at",
+        5,
+        "timestamp with time zone",
+        true,
+        None,
+    ));
+    projects.indexes.push(Index {
+        name: "projects_live_idx".into(),
+        definition: "CREATE INDEX projects_live_idx ON public.projects USING btree (created_at) WHERE (archived_at IS NULL)".into(),
+        unique: false,
+        primary: false,
+        columns: vec!["created_at".into()],
+    });
+    projects.indexes.push(Index {
+        name: "projects_search_idx".into(),
+        definition:
+            "CREATE INDEX projects_search_idx ON public.projects USING gin (name gin_trgm_ops)"
+                .into(),
+        unique: false,
+        primary: false,
+        columns: vec!["name".into()],
+    });
+    projects.triggers[0].definition = "CREATE TRIGGER projects_updated BEFORE UPDATE OF name, created_by ON public.projects FOR EACH ROW EXECUTE FUNCTION public.set_updated()".into();
+    projects.policies[0].using = Some(
+        "(EXISTS ( SELECT 1\n   FROM public.organization_members m\n  WHERE ((m.organization_id = projects.organization_id) AND (m.user_id = ( SELECT auth.uid() AS uid)) AND (m.role = ANY (ARRAY['owner'::text, 'admin'::text, 'deciding_condition'::text])))))".into(),
+    );
+    projects.replica_identity = ReplicaIdentity::Full;
+    catalog.publications.push(Publication {
+        name: "supabase_realtime".into(),
+        all_tables: false,
+        operations: vec!["insert".into(), "update".into(), "delete".into()],
+        tables: vec![QualifiedName {
+            schema: "public".into(),
+            name: "projects".into(),
+        }],
+    });
+    catalog
+}
+
+#[test]
+fn the_schema_detail_shows_every_object_whole() {
+    for (w, h) in SIZES {
+        let mut app = tui_support::app("dark", real_world_catalog(), w, h);
+        keys(&mut app, "jj");
+        press(&mut app, KeyCode::Enter);
+        let text = buffer_text(&render(&app, w, h));
+        insta::assert_snapshot!(format!("schema_real_world_{w}x{h}"), text);
+    }
+    // At 80 columns, tall enough for the whole pane: every part is there, wrapped, not cut.
+    let (w, h) = (80, 70);
+    let mut app = tui_support::app("dark", real_world_catalog(), w, h);
+    keys(&mut app, "jj");
+    press(&mut app, KeyCode::Enter);
+    let text = buffer_text(&render(&app, w, h));
+    let detail: String = text
+        .lines()
+        .filter_map(|l| l.split("││").nth(1))
+        .map(|l| l.trim_end_matches('│').trim())
+        .collect::<Vec<_>>()
+        .join(" ");
+    for needle in [
+        "notification_preferences_updated_at",
+        "where (archived_at IS NULL)",
+        "using gin",
+        "before update of name, created_by · for each row",
+        "'deciding_condition'::text])))))",
+        "→ auth.users(id) set null",
+        "realtime",
+        "replica identity full",
+        "PK id",
+    ] {
+        assert!(detail.contains(needle), "missing {needle:?} in:\n{text}");
+    }
+}

@@ -136,41 +136,66 @@ fn table_lines<'a>(app: &App, catalog: &Catalog, t: &Table, width: u16) -> Vec<L
     if let Some(rows) = t.row_estimate.filter(|r| *r >= 0) {
         facts.push(format!("~{} rows", thousands(rows)));
     }
+    let published: Vec<&str> = catalog
+        .publications
+        .iter()
+        .filter(|p| p.publishes(&t.schema, &t.name))
+        .map(|p| {
+            if p.name == "supabase_realtime" {
+                "realtime"
+            } else {
+                p.name.as_str()
+            }
+        })
+        .collect();
+    if !published.is_empty() {
+        facts.push(published.join(", "));
+    }
+    if !t.replica_identity.is_default() {
+        facts.push(format!(
+            "replica identity {}",
+            t.replica_identity.sql().to_lowercase()
+        ));
+    }
     let managed = catalog.is_managed(&t.schema);
-    out.push(Line::from(vec![
-        Span::styled(
-            format!("{}.{}  {}", t.schema, t.name, t.kind.label()),
-            app.theme.style(Role::Accent),
-        ),
-        Span::styled(
-            format!("   {}", facts.join(" · ")),
-            app.theme.style(if t.rls_enabled {
-                Role::Ok
-            } else {
-                Role::Warning
-            }),
-        ),
-        Span::styled(
-            if managed {
-                "   managed · read-only"
-            } else {
-                ""
-            },
-            app.theme.style(Role::Managed),
-        ),
-    ]));
+    let title = format!("{}.{}  {}", t.schema, t.name, t.kind.label());
+    let facts = format!("   {}", facts.join(" · "));
+    let managed_note = if managed {
+        "   managed · read-only"
+    } else {
+        ""
+    };
+    let facts_role = if t.rls_enabled {
+        Role::Ok
+    } else {
+        Role::Warning
+    };
+    let whole = title.chars().count() + facts.chars().count() + managed_note.chars().count();
+    if whole <= width as usize {
+        out.push(Line::from(vec![
+            Span::styled(title, app.theme.style(Role::Accent)),
+            Span::styled(facts, app.theme.style(facts_role)),
+            Span::styled(managed_note, app.theme.style(Role::Managed)),
+        ]));
+    } else {
+        // Too narrow for one line: the facts go below the name, wrapped, none cut.
+        out.extend(wrapped(app, &title, width, 0, Role::Accent));
+        out.extend(wrapped(app, facts.trim_start(), width, 1, facts_role));
+        if managed {
+            out.extend(wrapped(
+                app,
+                managed_note.trim_start(),
+                width,
+                1,
+                Role::Managed,
+            ));
+        }
+    }
     if let Some(c) = &t.comment {
         out.push(dim(app, c.clone()));
     }
 
     out.push(rule(&app.theme, "columns", width));
-    let name_w = t
-        .columns
-        .iter()
-        .map(|c| c.name.len())
-        .max()
-        .unwrap_or(4)
-        .clamp(4, 24);
     let narrow = width < 70;
     let type_w = t
         .columns
@@ -180,54 +205,111 @@ fn table_lines<'a>(app: &App, catalog: &Catalog, t: &Table, width: u16) -> Vec<L
         .unwrap_or(4)
         .clamp(4, if narrow { 14 } else { 28 });
     let default_w = if narrow { 12 } else { 28 };
+    // Names get the room the other columns leave (key gutter 4, null 10, spaces 2): never
+    // cut at a fixed length when the pane is wide enough to show them whole.
+    let room = (width as usize).saturating_sub(4 + type_w + 1 + 10 + default_w + 1 + 1);
+    let name_w = t
+        .columns
+        .iter()
+        .map(|c| c.name.chars().count())
+        .max()
+        .unwrap_or(4)
+        .clamp(4, room.max(16));
+    let longest = t
+        .columns
+        .iter()
+        .map(|c| c.name.chars().count())
+        .max()
+        .unwrap_or(4);
+    let stacked = 4 + longest.min(name_w) + 1 + type_w + 1 + 10 + default_w + 1 > width as usize
+        || longest > name_w;
     let pk: &[String] = t.primary_key.as_ref().map_or(&[], |k| &k.columns);
     for c in &t.columns {
-        let mut note = Vec::new();
-        if pk.contains(&c.name) {
-            note.push("PK".to_owned());
-        }
-        for fk in t
+        let single_fks: Vec<_> = t
             .foreign_keys
             .iter()
             .filter(|f| f.columns == [c.name.clone()])
-        {
-            note.push(format!(
-                "→ {}.{}({}) {}",
-                fk.references_schema,
-                fk.references_table,
-                fk.references_columns.join(", "),
-                fk.on_delete.sql().to_lowercase()
-            ));
-        }
+            .collect();
+        // Key markers sit in a gutter of their own, so a narrow pane never clips them.
+        let marker = match (pk.contains(&c.name), !single_fks.is_empty()) {
+            (true, true) => "PF",
+            (true, false) => "PK",
+            (false, true) => "FK",
+            (false, false) => "  ",
+        };
         let default = c
             .generated
             .as_ref()
             .map(|g| format!("generated {g}"))
             .or_else(|| c.default.clone())
             .unwrap_or_default();
-        out.push(Line::from(vec![
-            Span::styled(
-                format!(" {} ", pad(&c.name, name_w)),
-                app.theme.style(Role::Identifier),
-            ),
-            Span::styled(
-                format!("{} ", pad(&c.data_type, type_w)),
-                app.theme.style(Role::Text),
-            ),
-            Span::styled(
-                if c.nullable {
-                    "          "
-                } else {
-                    "not null  "
-                },
-                app.theme.style(Role::Dim),
-            ),
-            Span::styled(
-                format!("{} ", fit(&default, default_w)),
-                app.theme.style(Role::String),
-            ),
-            Span::styled(note.join(" "), app.theme.style(Role::Info)),
-        ]));
+        let row_w = 4 + name_w + 1 + type_w + 1 + 10 + default_w + 1;
+        let targets: Vec<String> = single_fks
+            .iter()
+            .map(|fk| {
+                format!(
+                    "→ {}.{}({}) {}",
+                    fk.references_schema,
+                    fk.references_table,
+                    fk.references_columns.join(", "),
+                    fk.on_delete.sql().to_lowercase()
+                )
+            })
+            .collect();
+        let inline = targets.join(" ");
+        let fits = !stacked && row_w + inline.chars().count() <= width as usize;
+        let null_text = if c.nullable { "" } else { "not null" };
+        if stacked {
+            // Too narrow for one row per column: the whole name, then its type and default
+            // on the line below, so neither is cut where nothing shows it.
+            out.push(Line::from(vec![
+                Span::styled(format!(" {marker} "), app.theme.style(Role::Info)),
+                Span::styled(c.name.clone(), app.theme.style(Role::Identifier)),
+            ]));
+            let detail = [c.data_type.as_str(), null_text, default.as_str()]
+                .into_iter()
+                .filter(|p| !p.is_empty())
+                .collect::<Vec<_>>()
+                .join("  ");
+            for piece in wrap(&detail, (width as usize).saturating_sub(6)) {
+                out.push(Line::styled(
+                    format!("      {piece}"),
+                    app.theme.style(Role::Text),
+                ));
+            }
+        } else {
+            out.push(Line::from(vec![
+                Span::styled(format!(" {marker} "), app.theme.style(Role::Info)),
+                Span::styled(
+                    format!("{} ", pad(&c.name, name_w)),
+                    app.theme.style(Role::Identifier),
+                ),
+                Span::styled(
+                    format!("{} ", pad(&c.data_type, type_w)),
+                    app.theme.style(Role::Text),
+                ),
+                Span::styled(format!("{null_text:<10}"), app.theme.style(Role::Dim)),
+                Span::styled(
+                    format!("{} ", fit(&default, default_w)),
+                    app.theme.style(Role::String),
+                ),
+                Span::styled(
+                    if fits { inline.clone() } else { String::new() },
+                    app.theme.style(Role::Info),
+                ),
+            ]));
+        }
+        if !fits {
+            // The foreign-key target on a line of its own, under the name.
+            for target in &targets {
+                for piece in wrap(target, (width as usize).saturating_sub(6)) {
+                    out.push(Line::styled(
+                        format!("      {piece}"),
+                        app.theme.style(Role::Info),
+                    ));
+                }
+            }
+        }
     }
 
     let keys: Vec<String> = t
@@ -247,7 +329,9 @@ fn table_lines<'a>(app: &App, catalog: &Catalog, t: &Table, width: u16) -> Vec<L
         .collect();
     if !keys.is_empty() {
         out.push(rule(&app.theme, "keys", width));
-        out.extend(keys.into_iter().map(|k| text(app, format!(" {k}"))));
+        for k in keys {
+            out.extend(wrapped(app, &k, width, 1, Role::Text));
+        }
     }
 
     let multi: Vec<_> = t
@@ -258,17 +342,15 @@ fn table_lines<'a>(app: &App, catalog: &Catalog, t: &Table, width: u16) -> Vec<L
     if !multi.is_empty() {
         out.push(rule(&app.theme, "foreign keys", width));
         for fk in multi {
-            out.push(text(
-                app,
-                format!(
-                    " ({}) → {}.{}({}) on delete {}",
-                    fk.columns.join(", "),
-                    fk.references_schema,
-                    fk.references_table,
-                    fk.references_columns.join(", "),
-                    fk.on_delete.sql().to_lowercase()
-                ),
-            ));
+            let line = format!(
+                "({}) → {}.{}({}) on delete {}",
+                fk.columns.join(", "),
+                fk.references_schema,
+                fk.references_table,
+                fk.references_columns.join(", "),
+                fk.on_delete.sql().to_lowercase()
+            );
+            out.extend(wrapped(app, &line, width, 1, Role::Text));
         }
     }
     let incoming: Vec<String> = catalog
@@ -292,21 +374,30 @@ fn table_lines<'a>(app: &App, catalog: &Catalog, t: &Table, width: u16) -> Vec<L
         .collect();
     if !incoming.is_empty() {
         out.push(rule(&app.theme, "referenced by", width));
-        out.extend(incoming.into_iter().map(|s| text(app, s)));
+        for line in incoming {
+            out.extend(wrapped(app, line.trim_start(), width, 1, Role::Text));
+        }
     }
 
     if !t.indexes.is_empty() {
         out.push(rule(&app.theme, "indexes", width));
         for i in &t.indexes {
-            out.push(text(
-                app,
-                format!(
-                    " {}{} ({})",
-                    i.name,
-                    if i.unique { " unique" } else { "" },
-                    i.columns.join(", ")
-                ),
-            ));
+            let method = index_method(&i.definition)
+                .filter(|m| *m != "btree")
+                .map(|m| format!(" using {m}"))
+                .unwrap_or_default();
+            let predicate = i
+                .definition
+                .split_once(" WHERE ")
+                .map(|(_, p)| format!(" where {p}"))
+                .unwrap_or_default();
+            let line = format!(
+                "{}{}{method} ({}){predicate}",
+                i.name,
+                if i.unique { " unique" } else { "" },
+                i.columns.join(", ")
+            );
+            out.extend(wrapped(app, &line, width, 1, Role::Text));
         }
     }
 
@@ -344,10 +435,34 @@ fn table_lines<'a>(app: &App, catalog: &Catalog, t: &Table, width: u16) -> Vec<L
         ]));
         for (label, expr) in [("using", &p.using), ("with check", &p.with_check)] {
             if let Some(expr) = expr {
-                out.push(Line::from(vec![
-                    Span::styled(format!("   {label:<11} "), app.theme.style(Role::Dim)),
-                    Span::styled(expr.clone(), app.theme.style(Role::String)),
-                ]));
+                // Wrapped under its label, each source line keeping its own indentation:
+                // the deciding condition is never past the pane edge.
+                let indent = 15;
+                let room = (width as usize).saturating_sub(indent).max(20);
+                let mut first = true;
+                for source_line in expr.lines() {
+                    let lead = source_line.len() - source_line.trim_start().len();
+                    let body = source_line.trim_start();
+                    for (k, piece) in wrap(body, room.saturating_sub(lead).max(10))
+                        .into_iter()
+                        .enumerate()
+                    {
+                        let label_text = if first {
+                            format!("   {label:<11} ")
+                        } else {
+                            " ".repeat(indent)
+                        };
+                        first = false;
+                        let extra = if k > 0 { 2 } else { 0 };
+                        out.push(Line::from(vec![
+                            Span::styled(label_text, app.theme.style(Role::Dim)),
+                            Span::styled(
+                                format!("{}{piece}", " ".repeat(lead + extra)),
+                                app.theme.style(Role::String),
+                            ),
+                        ]));
+                    }
+                }
             }
         }
     }
@@ -355,16 +470,15 @@ fn table_lines<'a>(app: &App, catalog: &Catalog, t: &Table, width: u16) -> Vec<L
     if !t.triggers.is_empty() {
         out.push(rule(&app.theme, "triggers", width));
         for tr in &t.triggers {
-            out.push(text(
-                app,
-                format!(
-                    " {} → {}.{}(){}",
-                    tr.name,
-                    tr.function_schema,
-                    tr.function,
-                    if tr.enabled { "" } else { "  disabled" }
-                ),
-            ));
+            let line = format!(
+                "{} {} → {}.{}(){}",
+                tr.name,
+                trigger_when(&tr.definition),
+                tr.function_schema,
+                tr.function,
+                if tr.enabled { "" } else { "  disabled" }
+            );
+            out.extend(wrapped(app, &line, width, 1, Role::Text));
         }
     }
     out
@@ -399,6 +513,87 @@ fn draft_lines<'a>(app: &App, d: &DraftTable, width: u16) -> Vec<Line<'a>> {
     out
 }
 
+/// Word-wraps `text` to `width` characters; a word longer than the width is cut into pieces
+/// (never dropped).
+fn wrap(text: &str, width: usize) -> Vec<String> {
+    let width = width.max(1);
+    let mut lines = Vec::new();
+    let mut current = String::new();
+    for word in text.split(' ') {
+        let mut word = word.to_owned();
+        loop {
+            let used = current.chars().count();
+            let need = word.chars().count() + usize::from(used > 0);
+            if used + need <= width {
+                if used > 0 {
+                    current.push(' ');
+                }
+                current.push_str(&word);
+                break;
+            }
+            if used > 0 {
+                lines.push(std::mem::take(&mut current));
+                continue;
+            }
+            // A word wider than the line: cut it.
+            let head: String = word.chars().take(width).collect();
+            word = word.chars().skip(width).collect();
+            lines.push(head);
+            if word.is_empty() {
+                break;
+            }
+        }
+    }
+    if !current.is_empty() || lines.is_empty() {
+        lines.push(current);
+    }
+    lines
+}
+
+/// `text` wrapped to the pane, its continuation lines indented two more.
+fn wrapped<'a>(app: &App, text: &str, width: u16, indent: usize, role: Role) -> Vec<Line<'a>> {
+    let room = (width as usize).saturating_sub(indent + 2).max(10);
+    wrap(text, room)
+        .into_iter()
+        .enumerate()
+        .map(|(k, piece)| {
+            let lead = if k == 0 { indent } else { indent + 2 };
+            Line::styled(
+                format!("{}{piece}", " ".repeat(lead)),
+                app.theme.style(role),
+            )
+        })
+        .collect()
+}
+
+/// `USING gin` → `gin`, from `pg_get_indexdef`'s text.
+fn index_method(definition: &str) -> Option<&str> {
+    let (_, after) = definition.split_once(" USING ")?;
+    after.split_whitespace().next()
+}
+
+/// When a trigger fires, from `pg_get_triggerdef`: `before update of a, b · for each row`.
+fn trigger_when(definition: &str) -> String {
+    let upper = definition.to_ascii_uppercase();
+    let timing = ["BEFORE ", "AFTER ", "INSTEAD OF "]
+        .iter()
+        .filter_map(|k| upper.find(k).map(|at| (at, *k)))
+        .min();
+    let Some((start, _)) = timing else {
+        return String::new();
+    };
+    let Some(on) = upper[start..].find(" ON ").map(|i| start + i) else {
+        return String::new();
+    };
+    let events = definition[start..on].to_lowercase();
+    let level = if upper.contains("FOR EACH ROW") {
+        "for each row"
+    } else {
+        "for each statement"
+    };
+    format!("{events} · {level}")
+}
+
 /// `1240` → `1,240`.
 fn thousands(n: i64) -> String {
     let digits = n.unsigned_abs().to_string();
@@ -410,4 +605,43 @@ fn thousands(n: i64) -> String {
         out.push(c);
     }
     if n < 0 { format!("-{out}") } else { out }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wrap_never_drops_text() {
+        let text = "(EXISTS ( SELECT 1 FROM public.organization_members m WHERE m.user_id = ( SELECT auth.uid() AS uid)))";
+        let lines = wrap(text, 30);
+        assert!(lines.iter().all(|l| l.chars().count() <= 30), "{lines:?}");
+        assert_eq!(lines.join(" "), text);
+        let long = wrap("a_very_long_identifier_without_spaces", 10);
+        assert_eq!(long.concat(), "a_very_long_identifier_without_spaces");
+    }
+
+    #[test]
+    fn trigger_timing_and_events_are_read_from_the_definition() {
+        assert_eq!(
+            trigger_when(
+                "CREATE TRIGGER t BEFORE UPDATE OF a, b ON public.x FOR EACH ROW EXECUTE FUNCTION f()"
+            ),
+            "before update of a, b · for each row"
+        );
+        assert_eq!(
+            trigger_when(
+                "CREATE TRIGGER t AFTER INSERT OR DELETE ON public.x FOR EACH STATEMENT EXECUTE FUNCTION f()"
+            ),
+            "after insert or delete · for each statement"
+        );
+    }
+
+    #[test]
+    fn index_methods_are_read_from_the_definition() {
+        assert_eq!(
+            index_method("CREATE INDEX i ON public.p USING gin (search)"),
+            Some("gin")
+        );
+    }
 }
