@@ -102,11 +102,7 @@ fn draw_header(frame: &mut Frame, app: &App, area: Rect) {
         (Some(_), None) if app.model.analysis.is_unplannable() => "draft · has errors ".into(),
         (Some(_), None) => "draft ".into(),
     };
-    let mut left = format!(" {} ", parts.join(" · "));
-    if left.chars().count() + right.chars().count() > area.width as usize {
-        // Narrow terminal: the program's name is the first thing to go.
-        left = format!(" {} ", parts[1..].join(" · "));
-    }
+    let left = header_left(&parts, area.width as usize, right.chars().count());
     let [l, r] = Layout::horizontal([
         Constraint::Min(1),
         Constraint::Length(right.chars().count() as u16),
@@ -114,6 +110,41 @@ fn draw_header(frame: &mut Frame, app: &App, area: Rect) {
     .areas(area);
     frame.render_widget(Paragraph::new(Line::styled(left, style)).style(style), l);
     frame.render_widget(Paragraph::new(Line::styled(right, style)).style(style), r);
+}
+
+/// The header's left side, made to fit beside `right` with at least one space between:
+/// on a narrow terminal the program's name goes first, then the server facts, and last the
+/// connection is shortened in the middle (its end names the database) — never overwritten.
+fn header_left(parts: &[String], width: usize, right: usize) -> String {
+    let room = width.saturating_sub(right + 1);
+    let joined = |p: &[String]| format!(" {} ", p.join(" · "));
+    for keep in [parts.len(), parts.len().min(2)] {
+        let text = joined(&parts[1..keep.max(1)]);
+        let full = if keep == parts.len() {
+            joined(parts)
+        } else {
+            text.clone()
+        };
+        if full.chars().count() <= room {
+            return full;
+        }
+        if text.chars().count() <= room {
+            return text;
+        }
+    }
+    // Only the connection is left, and it is too long: keep its start and its end.
+    let connection: Vec<char> = parts.get(1).map_or("", String::as_str).chars().collect();
+    let budget = room.saturating_sub(3);
+    if budget < 2 {
+        return String::new();
+    }
+    let tail = budget * 2 / 3;
+    let head = budget - tail - 1;
+    let start: String = connection[..head.min(connection.len())].iter().collect();
+    let end: String = connection[connection.len().saturating_sub(tail)..]
+        .iter()
+        .collect();
+    format!(" {start}…{end} ")
 }
 
 fn draw_stepper(frame: &mut Frame, app: &App, area: Rect) {
@@ -240,4 +271,37 @@ fn draw_status(frame: &mut Frame, app: &App, area: Rect) {
     }
     frame.render_widget(Paragraph::new(Line::from(spans)), left);
     frame.render_widget(Paragraph::new(Line::from(right)).right_aligned(), r);
+}
+
+#[cfg(test)]
+mod header_tests {
+    use super::header_left;
+
+    #[test]
+    fn the_header_never_runs_into_its_right_label() {
+        let parts: Vec<String> = [
+            "schemaforge",
+            "postgres.abcdefghijklmnopqrst@aws-0-eu-central-1.pooler.supabase.com:6543/postgres",
+            "supabase",
+            "PG 15.8",
+        ]
+        .iter()
+        .map(|s| (*s).to_owned())
+        .collect();
+        let right = " no design ".chars().count();
+        for width in [60, 80, 120, 200] {
+            let left = header_left(&parts, width, right);
+            assert!(
+                left.chars().count() + right < width,
+                "{width}: {left:?} leaves no space before the label"
+            );
+            assert!(left.ends_with(' '), "{width}: {left:?}");
+        }
+        let narrow = header_left(&parts, 80, right);
+        assert!(
+            narrow.contains('…') && narrow.trim_end().ends_with("/postgres"),
+            "{narrow}"
+        );
+        assert!(header_left(&parts, 200, right).contains("schemaforge"));
+    }
 }
