@@ -5,7 +5,7 @@
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::Paragraph;
+use ratatui::widgets::{Paragraph, Wrap};
 
 use super::{pad, rule};
 use crate::design::{Design, Samples};
@@ -23,8 +23,11 @@ pub fn on_action(app: &mut App, action: Action) {
 
 pub fn draw(frame: &mut Frame, app: &App, phase: Phase, area: Rect) {
     let lines = lines(app, phase, area.width);
+    // Wrapped, not clipped: at 80 columns a finding or a relation must not lose its end.
     frame.render_widget(
-        Paragraph::new(lines).scroll((app.scroll(phase).min(u16::MAX as usize) as u16, 0)),
+        Paragraph::new(lines)
+            .wrap(Wrap { trim: false })
+            .scroll((app.scroll(phase).min(u16::MAX as usize) as u16, 0)),
         area,
     );
 }
