@@ -367,6 +367,7 @@ pub fn assemble(rows: Rows, unreadable: Vec<Unreadable>, stats: ReadStats) -> Ca
         roles,
         warnings,
         unreadable,
+        locked: Vec::new(),
         stats,
     };
     catalog.flavour.supabase = catalog

@@ -22,6 +22,10 @@ pub struct Catalog {
     pub warnings: Vec<String>,
     /// Parts of the catalog that could not be read at all, and the server's reason.
     pub unreadable: Vec<Unreadable>,
+    /// Relations another session held locked past the lock timeout: listed by name, their
+    /// details (columns, constraints, indexes, policies, triggers) not read.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub locked: Vec<super::locks::LockedRelation>,
     /// How the catalog was read (not part of the fingerprint).
     pub stats: ReadStats,
 }
@@ -482,6 +486,13 @@ impl Catalog {
             .unwrap_or_else(|| super::is_managed_schema(schema))
     }
 
+    /// The lock that kept this relation's details from being read, if one did.
+    pub fn lock_on(&self, schema: &str, name: &str) -> Option<&super::locks::LockedRelation> {
+        self.locked
+            .iter()
+            .find(|l| l.schema == schema && l.name == name)
+    }
+
     /// Keeps only the named schemas and what lives in them; roles, extensions and the
     /// flavour stay. An empty list keeps everything.
     pub fn restricted_to(mut self, schemas: &[String]) -> Catalog {
@@ -493,6 +504,7 @@ impl Catalog {
         self.tables.retain(|t| keep(&t.schema));
         self.functions.retain(|f| keep(&f.schema));
         self.enums.retain(|e| keep(&e.schema));
+        self.locked.retain(|l| keep(&l.schema));
         self
     }
 }

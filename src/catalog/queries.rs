@@ -18,6 +18,21 @@ const USER_SCHEMA: &str = "n.nspname NOT IN ('pg_catalog', 'information_schema')
 
 /// Every kind the reader asks for, in order, with its query.
 pub fn all() -> Vec<(&'static str, String)> {
+    all_skipping(&[])
+}
+
+/// [`all`], reading only the names of the relations in `locked` (and nothing that would
+/// make the server open them): another session holds them locked, and a deparse with a
+/// relation context (`pg_get_expr(x, relid)`, `pg_get_viewdef`, `pg_get_indexdef`, …) waits
+/// for that lock.
+pub fn all_skipping(locked: &[u32]) -> Vec<(&'static str, String)> {
+    let unlocked = if locked.is_empty() {
+        "true".to_owned()
+    } else {
+        let oids: Vec<String> = locked.iter().map(u32::to_string).collect();
+        format!("c.oid <> ALL ('{{{}}}'::pg_catalog.oid[])", oids.join(","))
+    };
+    let with_filter = |query: &str| with_filter(query).replace("$UNLOCKED", &unlocked);
     vec![
         ("meta", META.to_owned()),
         ("roles", ROLES.to_owned()),
@@ -62,10 +77,10 @@ const SCHEMAS: &str = "SELECT 'schemas', json_agg(json_build_array(n.oid, n.nspn
 const RELATIONS: &str = "SELECT 'relations', json_agg(json_build_array(c.oid, c.relnamespace, \
      c.relname, c.relkind, pg_catalog.pg_get_userbyid(c.relowner), c.relrowsecurity, \
      c.relforcerowsecurity, c.reltuples, c.reloptions, d.description, \
-     CASE WHEN c.relispartition THEN pg_catalog.pg_get_expr(c.relpartbound, c.oid) END, \
+     CASE WHEN c.relispartition AND $UNLOCKED THEN pg_catalog.pg_get_expr(c.relpartbound, c.oid) END, \
      inh.inhparent, \
-     CASE WHEN c.relkind = 'p' THEN pg_catalog.pg_get_partkeydef(c.oid) END, \
-     CASE WHEN c.relkind IN ('v', 'm') THEN pg_catalog.pg_get_viewdef(c.oid, true) END, \
+     CASE WHEN c.relkind = 'p' AND $UNLOCKED THEN pg_catalog.pg_get_partkeydef(c.oid) END, \
+     CASE WHEN c.relkind IN ('v', 'm') AND $UNLOCKED THEN pg_catalog.pg_get_viewdef(c.oid, true) END, \
      (SELECT json_agg(json_build_array(CASE WHEN a.grantee = 0 THEN 'PUBLIC' \
         ELSE pg_catalog.pg_get_userbyid(a.grantee) END, a.privilege_type)) \
       FROM pg_catalog.aclexplode(c.relacl) a))) \
@@ -87,7 +102,7 @@ const COLUMNS: &str = "SELECT 'columns', json_agg(json_build_array(a.attrelid, a
      LEFT JOIN pg_catalog.pg_description d ON d.objoid = a.attrelid \
        AND d.classoid = 'pg_catalog.pg_class'::pg_catalog.regclass AND d.objsubid = a.attnum \
      WHERE a.attnum > 0 AND NOT a.attisdropped \
-       AND c.relkind IN ('r', 'p', 'v', 'm', 'f') AND $USER_SCHEMA";
+       AND c.relkind IN ('r', 'p', 'v', 'm', 'f') AND $USER_SCHEMA AND $UNLOCKED";
 
 const CONSTRAINTS: &str = "SELECT 'constraints', json_agg(json_build_array(co.conrelid, \
      co.conname, co.contype, co.conkey, co.confrelid, co.confkey, co.confdeltype, \
@@ -97,7 +112,7 @@ const CONSTRAINTS: &str = "SELECT 'constraints', json_agg(json_build_array(co.co
      FROM pg_catalog.pg_constraint co \
      JOIN pg_catalog.pg_class c ON c.oid = co.conrelid \
      JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
-     WHERE co.contype IN ('p', 'u', 'c', 'f', 'x') AND $USER_SCHEMA";
+     WHERE co.contype IN ('p', 'u', 'c', 'f', 'x') AND $USER_SCHEMA AND $UNLOCKED";
 
 /// Index definitions are put together on the client (`index_def.rs`) for plain-column
 /// indexes: `pg_get_indexdef` looks up each column's default operator class by scanning
@@ -126,7 +141,7 @@ const INDEXES: &str = "SELECT 'indexes', json_agg(json_build_array(i.indrelid, i
      JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
      LEFT JOIN (SELECT DISTINCT attrelid FROM pg_catalog.pg_attribute \
                 WHERE attoptions IS NOT NULL) ao ON ao.attrelid = i.indexrelid \
-     WHERE c.relkind IN ('r', 'p', 'm', 'f') AND $USER_SCHEMA";
+     WHERE c.relkind IN ('r', 'p', 'm', 'f') AND $USER_SCHEMA AND $UNLOCKED";
 
 /// Operator classes and collations, to name the non-default ones in index definitions.
 const OPCLASSES: &str = "SELECT 'opclasses', json_agg(json_build_array(oc.oid, \
@@ -146,7 +161,7 @@ const POLICIES: &str = "SELECT 'policies', json_agg(json_build_array(p.polrelid,
      FROM pg_catalog.pg_policy p \
      JOIN pg_catalog.pg_class c ON c.oid = p.polrelid \
      JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
-     WHERE $USER_SCHEMA";
+     WHERE $USER_SCHEMA AND $UNLOCKED";
 
 const TRIGGERS: &str = "SELECT 'triggers', json_agg(json_build_array(t.tgrelid, t.tgname, \
      pg_catalog.pg_get_triggerdef(t.oid), fn.nspname, p.proname, t.tgenabled <> 'D')) \
@@ -155,7 +170,7 @@ const TRIGGERS: &str = "SELECT 'triggers', json_agg(json_build_array(t.tgrelid, 
      JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
      JOIN pg_catalog.pg_proc p ON p.oid = t.tgfoid \
      JOIN pg_catalog.pg_namespace fn ON fn.oid = p.pronamespace \
-     WHERE NOT t.tgisinternal AND $USER_SCHEMA";
+     WHERE NOT t.tgisinternal AND $USER_SCHEMA AND $UNLOCKED";
 
 const FUNCTIONS: &str = "SELECT 'functions', json_agg(json_build_array(n.nspname, p.proname, \
      pg_catalog.pg_get_function_identity_arguments(p.oid), \
@@ -189,7 +204,11 @@ mod tests {
 
     #[test]
     fn every_query_is_filled_in_and_tagged_with_its_kind() {
-        for (kind, sql) in all() {
+        for (kind, sql) in all().into_iter().chain(all_skipping(&[7, 8])) {
+            assert!(
+                !sql.contains("$UNLOCKED"),
+                "{kind}: lock filter not filled in"
+            );
             assert!(
                 !sql.contains("$USER_SCHEMA"),
                 "{kind}: filter not filled in"
@@ -201,5 +220,14 @@ mod tests {
             assert!(!sql.contains(';'), "{kind}: one statement each");
             assert!(!sql.contains("$1"), "{kind}: no bind parameters");
         }
+        let skipping = all_skipping(&[7, 8]);
+        let filtered = skipping
+            .iter()
+            .filter(|(_, sql)| sql.contains("c.oid <> ALL ('{7,8}'::pg_catalog.oid[])"))
+            .count();
+        assert_eq!(
+            filtered, 6,
+            "relations and the five detail kinds skip locked ones"
+        );
     }
 }

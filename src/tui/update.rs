@@ -498,7 +498,7 @@ fn applied(app: &mut App, dry_run: bool, result: Result<ApplyReport, ApplyError>
         Err(ApplyError::Statement(failure)) => {
             app.phase = Phase::Preview;
             app.focus = Focus::Main;
-            if cancelled || failure.code == "57014" {
+            if cancelled || (failure.code == "57014" && !failure.is_statement_timeout()) {
                 app.apply = ApplyState::Error("cancelled: nothing was applied".into());
                 app.message = Some("cancelled; the transaction was rolled back".into());
             } else {
