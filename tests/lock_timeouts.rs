@@ -209,3 +209,116 @@ async fn the_drift_check_inside_apply_gives_up_after_the_bundles_lock_timeout() 
         Some("0")
     );
 }
+
+/// `todos.json` with one more column: applied on top of `todos.json`, one `ALTER TABLE`.
+fn todos_with_priority(db: &TestDb) -> std::path::PathBuf {
+    let example = format!("{}/assets/examples/todos.json", env!("CARGO_MANIFEST_DIR"));
+    let mut design: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(example).unwrap()).unwrap();
+    design["tables"][0]["fields"]
+        .as_array_mut()
+        .unwrap()
+        .push(serde_json::json!({"name": "priority", "type": "number"}));
+    let dir = std::env::temp_dir().join(format!("schemaforge-locks-{}", db.name));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("todos_more.json");
+    std::fs::write(&file, design.to_string()).unwrap();
+    file
+}
+
+#[tokio::test]
+async fn a_statement_waiting_on_a_lock_gives_up_and_names_the_blocking_session() {
+    let db = test_db().await;
+    let example = format!("{}/assets/examples/todos.json", env!("CARGO_MANIFEST_DIR"));
+    let (out, _) = cli_bounded(&db.url, &["apply", "--yes", &example]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let file = todos_with_priority(&db);
+    // A long report reads the table: the catalog can be read and planned (ACCESS SHARE),
+    // the ALTER TABLE waits for the reader.
+    let reader = db.connect_again().await;
+    let pid = scalar(&reader.client, "SELECT pg_backend_pid()::text")
+        .await
+        .unwrap();
+    reader
+        .client
+        .batch_execute(
+            "SET application_name = 'monthly_report'; BEGIN; \
+             SELECT count(*) FROM public.todos",
+        )
+        .await
+        .unwrap();
+
+    let (out, took) = cli_bounded(
+        &db.url,
+        &[
+            "apply",
+            "--yes",
+            file.to_str().unwrap(),
+            "--lock-timeout",
+            "1s",
+        ],
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(took < Duration::from_secs(15), "{took:?}");
+    for part in [
+        "canceling statement due to lock timeout".to_owned(),
+        "ALTER TABLE".into(),
+        format!("blocked by: public.todos: held in mode AccessShareLock by pid {pid}"),
+        "application_name \"monthly_report\"".into(),
+        "idle in transaction".into(),
+        "last query \"SET application_name = 'monthly_report'; BEGIN; SELECT count(*) FROM public.todos\"".into(),
+        format!("what to do: wait for that transaction to finish and try again, or, if it is stuck (an idle transaction, a forgotten session), end it with SELECT pg_terminate_backend({pid})"),
+        "nothing was applied".into(),
+    ] {
+        assert!(stderr.contains(&part), "{part}: {stderr}");
+    }
+    assert_eq!(
+        scalar(
+            &db,
+            "SELECT count(*)::text FROM information_schema.columns WHERE column_name = 'priority'"
+        )
+        .await
+        .as_deref(),
+        Some("0")
+    );
+}
+
+#[tokio::test]
+async fn statement_timeout_says_which_statement_hit_it() {
+    let db = test_db().await;
+    let mut b = BundleBuilder::new();
+    b.push(Section::Transaction, "BEGIN", false);
+    b.push(
+        Section::Transaction,
+        "SET LOCAL statement_timeout = '200ms'",
+        false,
+    );
+    b.push(Section::Tables, "CREATE TABLE public.quick (id int)", false);
+    b.push(Section::Tables, "SELECT pg_sleep(5)", false);
+    b.push(Section::Transaction, "COMMIT", false);
+    let bundle = b.finish();
+    type NoCheck = fn(&tokio_postgres::Client) -> std::future::Ready<Result<String, String>>;
+    let err = apply(&db, &bundle, false, None::<DriftCheck<NoCheck>>, |_| {})
+        .await
+        .unwrap_err();
+    let ApplyError::Statement(failure) = &err else {
+        panic!("{err}");
+    };
+    assert!(failure.is_statement_timeout(), "{err}");
+    assert_eq!(failure.index, 3);
+    let text = err.to_string();
+    assert!(text.contains("statement 4 of 5"), "{text}");
+    assert!(
+        text.contains(
+            "what to do: statement 4 ran longer than statement_timeout; raise --statement-timeout"
+        ),
+        "{text}"
+    );
+    assert!(text.contains("statement: SELECT pg_sleep(5)"), "{text}");
+}

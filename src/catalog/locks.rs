@@ -23,7 +23,7 @@ impl std::fmt::Display for BlockingSession {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(
             f,
-            "pid {} (application_name {:?}, user {:?}, ",
+            "pid {} (application_name \"{}\", user \"{}\", ",
             self.pid,
             escape_controls(&self.application_name),
             escape_controls(&self.user)
@@ -34,7 +34,7 @@ impl std::fmt::Display for BlockingSession {
         }
         write!(
             f,
-            ", {}, last query {:?})",
+            ", {}, last query \"{}\")",
             escape_controls(&self.state),
             escape_controls(&self.last_query)
         )
@@ -134,7 +134,7 @@ mod tests {
             "\"alice\"",
             "transaction open 14 s",
             "idle in transaction",
-            "LOCK orders\\n",
+            "last query \"LOCK orders\\u{a}\")",
         ] {
             assert!(text.contains(part), "{part}: {text}");
         }
