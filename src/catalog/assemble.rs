@@ -368,6 +368,7 @@ pub fn assemble(rows: Rows, unreadable: Vec<Unreadable>, stats: ReadStats) -> Ca
         warnings,
         unreadable,
         locked: Vec::new(),
+        lock_table: rows.lock_table,
         stats,
     };
     catalog.flavour.supabase = catalog

@@ -26,8 +26,53 @@ pub struct Catalog {
     /// details (columns, constraints, indexes, policies, triggers) not read.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub locked: Vec<super::locks::LockedRelation>,
+    /// How many locks the server has room for (not part of the fingerprint).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lock_table: Option<LockTable>,
     /// How the catalog was read (not part of the fingerprint).
     pub stats: ReadStats,
+}
+
+/// The settings that size PostgreSQL's shared lock table. Every relation (and other object)
+/// one transaction locks takes an entry until it ends, and the entries of all sessions share
+/// one table; a transaction that needs more than is free fails with "out of shared memory".
+///
+/// Serialised as a positional array, as the catalog query sends it.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LockTable(
+    /// `max_locks_per_transaction`
+    pub i64,
+    /// `max_connections`
+    pub i64,
+    /// `autovacuum_max_workers`
+    pub i64,
+    /// `max_worker_processes`
+    pub i64,
+    /// `max_wal_senders`
+    pub i64,
+    /// `max_prepared_transactions`
+    pub i64,
+);
+
+impl LockTable {
+    pub fn max_locks_per_transaction(&self) -> i64 {
+        self.0
+    }
+
+    /// The server processes that get a share: PostgreSQL's `MaxBackends` (client
+    /// connections, autovacuum workers and launcher, background workers, WAL senders).
+    pub fn backends(&self) -> i64 {
+        self.1 + self.2 + 1 + self.3 + self.4
+    }
+
+    /// Lock entries the shared table is sized for: `max_locks_per_transaction ×
+    /// (MaxBackends + max_prepared_transactions)`, as `lock.c` sizes it. PostgreSQL's
+    /// documentation rounds `MaxBackends` to `max_connections`; it is the floor of what one
+    /// transaction can take when nothing else holds locks (spare shared memory may add a
+    /// little).
+    pub fn entries(&self) -> i64 {
+        self.0 * (self.backends() + self.5)
+    }
 }
 
 /// What kind of server this is; later phases choose SQL by it.

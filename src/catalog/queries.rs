@@ -48,6 +48,7 @@ pub fn all_skipping(locked: &[u32]) -> Vec<(&'static str, String)> {
         ("functions", with_filter(FUNCTIONS)),
         ("enums", with_filter(ENUMS)),
         ("extensions", EXTENSIONS.to_owned()),
+        ("lock_table", LOCK_TABLE.to_owned()),
     ]
 }
 
@@ -62,6 +63,12 @@ pub const BEGIN: &str =
 
 pub const META: &str = "SELECT 'meta', json_build_array(current_setting('server_version'), \
      current_setting('server_version_num')::int, current_database(), current_user)";
+
+/// The settings that size the server's shared lock table (see [`crate::catalog::LockTable`]).
+pub const LOCK_TABLE: &str = "SELECT 'lock_table', json_build_array(\
+     current_setting('max_locks_per_transaction')::int, current_setting('max_connections')::int, \
+     current_setting('autovacuum_max_workers')::int, current_setting('max_worker_processes')::int, \
+     current_setting('max_wal_senders')::int, current_setting('max_prepared_transactions')::int)";
 
 pub const ROLES: &str = "SELECT 'roles', json_agg(json_build_array(r.oid, r.rolname, \
      r.rolcanlogin, r.rolbypassrls, r.rolsuper)) FROM pg_catalog.pg_roles r";

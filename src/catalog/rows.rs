@@ -220,6 +220,7 @@ pub struct Rows {
     pub functions: Vec<FunctionRow>,
     pub enums: Vec<EnumRow>,
     pub extensions: Vec<ExtensionRow>,
+    pub lock_table: Option<super::model::LockTable>,
 }
 
 impl Rows {
@@ -248,6 +249,7 @@ impl Rows {
             "functions" => self.functions = list(json)?,
             "enums" => self.enums = list(json)?,
             "extensions" => self.extensions = list(json)?,
+            "lock_table" => self.lock_table = json.map(serde_json::from_str).transpose()?,
             _ => {}
         }
         Ok(())

@@ -79,6 +79,12 @@ pub async fn run(db: Option<&str>, args: Args) -> Exit {
                 Ok(planned) => planned,
                 Err(exit) => return exit,
             };
+            if crate::lock_limit::finding(&planned.catalog, &planned.plan.changes()).is_some() {
+                // Said above with the other findings; refused before anything is sent.
+                say!("not applied: the plan needs more locks than the server has room for");
+                planned.session.close().await;
+                return Exit::Runtime;
+            }
             let samples = match sample_set(&mut planned, &args.samples).await {
                 Ok(samples) => samples,
                 Err(exit) => return exit,

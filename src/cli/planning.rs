@@ -69,9 +69,9 @@ fn report(file: &Path, findings: &[Finding]) {
                 at(&format!("warning: {}", suggested(f)))
             ),
             (Source::Plan, Severity::Error) => {
-                say!("{}: error: {}", file.display(), at(&f.message))
+                say!("{}: error: {}", file.display(), at(&suggested(f)))
             }
-            (Source::Plan, _) => say!("note: {}", at(&f.message)),
+            (Source::Plan, _) => say!("note: {}", at(&suggested(f))),
             (Source::Lint, _) => {}
         }
     }
