@@ -12,6 +12,7 @@ mod index_def;
 mod locks;
 mod model;
 pub(crate) mod queries;
+pub mod reread;
 pub(crate) mod rows;
 
 pub use change::Change;

@@ -26,13 +26,57 @@ pub fn all() -> Vec<(&'static str, String)> {
 /// relation context (`pg_get_expr(x, relid)`, `pg_get_viewdef`, `pg_get_indexdef`, …) waits
 /// for that lock.
 pub fn all_skipping(locked: &[u32]) -> Vec<(&'static str, String)> {
-    let unlocked = if locked.is_empty() {
+    all_where_details(&unlocked(locked))
+}
+
+fn unlocked(locked: &[u32]) -> String {
+    if locked.is_empty() {
         "true".to_owned()
     } else {
         let oids: Vec<String> = locked.iter().map(u32::to_string).collect();
         format!("c.oid <> ALL ('{{{}}}'::pg_catalog.oid[])", oids.join(","))
-    };
-    let with_filter = |query: &str| with_filter(query).replace("$UNLOCKED", &unlocked);
+    }
+}
+
+/// [`all_skipping`] with the details of only the named tables (`(schema, name)`): every
+/// name is read, columns, constraints, indexes, policies and triggers only for these. What
+/// an apply touched is re-read this way instead of the whole catalog.
+pub fn all_for_tables(tables: &[(String, String)], locked: &[u32]) -> Vec<(&'static str, String)> {
+    if tables.is_empty() {
+        return all_where_details("false");
+    }
+    let pairs: Vec<String> = tables
+        .iter()
+        .map(|(schema, name)| {
+            format!(
+                "({}, {})",
+                crate::sql::literal(schema),
+                crate::sql::literal(name)
+            )
+        })
+        .collect();
+    all_where_details(&format!(
+        "(n.nspname::text, c.relname::text) IN ({}) AND {}",
+        pairs.join(", "),
+        unlocked(locked)
+    ))
+}
+
+/// The names only — schemas and relations with their RLS flag and row estimate — in one
+/// cheap query each: nothing is deparsed, so no table is opened and no lock is waited for.
+/// Enough to draw the tree.
+pub fn names() -> Vec<(&'static str, String)> {
+    vec![
+        ("meta", META.to_owned()),
+        ("schemas", with_filter(SCHEMAS)),
+        ("relations", with_filter(RELATION_NAMES)),
+    ]
+}
+
+/// Every kind, the per-relation details (and the deparse in `relations`) only where
+/// `details` (SQL over `c` and `n`) holds.
+fn all_where_details(details: &str) -> Vec<(&'static str, String)> {
+    let with_filter = |query: &str| with_filter(query).replace("$UNLOCKED", details);
     vec![
         ("meta", META.to_owned()),
         ("roles", ROLES.to_owned()),
@@ -96,6 +140,15 @@ const RELATIONS: &str = "SELECT 'relations', json_agg(json_build_array(c.oid, c.
      LEFT JOIN pg_catalog.pg_description d ON d.objoid = c.oid \
        AND d.classoid = 'pg_catalog.pg_class'::pg_catalog.regclass AND d.objsubid = 0 \
      LEFT JOIN pg_catalog.pg_inherits inh ON c.relispartition AND inh.inhrelid = c.oid \
+     WHERE c.relkind IN ('r', 'p', 'v', 'm', 'f') AND $USER_SCHEMA";
+
+/// `RELATIONS` without anything that costs: the same positional row, deparsed parts null.
+const RELATION_NAMES: &str = "SELECT 'relations', json_agg(json_build_array(c.oid, \
+     c.relnamespace, c.relname, c.relkind, pg_catalog.pg_get_userbyid(c.relowner), \
+     c.relrowsecurity, c.relforcerowsecurity, c.reltuples, c.reloptions, NULL, NULL, NULL, NULL, \
+     NULL, NULL)) \
+     FROM pg_catalog.pg_class c \
+     JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
      WHERE c.relkind IN ('r', 'p', 'v', 'm', 'f') AND $USER_SCHEMA";
 
 const COLUMNS: &str = "SELECT 'columns', json_agg(json_build_array(a.attrelid, a.attnum, \
@@ -211,7 +264,13 @@ mod tests {
 
     #[test]
     fn every_query_is_filled_in_and_tagged_with_its_kind() {
-        for (kind, sql) in all().into_iter().chain(all_skipping(&[7, 8])) {
+        let only = all_for_tables(&[("public".into(), "it's".into())], &[]);
+        for (kind, sql) in all()
+            .into_iter()
+            .chain(all_skipping(&[7, 8]))
+            .chain(only)
+            .chain(names())
+        {
             assert!(
                 !sql.contains("$UNLOCKED"),
                 "{kind}: lock filter not filled in"

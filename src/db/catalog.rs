@@ -95,11 +95,45 @@ pub async fn read(client: &Client) -> Result<Catalog, ReadError> {
 /// [`read`] with a lock timeout of the caller's choosing. Tables another session keeps
 /// locked past it are read by name only and listed in [`Catalog::locked`].
 pub async fn read_with(client: &Client, options: &ReadOptions) -> Result<Catalog, ReadError> {
+    read_kinds(client, options, queries::all_skipping).await
+}
+
+/// Schemas and relation names (with RLS flags and row estimates) only: one cheap query per
+/// kind that opens no table, enough to draw the tree while the details are read.
+pub async fn read_names(client: &Client, options: &ReadOptions) -> Result<Catalog, ReadError> {
+    read_kinds(client, options, |_| queries::names()).await
+}
+
+/// After an apply: reads every name, but details only for `tables` (see
+/// [`crate::catalog::reread::touched_tables`]); every other table keeps its details from
+/// `before`.
+pub async fn reread_tables(
+    client: &Client,
+    options: &ReadOptions,
+    before: &Catalog,
+    tables: &[(String, String)],
+) -> Result<Catalog, ReadError> {
+    let fresh = read_kinds(client, options, |locked| {
+        queries::all_for_tables(tables, locked)
+    })
+    .await?;
+    Ok(crate::catalog::reread::with_details_from(
+        fresh, before, tables,
+    ))
+}
+
+/// One snapshot of the kinds `make` lists (given the relations to read around), read
+/// around tables another session keeps locked.
+async fn read_kinds(
+    client: &Client,
+    options: &ReadOptions,
+    make: impl Fn(&[u32]) -> Vec<(&'static str, String)>,
+) -> Result<Catalog, ReadError> {
     let mut locked: Vec<LockedRelation> = Vec::new();
     let mut skip: Vec<u32> = Vec::new();
     let mut stats = ReadStats::default();
     for _ in 0..=LOCK_RETRIES {
-        let kinds = queries::all_skipping(&skip);
+        let kinds = make(&skip);
         let mut batch = options.begin();
         for (_, sql) in &kinds {
             batch.push_str(";\n");
