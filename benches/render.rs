@@ -53,8 +53,8 @@ fn main() {
         built.elapsed().as_secs_f64() * 1e3
     );
     for (width, height) in [(80, 24), (160, 45)] {
-        app.width = width;
-        app.height = height;
+        app.view.width = width;
+        app.view.height = height;
         let (mean, worst) = measure(&mut app, width, height, KeyCode::Down);
         println!(
             "render: schema + tree {width}x{height}: mean {:.3} ms per frame, worst {:.3} ms ({FRAMES} frames, moving down)",
@@ -64,8 +64,8 @@ fn main() {
     }
     press(&mut app, KeyCode::Char('6'));
     for (width, height) in [(80, 24), (160, 45)] {
-        app.width = width;
-        app.height = height;
+        app.view.width = width;
+        app.view.height = height;
         let (mean, worst) = measure(&mut app, width, height, KeyCode::Char('j'));
         println!(
             "render: preview {width}x{height}: mean {:.3} ms per frame, worst {:.3} ms ({FRAMES} frames, scrolling)",

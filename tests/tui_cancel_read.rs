@@ -36,7 +36,7 @@ async fn esc_cancels_a_read_blocked_on_a_lock_and_its_late_answer_is_dropped() {
     );
     let mut h = Harness::start(app, db.connect_again().await);
     h.settle().await;
-    let before = h.app.catalog.clone().expect("first read");
+    let before = h.app.model.catalog.clone().expect("first read");
     assert!(before.table("public", "notes").is_some());
 
     let locker = db.connect_again().await;
@@ -62,10 +62,10 @@ async fn esc_cancels_a_read_blocked_on_a_lock_and_its_late_answer_is_dropped() {
 
     // Responsive while it waits: keys move between phases, frames are drawn.
     h.key(KeyCode::Char('2'));
-    assert_eq!(h.app.phase, Phase::Fields);
+    assert_eq!(h.app.view.phase, Phase::Fields);
     assert!(h.screen(100, 30).contains("2 Fields · fields"));
     h.key(KeyCode::Char('0'));
-    assert_eq!(h.app.phase, Phase::Schema);
+    assert_eq!(h.app.view.phase, Phase::Schema);
     assert!(h.app.reading(), "still reading");
 
     h.key(KeyCode::Esc);
@@ -87,11 +87,11 @@ async fn esc_cancels_a_read_blocked_on_a_lock_and_its_late_answer_is_dropped() {
     let current = h.app.job.running().unwrap().generation;
     assert!(current > stale);
     h.settle().await;
-    let after = h.app.catalog.clone().expect("second read");
+    let after = h.app.model.catalog.clone().expect("second read");
     assert!(
         after.table("public", "later").is_some(),
         "the connection was clean for the next read: {:?}",
-        h.app.message
+        h.app.view.message
     );
 
     // The cancelled read's answer arriving now (the old catalog) is dropped, both while
@@ -102,6 +102,7 @@ async fn esc_cancels_a_read_blocked_on_a_lock_and_its_late_answer_is_dropped() {
     ));
     assert!(
         h.app
+            .model
             .catalog
             .as_ref()
             .unwrap()
@@ -120,6 +121,7 @@ async fn esc_cancels_a_read_blocked_on_a_lock_and_its_late_answer_is_dropped() {
     h.settle().await;
     assert!(
         h.app
+            .model
             .catalog
             .as_ref()
             .unwrap()

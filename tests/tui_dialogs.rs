@@ -40,8 +40,8 @@ fn app(draft_path: &Path) -> App {
         Theme::default(),
         Keymap::default(),
     );
-    app.width = 120;
-    app.height = 40;
+    app.view.width = 120;
+    app.view.height = 40;
     app.draft_path = Some(draft_path.to_owned());
     app
 }
@@ -81,15 +81,22 @@ async fn unrelated_keys_leave_the_resume_offer_as_it_was() {
             screen.contains("with 3 tables"),
             "after {key:?} the offer still counts the draft's tables:\n{screen}"
         );
-        assert!(!h.app.quit);
+        assert!(!h.app.view.quit);
     }
     assert!(matches!(h.app.overlay(), Some(Overlay::ResumeDraft { .. })));
     h.key(KeyCode::Char('y'));
     h.settle().await;
     assert!(h.app.overlay().is_none());
-    let design = &h.app.design.as_ref().expect("resumed").design;
+    let design = &h.app.model.design.as_ref().expect("resumed").design;
     assert_eq!(design.tables.len(), 3);
-    assert!(h.app.message.as_deref().unwrap().contains("draft resumed"));
+    assert!(
+        h.app
+            .view
+            .message
+            .as_deref()
+            .unwrap()
+            .contains("draft resumed")
+    );
     std::fs::remove_dir_all(dir).unwrap();
 }
 
@@ -125,7 +132,7 @@ async fn a_different_draft_is_not_overwritten_and_can_be_kept() {
     h.key(KeyCode::Char('y'));
     h.settle().await;
     assert!(h.app.overlay().is_none());
-    let state = h.app.design.as_ref().unwrap();
+    let state = h.app.model.design.as_ref().unwrap();
     assert_eq!(state.design, parse(THREE_TABLES));
     assert_eq!(
         state.file, None,
@@ -138,7 +145,14 @@ async fn a_different_draft_is_not_overwritten_and_can_be_kept() {
         "the file is untouched"
     );
     assert!(!aside.exists(), "nothing was moved aside");
-    assert!(h.app.message.as_deref().unwrap().contains("kept the draft"));
+    assert!(
+        h.app
+            .view
+            .message
+            .as_deref()
+            .unwrap()
+            .contains("kept the draft")
+    );
     std::fs::remove_dir_all(dir).unwrap();
 }
 
@@ -153,7 +167,7 @@ async fn using_the_file_moves_the_draft_aside_and_says_where() {
     h.settle().await;
     assert!(h.app.overlay().is_none());
     assert_eq!(
-        h.app.design.as_ref().unwrap().file.as_deref(),
+        h.app.model.design.as_ref().unwrap().file.as_deref(),
         Some(file.as_path())
     );
     assert_eq!(
@@ -166,7 +180,7 @@ async fn using_the_file_moves_the_draft_aside_and_says_where() {
         Some(parse(THREE_TABLES)),
         "the earlier draft is kept, moved aside"
     );
-    let message = h.app.message.clone().unwrap();
+    let message = h.app.view.message.clone().unwrap();
     assert!(message.contains(&aside.display().to_string()), "{message}");
     std::fs::remove_dir_all(dir).unwrap();
 }
@@ -194,13 +208,18 @@ async fn error_findings_are_named_and_need_an_explicit_yes() {
     let (dir, path) = draft_dir("errors");
     let mut a = app(&path);
     a.draft_path = None;
-    a.design = Some(schemaforge::tui::app::DesignState {
+    a.model.design = Some(schemaforge::tui::app::DesignState {
         design: parse(TODOS),
         file: None,
     });
     let mut h = Harness::start(a, db.connect_again().await);
     h.settle().await;
-    assert_eq!(h.app.error_count(), 3, "{:?}", h.app.analysis.findings);
+    assert_eq!(
+        h.app.error_count(),
+        3,
+        "{:?}",
+        h.app.model.analysis.findings
+    );
     h.keys("6A");
     let screen = h.screen(120, 40);
     assert!(screen.contains("3 errors"), "{screen}");
@@ -252,13 +271,15 @@ fn ctrl_c_quits_while_typing_a_filter_and_in_a_dialog() {
         )
     };
     let mut app = new_app();
-    app.filtering = true;
+    app.view.filtering = true;
     schemaforge::tui::update(&mut app, ctrl_c());
-    assert!(app.quit, "while typing a filter");
+    assert!(app.view.quit, "while typing a filter");
     let mut app = new_app();
-    app.overlays.push(Overlay::ConfirmDelete(ConfirmDelete {
-        table: "notes".into(),
-    }));
+    app.view
+        .overlays
+        .push(Overlay::ConfirmDelete(ConfirmDelete {
+            table: "notes".into(),
+        }));
     schemaforge::tui::update(&mut app, ctrl_c());
-    assert!(app.quit, "in a dialog");
+    assert!(app.view.quit, "in a dialog");
 }

@@ -20,10 +20,10 @@ fn app(design_json: Option<&str>) -> App {
         Theme::default(),
         Keymap::default(),
     );
-    app.width = 120;
-    app.height = 40;
+    app.view.width = 120;
+    app.view.height = 40;
     if let Some(json) = design_json {
-        app.design = Some(DesignState {
+        app.model.design = Some(DesignState {
             design: design::parse(json).expect("design parses").0,
             file: None,
         });
@@ -72,7 +72,7 @@ async fn browse_to_a_table_and_see_its_policies() {
     h.key(KeyCode::Enter);
     let screen = h.screen(120, 40);
     assert!(!screen.contains("aardvarks"), "{screen}");
-    assert_eq!(h.app.tree.selected_table(), Some(("public", "notes")));
+    assert_eq!(h.app.view.tree.selected_table(), Some(("public", "notes")));
     assert!(screen.contains("public.notes"), "{screen}");
     assert!(screen.contains("RLS on · 1 policy"), "{screen}");
     assert!(
@@ -97,7 +97,7 @@ async fn browse_to_a_table_and_see_its_policies() {
     );
 
     h.key(KeyCode::Char('q'));
-    assert!(h.app.quit);
+    assert!(h.app.view.quit);
 }
 
 #[tokio::test]
@@ -113,8 +113,8 @@ async fn preview_apply_see_the_result_and_quit() {
     );
 
     h.key(KeyCode::Char('6'));
-    assert_eq!(h.app.phase, Phase::Preview);
-    let bundle = h.app.plan.as_ref().unwrap().bundle.text.clone();
+    assert_eq!(h.app.view.phase, Phase::Preview);
+    let bundle = h.app.model.plan.as_ref().unwrap().bundle.text.clone();
     let screen = h.screen(120, 40);
     assert!(
         screen.contains("CREATE TABLE \"public\".\"todos\"") || screen.contains("CREATE TABLE"),
@@ -179,7 +179,7 @@ async fn preview_apply_see_the_result_and_quit() {
         .as_deref(),
         Some("1")
     );
-    assert!(h.app.plan.as_ref().unwrap().plan.is_empty());
+    assert!(h.app.model.plan.as_ref().unwrap().plan.is_empty());
     let screen = h.screen(120, 40);
     assert!(screen.contains("draft · applied"), "{screen}");
     assert!(screen.contains("nothing to do"), "{screen}");
@@ -187,7 +187,7 @@ async fn preview_apply_see_the_result_and_quit() {
     assert!(!screen.contains("+ todos"), "todos is live now:\n{screen}");
 
     h.key(KeyCode::Char('q'));
-    assert!(h.app.quit);
+    assert!(h.app.view.quit);
 }
 
 #[tokio::test]
@@ -208,7 +208,7 @@ async fn a_failing_statement_is_shown_in_the_preview_and_nothing_is_applied() {
     assert!(failure.sql.contains("CREATE POLICY"));
     let line = failure.line;
     // The preview scrolled to the failing statement.
-    assert!(h.app.preview.scroll <= line && line <= h.app.preview.scroll + 10);
+    assert!(h.app.view.preview.scroll <= line && line <= h.app.view.preview.scroll + 10);
     let screen = h.screen(120, 40);
     assert!(
         screen.contains("✗ statement") && screen.contains("syntax error"),
@@ -268,7 +268,7 @@ async fn esc_cancels_a_running_apply() {
         {"name": "body", "type": "singleLineText", "is_primary": true},
         {"name": "pinned", "type": "checkbox"}]}]}"#;
     let mut a = app(Some(design));
-    a.settings.lock_timeout = "60s".into();
+    a.model.settings.lock_timeout = "60s".into();
     let mut h = Harness::start(a, db.connect_again().await);
     h.settle().await;
     let locker = db.connect_again().await;
@@ -305,7 +305,7 @@ async fn esc_cancels_a_running_apply() {
         h.app.apply,
         ApplyState::Error("cancelled: nothing was applied".into()),
         "{:?}",
-        h.app.message
+        h.app.view.message
     );
     locker.client.batch_execute("ROLLBACK").await.unwrap();
     assert_eq!(
@@ -327,18 +327,27 @@ async fn a_drafted_table_is_removed_after_a_yes_and_the_draft_is_saved() {
     // Select `todos` (public → aardvark-free db: the first table row) and press x.
     h.keys("/todos");
     h.key(KeyCode::Enter);
-    assert_eq!(h.app.tree.selected_table(), Some(("public", "todos")));
+    assert_eq!(h.app.view.tree.selected_table(), Some(("public", "todos")));
     h.key(KeyCode::Char('x'));
     assert!(matches!(
         h.app.overlay(),
         Some(Overlay::ConfirmDelete { .. })
     ));
     h.key(KeyCode::Char('n'));
-    assert_eq!(h.app.design.as_ref().unwrap().design.tables.len(), 1);
+    assert_eq!(h.app.model.design.as_ref().unwrap().design.tables.len(), 1);
     h.key(KeyCode::Char('x'));
     h.key(KeyCode::Char('y'));
     h.settle().await;
-    assert!(h.app.design.as_ref().unwrap().design.tables.is_empty());
+    assert!(
+        h.app
+            .model
+            .design
+            .as_ref()
+            .unwrap()
+            .design
+            .tables
+            .is_empty()
+    );
     let saved = std::fs::read_to_string(dir.join("drafts/x.json")).unwrap();
     assert!(!saved.contains("Todos"), "{saved}");
     std::fs::remove_dir_all(dir).unwrap();

@@ -83,13 +83,13 @@ async fn the_tui_shows_exactly_what_lint_json_reports() {
         Theme::default(),
         Keymap::default(),
     );
-    app.design = Some(DesignState {
+    app.model.design = Some(DesignState {
         design: design::parse(DESIGN).expect("design parses").0,
         file: None,
     });
     let mut h = Harness::start(app, db.connect_again().await);
     h.settle().await;
-    let findings = &h.app.analysis.findings.clone();
+    let findings = &h.app.model.analysis.findings.clone();
     let tui: Vec<Vec<String>> = findings
         .iter()
         .map(|f| keyed(&serde_json::to_value(f).unwrap()))
@@ -137,7 +137,7 @@ async fn the_tui_shows_exactly_what_lint_json_reports() {
     );
 
     // The Preview's list starts with the first finding lint prints.
-    h.app.phase = Phase::Preview;
+    h.app.view.phase = Phase::Preview;
     let screen = h.screen(160, 45);
     let first = &findings[0];
     assert!(
@@ -170,6 +170,7 @@ async fn without_a_design_the_tui_shows_the_live_lint() {
     h.settle().await;
     let tui: Vec<Vec<String>> = h
         .app
+        .model
         .analysis
         .findings
         .iter()

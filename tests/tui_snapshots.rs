@@ -55,7 +55,7 @@ fn screens() -> Vec<(&'static str, Setup)> {
         }),
         ("apply_failed", |app| {
             keys(app, "6");
-            let plan = app.plan.as_ref().expect("a plan");
+            let plan = app.model.plan.as_ref().expect("a plan");
             let index = plan
                 .bundle
                 .statements
@@ -87,7 +87,7 @@ fn screens() -> Vec<(&'static str, Setup)> {
                     result: Err(ApplyError::Statement(Box::new(failure))),
                 },
             );
-            app.message = None;
+            app.view.message = None;
         }),
     ]
 }
@@ -209,7 +209,7 @@ fn roles_land_where_they_belong() {
 #[test]
 fn a_phase_with_errors_is_marked_in_the_stepper() {
     let mut app = tui_support::app("dark", tui_support::catalog(), 80, 24);
-    let design = &mut app.design.as_mut().unwrap().design;
+    let design = &mut app.model.design.as_mut().unwrap().design;
     let duplicate = design.tables[0].fields[0].clone();
     design.tables[0].fields.push(duplicate);
     schemaforge::tui::planning::replan(&mut app);
@@ -232,7 +232,7 @@ fn a_phase_with_errors_is_marked_in_the_stepper() {
             .contains(" errors · 0 warnings"),
         "{text}"
     );
-    assert!(app.plan.is_none() && !app.plan_errors().is_empty());
+    assert!(app.model.plan.is_none() && !app.plan_errors().is_empty());
 }
 
 #[test]
@@ -248,7 +248,7 @@ fn the_help_scrolls_at_80x24_and_shows_everything_at_160x45() {
     assert!(last.contains("walkthrough on/off"), "{last}");
     assert!(!last.contains("j/k scroll for more"), "{last}");
     press(&mut app, KeyCode::Char('x'));
-    assert!(app.overlay().is_none() && !app.quit);
+    assert!(app.overlay().is_none() && !app.view.quit);
 
     let (_, wide) = screen("dark", "help", 160, 45);
     let wide = buffer_text(&wide);
@@ -296,16 +296,16 @@ fn mouse_clicks_focus_and_select_and_the_wheel_scrolls() {
     let mut app = tui_support::app("dark", tui_support::big_catalog(200), 100, 30);
     // Row 3 of the screen is the first row inside the tree (`public`); row 5 the second table.
     mouse(&mut app, MouseEventKind::Down(MouseButton::Left), 5, 5);
-    assert_eq!(app.focus, Focus::Tree);
-    assert_eq!(app.tree.selected_row().unwrap().label, "projects");
+    assert_eq!(app.view.focus, Focus::Tree);
+    assert_eq!(app.view.tree.selected_row().unwrap().label, "projects");
     mouse(&mut app, MouseEventKind::Down(MouseButton::Left), 60, 10);
-    assert_eq!(app.focus, Focus::Main);
+    assert_eq!(app.view.focus, Focus::Main);
     // The stepper: a click on `4 RLS` goes there.
     let text = buffer_text(&render(&app, 100, 30));
     let x = text.lines().nth(1).unwrap().find("4 RLS").unwrap();
     let x = text.lines().nth(1).unwrap()[..x].chars().count() as u16;
     mouse(&mut app, MouseEventKind::Down(MouseButton::Left), x, 1);
-    assert_eq!(app.phase, Phase::Rls);
+    assert_eq!(app.view.phase, Phase::Rls);
     // The wheel over the tree scrolls it.
     mouse(&mut app, MouseEventKind::ScrollDown, 5, 10);
     mouse(&mut app, MouseEventKind::ScrollDown, 5, 10);

@@ -353,3 +353,34 @@ async fn a_tui_session_with_a_password_writes_it_nowhere() {
     );
     std::fs::remove_dir_all(home).unwrap();
 }
+
+/// Ctrl-C at `apply`'s prompt (before anything is sent) says so instead of dying silently.
+#[tokio::test]
+async fn ctrl_c_at_the_apply_prompt_says_nothing_was_applied() {
+    let db = test_db().await;
+    let home = home("apply-prompt");
+    std::fs::create_dir_all(&home).unwrap();
+    let design = home.join("notes.json");
+    std::fs::write(
+        &design,
+        r#"{"tables": [{"name": "notes", "fields": [{"name": "body", "type": "singleLineText"}]}]}"#,
+    )
+    .unwrap();
+    let mut apply = InPty::start(&["apply", "--db", &db.url, design.to_str().unwrap()], &home);
+    apply.wait_for("type `apply`");
+    apply.type_bytes(b"\x03");
+    assert_eq!(
+        apply.exit_within(Duration::from_secs(5)),
+        Some(1),
+        "{}",
+        apply.text()
+    );
+    assert!(
+        apply.text().contains("cancelled; nothing was applied"),
+        "{}",
+        apply.text()
+    );
+    let exists = common::scalar(&db, "SELECT to_regclass('public.notes')::text").await;
+    assert_eq!(exists, None, "nothing was created");
+    std::fs::remove_dir_all(home).unwrap();
+}

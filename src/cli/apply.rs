@@ -36,13 +36,54 @@ pub struct Args {
 }
 
 pub async fn run(db: Option<&str>, args: Args) -> Exit {
+    // Until the bundle starts, nothing has been sent that changes anything: Ctrl-C while
+    // planning or at the prompt ends here with the same word as a cancelled apply.
+    let prepared = tokio::select! {
+        prepared = prepare(db, &args) => prepared,
+        Ok(()) = tokio::signal::ctrl_c() => {
+            say!("cancelled; nothing was applied");
+            return Exit::Runtime;
+        }
+    };
+    let Ready {
+        session,
+        bundle,
+        fingerprint,
+        samples,
+    } = match prepared {
+        Ok(ready) => ready,
+        Err(exit) => return exit,
+    };
+    let exit = run_bundle(
+        &session,
+        &bundle,
+        samples.as_ref(),
+        fingerprint,
+        args.dry_run,
+        args.plan.is_none(),
+    )
+    .await;
+    session.close().await;
+    exit
+}
+
+/// A bundle the user has agreed to (or `--yes`/`--dry-run`), on an open session.
+struct Ready {
+    session: Session,
+    bundle: Bundle,
+    fingerprint: String,
+    samples: Option<SampleSet>,
+}
+
+/// Reads the saved plan or plans the design, and asks the user when that is wanted.
+async fn prepare(db: Option<&str>, args: &Args) -> Result<Ready, Exit> {
     let (session, bundle, fingerprint, summary, samples) = match &args.plan {
         Some(file) => {
             let text = match std::fs::read_to_string(file) {
                 Ok(text) => text,
                 Err(e) => {
                     say!("cannot read {}: {e}", file.display());
-                    return Exit::Usage;
+                    return Err(Exit::Usage);
                 }
             };
             let Some(fingerprint) = saved_fingerprint(&text).map(str::to_owned) else {
@@ -50,18 +91,18 @@ pub async fn run(db: Option<&str>, args: Args) -> Exit {
                     "{}: not a saved schemaforge plan (its first line holds no catalog fingerprint)",
                     file.display()
                 );
-                return Exit::Usage;
+                return Err(Exit::Usage);
             };
             let bundle = match Bundle::parse(&text) {
                 Ok(bundle) => bundle,
                 Err(e) => {
                     say!("{}: {e}", file.display());
-                    return Exit::Usage;
+                    return Err(Exit::Usage);
                 }
             };
             let session = match open_session(db).await {
                 Ok(session) => session,
-                Err(exit) => return exit,
+                Err(exit) => return Err(exit),
             };
             let summary = format!(
                 "{} statements from {}",
@@ -77,7 +118,7 @@ pub async fn run(db: Option<&str>, args: Args) -> Exit {
                 .expect("clap requires a design without --plan");
             let mut planned = match plan_design(db, file, &args.bundle.settings()).await {
                 Ok(planned) => planned,
-                Err(exit) => return exit,
+                Err(exit) => return Err(exit),
             };
             if crate::lock_limit::finding(&planned.catalog, &planned.plan.changes()).is_some() {
                 // Said above with the other findings; refused before anything is sent.
@@ -87,12 +128,12 @@ pub async fn run(db: Option<&str>, args: Args) -> Exit {
             }
             let samples = match sample_set(&mut planned, &args.samples).await {
                 Ok(samples) => samples,
-                Err(exit) => return exit,
+                Err(exit) => return Err(exit),
             };
             if planned.plan.is_empty() && samples.is_none() {
                 say!("nothing to do: the database already has everything the design asks for");
                 planned.session.close().await;
-                return Exit::Success;
+                return Err(Exit::Success);
             }
             let summary = planned.plan.summary().to_string();
             (
@@ -108,23 +149,27 @@ pub async fn run(db: Option<&str>, args: Args) -> Exit {
     if args.yes && !args.dry_run && !args.allow_destructive && bundle.has_destructive_steps() {
         say!("{}", destructive_refusal(&bundle));
         session.close().await;
-        return Exit::Destructive;
+        return Err(Exit::Destructive);
     }
-    if !args.dry_run && !args.yes && !confirm(&session, &bundle, &summary) {
+    if !args.dry_run && !args.yes && !ask(&session, &bundle, summary).await {
         session.close().await;
-        return Exit::Usage;
+        return Err(Exit::Usage);
     }
-    let exit = run_bundle(
-        &session,
-        &bundle,
-        samples.as_ref(),
+    Ok(Ready {
+        session,
+        bundle,
         fingerprint,
-        args.dry_run,
-        args.plan.is_none(),
-    )
-    .await;
-    session.close().await;
-    exit
+        samples,
+    })
+}
+
+/// [`confirm`] off the async threads, so Ctrl-C at the prompt is heard.
+async fn ask(session: &Session, bundle: &Bundle, summary: String) -> bool {
+    let described = session.described.clone();
+    let text = bundle.text.clone();
+    tokio::task::spawn_blocking(move || confirm(&described, &text, &summary))
+        .await
+        .unwrap_or(false)
 }
 
 /// Why `--yes` alone does not run a plan that drops or weakens something: each such
@@ -154,17 +199,17 @@ fn destructive_refusal(bundle: &Bundle) -> String {
 }
 
 /// Shows the bundle and asks for `apply` on the terminal; refuses without a terminal.
-fn confirm(session: &Session, bundle: &Bundle, summary: &str) -> bool {
+fn confirm(described: &str, bundle_text: &str, summary: &str) -> bool {
     if !std::io::stdin().is_terminal() {
         say!(
             "not applied: confirmation needs a terminal; pass --yes to apply without asking (or --dry-run)"
         );
         return false;
     }
-    if super::print_stdout(&bundle.text) != Exit::Success {
+    if super::print_stdout(bundle_text) != Exit::Success {
         return false;
     }
-    say!("apply to {}: {summary}", session.described);
+    say!("apply to {described}: {summary}");
     say!("type `apply` to go ahead, anything else to stop:");
     let mut answer = String::new();
     let _ = std::io::stdin().lock().read_line(&mut answer);

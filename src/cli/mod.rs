@@ -117,7 +117,10 @@ pub fn main() -> ExitCode {
             return Exit::Runtime.into();
         }
     };
-    runtime.block_on(run(cli)).into()
+    let exit = runtime.block_on(run(cli));
+    // A prompt abandoned by Ctrl-C leaves its reader blocked on stdin: don't wait for it.
+    runtime.shutdown_timeout(std::time::Duration::from_secs(1));
+    exit.into()
 }
 
 async fn run(cli: Cli) -> Exit {
@@ -182,7 +185,7 @@ fn build_app(
     let theme = Theme::load(&theme_name, config_dir.as_deref()).map_err(|e| e.to_string())?;
     let keymap = Keymap::with_overrides(&config.keys).map_err(|e| e.to_string())?;
     let mut app = crate::tui::App::new(connection.clone(), theme, keymap);
-    app.walkthrough = options.walkthrough;
+    app.view.walkthrough = options.walkthrough;
     if drafts {
         app.draft_path = crate::config::data_dir().map(|d| draft::path(&d, &connection));
     }

@@ -1,4 +1,6 @@
-//! The state the screen is drawn from. Only `update` changes it.
+//! The state the screen is drawn from, in three parts: the model (design, catalog and what is
+//! computed from them), the view (what only the screen needs) and the job slot. Only
+//! `update` changes it.
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -64,13 +66,13 @@ pub struct PreviewState {
     pub scroll: usize,
 }
 
-pub struct App {
-    /// `user@host:port/db`, never with a password.
-    pub connection: String,
+/// What the design work is about: the design and the live catalog it is planned against, and
+/// everything computed from them. `analyse` and the plan are computed from it and drafts save
+/// it; only `update` (through `planning::replan`) changes it.
+#[derive(Default)]
+pub struct Model {
     /// The live schema; `None` until the first read arrives.
     pub catalog: Option<Arc<Catalog>>,
-    /// What runs on the one connection: idle, or one job with its generation.
-    pub job: Job,
     pub design: Option<DesignState>,
     pub settings: PlanSettings,
     /// The plan of the design; `None` without a design or while the plan has errors.
@@ -80,6 +82,11 @@ pub struct App {
     pub analysis: Analysis,
     /// The design's tables as the tree shows them (drafted, or new parts of live ones).
     pub drafts: Vec<DraftTable>,
+}
+
+/// What only the screen needs: selection, scrolls, focus, popups, the status message and
+/// the terminal's size. Nothing in it changes what is planned or saved.
+pub struct View {
     pub tree: Tree,
     /// The tree's `/` filter is being typed.
     pub filtering: bool,
@@ -87,7 +94,6 @@ pub struct App {
     /// Each phase pane's own scroll (the schema detail's is `Phase::Schema`'s; the
     /// preview keeps its own in `preview`).
     pub scrolls: [usize; 7],
-    pub apply: ApplyState,
     pub phase: Phase,
     pub focus: Focus,
     /// Popups, the top one last; it has the keyboard.
@@ -95,49 +101,65 @@ pub struct App {
     pub walkthrough: bool,
     /// The last thing worth telling the user, shown in the status line.
     pub message: Option<String>,
-    pub theme: Theme,
-    pub keymap: Keymap,
-    /// Where the design autosaves (`data_dir()/drafts/<db>.json`); `None` disables drafts.
-    pub draft_path: Option<PathBuf>,
     pub quit: bool,
     /// The terminal's size, kept so mouse clicks and scrolling map to the panes drawn.
     pub width: u16,
     pub height: u16,
 }
 
-impl App {
-    pub fn new(connection: String, theme: Theme, keymap: Keymap) -> App {
-        App {
-            connection,
-            catalog: None,
-            job: Job::default(),
-            design: None,
-            settings: PlanSettings::default(),
-            plan: None,
-            analysis: Analysis::default(),
-            drafts: Vec::new(),
+impl Default for View {
+    fn default() -> View {
+        View {
             tree: Tree::default(),
             filtering: false,
             preview: PreviewState::default(),
             scrolls: [0; 7],
-            apply: ApplyState::Idle,
             phase: Phase::Schema,
             focus: Focus::Tree,
             overlays: Vec::new(),
             walkthrough: false,
             message: None,
-            theme,
-            keymap,
-            draft_path: None,
             quit: false,
             width: 80,
             height: 24,
         }
     }
+}
+
+pub struct App {
+    /// The design, the catalog and what is computed from them.
+    pub model: Model,
+    /// What only the screen needs.
+    pub view: View,
+    /// What runs on the one connection: idle, or one job with its generation.
+    pub job: Job,
+    /// How the last apply or dry run ended.
+    pub apply: ApplyState,
+    /// `user@host:port/db`, never with a password.
+    pub connection: String,
+    pub theme: Theme,
+    pub keymap: Keymap,
+    /// Where the design autosaves (`data_dir()/drafts/<db>.json`); `None` disables drafts.
+    pub draft_path: Option<PathBuf>,
+}
+
+impl App {
+    pub fn new(connection: String, theme: Theme, keymap: Keymap) -> App {
+        App {
+            model: Model::default(),
+            view: View::default(),
+            job: Job::default(),
+            apply: ApplyState::Idle,
+            connection,
+            theme,
+            keymap,
+            draft_path: None,
+        }
+    }
 
     /// The popup on top, which has the keyboard.
     pub fn overlay(&self) -> Option<&Overlay> {
-        self.overlays.last()
+        self.view.overlays.last()
     }
 
     /// The key context of what has the keyboard now.
@@ -150,10 +172,10 @@ impl App {
 
     /// The key context of the focused pane, whatever popup is over it.
     pub fn pane_context(&self) -> Context {
-        if self.filtering {
+        if self.view.filtering {
             return Context::Input;
         }
-        match (self.phase, self.focus) {
+        match (self.view.phase, self.view.focus) {
             (_, Focus::Tree) => Context::List,
             (Phase::Preview, Focus::Main) => Context::Preview,
             (_, Focus::Main) => Context::List,
@@ -170,12 +192,13 @@ impl App {
 
     /// The scroll of a phase's pane.
     pub fn scroll(&self, phase: Phase) -> usize {
-        self.scrolls[phase.index()]
+        self.view.scrolls[phase.index()]
     }
 
     /// Error-level findings of the analysis (what makes `schemaforge apply` exit 4).
     pub fn error_count(&self) -> usize {
-        self.analysis
+        self.model
+            .analysis
             .findings
             .iter()
             .filter(|f| f.is_error())
@@ -184,15 +207,16 @@ impl App {
 
     /// Steps the plan would run; 0 without a plan.
     pub fn changes(&self) -> usize {
-        self.plan.as_ref().map_or(0, |p| p.plan.steps.len())
+        self.model.plan.as_ref().map_or(0, |p| p.plan.steps.len())
     }
 
     /// Why the design cannot be planned (validation or planner errors), for the preview.
     pub fn plan_errors(&self) -> Vec<String> {
-        if !self.analysis.is_unplannable() {
+        if !self.model.analysis.is_unplannable() {
             return Vec::new();
         }
-        self.analysis
+        self.model
+            .analysis
             .findings
             .iter()
             .filter(|f| f.is_error() && f.source != crate::findings::Source::Lint)

@@ -229,7 +229,7 @@ pub fn open_on_start(app: &mut super::App) -> Option<Design> {
     let path = app.draft_path.clone()?;
     let outcome = load(&path);
     if let Some(notice) = outcome.notice(&path) {
-        app.message = Some(notice);
+        app.view.message = Some(notice);
     }
     match outcome {
         DraftLoad::Loaded(design) => Some(design),

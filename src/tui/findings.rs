@@ -1,5 +1,5 @@
 //! How the screen shows a [`Finding`] (the shared type of `crate::findings`): its mark and
-//! colour, and its one-line text. The list itself is `app.analysis.findings`.
+//! colour, and its one-line text. The list itself is `app.model.analysis.findings`.
 
 use crate::findings::{Finding, Severity, Source};
 

@@ -80,8 +80,8 @@ async fn event_loop(
     let mut runtime = runtime::Runtime::new(Arc::new(session), tx);
 
     let size = terminal.size()?;
-    app.width = size.width;
-    app.height = size.height;
+    app.view.width = size.width;
+    app.view.height = size.height;
     runtime.perform(update(app, Message::Start));
     terminal.draw(|f| view::draw(f, app))?;
     while let Some(message) = rx.recv().await {
@@ -95,7 +95,7 @@ async fn event_loop(
             let _ = out.write_all(osc52::sequence(&text).as_bytes());
             let _ = out.flush();
         }
-        if app.quit {
+        if app.view.quit {
             break;
         }
         if redraw {

@@ -10,20 +10,27 @@ use super::message::Effect;
 use super::navigation::{goto, scroll_main, selection_changed};
 
 pub fn on_mouse(app: &mut App, mouse: MouseEvent) -> Vec<Effect> {
-    let areas = layout::areas(ratatui::layout::Rect::new(0, 0, app.width, app.height));
+    let areas = layout::areas(ratatui::layout::Rect::new(
+        0,
+        0,
+        app.view.width,
+        app.view.height,
+    ));
     let (x, y) = (mouse.column, mouse.row);
     let in_tree = layout::contains(areas.tree, x, y);
-    let tree_rows = layout::tree_rows(app.width, app.height);
+    let tree_rows = layout::tree_rows(app.view.width, app.view.height);
     match mouse.kind {
-        MouseEventKind::Down(MouseButton::Left) if app.overlays.is_empty() => {
+        MouseEventKind::Down(MouseButton::Left) if app.view.overlays.is_empty() => {
             if in_tree {
-                app.focus = Focus::Tree;
+                app.view.focus = Focus::Tree;
                 if y > areas.tree.y {
-                    app.tree.click((y - areas.tree.y - 1) as usize, tree_rows);
+                    app.view
+                        .tree
+                        .click((y - areas.tree.y - 1) as usize, tree_rows);
                     selection_changed(app);
                 }
             } else if layout::contains(areas.main, x, y) {
-                app.focus = Focus::Main;
+                app.view.focus = Focus::Main;
             } else if layout::contains(areas.stepper, x, y)
                 && let Some((phase, ..)) = layout::stepper_cells()
                     .into_iter()
@@ -38,10 +45,10 @@ pub fn on_mouse(app: &mut App, mouse: MouseEvent) -> Vec<Effect> {
             } else {
                 -3
             };
-            if let Some(Overlay::Help(help)) = app.overlays.last_mut() {
+            if let Some(Overlay::Help(help)) = app.view.overlays.last_mut() {
                 help.scroll_by(delta);
             } else if in_tree {
-                app.tree.scroll(delta, tree_rows);
+                app.view.tree.scroll(delta, tree_rows);
             } else {
                 scroll_main(app, delta);
             }

@@ -7,8 +7,8 @@ use super::layout;
 use super::phase::Phase;
 
 pub fn goto(app: &mut App, phase: Phase) {
-    app.phase = phase;
-    app.focus = if phase == Phase::Schema {
+    app.view.phase = phase;
+    app.view.focus = if phase == Phase::Schema {
         Focus::Tree
     } else {
         Focus::Main
@@ -17,20 +17,25 @@ pub fn goto(app: &mut App, phase: Phase) {
 
 /// Scrolls the current phase's pane; each pane keeps its own scroll.
 pub fn scroll_main(app: &mut App, delta: isize) {
-    if app.phase == Phase::Preview {
-        let lines = app.plan.as_ref().map_or(0, |p| p.lines.lines.len());
-        let rows = layout::main_rows(app.width, app.height);
+    if app.view.phase == Phase::Preview {
+        let lines = app.model.plan.as_ref().map_or(0, |p| p.lines.lines.len());
+        let rows = layout::main_rows(app.view.width, app.view.height);
         let max = lines.saturating_sub(rows.saturating_sub(2).max(1));
-        app.preview.scroll = app.preview.scroll.saturating_add_signed(delta).min(max);
+        app.view.preview.scroll = app
+            .view
+            .preview
+            .scroll
+            .saturating_add_signed(delta)
+            .min(max);
     } else {
-        let scroll = &mut app.scrolls[app.phase.index()];
+        let scroll = &mut app.view.scrolls[app.view.phase.index()];
         *scroll = scroll.saturating_add_signed(delta).min(10_000);
     }
 }
 
 /// The tree's selection moved: the schema detail starts at its top.
 pub fn selection_changed(app: &mut App) {
-    app.scrolls[Phase::Schema.index()] = 0;
+    app.view.scrolls[Phase::Schema.index()] = 0;
 }
 
 /// How far a movement key moves in a pane `page` rows high; `None` for other actions.
@@ -49,7 +54,7 @@ pub fn delta(action: Action, page: usize) -> Option<isize> {
 
 /// The movement keys of a read-only pane of the main area: they scroll it.
 pub fn scroll_pane(app: &mut App, action: Action) {
-    if let Some(delta) = delta(action, layout::main_rows(app.width, app.height)) {
+    if let Some(delta) = delta(action, layout::main_rows(app.view.width, app.view.height)) {
         scroll_main(app, delta);
     }
 }

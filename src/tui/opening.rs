@@ -20,15 +20,17 @@ pub fn open_design(app: &mut App, design: Design, file: PathBuf, saved: Option<D
         let now = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0, |d| d.as_secs());
-        app.overlays.push(Overlay::DraftOrFile(DraftOrFile::new(
-            path,
-            saved,
-            file.clone(),
-            design.tables.len(),
-            now,
-        )));
+        app.view
+            .overlays
+            .push(Overlay::DraftOrFile(DraftOrFile::new(
+                path,
+                saved,
+                file.clone(),
+                design.tables.len(),
+                now,
+            )));
     }
-    app.design = Some(DesignState {
+    app.model.design = Some(DesignState {
         design,
         file: Some(file),
     });
@@ -39,7 +41,7 @@ pub fn offer_draft(app: &mut App, saved: Option<Design>) {
     if let Some(path) = app.draft_path.clone()
         && let Some(saved) = saved
     {
-        app.overlays.push(Overlay::ResumeDraft(ResumeDraft {
+        app.view.overlays.push(Overlay::ResumeDraft(ResumeDraft {
             path,
             tables: saved.tables.len(),
         }));

@@ -11,33 +11,33 @@ use super::app::{App, PlanView};
 use super::highlight::highlight;
 use super::tree::{DraftColumn, DraftTable};
 
-/// Re-analyses `app.design` against `app.catalog` and rebuilds the tree. The preview keeps
+/// Re-analyses `app.model.design` against `app.model.catalog` and rebuilds the tree. The preview keeps
 /// its scroll when the bundle text did not change.
 pub fn replan(app: &mut App) {
-    let old_text = app.plan.take().map(|p| p.bundle.text);
-    app.drafts.clear();
-    let catalog = app.catalog.clone();
-    app.analysis = match (&app.design, catalog.as_deref()) {
-        (Some(state), catalog) => analyse(&state.design, catalog, &app.settings),
+    let old_text = app.model.plan.take().map(|p| p.bundle.text);
+    app.model.drafts.clear();
+    let catalog = app.model.catalog.clone();
+    app.model.analysis = match (&app.model.design, catalog.as_deref()) {
+        (Some(state), catalog) => analyse(&state.design, catalog, &app.model.settings),
         // No design yet: the live database's findings, as `lint` without a design file.
         (None, Some(catalog)) => analyse_live(catalog),
         (None, None) => Analysis::default(),
     };
-    if let Some(resolved) = &app.analysis.resolved {
-        app.drafts = drafts_of(resolved, catalog.as_deref());
+    if let Some(resolved) = &app.model.analysis.resolved {
+        app.model.drafts = drafts_of(resolved, catalog.as_deref());
     }
-    if let (Some(plan), Some(bundle)) = (&app.analysis.plan, &app.analysis.bundle) {
-        app.plan = Some(PlanView {
+    if let (Some(plan), Some(bundle)) = (&app.model.analysis.plan, &app.model.analysis.bundle) {
+        app.model.plan = Some(PlanView {
             summary: plan.summary(),
             lines: highlight(bundle),
             bundle: bundle.clone(),
             plan: plan.clone(),
         });
     }
-    if old_text.as_deref() != app.plan.as_ref().map(|p| p.bundle.text.as_str()) {
-        app.preview.scroll = 0;
+    if old_text.as_deref() != app.model.plan.as_ref().map(|p| p.bundle.text.as_str()) {
+        app.view.preview.scroll = 0;
     }
-    app.tree.rebuild(catalog.as_deref(), &app.drafts);
+    app.view.tree.rebuild(catalog.as_deref(), &app.model.drafts);
 }
 
 /// The design's tables as the tree shows them: a new table with all its columns, or the

@@ -275,8 +275,8 @@ impl Harness {
 
     /// The screen as text, drawn into a test backend.
     pub fn screen(&mut self, width: u16, height: u16) -> String {
-        self.app.width = width;
-        self.app.height = height;
+        self.app.view.width = width;
+        self.app.view.height = height;
         super::view::render_text(&self.app, width, height)
     }
 }

@@ -44,19 +44,20 @@ pub fn update(app: &mut App, message: Message) -> Vec<Effect> {
         Message::Terminal(Event::Key(key)) if key.kind != KeyEventKind::Release => on_key(app, key),
         Message::Terminal(Event::Mouse(mouse)) => super::mouse::on_mouse(app, mouse),
         Message::Terminal(Event::Resize(width, height)) => {
-            app.width = width;
-            app.height = height;
-            app.tree
-                .scroll_into_view(layout::tree_rows(app.width, app.height));
+            app.view.width = width;
+            app.view.height = height;
+            app.view
+                .tree
+                .scroll_into_view(layout::tree_rows(app.view.width, app.view.height));
             Vec::new()
         }
         Message::Terminal(_) => return Vec::new(),
         Message::Catalog(Ok(catalog)) => {
             app.job.finish();
-            app.catalog = Some(std::sync::Arc::new(*catalog));
+            app.model.catalog = Some(std::sync::Arc::new(*catalog));
             replan(app);
             let changes = app.changes();
-            if let Some(m) = &mut app.message
+            if let Some(m) = &mut app.view.message
                 && let Some(done) = m.strip_suffix("; re-reading the schema")
             {
                 *m = match changes {
@@ -64,17 +65,17 @@ pub fn update(app: &mut App, message: Message) -> Vec<Effect> {
                     n => format!("{done}; {n} changes still planned"),
                 };
             }
-            if app.message.is_none() || app.message.as_deref() == Some(READING) {
-                app.message = Some(format!(
+            if app.view.message.is_none() || app.view.message.as_deref() == Some(READING) {
+                app.view.message = Some(format!(
                     "{} tables read",
-                    app.catalog.as_ref().map_or(0, |c| c.tables.len())
+                    app.model.catalog.as_ref().map_or(0, |c| c.tables.len())
                 ));
             }
             Vec::new()
         }
         Message::Catalog(Err(e)) => {
             app.job.finish();
-            app.message = Some(format!("reading the schema failed: {e}"));
+            app.view.message = Some(format!("reading the schema failed: {e}"));
             Vec::new()
         }
         Message::ApplyProgress(p) => {
@@ -86,24 +87,24 @@ pub fn update(app: &mut App, message: Message) -> Vec<Effect> {
         }
         Message::Applied { dry_run, result } => applied(app, dry_run, result),
         Message::CancelSent(Ok(())) => {
-            app.message = Some("cancel sent; the transaction rolls back".into());
+            app.view.message = Some("cancel sent; the transaction rolls back".into());
             Vec::new()
         }
         Message::CancelSent(Err(e)) | Message::Failed(e) => {
-            app.message = Some(e);
+            app.view.message = Some(e);
             Vec::new()
         }
         Message::DraftSaved(Ok(_)) => return Vec::new(),
         Message::DraftSaved(Err(e)) => {
-            app.message = Some(format!("the draft could not be saved: {e}"));
+            app.view.message = Some(format!("the draft could not be saved: {e}"));
             Vec::new()
         }
         Message::DraftReplaced(Ok(aside)) => {
-            app.message = Some(format!("the earlier draft is kept at {}", aside.display()));
+            app.view.message = Some(format!("the earlier draft is kept at {}", aside.display()));
             Vec::new()
         }
         Message::DraftReplaced(Err(e)) => {
-            app.message = Some(format!("the draft could not be moved aside: {e}"));
+            app.view.message = Some(format!("the draft could not be moved aside: {e}"));
             Vec::new()
         }
     };
@@ -114,6 +115,7 @@ pub fn update(app: &mut App, message: Message) -> Vec<Effect> {
 /// The autosave of the design, when drafts are on.
 fn autosave(app: &App) -> Option<Effect> {
     if app
+        .view
         .overlays
         .iter()
         .any(|o| matches!(o, Overlay::DraftOrFile(_)))
@@ -122,7 +124,7 @@ fn autosave(app: &App) -> Option<Effect> {
         return None;
     }
     let path = app.draft_path.clone()?;
-    let design = &app.design.as_ref()?.design;
+    let design = &app.model.design.as_ref()?.design;
     Some(Effect::SaveDraft {
         path,
         text: super::draft::text(design),
@@ -134,7 +136,7 @@ fn autosave(app: &App) -> Option<Effect> {
 fn lookup(app: &App, key: &KeyEvent) -> Option<Action> {
     let context = app.context();
     app.keymap.action(context, key).or_else(|| {
-        (context == Context::Preview && app.focus == Focus::Tree)
+        (context == Context::Preview && app.view.focus == Focus::Tree)
             .then(|| app.keymap.action(Context::List, key))
             .flatten()
     })
@@ -142,13 +144,13 @@ fn lookup(app: &App, key: &KeyEvent) -> Option<Action> {
 
 fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
     if super::keymap::is_ctrl_c(&key) {
-        app.quit = true;
+        app.view.quit = true;
         return Vec::new();
     }
-    if !app.overlays.is_empty() {
+    if !app.view.overlays.is_empty() {
         return on_overlay_key(app, key);
     }
-    if app.filtering {
+    if app.view.filtering {
         schema_tree::on_filter_key(app, key);
         return Vec::new();
     }
@@ -163,8 +165,8 @@ fn on_overlay_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
     let context = app.context();
     let action = app.keymap.action(context, &key);
     let global = app.keymap.action(Context::Global, &key);
-    let page = layout::main_rows(app.width, app.height);
-    let Some(top) = app.overlays.last_mut() else {
+    let page = layout::main_rows(app.view.width, app.view.height);
+    let Some(top) = app.view.overlays.last_mut() else {
         return Vec::new();
     };
     let outcome = match top {
@@ -172,7 +174,7 @@ fn on_overlay_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
         Overlay::ConfirmApply(dialog) => {
             let outcome = dialog.on_key(action, &key);
             if outcome == Outcome::Stay && action == Some(Action::Confirm) && dialog.needs_word() {
-                app.message = Some("type the word apply, then Enter (Esc goes back)".into());
+                app.view.message = Some("type the word apply, then Enter (Esc goes back)".into());
             }
             outcome
         }
@@ -184,38 +186,38 @@ fn on_overlay_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
     if outcome == Outcome::Stay {
         return Vec::new();
     }
-    let closed = app.overlays.pop();
+    let closed = app.view.overlays.pop();
     match outcome {
         Outcome::Stay | Outcome::Close => {}
-        Outcome::Quit => app.quit = true,
+        Outcome::Quit => app.view.quit = true,
         Outcome::Apply { errors } => {
             let effects = start_apply(app, false);
             if errors > 0 && app.applying() {
-                app.message = Some(format!(
+                app.view.message = Some(format!(
                     "applying past {errors} error finding{}…",
                     if errors == 1 { "" } else { "s" }
                 ));
             }
             return effects;
         }
-        Outcome::NotApplied => app.message = Some("not applied".into()),
+        Outcome::NotApplied => app.view.message = Some("not applied".into()),
         Outcome::RemoveTable(table) => {
-            if let Some(state) = &mut app.design {
+            if let Some(state) = &mut app.model.design {
                 remove_table(&mut state.design, &table);
-                app.message = Some(format!("{table} removed from the design"));
+                app.view.message = Some(format!("{table} removed from the design"));
             }
             replan(app);
             return autosave(app).into_iter().collect();
         }
-        Outcome::KeptTable => app.message = Some("kept".into()),
+        Outcome::KeptTable => app.view.message = Some("kept".into()),
         Outcome::ResumeDraft(path) => match super::draft::load(&path) {
             super::draft::DraftLoad::Loaded(design) => {
-                app.design = Some(DesignState { design, file: None });
-                app.message = Some(format!("draft resumed from {}", path.display()));
+                app.model.design = Some(DesignState { design, file: None });
+                app.view.message = Some(format!("draft resumed from {}", path.display()));
                 replan(app);
             }
             other => {
-                app.message = Some(
+                app.view.message = Some(
                     other
                         .notice(&path)
                         .unwrap_or_else(|| format!("the draft at {} is gone", path.display())),
@@ -231,7 +233,7 @@ fn on_overlay_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
                 .duration_since(std::time::UNIX_EPOCH)
                 .map_or(0, |d| d.as_secs());
             let aside = super::components::draft_or_file::aside_path(&offer.path, now);
-            app.message = Some(format!(
+            app.view.message = Some(format!(
                 "starting without the draft; it is kept at {}",
                 aside.display()
             ));
@@ -246,11 +248,11 @@ fn on_overlay_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
                 return Vec::new();
             };
             if outcome == Outcome::KeepDraft {
-                app.design = Some(DesignState {
+                app.model.design = Some(DesignState {
                     design: *choice.draft,
                     file: None,
                 });
-                app.message = Some(format!(
+                app.view.message = Some(format!(
                     "kept the draft; {} stays as it is on disk",
                     choice.file.display()
                 ));
@@ -258,11 +260,12 @@ fn on_overlay_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
                 return autosave(app).into_iter().collect();
             }
             let text = app
+                .model
                 .design
                 .as_ref()
                 .map(|s| super::draft::text(&s.design))
                 .unwrap_or_default();
-            app.message = Some(format!(
+            app.view.message = Some(format!(
                 "using {}; moving the draft to {}",
                 choice.file.display(),
                 choice.aside.display()
@@ -279,10 +282,10 @@ fn on_overlay_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
 
 fn act(app: &mut App, action: Action) -> Vec<Effect> {
     match action {
-        Action::Quit => app.quit = true,
-        Action::Help => app.overlays.push(Overlay::Help(Help::default())),
-        Action::NextPhase => goto(app, app.phase.next()),
-        Action::PrevPhase => goto(app, app.phase.prev()),
+        Action::Quit => app.view.quit = true,
+        Action::Help => app.view.overlays.push(Overlay::Help(Help::default())),
+        Action::NextPhase => goto(app, app.view.phase.next()),
+        Action::PrevPhase => goto(app, app.view.phase.prev()),
         Action::PhaseSchema => goto(app, Phase::Schema),
         Action::PhaseTables => goto(app, Phase::Tables),
         Action::PhaseFields => goto(app, Phase::Fields),
@@ -291,16 +294,16 @@ fn act(app: &mut App, action: Action) -> Vec<Effect> {
         Action::PhaseSamples => goto(app, Phase::Samples),
         Action::PhasePreview => goto(app, Phase::Preview),
         Action::FocusNext | Action::FocusPrev => {
-            app.focus = match app.focus {
+            app.view.focus = match app.view.focus {
                 Focus::Tree => Focus::Main,
                 Focus::Main => Focus::Tree,
             }
         }
         Action::ToggleWalkthrough => {
-            app.walkthrough = !app.walkthrough;
-            app.message = Some(format!(
+            app.view.walkthrough = !app.view.walkthrough;
+            app.view.message = Some(format!(
                 "walkthrough {}",
-                if app.walkthrough { "on" } else { "off" }
+                if app.view.walkthrough { "on" } else { "off" }
             ));
         }
         Action::Up
@@ -310,15 +313,15 @@ fn act(app: &mut App, action: Action) -> Vec<Effect> {
         | Action::Top
         | Action::Bottom
         | Action::Open
-        | Action::Close => match (app.focus, app.phase) {
+        | Action::Close => match (app.view.focus, app.view.phase) {
             (Focus::Tree, _) => schema_tree::on_action(app, action),
             (Focus::Main, Phase::Preview) => preview::on_action(app, action),
             (Focus::Main, Phase::Schema) => schema_detail::on_action(app, action),
             (Focus::Main, _) => phase_pane::on_action(app, action),
         },
         Action::Filter => {
-            app.focus = Focus::Tree;
-            app.filtering = true;
+            app.view.focus = Focus::Tree;
+            app.view.filtering = true;
         }
         Action::Cancel => {
             if let Some(job) = app.job.running_mut() {
@@ -327,7 +330,7 @@ fn act(app: &mut App, action: Action) -> Vec<Effect> {
                     // Nothing to roll back but the read itself: the task is dropped now and
                     // the slot is free at once; a late answer is stale and dropped.
                     app.job.finish();
-                    app.message = Some("schema read cancelled; r reads it again".into());
+                    app.view.message = Some("schema read cancelled; r reads it again".into());
                     return vec![Effect::Cancel {
                         generation,
                         abort: true,
@@ -336,28 +339,30 @@ fn act(app: &mut App, action: Action) -> Vec<Effect> {
                 // An apply reports how it ended (rolled back, or committed just before the
                 // cancel landed): its task runs to the end.
                 job.cancelling = true;
-                app.message = Some("cancelling…".into());
+                app.view.message = Some("cancelling…".into());
                 return vec![Effect::Cancel {
                     generation,
                     abort: false,
                 }];
             }
-            if !app.tree.filter().is_empty() {
-                app.tree.set_filter("");
-                app.tree.rebuild(app.catalog.as_deref(), &app.drafts);
+            if !app.view.tree.filter().is_empty() {
+                app.view.tree.set_filter("");
+                app.view
+                    .tree
+                    .rebuild(app.model.catalog.as_deref(), &app.model.drafts);
             }
         }
         Action::Refresh => {
             if !app.job.is_idle() {
-                app.message = Some("busy: the schema is re-read when this finishes".into());
+                app.view.message = Some("busy: the schema is re-read when this finishes".into());
             } else {
                 let effects = read_catalog(app);
-                app.message = Some(READING.into());
+                app.view.message = Some(READING.into());
                 return effects.into_iter().collect();
             }
         }
         Action::Add => {
-            app.message = Some(
+            app.view.message = Some(
                 "adding tables, fields and policies comes with the phase editors; \
                  open a design with --design FILE"
                     .into(),
@@ -367,29 +372,31 @@ fn act(app: &mut App, action: Action) -> Vec<Effect> {
         Action::DryRun => return start_apply(app, true),
         Action::Apply => {
             if let Some(reason) = cannot_apply(app) {
-                app.message = Some(reason);
-            } else if let Some(plan) = &app.plan {
-                app.overlays.push(Overlay::ConfirmApply(ConfirmApply::new(
-                    format!(
-                        "{} statements · {}",
-                        plan.bundle.statements.len(),
-                        plan.summary
-                    ),
-                    plan.summary.destructive > 0,
-                    &app.connection,
-                    app.error_count(),
-                )));
+                app.view.message = Some(reason);
+            } else if let Some(plan) = &app.model.plan {
+                app.view
+                    .overlays
+                    .push(Overlay::ConfirmApply(ConfirmApply::new(
+                        format!(
+                            "{} statements · {}",
+                            plan.bundle.statements.len(),
+                            plan.summary
+                        ),
+                        plan.summary.destructive > 0,
+                        &app.connection,
+                        app.error_count(),
+                    )));
             }
         }
         Action::Copy => {
-            if let Some(p) = &app.plan {
-                app.message = Some(format!(
+            if let Some(p) = &app.model.plan {
+                app.view.message = Some(format!(
                     "copied {} lines of SQL (OSC 52)",
                     p.lines.lines.len()
                 ));
                 return vec![Effect::Copy(p.bundle.text.clone())];
             }
-            app.message = Some("nothing to copy: no plan".into());
+            app.view.message = Some("nothing to copy: no plan".into());
         }
         Action::Confirm => {}
     }
@@ -404,17 +411,19 @@ fn read_catalog(app: &mut App) -> Option<Effect> {
 
 /// `x`: drafted tables leave the design (after a yes); live objects are never dropped.
 fn delete(app: &mut App) {
-    let Some(row) = app.tree.selected_row() else {
+    let Some(row) = app.view.tree.selected_row() else {
         return;
     };
     if row.kind == RowKind::Table && row.new {
-        app.overlays.push(Overlay::ConfirmDelete(ConfirmDelete {
-            table: row.label.clone(),
-        }));
+        app.view
+            .overlays
+            .push(Overlay::ConfirmDelete(ConfirmDelete {
+                table: row.label.clone(),
+            }));
     } else if row.managed {
-        app.message = Some(format!("{} is managed by Supabase: read-only", row.schema));
+        app.view.message = Some(format!("{} is managed by Supabase: read-only", row.schema));
     } else {
-        app.message = Some(
+        app.view.message = Some(
             "schemaforge never drops live objects; only drafted (+) tables can be removed".into(),
         );
     }
@@ -428,8 +437,8 @@ fn cannot_apply(app: &App) -> Option<String> {
     if app.reading() {
         return Some("wait: the live schema is being read".into());
     }
-    match &app.plan {
-        None if app.design.is_none() => Some("no design: open one with --design FILE".into()),
+    match &app.model.plan {
+        None if app.model.design.is_none() => Some("no design: open one with --design FILE".into()),
         None => Some("the design has errors; see the preview".into()),
         Some(p) if p.plan.is_empty() => {
             Some("nothing to do: the database has everything in the design".into())
@@ -440,22 +449,22 @@ fn cannot_apply(app: &App) -> Option<String> {
 
 fn start_apply(app: &mut App, dry_run: bool) -> Vec<Effect> {
     if let Some(reason) = cannot_apply(app) {
-        app.message = Some(reason);
+        app.view.message = Some(reason);
         return Vec::new();
     }
-    let plan = app.plan.as_ref().expect("checked by cannot_apply");
+    let plan = app.model.plan.as_ref().expect("checked by cannot_apply");
     let kind = if dry_run {
         JobKind::DryRun
     } else {
         JobKind::Applying
     };
     let Ok(generation) = app.job.start(kind, plan.bundle.statements.len()) else {
-        app.message = Some("busy: wait for the running job (esc cancels it)".into());
+        app.view.message = Some("busy: wait for the running job (esc cancels it)".into());
         return Vec::new();
     };
     app.apply = ApplyState::Idle;
-    app.phase = Phase::Preview;
-    app.message = Some(
+    app.view.phase = Phase::Preview;
+    app.view.message = Some(
         if dry_run {
             "dry run: running everything, then rolling back…"
         } else {
@@ -463,7 +472,7 @@ fn start_apply(app: &mut App, dry_run: bool) -> Vec<Effect> {
         }
         .into(),
     );
-    let plan = app.plan.as_ref().expect("checked by cannot_apply");
+    let plan = app.model.plan.as_ref().expect("checked by cannot_apply");
     vec![Effect::Apply {
         generation,
         bundle: plan.bundle.clone(),
@@ -482,28 +491,28 @@ fn applied(app: &mut App, dry_run: bool, result: Result<ApplyReport, ApplyError>
                 millis: report.elapsed.as_millis(),
             };
             if report.committed {
-                app.message = Some(format!(
+                app.view.message = Some(format!(
                     "applied {} statements in {} ms; re-reading the schema",
                     report.statements,
                     report.elapsed.as_millis()
                 ));
                 return read_catalog(app).into_iter().collect();
             }
-            app.message = Some(format!(
+            app.view.message = Some(format!(
                 "dry run ok: {} statements ran in {} ms and were rolled back",
                 report.statements,
                 report.elapsed.as_millis()
             ));
         }
         Err(ApplyError::Statement(failure)) => {
-            app.phase = Phase::Preview;
-            app.focus = Focus::Main;
+            app.view.phase = Phase::Preview;
+            app.view.focus = Focus::Main;
             if cancelled || (failure.code == "57014" && !failure.is_statement_timeout()) {
                 app.apply = ApplyState::Error("cancelled: nothing was applied".into());
-                app.message = Some("cancelled; the transaction was rolled back".into());
+                app.view.message = Some("cancelled; the transaction was rolled back".into());
             } else {
-                app.preview.scroll = failure.line.saturating_sub(3);
-                app.message = Some(format!(
+                app.view.preview.scroll = failure.line.saturating_sub(3);
+                app.view.message = Some(format!(
                     "statement {} failed: {}; nothing was applied",
                     failure.index + 1,
                     failure.message
@@ -513,17 +522,18 @@ fn applied(app: &mut App, dry_run: bool, result: Result<ApplyReport, ApplyError>
         }
         Err(ApplyError::Drift { expected, actual }) => {
             app.apply = ApplyState::Idle;
-            app.overlays
+            app.view
+                .overlays
                 .push(Overlay::Drift(Drift { expected, actual }));
-            app.message = Some("the live schema changed; nothing applied; re-reading".into());
+            app.view.message = Some("the live schema changed; nothing applied; re-reading".into());
             return read_catalog(app).into_iter().collect();
         }
         Err(_) if cancelled => {
             app.apply = ApplyState::Error("cancelled: nothing was applied".into());
-            app.message = Some("cancelled; the transaction was rolled back".into());
+            app.view.message = Some("cancelled; the transaction was rolled back".into());
         }
         Err(e) => {
-            app.message = Some("apply failed; nothing was applied".into());
+            app.view.message = Some("apply failed; nothing was applied".into());
             app.apply = ApplyState::Error(e.to_string());
         }
     }

@@ -26,7 +26,7 @@ pub fn draw(frame: &mut Frame, app: &App) {
     components::schema_tree::draw(frame, app, a.tree);
     draw_main(frame, app, a.main);
     draw_status(frame, app, a.status);
-    for overlay in &app.overlays {
+    for overlay in &app.view.overlays {
         overlay.draw(
             frame,
             &app.theme,
@@ -68,7 +68,7 @@ pub fn buffer_text(buffer: &Buffer) -> String {
 fn draw_header(frame: &mut Frame, app: &App, area: Rect) {
     let style = app.theme.style(Role::Header);
     let mut parts = vec!["schemaforge".to_owned(), app.connection.clone()];
-    match &app.catalog {
+    match &app.model.catalog {
         Some(c) => {
             parts.push(
                 if c.flavour.supabase {
@@ -89,7 +89,7 @@ fn draw_header(frame: &mut Frame, app: &App, area: Rect) {
         }
         None => parts.push("reading the schema…".into()),
     }
-    let right = match (&app.design, &app.plan) {
+    let right = match (&app.model.design, &app.model.plan) {
         (None, _) => "no design ".to_owned(),
         (Some(_), Some(p)) if p.plan.is_empty() => match app.apply {
             ApplyState::Succeeded { dry_run: false, .. } => "draft · applied ".into(),
@@ -99,7 +99,7 @@ fn draw_header(frame: &mut Frame, app: &App, area: Rect) {
             let n = app.changes();
             format!("draft · {n} change{} ", if n == 1 { "" } else { "s" })
         }
-        (Some(_), None) if app.analysis.is_unplannable() => "draft · has errors ".into(),
+        (Some(_), None) if app.model.analysis.is_unplannable() => "draft · has errors ".into(),
         (Some(_), None) => "draft ".into(),
     };
     let mut left = format!(" {} ", parts.join(" · "));
@@ -119,14 +119,14 @@ fn draw_header(frame: &mut Frame, app: &App, area: Rect) {
 fn draw_stepper(frame: &mut Frame, app: &App, area: Rect) {
     let mut spans = vec![Span::raw(" ")];
     for (phase, ..) in stepper_cells() {
-        let role = if phase == app.phase {
+        let role = if phase == app.view.phase {
             Role::PhaseCurrent
         } else {
             Role::Phase
         };
         let style = app.theme.style(role);
         spans.push(Span::styled(format!(" {}", phase.label()), style));
-        spans.push(if phase_has_errors(&app.analysis.findings, phase) {
+        spans.push(if phase_has_errors(&app.model.analysis.findings, phase) {
             Span::styled("●", style.patch(app.theme.style(Role::PhaseError)))
         } else {
             Span::styled(" ", style)
@@ -136,8 +136,8 @@ fn draw_stepper(frame: &mut Frame, app: &App, area: Rect) {
 }
 
 fn draw_main(frame: &mut Frame, app: &App, area: Rect) {
-    let title = match app.phase {
-        Phase::Schema => match app.tree.selected_table() {
+    let title = match app.view.phase {
+        Phase::Schema => match app.view.tree.selected_table() {
             Some((schema, table)) => format!("0 Schema · {schema}.{table}"),
             None => "0 Schema".into(),
         },
@@ -147,11 +147,11 @@ fn draw_main(frame: &mut Frame, app: &App, area: Rect) {
             phase.title()
         ),
     };
-    let block = pane_block(&app.theme, title, app.focus == Focus::Main);
+    let block = pane_block(&app.theme, title, app.view.focus == Focus::Main);
     let inner = block.inner(area);
     frame.render_widget(block, area);
-    let body = if app.walkthrough {
-        let text = app.phase.explanation();
+    let body = if app.view.walkthrough {
+        let text = app.view.phase.explanation();
         let lines = (text.chars().count() as u16 / inner.width.max(1) + 2).min(inner.height / 2);
         let [top, rest] =
             Layout::vertical([Constraint::Length(lines), Constraint::Min(1)]).areas(inner);
@@ -164,7 +164,7 @@ fn draw_main(frame: &mut Frame, app: &App, area: Rect) {
     } else {
         inner
     };
-    match app.phase {
+    match app.view.phase {
         Phase::Schema => components::schema_detail::draw(frame, app, body),
         Phase::Preview => components::preview::draw(frame, app, body),
         phase => components::phase_pane::draw(frame, app, phase, body),
@@ -187,13 +187,13 @@ fn draw_status(frame: &mut Frame, app: &App, area: Rect) {
             ),
             app.theme.style(Role::Warning),
         ));
-    } else if let Some(message) = &app.message {
+    } else if let Some(message) = &app.view.message {
         right.push(Span::styled(
             format!("{message} "),
             app.theme.style(Role::Info),
         ));
     }
-    let (errors, warnings, _) = counts(&app.analysis.findings);
+    let (errors, warnings, _) = counts(&app.model.analysis.findings);
     if errors + warnings > 0 {
         let role = if errors > 0 {
             Role::Danger
@@ -214,7 +214,7 @@ fn draw_status(frame: &mut Frame, app: &App, area: Rect) {
     let [left, r] =
         Layout::horizontal([Constraint::Min(10), Constraint::Length(right_width)]).areas(area);
     let mut spans = vec![Span::raw(" ")];
-    if app.filtering {
+    if app.view.filtering {
         spans.push(Span::styled("filter: ", text_style));
     }
     // As many hints as fit, in the keymap's order; quit and help are always shown.

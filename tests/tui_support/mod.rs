@@ -209,14 +209,14 @@ pub fn app(theme_name: &str, catalog: Catalog, width: u16, height: u16) -> App {
         schemaforge::design::parse(include_str!("../../assets/examples/spec_example.json"))
             .expect("the example parses")
             .0;
-    app.design = Some(DesignState { design, file: None });
-    app.width = width;
-    app.height = height;
+    app.model.design = Some(DesignState { design, file: None });
+    app.view.width = width;
+    app.view.height = height;
     schemaforge::tui::update(&mut app, schemaforge::tui::Message::Start);
     schemaforge::tui::update(
         &mut app,
         schemaforge::tui::Message::Catalog(Ok(Box::new(catalog))),
     );
-    app.message = None;
+    app.view.message = None;
     app
 }

@@ -31,7 +31,7 @@ pub fn draw(frame: &mut Frame, app: &App, phase: Phase, area: Rect) {
 
 fn lines<'a>(app: &App, phase: Phase, width: u16) -> Vec<Line<'a>> {
     let mut out = Vec::new();
-    let Some(state) = &app.design else {
+    let Some(state) = &app.model.design else {
         out.push(Line::styled(
             "no design loaded: start with --design FILE (e.g. assets/examples/todos.json)",
             app.theme.style(Role::Dim),
@@ -44,7 +44,8 @@ fn lines<'a>(app: &App, phase: Phase, width: u16) -> Vec<Line<'a>> {
     };
     let d = &state.design;
     let live = |name: &str| {
-        app.catalog
+        app.model
+            .catalog
             .as_ref()
             .is_some_and(|c| c.table(&d.schema, name).is_some())
     };
@@ -57,6 +58,7 @@ fn lines<'a>(app: &App, phase: Phase, width: u16) -> Vec<Line<'a>> {
         Phase::Schema | Phase::Preview => {}
     }
     let findings: Vec<_> = app
+        .model
         .analysis
         .findings
         .iter()

@@ -23,14 +23,14 @@ pub fn on_action(app: &mut App, action: Action) {
 }
 
 pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
-    let Some(plan) = &app.plan else {
+    let Some(plan) = &app.model.plan else {
         let mut lines = vec![];
-        if app.design.is_none() {
+        if app.model.design.is_none() {
             lines.push(Line::styled(
                 "no design loaded: nothing to preview. Start with --design FILE.",
                 app.theme.style(Role::Dim),
             ));
-        } else if app.catalog.is_none() {
+        } else if app.model.catalog.is_none() {
             lines.push(Line::styled(
                 "planning as soon as the live schema has been read…",
                 app.theme.style(Role::Dim),
@@ -175,7 +175,7 @@ fn side_lines<'a>(app: &App, width: u16) -> Vec<Line<'a>> {
     let mut out = Vec::new();
     let width = width.min(34);
     out.push(rule(&app.theme, "findings", width));
-    let findings = &app.analysis.findings;
+    let findings = &app.model.analysis.findings;
     if findings.is_empty() {
         out.push(Line::styled("✓ no findings", app.theme.style(Role::Ok)));
     }
@@ -201,7 +201,7 @@ fn draw_sql(frame: &mut Frame, app: &App, plan: &PlanView, area: Rect) {
         .lines
         .iter()
         .enumerate()
-        .skip(app.preview.scroll)
+        .skip(app.view.preview.scroll)
         .take(area.height as usize)
         .map(|(i, segments)| {
             let failing =

@@ -30,24 +30,25 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
 }
 
 fn lines<'a>(app: &App, width: u16) -> Vec<Line<'a>> {
-    let Some(catalog) = app.catalog.as_deref() else {
+    let Some(catalog) = app.model.catalog.as_deref() else {
         return vec![Line::styled(
             "reading the live schema…",
             app.theme.style(Role::Dim),
         )];
     };
-    let Some(row) = app.tree.selected_row() else {
+    let Some(row) = app.view.tree.selected_row() else {
         return overview(app, catalog);
     };
     if row.kind == RowKind::Schema {
         return schema_lines(app, catalog, &row.schema);
     }
-    let Some((schema, name)) = app.tree.selected_table() else {
+    let Some((schema, name)) = app.view.tree.selected_table() else {
         return overview(app, catalog);
     };
     match catalog.table(schema, name) {
         Some(table) => table_lines(app, catalog, table, width),
         None => match app
+            .model
             .drafts
             .iter()
             .find(|d| d.schema == schema && d.name == name)

@@ -18,26 +18,30 @@ use crate::tui::tree::RowKind;
 
 /// Movement and open/close keys while the tree has the keyboard.
 pub fn on_action(app: &mut App, action: Action) {
-    let rows = layout::tree_rows(app.width, app.height);
+    let rows = layout::tree_rows(app.view.width, app.view.height);
     match action {
         Action::Open => {
-            if app.tree.expand() {
-                app.tree.rebuild(app.catalog.as_deref(), &app.drafts);
+            if app.view.tree.expand() {
+                app.view
+                    .tree
+                    .rebuild(app.model.catalog.as_deref(), &app.model.drafts);
             }
         }
         Action::Close => {
-            if app.tree.collapse() {
-                app.tree.rebuild(app.catalog.as_deref(), &app.drafts);
+            if app.view.tree.collapse() {
+                app.view
+                    .tree
+                    .rebuild(app.model.catalog.as_deref(), &app.model.drafts);
             }
         }
-        Action::Top => app.tree.home(),
-        Action::Bottom => app.tree.end(),
+        Action::Top => app.view.tree.home(),
+        Action::Bottom => app.view.tree.end(),
         _ => match delta(action, rows) {
-            Some(d) => app.tree.move_by(d),
+            Some(d) => app.view.tree.move_by(d),
             None => return,
         },
     }
-    app.tree.scroll_into_view(rows);
+    app.view.tree.scroll_into_view(rows);
     if !matches!(action, Action::Open | Action::Close) {
         selection_changed(app);
     }
@@ -45,11 +49,11 @@ pub fn on_action(app: &mut App, action: Action) {
 
 /// A key while the `/` filter is being typed: the input takes every key it does not bind.
 pub fn on_filter_key(app: &mut App, key: KeyEvent) {
-    let mut filter = app.tree.filter().to_owned();
+    let mut filter = app.view.tree.filter().to_owned();
     match app.keymap.action(Context::Input, &key) {
-        Some(Action::Confirm) => app.filtering = false,
+        Some(Action::Confirm) => app.view.filtering = false,
         Some(Action::Cancel) => {
-            app.filtering = false;
+            app.view.filtering = false;
             filter.clear();
         }
         _ => match key.code {
@@ -60,28 +64,30 @@ pub fn on_filter_key(app: &mut App, key: KeyEvent) {
             _ => return,
         },
     }
-    if filter != app.tree.filter() {
-        app.tree.set_filter(&filter);
-        app.tree.rebuild(app.catalog.as_deref(), &app.drafts);
-        app.tree.select_first_table();
+    if filter != app.view.tree.filter() {
+        app.view.tree.set_filter(&filter);
+        app.view
+            .tree
+            .rebuild(app.model.catalog.as_deref(), &app.model.drafts);
+        app.view.tree.select_first_table();
     }
 }
 
 pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
-    let focused = app.focus == Focus::Tree;
-    let filter = if app.filtering {
-        format!("/{}▏", app.tree.filter())
-    } else if app.tree.filter().is_empty() {
+    let focused = app.view.focus == Focus::Tree;
+    let filter = if app.view.filtering {
+        format!("/{}▏", app.view.tree.filter())
+    } else if app.view.tree.filter().is_empty() {
         "/ filter".into()
     } else {
-        format!("/{}", app.tree.filter())
+        format!("/{}", app.view.tree.filter())
     };
     let block = pane_block(&app.theme, "Schema".into(), focused)
         .title_top(Line::styled(format!(" {filter} "), app.theme.style(Role::Dim)).right_aligned());
     let inner = block.inner(area);
     frame.render_widget(block, area);
     let width = inner.width as usize;
-    if app.catalog.is_none() {
+    if app.model.catalog.is_none() {
         frame.render_widget(
             Paragraph::new(Line::styled(
                 "reading the live schema…",
@@ -91,12 +97,12 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
         );
         return;
     }
-    let (offset, rows) = app.tree.window(inner.height as usize);
+    let (offset, rows) = app.view.tree.window(inner.height as usize);
     if rows.is_empty() {
-        let text = if app.tree.filter().is_empty() {
+        let text = if app.view.tree.filter().is_empty() {
             "no tables yet".to_owned()
         } else {
-            format!("nothing matches {:?}", app.tree.filter())
+            format!("nothing matches {:?}", app.view.tree.filter())
         };
         frame.render_widget(
             Paragraph::new(Line::styled(text, app.theme.style(Role::Dim))),
@@ -145,7 +151,7 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
                     app.theme.style(if row.new { Role::New } else { Role::Dim }),
                 ),
             ];
-            if offset + i == app.tree.selected() {
+            if offset + i == app.view.tree.selected() {
                 let selected = app.theme.style(Role::Selected);
                 for span in &mut spans {
                     span.style = span.style.patch(selected);
