@@ -124,7 +124,7 @@ async fn prepare(db: Option<&str>, args: &Args) -> Result<Ready, Exit> {
                 // Said above with the other findings; refused before anything is sent.
                 say!("not applied: the plan needs more locks than the server has room for");
                 planned.session.close().await;
-                return Exit::Runtime;
+                return Err(Exit::Runtime);
             }
             let samples = match sample_set(&mut planned, &args.samples).await {
                 Ok(samples) => samples,

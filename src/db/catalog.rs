@@ -113,13 +113,23 @@ pub async fn reread_tables(
     before: &Catalog,
     tables: &[(String, String)],
 ) -> Result<Catalog, ReadError> {
-    let fresh = read_kinds(client, options, |locked| {
-        queries::all_for_tables(tables, locked)
-    })
-    .await?;
+    let fresh = read_for_tables(client, options, tables).await?;
     Ok(crate::catalog::reread::with_details_from(
         fresh, before, tables,
     ))
+}
+
+/// Every name, and details only for `tables`: the read half of [`reread_tables`], for a
+/// caller that merges with [`crate::catalog::reread::with_details_from`] itself.
+pub async fn read_for_tables(
+    client: &Client,
+    options: &ReadOptions,
+    tables: &[(String, String)],
+) -> Result<Catalog, ReadError> {
+    read_kinds(client, options, |locked| {
+        queries::all_for_tables(tables, locked)
+    })
+    .await
 }
 
 /// One snapshot of the kinds `make` lists (given the relations to read around), read
