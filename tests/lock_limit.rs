@@ -93,7 +93,6 @@ async fn a_plan_beyond_the_lock_table_is_refused_before_anything_is_sent() {
     // objects alike take entries of the shared table).
     let out = run(&url, &["plan", small.to_str().unwrap()]);
     let bundle = String::from_utf8_lossy(&out.stdout).into_owned();
-    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
     let open = bundle
         .trim_end()
         .strip_suffix("COMMIT;")

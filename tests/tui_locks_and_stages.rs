@@ -191,10 +191,7 @@ async fn an_apply_blocked_on_a_lock_names_the_session_in_the_preview() {
     };
     assert!(failure.is_lock_timeout(), "{failure}");
     let screen = h.screen(200, 60);
-    assert!(
-        screen.contains(&format!("blocked by: auth.users")),
-        "{screen}"
-    );
+    assert!(screen.contains("blocked by: auth.users"), "{screen}");
     assert!(screen.contains(&format!("pid {pid}")), "{screen}");
     assert!(screen.contains("batch_import"), "{screen}");
     assert!(screen.contains("what to do"), "{screen}");
