@@ -45,19 +45,20 @@ pub fn all_for_tables(tables: &[(String, String)], locked: &[u32]) -> Vec<(&'sta
     if tables.is_empty() {
         return all_where_details("false");
     }
-    let pairs: Vec<String> = tables
+    // By oid, so the detail queries reach the rows through the catalogs' oid indexes
+    // instead of filtering every row by name; `to_regclass` is null for a name that is gone.
+    let oids: Vec<String> = tables
         .iter()
         .map(|(schema, name)| {
             format!(
-                "({}, {})",
-                crate::sql::literal(schema),
-                crate::sql::literal(name)
+                "pg_catalog.to_regclass({})",
+                crate::sql::literal(&crate::sql::qualified(schema, name))
             )
         })
         .collect();
     all_where_details(&format!(
-        "(n.nspname::text, c.relname::text) IN ({}) AND {}",
-        pairs.join(", "),
+        "c.oid = ANY (ARRAY[{}]::pg_catalog.oid[]) AND {}",
+        oids.join(", "),
         unlocked(locked)
     ))
 }
