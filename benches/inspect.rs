@@ -10,6 +10,12 @@
 //! Peak memory comes from GNU time (`/usr/bin/time`, `apt-get install time`); without it
 //! only wall times are shown.
 //!
+//! For each size it also times, in process, the stages of reading: the names alone (what
+//! the tree needs), the whole catalog, and the re-read after a one-table apply (the table
+//! and its foreign-key neighbours); and, on a pseudo-terminal (`script`), how long
+//! schemaforge's TUI and the peer TUI rainfrog (if `RAINFROG=/path/to/rainfrog` is set or it
+//! is on PATH) take to show the first table name.
+//!
 //! This is a benchmark, not a test: it reports and never fails because a machine is slow.
 
 #[path = "../tests/synthetic/mod.rs"]
@@ -77,9 +83,132 @@ fn measure(program: &Path, args: &[&str]) -> Measured {
     }
 }
 
+/// Median of `RUNS` timings of an async step.
+async fn median<F, Fut, T>(mut step: F) -> Duration
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = T>,
+{
+    let mut walls = Vec::new();
+    for _ in 0..RUNS {
+        let start = Instant::now();
+        std::hint::black_box(step().await);
+        walls.push(start.elapsed());
+    }
+    walls.sort();
+    walls[RUNS / 2]
+}
+
+/// How long a TUI takes, on a 160×50 pseudo-terminal, until `marker` is on its screen;
+/// `None` if it never shows it within 30 s (or cannot be started).
+fn time_to_screen(command: &str, marker: &str) -> Option<Duration> {
+    use std::io::Read;
+    let mut child = Command::new("script")
+        .args([
+            "-qfec",
+            &format!("stty cols 160 rows 50; exec {command}"),
+            "/dev/null",
+        ])
+        .env("TERM", "xterm-256color")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .ok()?;
+    let start = Instant::now();
+    let mut out = child.stdout.take()?;
+    let (tx, rx) = std::sync::mpsc::channel();
+    let marker = marker.as_bytes().to_vec();
+    std::thread::spawn(move || {
+        let mut seen = Vec::new();
+        let mut buf = [0u8; 65536];
+        while let Ok(n) = out.read(&mut buf) {
+            if n == 0 {
+                break;
+            }
+            seen.extend_from_slice(&buf[..n]);
+            if seen.windows(marker.len()).any(|w| w == marker.as_slice()) {
+                let _ = tx.send(start.elapsed());
+                return;
+            }
+        }
+    });
+    let shown = rx.recv_timeout(Duration::from_secs(30)).ok();
+    let _ = child.kill();
+    let _ = child.wait();
+    shown
+}
+
+/// Median of `RUNS` [`time_to_screen`]s; `None` if any run never showed the marker.
+fn median_to_screen(command: &str, marker: &str) -> Option<Duration> {
+    let mut walls = Vec::new();
+    for _ in 0..RUNS {
+        walls.push(time_to_screen(command, marker)?);
+    }
+    walls.sort();
+    Some(walls[RUNS / 2])
+}
+
+fn rainfrog() -> Option<PathBuf> {
+    std::env::var_os("RAINFROG").map(PathBuf::from).or_else(|| {
+        std::env::var_os("PATH").and_then(|paths| {
+            std::env::split_paths(&paths)
+                .map(|p| p.join("rainfrog"))
+                .find(|p| p.exists())
+        })
+    })
+}
+
 fn mb(kb: Option<u64>) -> String {
     kb.map(|k| format!("{:.1} MB", k as f64 / 1024.0))
         .unwrap_or_else(|| "n/a".into())
+}
+
+/// The staged reads in process: names only, and the re-read after a one-table apply.
+async fn stages(
+    client: &tokio_postgres::Client,
+    before: &schemaforge::catalog::Catalog,
+    tables: usize,
+) {
+    use schemaforge::catalog::change::ColumnDef;
+    use schemaforge::catalog::{Change, QualifiedName};
+    use schemaforge::db::catalog::{ReadOptions, read_names, reread_tables};
+    let options = ReadOptions::default();
+    let names = median(|| read_names(client, &options)).await;
+    println!(
+        "  names only (schemas, tables, RLS flags, row estimates): {:.3} s",
+        names.as_secs_f64()
+    );
+    let table = format!("t{}", tables / 2);
+    let column = format!("added_{tables}");
+    client
+        .batch_execute(&format!(
+            "ALTER TABLE public.{table} ADD COLUMN {column} int"
+        ))
+        .await
+        .unwrap();
+    let changes = vec![Change::AddColumn {
+        table: QualifiedName {
+            schema: "public".into(),
+            name: table.clone(),
+        },
+        column: ColumnDef {
+            name: column,
+            sql_type: "int".into(),
+            data_type: "integer".into(),
+            default: None,
+            generated: None,
+            not_null: false,
+            constraints: Vec::new(),
+        },
+    }];
+    let touched = schemaforge::catalog::reread::touched_tables(&changes, before);
+    let reread = median(|| reread_tables(client, &options, before, &touched)).await;
+    println!(
+        "  re-read after a one-table apply ({} tables with neighbours): {:.3} s",
+        touched.len(),
+        reread.as_secs_f64()
+    );
 }
 
 #[tokio::main(flavor = "current_thread")]
@@ -106,7 +235,12 @@ async fn main() {
     );
     println!("binary: {}", schemaforge.display());
     let mut built = 0;
-    for tables in SIZES {
+    // `SCHEMAFORGE_BENCH_SIZES=5000` runs one size only.
+    let sizes: Vec<usize> = std::env::var("SCHEMAFORGE_BENCH_SIZES")
+        .ok()
+        .map(|v| v.split(',').filter_map(|n| n.trim().parse().ok()).collect())
+        .unwrap_or_else(|| SIZES.to_vec());
+    for tables in sizes {
         let setup = Instant::now();
         while built < tables {
             let count = synthetic::BATCH.min(tables - built);
@@ -164,6 +298,30 @@ async fn main() {
             cat.stats.round_trips,
             cat.stats.statements
         );
+        stages(&session.client, &cat, tables).await;
+        // The first table in name order: both TUIs list tables sorted by name.
+        let marker = "t1 ";
+        let ours = median_to_screen(&format!("{} --db '{url}'", schemaforge.display()), marker);
+        println!(
+            "  schemaforge TUI: first table name on screen  {}",
+            ours.map(|d| format!("{:.3} s", d.as_secs_f64()))
+                .unwrap_or_else(|| "not seen in 30 s".into())
+        );
+        match rainfrog() {
+            Some(peer) => {
+                let theirs = median_to_screen(
+                    &format!("{} --url '{}'", peer.display(), sandbox.tcp_url("bench")),
+                    "t1",
+                );
+                println!(
+                    "  rainfrog: first table name on screen         {}",
+                    theirs
+                        .map(|d| format!("{:.3} s", d.as_secs_f64()))
+                        .unwrap_or_else(|| "not seen in 30 s".into())
+                );
+            }
+            None => println!("  rainfrog: not installed (set RAINFROG=/path/to/rainfrog)"),
+        }
     }
     session.close().await;
     tokio::task::spawn_blocking(move || sandbox.stop())

@@ -62,6 +62,33 @@ fn main() {
             worst.as_secs_f64() * 1e3
         );
     }
+    // The tree's `/` filter: each keystroke rebuilds the tree over every table and draws.
+    app.view.width = 160;
+    app.view.height = 45;
+    let mut terminal = Terminal::new(TestBackend::new(160, 45)).expect("backend");
+    press(&mut app, KeyCode::Char('/'));
+    let mut typed = Vec::new();
+    for _ in 0..10 {
+        for key in "t4999"
+            .chars()
+            .map(KeyCode::Char)
+            .chain(std::iter::repeat_n(KeyCode::Backspace, 5))
+        {
+            let start = Instant::now();
+            press(&mut app, key);
+            terminal.draw(|f| view::draw(f, &app)).expect("draw");
+            typed.push(start.elapsed());
+        }
+    }
+    press(&mut app, KeyCode::Esc);
+    let worst = typed.iter().max().copied().unwrap_or_default();
+    let mean = typed.iter().sum::<Duration>() / typed.len().max(1) as u32;
+    println!(
+        "render: tree filter, {} keystrokes (typing and erasing \"t4999\"), update + frame: mean {:.3} ms, worst {:.3} ms",
+        typed.len(),
+        mean.as_secs_f64() * 1e3,
+        worst.as_secs_f64() * 1e3
+    );
     press(&mut app, KeyCode::Char('6'));
     for (width, height) in [(80, 24), (160, 45)] {
         app.view.width = width;

@@ -57,8 +57,11 @@ pub fn analyse(design: &Design, catalog: Option<&Catalog>, settings: &PlanSettin
             Ok(plan) => {
                 out.findings
                     .extend(plan.notes.iter().map(|n| Finding::from_plan_note(n)));
+                let changes = plan.changes();
+                out.findings
+                    .extend(crate::lock_limit::finding(catalog, &changes));
                 out.findings.extend(
-                    lint_design(catalog, &resolved, &plan.changes())
+                    lint_design(catalog, &resolved, &changes)
                         .iter()
                         .map(Finding::from_lint),
                 );

@@ -78,6 +78,7 @@ fn screens() -> Vec<(&'static str, Setup)> {
                 hint: Some("check the policy expression".into()),
                 position: Some((statement.line + 1, 3)),
                 context: None,
+                blocked_by: Vec::new(),
             };
             update(
                 app,

@@ -441,6 +441,8 @@ pub fn assemble(rows: Rows, unreadable: Vec<Unreadable>, stats: ReadStats) -> Ca
         publications,
         warnings,
         unreadable,
+        locked: Vec::new(),
+        lock_table: rows.lock_table,
         stats,
     };
     catalog.flavour.supabase = catalog

@@ -16,6 +16,7 @@ pub fn fingerprint(catalog: &Catalog) -> String {
     structural.stats = ReadStats::default();
     // What could not be read says how the read went, not what the schema is.
     structural.unreadable.clear();
+    structural.lock_table = None;
     structural.flavour.server_version = String::new();
     structural.flavour.server_version_num = 0;
     // Who reads is not what the schema is.

@@ -9,12 +9,15 @@ pub(crate) mod assemble;
 pub mod change;
 mod fingerprint;
 mod index_def;
+mod locks;
 mod model;
 pub(crate) mod queries;
+pub mod reread;
 pub(crate) mod rows;
 
 pub use change::Change;
 pub use fingerprint::fingerprint;
+pub use locks::{BlockingSession, LockedRelation, lock_advice};
 pub use model::*;
 
 /// Schemas Supabase manages: read and shown, but read-only in the designer.

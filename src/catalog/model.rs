@@ -29,8 +29,57 @@ pub struct Catalog {
     pub warnings: Vec<String>,
     /// Parts of the catalog that could not be read at all, and the server's reason.
     pub unreadable: Vec<Unreadable>,
+    /// Relations another session held locked past the lock timeout: listed by name, their
+    /// details (columns, constraints, indexes, policies, triggers) not read.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub locked: Vec<super::locks::LockedRelation>,
+    /// How many locks the server has room for (not part of the fingerprint).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lock_table: Option<LockTable>,
     /// How the catalog was read (not part of the fingerprint).
     pub stats: ReadStats,
+}
+
+/// The settings that size PostgreSQL's shared lock table. Every relation (and other object)
+/// one transaction locks takes an entry until it ends, and the entries of all sessions share
+/// one table; a transaction that needs more than is free fails with "out of shared memory".
+///
+/// Serialised as a positional array, as the catalog query sends it.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LockTable(
+    /// `max_locks_per_transaction`
+    pub i64,
+    /// `max_connections`
+    pub i64,
+    /// `autovacuum_max_workers`
+    pub i64,
+    /// `max_worker_processes`
+    pub i64,
+    /// `max_wal_senders`
+    pub i64,
+    /// `max_prepared_transactions`
+    pub i64,
+);
+
+impl LockTable {
+    pub fn max_locks_per_transaction(&self) -> i64 {
+        self.0
+    }
+
+    /// The server processes that get a share: PostgreSQL's `MaxBackends` (client
+    /// connections, autovacuum workers and launcher, background workers, WAL senders).
+    pub fn backends(&self) -> i64 {
+        self.1 + self.2 + 1 + self.3 + self.4
+    }
+
+    /// Lock entries the shared table is sized for: `max_locks_per_transaction ×
+    /// (MaxBackends + max_prepared_transactions)`, as `lock.c` sizes it. PostgreSQL's
+    /// documentation rounds `MaxBackends` to `max_connections`; it is the floor of what one
+    /// transaction can take when nothing else holds locks (spare shared memory may add a
+    /// little).
+    pub fn entries(&self) -> i64 {
+        self.0 * (self.backends() + self.5)
+    }
 }
 
 /// What kind of server this is; later phases choose SQL by it.
@@ -593,6 +642,13 @@ impl Catalog {
             .unwrap_or_else(|| super::is_managed_schema(schema))
     }
 
+    /// The lock that kept this relation's details from being read, if one did.
+    pub fn lock_on(&self, schema: &str, name: &str) -> Option<&super::locks::LockedRelation> {
+        self.locked
+            .iter()
+            .find(|l| l.schema == schema && l.name == name)
+    }
+
     /// Keeps only the named schemas and what lives in them; roles, extensions and the
     /// flavour stay. An empty list keeps everything.
     pub fn restricted_to(mut self, schemas: &[String]) -> Catalog {
@@ -604,6 +660,7 @@ impl Catalog {
         self.tables.retain(|t| keep(&t.schema));
         self.functions.retain(|f| keep(&f.schema));
         self.enums.retain(|e| keep(&e.schema));
+        self.locked.retain(|l| keep(&l.schema));
         self
     }
 }

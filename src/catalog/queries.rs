@@ -18,6 +18,66 @@ const USER_SCHEMA: &str = "n.nspname NOT IN ('pg_catalog', 'information_schema')
 
 /// Every kind the reader asks for, in order, with its query.
 pub fn all() -> Vec<(&'static str, String)> {
+    all_skipping(&[])
+}
+
+/// [`all`], reading only the names of the relations in `locked` (and nothing that would
+/// make the server open them): another session holds them locked, and a deparse with a
+/// relation context (`pg_get_expr(x, relid)`, `pg_get_viewdef`, `pg_get_indexdef`, …) waits
+/// for that lock.
+pub fn all_skipping(locked: &[u32]) -> Vec<(&'static str, String)> {
+    all_where_details(&unlocked(locked))
+}
+
+fn unlocked(locked: &[u32]) -> String {
+    if locked.is_empty() {
+        "true".to_owned()
+    } else {
+        let oids: Vec<String> = locked.iter().map(u32::to_string).collect();
+        format!("c.oid <> ALL ('{{{}}}'::pg_catalog.oid[])", oids.join(","))
+    }
+}
+
+/// [`all_skipping`] with the details of only the named tables (`(schema, name)`): every
+/// name is read, columns, constraints, indexes, policies and triggers only for these. What
+/// an apply touched is re-read this way instead of the whole catalog.
+pub fn all_for_tables(tables: &[(String, String)], locked: &[u32]) -> Vec<(&'static str, String)> {
+    if tables.is_empty() {
+        return all_where_details("false");
+    }
+    // By oid, so the detail queries reach the rows through the catalogs' oid indexes
+    // instead of filtering every row by name; `to_regclass` is null for a name that is gone.
+    let oids: Vec<String> = tables
+        .iter()
+        .map(|(schema, name)| {
+            format!(
+                "pg_catalog.to_regclass({})",
+                crate::sql::literal(&crate::sql::qualified(schema, name))
+            )
+        })
+        .collect();
+    all_where_details(&format!(
+        "c.oid = ANY (ARRAY[{}]::pg_catalog.oid[]) AND {}",
+        oids.join(", "),
+        unlocked(locked)
+    ))
+}
+
+/// The names only — schemas and relations with their RLS flag and row estimate — in one
+/// cheap query each: nothing is deparsed, so no table is opened and no lock is waited for.
+/// Enough to draw the tree.
+pub fn names() -> Vec<(&'static str, String)> {
+    vec![
+        ("meta", META.to_owned()),
+        ("schemas", with_filter(SCHEMAS)),
+        ("relations", with_filter(RELATION_NAMES)),
+    ]
+}
+
+/// Every kind, the per-relation details (and the deparse in `relations`) only where
+/// `details` (SQL over `c` and `n`) holds.
+fn all_where_details(details: &str) -> Vec<(&'static str, String)> {
+    let with_filter = |query: &str| with_filter(query).replace("$UNLOCKED", details);
     vec![
         ("meta", META.to_owned()),
         ("roles", ROLES.to_owned()),
@@ -37,6 +97,7 @@ pub fn all() -> Vec<(&'static str, String)> {
         ("memberships", MEMBERSHIPS.to_owned()),
         ("publications", PUBLICATIONS.to_owned()),
         ("replica_identity", with_filter(REPLICA_IDENTITY)),
+        ("lock_table", LOCK_TABLE.to_owned()),
     ]
 }
 
@@ -52,6 +113,12 @@ pub const BEGIN: &str =
 pub const META: &str = "SELECT 'meta', json_build_array(current_setting('server_version'), \
      current_setting('server_version_num')::int, current_database(), current_user)";
 
+/// The settings that size the server's shared lock table (see [`crate::catalog::LockTable`]).
+pub const LOCK_TABLE: &str = "SELECT 'lock_table', json_build_array(\
+     current_setting('max_locks_per_transaction')::int, current_setting('max_connections')::int, \
+     current_setting('autovacuum_max_workers')::int, current_setting('max_worker_processes')::int, \
+     current_setting('max_wal_senders')::int, current_setting('max_prepared_transactions')::int)";
+
 pub const ROLES: &str = "SELECT 'roles', json_agg(json_build_array(r.oid, r.rolname, \
      r.rolcanlogin, r.rolbypassrls, r.rolsuper)) FROM pg_catalog.pg_roles r";
 
@@ -66,10 +133,10 @@ const SCHEMAS: &str = "SELECT 'schemas', json_agg(json_build_array(n.oid, n.nspn
 const RELATIONS: &str = "SELECT 'relations', json_agg(json_build_array(c.oid, c.relnamespace, \
      c.relname, c.relkind, pg_catalog.pg_get_userbyid(c.relowner), c.relrowsecurity, \
      c.relforcerowsecurity, c.reltuples, c.reloptions, d.description, \
-     CASE WHEN c.relispartition THEN pg_catalog.pg_get_expr(c.relpartbound, c.oid) END, \
+     CASE WHEN c.relispartition AND $UNLOCKED THEN pg_catalog.pg_get_expr(c.relpartbound, c.oid) END, \
      inh.inhparent, \
-     CASE WHEN c.relkind = 'p' THEN pg_catalog.pg_get_partkeydef(c.oid) END, \
-     CASE WHEN c.relkind IN ('v', 'm') THEN pg_catalog.pg_get_viewdef(c.oid, true) END, \
+     CASE WHEN c.relkind = 'p' AND $UNLOCKED THEN pg_catalog.pg_get_partkeydef(c.oid) END, \
+     CASE WHEN c.relkind IN ('v', 'm') AND $UNLOCKED THEN pg_catalog.pg_get_viewdef(c.oid, true) END, \
      (SELECT json_agg(json_build_array(CASE WHEN a.grantee = 0 THEN 'PUBLIC' \
         ELSE pg_catalog.pg_get_userbyid(a.grantee) END, a.privilege_type)) \
       FROM pg_catalog.aclexplode(c.relacl) a))) \
@@ -78,6 +145,15 @@ const RELATIONS: &str = "SELECT 'relations', json_agg(json_build_array(c.oid, c.
      LEFT JOIN pg_catalog.pg_description d ON d.objoid = c.oid \
        AND d.classoid = 'pg_catalog.pg_class'::pg_catalog.regclass AND d.objsubid = 0 \
      LEFT JOIN pg_catalog.pg_inherits inh ON c.relispartition AND inh.inhrelid = c.oid \
+     WHERE c.relkind IN ('r', 'p', 'v', 'm', 'f') AND $USER_SCHEMA";
+
+/// `RELATIONS` without anything that costs: the same positional row, deparsed parts null.
+const RELATION_NAMES: &str = "SELECT 'relations', json_agg(json_build_array(c.oid, \
+     c.relnamespace, c.relname, c.relkind, pg_catalog.pg_get_userbyid(c.relowner), \
+     c.relrowsecurity, c.relforcerowsecurity, c.reltuples, c.reloptions, NULL, NULL, NULL, NULL, \
+     NULL, NULL)) \
+     FROM pg_catalog.pg_class c \
+     JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
      WHERE c.relkind IN ('r', 'p', 'v', 'm', 'f') AND $USER_SCHEMA";
 
 const COLUMNS: &str = "SELECT 'columns', json_agg(json_build_array(a.attrelid, a.attnum, \
@@ -91,7 +167,7 @@ const COLUMNS: &str = "SELECT 'columns', json_agg(json_build_array(a.attrelid, a
      LEFT JOIN pg_catalog.pg_description d ON d.objoid = a.attrelid \
        AND d.classoid = 'pg_catalog.pg_class'::pg_catalog.regclass AND d.objsubid = a.attnum \
      WHERE a.attnum > 0 AND NOT a.attisdropped \
-       AND c.relkind IN ('r', 'p', 'v', 'm', 'f') AND $USER_SCHEMA";
+       AND c.relkind IN ('r', 'p', 'v', 'm', 'f') AND $USER_SCHEMA AND $UNLOCKED";
 
 const CONSTRAINTS: &str = "SELECT 'constraints', json_agg(json_build_array(co.conrelid, \
      co.conname, co.contype, co.conkey, co.confrelid, co.confkey, co.confdeltype, \
@@ -101,7 +177,7 @@ const CONSTRAINTS: &str = "SELECT 'constraints', json_agg(json_build_array(co.co
      FROM pg_catalog.pg_constraint co \
      JOIN pg_catalog.pg_class c ON c.oid = co.conrelid \
      JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
-     WHERE co.contype IN ('p', 'u', 'c', 'f', 'x') AND $USER_SCHEMA";
+     WHERE co.contype IN ('p', 'u', 'c', 'f', 'x') AND $USER_SCHEMA AND $UNLOCKED";
 
 /// Index definitions are put together on the client (`index_def.rs`) for plain-column
 /// indexes: `pg_get_indexdef` looks up each column's default operator class by scanning
@@ -130,7 +206,7 @@ const INDEXES: &str = "SELECT 'indexes', json_agg(json_build_array(i.indrelid, i
      JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
      LEFT JOIN (SELECT DISTINCT attrelid FROM pg_catalog.pg_attribute \
                 WHERE attoptions IS NOT NULL) ao ON ao.attrelid = i.indexrelid \
-     WHERE c.relkind IN ('r', 'p', 'm', 'f') AND $USER_SCHEMA";
+     WHERE c.relkind IN ('r', 'p', 'm', 'f') AND $USER_SCHEMA AND $UNLOCKED";
 
 /// Operator classes and collations, to name the non-default ones in index definitions.
 const OPCLASSES: &str = "SELECT 'opclasses', json_agg(json_build_array(oc.oid, \
@@ -150,7 +226,7 @@ const POLICIES: &str = "SELECT 'policies', json_agg(json_build_array(p.polrelid,
      FROM pg_catalog.pg_policy p \
      JOIN pg_catalog.pg_class c ON c.oid = p.polrelid \
      JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
-     WHERE $USER_SCHEMA";
+     WHERE $USER_SCHEMA AND $UNLOCKED";
 
 const TRIGGERS: &str = "SELECT 'triggers', json_agg(json_build_array(t.tgrelid, t.tgname, \
      pg_catalog.pg_get_triggerdef(t.oid), fn.nspname, p.proname, t.tgenabled <> 'D')) \
@@ -159,7 +235,7 @@ const TRIGGERS: &str = "SELECT 'triggers', json_agg(json_build_array(t.tgrelid, 
      JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
      JOIN pg_catalog.pg_proc p ON p.oid = t.tgfoid \
      JOIN pg_catalog.pg_namespace fn ON fn.oid = p.pronamespace \
-     WHERE NOT t.tgisinternal AND $USER_SCHEMA";
+     WHERE NOT t.tgisinternal AND $USER_SCHEMA AND $UNLOCKED";
 
 const FUNCTIONS: &str = "SELECT 'functions', json_agg(json_build_array(n.nspname, p.proname, \
      pg_catalog.pg_get_function_identity_arguments(p.oid), \
@@ -230,7 +306,17 @@ mod tests {
 
     #[test]
     fn every_query_is_filled_in_and_tagged_with_its_kind() {
-        for (kind, sql) in all() {
+        let only = all_for_tables(&[("public".into(), "it's".into())], &[]);
+        for (kind, sql) in all()
+            .into_iter()
+            .chain(all_skipping(&[7, 8]))
+            .chain(only)
+            .chain(names())
+        {
+            assert!(
+                !sql.contains("$UNLOCKED"),
+                "{kind}: lock filter not filled in"
+            );
             assert!(
                 !sql.contains("$USER_SCHEMA"),
                 "{kind}: filter not filled in"
@@ -242,5 +328,14 @@ mod tests {
             assert!(!sql.contains(';'), "{kind}: one statement each");
             assert!(!sql.contains("$1"), "{kind}: no bind parameters");
         }
+        let skipping = all_skipping(&[7, 8]);
+        let filtered = skipping
+            .iter()
+            .filter(|(_, sql)| sql.contains("c.oid <> ALL ('{7,8}'::pg_catalog.oid[])"))
+            .count();
+        assert_eq!(
+            filtered, 6,
+            "relations and the five detail kinds skip locked ones"
+        );
     }
 }

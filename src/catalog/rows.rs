@@ -258,6 +258,7 @@ pub struct Rows {
     pub memberships: Vec<MembershipRow>,
     pub publications: Vec<PublicationRow>,
     pub replica_identity: Vec<ReplicaIdentityRow>,
+    pub lock_table: Option<super::model::LockTable>,
 }
 
 impl Rows {
@@ -290,6 +291,7 @@ impl Rows {
             "memberships" => self.memberships = list(json)?,
             "publications" => self.publications = list(json)?,
             "replica_identity" => self.replica_identity = list(json)?,
+            "lock_table" => self.lock_table = json.map(serde_json::from_str).transpose()?,
             _ => {}
         }
         Ok(())

@@ -120,6 +120,12 @@ async fn prepare(db: Option<&str>, args: &Args) -> Result<Ready, Exit> {
                 Ok(planned) => planned,
                 Err(exit) => return Err(exit),
             };
+            if crate::lock_limit::finding(&planned.catalog, &planned.plan.changes()).is_some() {
+                // Said above with the other findings; refused before anything is sent.
+                say!("not applied: the plan needs more locks than the server has room for");
+                planned.session.close().await;
+                return Err(Exit::Runtime);
+            }
             let samples = match sample_set(&mut planned, &args.samples).await {
                 Ok(samples) => samples,
                 Err(exit) => return Err(exit),

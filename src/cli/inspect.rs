@@ -15,6 +15,10 @@ pub struct Args {
     /// Print `{"tables": [...], ...}` instead of the tree.
     #[arg(long)]
     pub json: bool,
+    /// How long to wait for a table another session holds locked before reading around it
+    /// (PostgreSQL syntax: `3s`, `500ms`; `0` waits forever).
+    #[arg(long, value_name = "DURATION", default_value = crate::db::catalog::DEFAULT_LOCK_TIMEOUT)]
+    pub lock_timeout: String,
 }
 
 pub async fn run(db: Option<&str>, args: Args) -> Exit {
@@ -22,7 +26,8 @@ pub async fn run(db: Option<&str>, args: Args) -> Exit {
         Ok(session) => session,
         Err(exit) => return exit,
     };
-    let catalog = match crate::db::catalog::read(&session.client).await {
+    let options = crate::db::catalog::ReadOptions::with_lock_timeout(&args.lock_timeout);
+    let catalog = match crate::db::catalog::read_with(&session.client, &options).await {
         Ok(catalog) => catalog,
         Err(e) => {
             say!("{e}");
@@ -39,6 +44,11 @@ pub async fn run(db: Option<&str>, args: Args) -> Exit {
     }
     for part in &catalog.unreadable {
         say!("warning: could not read {}: {}", part.object, part.reason);
+    }
+    if !catalog.locked.is_empty() {
+        say!(
+            "the rest of the catalog is shown; the tables marked [locked] are listed by name only"
+        );
     }
     if args.json {
         write_json(&catalog)
@@ -108,7 +118,7 @@ pub fn render_text(catalog: &Catalog) -> String {
             if tables.len() == 1 { "" } else { "s" }
         );
         for table in tables {
-            render_table(&mut out, table);
+            render_table(&mut out, catalog, table);
         }
         let enums: Vec<_> = catalog
             .enums
@@ -178,7 +188,7 @@ pub fn render_text(catalog: &Catalog) -> String {
     out
 }
 
-fn render_table(out: &mut String, t: &Table) {
+fn render_table(out: &mut String, catalog: &Catalog, t: &Table) {
     let _ = writeln!(
         out,
         "\n  {} {}.{}",
@@ -186,6 +196,15 @@ fn render_table(out: &mut String, t: &Table) {
         t.schema,
         t.name
     );
+    if let Some(lock) = catalog.lock_on(&t.schema, &t.name) {
+        let _ = writeln!(
+            out,
+            "    [locked] details not read: {} {} by pid {}",
+            if lock.waiting { "waited for" } else { "held" },
+            lock.mode,
+            lock.session.pid
+        );
+    }
     if let Some(comment) = &t.comment {
         let _ = writeln!(out, "    -- {comment}");
     }

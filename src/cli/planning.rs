@@ -69,9 +69,9 @@ fn report(file: &Path, findings: &[Finding]) {
                 at(&format!("warning: {}", suggested(f)))
             ),
             (Source::Plan, Severity::Error) => {
-                say!("{}: error: {}", file.display(), at(&f.message))
+                say!("{}: error: {}", file.display(), at(&suggested(f)))
             }
-            (Source::Plan, _) => say!("note: {}", at(&f.message)),
+            (Source::Plan, _) => say!("note: {}", at(&suggested(f))),
             (Source::Lint, _) => {}
         }
     }
@@ -102,12 +102,40 @@ pub async fn analyse_design(
         Exit::Usage
     })?;
     let session = open_session(db).await?;
-    let catalog = crate::db::catalog::read(&session.client)
-        .await
-        .map_err(|e| {
+    // The bundle's lock timeout bounds this read too: a table held locked by another
+    // session must not stall `apply --lock-timeout 1s` before the bundle even starts.
+    let options = crate::db::catalog::ReadOptions::with_lock_timeout(&settings.lock_timeout);
+    let catalog = match crate::db::catalog::read_with(&session.client, &options).await {
+        Ok(catalog) => catalog,
+        Err(e) => {
             say!("{e}");
-            Exit::Runtime
-        })?;
+            session.close().await;
+            return Err(Exit::Runtime);
+        }
+    };
+    if !catalog.locked.is_empty() {
+        // A plan against a table whose columns were not read would recreate them.
+        say!(
+            "cannot plan: another session kept {} locked past lock_timeout ({}), so {} not be read:",
+            if catalog.locked.len() == 1 {
+                "a table"
+            } else {
+                "tables"
+            },
+            settings.lock_timeout,
+            if catalog.locked.len() == 1 {
+                "its details could"
+            } else {
+                "their details could"
+            }
+        );
+        for lock in &catalog.locked {
+            say!("  {lock}");
+        }
+        say!("{}", catalog::lock_advice(&catalog.locked));
+        session.close().await;
+        return Err(Exit::Runtime);
+    }
     for part in &catalog.unreadable {
         say!("warning: could not read {}: {}", part.object, part.reason);
     }

@@ -43,6 +43,40 @@ pub struct StatementFailure {
     /// The error position as a line and column of the bundle, when the server gave one.
     pub position: Option<(usize, usize)>,
     pub context: Option<String>,
+    /// On a lock timeout: the locks other sessions held on what the statement names.
+    pub blocked_by: Vec<crate::catalog::LockedRelation>,
+}
+
+impl StatementFailure {
+    /// `lock_timeout` ran out while the statement waited for a lock.
+    pub fn is_lock_timeout(&self) -> bool {
+        self.code == "55P03"
+    }
+
+    /// `statement_timeout` cancelled the statement (a user's cancel has the same SQLSTATE).
+    pub fn is_statement_timeout(&self) -> bool {
+        self.code == "57014" && self.message.contains("statement timeout")
+    }
+
+    /// What the user can do about a timeout, in one line; `None` for other failures.
+    pub fn advice(&self) -> Option<String> {
+        if self.is_lock_timeout() {
+            return Some(if self.blocked_by.is_empty() {
+                "another session held a lock this statement needs past lock_timeout (it had \
+                 let go by the time schemaforge asked); try again, or raise --lock-timeout"
+                    .to_owned()
+            } else {
+                crate::catalog::lock_advice(&self.blocked_by)
+            });
+        }
+        self.is_statement_timeout().then(|| {
+            format!(
+                "statement {} ran longer than statement_timeout; raise --statement-timeout if it \
+                 needs longer (on a big table, run it when the table is quiet)",
+                self.index + 1
+            )
+        })
+    }
 }
 
 impl std::fmt::Display for StatementFailure {
@@ -67,6 +101,12 @@ impl std::fmt::Display for StatementFailure {
         }
         if let Some(context) = &self.context {
             writeln!(f, "  context: {context}")?;
+        }
+        for lock in &self.blocked_by {
+            writeln!(f, "  blocked by: {lock}")?;
+        }
+        if let Some(advice) = self.advice() {
+            writeln!(f, "  what to do: {advice}")?;
         }
         write!(f, "  statement: {}", self.sql)
     }
@@ -318,7 +358,7 @@ where
         }
         if let Err(e) = run(client, bundle, index).await {
             rollback(client).await;
-            return Err(e);
+            return Err(name_the_blockers(client, e).await);
         }
         progress(Progress {
             statement: index + 1,
@@ -358,6 +398,20 @@ where
         committed: !dry_run,
         rows,
     })
+}
+
+/// A statement that timed out waiting for a lock: asks (after the rollback, so our own
+/// locks are gone) which sessions hold locks on the relations it names.
+async fn name_the_blockers(client: &Client, error: ApplyError) -> ApplyError {
+    match error {
+        ApplyError::Statement(mut failure) if failure.is_lock_timeout() => {
+            if let Ok(held) = super::locks::held_locks(client).await {
+                failure.blocked_by = super::locks::named_in(&failure.sql, held);
+            }
+            ApplyError::Statement(failure)
+        }
+        other => other,
+    }
 }
 
 async fn rollback(client: &Client) {
@@ -421,6 +475,7 @@ async fn run(client: &Client, bundle: &Bundle, index: usize) -> Result<(), Apply
                     hint: db.hint().map(str::to_owned),
                     position,
                     context: db.where_().map(str::to_owned),
+                    blocked_by: Vec::new(),
                 }))
             }
             None => ApplyError::Connection(super::target::error_chain(&err)),

@@ -7,6 +7,13 @@
 //! transaction-mode poolers. Each answer is parsed as it streams in and then dropped, so
 //! only one kind's JSON text is held at a time.
 //!
+//! Every read runs with a `lock_timeout` ([`ReadOptions`]): the server's deparse functions
+//! lock each table they print, so a table another session holds `ACCESS EXCLUSIVE` (a long
+//! migration, `VACUUM FULL`) would otherwise stall the read for as long as it is held. On
+//! a lock timeout the reader asks `pg_locks` who holds what, and reads again without
+//! opening those relations (and the views that read them): their names stay, their details
+//! are left out and listed in [`Catalog::locked`] with the session that holds them.
+//!
 //! If a query fails (a hardened server may revoke SELECT on a system catalog), the read
 //! starts again kind by kind, each behind a savepoint, and records what could not be read:
 //! a fixed number of round trips, still independent of the table count.
@@ -18,12 +25,58 @@ use super::server_error::describe;
 use crate::catalog::assemble::assemble;
 use crate::catalog::queries;
 use crate::catalog::rows::Rows;
-use crate::catalog::{Catalog, ReadStats, Unreadable};
+use crate::catalog::{Catalog, LockedRelation, ReadStats, Unreadable, lock_advice};
+
+/// How long a catalog read waits for one lock before it reads around the locked table.
+pub const DEFAULT_LOCK_TIMEOUT: &str = "3s";
+
+/// How many times a read starts again around newly locked tables before it gives up.
+const LOCK_RETRIES: usize = 3;
+
+/// How a catalog read behaves.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ReadOptions {
+    /// `lock_timeout` for the read, in PostgreSQL's syntax (`3s`, `500ms`; `0` waits forever).
+    pub lock_timeout: String,
+}
+
+impl Default for ReadOptions {
+    fn default() -> Self {
+        ReadOptions {
+            lock_timeout: DEFAULT_LOCK_TIMEOUT.to_owned(),
+        }
+    }
+}
+
+impl ReadOptions {
+    pub fn with_lock_timeout(lock_timeout: &str) -> Self {
+        ReadOptions {
+            lock_timeout: lock_timeout.to_owned(),
+        }
+    }
+
+    /// `BEGIN …; SET LOCAL search_path = ''; SET LOCAL lock_timeout = …`.
+    fn begin(&self) -> String {
+        format!(
+            "{}; SET LOCAL lock_timeout = {}",
+            queries::BEGIN,
+            crate::sql::literal(&self.lock_timeout)
+        )
+    }
+}
 
 #[derive(Debug, thiserror::Error)]
 pub enum ReadError {
     #[error("reading the catalog failed: {}", describe(.0))]
     Query(#[from] tokio_postgres::Error),
+    /// A lock timeout the reader could not read around (a system catalog locked, or the
+    /// read inside apply's transaction, which must see everything or nothing).
+    #[error(
+        "reading the catalog waited past lock_timeout for a lock another session holds:\n{}\n{}",
+        describe_locks(.0),
+        lock_advice(.0)
+    )]
+    Locked(Vec<LockedRelation>),
     #[error("the catalog query for {kind} returned JSON schemaforge cannot read: {source}")]
     Parse {
         kind: String,
@@ -31,29 +84,139 @@ pub enum ReadError {
     },
 }
 
-/// Reads the whole catalog in one REPEATABLE READ READ ONLY transaction.
+/// Reads the whole catalog in one REPEATABLE READ READ ONLY transaction, with the default
+/// [`ReadOptions`].
 ///
 /// It opens and commits its own transaction, so call it outside one.
 pub async fn read(client: &Client) -> Result<Catalog, ReadError> {
-    let kinds = queries::all();
-    let mut batch = String::from(queries::BEGIN);
-    for (_, sql) in &kinds {
-        batch.push_str(";\n");
-        batch.push_str(sql);
-    }
-    batch.push_str(";\nCOMMIT");
-    let mut stats = ReadStats {
-        round_trips: 1,
-        statements: kinds.len() as u32 + 3,
-    };
-    let mut rows = Rows::default();
-    match run(client, &batch, &mut rows).await {
-        Ok(()) => Ok(assemble(rows, Vec::new(), stats)),
-        Err(ReadError::Query(e)) if lacks_privilege(&e) => {
-            read_kind_by_kind(client, &kinds, &mut stats).await
+    read_with(client, &ReadOptions::default()).await
+}
+
+/// [`read`] with a lock timeout of the caller's choosing. Tables another session keeps
+/// locked past it are read by name only and listed in [`Catalog::locked`].
+pub async fn read_with(client: &Client, options: &ReadOptions) -> Result<Catalog, ReadError> {
+    read_kinds(client, options, queries::all_skipping).await
+}
+
+/// Schemas and relation names (with RLS flags and row estimates) only: one cheap query per
+/// kind that opens no table, enough to draw the tree while the details are read.
+pub async fn read_names(client: &Client, options: &ReadOptions) -> Result<Catalog, ReadError> {
+    read_kinds(client, options, |_| queries::names()).await
+}
+
+/// After an apply: reads every name, but details only for `tables` (see
+/// [`crate::catalog::reread::touched_tables`]); every other table keeps its details from
+/// `before`.
+pub async fn reread_tables(
+    client: &Client,
+    options: &ReadOptions,
+    before: &Catalog,
+    tables: &[(String, String)],
+) -> Result<Catalog, ReadError> {
+    let fresh = read_for_tables(client, options, tables).await?;
+    Ok(crate::catalog::reread::with_details_from(
+        fresh, before, tables,
+    ))
+}
+
+/// Every name, and details only for `tables`: the read half of [`reread_tables`], for a
+/// caller that merges with [`crate::catalog::reread::with_details_from`] itself.
+pub async fn read_for_tables(
+    client: &Client,
+    options: &ReadOptions,
+    tables: &[(String, String)],
+) -> Result<Catalog, ReadError> {
+    read_kinds(client, options, |locked| {
+        queries::all_for_tables(tables, locked)
+    })
+    .await
+}
+
+/// One snapshot of the kinds `make` lists (given the relations to read around), read
+/// around tables another session keeps locked.
+async fn read_kinds(
+    client: &Client,
+    options: &ReadOptions,
+    make: impl Fn(&[u32]) -> Vec<(&'static str, String)>,
+) -> Result<Catalog, ReadError> {
+    let mut locked: Vec<LockedRelation> = Vec::new();
+    let mut skip: Vec<u32> = Vec::new();
+    let mut stats = ReadStats::default();
+    for _ in 0..=LOCK_RETRIES {
+        let kinds = make(&skip);
+        let mut batch = options.begin();
+        for (_, sql) in &kinds {
+            batch.push_str(";\n");
+            batch.push_str(sql);
         }
-        Err(e) => Err(e),
+        batch.push_str(";\nCOMMIT");
+        stats.round_trips += 1;
+        stats.statements += kinds.len() as u32 + 4;
+        let mut rows = Rows::default();
+        let result = match run(client, &batch, &mut rows).await {
+            Ok(()) => Ok(assemble(rows, Vec::new(), stats.clone())),
+            Err(ReadError::Query(e)) if lacks_privilege(&e) => {
+                read_kind_by_kind(client, options, &kinds, &mut stats).await
+            }
+            Err(e) => Err(e),
+        };
+        match result {
+            Ok(catalog) => return Ok(with_locks(catalog, locked)),
+            Err(ReadError::Query(e)) if lock_timed_out(&e) => {
+                let _ = client.batch_execute("ROLLBACK").await;
+                let now = super::locks::exclusive_locks(client).await?;
+                let fresh: Vec<LockedRelation> =
+                    now.into_iter().filter(|l| !skip.contains(&l.oid)).collect();
+                if fresh.is_empty() {
+                    // Nothing new to read around: the lock is gone (try again) or is on
+                    // something the read cannot skip.
+                    if locked.is_empty() && stats.round_trips > 1 {
+                        return Err(ReadError::Query(e));
+                    }
+                    continue;
+                }
+                let oids: Vec<u32> = fresh.iter().map(|l| l.oid).collect();
+                for oid in super::locks::with_dependent_views(client, &oids).await? {
+                    if !skip.contains(&oid) {
+                        skip.push(oid);
+                    }
+                }
+                locked.extend(fresh);
+            }
+            Err(e) => return Err(e),
+        }
     }
+    Err(ReadError::Locked(locked))
+}
+
+/// Records the relations read by name only, as locks and as unreadable parts.
+fn with_locks(mut catalog: Catalog, mut locked: Vec<LockedRelation>) -> Catalog {
+    locked.sort_by(|a, b| (&a.schema, &a.name).cmp(&(&b.schema, &b.name)));
+    for lock in &locked {
+        catalog.unreadable.push(Unreadable {
+            object: format!(
+                "{}.{} (columns, constraints, indexes, policies, triggers)",
+                lock.schema, lock.name
+            ),
+            reason: format!(
+                "locked by another session past lock_timeout: {lock}; {}",
+                lock_advice(std::slice::from_ref(lock))
+            ),
+        });
+    }
+    catalog.locked = locked;
+    catalog
+}
+
+fn describe_locks(locked: &[LockedRelation]) -> String {
+    if locked.is_empty() {
+        return "  (the session holding it had let go by the time schemaforge asked)".to_owned();
+    }
+    locked
+        .iter()
+        .map(|l| format!("  {l}"))
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// After a [`read`] was cancelled part-way (its future dropped, its query cancelled on the
@@ -84,6 +247,9 @@ pub async fn read_in_transaction(client: &Client) -> Result<Catalog, ReadError> 
     match run(client, &batch, &mut rows).await {
         Ok(()) => return Ok(assemble(rows, Vec::new(), stats)),
         Err(ReadError::Query(e)) if lacks_privilege(&e) => {}
+        Err(ReadError::Query(e)) if lock_timed_out(&e) => {
+            return Err(locked_in_transaction(client, e).await);
+        }
         Err(e) => return Err(e),
     }
     // Some kind is unreadable for this role: the same kind-by-kind read as `read`, each
@@ -110,6 +276,9 @@ pub async fn read_in_transaction(client: &Client) -> Result<Catalog, ReadError> 
                     .batch_execute("ROLLBACK TO SAVEPOINT catalog_part")
                     .await?;
             }
+            Err(ReadError::Query(e)) if lock_timed_out(&e) => {
+                return Err(locked_in_transaction(client, e).await);
+            }
             Err(e) => return Err(e),
         }
     }
@@ -121,14 +290,27 @@ pub async fn read_in_transaction(client: &Client) -> Result<Catalog, ReadError> 
     Ok(assemble(rows, unreadable, stats))
 }
 
+/// A lock timeout inside the caller's transaction: it is aborted, so roll back to the
+/// savepoint and ask who holds the lock (the caller's own transaction is the caller's).
+async fn locked_in_transaction(client: &Client, e: tokio_postgres::Error) -> ReadError {
+    let _ = client
+        .batch_execute("ROLLBACK TO SAVEPOINT schemaforge_catalog")
+        .await;
+    match super::locks::exclusive_locks(client).await {
+        Ok(locked) => ReadError::Locked(locked),
+        Err(_) => ReadError::Query(e),
+    }
+}
+
 /// The slow path: each kind behind a savepoint, so one unreadable kind spoils nothing else.
 async fn read_kind_by_kind(
     client: &Client,
+    options: &ReadOptions,
     kinds: &[(&'static str, String)],
     stats: &mut ReadStats,
 ) -> Result<Catalog, ReadError> {
     client
-        .batch_execute(&format!("ROLLBACK; {}", queries::BEGIN))
+        .batch_execute(&format!("ROLLBACK; {}", options.begin()))
         .await?;
     stats.round_trips += 1;
     stats.statements += 3;
@@ -176,6 +358,11 @@ async fn run(client: &Client, sql: &str, rows: &mut Rows) -> Result<(), ReadErro
         }
     }
     Ok(())
+}
+
+/// `lock_timeout` ran out (SQLSTATE 55P03).
+fn lock_timed_out(e: &tokio_postgres::Error) -> bool {
+    e.code() == Some(&tokio_postgres::error::SqlState::LOCK_NOT_AVAILABLE)
 }
 
 /// Only a missing privilege makes a part unreadable; anything else (a cancel, a lock

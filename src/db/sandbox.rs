@@ -54,11 +54,19 @@ pub struct Sandbox {
     /// The superuser's random password, needed only over TCP; kept in memory, never shown.
     password: String,
     pub bin_dir: PathBuf,
+    /// Server settings given at start (`-c name=value`), after the sandbox's own.
+    settings: Vec<(String, String)>,
 }
 
 impl Sandbox {
     /// Creates and starts a cluster listening on 127.0.0.1 on a free port.
     pub fn start() -> Result<Sandbox, SandboxError> {
+        Sandbox::start_with_settings(&[])
+    }
+
+    /// [`Sandbox::start`] with server settings of the caller's (`max_locks_per_transaction`,
+    /// …), for tests of what a differently configured server does.
+    pub fn start_with_settings(settings: &[(&str, &str)]) -> Result<Sandbox, SandboxError> {
         let bin_dir =
             pg_bin::find_bin_dir().map_err(|searched| SandboxError::NoServerBinaries {
                 searched: searched
@@ -76,6 +84,10 @@ impl Sandbox {
             watcher: None,
             password: random_password().map_err(step("making a password"))?,
             bin_dir,
+            settings: settings
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+                .collect(),
         };
         sandbox.watcher = Some(spawn_watcher(&sandbox.dir)?);
         sandbox.init_cluster(run_as.as_ref())?;
@@ -195,6 +207,11 @@ impl Sandbox {
                 "full_page_writes=off",
             ])
             .args(["-c", "max_connections=200", "-c", "logging_collector=off"])
+            .args(
+                self.settings
+                    .iter()
+                    .flat_map(|(k, v)| ["-c".to_owned(), format!("{k}={v}")]),
+            )
             .stdin(Stdio::null())
             .stdout(log.try_clone().map_err(step("creating the server log"))?)
             .stderr(log)

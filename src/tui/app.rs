@@ -73,6 +73,9 @@ pub struct PreviewState {
 pub struct Model {
     /// The live schema; `None` until the first read arrives.
     pub catalog: Option<Arc<Catalog>>,
+    /// Names only (schemas, tables), read first: the tree is drawn from them until
+    /// `catalog` arrives. Never planned against.
+    pub names: Option<Arc<Catalog>>,
     pub design: Option<DesignState>,
     pub settings: PlanSettings,
     /// The plan of the design; `None` without a design or while the plan has errors.
@@ -82,6 +85,13 @@ pub struct Model {
     pub analysis: Analysis,
     /// The design's tables as the tree shows them (drafted, or new parts of live ones).
     pub drafts: Vec<DraftTable>,
+}
+
+impl Model {
+    /// What the tree is drawn from: the catalog, or while it loads, the names read first.
+    pub fn tree_catalog(&self) -> Option<&Catalog> {
+        self.catalog.as_deref().or(self.names.as_deref())
+    }
 }
 
 /// What only the screen needs: selection, scrolls, focus, popups, the status message and

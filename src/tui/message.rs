@@ -19,6 +19,13 @@ pub enum Message {
     /// A result of database job `generation`; taken only while that job is the one running.
     Job(u64, Box<Message>),
     Catalog(Result<Box<Catalog>, String>),
+    /// The names read first (schemas, tables): enough for the tree while details load.
+    CatalogNames(Box<Catalog>),
+    /// After an apply: every name, details only for `tables` (the rest are kept).
+    CatalogReread {
+        tables: Vec<(String, String)>,
+        result: Result<Box<Catalog>, String>,
+    },
     ApplyProgress(Progress),
     Applied {
         dry_run: bool,
@@ -38,9 +45,18 @@ pub enum Message {
 pub enum Effect {
     /// The screen changed and must be drawn.
     Redraw,
-    /// Read the live schema as job `generation`.
+    /// Read the live schema as job `generation`: the names first, then everything.
     ReadCatalog {
         generation: u64,
+        /// How long a read waits for a lock before reading around the table.
+        lock_timeout: String,
+    },
+    /// Re-read, as job `generation`, the details of only these tables (what an apply
+    /// touched and their foreign-key neighbours).
+    RereadTables {
+        generation: u64,
+        lock_timeout: String,
+        tables: Vec<(String, String)>,
     },
     /// Run the bundle in one transaction, after checking the fingerprint, as job `generation`.
     Apply {

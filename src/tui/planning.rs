@@ -37,7 +37,9 @@ pub fn replan(app: &mut App) {
     if old_text.as_deref() != app.model.plan.as_ref().map(|p| p.bundle.text.as_str()) {
         app.view.preview.scroll = 0;
     }
-    app.view.tree.rebuild(catalog.as_deref(), &app.model.drafts);
+    app.view
+        .tree
+        .rebuild(app.model.tree_catalog(), &app.model.drafts);
 }
 
 /// The design's tables as the tree shows them: a new table with all its columns, or the

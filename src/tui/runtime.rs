@@ -14,6 +14,7 @@ use tokio::task::{AbortHandle, JoinHandle};
 use crate::catalog;
 use crate::db::Session;
 use crate::db::apply::{DriftCheck, apply};
+use crate::db::catalog::{ReadOptions, read_for_tables, read_names, read_with};
 
 use super::app::App;
 use super::message::{Effect, Message};
@@ -129,15 +130,42 @@ impl Runtime {
         for effect in effects {
             match effect {
                 Effect::Redraw => redraw = true,
-                Effect::ReadCatalog { generation } => {
+                Effect::ReadCatalog {
+                    generation,
+                    lock_timeout,
+                } => {
                     let session = self.session.clone();
+                    let names = self.tx.clone();
                     self.spawn_job(generation, async move {
+                        let options = ReadOptions::with_lock_timeout(&lock_timeout);
+                        // The names first, so the tree is drawn while the details load.
+                        if let Ok(listed) = read_names(&session.client, &options).await {
+                            let _ = names.send(Message::Job(
+                                generation,
+                                Box::new(Message::CatalogNames(Box::new(listed))),
+                            ));
+                        }
                         Message::Catalog(
-                            crate::db::catalog::read(&session.client)
+                            read_with(&session.client, &options)
                                 .await
                                 .map(Box::new)
                                 .map_err(|e| e.to_string()),
                         )
+                    });
+                }
+                Effect::RereadTables {
+                    generation,
+                    lock_timeout,
+                    tables,
+                } => {
+                    let session = self.session.clone();
+                    self.spawn_job(generation, async move {
+                        let options = ReadOptions::with_lock_timeout(&lock_timeout);
+                        let result = read_for_tables(&session.client, &options, &tables)
+                            .await
+                            .map(Box::new)
+                            .map_err(|e| e.to_string());
+                        Message::CatalogReread { tables, result }
                     });
                 }
                 Effect::Apply {

@@ -204,7 +204,11 @@ impl Tree {
                     depth: 1,
                     kind: RowKind::Table,
                     label: table.name.clone(),
-                    detail: if changed {
+                    detail: if catalog.is_some_and(|c| c.lock_on(&schema, &table.name).is_some()) {
+                        // Another session held it locked past the lock timeout: listed by
+                        // name, its details not read.
+                        "locked".into()
+                    } else if changed {
                         "changed".into()
                     } else if table.is_view() {
                         table.kind.label().into()

@@ -201,3 +201,24 @@ fn a_drafted_column_on_a_live_table_is_new() {
     tree.rebuild(Some(&c), &d);
     assert!(labels(&tree).contains(&"    +done".to_owned()));
 }
+
+#[test]
+fn a_table_another_session_held_locked_is_listed_and_marked() {
+    let mut c = catalog();
+    c.locked.push(crate::catalog::LockedRelation {
+        schema: "public".into(),
+        name: "todos".into(),
+        mode: "AccessExclusiveLock".into(),
+        ..Default::default()
+    });
+    let mut tree = Tree::default();
+    tree.rebuild(Some(&c), &[]);
+    let todos = tree
+        .rows()
+        .iter()
+        .find(|r| r.label == "todos")
+        .expect("the locked table is listed");
+    assert_eq!(todos.detail, "locked");
+    let profiles = tree.rows().iter().find(|r| r.label == "profiles").unwrap();
+    assert_eq!(profiles.detail, "");
+}

@@ -52,9 +52,37 @@ pub fn update(app: &mut App, message: Message) -> Vec<Effect> {
             Vec::new()
         }
         Message::Terminal(_) => return Vec::new(),
+        Message::CatalogNames(names) => {
+            // Only the first read draws from names: later ones keep the full catalog shown.
+            if app.model.catalog.is_none() {
+                app.model.names = Some(std::sync::Arc::new(*names));
+                app.view
+                    .tree
+                    .rebuild(app.model.tree_catalog(), &app.model.drafts);
+                if app
+                    .view
+                    .tree
+                    .selected_row()
+                    .is_none_or(|r| r.kind != RowKind::Table)
+                {
+                    app.view.tree.select_first_table();
+                }
+            }
+            Vec::new()
+        }
+        Message::CatalogReread { tables, result } => {
+            let merged = match (result, app.model.catalog.clone()) {
+                (Ok(fresh), Some(before)) => Ok(Box::new(
+                    crate::catalog::reread::with_details_from(*fresh, &before, &tables),
+                )),
+                (other, _) => other,
+            };
+            update(app, Message::Catalog(merged))
+        }
         Message::Catalog(Ok(catalog)) => {
             app.job.finish();
             app.model.catalog = Some(std::sync::Arc::new(*catalog));
+            app.model.names = None;
             replan(app);
             let changes = app.changes();
             if let Some(m) = &mut app.view.message
@@ -349,7 +377,7 @@ fn act(app: &mut App, action: Action) -> Vec<Effect> {
                 app.view.tree.set_filter("");
                 app.view
                     .tree
-                    .rebuild(app.model.catalog.as_deref(), &app.model.drafts);
+                    .rebuild(app.model.tree_catalog(), &app.model.drafts);
             }
         }
         Action::Refresh => {
@@ -406,7 +434,26 @@ fn act(app: &mut App, action: Action) -> Vec<Effect> {
 /// Takes the job slot for a catalog read; `None` when something else runs.
 fn read_catalog(app: &mut App) -> Option<Effect> {
     let generation = app.job.start(JobKind::Reading, 0).ok()?;
-    Some(Effect::ReadCatalog { generation })
+    Some(Effect::ReadCatalog {
+        generation,
+        lock_timeout: app.model.settings.lock_timeout.clone(),
+    })
+}
+
+/// After an apply: re-read only the tables the plan touched and their neighbours by
+/// foreign key; a full read when there is nothing to merge into.
+fn reread_after_apply(app: &mut App) -> Option<Effect> {
+    let (Some(catalog), Some(plan)) = (app.model.catalog.as_deref(), app.model.plan.as_ref())
+    else {
+        return read_catalog(app);
+    };
+    let tables = crate::catalog::reread::touched_tables(&plan.plan.changes(), catalog);
+    let generation = app.job.start(JobKind::Reading, 0).ok()?;
+    Some(Effect::RereadTables {
+        generation,
+        lock_timeout: app.model.settings.lock_timeout.clone(),
+        tables,
+    })
 }
 
 /// `x`: drafted tables leave the design (after a yes); live objects are never dropped.
@@ -496,7 +543,7 @@ fn applied(app: &mut App, dry_run: bool, result: Result<ApplyReport, ApplyError>
                     report.statements,
                     report.elapsed.as_millis()
                 ));
-                return read_catalog(app).into_iter().collect();
+                return reread_after_apply(app).into_iter().collect();
             }
             app.view.message = Some(format!(
                 "dry run ok: {} statements ran in {} ms and were rolled back",
@@ -507,7 +554,7 @@ fn applied(app: &mut App, dry_run: bool, result: Result<ApplyReport, ApplyError>
         Err(ApplyError::Statement(failure)) => {
             app.view.phase = Phase::Preview;
             app.view.focus = Focus::Main;
-            if cancelled || failure.code == "57014" {
+            if cancelled || (failure.code == "57014" && !failure.is_statement_timeout()) {
                 app.apply = ApplyState::Error("cancelled: nothing was applied".into());
                 app.view.message = Some("cancelled; the transaction was rolled back".into());
             } else {

@@ -146,6 +146,18 @@ fn status_lines<'a>(app: &App, plan: &PlanView) -> Vec<Line<'a>> {
                     ));
                 }
             }
+            for lock in &f.blocked_by {
+                out.push(Line::styled(
+                    format!("  blocked by: {lock}"),
+                    app.theme.style(Role::Warning),
+                ));
+            }
+            if let Some(advice) = f.advice() {
+                out.push(Line::styled(
+                    format!("  what to do: {advice}"),
+                    app.theme.style(Role::Warning),
+                ));
+            }
             out.push(Line::styled(
                 "  nothing was applied: the transaction was rolled back",
                 app.theme.style(Role::Dim),

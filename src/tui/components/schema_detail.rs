@@ -31,6 +31,19 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
 
 fn lines<'a>(app: &App, width: u16) -> Vec<Line<'a>> {
     let Some(catalog) = app.model.catalog.as_deref() else {
+        if let Some(names) = app.model.names.as_deref()
+            && let Some((schema, name)) = app.view.tree.selected_table()
+            && let Some(table) = names.table(schema, name)
+        {
+            // Names are in, details are not: say what the table is and what is coming.
+            let mut out = table_lines(app, names, table, width);
+            out.truncate(1);
+            out.push(dim(
+                app,
+                "still loading: columns, keys, constraints, indexes, policies and triggers…",
+            ));
+            return out;
+        }
         return vec![Line::styled(
             "reading the live schema…",
             app.theme.style(Role::Dim),
@@ -193,6 +206,48 @@ fn table_lines<'a>(app: &App, catalog: &Catalog, t: &Table, width: u16) -> Vec<L
     }
     if let Some(c) = &t.comment {
         out.push(dim(app, c.clone()));
+    }
+    if let Some(lock) = catalog.lock_on(&t.schema, &t.name) {
+        // Read around: another session held it past the lock timeout.
+        use crate::safe_text::escape_controls as esc;
+        let s = &lock.session;
+        out.push(Line::styled(
+            "⚠ details not read: locked by another session past the lock timeout",
+            app.theme.style(Role::Warning),
+        ));
+        for line in [
+            format!(
+                "  {} {} by pid {}",
+                if lock.waiting {
+                    "waited for in mode"
+                } else {
+                    "held in mode"
+                },
+                lock.mode,
+                s.pid
+            ),
+            format!(
+                "  application {:?} · user {:?} · {}",
+                esc(&s.application_name),
+                esc(&s.user),
+                s.transaction_seconds
+                    .map_or("no open transaction".to_owned(), |t| format!(
+                        "transaction open {t} s"
+                    ))
+            ),
+            format!(
+                "  state {} · last query: {}",
+                esc(&s.state),
+                esc(&s.last_query)
+            ),
+        ] {
+            out.push(text(app, line));
+        }
+        out.push(dim(
+            app,
+            crate::catalog::lock_advice(std::slice::from_ref(lock)),
+        ));
+        return out;
     }
 
     out.push(rule(&app.theme, "columns", width));

@@ -24,14 +24,14 @@ pub fn on_action(app: &mut App, action: Action) {
             if app.view.tree.expand() {
                 app.view
                     .tree
-                    .rebuild(app.model.catalog.as_deref(), &app.model.drafts);
+                    .rebuild(app.model.tree_catalog(), &app.model.drafts);
             }
         }
         Action::Close => {
             if app.view.tree.collapse() {
                 app.view
                     .tree
-                    .rebuild(app.model.catalog.as_deref(), &app.model.drafts);
+                    .rebuild(app.model.tree_catalog(), &app.model.drafts);
             }
         }
         Action::Top => app.view.tree.home(),
@@ -68,7 +68,7 @@ pub fn on_filter_key(app: &mut App, key: KeyEvent) {
         app.view.tree.set_filter(&filter);
         app.view
             .tree
-            .rebuild(app.model.catalog.as_deref(), &app.model.drafts);
+            .rebuild(app.model.tree_catalog(), &app.model.drafts);
         app.view.tree.select_first_table();
     }
 }
