@@ -65,6 +65,72 @@ pub enum Change {
         name: String,
     },
     CreateTrigger(TriggerDef),
+    /// `ALTER COLUMN … TYPE … USING`: rewrites the table.
+    AlterColumnType {
+        table: QualifiedName,
+        column: String,
+        /// As written in DDL.
+        sql_type: String,
+        /// As the catalog reports it.
+        data_type: String,
+        /// The `USING` expression converting the old values.
+        using: String,
+        /// The new type may not hold every old value (data can be lost or refused).
+        narrowing: bool,
+    },
+    /// `ALTER COLUMN … SET DEFAULT (…)`; `default` is SQL as `sql_parts::default_sql` gives it.
+    SetDefault {
+        table: QualifiedName,
+        column: String,
+        default: String,
+    },
+    DropDefault {
+        table: QualifiedName,
+        column: String,
+    },
+    SetNotNull {
+        table: QualifiedName,
+        column: String,
+    },
+    DropNotNull {
+        table: QualifiedName,
+        column: String,
+    },
+    /// A CHECK, UNIQUE or FOREIGN KEY constraint by name.
+    DropConstraint {
+        table: QualifiedName,
+        name: String,
+    },
+    DisableRls {
+        table: QualifiedName,
+    },
+    /// `ALTER POLICY`: roles and expressions, for a policy whose command and kind stay.
+    AlterPolicy {
+        table: QualifiedName,
+        policy: Policy,
+    },
+    /// `COMMENT ON … IS NULL`.
+    RemoveComment {
+        on: CommentOn,
+    },
+    DropTrigger {
+        table: QualifiedName,
+        name: String,
+    },
+    RenameTable {
+        table: QualifiedName,
+        to: String,
+    },
+    RenameColumn {
+        table: QualifiedName,
+        from: String,
+        to: String,
+    },
+    RenamePolicy {
+        table: QualifiedName,
+        from: String,
+        to: String,
+    },
     Grant {
         table: QualifiedName,
         privileges: Vec<String>,
@@ -203,6 +269,11 @@ impl Catalog {
             .find(|t| t.schema == name.schema && t.name == name.name)
     }
 
+    fn column_mut(&mut self, table: &QualifiedName, column: &str) -> Option<&mut Column> {
+        self.table_mut(table)
+            .and_then(|t| t.columns.iter_mut().find(|c| c.name == column))
+    }
+
     /// Inserts in (schema, name) order, replacing a table of the same name.
     fn put_table(&mut self, table: Table) {
         let key = |t: &Table| (t.schema.clone(), t.name.clone());
@@ -330,6 +401,123 @@ impl Catalog {
                         function: def.function.name.clone(),
                         enabled: true,
                     });
+                }
+            }
+            Change::AlterColumnType {
+                table,
+                column,
+                data_type,
+                ..
+            } => {
+                if let Some(c) = self.column_mut(table, column) {
+                    c.data_type = data_type.clone();
+                }
+            }
+            Change::SetDefault {
+                table,
+                column,
+                default,
+            } => {
+                if let Some(c) = self.column_mut(table, column) {
+                    c.default = Some(default.clone());
+                }
+            }
+            Change::DropDefault { table, column } => {
+                if let Some(c) = self.column_mut(table, column) {
+                    c.default = None;
+                }
+            }
+            Change::SetNotNull { table, column } => {
+                if let Some(c) = self.column_mut(table, column) {
+                    c.nullable = false;
+                }
+            }
+            Change::DropNotNull { table, column } => {
+                if let Some(c) = self.column_mut(table, column) {
+                    c.nullable = true;
+                }
+            }
+            Change::DropConstraint { table, name } => {
+                if let Some(t) = self.table_mut(table) {
+                    t.check_constraints.retain(|c| &c.name != name);
+                    t.foreign_keys.retain(|f| &f.name != name);
+                    t.unique_constraints.retain(|k| &k.name != name);
+                    // A unique constraint's index goes with it.
+                    t.indexes.retain(|i| &i.name != name);
+                }
+            }
+            Change::DisableRls { table } => {
+                if let Some(t) = self.table_mut(table) {
+                    t.rls_enabled = false;
+                }
+            }
+            Change::AlterPolicy { table, policy } => {
+                if let Some(p) = self
+                    .table_mut(table)
+                    .and_then(|t| t.policies.iter_mut().find(|p| p.name == policy.name))
+                {
+                    p.roles = policy.roles.clone();
+                    p.using = policy.using.clone();
+                    p.with_check = policy.with_check.clone();
+                }
+            }
+            Change::RemoveComment { on } => match on {
+                CommentOn::Table(table) => {
+                    if let Some(t) = self.table_mut(table) {
+                        t.comment = None;
+                    }
+                }
+                CommentOn::Column { table, column } => {
+                    if let Some(c) = self.column_mut(table, column) {
+                        c.comment = None;
+                    }
+                }
+            },
+            Change::DropTrigger { table, name } => {
+                if let Some(t) = self.table_mut(table) {
+                    t.triggers.retain(|tr| &tr.name != name);
+                }
+            }
+            Change::RenameTable { table, to } => {
+                if let Some(at) = self
+                    .tables
+                    .iter()
+                    .position(|t| t.schema == table.schema && t.name == table.name)
+                {
+                    let mut t = self.tables.remove(at);
+                    t.name = to.clone();
+                    self.put_table(t);
+                }
+            }
+            Change::RenameColumn { table, from, to } => {
+                if let Some(t) = self.table_mut(table) {
+                    let rename = |c: &mut String| {
+                        if c == from {
+                            *c = to.clone();
+                        }
+                    };
+                    t.columns
+                        .iter_mut()
+                        .filter(|c| &c.name == from)
+                        .for_each(|c| c.name = to.clone());
+                    t.indexes.iter_mut().for_each(|i| i.columns.iter_mut().for_each(rename));
+                    t.foreign_keys
+                        .iter_mut()
+                        .for_each(|f| f.columns.iter_mut().for_each(rename));
+                    t.unique_constraints
+                        .iter_mut()
+                        .for_each(|k| k.columns.iter_mut().for_each(rename));
+                    if let Some(k) = t.primary_key.as_mut() {
+                        k.columns.iter_mut().for_each(rename);
+                    }
+                }
+            }
+            Change::RenamePolicy { table, from, to } => {
+                if let Some(p) = self
+                    .table_mut(table)
+                    .and_then(|t| t.policies.iter_mut().find(|p| &p.name == from))
+                {
+                    p.name = to.clone();
                 }
             }
             Change::Grant {

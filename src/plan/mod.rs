@@ -9,6 +9,7 @@ pub mod bundle;
 mod relations;
 pub mod render;
 mod security;
+pub mod printed;
 pub mod sql_parts;
 pub mod step;
 mod tables;

@@ -28,6 +28,14 @@ pub enum StepKind {
     Revoke,
     Refresh,
     InsertRows,
+    AlterColumnType,
+    AlterDefault,
+    AlterNullability,
+    DropConstraint,
+    DisableRls,
+    AlterPolicy,
+    DropTrigger,
+    Rename,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
@@ -57,13 +65,32 @@ impl Step {
             kind: render::kind(&change),
             object: object.into(),
             sql: render::sql(&change),
-            destructive: matches!(
-                change,
-                Change::DropColumn { .. } | Change::DropPolicy { .. }
-            ),
+            destructive: is_destructive(&change),
             count,
             change,
         }
+    }
+}
+
+/// Steps that lose data or weaken security: drops, narrowing a type, turning RLS off.
+/// A drop that is half of a replacement is unmarked by the planner ([`Step::replacing`]).
+fn is_destructive(change: &Change) -> bool {
+    match change {
+        Change::DropColumn { .. }
+        | Change::DropPolicy { .. }
+        | Change::DropConstraint { .. }
+        | Change::DropTrigger { .. }
+        | Change::DisableRls { .. } => true,
+        Change::AlterColumnType { narrowing, .. } => *narrowing,
+        _ => false,
+    }
+}
+
+impl Step {
+    /// The drop half of a drop-and-recreate: nothing is lost once the plan has run.
+    pub fn replacing(mut self) -> Step {
+        self.destructive = false;
+        self
     }
 }
 

@@ -1,0 +1,198 @@
+//! Comparing what the design asks for with what the catalog holds, through the server's
+//! printed form. PostgreSQL stores defaults and CHECK bodies as trees and prints them back its
+//! own way (`'draft'::text`, `'-3'::integer`, `(a >= 0) AND (a <= 5)` for a BETWEEN,
+//! `= ANY (ARRAY[…])` for an IN list), so a design that was applied re-plans empty only when
+//! both sides are brought to one canonical text first.
+
+use sqlparser::ast::{Expr, UnaryOperator, Value, visit_expressions_mut};
+use sqlparser::dialect::PostgreSqlDialect;
+use sqlparser::parser::Parser;
+
+use crate::design::Check;
+use crate::design::field_types::{EMAIL_PATTERN, PHONE_PATTERN, URL_PATTERN};
+use crate::sql::{ident, literal};
+
+/// Whether two expressions are the same once printed by the server: parentheses, casts on
+/// literals, quoting of lower-case identifiers and of numbers do not count.
+pub fn same_printed(a: &str, b: &str) -> bool {
+    match (canonical(a), canonical(b)) {
+        (Some(a), Some(b)) => a == b,
+        _ => a.trim() == b.trim(),
+    }
+}
+
+/// The body of `CHECK (…)` as `pg_get_constraintdef` prints it, or the text itself.
+pub fn check_body(definition: &str) -> &str {
+    let text = definition.trim();
+    text.strip_prefix("CHECK ")
+        .map(|rest| rest.trim_end_matches(" NOT VALID"))
+        .unwrap_or(text)
+}
+
+/// A design's checks on `column` written the way PostgreSQL prints them back, for comparing
+/// with a live CHECK's body through [`same_printed`].
+pub fn checks_as_printed(checks: &[Check], column: &str) -> String {
+    let parts: Vec<String> = checks
+        .iter()
+        .flat_map(|c| check_as_printed(c, column))
+        .collect();
+    if parts.len() == 1 {
+        return parts[0].clone();
+    }
+    parts
+        .iter()
+        .map(|p| format!("({p})"))
+        .collect::<Vec<_>>()
+        .join(" AND ")
+}
+
+/// One check as AND-ed terms (a BETWEEN is two).
+fn check_as_printed(check: &Check, column: &str) -> Vec<String> {
+    let col = ident(column);
+    let array = |choices: &[String]| {
+        choices
+            .iter()
+            .map(|c| literal(c))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    vec![match check {
+        Check::MaxLength(n) => format!("char_length({col}) <= {n}"),
+        Check::InChoices(choices) if choices.len() == 1 => {
+            format!("{col} = {}", literal(&choices[0]))
+        }
+        Check::InChoices(choices) => format!("{col} = ANY (ARRAY[{}])", array(choices)),
+        Check::SubsetOf(choices) => format!("{col} <@ ARRAY[{}]", array(choices)),
+        Check::JsonArray => format!("jsonb_typeof({col}) = 'array'"),
+        Check::EmailPattern => format!("{col} ~* {}", literal(EMAIL_PATTERN)),
+        Check::PhonePattern => format!("{col} ~ {}", literal(PHONE_PATTERN)),
+        Check::HttpUrl => format!("{col} ~* {}", literal(URL_PATTERN)),
+        Check::Between(min, max) => {
+            return vec![format!("{col} >= {min}"), format!("{col} <= {max}")];
+        }
+    }]
+}
+
+fn canonical(text: &str) -> Option<String> {
+    let dialect = PostgreSqlDialect {};
+    let mut parser = Parser::new(&dialect).try_with_sql(text).ok()?;
+    let mut expr = parser.parse_expr().ok()?;
+    if parser.peek_token().token != sqlparser::tokenizer::Token::EOF {
+        return None;
+    }
+    let take = |e: &mut Box<Expr>| std::mem::replace(e.as_mut(), Expr::value(Value::Null));
+    let _ = visit_expressions_mut(&mut expr, |e| {
+        loop {
+            match e {
+                Expr::Nested(inner) => *e = take(inner),
+                Expr::Cast { expr: inner, .. }
+                    if matches!(
+                        inner.as_ref(),
+                        Expr::Value(_) | Expr::Array(_) | Expr::UnaryOp { .. }
+                    ) =>
+                {
+                    *e = take(inner)
+                }
+                Expr::UnaryOp {
+                    op: UnaryOperator::Minus,
+                    expr: inner,
+                } if matches!(inner.as_ref(), Expr::Value(v) if matches!(v.value, Value::Number(..))) =>
+                {
+                    let Expr::Value(v) = inner.as_ref() else {
+                        break;
+                    };
+                    let Value::Number(n, _) = &v.value else { break };
+                    *e = Expr::value(Value::Number(format!("-{n}"), false));
+                }
+                Expr::Value(v) => {
+                    if let Value::SingleQuotedString(s) = &v.value
+                        && !s.is_empty()
+                        && s.parse::<f64>().is_ok()
+                        && s.chars().all(|c| c.is_ascii_digit() || "+-.eE".contains(c))
+                    {
+                        v.value = Value::Number(s.trim_start_matches('+').to_owned(), false);
+                    }
+                    break;
+                }
+                _ => break,
+            }
+        }
+        match e {
+            Expr::Identifier(id) => {
+                if id.quote_style.is_none() {
+                    id.value = id.value.to_lowercase();
+                }
+                id.quote_style = None;
+            }
+            Expr::CompoundIdentifier(ids) => {
+                for id in ids.iter_mut() {
+                    if id.quote_style.is_none() {
+                        id.value = id.value.to_lowercase();
+                    }
+                    id.quote_style = None;
+                }
+            }
+            Expr::Function(f) => {
+                for part in f.name.0.iter_mut() {
+                    if let sqlparser::ast::ObjectNamePart::Identifier(id) = part {
+                        if id.quote_style.is_none() {
+                            id.value = id.value.to_lowercase();
+                        }
+                        id.quote_style = None;
+                    }
+                }
+            }
+            _ => {}
+        }
+        std::ops::ControlFlow::<()>::Continue(())
+    });
+    Some(expr.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_compare_with_their_printed_form() {
+        assert!(same_printed("'x'", "'x'::text"));
+        assert!(same_printed("-3", "'-3'::integer"));
+        assert!(same_printed("4", "'4'::bigint"));
+        assert!(same_printed("(now())", "now()"));
+        assert!(same_printed("ARRAY['a', 'b']::text[]", "ARRAY['a'::text, 'b'::text]"));
+        assert!(same_printed("'[]'::jsonb", "'[]'::jsonb"));
+        assert!(same_printed("('a' || 'b')", "('a'::text || 'b'::text)"));
+        assert!(same_printed("CURRENT_DATE", "CURRENT_DATE"));
+        assert!(!same_printed("false", "true"));
+        assert!(!same_printed("'x'", "'y'::text"));
+        assert!(!same_printed("-3", "'3'::integer"));
+    }
+
+    #[test]
+    fn checks_compare_with_their_printed_form() {
+        let live = |d: &str| check_body(d).to_owned();
+        assert!(same_printed(
+            &checks_as_printed(&[Check::InChoices(vec!["a".into(), "b".into()])], "h"),
+            &live("CHECK ((h = ANY (ARRAY['a'::text, 'b'::text])))")
+        ));
+        assert!(same_printed(
+            &checks_as_printed(&[Check::Between(0, 5)], "j"),
+            &live("CHECK (((j >= 0) AND (j <= 5)))")
+        ));
+        assert!(same_printed(
+            &checks_as_printed(
+                &[Check::MaxLength(80), Check::InChoices(vec!["a".into()])],
+                "s"
+            ),
+            &live("CHECK (((char_length(s) <= 80) AND (s = 'a'::text)))")
+        ));
+        assert!(!same_printed(
+            &checks_as_printed(&[Check::InChoices(vec!["a".into(), "c".into()])], "h"),
+            &live("CHECK ((h = ANY (ARRAY['a'::text, 'b'::text])))")
+        ));
+        assert!(!same_printed(
+            &checks_as_printed(&[Check::MaxLength(81)], "i"),
+            &live("CHECK ((char_length(i) <= 80))")
+        ));
+    }
+}
