@@ -168,7 +168,12 @@ fn check_contained(expression: &str) -> Result<(), TestCaseError> {
             let d = hole_depth(shape);
             // Inside parentheses an expression cannot add a clause (a CONSTRAINT, a
             // COLLATE, a REFERENCES) to the statement around it.
-            prop_assert!(d >= 1, "{}: the expression is not inside parentheses:\n{}", what, shape);
+            prop_assert!(
+                d >= 1,
+                "{}: the expression is not inside parentheses:\n{}",
+                what,
+                shape
+            );
             prop_assert_eq!(
                 commas_at_depth(&tokens, d),
                 commas_at_depth(&skeleton, d),

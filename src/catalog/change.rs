@@ -396,7 +396,7 @@ impl Catalog {
                 if let Some(t) = self.table_mut(&def.table) {
                     t.triggers.push(Trigger {
                         name: def.name.clone(),
-                        definition: String::new(),
+                        definition: trigger_definition(def),
                         function_schema: def.function.schema.clone(),
                         function: def.function.name.clone(),
                         enabled: true,
@@ -500,7 +500,9 @@ impl Catalog {
                         .iter_mut()
                         .filter(|c| &c.name == from)
                         .for_each(|c| c.name = to.clone());
-                    t.indexes.iter_mut().for_each(|i| i.columns.iter_mut().for_each(rename));
+                    t.indexes
+                        .iter_mut()
+                        .for_each(|i| i.columns.iter_mut().for_each(rename));
                     t.foreign_keys
                         .iter_mut()
                         .for_each(|f| f.columns.iter_mut().for_each(rename));
@@ -546,6 +548,25 @@ impl Catalog {
             }
         }
     }
+}
+
+/// The trigger as `pg_get_triggerdef` prints it (up to identifier quoting).
+fn trigger_definition(def: &TriggerDef) -> String {
+    let arguments: Vec<String> = def
+        .arguments
+        .iter()
+        .map(|a| crate::sql::literal(a))
+        .collect();
+    format!(
+        "CREATE TRIGGER {} {} {} ON {} FOR EACH {} EXECUTE FUNCTION {}({})",
+        ident(&def.name),
+        def.timing,
+        def.events.join(" OR "),
+        def.table.sql(),
+        def.for_each,
+        def.function.sql(),
+        arguments.join(", ")
+    )
 }
 
 fn add_column(t: &mut Table, def: &ColumnDef) {

@@ -6,10 +6,11 @@
 //! the planner will not fix by itself becomes a note.
 
 pub mod bundle;
+mod columns;
+pub mod printed;
 mod relations;
 pub mod render;
 mod security;
-pub mod printed;
 pub mod sql_parts;
 pub mod step;
 mod tables;

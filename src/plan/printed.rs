@@ -4,7 +4,7 @@
 //! `= ANY (ARRAY[…])` for an IN list), so a design that was applied re-plans empty only when
 //! both sides are brought to one canonical text first.
 
-use sqlparser::ast::{Expr, UnaryOperator, Value, visit_expressions_mut};
+use sqlparser::ast::{DataType, Expr, UnaryOperator, Value, visit_expressions_mut};
 use sqlparser::dialect::PostgreSqlDialect;
 use sqlparser::parser::Parser;
 
@@ -85,6 +85,33 @@ fn canonical(text: &str) -> Option<String> {
         loop {
             match e {
                 Expr::Nested(inner) => *e = take(inner),
+                // `interval '1 day'` and `date '…'` print as `'1 day'::interval`.
+                Expr::Interval(i)
+                    if i.leading_field.is_none()
+                        && i.last_field.is_none()
+                        && i.leading_precision.is_none() =>
+                {
+                    *e = take(&mut i.value)
+                }
+                Expr::TypedString(t) => *e = Expr::value(t.value.value.clone()),
+                // jsonb is stored parsed: the server prints its own spacing.
+                Expr::Cast {
+                    expr: inner,
+                    data_type: DataType::JSONB,
+                    ..
+                } if matches!(inner.as_ref(), Expr::Value(v) if matches!(v.value, Value::SingleQuotedString(_))) =>
+                {
+                    let Expr::Value(v) = inner.as_ref() else {
+                        break;
+                    };
+                    let Value::SingleQuotedString(text) = &v.value else {
+                        break;
+                    };
+                    let text = serde_json::from_str::<serde_json::Value>(text)
+                        .map(|j| j.to_string())
+                        .unwrap_or_else(|_| text.clone());
+                    *e = Expr::value(Value::SingleQuotedString(text));
+                }
                 Expr::Cast { expr: inner, .. }
                     if matches!(
                         inner.as_ref(),
@@ -159,10 +186,22 @@ mod tests {
         assert!(same_printed("-3", "'-3'::integer"));
         assert!(same_printed("4", "'4'::bigint"));
         assert!(same_printed("(now())", "now()"));
-        assert!(same_printed("ARRAY['a', 'b']::text[]", "ARRAY['a'::text, 'b'::text]"));
+        assert!(same_printed(
+            "ARRAY['a', 'b']::text[]",
+            "ARRAY['a'::text, 'b'::text]"
+        ));
         assert!(same_printed("'[]'::jsonb", "'[]'::jsonb"));
         assert!(same_printed("('a' || 'b')", "('a'::text || 'b'::text)"));
         assert!(same_printed("CURRENT_DATE", "CURRENT_DATE"));
+        assert!(same_printed(
+            "(now() + interval '1 day')",
+            "(now() + '1 day'::interval)"
+        ));
+        assert!(same_printed(
+            r#"'{"expression":"stored as data"}'::jsonb"#,
+            r#"'{"expression": "stored as data"}'::jsonb"#
+        ));
+        assert!(!same_printed(r#"'{"a":1}'::jsonb"#, r#"'{"a": 2}'::jsonb"#));
         assert!(!same_printed("false", "true"));
         assert!(!same_printed("'x'", "'y'::text"));
         assert!(!same_printed("-3", "'3'::integer"));

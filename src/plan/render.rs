@@ -148,7 +148,11 @@ pub fn sql(change: &Change) -> String {
             ident(column)
         ),
         Change::DropConstraint { table, name } => {
-            format!("ALTER TABLE {} DROP CONSTRAINT {}", table.sql(), ident(name))
+            format!(
+                "ALTER TABLE {} DROP CONSTRAINT {}",
+                table.sql(),
+                ident(name)
+            )
         }
         Change::DisableRls { table } => {
             format!("ALTER TABLE {} DISABLE ROW LEVEL SECURITY", table.sql())

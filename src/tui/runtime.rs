@@ -103,7 +103,9 @@ impl Runtime {
         }
         let canceller = self.session.canceller();
         if !abort {
-            self.spawn(async move { Message::CancelSent(canceller.cancel().await.map_err(|e| e.to_string())) });
+            self.spawn(async move {
+                Message::CancelSent(canceller.cancel().await.map_err(|e| e.to_string()))
+            });
             return;
         }
         if let Some(task) = self.job.take() {
