@@ -104,6 +104,10 @@ pub enum Change {
     DisableRls {
         table: QualifiedName,
     },
+    /// A companion view, dropped to be created again after a change to a column it reads.
+    DropView {
+        view: QualifiedName,
+    },
     /// `ALTER POLICY`: roles and expressions, for a policy whose command and kind stay.
     AlterPolicy {
         table: QualifiedName,
@@ -446,6 +450,10 @@ impl Catalog {
                     t.indexes.retain(|i| &i.name != name);
                 }
             }
+            Change::DropView { view } => {
+                self.tables
+                    .retain(|t| !(t.schema == view.schema && t.name == view.name));
+            }
             Change::DisableRls { table } => {
                 if let Some(t) = self.table_mut(table) {
                     t.rls_enabled = false;
@@ -487,6 +495,16 @@ impl Catalog {
                     let mut t = self.tables.remove(at);
                     t.name = to.clone();
                     self.put_table(t);
+                    for fk in self
+                        .tables
+                        .iter_mut()
+                        .flat_map(|t| t.foreign_keys.iter_mut())
+                    {
+                        if fk.references_schema == table.schema && fk.references_table == table.name
+                        {
+                            fk.references_table = to.clone();
+                        }
+                    }
                 }
             }
             Change::RenameColumn { table, from, to } => {

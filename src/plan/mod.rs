@@ -9,6 +9,7 @@ pub mod bundle;
 mod columns;
 pub mod printed;
 mod relations;
+mod renames;
 pub mod render;
 mod security;
 pub mod sql_parts;
@@ -159,18 +160,21 @@ pub fn plan(
     catalog: &Catalog,
     settings: &PlanSettings,
 ) -> Result<Plan, Vec<PlanError>> {
+    let (renames, renamed, notes) = renames::plan_renames(design, catalog);
     let mut planner = Planner {
         design,
-        catalog,
+        catalog: renamed.as_ref().unwrap_or(catalog),
         schema: &design.schema,
-        steps: Vec::new(),
-        notes: Vec::new(),
+        steps: renames,
+        notes,
         errors: Vec::new(),
+        recreated_views: Vec::new(),
     };
     planner.schema_step();
     triggers::helpers(&mut planner);
     tables::plan_tables(&mut planner);
     relations::plan_relations(&mut planner);
+    views::drop_views_for_column_changes(&mut planner);
     views::plan_views(&mut planner);
     security::plan_security(&mut planner);
     triggers::plan_triggers(&mut planner);
@@ -198,6 +202,8 @@ pub(crate) struct Planner<'a> {
     pub steps: Vec<Step>,
     pub notes: Vec<String>,
     pub errors: Vec<PlanError>,
+    /// Companion views dropped by this plan to be created again.
+    pub recreated_views: Vec<String>,
 }
 
 impl<'a> Planner<'a> {

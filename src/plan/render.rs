@@ -40,6 +40,7 @@ pub fn kind(change: &Change) -> StepKind {
         Change::SetNotNull { .. } | Change::DropNotNull { .. } => StepKind::AlterNullability,
         Change::DropConstraint { .. } => StepKind::DropConstraint,
         Change::DisableRls { .. } => StepKind::DisableRls,
+        Change::DropView { .. } => StepKind::DropView,
         Change::AlterPolicy { .. } => StepKind::AlterPolicy,
         Change::RemoveComment { .. } => StepKind::Comment,
         Change::DropTrigger { .. } => StepKind::DropTrigger,
@@ -157,6 +158,7 @@ pub fn sql(change: &Change) -> String {
         Change::DisableRls { table } => {
             format!("ALTER TABLE {} DISABLE ROW LEVEL SECURITY", table.sql())
         }
+        Change::DropView { view } => format!("DROP VIEW {}", view.sql()),
         Change::AlterPolicy { table, policy } => alter_policy_sql(table, policy),
         Change::RemoveComment { on } => match on {
             CommentOn::Table(table) => format!("COMMENT ON TABLE {} IS NULL", table.sql()),

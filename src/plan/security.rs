@@ -345,6 +345,7 @@ fn linking_security(p: &mut Planner, table: &str) {
         with_check_expression: None,
         roles: vec!["authenticated".into()],
         permissive: true,
+        renamed_from: None,
     };
     create_policy(p, table, &policy, live, &format!("linking table {table}"));
     if p.catalog.role("authenticated").is_some() {

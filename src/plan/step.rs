@@ -36,6 +36,7 @@ pub enum StepKind {
     AlterPolicy,
     DropTrigger,
     Rename,
+    DropView,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
