@@ -34,6 +34,24 @@ pub enum Change {
         table: QualifiedName,
         constraint: ConstraintDef,
     },
+    /// `ADD … NOT VALID`: new rows are checked at once, existing ones by a later VALIDATE
+    /// (a CHECK or a FOREIGN KEY), which takes a weaker lock while it scans.
+    AddConstraintNotValid {
+        table: QualifiedName,
+        constraint: ConstraintDef,
+    },
+    ValidateConstraint {
+        table: QualifiedName,
+        name: String,
+    },
+    /// A check run before a risky step: fails the apply with a message that says what to do,
+    /// instead of the server's raw error. `query` counts the rows in the way; `message` is
+    /// the text raised, with `%` standing for that count.
+    Precondition {
+        table: QualifiedName,
+        query: String,
+        message: String,
+    },
     CreateIndex {
         table: QualifiedName,
         name: String,
@@ -337,6 +355,37 @@ impl Catalog {
                     add_constraint(t, constraint);
                 }
             }
+            Change::AddConstraintNotValid { table, constraint } => {
+                if let Some(t) = self.table_mut(table) {
+                    add_constraint(t, constraint);
+                    let name = match constraint {
+                        ConstraintDef::Check { name, .. }
+                        | ConstraintDef::ForeignKey { name, .. } => name,
+                        _ => return,
+                    };
+                    t.check_constraints
+                        .iter_mut()
+                        .filter(|c| &c.name == name)
+                        .for_each(|c| c.validated = false);
+                    t.foreign_keys
+                        .iter_mut()
+                        .filter(|f| &f.name == name)
+                        .for_each(|f| f.validated = false);
+                }
+            }
+            Change::ValidateConstraint { table, name } => {
+                if let Some(t) = self.table_mut(table) {
+                    t.check_constraints
+                        .iter_mut()
+                        .filter(|c| &c.name == name)
+                        .for_each(|c| c.validated = true);
+                    t.foreign_keys
+                        .iter_mut()
+                        .filter(|f| &f.name == name)
+                        .for_each(|f| f.validated = true);
+                }
+            }
+            Change::Precondition { .. } => {}
             Change::CreateIndex {
                 table,
                 name,

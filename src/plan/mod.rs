@@ -11,6 +11,7 @@ pub mod printed;
 mod relations;
 mod renames;
 pub mod render;
+mod safety;
 mod security;
 pub mod sql_parts;
 pub mod step;
@@ -32,6 +33,9 @@ pub struct PlanSettings {
     pub lock_timeout: String,
     /// `SET LOCAL statement_timeout`: how long any one statement may run.
     pub statement_timeout: String,
+    /// From this many rows (the catalog's estimate) a table is large: constraints are added
+    /// `NOT VALID` then validated, and the migration-safety lint speaks up.
+    pub large_table_rows: i64,
 }
 
 impl Default for PlanSettings {
@@ -39,6 +43,7 @@ impl Default for PlanSettings {
         PlanSettings {
             lock_timeout: "5s".into(),
             statement_timeout: "60s".into(),
+            large_table_rows: 100_000,
         }
     }
 }
@@ -126,6 +131,9 @@ impl Plan {
         let mut steps: Vec<&Step> = self.steps.iter().collect();
         steps.sort_by_key(|s| s.section); // stable: keeps the order within a section
         for step in steps {
+            if let Some(text) = step.impact() {
+                b.section_comment(step.section, &text);
+            }
             b.push(step.section, &step.sql, step.destructive);
         }
         if let Some(seed) = self.sample_seed {
@@ -181,6 +189,11 @@ pub fn plan(
     if !planner.errors.is_empty() {
         return Err(planner.errors);
     }
+    planner.steps = safety::guard(
+        std::mem::take(&mut planner.steps),
+        planner.catalog,
+        settings.large_table_rows,
+    );
     if !planner.steps.is_empty() {
         planner.refresh_step();
     }

@@ -26,6 +26,13 @@ pub fn kind(change: &Change) -> StepKind {
             ..
         } => StepKind::AddForeignKey,
         Change::AddConstraint { .. } => StepKind::AddConstraint,
+        Change::AddConstraintNotValid {
+            constraint: ConstraintDef::ForeignKey { .. },
+            ..
+        } => StepKind::AddForeignKey,
+        Change::AddConstraintNotValid { .. } => StepKind::AddConstraint,
+        Change::ValidateConstraint { .. } => StepKind::ValidateConstraint,
+        Change::Precondition { .. } => StepKind::Precondition,
         Change::CreateIndex { .. } => StepKind::CreateIndex,
         Change::Comment { .. } => StepKind::Comment,
         Change::CreateView { .. } => StepKind::CreateView,
@@ -77,6 +84,17 @@ pub fn sql(change: &Change) -> String {
                 constraint_sql(constraint)
             )
         }
+        Change::AddConstraintNotValid { table, constraint } => format!(
+            "ALTER TABLE {} ADD {} NOT VALID",
+            table.sql(),
+            constraint_sql(constraint)
+        ),
+        Change::ValidateConstraint { table, name } => format!(
+            "ALTER TABLE {} VALIDATE CONSTRAINT {}",
+            table.sql(),
+            ident(name)
+        ),
+        Change::Precondition { query, message, .. } => precondition_sql(query, message),
         Change::CreateIndex {
             table,
             name,
@@ -335,6 +353,22 @@ fn alter_policy_sql(table: &QualifiedName, policy: &Policy) -> String {
         sql.push_str(&format!("\n  WITH CHECK ({check})"));
     }
     sql
+}
+
+/// A DO block that raises `message` (its `%` the count) when `query` counts any rows. The
+/// dollar-quote tag is one the body does not contain; the message is a quoted literal.
+fn precondition_sql(query: &str, message: &str) -> String {
+    let body_of = |tag: &str| {
+        format!(
+            "DECLARE n bigint;\nBEGIN\n  n := ({query});\n  IF n > 0 THEN\n    RAISE EXCEPTION {}, n USING ERRCODE = 'check_violation';\n  END IF;\nEND\n{tag}",
+            literal(message)
+        )
+    };
+    let tag = (0..)
+        .map(|i| format!("$pre{i}$"))
+        .find(|tag| !body_of("").contains(tag.as_str()))
+        .expect("some tag is free");
+    format!("DO {tag}\n{}", body_of(&tag))
 }
 
 fn trigger_sql(t: &TriggerDef) -> String {
