@@ -57,6 +57,8 @@ pub fn analyse(design: &Design, catalog: Option<&Catalog>, settings: &PlanSettin
             Ok(plan) => {
                 out.findings
                     .extend(plan.notes.iter().map(|n| Finding::from_plan_note(n)));
+                out.findings
+                    .extend(plan::migration_lint::lint_plan(&plan, catalog, settings));
                 out.findings.extend(
                     lint_design(catalog, &resolved, &plan.changes())
                         .iter()

@@ -7,6 +7,7 @@
 
 pub mod bundle;
 mod columns;
+pub mod migration_lint;
 pub mod printed;
 mod relations;
 mod renames;

@@ -15,6 +15,10 @@ use crate::sql::{ident, literal};
 /// Whether two expressions are the same once printed by the server: parentheses, casts on
 /// literals, quoting of lower-case identifiers and of numbers do not count.
 pub fn same_printed(a: &str, b: &str) -> bool {
+    // Most comparisons are of equal things; the quick form settles those without parsing.
+    if quick(a) == quick(b) {
+        return true;
+    }
     match (canonical(a), canonical(b)) {
         (Some(a), Some(b)) => a == b,
         _ => a.trim() == b.trim(),
@@ -71,6 +75,71 @@ fn check_as_printed(check: &Check, column: &str) -> Vec<String> {
             return vec![format!("{col} >= {min}"), format!("{col} <= {max}")];
         }
     }]
+}
+
+/// A cheap form for the common case: outside string literals, spaces, identifier quotes and
+/// `::type` casts are dropped, then parentheses around the whole. Equal quick forms mean
+/// equal expressions; unequal ones are compared by parsing.
+fn quick(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    let mut in_string = false;
+    while let Some(c) = chars.next() {
+        if in_string {
+            out.push(c);
+            if c == '\'' {
+                if chars.peek() == Some(&'\'') {
+                    out.push(chars.next().unwrap_or('\''));
+                } else {
+                    in_string = false;
+                }
+            }
+            continue;
+        }
+        match c {
+            '\'' => {
+                in_string = true;
+                out.push(c);
+            }
+            '"' => {}
+            c if c.is_whitespace() => {}
+            ':' if chars.peek() == Some(&':') => {
+                chars.next();
+                while chars
+                    .peek()
+                    .is_some_and(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '[' | ']'))
+                {
+                    chars.next();
+                }
+            }
+            c => out.push(c),
+        }
+    }
+    let mut text = out.as_str();
+    while text.starts_with('(') && text.ends_with(')') && encloses(text) {
+        text = &text[1..text.len() - 1];
+    }
+    text.to_owned()
+}
+
+/// Whether the first parenthesis of `text` closes at its very end (outside strings).
+fn encloses(text: &str) -> bool {
+    let mut depth = 0i32;
+    let mut in_string = false;
+    for (i, c) in text.char_indices() {
+        match c {
+            '\'' => in_string = !in_string,
+            '(' if !in_string => depth += 1,
+            ')' if !in_string => {
+                depth -= 1;
+                if depth == 0 {
+                    return i == text.len() - 1;
+                }
+            }
+            _ => {}
+        }
+    }
+    false
 }
 
 fn canonical(text: &str) -> Option<String> {
@@ -145,6 +214,16 @@ fn canonical(text: &str) -> Option<String> {
             }
         }
         match e {
+            // With every written parenthesis gone, operands that are operations get one
+            // each, so the grouping still shows: `(1 + 2) * 3` is not `1 + 2 * 3`.
+            Expr::BinaryOp { left, right, .. } => {
+                for side in [left, right] {
+                    if matches!(side.as_ref(), Expr::BinaryOp { .. }) {
+                        let inner = take(side);
+                        **side = Expr::Nested(Box::new(inner));
+                    }
+                }
+            }
             Expr::Identifier(id) => {
                 if id.quote_style.is_none() {
                     id.value = id.value.to_lowercase();
@@ -205,6 +284,10 @@ mod tests {
         assert!(!same_printed("false", "true"));
         assert!(!same_printed("'x'", "'y'::text"));
         assert!(!same_printed("-3", "'3'::integer"));
+        assert!(!same_printed("'a b'", "'ab'::text"));
+        assert!(!same_printed("(1 + 2) * 3", "(1 + (2 * 3))"));
+        assert!(same_printed("(a) AND (b)", "((a) AND (b))"));
+        assert!(!same_printed("(a) AND (b)", "(a) OR (b)"));
     }
 
     #[test]
