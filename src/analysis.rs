@@ -58,7 +58,7 @@ pub fn analyse(design: &Design, catalog: Option<&Catalog>, settings: &PlanSettin
                 out.findings
                     .extend(plan.notes.iter().map(|n| Finding::from_plan_note(n)));
                 out.findings
-                    .extend(plan::migration_lint::lint_plan(&plan, catalog, settings));
+                    .extend(crate::migration_lint::lint_plan(&plan, catalog, settings));
                 out.findings.extend(
                     lint_design(catalog, &resolved, &plan.changes())
                         .iter()

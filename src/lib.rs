@@ -12,6 +12,7 @@ pub mod config;
 pub mod db;
 pub mod design;
 pub mod findings;
+pub mod migration_lint;
 pub mod plan;
 pub mod rls;
 pub mod safe_text;

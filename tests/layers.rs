@@ -6,11 +6,12 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 /// The pure core (`config` is a front-end concern and not listed).
-const CORE: [&str; 11] = [
+const CORE: [&str; 12] = [
     "analysis",
     "catalog",
     "design",
     "findings",
+    "migration_lint",
     "plan",
     "rls",
     "safe_text",

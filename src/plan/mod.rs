@@ -7,7 +7,6 @@
 
 pub mod bundle;
 mod columns;
-pub mod migration_lint;
 pub mod printed;
 mod relations;
 mod renames;

@@ -31,7 +31,7 @@ pub(super) fn check(step: &Step, ctx: &Context) -> Option<Finding> {
 mod tests {
     use super::*;
     use crate::catalog::{Catalog, QualifiedName};
-    use crate::plan::migration_lint::test_support::{ctx, on_table};
+    use crate::migration_lint::test_support::{ctx, on_table};
 
     fn index() -> Change {
         Change::CreateIndex {

@@ -34,7 +34,7 @@ pub(super) fn check(step: &Step, _: &Context) -> Option<Finding> {
 mod tests {
     use super::*;
     use crate::catalog::{Catalog, QualifiedName};
-    use crate::plan::migration_lint::test_support::{ctx, on_table};
+    use crate::migration_lint::test_support::{ctx, on_table};
 
     fn change() -> Change {
         Change::AlterColumnType {

@@ -34,7 +34,7 @@ mod tests {
     use super::*;
     use crate::catalog::change::ColumnDef;
     use crate::catalog::{Catalog, QualifiedName};
-    use crate::plan::migration_lint::test_support::{ctx, on_table};
+    use crate::migration_lint::test_support::{ctx, on_table};
 
     fn add(not_null: bool, default: Option<&str>) -> Change {
         Change::AddColumn {

@@ -11,7 +11,7 @@ mod required_without_default;
 use crate::catalog::Catalog;
 use crate::findings::{Finding, Phase, Severity, Source};
 
-use super::{Plan, PlanSettings, Step};
+use crate::plan::{Plan, PlanSettings, Step};
 
 /// Every rule name, for the README.
 pub const RULES: [&str; 5] = [
