@@ -2,7 +2,9 @@
 //!
 //! Reads the catalog of a throwaway cluster once (not timed), then times `plan::plan` plus
 //! rendering the bundle: first against the empty database (everything to create), then —
-//! after applying the bundle — against the full one (every table exists, nothing to do).
+//! after applying the bundle — against the full one (every table exists, nothing to do), and
+//! last with one property changed on every table (a default, a limit, choices, uniqueness or a
+//! policy's expression), which is then applied and re-planned empty.
 //! A benchmark, not a test: it reports and never fails because a machine is slow.
 
 use std::time::{Duration, Instant};
@@ -19,8 +21,8 @@ const TABLES: usize = 500;
 const RUNS: usize = 30;
 
 /// 500 tables of 10 fields of assorted types, a policy each, a many-to-one chain and a
-/// many-to-many every tenth table.
-fn design() -> ResolvedDesign {
+/// many-to-many every tenth table; `changed`: one property differs on every table.
+fn design(changed: bool) -> ResolvedDesign {
     let types = [
         (
             "title",
@@ -43,14 +45,26 @@ fn design() -> ResolvedDesign {
     ];
     let tables: Vec<_> = (1..=TABLES)
         .map(|i| {
-            let fields: Vec<_> = types
+            let mut fields: Vec<_> = types
                 .iter()
-                .map(|(name, kind, options)| json!({"name": name, "type": kind, "options": options}))
+                .map(
+                    |(name, kind, options)| json!({"name": name, "type": kind, "options": options}),
+                )
                 .collect();
+            let mut using = "created_by = auth.uid()".to_owned();
+            if changed {
+                match i % 5 {
+                    0 => fields[0]["options"]["max_length"] = json!(250),
+                    1 => fields[2]["options"]["choices"] = json!(["open", "done", "later"]),
+                    2 => fields[7]["options"]["default"] = json!(true),
+                    3 => fields[8]["options"]["unique"] = json!(false),
+                    _ => using = "created_by = auth.uid() OR updated_by = auth.uid()".to_owned(),
+                }
+            }
             json!({
                 "name": format!("t{i}"),
                 "fields": fields,
-                "rls_policies": [{"name": "own", "operation": "ALL", "using_expression": "created_by = auth.uid()"}]
+                "rls_policies": [{"name": "own", "operation": "ALL", "using_expression": using}]
             })
         })
         .collect();
@@ -97,7 +111,7 @@ async fn main() {
         .unwrap();
 
     let start = Instant::now();
-    let resolved = design();
+    let resolved = design(false);
     println!(
         "validating and resolving the {TABLES}-table design: {:.1} ms",
         start.elapsed().as_secs_f64() * 1e3
@@ -137,5 +151,32 @@ async fn main() {
     println!(
         "plan + bundle, after applying:  median {:.2} ms over {RUNS} runs ({statements} statements: nothing to do)",
         median.as_secs_f64() * 1e3
+    );
+
+    let changed = design(true);
+    let (median, statements) = time(&changed, &full);
+    println!(
+        "plan + bundle, one property changed on every table:  median {:.2} ms over {RUNS} runs ({statements} statements)",
+        median.as_secs_f64() * 1e3
+    );
+    let bundle = plan(&changed, &full, &PlanSettings::default())
+        .unwrap()
+        .bundle();
+    apply(
+        &session.client,
+        &bundle,
+        false,
+        None::<DriftCheck<NoCheck>>,
+        |_| {},
+    )
+    .await
+    .expect("the changes apply");
+    let after = schemaforge::db::catalog::read(&session.client)
+        .await
+        .unwrap();
+    let again = plan(&changed, &after, &PlanSettings::default()).unwrap();
+    println!(
+        "re-plan after applying the changes: {} steps",
+        again.steps.len()
     );
 }

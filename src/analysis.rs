@@ -60,6 +60,8 @@ pub fn analyse(design: &Design, catalog: Option<&Catalog>, settings: &PlanSettin
                 let changes = plan.changes();
                 out.findings
                     .extend(crate::lock_limit::finding(catalog, &changes));
+                out.findings
+                    .extend(crate::migration_lint::lint_plan(&plan, catalog, settings));
                 out.findings.extend(
                     lint_design(catalog, &resolved, &changes)
                         .iter()

@@ -13,6 +13,7 @@ pub mod db;
 pub mod design;
 pub mod findings;
 pub mod lock_limit;
+pub mod migration_lint;
 pub mod plan;
 pub mod rls;
 pub mod safe_text;

@@ -100,9 +100,13 @@ pub enum ExpressionError {
 /// which would swallow the closing parenthesis and whatever the planner puts after it. A `,`
 /// outside any parentheses would add a column or an ALTER TABLE sub-command.
 pub fn check_expression(text: &str) -> Result<(), ExpressionError> {
-    let tokens = tokens(text)?;
+    tokens(text)?;
+    // Tokenised inside the parentheses the planner puts around it, so an operator that would
+    // swallow the closing parenthesis (`&>` followed by `)`) is seen as it will be read.
+    let tokens = tokens(&format!("({text})"))?;
+    let last = tokens.len().saturating_sub(1);
     let mut depth = 0i32;
-    for (token, _) in &tokens {
+    for (i, (token, _)) in tokens.iter().enumerate() {
         match token {
             Token::SemiColon => return Err(ExpressionError::Semicolon),
             Token::Whitespace(Whitespace::SingleLineComment { .. }) => {
@@ -111,18 +115,18 @@ pub fn check_expression(text: &str) -> Result<(), ExpressionError> {
             Token::Whitespace(Whitespace::MultiLineComment(_)) => {
                 return Err(ExpressionError::BlockComment);
             }
-            Token::Comma if depth == 0 => return Err(ExpressionError::TopLevelComma),
+            Token::Comma if depth == 1 => return Err(ExpressionError::TopLevelComma),
             Token::LParen | Token::LBracket => depth += 1,
             Token::RParen | Token::RBracket => {
                 depth -= 1;
-                if depth < 0 {
+                if depth < 0 || (depth == 0 && i != last) {
                     return Err(ExpressionError::ClosesUnopened);
                 }
             }
             _ => {}
         }
     }
-    if depth != 0 {
+    if depth != 0 || !matches!(tokens.get(last), Some((Token::RParen, _))) {
         return Err(ExpressionError::LeavesOpen);
     }
     Ok(())

@@ -16,7 +16,7 @@ use sqlparser::dialect::PostgreSqlDialect;
 use sqlparser::tokenizer::{Token, Tokenizer};
 
 /// The statement shapes of the planner, with `{}` where the expression goes.
-const SHAPES: [(&str, &str); 4] = [
+const SHAPES: [(&str, &str); 3] = [
     (
         "policy",
         "CREATE POLICY \"p\" ON \"public\".\"t\"\n  AS PERMISSIVE\n  FOR ALL\n  TO authenticated\n  USING ({})\n  WITH CHECK (true)",
@@ -29,11 +29,45 @@ const SHAPES: [(&str, &str); 4] = [
         "generated column",
         "CREATE TABLE \"public\".\"t\" (\n  \"id\" uuid,\n  \"c\" text GENERATED ALWAYS AS ({}) STORED NOT NULL,\n  CONSTRAINT \"t_pkey\" PRIMARY KEY (\"id\")\n)",
     ),
-    (
-        "column default",
-        "ALTER TABLE \"public\".\"t\" ADD COLUMN \"c\" text DEFAULT {} NOT NULL",
-    ),
 ];
+
+/// The column default as the planner itself renders it (a default written as an expression,
+/// in ADD COLUMN and in SET DEFAULT), with `{}` where the expression goes.
+fn default_shapes() -> Vec<(&'static str, String)> {
+    use schemaforge::catalog::QualifiedName;
+    use schemaforge::catalog::change::{Change, ColumnDef};
+    use schemaforge::design::DefaultValue;
+    use schemaforge::plan::render;
+    use schemaforge::plan::sql_parts::default_sql;
+    let default = default_sql(&DefaultValue::Expression("{}".into()), None);
+    let table = QualifiedName::new("public", "t");
+    let column = ColumnDef {
+        name: "c".into(),
+        sql_type: "text".into(),
+        data_type: "text".into(),
+        default: Some(default.clone()),
+        generated: None,
+        not_null: true,
+        constraints: Vec::new(),
+    };
+    vec![
+        (
+            "column default",
+            render::sql(&Change::AddColumn {
+                table: table.clone(),
+                column,
+            }),
+        ),
+        (
+            "set default",
+            render::sql(&Change::SetDefault {
+                table,
+                column: "c".into(),
+                default,
+            }),
+        ),
+    ]
+}
 
 /// Tokens without whitespace and comments.
 fn significant(sql: &str) -> Option<Vec<Token>> {
@@ -78,8 +112,14 @@ fn check_contained(expression: &str) -> Result<(), TestCaseError> {
     }
     let wrapped = wrap_auth_calls(expression)
         .map_err(|e| TestCaseError::fail(format!("accepted but cannot be wrapped: {e}")))?;
+    let shapes: Vec<(&str, String)> = SHAPES
+        .iter()
+        .map(|(what, shape)| (*what, shape.to_string()))
+        .chain(default_shapes())
+        .collect();
     for text in [expression, wrapped.as_str()] {
-        for (what, shape) in SHAPES {
+        for (what, shape) in &shapes {
+            let shape = shape.as_str();
             let sql = shape.replace("{}", text);
             let skeleton = significant(&shape.replace("{}", "")).unwrap();
             let after: Vec<Token> = significant(&shape[shape.find("{}").unwrap() + 2..]).unwrap();
@@ -126,6 +166,14 @@ fn check_contained(expression: &str) -> Result<(), TestCaseError> {
                 sql
             );
             let d = hole_depth(shape);
+            // Inside parentheses an expression cannot add a clause (a CONSTRAINT, a
+            // COLLATE, a REFERENCES) to the statement around it.
+            prop_assert!(
+                d >= 1,
+                "{}: the expression is not inside parentheses:\n{}",
+                what,
+                shape
+            );
             prop_assert_eq!(
                 commas_at_depth(&tokens, d),
                 commas_at_depth(&skeleton, d),

@@ -6,11 +6,13 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 /// The pure core (`config` is a front-end concern and not listed).
-const CORE: [&str; 11] = [
+const CORE: [&str; 13] = [
     "analysis",
     "catalog",
     "design",
     "findings",
+    "lock_limit",
+    "migration_lint",
     "plan",
     "rls",
     "safe_text",

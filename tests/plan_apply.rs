@@ -169,10 +169,23 @@ async fn an_existing_table_only_gets_what_is_missing() {
     .unwrap();
     let plan = plan_text(&db, &example("todos.json")).await;
     insta::assert_snapshot!("incremental_bundle", golden(&plan));
-    assert!(plan.steps.iter().all(|s| !s.destructive));
+    // The design's boolean replaces the integer column's type: a narrowing, so the only
+    // destructive step, with a note that the table is rewritten.
+    let destructive: Vec<&str> = plan
+        .steps
+        .iter()
+        .filter(|s| s.destructive)
+        .map(|s| s.sql.as_str())
+        .collect();
+    assert_eq!(
+        destructive,
+        [
+            "ALTER TABLE \"public\".\"todos\" ALTER COLUMN \"completed\" TYPE boolean USING \"completed\"::boolean"
+        ]
+    );
     assert!(
-        plan.notes.iter().any(|n| n.contains(
-            "public.todos.completed: is integer in the database, the design says boolean"
+        plan.notes.iter().any(|n| n.starts_with(
+            "public.todos.completed: integer → boolean: ALTER COLUMN TYPE rewrites the table"
         )),
         "{:?}",
         plan.notes

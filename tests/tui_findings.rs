@@ -15,8 +15,8 @@ use serde_json::Value;
 use common::test_db;
 
 /// Lint errors (a policy reading user metadata, one naming a column that does not exist),
-/// a warning (an invented JWT claim) and plan notes (a live column the design wants
-/// required).
+/// a warning (an invented JWT claim) and plan notes (a live column whose type the design
+/// changes: the note says the table is rewritten).
 const DESIGN: &str = r#"{"tables": [
   {"name": "Notes",
    "fields": [{"name": "title", "type": "singleLineText", "is_primary": true}],
@@ -48,10 +48,11 @@ fn keyed(f: &Value) -> Vec<String> {
 async fn the_tui_shows_exactly_what_lint_json_reports() {
     let db = test_db().await;
     // A live table with RLS off (an error the linter sees in the database itself) and one
-    // the design extends, whose nullable `title` the design wants required (a plan note).
+    // the design extends, whose `title` the design wants as text (a plan note: the type
+    // change rewrites the table).
     db.batch_execute(
         "CREATE TABLE public.open_notes (id uuid PRIMARY KEY, body text);
-         CREATE TABLE public.tasks (id uuid PRIMARY KEY DEFAULT gen_random_uuid(), title text);",
+         CREATE TABLE public.tasks (id uuid PRIMARY KEY DEFAULT gen_random_uuid(), title varchar(20));",
     )
     .await
     .unwrap();

@@ -34,6 +34,24 @@ pub enum Change {
         table: QualifiedName,
         constraint: ConstraintDef,
     },
+    /// `ADD … NOT VALID`: new rows are checked at once, existing ones by a later VALIDATE
+    /// (a CHECK or a FOREIGN KEY), which takes a weaker lock while it scans.
+    AddConstraintNotValid {
+        table: QualifiedName,
+        constraint: ConstraintDef,
+    },
+    ValidateConstraint {
+        table: QualifiedName,
+        name: String,
+    },
+    /// A check run before a risky step: fails the apply with a message that says what to do,
+    /// instead of the server's raw error. `query` counts the rows in the way; `message` is
+    /// the text raised, with `%` standing for that count.
+    Precondition {
+        table: QualifiedName,
+        query: String,
+        message: String,
+    },
     CreateIndex {
         table: QualifiedName,
         name: String,
@@ -65,6 +83,76 @@ pub enum Change {
         name: String,
     },
     CreateTrigger(TriggerDef),
+    /// `ALTER COLUMN … TYPE … USING`: rewrites the table.
+    AlterColumnType {
+        table: QualifiedName,
+        column: String,
+        /// As written in DDL.
+        sql_type: String,
+        /// As the catalog reports it.
+        data_type: String,
+        /// The `USING` expression converting the old values.
+        using: String,
+        /// The new type may not hold every old value (data can be lost or refused).
+        narrowing: bool,
+    },
+    /// `ALTER COLUMN … SET DEFAULT (…)`; `default` is SQL as `sql_parts::default_sql` gives it.
+    SetDefault {
+        table: QualifiedName,
+        column: String,
+        default: String,
+    },
+    DropDefault {
+        table: QualifiedName,
+        column: String,
+    },
+    SetNotNull {
+        table: QualifiedName,
+        column: String,
+    },
+    DropNotNull {
+        table: QualifiedName,
+        column: String,
+    },
+    /// A CHECK, UNIQUE or FOREIGN KEY constraint by name.
+    DropConstraint {
+        table: QualifiedName,
+        name: String,
+    },
+    DisableRls {
+        table: QualifiedName,
+    },
+    /// A companion view, dropped to be created again after a change to a column it reads.
+    DropView {
+        view: QualifiedName,
+    },
+    /// `ALTER POLICY`: roles and expressions, for a policy whose command and kind stay.
+    AlterPolicy {
+        table: QualifiedName,
+        policy: Policy,
+    },
+    /// `COMMENT ON … IS NULL`.
+    RemoveComment {
+        on: CommentOn,
+    },
+    DropTrigger {
+        table: QualifiedName,
+        name: String,
+    },
+    RenameTable {
+        table: QualifiedName,
+        to: String,
+    },
+    RenameColumn {
+        table: QualifiedName,
+        from: String,
+        to: String,
+    },
+    RenamePolicy {
+        table: QualifiedName,
+        from: String,
+        to: String,
+    },
     Grant {
         table: QualifiedName,
         privileges: Vec<String>,
@@ -203,6 +291,11 @@ impl Catalog {
             .find(|t| t.schema == name.schema && t.name == name.name)
     }
 
+    fn column_mut(&mut self, table: &QualifiedName, column: &str) -> Option<&mut Column> {
+        self.table_mut(table)
+            .and_then(|t| t.columns.iter_mut().find(|c| c.name == column))
+    }
+
     /// Inserts in (schema, name) order, replacing a table of the same name.
     fn put_table(&mut self, table: Table) {
         let key = |t: &Table| (t.schema.clone(), t.name.clone());
@@ -268,6 +361,37 @@ impl Catalog {
                     add_constraint(t, constraint);
                 }
             }
+            Change::AddConstraintNotValid { table, constraint } => {
+                if let Some(t) = self.table_mut(table) {
+                    add_constraint(t, constraint);
+                    let name = match constraint {
+                        ConstraintDef::Check { name, .. }
+                        | ConstraintDef::ForeignKey { name, .. } => name,
+                        _ => return,
+                    };
+                    t.check_constraints
+                        .iter_mut()
+                        .filter(|c| &c.name == name)
+                        .for_each(|c| c.validated = false);
+                    t.foreign_keys
+                        .iter_mut()
+                        .filter(|f| &f.name == name)
+                        .for_each(|f| f.validated = false);
+                }
+            }
+            Change::ValidateConstraint { table, name } => {
+                if let Some(t) = self.table_mut(table) {
+                    t.check_constraints
+                        .iter_mut()
+                        .filter(|c| &c.name == name)
+                        .for_each(|c| c.validated = true);
+                    t.foreign_keys
+                        .iter_mut()
+                        .filter(|f| &f.name == name)
+                        .for_each(|f| f.validated = true);
+                }
+            }
+            Change::Precondition { .. } => {}
             Change::CreateIndex {
                 table,
                 name,
@@ -331,11 +455,144 @@ impl Catalog {
                 if let Some(t) = self.table_mut(&def.table) {
                     t.triggers.push(Trigger {
                         name: def.name.clone(),
-                        definition: String::new(),
+                        definition: trigger_definition(def),
                         function_schema: def.function.schema.clone(),
                         function: def.function.name.clone(),
                         enabled: true,
                     });
+                }
+            }
+            Change::AlterColumnType {
+                table,
+                column,
+                data_type,
+                ..
+            } => {
+                if let Some(c) = self.column_mut(table, column) {
+                    c.data_type = data_type.clone();
+                }
+            }
+            Change::SetDefault {
+                table,
+                column,
+                default,
+            } => {
+                if let Some(c) = self.column_mut(table, column) {
+                    c.default = Some(default.clone());
+                }
+            }
+            Change::DropDefault { table, column } => {
+                if let Some(c) = self.column_mut(table, column) {
+                    c.default = None;
+                }
+            }
+            Change::SetNotNull { table, column } => {
+                if let Some(c) = self.column_mut(table, column) {
+                    c.nullable = false;
+                }
+            }
+            Change::DropNotNull { table, column } => {
+                if let Some(c) = self.column_mut(table, column) {
+                    c.nullable = true;
+                }
+            }
+            Change::DropConstraint { table, name } => {
+                if let Some(t) = self.table_mut(table) {
+                    t.check_constraints.retain(|c| &c.name != name);
+                    t.foreign_keys.retain(|f| &f.name != name);
+                    t.unique_constraints.retain(|k| &k.name != name);
+                    // A unique constraint's index goes with it.
+                    t.indexes.retain(|i| &i.name != name);
+                }
+            }
+            Change::DropView { view } => {
+                self.tables
+                    .retain(|t| !(t.schema == view.schema && t.name == view.name));
+            }
+            Change::DisableRls { table } => {
+                if let Some(t) = self.table_mut(table) {
+                    t.rls_enabled = false;
+                }
+            }
+            Change::AlterPolicy { table, policy } => {
+                if let Some(p) = self
+                    .table_mut(table)
+                    .and_then(|t| t.policies.iter_mut().find(|p| p.name == policy.name))
+                {
+                    p.roles = policy.roles.clone();
+                    p.using = policy.using.clone();
+                    p.with_check = policy.with_check.clone();
+                }
+            }
+            Change::RemoveComment { on } => match on {
+                CommentOn::Table(table) => {
+                    if let Some(t) = self.table_mut(table) {
+                        t.comment = None;
+                    }
+                }
+                CommentOn::Column { table, column } => {
+                    if let Some(c) = self.column_mut(table, column) {
+                        c.comment = None;
+                    }
+                }
+            },
+            Change::DropTrigger { table, name } => {
+                if let Some(t) = self.table_mut(table) {
+                    t.triggers.retain(|tr| &tr.name != name);
+                }
+            }
+            Change::RenameTable { table, to } => {
+                if let Some(at) = self
+                    .tables
+                    .iter()
+                    .position(|t| t.schema == table.schema && t.name == table.name)
+                {
+                    let mut t = self.tables.remove(at);
+                    t.name = to.clone();
+                    self.put_table(t);
+                    for fk in self
+                        .tables
+                        .iter_mut()
+                        .flat_map(|t| t.foreign_keys.iter_mut())
+                    {
+                        if fk.references_schema == table.schema && fk.references_table == table.name
+                        {
+                            fk.references_table = to.clone();
+                        }
+                    }
+                }
+            }
+            Change::RenameColumn { table, from, to } => {
+                if let Some(t) = self.table_mut(table) {
+                    let rename = |c: &mut String| {
+                        if c == from {
+                            *c = to.clone();
+                        }
+                    };
+                    t.columns
+                        .iter_mut()
+                        .filter(|c| &c.name == from)
+                        .for_each(|c| c.name = to.clone());
+                    t.indexes
+                        .iter_mut()
+                        .for_each(|i| i.columns.iter_mut().for_each(rename));
+                    t.foreign_keys
+                        .iter_mut()
+                        .for_each(|f| f.columns.iter_mut().for_each(rename));
+                    t.unique_constraints
+                        .iter_mut()
+                        .for_each(|k| k.columns.iter_mut().for_each(rename));
+                    if let Some(k) = t.primary_key.as_mut() {
+                        k.columns.iter_mut().for_each(rename);
+                    }
+                }
+            }
+            Change::RenamePolicy { table, from, to } => {
+                if let Some(p) = self
+                    .table_mut(table)
+                    .and_then(|t| t.policies.iter_mut().find(|p| &p.name == from))
+                {
+                    p.name = to.clone();
                 }
             }
             Change::Grant {
@@ -364,6 +621,25 @@ impl Catalog {
             }
         }
     }
+}
+
+/// The trigger as `pg_get_triggerdef` prints it (up to identifier quoting).
+fn trigger_definition(def: &TriggerDef) -> String {
+    let arguments: Vec<String> = def
+        .arguments
+        .iter()
+        .map(|a| crate::sql::literal(a))
+        .collect();
+    format!(
+        "CREATE TRIGGER {} {} {} ON {} FOR EACH {} EXECUTE FUNCTION {}({})",
+        ident(&def.name),
+        def.timing,
+        def.events.join(" OR "),
+        def.table.sql(),
+        def.for_each,
+        def.function.sql(),
+        arguments.join(", ")
+    )
 }
 
 fn add_column(t: &mut Table, def: &ColumnDef) {

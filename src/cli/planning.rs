@@ -29,6 +29,7 @@ impl BundleArgs {
         PlanSettings {
             lock_timeout: self.lock_timeout.clone(),
             statement_timeout: self.statement_timeout.clone(),
+            ..PlanSettings::default()
         }
     }
 }

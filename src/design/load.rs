@@ -82,6 +82,7 @@ const TABLE_KEYS: &[(&str, Kind)] = &[
     ("public_reference", Kind::Bool),
     ("drop_columns", Kind::StrList),
     ("drop_policies", Kind::StrList),
+    ("renamed_from", Kind::OptStr),
 ];
 
 const FIELD_KEYS: &[(&str, Kind)] = &[
@@ -91,6 +92,7 @@ const FIELD_KEYS: &[(&str, Kind)] = &[
     ("options", Kind::Object(walk_options)),
     ("is_primary", Kind::Bool),
     ("primary_field", Kind::Bool),
+    ("renamed_from", Kind::OptStr),
 ];
 
 const OPTION_KEYS: &[(&str, Kind)] = &[
@@ -125,6 +127,7 @@ const POLICY_KEYS: &[(&str, Kind)] = &[
     ("with_check_expression", Kind::OptStr),
     ("roles", Kind::StrList),
     ("permissive", Kind::Bool),
+    ("renamed_from", Kind::OptStr),
 ];
 
 const RELATIONSHIP_KEYS: &[(&str, Kind)] = &[

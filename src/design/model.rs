@@ -85,6 +85,10 @@ pub struct Table {
     /// anew, which is how a changed policy is replaced.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub drop_policies: Vec<String>,
+    /// The live table's current name when the design renames it: a rename is only ever
+    /// planned when said, never guessed from a drop and an add.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub renamed_from: Option<String>,
 }
 
 impl Table {
@@ -100,6 +104,7 @@ impl Table {
             public_reference: false,
             drop_columns: Vec::new(),
             drop_policies: Vec::new(),
+            renamed_from: None,
         }
     }
 }
@@ -119,6 +124,9 @@ pub struct Field {
     /// both spellings).
     #[serde(default, alias = "primary_field", skip_serializing_if = "is_false")]
     pub is_primary: bool,
+    /// The live column's current name when the design renames it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub renamed_from: Option<String>,
 }
 
 impl Field {
@@ -129,6 +137,7 @@ impl Field {
             field_type,
             options: FieldOptions::default(),
             is_primary: false,
+            renamed_from: None,
         }
     }
 }
@@ -384,6 +393,9 @@ pub struct Policy {
     pub roles: Vec<String>,
     #[serde(default = "yes", skip_serializing_if = "is_true")]
     pub permissive: bool,
+    /// The live policy's current name when the design renames it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub renamed_from: Option<String>,
 }
 
 impl Policy {
@@ -395,6 +407,7 @@ impl Policy {
             with_check_expression: None,
             roles: default_roles(),
             permissive: true,
+            renamed_from: None,
         }
     }
 }

@@ -48,6 +48,8 @@ pub struct ResolvedTable {
     pub drop_policies: Vec<String>,
     /// `<table>_view`, when the table has rollup / count / lookup fields.
     pub view: Option<String>,
+    /// The live table's name before the design renames it.
+    pub renamed_from: Option<String>,
 }
 
 impl ResolvedTable {
@@ -80,6 +82,8 @@ pub struct ResolvedField {
     /// COMMENT ON COLUMN: the description, plus the currency code for currency fields.
     pub comment: Option<String>,
     pub is_primary: bool,
+    /// The live column's name before the design renames it.
+    pub renamed_from: Option<String>,
 }
 
 /// How a field exists in the database.
@@ -311,6 +315,7 @@ fn resolve_table(design: &Design, ti: usize) -> ResolvedTable {
             checks,
             comment,
             is_primary: Some(fi) == primary,
+            renamed_from: field.renamed_from.clone(),
             field_type: t,
             options: o.clone(),
             kind,
@@ -333,6 +338,7 @@ fn resolve_table(design: &Design, ti: usize) -> ResolvedTable {
         policies: table.rls_policies.clone(),
         drop_columns: table.drop_columns.clone(),
         drop_policies: table.drop_policies.clone(),
+        renamed_from: table.renamed_from.clone(),
         fields,
         view,
         db_name,

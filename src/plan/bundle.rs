@@ -172,11 +172,17 @@ impl Bundle {
 /// Whether a saved statement drops or truncates something: a `DROP` or `TRUNCATE` keyword
 /// outside strings, quoted names and comments, however the statement is laid out. What cannot
 /// be read counts as destructive, so `apply --yes` asks for `--allow-destructive`.
+/// `DISABLE` (row-level security) and an `ALTER … TYPE` (which may narrow) count too: whether
+/// a saved type change narrows cannot be told from its text.
 fn drops_or_truncates(sql: &str) -> bool {
+    use crate::sql_tokens::is_word;
     crate::sql_tokens::tokens(sql).map_or(true, |tokens| {
+        let altering = tokens.iter().any(|(t, _)| is_word(t, "alter"));
         tokens.iter().any(|(token, _)| {
-            crate::sql_tokens::is_word(token, "drop")
-                || crate::sql_tokens::is_word(token, "truncate")
+            is_word(token, "drop")
+                || is_word(token, "truncate")
+                || is_word(token, "disable")
+                || (altering && is_word(token, "type"))
         })
     })
 }

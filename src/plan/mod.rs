@@ -6,8 +6,12 @@
 //! the planner will not fix by itself becomes a note.
 
 pub mod bundle;
+mod columns;
+pub mod printed;
 mod relations;
+mod renames;
 pub mod render;
+mod safety;
 mod security;
 pub mod sql_parts;
 pub mod step;
@@ -29,6 +33,9 @@ pub struct PlanSettings {
     pub lock_timeout: String,
     /// `SET LOCAL statement_timeout`: how long any one statement may run.
     pub statement_timeout: String,
+    /// From this many rows (the catalog's estimate) a table is large: constraints are added
+    /// `NOT VALID` then validated, and the migration-safety lint speaks up.
+    pub large_table_rows: i64,
 }
 
 impl Default for PlanSettings {
@@ -36,6 +43,7 @@ impl Default for PlanSettings {
         PlanSettings {
             lock_timeout: "5s".into(),
             statement_timeout: "60s".into(),
+            large_table_rows: 100_000,
         }
     }
 }
@@ -123,6 +131,9 @@ impl Plan {
         let mut steps: Vec<&Step> = self.steps.iter().collect();
         steps.sort_by_key(|s| s.section); // stable: keeps the order within a section
         for step in steps {
+            if let Some(text) = step.impact() {
+                b.section_comment(step.section, &text);
+            }
             b.push(step.section, &step.sql, step.destructive);
         }
         if let Some(seed) = self.sample_seed {
@@ -157,24 +168,32 @@ pub fn plan(
     catalog: &Catalog,
     settings: &PlanSettings,
 ) -> Result<Plan, Vec<PlanError>> {
+    let (renames, renamed, notes) = renames::plan_renames(design, catalog);
     let mut planner = Planner {
         design,
-        catalog,
+        catalog: renamed.as_ref().unwrap_or(catalog),
         schema: &design.schema,
-        steps: Vec::new(),
-        notes: Vec::new(),
+        steps: renames,
+        notes,
         errors: Vec::new(),
+        recreated_views: Vec::new(),
     };
     planner.schema_step();
     triggers::helpers(&mut planner);
     tables::plan_tables(&mut planner);
     relations::plan_relations(&mut planner);
+    views::drop_views_for_column_changes(&mut planner);
     views::plan_views(&mut planner);
     security::plan_security(&mut planner);
     triggers::plan_triggers(&mut planner);
     if !planner.errors.is_empty() {
         return Err(planner.errors);
     }
+    planner.steps = safety::guard(
+        std::mem::take(&mut planner.steps),
+        planner.catalog,
+        settings.large_table_rows,
+    );
     if !planner.steps.is_empty() {
         planner.refresh_step();
     }
@@ -196,6 +215,8 @@ pub(crate) struct Planner<'a> {
     pub steps: Vec<Step>,
     pub notes: Vec<String>,
     pub errors: Vec<PlanError>,
+    /// Companion views dropped by this plan to be created again.
+    pub recreated_views: Vec<String>,
 }
 
 impl<'a> Planner<'a> {

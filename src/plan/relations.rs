@@ -126,12 +126,31 @@ pub(super) fn plan_relations(p: &mut Planner) {
                     };
                     p.push(Step::new(Section::Relations, object(column), change));
                 }
-                let has_fk = live.is_some_and(|l| {
-                    has_constraint(l, fkey)
-                        || l.foreign_keys
-                            .iter()
-                            .any(|f| f.columns == [column.as_str()])
+                if let Some(existing) = live.and_then(|l| l.column(column)) {
+                    super::columns::nullability(p, holder, &object(column), *nullable, existing);
+                }
+                let live_fk = live.and_then(|l| {
+                    l.foreign_keys
+                        .iter()
+                        .find(|f| f.columns == [column.as_str()])
+                        .or_else(|| l.foreign_key(fkey))
                 });
+                let mut has_fk = live.is_some_and(|l| has_constraint(l, fkey)) || live_fk.is_some();
+                if let Some(fk) = live_fk {
+                    let same = fk.on_delete == on_delete_action(*on_delete)
+                        && fk.references_schema == target.table.schema
+                        && fk.references_table == target.table.name
+                        && fk.references_columns == [target.column.as_str()];
+                    if !same {
+                        // A foreign key's behaviour cannot be altered: dropped and added again.
+                        let change = Change::DropConstraint {
+                            table: table.clone(),
+                            name: fk.name.clone(),
+                        };
+                        p.push(Step::new(Section::Relations, object(&fk.name), change).replacing());
+                        has_fk = false;
+                    }
+                }
                 if !has_fk {
                     let change = Change::AddConstraint {
                         table: table.clone(),

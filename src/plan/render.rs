@@ -26,6 +26,13 @@ pub fn kind(change: &Change) -> StepKind {
             ..
         } => StepKind::AddForeignKey,
         Change::AddConstraint { .. } => StepKind::AddConstraint,
+        Change::AddConstraintNotValid {
+            constraint: ConstraintDef::ForeignKey { .. },
+            ..
+        } => StepKind::AddForeignKey,
+        Change::AddConstraintNotValid { .. } => StepKind::AddConstraint,
+        Change::ValidateConstraint { .. } => StepKind::ValidateConstraint,
+        Change::Precondition { .. } => StepKind::Precondition,
         Change::CreateIndex { .. } => StepKind::CreateIndex,
         Change::Comment { .. } => StepKind::Comment,
         Change::CreateView { .. } => StepKind::CreateView,
@@ -35,6 +42,18 @@ pub fn kind(change: &Change) -> StepKind {
         Change::DropPolicy { .. } => StepKind::DropPolicy,
         Change::CreateTrigger(_) => StepKind::CreateTrigger,
         Change::RevokeAll { .. } => StepKind::Revoke,
+        Change::AlterColumnType { .. } => StepKind::AlterColumnType,
+        Change::SetDefault { .. } | Change::DropDefault { .. } => StepKind::AlterDefault,
+        Change::SetNotNull { .. } | Change::DropNotNull { .. } => StepKind::AlterNullability,
+        Change::DropConstraint { .. } => StepKind::DropConstraint,
+        Change::DisableRls { .. } => StepKind::DisableRls,
+        Change::DropView { .. } => StepKind::DropView,
+        Change::AlterPolicy { .. } => StepKind::AlterPolicy,
+        Change::RemoveComment { .. } => StepKind::Comment,
+        Change::DropTrigger { .. } => StepKind::DropTrigger,
+        Change::RenameTable { .. } | Change::RenameColumn { .. } | Change::RenamePolicy { .. } => {
+            StepKind::Rename
+        }
         Change::RefreshApi { .. } => StepKind::Refresh,
     }
 }
@@ -65,6 +84,17 @@ pub fn sql(change: &Change) -> String {
                 constraint_sql(constraint)
             )
         }
+        Change::AddConstraintNotValid { table, constraint } => format!(
+            "ALTER TABLE {} ADD {} NOT VALID",
+            table.sql(),
+            constraint_sql(constraint)
+        ),
+        Change::ValidateConstraint { table, name } => format!(
+            "ALTER TABLE {} VALIDATE CONSTRAINT {}",
+            table.sql(),
+            ident(name)
+        ),
+        Change::Precondition { query, message, .. } => precondition_sql(query, message),
         Change::CreateIndex {
             table,
             name,
@@ -101,6 +131,79 @@ pub fn sql(change: &Change) -> String {
             format!("DROP POLICY {} ON {}", ident(name), table.sql())
         }
         Change::CreateTrigger(t) => trigger_sql(t),
+        Change::AlterColumnType {
+            table,
+            column,
+            sql_type,
+            using,
+            ..
+        } => format!(
+            "ALTER TABLE {} ALTER COLUMN {} TYPE {sql_type} USING {using}",
+            table.sql(),
+            ident(column)
+        ),
+        Change::SetDefault {
+            table,
+            column,
+            default,
+        } => format!(
+            "ALTER TABLE {} ALTER COLUMN {} SET DEFAULT {default}",
+            table.sql(),
+            ident(column)
+        ),
+        Change::DropDefault { table, column } => format!(
+            "ALTER TABLE {} ALTER COLUMN {} DROP DEFAULT",
+            table.sql(),
+            ident(column)
+        ),
+        Change::SetNotNull { table, column } => format!(
+            "ALTER TABLE {} ALTER COLUMN {} SET NOT NULL",
+            table.sql(),
+            ident(column)
+        ),
+        Change::DropNotNull { table, column } => format!(
+            "ALTER TABLE {} ALTER COLUMN {} DROP NOT NULL",
+            table.sql(),
+            ident(column)
+        ),
+        Change::DropConstraint { table, name } => {
+            format!(
+                "ALTER TABLE {} DROP CONSTRAINT {}",
+                table.sql(),
+                ident(name)
+            )
+        }
+        Change::DisableRls { table } => {
+            format!("ALTER TABLE {} DISABLE ROW LEVEL SECURITY", table.sql())
+        }
+        Change::DropView { view } => format!("DROP VIEW {}", view.sql()),
+        Change::AlterPolicy { table, policy } => alter_policy_sql(table, policy),
+        Change::RemoveComment { on } => match on {
+            CommentOn::Table(table) => format!("COMMENT ON TABLE {} IS NULL", table.sql()),
+            CommentOn::Column { table, column } => format!(
+                "COMMENT ON COLUMN {}.{} IS NULL",
+                table.sql(),
+                ident(column)
+            ),
+        },
+        Change::DropTrigger { table, name } => {
+            format!("DROP TRIGGER {} ON {}", ident(name), table.sql())
+        }
+        Change::RenameTable { table, to } => {
+            format!("ALTER TABLE {} RENAME TO {}", table.sql(), ident(to))
+        }
+        Change::RenameColumn { table, from, to } => format!(
+            "ALTER TABLE {} RENAME COLUMN {} TO {}",
+            table.sql(),
+            ident(from),
+            ident(to)
+        ),
+        Change::RenamePolicy { table, from, to } => format!(
+            "ALTER POLICY {} ON {} RENAME TO {}",
+            ident(from),
+            table.sql(),
+            ident(to)
+        ),
         Change::Grant {
             table,
             privileges,
@@ -231,6 +334,41 @@ fn policy_sql(table: &QualifiedName, policy: &Policy) -> String {
         sql.push_str(&format!("\n  WITH CHECK ({check})"));
     }
     sql
+}
+
+/// `ALTER POLICY`: every clause the policy's command takes is written, so the result does not
+/// depend on what the live policy had.
+fn alter_policy_sql(table: &QualifiedName, policy: &Policy) -> String {
+    let roles: Vec<String> = policy.roles.iter().map(|r| role_sql(r)).collect();
+    let mut sql = format!(
+        "ALTER POLICY {} ON {}\n  TO {}",
+        ident(&policy.name),
+        table.sql(),
+        roles.join(", ")
+    );
+    if let Some(using) = &policy.using {
+        sql.push_str(&format!("\n  USING ({using})"));
+    }
+    if let Some(check) = &policy.with_check {
+        sql.push_str(&format!("\n  WITH CHECK ({check})"));
+    }
+    sql
+}
+
+/// A DO block that raises `message` (its `%` the count) when `query` counts any rows. The
+/// dollar-quote tag is one the body does not contain; the message is a quoted literal.
+fn precondition_sql(query: &str, message: &str) -> String {
+    let body_of = |tag: &str| {
+        format!(
+            "DECLARE n bigint;\nBEGIN\n  n := ({query});\n  IF n > 0 THEN\n    RAISE EXCEPTION {}, n USING ERRCODE = 'check_violation';\n  END IF;\nEND\n{tag}",
+            literal(message)
+        )
+    };
+    let tag = (0..)
+        .map(|i| format!("$pre{i}$"))
+        .find(|tag| !body_of("").contains(tag.as_str()))
+        .expect("some tag is free");
+    format!("DO {tag}\n{}", body_of(&tag))
 }
 
 fn trigger_sql(t: &TriggerDef) -> String {

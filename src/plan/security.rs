@@ -18,10 +18,16 @@ pub(super) fn plan_security(p: &mut Planner) {
                 enable_rls(p, name);
             }
         } else if live.is_some_and(|l| l.rls_enabled) {
-            p.note(format!(
-                "{}: row-level security is on in the database but off in the design; left on",
-                p.object(name)
-            ));
+            if table.rls_enabled {
+                // Public reference data may go without RLS; having it on is not wrong.
+                p.note(format!(
+                    "{}: public reference data with row-level security on in the database; left on",
+                    p.object(name)
+                ));
+            } else {
+                let change = Change::DisableRls { table: p.qn(name) };
+                p.push(Step::new(Section::Rls, p.object(name), change));
+            }
         }
         let dropped = drop_policies(p, table, ti, live);
         for (pi, policy) in table.policies.iter().enumerate() {
@@ -160,16 +166,34 @@ fn create_policy(
     path: &str,
 ) {
     if let Some(existing) = live.and_then(|l| l.policy(&policy.name)) {
-        if existing.command.sql() != policy.operation.name() {
-            p.note(format!(
-                "{}.{}: the database has this policy FOR {}, the design says FOR {}; left as it is \
-                 (list it in drop_policies to replace it)",
-                p.object(table),
-                policy.name,
-                existing.command.sql(),
-                policy.operation.name()
-            ));
+        if same_policy(p, existing, policy, path) {
+            return;
         }
+        let Some(wanted) = live_policy(p, policy, path) else {
+            return;
+        };
+        let object = format!("{}.{}", p.object(table), policy.name);
+        if existing.command == wanted.command && existing.permissive == wanted.permissive {
+            // Roles and expressions change in place; the policy never stops applying.
+            let change = Change::AlterPolicy {
+                table: p.qn(table),
+                policy: wanted,
+            };
+            p.push(Step::new(Section::Policies, object, change));
+            return;
+        }
+        // The command or kind of a policy cannot be altered: drop and create it again, in
+        // the same transaction, so no moment goes without it.
+        let drop = Change::DropPolicy {
+            table: p.qn(table),
+            name: policy.name.clone(),
+        };
+        p.push(Step::new(Section::Policies, object.clone(), drop).replacing());
+        let change = Change::CreatePolicy {
+            table: p.qn(table),
+            policy: wanted,
+        };
+        p.push(Step::new(Section::Policies, object, change));
         return;
     }
     if let Some(policy) = live_policy(p, policy, path) {
@@ -321,6 +345,7 @@ fn linking_security(p: &mut Planner, table: &str) {
         with_check_expression: None,
         roles: vec!["authenticated".into()],
         permissive: true,
+        renamed_from: None,
     };
     create_policy(p, table, &policy, live, &format!("linking table {table}"));
     if p.catalog.role("authenticated").is_some() {

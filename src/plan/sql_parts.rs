@@ -37,10 +37,12 @@ pub fn reference_name(reference: &str, default_schema: &str) -> QualifiedName {
     }
 }
 
-/// A design default as SQL: literals quoted for the column type, expressions as written.
+/// A design default as SQL: literals quoted for the column type, expressions as written inside
+/// parentheses, so an expression can never add a clause (`0 CONSTRAINT x CHECK (false)`) to
+/// the column it goes into.
 pub fn default_sql(default: &DefaultValue, pg_type: Option<&PgType>) -> String {
     match default {
-        DefaultValue::Expression(expression) => expression.clone(),
+        DefaultValue::Expression(expression) => format!("({expression})"),
         DefaultValue::Literal(value) => literal_for(value, pg_type),
     }
 }

@@ -28,6 +28,54 @@ pub enum StepKind {
     Revoke,
     Refresh,
     InsertRows,
+    AlterColumnType,
+    AlterDefault,
+    AlterNullability,
+    DropConstraint,
+    DisableRls,
+    AlterPolicy,
+    DropTrigger,
+    Rename,
+    DropView,
+    ValidateConstraint,
+    Precondition,
+}
+
+/// The strongest table lock a step takes (PostgreSQL's names), for the preview.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Lock {
+    /// Nothing on an existing table (a new object, a grant, a check that only reads).
+    None,
+    /// Reads and writes go on; DDL on the table waits (VALIDATE, COMMENT).
+    ShareUpdateExclusive,
+    /// Reads go on, writes wait (CREATE INDEX, CREATE TRIGGER, ADD FOREIGN KEY).
+    Share,
+    /// Everything waits, reads included (most ALTER TABLE forms).
+    AccessExclusive,
+}
+
+impl Lock {
+    pub fn label(self) -> &'static str {
+        match self {
+            Lock::None => "no table lock",
+            Lock::ShareUpdateExclusive => "SHARE UPDATE EXCLUSIVE lock",
+            Lock::Share => "SHARE lock",
+            Lock::AccessExclusive => "ACCESS EXCLUSIVE lock",
+        }
+    }
+}
+
+/// What a step does to the rows already in its table.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TableWork {
+    /// Catalog only: as fast on a big table as on an empty one.
+    None,
+    /// Reads every row (validating a constraint, building an index).
+    Scans,
+    /// Writes the whole table anew (a type change).
+    Rewrites,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
@@ -43,6 +91,13 @@ pub struct Step {
     pub destructive: bool,
     /// Columns a table step creates (for the summary); rows for sample steps.
     pub count: usize,
+    /// The lock it takes on its table and what it does to the rows there.
+    pub lock: Lock,
+    pub work: TableWork,
+    /// The step changes a table that exists already.
+    pub on_existing_table: bool,
+    /// That table's row estimate (`None` before its first ANALYZE).
+    pub rows: Option<i64>,
 }
 
 impl Step {
@@ -57,13 +112,115 @@ impl Step {
             kind: render::kind(&change),
             object: object.into(),
             sql: render::sql(&change),
-            destructive: matches!(
-                change,
-                Change::DropColumn { .. } | Change::DropPolicy { .. }
-            ),
+            destructive: is_destructive(&change),
             count,
+            lock: lock_of(&change),
+            work: work_of(&change),
+            on_existing_table: false,
+            rows: None,
             change,
         }
+    }
+}
+
+/// Steps that lose data or weaken security: drops, narrowing a type, turning RLS off.
+/// A drop that is half of a replacement is unmarked by the planner ([`Step::replacing`]).
+fn is_destructive(change: &Change) -> bool {
+    match change {
+        Change::DropColumn { .. }
+        | Change::DropPolicy { .. }
+        | Change::DropConstraint { .. }
+        | Change::DropTrigger { .. }
+        | Change::DisableRls { .. } => true,
+        Change::AlterColumnType { narrowing, .. } => *narrowing,
+        _ => false,
+    }
+}
+
+/// The lock PostgreSQL 15 takes for a change on an existing table.
+fn lock_of(change: &Change) -> Lock {
+    use crate::catalog::change::ConstraintDef;
+    match change {
+        Change::CreateSchema { .. }
+        | Change::GrantSchemaUsage { .. }
+        | Change::CreateFunction(_)
+        | Change::CreateTable(_)
+        | Change::CreateLinkingTable(_)
+        | Change::CreateView { .. }
+        | Change::Grant { .. }
+        | Change::RevokeAll { .. }
+        | Change::RefreshApi { .. }
+        | Change::Precondition { .. } => Lock::None,
+        Change::Comment { .. }
+        | Change::RemoveComment { .. }
+        | Change::ValidateConstraint { .. } => Lock::ShareUpdateExclusive,
+        Change::CreateIndex { .. } | Change::CreateTrigger(_) => Lock::Share,
+        Change::AddConstraint {
+            constraint: ConstraintDef::ForeignKey { .. },
+            ..
+        }
+        | Change::AddConstraintNotValid {
+            constraint: ConstraintDef::ForeignKey { .. },
+            ..
+        } => Lock::Share,
+        _ => Lock::AccessExclusive,
+    }
+}
+
+fn work_of(change: &Change) -> TableWork {
+    use crate::catalog::change::ConstraintDef;
+    match change {
+        Change::AlterColumnType { .. } => TableWork::Rewrites,
+        Change::AddConstraint { constraint, .. } => match constraint {
+            ConstraintDef::PrimaryKey { .. }
+            | ConstraintDef::Unique { .. }
+            | ConstraintDef::Check { .. }
+            | ConstraintDef::ForeignKey { .. } => TableWork::Scans,
+        },
+        Change::AddColumn { column, .. } if column.generated.is_some() => TableWork::Rewrites,
+        Change::SetNotNull { .. }
+        | Change::ValidateConstraint { .. }
+        | Change::CreateIndex { .. }
+        | Change::Precondition { .. } => TableWork::Scans,
+        _ => TableWork::None,
+    }
+}
+
+impl Step {
+    /// What the preview says above a step on a table that has rows: its lock, whether it
+    /// scans or rewrites the table, the row estimate, and whether it is destructive.
+    pub fn impact(&self) -> Option<String> {
+        if !self.on_existing_table
+            || self.kind == StepKind::Precondition
+            || (self.work == TableWork::None && !self.destructive)
+        {
+            return None;
+        }
+        let work = match self.work {
+            TableWork::None => "",
+            TableWork::Scans => " · scans the table",
+            TableWork::Rewrites => " · rewrites the table",
+        };
+        let rows = match self.rows {
+            Some(1) => "about 1 row".to_owned(),
+            Some(n) => format!("about {n} rows"),
+            None => "row count not estimated yet (never analysed)".to_owned(),
+        };
+        Some(format!(
+            "{}{}{work} · {rows}",
+            if self.destructive {
+                "DESTRUCTIVE · "
+            } else {
+                ""
+            },
+            self.lock.label(),
+        ))
+    }
+
+    /// The drop half of a drop-and-recreate: nothing is lost once the plan has run.
+    pub fn replacing(mut self) -> Step {
+        self.destructive = false;
+        self
     }
 }
 

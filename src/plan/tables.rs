@@ -255,20 +255,7 @@ fn extend_table(p: &mut Planner, table: &ResolvedTable, live: &LiveTable) {
             p.push(Step::new(Section::Tables, object, change));
             continue;
         };
-        if let Some(wanted) = field.pg_type
-            && column.data_type != wanted.format_type()
-        {
-            p.note(format!(
-                "{object}: is {} in the database, the design says {}; left as it is",
-                column.data_type,
-                wanted.format_type()
-            ));
-        }
-        if !field.nullable && column.nullable {
-            p.note(format!(
-                "{object}: required in the design but nullable in the database; left as it is"
-            ));
-        }
+        super::columns::alter_column(p, table, live, field, column);
         if let Some(check) = &field.check_constraint
             && !has_constraint(live, check)
         {
@@ -308,39 +295,48 @@ fn extend_table(p: &mut Planner, table: &ResolvedTable, live: &LiveTable) {
     }
 }
 
-/// COMMENT ON for the table and its columns, when the database says something else.
+/// COMMENT ON for the table and its columns, when the database says something else; a
+/// comment the design no longer has is removed.
 fn comments(p: &mut Planner, table: &ResolvedTable) {
     let name = table.db_name.as_str();
     let live = p.live(name);
-    if let Some(description) = table.description.as_ref().filter(|d| !d.is_empty())
-        && live.and_then(|l| l.comment.as_deref()) != Some(description.as_str())
-    {
-        let change = Change::Comment {
-            on: CommentOn::Table(p.qn(name)),
-            text: description.clone(),
-        };
-        p.push(Step::new(Section::Tables, p.object(name), change));
-    }
+    let wanted = table.description.as_ref().filter(|d| !d.is_empty());
+    let current = live.and_then(|l| l.comment.as_deref());
+    comment(
+        p,
+        CommentOn::Table(p.qn(name)),
+        p.object(name),
+        wanted,
+        current,
+    );
     for field in table.columns() {
-        let Some(comment) = field.comment.as_ref().filter(|c| !c.is_empty()) else {
-            continue;
-        };
+        let wanted = field.comment.as_ref().filter(|c| !c.is_empty());
         let current = live
             .and_then(|l| l.column(&field.db_name))
             .and_then(|c| c.comment.as_deref());
-        if current != Some(comment.as_str()) {
-            let change = Change::Comment {
-                on: CommentOn::Column {
-                    table: p.qn(name),
-                    column: field.db_name.clone(),
-                },
-                text: comment.clone(),
-            };
-            p.push(Step::new(
-                Section::Tables,
-                format!("{}.{}", p.object(name), field.db_name),
-                change,
-            ));
-        }
+        let on = CommentOn::Column {
+            table: p.qn(name),
+            column: field.db_name.clone(),
+        };
+        let object = format!("{}.{}", p.object(name), field.db_name);
+        comment(p, on, object, wanted, current);
     }
+}
+
+fn comment(
+    p: &mut Planner,
+    on: CommentOn,
+    object: String,
+    wanted: Option<&String>,
+    current: Option<&str>,
+) {
+    let change = match (wanted, current) {
+        (Some(text), current) if current != Some(text.as_str()) => Change::Comment {
+            on,
+            text: text.clone(),
+        },
+        (None, Some(_)) => Change::RemoveComment { on },
+        _ => return,
+    };
+    p.push(Step::new(Section::Tables, object, change));
 }

@@ -74,10 +74,8 @@ pub(super) fn plan_triggers(p: &mut Planner) {
             let FieldKind::Trigger(spec) = &field.kind else {
                 continue;
             };
-            if live.is_some_and(|l| l.trigger(&spec.name).is_some()) {
-                continue;
-            }
-            trigger_field(p, name, spec);
+            let existing = live.and_then(|l| l.trigger(&spec.name));
+            trigger_field(p, name, spec, existing);
         }
     }
 }
@@ -96,7 +94,24 @@ fn dollar_tag(body: &str) -> String {
         .expect("some tag is free")
 }
 
-fn trigger_field(p: &mut Planner, table: &str, spec: &TriggerSpec) {
+/// A trigger's statement compared without identifier quotes and extra spaces, the way
+/// `pg_get_triggerdef` prints it.
+fn same_trigger(ours: &str, live: &str) -> bool {
+    let plain = |s: &str| {
+        s.replace('"', "")
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    plain(ours) == plain(live)
+}
+
+fn trigger_field(
+    p: &mut Planner,
+    table: &str,
+    spec: &TriggerSpec,
+    existing: Option<&crate::catalog::Trigger>,
+) {
     let (function, arguments) = match &spec.action {
         TriggerAction::Function(reference) => (
             QualifiedName::new(
@@ -112,7 +127,13 @@ fn trigger_field(p: &mut Planner, table: &str, spec: &TriggerSpec) {
                 .functions_named(p.schema, function)
                 .next()
                 .is_some();
-            if !exists {
+            if exists {
+                p.note(format!(
+                    "{}: the function exists; its body is not compared with the design's \
+                     (the catalog read does not hold function bodies)",
+                    p.object(function)
+                ));
+            } else {
                 let change = Change::CreateFunction(trigger_function(
                     p.qn(function),
                     format!("{tag}\n{}\n{tag}", body.trim()),
@@ -149,9 +170,16 @@ fn trigger_field(p: &mut Planner, table: &str, spec: &TriggerSpec) {
         function,
         arguments,
     });
-    p.push(Step::new(
-        Section::Triggers,
-        format!("{}.{}", p.object(table), spec.name),
-        change,
-    ));
+    let object = format!("{}.{}", p.object(table), spec.name);
+    if let Some(existing) = existing {
+        if same_trigger(&super::render::sql(&change), &existing.definition) {
+            return;
+        }
+        let drop = Change::DropTrigger {
+            table: p.qn(table),
+            name: spec.name.clone(),
+        };
+        p.push(Step::new(Section::Triggers, object.clone(), drop).replacing());
+    }
+    p.push(Step::new(Section::Triggers, object, change));
 }

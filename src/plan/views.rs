@@ -90,6 +90,44 @@ fn column_sql(p: &Planner, column: &ViewColumn) -> Option<String> {
     })
 }
 
+/// Companion views read their tables' columns, and PostgreSQL refuses to change the type of,
+/// or drop, a column a view uses: when the plan does either, the companion views that exist
+/// are dropped first and created again in the views section (they are schemaforge's own).
+pub(super) fn drop_views_for_column_changes(p: &mut Planner) {
+    let rewrites = p.steps.iter().any(|s| {
+        matches!(
+            s.change,
+            Change::AlterColumnType { .. } | Change::DropColumn { .. }
+        )
+    });
+    if !rewrites {
+        return;
+    }
+    let views: Vec<String> = p
+        .design
+        .tables
+        .iter()
+        .filter_map(|t| t.view.clone())
+        .filter(|v| p.live(v).is_some_and(|l| l.is_view()))
+        .collect();
+    let at = p
+        .steps
+        .iter()
+        .position(|s| {
+            matches!(
+                s.change,
+                Change::AlterColumnType { .. } | Change::DropColumn { .. }
+            )
+        })
+        .unwrap_or(0);
+    for (i, view) in views.into_iter().enumerate() {
+        let change = Change::DropView { view: p.qn(&view) };
+        let step = Step::new(Section::Tables, p.object(&view), change);
+        p.steps.insert(at + i, step);
+        p.recreated_views.push(view);
+    }
+}
+
 pub(super) fn plan_views(p: &mut Planner) {
     for table in &p.design.tables {
         let Some(view) = &table.view else { continue };
@@ -101,7 +139,7 @@ pub(super) fn plan_views(p: &mut Planner) {
                 _ => None,
             })
             .collect();
-        if let Some(live) = p.live(view) {
+        if let Some(live) = p.live(view).filter(|_| !p.recreated_views.contains(view)) {
             for (name, _) in &columns {
                 if live.column(name).is_none() {
                     p.note(format!(

@@ -448,6 +448,7 @@ mod tests {
             check_constraint: None,
             comment: None,
             is_primary: false,
+            renamed_from: None,
             kind: FieldKind::Column,
             options,
         }

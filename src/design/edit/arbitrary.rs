@@ -208,6 +208,7 @@ pub fn field_named(name: String) -> BoxedStrategy<Field> {
             field_type,
             options: options.unwrap_or_default(),
             is_primary,
+            renamed_from: None,
         })
         .boxed()
 }
@@ -243,6 +244,7 @@ pub fn policy() -> BoxedStrategy<Policy> {
                 with_check_expression: check.map(str::to_string),
                 roles: roles.into_iter().map(str::to_string).collect(),
                 permissive,
+                renamed_from: None,
             },
         )
         .boxed()
@@ -297,6 +299,7 @@ pub fn table_named(name: String) -> BoxedStrategy<Table> {
                     public_reference: public,
                     drop_columns: drops,
                     drop_policies,
+                    renamed_from: None,
                 }
             },
         )
