@@ -2,7 +2,7 @@
 //! whatever it answers — an error, or a target described for headers and logs — never
 //! shows the password the text carries.
 
-use std::path::Path;
+mod fuzz_support;
 
 use proptest::prelude::*;
 use proptest::sample::select;
@@ -185,14 +185,8 @@ proptest! {
 /// `known_bug_*` files are listed in the README and skipped.
 #[test]
 fn connection_string_corpus() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fuzz_corpus/connection_strings");
     let mut seen = 0;
-    for entry in std::fs::read_dir(&dir).expect("the corpus directory") {
-        let path = entry.unwrap().path();
-        let name = path.file_name().unwrap().to_string_lossy().into_owned();
-        if name == "README.md" || name.starts_with("known_bug_") {
-            continue;
-        }
+    for (name, path) in fuzz_support::corpus_files("connection_strings") {
         for line in std::fs::read_to_string(&path).unwrap().lines() {
             let (input, password) = line.split_once('\t').expect("input<TAB>password");
             check_hidden(input, password).unwrap_or_else(|e| panic!("{name}: {e}"));

@@ -2,7 +2,7 @@
 //! and a kept corpus never panic; every input either loads or is refused with diagnostics
 //! whose JSON paths point into the document the user wrote.
 
-use std::path::Path;
+mod fuzz_support;
 
 use proptest::prelude::*;
 use proptest::sample::{Index, select};
@@ -314,14 +314,8 @@ proptest! {
 /// the rules above. `known_bug_*` files are listed in the README and skipped.
 #[test]
 fn design_corpus() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fuzz_corpus/design");
     let mut seen = 0;
-    for entry in std::fs::read_dir(&dir).expect("the corpus directory") {
-        let path = entry.unwrap().path();
-        let name = path.file_name().unwrap().to_string_lossy().into_owned();
-        if name == "README.md" || name.starts_with("known_bug_") {
-            continue;
-        }
+    for (name, path) in fuzz_support::corpus_files("design") {
         let bytes = std::fs::read(&path).unwrap();
         let Ok(text) = String::from_utf8(bytes) else {
             panic!("{name}: corpus files are UTF-8 (the CLI reads them as text)");

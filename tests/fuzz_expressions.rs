@@ -6,7 +6,7 @@
 //! tokens (not swallowed by a comment or a string) and with no extra comma at the
 //! expression's level (no extra column or ALTER TABLE sub-command).
 
-use std::path::Path;
+mod fuzz_support;
 
 use proptest::prelude::*;
 use proptest::sample::select;
@@ -264,14 +264,8 @@ proptest! {
 /// of `known_bug_*` files are listed in the README and skipped.
 #[test]
 fn expression_corpus() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fuzz_corpus/expressions");
     let mut seen = 0;
-    for entry in std::fs::read_dir(&dir).expect("the corpus directory") {
-        let path = entry.unwrap().path();
-        let name = path.file_name().unwrap().to_string_lossy().into_owned();
-        if name == "README.md" || name.starts_with("known_bug_") {
-            continue;
-        }
+    for (name, path) in fuzz_support::corpus_files("expressions") {
         let text = std::fs::read_to_string(&path).unwrap();
         for line in text.lines() {
             // `\n` in a corpus line stands for a newline inside the expression.

@@ -327,13 +327,18 @@ fn policy_sql(table: &QualifiedName, policy: &Policy) -> String {
         policy.command.sql(),
         roles.join(", ")
     );
+    push_clauses(&mut sql, policy);
+    sql
+}
+
+/// The USING and WITH CHECK clauses a policy has, on lines of their own.
+fn push_clauses(sql: &mut String, policy: &Policy) {
     if let Some(using) = &policy.using {
         sql.push_str(&format!("\n  USING ({using})"));
     }
     if let Some(check) = &policy.with_check {
         sql.push_str(&format!("\n  WITH CHECK ({check})"));
     }
-    sql
 }
 
 /// `ALTER POLICY`: every clause the policy's command takes is written, so the result does not
@@ -346,12 +351,7 @@ fn alter_policy_sql(table: &QualifiedName, policy: &Policy) -> String {
         table.sql(),
         roles.join(", ")
     );
-    if let Some(using) = &policy.using {
-        sql.push_str(&format!("\n  USING ({using})"));
-    }
-    if let Some(check) = &policy.with_check {
-        sql.push_str(&format!("\n  WITH CHECK ({check})"));
-    }
+    push_clauses(&mut sql, policy);
     sql
 }
 
