@@ -296,3 +296,44 @@ async fn extensions_in_public_are_reported() {
     assert_eq!(objects(&found), ["extension pg_trgm"]);
     assert!(found[0].remedy.contains("SET SCHEMA extensions"));
 }
+
+/// A failed `CREATE UNIQUE INDEX CONCURRENTLY` leaves an invalid index: reported through the
+/// real `lint`, and gone once the suggested `REINDEX` runs on clean data.
+#[tokio::test]
+async fn an_index_left_invalid_by_a_failed_concurrent_build_is_reported() {
+    let db = test_db().await;
+    db.batch_execute(
+        "CREATE TABLE public.events (id bigint PRIMARY KEY, kind text);
+         ALTER TABLE public.events ENABLE ROW LEVEL SECURITY;
+         INSERT INTO public.events VALUES (1, 'a'), (2, 'a');",
+    )
+    .await
+    .unwrap();
+    // Outside a transaction block, as CONCURRENTLY needs; it fails on the duplicate.
+    assert!(
+        db.batch_execute(
+            "CREATE UNIQUE INDEX CONCURRENTLY events_kind_key ON public.events (kind)"
+        )
+        .await
+        .is_err()
+    );
+    let cat = catalog(&db).await;
+    let found = findings(&cat, "invalid_index");
+    assert_eq!(objects(&found), ["public.events.events_kind_key"]);
+
+    let out = common::cli(&db.url, &["lint", "--json"]);
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let rules: Vec<&str> = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|f| f["rule"].as_str())
+        .collect();
+    assert!(rules.contains(&"invalid_index"), "{rules:?}");
+
+    db.batch_execute("DELETE FROM public.events WHERE id = 2")
+        .await
+        .unwrap();
+    db.batch_execute(&found[0].remedy).await.unwrap();
+    assert!(findings(&catalog(&db).await, "invalid_index").is_empty());
+}

@@ -216,6 +216,7 @@ pub fn assemble(rows: Rows, unreadable: Vec<Unreadable>, stats: ReadStats) -> Ca
             unique: x.unique,
             primary: x.primary,
             columns,
+            invalid: !x.valid,
         });
     }
 

@@ -738,6 +738,7 @@ fn index(schema: String, table: String, name: &str, columns: &[String], unique: 
         unique,
         primary: false,
         columns: columns.to_vec(),
+        invalid: false,
     }
 }
 

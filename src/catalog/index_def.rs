@@ -155,6 +155,7 @@ mod tests {
             classes: vec![Oid(2), Oid(1)],
             collations: vec![Oid(950), Oid(100)],
             options: vec![DESC, NULLS_FIRST],
+            valid: true,
         };
         assert_eq!(
             lookup.build(&index, &columns),

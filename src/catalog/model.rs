@@ -396,6 +396,10 @@ pub struct Index {
     pub primary: bool,
     /// Key columns in order; an expression key appears as its expression text.
     pub columns: Vec<String>,
+    /// Left by a failed `CREATE INDEX CONCURRENTLY`: queries never use it, writes still
+    /// maintain it (and a unique one still refuses duplicates).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub invalid: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -198,7 +198,7 @@ const INDEXES: &str = "SELECT 'indexes', json_agg(json_build_array(i.indrelid, i
        || pg_catalog.quote_ident(n.nspname) || '.' || pg_catalog.quote_ident(c.relname) \
        || ' USING ' || pg_catalog.quote_ident(am.amname), \
      am.amname, i.indclass::pg_catalog.oid[], \
-     i.indcollation::pg_catalog.oid[], i.indoption::pg_catalog.int2[])) \
+     i.indcollation::pg_catalog.oid[], i.indoption::pg_catalog.int2[], i.indisvalid)) \
      FROM pg_catalog.pg_index i \
      JOIN pg_catalog.pg_class ic ON ic.oid = i.indexrelid \
      JOIN pg_catalog.pg_am am ON am.oid = ic.relam \

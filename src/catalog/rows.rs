@@ -127,6 +127,8 @@ pub struct IndexRow {
     pub classes: Vec<Oid>,
     pub collations: Vec<Oid>,
     pub options: Vec<i16>,
+    /// `indisvalid`: false after a failed `CREATE INDEX CONCURRENTLY`.
+    pub valid: bool,
 }
 
 #[derive(Debug, Deserialize)]

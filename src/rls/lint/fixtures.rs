@@ -70,6 +70,7 @@ pub fn index(name: &str, schema: &str, table: &str, column: &str, unique: bool) 
         unique,
         primary: false,
         columns: vec![column.into()],
+        invalid: false,
     }
 }
 

@@ -12,6 +12,7 @@ mod definer_functions;
 mod extension_in_public;
 mod fkey_to_auth_unique;
 mod graphql_exposed;
+mod invalid_index;
 mod null_auth_disjunct;
 mod policies;
 mod recursion;
@@ -56,7 +57,7 @@ pub struct Finding {
 }
 
 /// Every rule, with its level: the README table and the TUI's help read this.
-pub const RULES: [(&str, Level); 30] = [
+pub const RULES: [(&str, Level); 31] = [
     ("rls_disabled_in_public", Level::Error),
     ("policy_exists_rls_disabled", Level::Error),
     ("rls_enabled_no_policy", Level::Info),
@@ -90,6 +91,7 @@ pub const RULES: [(&str, Level); 30] = [
     ("pg_graphql_anon_table_exposed", Level::Info),
     ("pg_graphql_authenticated_table_exposed", Level::Info),
     ("autovacuum_disabled", Level::Info),
+    ("invalid_index", Level::Warn),
 ];
 
 /// What the catalog alone cannot say.
@@ -154,6 +156,7 @@ pub fn lint(catalog: &Catalog, context: &LintContext) -> Vec<Finding> {
         null_auth_disjunct::null_auth_rules(table, &mut findings);
         graphql_exposed::graphql_rules(catalog, table, &mut findings);
         autovacuum_disabled::autovacuum_rules(table, &mut findings);
+        invalid_index::invalid_index_rules(table, &mut findings);
     }
     search_path::function_rules(catalog, &mut findings);
     definer_functions::definer_rules(catalog, &mut findings);
