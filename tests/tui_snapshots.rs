@@ -344,6 +344,7 @@ fn real_world_catalog() -> schemaforge::catalog::Catalog {
         unique: false,
         primary: false,
         columns: vec!["created_at".into()],
+        invalid: false,
     });
     projects.indexes.push(Index {
         name: "projects_search_idx".into(),
@@ -353,6 +354,7 @@ fn real_world_catalog() -> schemaforge::catalog::Catalog {
         unique: false,
         primary: false,
         columns: vec!["name".into()],
+        invalid: false,
     });
     projects.triggers[0].definition = "CREATE TRIGGER projects_updated BEFORE UPDATE OF name, created_by ON public.projects FOR EACH ROW EXECUTE FUNCTION public.set_updated()".into();
     projects.policies[0].using = Some(

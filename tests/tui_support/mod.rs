@@ -68,6 +68,7 @@ pub fn table(schema: &str, name: &str) -> Table {
             unique: true,
             primary: true,
             columns: vec!["id".into()],
+            invalid: false,
         }],
         ..Table::new(schema, name, TableKind::Table)
     }
@@ -113,6 +114,7 @@ pub fn catalog() -> Catalog {
         unique: false,
         primary: false,
         columns: vec!["created_by".into()],
+        invalid: false,
     });
     projects.policies.push(Policy {
         name: "Owners manage projects".into(),
