@@ -28,19 +28,11 @@ const SCHEMA: &str = "CREATE TABLE public.held (id int PRIMARY KEY, a int CHECK 
 /// A second session that holds `public.held` ACCESS EXCLUSIVE in an open transaction, as
 /// a long migration or `VACUUM FULL` would; its pid.
 async fn hold_exclusive(db: &TestDb) -> (Session, String) {
-    let locker = db.connect_again().await;
-    let pid = scalar(&locker.client, "SELECT pg_backend_pid()::text")
-        .await
-        .unwrap();
-    locker
-        .client
-        .batch_execute(
-            "SET application_name = 'long_migration'; BEGIN; \
-             LOCK TABLE public.held IN ACCESS EXCLUSIVE MODE",
-        )
-        .await
-        .unwrap();
-    (locker, pid)
+    db.hold_lock(
+        "long_migration",
+        "LOCK TABLE public.held IN ACCESS EXCLUSIVE MODE",
+    )
+    .await
 }
 
 /// Runs the binary, killing it (and failing) if it has not finished in 30 s: without a

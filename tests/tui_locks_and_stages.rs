@@ -15,7 +15,7 @@ use schemaforge::tui::keymap::Keymap;
 use schemaforge::tui::runtime::Harness;
 use schemaforge::tui::theme::Theme;
 
-use common::{scalar, test_db};
+use common::test_db;
 
 fn app(design_json: Option<&str>) -> App {
     let mut app = App::new(
@@ -46,18 +46,12 @@ async fn a_locked_table_is_marked_and_the_rest_is_shown() {
     )
     .await
     .unwrap();
-    let locker = db.connect_again().await;
-    let pid = scalar(&locker.client, "SELECT pg_backend_pid()::text")
-        .await
-        .unwrap();
-    locker
-        .client
-        .batch_execute(
-            "SET application_name = 'vacuum_full'; BEGIN; \
-             LOCK TABLE public.held IN ACCESS EXCLUSIVE MODE",
+    let (_locker, pid) = db
+        .hold_lock(
+            "vacuum_full",
+            "LOCK TABLE public.held IN ACCESS EXCLUSIVE MODE",
         )
-        .await
-        .unwrap();
+        .await;
 
     let mut h = Harness::start(app(None), db.connect_again().await);
     tokio::time::timeout(Duration::from_secs(20), h.settle())
@@ -167,18 +161,12 @@ async fn an_apply_blocked_on_a_lock_names_the_session_in_the_preview() {
     h.settle().await;
     // Auth's users table is what the todos' foreign key refers to: a long transaction
     // that wrote to it holds a lock the ALTER needs.
-    let other = db.connect_again().await;
-    let pid = scalar(&other.client, "SELECT pg_backend_pid()::text")
-        .await
-        .unwrap();
-    other
-        .client
-        .batch_execute(
-            "SET application_name = 'batch_import'; BEGIN; \
-             LOCK TABLE auth.users IN SHARE ROW EXCLUSIVE MODE",
+    let (_other, pid) = db
+        .hold_lock(
+            "batch_import",
+            "LOCK TABLE auth.users IN SHARE ROW EXCLUSIVE MODE",
         )
-        .await
-        .unwrap();
+        .await;
     h.key(KeyCode::Char('6'));
     h.key(KeyCode::Char('A'));
     h.keys("apply");

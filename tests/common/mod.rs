@@ -127,3 +127,24 @@ pub fn assert_success(out: &std::process::Output) {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+impl TestDb {
+    /// A second session, named `application`, that holds `lock` (`LOCK TABLE …`) in an open
+    /// transaction, as a long migration or `VACUUM FULL` would; with its pid. The lock lasts
+    /// as long as the returned session.
+    pub async fn hold_lock(&self, application: &str, lock: &str) -> (Session, String) {
+        let holder = self.connect_again().await;
+        let pid = scalar(&holder.client, "SELECT pg_backend_pid()::text")
+            .await
+            .expect("a pid");
+        holder
+            .client
+            .batch_execute(&format!(
+                "SET application_name = {}; BEGIN; {lock}",
+                schemaforge::sql::literal(application)
+            ))
+            .await
+            .expect("take the lock");
+        (holder, pid)
+    }
+}
