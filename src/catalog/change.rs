@@ -455,7 +455,7 @@ impl Catalog {
                 if let Some(t) = self.table_mut(&def.table) {
                     t.triggers.push(Trigger {
                         name: def.name.clone(),
-                        definition: trigger_definition(def),
+                        definition: def.sql(),
                         function_schema: def.function.schema.clone(),
                         function: def.function.name.clone(),
                         enabled: true,
@@ -623,23 +623,26 @@ impl Catalog {
     }
 }
 
-/// The trigger as `pg_get_triggerdef` prints it (up to identifier quoting).
-fn trigger_definition(def: &TriggerDef) -> String {
-    let arguments: Vec<String> = def
-        .arguments
-        .iter()
-        .map(|a| crate::sql::literal(a))
-        .collect();
-    format!(
-        "CREATE TRIGGER {} {} {} ON {} FOR EACH {} EXECUTE FUNCTION {}({})",
-        ident(&def.name),
-        def.timing,
-        def.events.join(" OR "),
-        def.table.sql(),
-        def.for_each,
-        def.function.sql(),
-        arguments.join(", ")
-    )
+impl TriggerDef {
+    /// `CREATE TRIGGER …`: the statement the plan runs, and the trigger's definition as
+    /// `pg_get_triggerdef` prints it (up to identifier quoting).
+    pub fn sql(&self) -> String {
+        let arguments: Vec<String> = self
+            .arguments
+            .iter()
+            .map(|a| crate::sql::literal(a))
+            .collect();
+        format!(
+            "CREATE TRIGGER {} {} {} ON {} FOR EACH {} EXECUTE FUNCTION {}({})",
+            ident(&self.name),
+            self.timing,
+            self.events.join(" OR "),
+            self.table.sql(),
+            self.for_each,
+            self.function.sql(),
+            arguments.join(", ")
+        )
+    }
 }
 
 fn add_column(t: &mut Table, def: &ColumnDef) {

@@ -4,7 +4,6 @@
 
 use crate::catalog::change::{
     Change, ColumnConstraint, ColumnDef, CommentOn, ConstraintDef, FunctionDef, TableDef,
-    TriggerDef,
 };
 use crate::catalog::{Policy, QualifiedName};
 use crate::sql::{ident, literal};
@@ -130,7 +129,7 @@ pub fn sql(change: &Change) -> String {
         Change::DropPolicy { table, name } => {
             format!("DROP POLICY {} ON {}", ident(name), table.sql())
         }
-        Change::CreateTrigger(t) => trigger_sql(t),
+        Change::CreateTrigger(t) => t.sql(),
         Change::AlterColumnType {
             table,
             column,
@@ -369,21 +368,4 @@ fn precondition_sql(query: &str, message: &str) -> String {
         .find(|tag| !body_of("").contains(tag.as_str()))
         .expect("some tag is free");
     format!("DO {tag}\n{}", body_of(&tag))
-}
-
-fn trigger_sql(t: &TriggerDef) -> String {
-    format!(
-        "CREATE TRIGGER {} {} {} ON {} FOR EACH {} EXECUTE FUNCTION {}({})",
-        ident(&t.name),
-        t.timing,
-        t.events.join(" OR "),
-        t.table.sql(),
-        t.for_each,
-        t.function.sql(),
-        t.arguments
-            .iter()
-            .map(|a| crate::sql::literal(a))
-            .collect::<Vec<_>>()
-            .join(", ")
-    )
 }

@@ -41,6 +41,18 @@ pub struct Running {
     pub cancelling: bool,
 }
 
+impl Running {
+    /// `applying · statement 3 of 12`, as the preview and the status line show progress.
+    pub fn progress(&self) -> String {
+        format!(
+            "{} · statement {} of {}",
+            self.kind.label(),
+            self.statement,
+            self.total
+        )
+    }
+}
+
 /// The slot: idle, or exactly one job.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Job {

@@ -210,12 +210,7 @@ fn draw_status(frame: &mut Frame, app: &App, area: Rect) {
         && job.kind != JobKind::Reading
     {
         right.push(Span::styled(
-            format!(
-                "{} · statement {} of {}  esc cancels ",
-                job.kind.label(),
-                job.statement,
-                job.total
-            ),
+            format!("{}  esc cancels ", job.progress()),
             app.theme.style(Role::Warning),
         ));
     } else if let Some(message) = &app.view.message {

@@ -102,12 +102,7 @@ fn status_lines<'a>(app: &App, plan: &PlanView) -> Vec<Line<'a>> {
         && job.kind != JobKind::Reading
     {
         out.push(Line::styled(
-            format!(
-                "{} · statement {} of {} · esc cancels",
-                job.kind.label(),
-                job.statement,
-                job.total
-            ),
+            format!("{} · esc cancels", job.progress()),
             app.theme.style(Role::Warning),
         ));
         return out;
