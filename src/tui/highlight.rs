@@ -75,8 +75,10 @@ fn push(lines: &mut Vec<Vec<(String, Role)>>, piece: &str, role: Role) {
     }
 }
 
-pub fn highlight(bundle: &Bundle) -> Highlighted {
-    let text = &bundle.text;
+/// Any SQL text (a whole bundle, a policy expression being typed), line by line, as
+/// `(text, role)` segments; tabs become four spaces. Text the tokenizer cannot read (an
+/// unterminated string while typing) stays plain.
+pub fn highlight_text(text: &str) -> Vec<Vec<(String, Role)>> {
     let mut lines: Vec<Vec<(String, Role)>> = vec![Vec::new()];
     match crate::sql_tokens::tokens(text) {
         Ok(tokens) => {
@@ -97,6 +99,12 @@ pub fn highlight(bundle: &Bundle) -> Highlighted {
         }
         Err(_) => push(&mut lines, text, Role::Text),
     }
+    lines
+}
+
+pub fn highlight(bundle: &Bundle) -> Highlighted {
+    let text = &bundle.text;
+    let mut lines = highlight_text(text);
     if text.ends_with('\n') && lines.last().is_some_and(Vec::is_empty) {
         lines.pop();
     }
