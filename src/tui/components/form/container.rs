@@ -36,7 +36,8 @@ pub struct Form {
     pub(crate) focus: usize,
     /// A confirm was refused: every error shows, typed into or not.
     pub(crate) refused: bool,
-    pub(crate) width: u16,
+    /// Columns asked for; `None` fits the screen (72, wider on a wide screen).
+    pub(crate) width: Option<u16>,
     /// The first content row on screen; kept between frames so the view moves only as
     /// far as the focus needs.
     pub(crate) scroll: Cell<u16>,
@@ -49,7 +50,7 @@ impl Form {
             fields: Vec::new(),
             focus: 0,
             refused: false,
-            width: 72,
+            width: None,
             scroll: Cell::new(0),
         }
     }
@@ -76,9 +77,10 @@ impl Form {
         self
     }
 
-    /// The popup's width in columns (72 unless told; never wider than the screen).
+    /// The popup's width in columns (never wider than the screen). Unless told: 72, or
+    /// three fifths of a wide screen, up to 100.
     pub fn width(mut self, width: u16) -> Form {
-        self.width = width.max(20);
+        self.width = Some(width.max(20));
         self
     }
 

@@ -58,7 +58,11 @@ impl Form {
         } else {
             "⏎ confirm"
         };
-        let mut parts = vec![confirm, "Tab next", "Esc cancel"];
+        let mut parts = vec![confirm];
+        if self.fields.len() > 1 {
+            parts.push("Tab next");
+        }
+        parts.push("Esc cancel");
         if let Some(hint) = focused.map(|i| i.hint()).filter(|h| !h.is_empty()) {
             parts.push(hint);
         }
@@ -67,7 +71,10 @@ impl Form {
 
     pub fn draw(&self, frame: &mut Frame, theme: &Theme, area: Rect) {
         let (placed, content_height) = self.place();
-        let width = self.width.min(area.width);
+        let width = self
+            .width
+            .unwrap_or_else(|| (area.width * 3 / 5).clamp(72, 100))
+            .min(area.width);
         let popup = centred(area, width, content_height + 2);
         if popup.width < 6 || popup.height < 3 {
             return;

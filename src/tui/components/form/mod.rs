@@ -50,9 +50,12 @@ pub enum FormOutcome {
     Confirm,
 }
 
+/// A check of a text: `Err(message)` in words.
+type Check = dyn Fn(&str) -> Result<(), String> + Send + Sync;
+
 /// Checks a text as it is typed; `Err(message)` is shown under the input, in words.
 #[derive(Clone)]
-pub struct Validator(Arc<dyn Fn(&str) -> Result<(), String> + Send + Sync>);
+pub struct Validator(Arc<Check>);
 
 impl Validator {
     pub fn new(check: impl Fn(&str) -> Result<(), String> + Send + Sync + 'static) -> Validator {
