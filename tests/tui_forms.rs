@@ -227,3 +227,15 @@ fn a_form_taller_than_the_screen_scrolls_to_the_focused_input() {
         "scrolled out of view"
     );
 }
+
+#[test]
+fn tiny_screens_draw_without_panicking() {
+    let theme = Theme::default();
+    for (_, make) in screens() {
+        for w in [1, 5, 10, 17, 23, 30, 41] {
+            for h in [1, 3, 5, 9] {
+                let _ = draw(&make(), &theme, w, h);
+            }
+        }
+    }
+}

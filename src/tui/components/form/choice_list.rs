@@ -131,7 +131,7 @@ impl ChoiceList {
             let role = match (i == self.selected, focused) {
                 (true, true) => Role::Selected,
                 (true, false) => Role::Accent,
-                _ => Role::Dim,
+                _ => Role::Text,
             };
             buf.set_stringn(
                 area.x + x as u16,

@@ -211,6 +211,24 @@ impl Form {
         self.index(id).map(|i| self.fields[i].area.get())
     }
 
+    /// The keys that work now, `(keys, what they do)`: the form's own, then the focused
+    /// input's. The form's footer shows them; an editor can put them in its status line.
+    pub fn hints(&self) -> Vec<(&'static str, &'static str)> {
+        let focused = self.fields.get(self.focus).map(|f| &f.input);
+        let confirm = if focused.is_some_and(FormInput::takes_enter) {
+            "Alt-⏎"
+        } else {
+            "⏎"
+        };
+        let mut hints = vec![(confirm, "confirm")];
+        if self.fields.len() > 1 {
+            hints.push(("Tab", "next"));
+        }
+        hints.push(("Esc", "cancel"));
+        hints.extend(focused.map(FormInput::hints).unwrap_or_default());
+        hints
+    }
+
     fn move_focus(&mut self, forward: bool) {
         let n = self.fields.len();
         if n > 0 {

@@ -52,20 +52,11 @@ impl Form {
 
     /// The keys that work now, for the bottom border.
     fn footer(&self) -> String {
-        let focused = self.fields.get(self.focus).map(|f| &f.input);
-        let confirm = if focused.is_some_and(|i| i.takes_enter()) {
-            "Alt-⏎ confirm"
-        } else {
-            "⏎ confirm"
-        };
-        let mut parts = vec![confirm];
-        if self.fields.len() > 1 {
-            parts.push("Tab next");
-        }
-        parts.push("Esc cancel");
-        if let Some(hint) = focused.map(|i| i.hint()).filter(|h| !h.is_empty()) {
-            parts.push(hint);
-        }
+        let parts: Vec<String> = self
+            .hints()
+            .into_iter()
+            .map(|(keys, what)| format!("{keys} {what}"))
+            .collect();
         format!(" {} ", parts.join(" · "))
     }
 

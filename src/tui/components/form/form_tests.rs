@@ -227,3 +227,19 @@ fn a_click_focuses_the_input_under_it() {
     assert!(!form.on_mouse(&click(0, 0)), "outside the form");
     assert_eq!(form.focused_id(), Some("public"));
 }
+
+#[test]
+fn hints_follow_the_focused_input_and_a_form_can_cross_threads() {
+    let mut form = Form::new("policy")
+        .field("name", "name", TextInput::new(""))
+        .field("using", "using", ExpressionEditor::new(""));
+    assert_eq!(
+        form.hints(),
+        [("⏎", "confirm"), ("Tab", "next"), ("Esc", "cancel")]
+    );
+    form.on_key(&key(KeyCode::Tab));
+    assert_eq!(form.hints()[0], ("Alt-⏎", "confirm"));
+    assert!(form.hints().contains(&("⏎", "newline")));
+    fn send<T: Send>(_: &T) {}
+    send(&form);
+}

@@ -118,15 +118,15 @@ impl FormInput {
         }
     }
 
-    /// The keys this input adds to the form's own, for the form's footer.
-    pub(crate) fn hint(&self) -> &'static str {
+    /// The keys this input adds to the form's own: `(keys, what they do)`.
+    pub(crate) fn hints(&self) -> &'static [(&'static str, &'static str)] {
         match self {
-            FormInput::Toggle(_) => "Space flip",
-            FormInput::Choice(_) => "←→ choose",
-            FormInput::Number(_) => "↑↓ step",
-            FormInput::Picker(_) => "↑↓ choose · type to filter",
-            FormInput::Expression(_) => "⏎ newline",
-            FormInput::Text(_) => "",
+            FormInput::Toggle(_) => &[("Space", "flip")],
+            FormInput::Choice(_) => &[("←→", "choose")],
+            FormInput::Number(_) => &[("↑↓", "step")],
+            FormInput::Picker(_) => &[("↑↓", "choose"), ("type", "to filter")],
+            FormInput::Expression(_) => &[("⏎", "newline")],
+            FormInput::Text(_) => &[],
         }
     }
 

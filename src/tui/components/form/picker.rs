@@ -213,7 +213,10 @@ impl Picker {
             return;
         }
         let width = area.width as usize;
-        let count = format!("{}/{}", self.shown.len(), self.entries.len());
+        let mut count = format!("{}/{}", self.shown.len(), self.entries.len());
+        if count.len() as u16 + 6 > area.width {
+            count.clear();
+        }
         let count_width = count.chars().count() as u16;
         buf.set_stringn(area.x, area.y, "› ", 2, theme.style(Role::Accent));
         let query_width = area.width.saturating_sub(3 + count_width);
