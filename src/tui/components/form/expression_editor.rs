@@ -8,6 +8,7 @@ use ratatui::layout::Rect;
 use ratatui_textarea::{CursorMove, Input, Key, TextArea};
 
 use super::Validator;
+use crate::sql_tokens::check_expression;
 use crate::tui::highlight::highlight_text;
 use crate::tui::theme::{Role, Theme};
 
@@ -79,6 +80,12 @@ impl ExpressionEditor {
     ) -> ExpressionEditor {
         self.validator = Some(Validator::new(check));
         self
+    }
+
+    /// Checked to be one SQL expression ([`check_expression`]): what every expression the
+    /// planner wraps in parentheses (a policy, a check, a default, a formula) must be.
+    pub fn sql_expression(self) -> ExpressionEditor {
+        self.validator(|text| check_expression(text).map_err(|e| e.to_string()))
     }
 
     /// The lines joined with `\n`.
@@ -251,7 +258,7 @@ mod tests {
     fn sql_is_drawn_in_the_preview_roles() {
         let theme = Theme::default();
         let editor = ExpressionEditor::new("created_by = (select auth.uid())\n  or 'x' = 'y'")
-            .validator(|t| crate::sql_tokens::check_expression(t).map_err(|e| e.to_string()));
+            .sql_expression();
         assert_eq!(editor.error(), None);
         let area = Rect::new(0, 0, 40, 3);
         let mut buf = Buffer::empty(area);
@@ -262,9 +269,13 @@ mod tests {
         assert_eq!(buf[(0, 0)].fg, theme.style(Role::Identifier).fg.unwrap());
         assert_eq!(buf[(14, 0)].fg, theme.style(Role::Keyword).fg.unwrap());
         assert_eq!(buf[(5, 1)].fg, theme.style(Role::String).fg.unwrap());
-        let broken = ExpressionEditor::new("a = (")
-            .validator(|t| crate::sql_tokens::check_expression(t).map_err(|e| e.to_string()));
-        assert!(broken.error().is_some());
+        let mut broken = ExpressionEditor::new("a = 1").sql_expression();
+        assert_eq!(broken.error(), None);
+        broken.on_key(&key(KeyCode::Char(';')));
+        assert_eq!(
+            broken.error().as_deref(),
+            Some("an expression cannot contain `;`")
+        );
     }
 
     #[test]
