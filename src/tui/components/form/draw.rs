@@ -64,7 +64,7 @@ impl Form {
         let (placed, content_height) = self.place();
         let width = self
             .width
-            .unwrap_or_else(|| (area.width * 3 / 5).clamp(72, 100))
+            .unwrap_or_else(|| (area.width / 5 * 3).clamp(72, 100))
             .min(area.width);
         let popup = centred(area, width, content_height + 2);
         if popup.width < 6 || popup.height < 3 {
