@@ -61,9 +61,12 @@ pub enum ApplyState {
 }
 
 /// The scroll state of the preview pane.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct PreviewState {
     pub scroll: usize,
+    /// The statements the last edit added or changed, marked in the gutter; switching to
+    /// the Preview scrolls to the first.
+    pub changed: Vec<usize>,
 }
 
 /// What the design work is about: the design and the live catalog it is planned against, and
@@ -85,6 +88,8 @@ pub struct Model {
     pub analysis: Analysis,
     /// The design's tables as the tree shows them (drafted, or new parts of live ones).
     pub drafts: Vec<DraftTable>,
+    /// The edits made to the design in this session, for undo and redo.
+    pub history: crate::design::edit::History,
 }
 
 impl Model {
@@ -104,6 +109,9 @@ pub struct View {
     /// Each phase pane's own scroll (the schema detail's is `Phase::Schema`'s; the
     /// preview keeps its own in `preview`).
     pub scrolls: [usize; 7],
+    /// Each editing pane's selected row (phase 1: a table of the design, then the live
+    /// tables; phase 2: a field of phase 1's table).
+    pub selected: [usize; 7],
     pub phase: Phase,
     pub focus: Focus,
     /// Popups, the top one last; it has the keyboard.
@@ -115,6 +123,8 @@ pub struct View {
     /// The terminal's size, kept so mouse clicks and scrolling map to the panes drawn.
     pub width: u16,
     pub height: u16,
+    /// Where the current phase's pane was last drawn, so a click picks the row under it.
+    pub body: std::cell::Cell<ratatui::layout::Rect>,
 }
 
 impl Default for View {
@@ -124,6 +134,7 @@ impl Default for View {
             filtering: false,
             preview: PreviewState::default(),
             scrolls: [0; 7],
+            selected: [0; 7],
             phase: Phase::Schema,
             focus: Focus::Tree,
             overlays: Vec::new(),
@@ -132,6 +143,7 @@ impl Default for View {
             quit: false,
             width: 80,
             height: 24,
+            body: Default::default(),
         }
     }
 }
@@ -198,6 +210,13 @@ impl App {
 
     pub fn reading(&self) -> bool {
         self.job.kind() == Some(JobKind::Reading)
+    }
+
+    /// The design table phases 2–4 edit: phase 1's selection, when it is a designed table.
+    pub fn current_table(&self) -> Option<usize> {
+        let design = &self.model.design.as_ref()?.design;
+        let i = self.view.selected[Phase::Tables.index()];
+        (i < design.tables.len()).then_some(i)
     }
 
     /// The scroll of a phase's pane.

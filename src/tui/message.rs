@@ -34,6 +34,8 @@ pub enum Message {
     /// The cancel request was sent (or could not be).
     CancelSent(Result<(), String>),
     DraftSaved(Result<PathBuf, String>),
+    /// `Ctrl-s` wrote the design to this file (or could not).
+    DesignSaved(Result<PathBuf, String>),
     /// The draft was moved aside (to the path) and the opened file's design saved instead.
     DraftReplaced(Result<PathBuf, String>),
     /// Background work failed; the text is for the status line.
@@ -80,6 +82,11 @@ pub enum Effect {
         path: PathBuf,
         aside: PathBuf,
         text: Option<String>,
+    },
+    /// Write the design to its file (atomically); the answer is [`Message::DesignSaved`].
+    SaveDesign {
+        path: PathBuf,
+        text: String,
     },
     /// Put text on the clipboard (OSC 52).
     Copy(String),

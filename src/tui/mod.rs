@@ -8,6 +8,8 @@
 pub mod app;
 pub mod components;
 pub mod draft;
+pub mod editing;
+pub mod editors;
 pub mod findings;
 pub mod highlight;
 pub mod job;

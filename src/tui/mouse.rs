@@ -10,6 +10,10 @@ use super::message::Effect;
 use super::navigation::{goto, scroll_main, selection_changed};
 
 pub fn on_mouse(app: &mut App, mouse: MouseEvent) -> Vec<Effect> {
+    if let Some(Overlay::Editor(_)) = app.view.overlays.last() {
+        super::editors::on_mouse(app, &mouse);
+        return Vec::new();
+    }
     let areas = layout::areas(ratatui::layout::Rect::new(
         0,
         0,
@@ -31,6 +35,12 @@ pub fn on_mouse(app: &mut App, mouse: MouseEvent) -> Vec<Effect> {
                 }
             } else if layout::contains(areas.main, x, y) {
                 app.view.focus = Focus::Main;
+                let body = app.view.body.get();
+                if layout::contains(body, x, y) {
+                    let line = (y - body.y) as usize + app.scroll(app.view.phase);
+                    super::components::tables_pane::click(app, line);
+                    super::components::fields_pane::click(app, line);
+                }
             } else if layout::contains(areas.stepper, x, y)
                 && let Some((phase, ..)) = layout::stepper_cells()
                     .into_iter()

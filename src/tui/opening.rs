@@ -36,8 +36,13 @@ pub fn open_design(app: &mut App, design: Design, file: PathBuf, saved: Option<D
     });
 }
 
-/// Without `--design`: offers this database's draft (`saved`, as read on start), if any.
+/// Without `--design`: an empty design for the connected database, and this database's
+/// draft (`saved`, as read on start) offered to resume, if any.
 pub fn offer_draft(app: &mut App, saved: Option<Design>) {
+    app.model.design = Some(DesignState {
+        design: Design::default(),
+        file: None,
+    });
     if let Some(path) = app.draft_path.clone()
         && let Some(saved) = saved
     {

@@ -11,6 +11,7 @@ use super::components::draft_or_file::DraftOrFile;
 use super::components::drift::Drift;
 use super::components::help::Help;
 use super::components::resume_draft::ResumeDraft;
+use super::editors::Editor;
 use super::keymap::{Context, Keymap};
 use super::theme::Theme;
 
@@ -28,13 +29,15 @@ pub enum Overlay {
     DraftOrFile(DraftOrFile),
     /// The live schema changed since the plan was made; nothing was applied.
     Drift(Drift),
+    /// A design editor's form (a table, a field, its type, where to save).
+    Editor(Box<Editor>),
 }
 
 impl Overlay {
     /// The key context while this popup has the keyboard.
     pub fn context(&self) -> Context {
         match self {
-            Overlay::ConfirmApply(_) => Context::Input,
+            Overlay::ConfirmApply(_) | Overlay::Editor(_) => Context::Input,
             Overlay::Help(_) => Context::List,
             _ => Context::Dialog,
         }
@@ -56,6 +59,7 @@ impl Overlay {
             Overlay::ResumeDraft(d) => d.draw(frame, theme, area),
             Overlay::DraftOrFile(d) => d.draw(frame, theme, area),
             Overlay::Drift(d) => d.draw(frame, theme, area),
+            Overlay::Editor(e) => e.form().draw(frame, theme, area),
         }
     }
 }

@@ -209,6 +209,18 @@ impl Runtime {
                         Message::DraftSaved(saved)
                     });
                 }
+                Effect::SaveDesign { path, text } => {
+                    self.spawn(async move {
+                        let saved = tokio::task::spawn_blocking(move || {
+                            super::draft::save_atomically(&path, &text)
+                                .map(|()| path)
+                                .map_err(|e| e.to_string())
+                        })
+                        .await
+                        .unwrap_or_else(|e| Err(e.to_string()));
+                        Message::DesignSaved(saved)
+                    });
+                }
                 Effect::ReplaceDraft { path, aside, text } => {
                     self.spawn(async move {
                         let replaced = tokio::task::spawn_blocking(move || {

@@ -14,7 +14,10 @@ use super::components::confirm_apply::ConfirmApply;
 use super::components::confirm_delete::ConfirmDelete;
 use super::components::drift::Drift;
 use super::components::help::Help;
-use super::components::{Outcome, phase_pane, preview, schema_detail, schema_tree};
+use super::components::{
+    Outcome, fields_pane, phase_pane, preview, schema_detail, schema_tree, tables_pane,
+};
+use super::editing;
 use super::job::JobKind;
 use super::keymap::{Action, Context};
 use super::layout;
@@ -22,6 +25,7 @@ use super::message::{Effect, Message};
 use super::navigation::goto;
 use super::planning::replan;
 use super::tree::RowKind;
+use crate::design::edit::Edit;
 
 /// The status line while `r` reads the schema; replaced by the result when it arrives.
 const READING: &str = "re-reading the live schema… (esc cancels)";
@@ -49,6 +53,12 @@ pub fn update(app: &mut App, message: Message) -> Vec<Effect> {
             app.view
                 .tree
                 .scroll_into_view(layout::tree_rows(app.view.width, app.view.height));
+            Vec::new()
+        }
+        Message::Terminal(Event::Paste(text)) => {
+            if let Some(Overlay::Editor(editor)) = app.view.overlays.last_mut() {
+                editor.form_mut().on_paste(&text);
+            }
             Vec::new()
         }
         Message::Terminal(_) => return Vec::new(),
@@ -123,6 +133,17 @@ pub fn update(app: &mut App, message: Message) -> Vec<Effect> {
             Vec::new()
         }
         Message::DraftSaved(Ok(_)) => return Vec::new(),
+        Message::DesignSaved(Ok(path)) => {
+            if let Some(state) = &mut app.model.design {
+                state.file = Some(path.clone());
+            }
+            app.view.message = Some(format!("saved to {}", path.display()));
+            Vec::new()
+        }
+        Message::DesignSaved(Err(e)) => {
+            app.view.message = Some(format!("the design could not be saved: {e}"));
+            Vec::new()
+        }
         Message::DraftSaved(Err(e)) => {
             app.view.message = Some(format!("the draft could not be saved: {e}"));
             Vec::new()
@@ -141,14 +162,14 @@ pub fn update(app: &mut App, message: Message) -> Vec<Effect> {
 }
 
 /// The autosave of the design, when drafts are on.
-fn autosave(app: &App) -> Option<Effect> {
+pub(super) fn autosave(app: &App) -> Option<Effect> {
     if app
         .view
         .overlays
         .iter()
-        .any(|o| matches!(o, Overlay::DraftOrFile(_)))
+        .any(|o| matches!(o, Overlay::DraftOrFile(_) | Overlay::ResumeDraft(_)))
     {
-        // The draft on disk is one of the two choices: it is not overwritten before the answer.
+        // The draft on disk is one of the choices: it is not overwritten before the answer.
         return None;
     }
     let path = app.draft_path.clone()?;
@@ -174,6 +195,9 @@ fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
     if super::keymap::is_ctrl_c(&key) {
         app.view.quit = true;
         return Vec::new();
+    }
+    if let Some(Overlay::Editor(_)) = app.view.overlays.last() {
+        return super::editors::on_key(app, &key);
     }
     if !app.view.overlays.is_empty() {
         return on_overlay_key(app, key);
@@ -210,6 +234,7 @@ fn on_overlay_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
         Overlay::ResumeDraft(dialog) => dialog.on_key(action),
         Overlay::DraftOrFile(dialog) => dialog.on_key(action),
         Overlay::Drift(_) => Outcome::Close,
+        Overlay::Editor(_) => Outcome::Stay,
     };
     if outcome == Outcome::Stay {
         return Vec::new();
@@ -230,17 +255,23 @@ fn on_overlay_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
         }
         Outcome::NotApplied => app.view.message = Some("not applied".into()),
         Outcome::RemoveTable(table) => {
-            if let Some(state) = &mut app.model.design {
-                remove_table(&mut state.design, &table);
-                app.view.message = Some(format!("{table} removed from the design"));
+            let edit = app.model.design.as_ref().and_then(|state| {
+                let index = state.design.find_table(&table)?;
+                Edit::remove_table_with_references(&state.design, index)
+            });
+            if let Some(edit) = edit {
+                return editing::apply(
+                    app,
+                    edit,
+                    format!("{table} removed from the design (u undoes)"),
+                );
             }
-            replan(app);
-            return autosave(app).into_iter().collect();
         }
         Outcome::KeptTable => app.view.message = Some("kept".into()),
         Outcome::ResumeDraft(path) => match super::draft::load(&path) {
             super::draft::DraftLoad::Loaded(design) => {
                 app.model.design = Some(DesignState { design, file: None });
+                app.model.history = Default::default();
                 app.view.message = Some(format!("draft resumed from {}", path.display()));
                 replan(app);
             }
@@ -280,6 +311,7 @@ fn on_overlay_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
                     design: *choice.draft,
                     file: None,
                 });
+                app.model.history = Default::default();
                 app.view.message = Some(format!(
                     "kept the draft; {} stays as it is on disk",
                     choice.file.display()
@@ -341,7 +373,22 @@ fn act(app: &mut App, action: Action) -> Vec<Effect> {
         | Action::Top
         | Action::Bottom
         | Action::Open
-        | Action::Close => match (app.view.focus, app.view.phase) {
+        | Action::Close
+        | Action::Add
+        | Action::Delete
+        | Action::Edit
+        | Action::MoveUp
+        | Action::MoveDown
+        | Action::ChangeType
+        | Action::TogglePrimary => match (app.view.focus, app.view.phase) {
+            (Focus::Main, Phase::Tables) => return tables_pane::on_action(app, action),
+            (Focus::Main, Phase::Fields) => return fields_pane::on_action(app, action),
+            (_, _) if action == Action::Add => {
+                goto(app, Phase::Tables);
+                return tables_pane::on_action(app, action);
+            }
+            (Focus::Tree, _) if action == Action::Delete => delete(app),
+            (Focus::Tree, _) if action == Action::Edit => return open_from_tree(app),
             (Focus::Tree, _) => schema_tree::on_action(app, action),
             (Focus::Main, Phase::Preview) => preview::on_action(app, action),
             (Focus::Main, Phase::Schema) => schema_detail::on_action(app, action),
@@ -389,14 +436,6 @@ fn act(app: &mut App, action: Action) -> Vec<Effect> {
                 return effects.into_iter().collect();
             }
         }
-        Action::Add => {
-            app.view.message = Some(
-                "adding tables, fields and policies comes with the phase editors; \
-                 open a design with --design FILE"
-                    .into(),
-            )
-        }
-        Action::Delete => delete(app),
         Action::DryRun => return start_apply(app, true),
         Action::Apply => {
             if let Some(reason) = cannot_apply(app) {
@@ -427,7 +466,53 @@ fn act(app: &mut App, action: Action) -> Vec<Effect> {
             app.view.message = Some("nothing to copy: no plan".into());
         }
         Action::Confirm => {}
+        Action::Undo => return editing::undo(app),
+        Action::Redo => return editing::redo(app),
+        Action::Save => match editing::save(app) {
+            Some(effects) => return effects,
+            None => return save_as_dialog(app),
+        },
+        Action::SaveAs => return save_as_dialog(app),
     }
+    Vec::new()
+}
+
+/// `e` on a table in the tree: a designed one opens its form, a live one is opened for
+/// editing (its columns, relations and policies become the design's).
+fn open_from_tree(app: &mut App) -> Vec<Effect> {
+    let Some(row) = app.view.tree.selected_row().cloned() else {
+        return Vec::new();
+    };
+    if row.kind != RowKind::Table {
+        return Vec::new();
+    }
+    if row.managed {
+        app.view.message = Some(format!("{} is managed by Supabase: read-only", row.schema));
+        return Vec::new();
+    }
+    let designed = app.model.design.as_ref().and_then(|s| {
+        (s.design.schema == row.schema)
+            .then(|| s.design.find_table(&row.label))
+            .flatten()
+    });
+    goto(app, Phase::Tables);
+    match designed {
+        Some(i) => {
+            app.view.selected[Phase::Tables.index()] = i;
+            crate::tui::editors::table_form::open_edit(app, i);
+            Vec::new()
+        }
+        None => crate::tui::editors::open_live::open_live_table_in(app, &row.schema, &row.label),
+    }
+}
+
+/// Asks where to save the design.
+fn save_as_dialog(app: &mut App) -> Vec<Effect> {
+    if app.model.design.is_none() {
+        app.view.message = Some("nothing to save: no design".into());
+        return Vec::new();
+    }
+    super::editors::save_as::open(app);
     Vec::new()
 }
 
@@ -585,30 +670,4 @@ fn applied(app: &mut App, dry_run: bool, result: Result<ApplyReport, ApplyError>
         }
     }
     Vec::new()
-}
-
-/// Removes a table from the design with the relationships and samples that refer to it,
-/// so the design stays valid.
-fn remove_table(design: &mut crate::design::Design, table: &str) {
-    let Some(index) = design.find_table(table) else {
-        return;
-    };
-    let refers = |d: &crate::design::Design, r: &str| d.find_table(r) == Some(index);
-    let keep: Vec<bool> = design
-        .relationships
-        .iter()
-        .map(|r| !refers(design, &r.table) && !refers(design, &r.target))
-        .collect();
-    let mut keep = keep.into_iter();
-    design.relationships.retain(|_| keep.next().unwrap_or(true));
-    let samples: Vec<String> = design
-        .samples
-        .keys()
-        .filter(|k| refers(design, k))
-        .cloned()
-        .collect();
-    for key in samples {
-        design.samples.shift_remove(&key);
-    }
-    design.tables.remove(index);
 }

@@ -195,9 +195,12 @@ fn draw_main(frame: &mut Frame, app: &App, area: Rect) {
     } else {
         inner
     };
+    app.view.body.set(body);
     match app.view.phase {
         Phase::Schema => components::schema_detail::draw(frame, app, body),
         Phase::Preview => components::preview::draw(frame, app, body),
+        Phase::Tables => components::tables_pane::draw(frame, app, body),
+        Phase::Fields => components::fields_pane::draw(frame, app, body),
         phase => components::phase_pane::draw(frame, app, phase, body),
     }
 }

@@ -7,6 +7,7 @@ pub mod confirm_apply;
 pub mod confirm_delete;
 pub mod draft_or_file;
 pub mod drift;
+pub mod fields_pane;
 pub mod form;
 pub mod help;
 pub mod phase_pane;
@@ -15,6 +16,7 @@ pub mod preview;
 pub mod resume_draft;
 pub mod schema_detail;
 pub mod schema_tree;
+pub mod tables_pane;
 
 use std::path::PathBuf;
 

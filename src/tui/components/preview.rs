@@ -201,8 +201,13 @@ fn draw_sql(frame: &mut Frame, app: &App, plan: &PlanView, area: Rect) {
         .map(|(i, segments)| {
             let failing =
                 failed.is_some_and(|f| plan.lines.statement.get(i) == Some(&Some(f.index)));
+            let statement = plan.lines.statement.get(i).copied().flatten();
+            let edited = statement.is_some_and(|s| app.view.preview.changed.contains(&s));
             let mut spans = vec![if failing {
                 Span::styled(format!("{:>4}▶", i + 1), app.theme.style(Role::Danger))
+            } else if edited {
+                // What the last edit produced.
+                Span::styled(format!("{:>4}▌", i + 1), app.theme.style(Role::New))
             } else {
                 Span::styled(format!("{:>4} ", i + 1), gutter)
             }];

@@ -1,0 +1,241 @@
+//! Phase 2 · fields of the table selected in phase 1: the system fields greyed as automatic,
+//! then the designed fields. `a` adds one (the type picker, then its options form), `⏎`/`e`
+//! edits, `t` changes the type, `space` makes it the primary field, `x` removes, `J`/`K`
+//! reorder.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Wrap};
+
+use super::pad;
+use super::tables_pane::{db_name, findings, fit_rest};
+use crate::design::edit::Edit;
+use crate::design::{Field, SYSTEM_FIELDS};
+use crate::tui::app::{App, Focus};
+use crate::tui::editing;
+use crate::tui::editors;
+use crate::tui::keymap::Action;
+use crate::tui::layout;
+use crate::tui::message::Effect;
+use crate::tui::navigation::delta;
+use crate::tui::phase::Phase;
+use crate::tui::theme::Role;
+
+fn field_count(app: &App) -> usize {
+    match (app.current_table(), &app.model.design) {
+        (Some(t), Some(state)) => state.design.tables[t].fields.len(),
+        _ => 0,
+    }
+}
+
+pub fn on_action(app: &mut App, action: Action) -> Vec<Effect> {
+    let count = field_count(app);
+    let page = layout::main_rows(app.view.width, app.view.height).saturating_sub(3);
+    if let Some(d) = delta(action, page) {
+        let i = &mut app.view.selected[Phase::Fields.index()];
+        *i = i.saturating_add_signed(d).min(count.saturating_sub(1));
+        keep_in_view(app);
+        return Vec::new();
+    }
+    let Some(table) = app.current_table() else {
+        app.view.message =
+            Some("choose a designed table in phase 1 first (a adds one there)".into());
+        return Vec::new();
+    };
+    let index = app.view.selected[Phase::Fields.index()];
+    let field = (index < count).then(|| {
+        app.model
+            .design
+            .as_ref()
+            .expect("a current table has a design")
+            .design
+            .tables[table]
+            .fields[index]
+            .clone()
+    });
+    match (action, field) {
+        (Action::Add, _) => editors::field_form::open_type_picker(app, table, None),
+        (Action::Open | Action::Edit, Some(_)) => editors::field_form::open_edit(app, table, index),
+        (Action::ChangeType, Some(_)) => {
+            editors::field_form::open_type_picker(app, table, Some(index))
+        }
+        (Action::TogglePrimary, Some(f)) => {
+            let (field, done) = if f.is_primary {
+                (None, format!("{} is no longer the primary field", f.name))
+            } else {
+                (Some(index), format!("{} is the primary field", f.name))
+            };
+            return editing::apply(app, Edit::SetPrimaryField { table, field }, done);
+        }
+        (Action::Delete, Some(f)) => {
+            return editing::apply(
+                app,
+                Edit::RemoveField { table, index },
+                format!("{} removed (u undoes)", f.name),
+            );
+        }
+        (Action::MoveUp | Action::MoveDown, Some(_)) => {
+            let to = if action == Action::MoveUp {
+                index.checked_sub(1)
+            } else {
+                (index + 1 < count).then_some(index + 1)
+            };
+            if let Some(to) = to {
+                app.view.selected[Phase::Fields.index()] = to;
+                return editing::apply(
+                    app,
+                    Edit::MoveField {
+                        table,
+                        from: index,
+                        to,
+                    },
+                    "moved",
+                );
+            }
+        }
+        _ => {}
+    }
+    Vec::new()
+}
+
+/// A click on line `line` of the pane (scroll included) selects the field drawn there.
+pub fn click(app: &mut App, line: usize) {
+    if app.view.phase != Phase::Fields {
+        return;
+    }
+    // Three header lines: the table, the system fields, a blank.
+    if let Some(row) = line.checked_sub(3)
+        && row < field_count(app)
+    {
+        app.view.selected[Phase::Fields.index()] = row;
+    }
+}
+
+/// Scrolls so the selected field (three lines of header above the rows) is on screen.
+fn keep_in_view(app: &mut App) {
+    let rows = layout::main_rows(app.view.width, app.view.height).max(4);
+    let row = app.view.selected[Phase::Fields.index()] + 3;
+    let scroll = &mut app.view.scrolls[Phase::Fields.index()];
+    if row < *scroll + 3 {
+        *scroll = row.saturating_sub(3);
+    } else if row >= *scroll + rows - 1 {
+        *scroll = row + 2 - rows;
+    }
+}
+
+pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
+    frame.render_widget(
+        Paragraph::new(lines(app, area.width))
+            .wrap(Wrap { trim: false })
+            .scroll((app.scroll(Phase::Fields).min(u16::MAX as usize) as u16, 0)),
+        area,
+    );
+}
+
+fn lines<'a>(app: &App, width: u16) -> Vec<Line<'a>> {
+    let mut out = Vec::new();
+    let (Some(t), Some(state)) = (app.current_table(), &app.model.design) else {
+        out.push(Line::styled(
+            "no table chosen: select a designed table in phase 1 (a adds one there)",
+            app.theme.style(Role::Dim),
+        ));
+        findings(app, Phase::Fields, width, &mut out);
+        return out;
+    };
+    let d = &state.design;
+    let table = &d.tables[t];
+    let live = app
+        .model
+        .catalog
+        .as_ref()
+        .and_then(|c| c.table(&d.schema, &db_name(table)));
+    out.push(Line::styled(
+        format!(
+            "{} · {} field{}",
+            table.name,
+            table.fields.len(),
+            if table.fields.len() == 1 { "" } else { "s" }
+        ),
+        app.theme.style(Role::Accent),
+    ));
+    let system: Vec<&str> = SYSTEM_FIELDS.iter().map(|f| f.db_name).collect();
+    // One line, whatever the width: a click maps the lines below it to fields.
+    out.push(Line::styled(
+        super::fit(
+            &format!("  automatic: {}", system.join(", ")),
+            width as usize,
+        ),
+        app.theme.style(Role::Dim),
+    ));
+    out.push(Line::raw(""));
+    if table.fields.is_empty() {
+        out.push(Line::styled(
+            "   no fields yet: a adds one (its type first, then its name)",
+            app.theme.style(Role::Dim),
+        ));
+    }
+    let focused = app.view.focus == Focus::Main;
+    let chosen = app.view.selected[Phase::Fields.index()];
+    let name_width = ((width as usize).saturating_sub(19) / 3).clamp(8, 20);
+    for (i, f) in table.fields.iter().enumerate() {
+        let column = f.db_name.clone().unwrap_or_else(|| {
+            crate::design::names::derive_db_name(&f.name, crate::design::names::NameKind::Field)
+        });
+        let exists = live.is_some_and(|l| l.column(&column).is_some());
+        let here = focused && i == chosen;
+        let mut spans = vec![
+            Span::styled(
+                format!(
+                    "{}{}{}",
+                    if here { "▸" } else { " " },
+                    if exists { " " } else { "+" },
+                    if f.is_primary { "★ " } else { "  " }
+                ),
+                app.theme.style(Role::New),
+            ),
+            Span::styled(pad(&f.name, name_width), app.theme.style(Role::Identifier)),
+            Span::styled(pad(f.field_type.name(), 15), app.theme.style(Role::Keyword)),
+            Span::styled(
+                fit_rest(width, 4 + name_width + 15, summary(f)),
+                app.theme.style(Role::Text),
+            ),
+        ];
+        if here {
+            for s in &mut spans {
+                s.style = s.style.patch(app.theme.style(Role::Selected));
+            }
+        }
+        out.push(Line::from(spans));
+    }
+    out.push(Line::styled(
+        "a add · ⏎ edit · t type · space primary · x remove · J/K move · u undo",
+        app.theme.style(Role::Dim),
+    ));
+    findings(app, Phase::Fields, width, &mut out);
+    out
+}
+
+/// The options worth seeing in the list.
+fn summary(f: &Field) -> String {
+    let mut opts = Vec::new();
+    if f.options.required {
+        opts.push("required".to_owned());
+    }
+    if f.options.unique {
+        opts.push("unique".to_owned());
+    }
+    if let Some(def) = &f.options.default {
+        opts.push(format!(
+            "default {}",
+            editors::field_options::show_default(def)
+        ));
+    }
+    if !f.options.choices.is_empty() {
+        opts.push(format!("[{}]", f.options.choices.join(", ")));
+    }
+    if let Some(e) = &f.options.expression {
+        opts.push(format!("= {e}"));
+    }
+    opts.join("  ")
+}

@@ -1,0 +1,289 @@
+//! Phase 1 · tables: the design's tables, then the live tables of its schema that the design
+//! does not hold yet. `a` adds a table, `⏎`/`e` edits the selected one (a live one is opened
+//! for editing), `x` removes a designed table, `J`/`K` reorder.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Wrap};
+
+use super::{pad, rule};
+use crate::design::Design;
+use crate::design::edit::Edit;
+use crate::tui::app::App;
+use crate::tui::editing;
+use crate::tui::editors;
+use crate::tui::findings::{line, mark};
+use crate::tui::keymap::Action;
+use crate::tui::layout;
+use crate::tui::message::Effect;
+use crate::tui::navigation::delta;
+use crate::tui::phase::Phase;
+use crate::tui::theme::Role;
+
+/// A row of the pane.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum TableRow {
+    /// A table of the design, by index.
+    Designed(usize),
+    /// A live table of the design's schema that the design does not hold.
+    Live(String),
+}
+
+/// The rows, in order: designed tables, then the live ones not in the design.
+pub fn rows(app: &App) -> Vec<TableRow> {
+    let Some(state) = &app.model.design else {
+        return Vec::new();
+    };
+    let d = &state.design;
+    let mut rows: Vec<TableRow> = (0..d.tables.len()).map(TableRow::Designed).collect();
+    if let Some(catalog) = app.model.tree_catalog() {
+        let designed: Vec<String> = d.tables.iter().map(db_name).collect();
+        rows.extend(
+            catalog
+                .tables
+                .iter()
+                .filter(|t| t.schema == d.schema && !designed.contains(&t.name))
+                .map(|t| TableRow::Live(t.name.clone())),
+        );
+    }
+    rows
+}
+
+pub fn db_name(t: &crate::design::Table) -> String {
+    t.db_name.clone().unwrap_or_else(|| {
+        crate::design::names::derive_db_name(&t.name, crate::design::names::NameKind::Table)
+    })
+}
+
+fn selected(app: &App) -> Option<TableRow> {
+    rows(app)
+        .get(app.view.selected[Phase::Tables.index()])
+        .cloned()
+}
+
+pub fn on_action(app: &mut App, action: Action) -> Vec<Effect> {
+    let count = rows(app).len();
+    let page = layout::main_rows(app.view.width, app.view.height).saturating_sub(2);
+    if let Some(d) = delta(action, page) {
+        let i = &mut app.view.selected[Phase::Tables.index()];
+        *i = i.saturating_add_signed(d).min(count.saturating_sub(1));
+        keep_in_view(app);
+        return Vec::new();
+    }
+    match (action, selected(app)) {
+        (Action::Add, _) => editors::table_form::open_add(app),
+        (Action::Open | Action::Edit, Some(TableRow::Designed(i))) => {
+            editors::table_form::open_edit(app, i)
+        }
+        (Action::Open | Action::Edit, Some(TableRow::Live(name))) => {
+            return editors::open_live::open_live_table(app, &name);
+        }
+        (Action::Delete, Some(TableRow::Designed(i))) => {
+            let name = app
+                .model
+                .design
+                .as_ref()
+                .map(|s| s.design.tables[i].name.clone());
+            if let Some(name) = name {
+                app.view
+                    .overlays
+                    .push(crate::tui::app::Overlay::ConfirmDelete(
+                        super::confirm_delete::ConfirmDelete { table: name },
+                    ));
+            }
+        }
+        (Action::Delete, Some(TableRow::Live(_))) => {
+            app.view.message = Some(
+                "schemaforge never drops live tables; only designed ones can be removed".into(),
+            )
+        }
+        (Action::MoveUp | Action::MoveDown, Some(TableRow::Designed(i))) => {
+            let tables = app
+                .model
+                .design
+                .as_ref()
+                .map_or(0, |s| s.design.tables.len());
+            let to = if action == Action::MoveUp {
+                i.checked_sub(1)
+            } else {
+                (i + 1 < tables).then_some(i + 1)
+            };
+            if let Some(to) = to {
+                app.view.selected[Phase::Tables.index()] = to;
+                return editing::apply(app, Edit::MoveTable { from: i, to }, "moved");
+            }
+        }
+        _ => {}
+    }
+    Vec::new()
+}
+
+/// A click on line `line` of the pane (counted from its top, scroll included) selects the
+/// table drawn there.
+pub fn click(app: &mut App, line: usize) {
+    if app.view.phase != Phase::Tables {
+        return;
+    }
+    let designed = app
+        .model
+        .design
+        .as_ref()
+        .map_or(0, |s| s.design.tables.len());
+    let count = rows(app).len();
+    // One header line; a rule above the first live table; an empty design says so.
+    let first = if designed == 0 { 2 } else { 1 };
+    let row = match line.checked_sub(first) {
+        Some(r) if r < designed => r,
+        Some(r) if r > designed && r - 1 < count => r - 1,
+        _ => return,
+    };
+    app.view.selected[Phase::Tables.index()] = row;
+}
+
+/// Scrolls so the selected row (one header line above the rows) is on screen.
+fn keep_in_view(app: &mut App) {
+    let rows = layout::main_rows(app.view.width, app.view.height).max(3);
+    let row = app.view.selected[Phase::Tables.index()] + 1;
+    let scroll = &mut app.view.scrolls[Phase::Tables.index()];
+    if row < *scroll + 1 {
+        *scroll = row.saturating_sub(1);
+    } else if row >= *scroll + rows - 1 {
+        *scroll = row + 2 - rows;
+    }
+}
+
+pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
+    let lines = lines(app, area.width);
+    frame.render_widget(
+        Paragraph::new(lines)
+            .wrap(Wrap { trim: false })
+            .scroll((app.scroll(Phase::Tables).min(u16::MAX as usize) as u16, 0)),
+        area,
+    );
+}
+
+fn lines<'a>(app: &App, width: u16) -> Vec<Line<'a>> {
+    let mut out = Vec::new();
+    let Some(state) = &app.model.design else {
+        return out;
+    };
+    let d: &Design = &state.design;
+    let focused = app.view.focus == crate::tui::app::Focus::Main;
+    let chosen = app.view.selected[Phase::Tables.index()];
+    out.push(Line::styled(
+        format!(
+            "{} table{} designed in schema {}",
+            d.tables.len(),
+            if d.tables.len() == 1 { "" } else { "s" },
+            d.schema
+        ),
+        app.theme.style(Role::Accent),
+    ));
+    let live = |name: &str| {
+        app.model
+            .catalog
+            .as_ref()
+            .is_some_and(|c| c.table(&d.schema, name).is_some())
+    };
+    let all = rows(app);
+    // Names take a quarter of the pane each (at most 20), so the summary fits at 80 columns.
+    let column = ((width as usize).saturating_sub(2) / 4).clamp(8, 20);
+    if d.tables.is_empty() {
+        out.push(Line::styled(
+            "  no tables yet: a adds one (its name first)",
+            app.theme.style(Role::Dim),
+        ));
+    }
+    for (i, row) in all.iter().enumerate() {
+        let here = focused && i == chosen;
+        let marker = if here { "▸" } else { " " };
+        let mut spans = match row {
+            TableRow::Designed(t) => {
+                let t = &d.tables[*t];
+                let name = db_name(t);
+                let exists = live(&name);
+                vec![
+                    Span::styled(
+                        format!("{marker}{}", if exists { " " } else { "+" }),
+                        app.theme.style(Role::New),
+                    ),
+                    Span::styled(pad(&t.name, column), app.theme.style(Role::Text)),
+                    Span::styled(pad(&name, column), app.theme.style(Role::Identifier)),
+                    Span::styled(
+                        fit_rest(
+                            width,
+                            2 + 2 * column,
+                            format!(
+                                "{} fields · {}{}",
+                                t.fields.len(),
+                                if t.public_reference {
+                                    "public reference"
+                                } else if t.rls_enabled {
+                                    "RLS on"
+                                } else {
+                                    "RLS off"
+                                },
+                                if exists { " · live" } else { " · new" }
+                            ),
+                        ),
+                        app.theme.style(Role::Dim),
+                    ),
+                ]
+            }
+            TableRow::Live(name) => {
+                if i == d.tables.len() {
+                    out.push(rule(
+                        &app.theme,
+                        "live tables · ⏎ opens one for editing",
+                        width,
+                    ));
+                }
+                vec![
+                    Span::styled(format!("{marker} "), app.theme.style(Role::New)),
+                    Span::styled(pad(name, 2 * column), app.theme.style(Role::Dim)),
+                    Span::styled("live", app.theme.style(Role::Dim)),
+                ]
+            }
+        };
+        if here {
+            for s in &mut spans {
+                s.style = s.style.patch(app.theme.style(Role::Selected));
+            }
+        }
+        out.push(Line::from(spans));
+    }
+    out.push(Line::styled(
+        "a add · ⏎ edit · x remove · J/K move · u undo",
+        app.theme.style(Role::Dim),
+    ));
+    findings(app, Phase::Tables, width, &mut out);
+    out
+}
+
+/// The end of a list row, cut so the row never wraps (a click maps a line to a row).
+pub fn fit_rest(width: u16, used: usize, text: String) -> String {
+    super::fit(&text, (width as usize).saturating_sub(used))
+}
+
+/// The analysis' findings of `phase`, under a rule.
+pub fn findings<'a>(app: &App, phase: Phase, width: u16, out: &mut Vec<Line<'a>>) {
+    let findings: Vec<_> = app
+        .model
+        .analysis
+        .findings
+        .iter()
+        .filter(|f| f.phase == phase)
+        .collect();
+    if !findings.is_empty() {
+        out.push(Line::raw(""));
+        out.push(rule(&app.theme, "findings", width));
+        for f in findings {
+            let (mark, role) = mark(f.severity);
+            out.push(Line::styled(
+                format!(" {mark} {}", line(f)),
+                app.theme.style(role),
+            ));
+        }
+    }
+}

@@ -1,0 +1,126 @@
+//! Changing the design from the TUI: every change is one [`Edit`] through the model's
+//! [`History`](crate::design::edit::History), so undo and redo cover everything; after each
+//! one the analysis runs again, the statements the change produced are marked for the
+//! Preview, and the draft autosaves.
+
+use std::collections::HashSet;
+use std::path::PathBuf;
+
+use crate::design::edit::Edit;
+use crate::design::{self, Design};
+
+use super::app::{App, DesignState};
+use super::message::Effect;
+use super::planning::replan;
+
+/// Applies `edit` to the design (an empty one when there is none yet); `done` says what
+/// happened, for the status line. A refused edit changes nothing and says why.
+pub fn apply(app: &mut App, edit: Edit, done: impl Into<String>) -> Vec<Effect> {
+    let before = statement_texts(app);
+    let state = app.model.design.get_or_insert_with(|| DesignState {
+        design: Design::default(),
+        file: None,
+    });
+    if let Err(e) = app.model.history.apply(&mut state.design, edit) {
+        app.view.message = Some(format!("not changed: {e}"));
+        return Vec::new();
+    }
+    app.view.message = Some(done.into());
+    changed(app, &before)
+}
+
+/// `u`: takes back the last edit.
+pub fn undo(app: &mut App) -> Vec<Effect> {
+    step(app, true)
+}
+
+/// `Ctrl-r`: puts back the last edit taken back.
+pub fn redo(app: &mut App) -> Vec<Effect> {
+    step(app, false)
+}
+
+fn step(app: &mut App, back: bool) -> Vec<Effect> {
+    let before = statement_texts(app);
+    let Some(state) = app.model.design.as_mut() else {
+        app.view.message = Some("nothing to undo".into());
+        return Vec::new();
+    };
+    let history = &mut app.model.history;
+    let result = if back {
+        history.undo(&mut state.design)
+    } else {
+        history.redo(&mut state.design)
+    };
+    let (left, word) = if back {
+        (history.undo_len(), "undone")
+    } else {
+        (history.redo_len(), "redone")
+    };
+    match result {
+        Ok(Some(_)) => {
+            app.view.message = Some(format!(
+                "{word} · {left} more to {}",
+                if back { "undo" } else { "redo" }
+            ));
+            changed(app, &before)
+        }
+        Ok(None) => {
+            app.view.message = Some(format!("nothing to {}", if back { "undo" } else { "redo" }));
+            Vec::new()
+        }
+        Err(e) => {
+            app.view.message = Some(format!(
+                "cannot {}: {e}",
+                if back { "undo" } else { "redo" }
+            ));
+            Vec::new()
+        }
+    }
+}
+
+/// `Ctrl-s`: writes the design to its file; `None` when it has none yet (the caller asks
+/// for a path).
+pub fn save(app: &mut App) -> Option<Vec<Effect>> {
+    let state = app.model.design.as_ref()?;
+    let path = state.file.clone()?;
+    Some(save_as(app, path))
+}
+
+/// Writes the design to `path` (atomically, like the draft) and makes it the design's file.
+pub fn save_as(app: &mut App, path: PathBuf) -> Vec<Effect> {
+    let Some(state) = app.model.design.as_ref() else {
+        app.view.message = Some("nothing to save: no design".into());
+        return Vec::new();
+    };
+    vec![Effect::SaveDesign {
+        path,
+        text: design::save(&state.design),
+    }]
+}
+
+/// The statements of the current bundle, to tell which ones an edit added.
+fn statement_texts(app: &App) -> HashSet<String> {
+    app.model.plan.as_ref().map_or_else(HashSet::new, |p| {
+        (0..p.bundle.statements.len())
+            .map(|i| p.bundle.statement_text(i).to_owned())
+            .collect()
+    })
+}
+
+/// After the design changed: analyse again, mark the statements that are new, autosave.
+fn changed(app: &mut App, before: &HashSet<String>) -> Vec<Effect> {
+    replan(app);
+    app.view.preview.changed = app.model.plan.as_ref().map_or_else(Vec::new, |p| {
+        (0..p.bundle.statements.len())
+            .filter(|&i| {
+                p.bundle.statements[i].section != crate::plan::Section::Transaction
+                    && !before.contains(p.bundle.statement_text(i))
+            })
+            .collect()
+    });
+    // The Preview opens on what the edit produced.
+    if let (Some(&first), Some(plan)) = (app.view.preview.changed.first(), &app.model.plan) {
+        app.view.preview.scroll = plan.bundle.statements[first].line.saturating_sub(2);
+    }
+    super::update::autosave(app).into_iter().collect()
+}

@@ -1,0 +1,253 @@
+//! The design editors of phases 1 and 2: what their forms hold and how a confirmed form
+//! becomes one [`Edit`](crate::design::edit::Edit). The forms are judged by the design
+//! validator itself, on the design as the edit would leave it, so a form shows exactly the
+//! errors `schemaforge lint` would report, under the input that caused them.
+
+pub mod field_form;
+pub mod field_options;
+pub mod open_live;
+pub mod save_as;
+pub mod table_form;
+
+use crossterm::event::{KeyEvent, MouseEvent};
+
+use crate::design::edit::Edit;
+use crate::design::{Design, FieldType, Level, validate};
+use crate::tui::app::{App, Overlay};
+use crate::tui::components::form::{Form, FormOutcome};
+use crate::tui::editing;
+use crate::tui::message::Effect;
+
+/// An editor's popup: a form and what it edits.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Editor {
+    Table(table_form::TableForm),
+    TypePicker(field_form::TypePicker),
+    Field(field_form::FieldForm),
+    SaveAs(Form),
+}
+
+impl Editor {
+    pub fn form(&self) -> &Form {
+        match self {
+            Editor::Table(t) => &t.form,
+            Editor::TypePicker(p) => &p.form,
+            Editor::Field(f) => &f.form,
+            Editor::SaveAs(form) => form,
+        }
+    }
+
+    pub fn form_mut(&mut self) -> &mut Form {
+        match self {
+            Editor::Table(t) => &mut t.form,
+            Editor::TypePicker(p) => &mut p.form,
+            Editor::Field(f) => &mut f.form,
+            Editor::SaveAs(form) => form,
+        }
+    }
+}
+
+/// A key for the editor on top of the popups: the form takes it; a confirmed form becomes
+/// one edit, or stays open with the validator's errors under the inputs they concern.
+pub fn on_key(app: &mut App, key: &KeyEvent) -> Vec<Effect> {
+    let Some(Overlay::Editor(editor)) = app.view.overlays.last_mut() else {
+        return Vec::new();
+    };
+    let outcome = editor.form_mut().on_key(key);
+    if let Editor::Table(t) = editor.as_mut() {
+        table_form::derive_placeholder(&mut t.form);
+    }
+    match outcome {
+        FormOutcome::Stay => Vec::new(),
+        FormOutcome::Cancel => {
+            app.view.overlays.pop();
+            app.view.message = Some("cancelled: nothing changed".into());
+            Vec::new()
+        }
+        FormOutcome::Confirm => confirm(app),
+    }
+}
+
+/// A click on the editor on top.
+pub fn on_mouse(app: &mut App, mouse: &MouseEvent) -> bool {
+    match app.view.overlays.last_mut() {
+        Some(Overlay::Editor(editor)) => editor.form_mut().on_mouse(mouse),
+        _ => false,
+    }
+}
+
+fn confirm(app: &mut App) -> Vec<Effect> {
+    let Some(Overlay::Editor(editor)) = app.view.overlays.last() else {
+        return Vec::new();
+    };
+    let editor = editor.as_ref().clone();
+    let design = app
+        .model
+        .design
+        .as_ref()
+        .map(|s| s.design.clone())
+        .unwrap_or_default();
+    match editor {
+        Editor::SaveAs(form) => {
+            app.view.overlays.pop();
+            editing::save_as(app, save_as::path(&form))
+        }
+        Editor::TypePicker(picker) => {
+            let chosen = picker
+                .form
+                .value_text("type")
+                .and_then(|name| FieldType::from_name(&name));
+            app.view.overlays.pop();
+            let Some(t) = chosen else {
+                return Vec::new();
+            };
+            match field_form::type_chosen(app, &picker, t) {
+                Some(edit) => editing::apply(app, edit, format!("the type is now {t}")),
+                None => Vec::new(),
+            }
+        }
+        Editor::Table(t) => {
+            let (edit, index) = table_form::edit(&design, &t);
+            let name = t.form.value_text("name").unwrap_or_default();
+            let done = match t.target {
+                None => format!("{} added · 2 adds its fields", name.trim()),
+                Some(_) => format!("{} changed", name.trim()),
+            };
+            commit(
+                app,
+                &design,
+                edit,
+                &format!("tables[{index}]"),
+                done,
+                |app| table_form::confirmed(app, index),
+            )
+        }
+        Editor::Field(f) => match field_form::edit(&design, &f) {
+            Err((id, message)) => {
+                reject(app, &id, message);
+                Vec::new()
+            }
+            Ok((edit, index)) => {
+                let name = f.form.value_text("name").unwrap_or_default();
+                let done = match f.field {
+                    None => format!("{} added · a adds another", name.trim()),
+                    Some(_) => format!("{} changed", name.trim()),
+                };
+                let path = format!("tables[{}].fields[{index}]", f.table);
+                commit(app, &design, edit, &path, done, |app| {
+                    field_form::confirmed(app, index)
+                })
+            }
+        },
+    }
+}
+
+/// Tries `edit` on a copy of `design`: when the validator has errors for the edited object's
+/// inputs, the form stays open with them; otherwise the form closes and the edit is made.
+fn commit(
+    app: &mut App,
+    design: &Design,
+    edit: Edit,
+    path: &str,
+    done: String,
+    after: impl FnOnce(&mut App),
+) -> Vec<Effect> {
+    let mut trial = design.clone();
+    if let Err(e) = edit.clone().apply(&mut trial) {
+        reject(app, "name", e.to_string());
+        return Vec::new();
+    }
+    let ids: Vec<String> = match app.view.overlays.last() {
+        Some(Overlay::Editor(editor)) => editor.form().ids().map(str::to_owned).collect(),
+        _ => Vec::new(),
+    };
+    let errors: Vec<InputError> = judge(&trial, path)
+        .into_iter()
+        .filter(|e| ids.contains(&e.key))
+        .collect();
+    if !errors.is_empty() {
+        for e in errors.iter().rev() {
+            reject(app, &e.key, e.message.clone());
+        }
+        return Vec::new();
+    }
+    app.view.overlays.pop();
+    let effects = editing::apply(app, edit, done);
+    after(app);
+    effects
+}
+
+fn reject(app: &mut App, id: &str, message: String) {
+    if let Some(Overlay::Editor(editor)) = app.view.overlays.last_mut() {
+        editor.form_mut().reject(id, message);
+    }
+}
+
+/// A validator message for one input of a form.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct InputError {
+    /// The key under the edited object: `name`, `db_name`, `options.max_length`; empty
+    /// for the object as a whole.
+    pub key: String,
+    pub message: String,
+}
+
+/// The errors the validator finds in the object at `path` (`tables[2]`,
+/// `tables[2].fields[0]`) of `design`, each keyed by what follows that path. Errors inside
+/// the object's own lists (a table's fields) are not the table form's.
+pub fn judge(design: &Design, path: &str) -> Vec<InputError> {
+    validate(design)
+        .into_iter()
+        .filter(|d| d.level == Level::Error)
+        .filter_map(|d| {
+            let rest = d.path.strip_prefix(path)?;
+            let key = match rest.strip_prefix('.') {
+                Some(key) => key,
+                None if rest.is_empty() => "",
+                None => return None,
+            };
+            if key.contains('[') {
+                return None;
+            }
+            let mut message = d.message.clone();
+            if let Some(s) = &d.suggestion {
+                message.push_str(&format!(" ({s})"));
+            }
+            Some(InputError {
+                key: key.to_owned(),
+                message,
+            })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::design::{Field, FieldType, Table};
+
+    #[test]
+    fn errors_land_on_the_input_that_caused_them() {
+        let mut design = Design::default();
+        let mut table = Table::new("Todos");
+        let mut title = Field::new("title", FieldType::SingleLineText);
+        title.options.max_length = Some(0);
+        table.fields.push(title);
+        table.fields.push(Field::new("Title", FieldType::Checkbox));
+        design.tables.push(table);
+        let field = judge(&design, "tables[0].fields[0]");
+        assert!(
+            field
+                .iter()
+                .any(|e| e.key == "options.max_length" && e.message.contains("max_length")),
+            "{field:?}"
+        );
+        // The table's form does not show its fields' errors.
+        assert!(
+            judge(&design, "tables[0]")
+                .iter()
+                .all(|e| !e.key.contains("options"))
+        );
+        assert!(judge(&design, "tables[1]").is_empty());
+    }
+}
