@@ -53,6 +53,29 @@ fn screens() -> Vec<(&'static str, Setup)> {
             keys(app, "6A");
             keys(app, "app");
         }),
+        ("table_form", |app| {
+            keys(app, "1a");
+            keys(app, "Project notes");
+        }),
+        ("table_form_refused", |app| {
+            keys(app, "1a");
+            keys(app, "todos");
+            press(app, KeyCode::Enter);
+        }),
+        ("type_picker", |app| keys(app, "2a")),
+        ("type_picker_filtered", |app| {
+            keys(app, "2a");
+            keys(app, "dt");
+        }),
+        ("save_as", |app| {
+            update(
+                app,
+                Message::Terminal(Event::Key(KeyEvent::new(
+                    KeyCode::Char('s'),
+                    KeyModifiers::CONTROL,
+                ))),
+            );
+        }),
         ("apply_failed", |app| {
             keys(app, "6");
             let plan = app.model.plan.as_ref().expect("a plan");
@@ -118,6 +141,78 @@ fn every_pane_in_both_sizes() {
             let (_, buffer) = screen("dark", name, w, h);
             insta::assert_snapshot!(format!("{name}_{w}x{h}"), buffer_text(&buffer));
         }
+    }
+}
+
+/// The options form of every field type: exactly the options the type accepts.
+#[test]
+fn the_options_form_of_every_field_type() {
+    for t in schemaforge::design::FieldType::ALL {
+        for (w, h) in SIZES {
+            let mut app = tui_support::app("dark", tui_support::catalog(), w, h);
+            keys(&mut app, "2a");
+            keys(&mut app, t.name());
+            press(&mut app, KeyCode::Enter);
+            keys(&mut app, "Due");
+            let text = buffer_text(&render(&app, w, h));
+            assert!(
+                text.contains(&format!("New {} field", t.name())),
+                "{t}:\n{text}"
+            );
+            insta::assert_snapshot!(format!("field_form_{}_{w}x{h}", t.name()), text);
+        }
+    }
+}
+
+/// A click on a row of phases 1 and 2 selects it, at both sizes.
+#[test]
+fn a_click_selects_the_row_under_it() {
+    use crossterm::event::{MouseButton, MouseEvent, MouseEventKind};
+    for (w, h) in SIZES {
+        let mut app = tui_support::app("dark", tui_support::catalog(), w, h);
+        let click = |app: &mut App, needle: &str| {
+            let text = buffer_text(&render(app, w, h));
+            // In the pane, right of the tree's border.
+            let (y, x) = text
+                .lines()
+                .enumerate()
+                .find_map(|(y, l)| {
+                    let pane = l.find("││")? + "││".len();
+                    let at = l[pane..].find(needle)?;
+                    Some((y, l[..pane + at].chars().count()))
+                })
+                .unwrap_or_else(|| panic!("{needle:?} not in the pane:\n{text}"));
+            update(
+                app,
+                Message::Terminal(Event::Mouse(MouseEvent {
+                    kind: MouseEventKind::Down(MouseButton::Left),
+                    column: x as u16,
+                    row: y as u16,
+                    modifiers: KeyModifiers::NONE,
+                })),
+            );
+        };
+        keys(&mut app, "1");
+        click(&mut app, "projects  ");
+        let selected = app.view.selected[schemaforge::tui::app::Phase::Tables.index()];
+        assert_eq!(selected, 2, "Todos, profiles, projects: {w}x{h}");
+        click(&mut app, "Todos  ");
+        assert_eq!(
+            app.view.selected[schemaforge::tui::app::Phase::Tables.index()],
+            0
+        );
+        keys(&mut app, "2");
+        click(&mut app, "completed");
+        assert_eq!(
+            app.view.selected[schemaforge::tui::app::Phase::Fields.index()],
+            1,
+            "{w}x{h}"
+        );
+        click(&mut app, "title");
+        assert_eq!(
+            app.view.selected[schemaforge::tui::app::Phase::Fields.index()],
+            0
+        );
     }
 }
 

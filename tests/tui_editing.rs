@@ -1,0 +1,252 @@
+//! Designing inside the TUI alone, against a real PostgreSQL: an empty design, the seed's
+//! Todos table and its two fields typed with the keyboard, applied, and the catalog read
+//! back; undo and redo of each step; saving the design to a file.
+
+mod common;
+
+use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
+use schemaforge::tui::App;
+use schemaforge::tui::app::{ApplyState, Overlay, Phase};
+use schemaforge::tui::keymap::Keymap;
+use schemaforge::tui::message::Message;
+use schemaforge::tui::runtime::Harness;
+use schemaforge::tui::theme::Theme;
+use schemaforge::tui::{editors::Editor, opening};
+
+use common::{scalar, test_db};
+
+/// The app as `schemaforge` starts it without `--design` and without a draft.
+fn empty_app() -> App {
+    let mut app = App::new(
+        "postgres@localhost:5432/test".into(),
+        Theme::default(),
+        Keymap::default(),
+    );
+    app.view.width = 120;
+    app.view.height = 40;
+    opening::offer_draft(&mut app, None);
+    app
+}
+
+/// Counts the keys a person presses (name characters excluded by the caller).
+struct Keys<'a> {
+    h: &'a mut Harness,
+    pressed: usize,
+}
+
+impl Keys<'_> {
+    fn key(&mut self, code: KeyCode) {
+        self.pressed += 1;
+        self.h.key(code);
+    }
+
+    /// Typed characters that are not a name (a filter, a confirmation word): counted.
+    fn typed(&mut self, text: &str) {
+        for c in text.chars() {
+            self.key(KeyCode::Char(c));
+        }
+    }
+
+    /// A name: its characters are not counted as keystrokes.
+    fn name(&mut self, text: &str) {
+        self.h.keys(text);
+    }
+}
+
+fn design(h: &Harness) -> &schemaforge::design::Design {
+    &h.app.model.design.as_ref().expect("a design").design
+}
+
+#[tokio::test]
+async fn the_todos_table_typed_with_the_keyboard_alone_is_applied() {
+    let db = test_db().await;
+    let mut h = Harness::start(empty_app(), db.connect_again().await);
+    h.settle().await;
+    assert!(design(&h).tables.is_empty());
+    let mut k = Keys {
+        h: &mut h,
+        pressed: 0,
+    };
+
+    // Phase 1: a new table, its name first.
+    k.key(KeyCode::Char('1'));
+    k.key(KeyCode::Char('a'));
+    assert!(matches!(
+        k.h.app.overlay(),
+        Some(Overlay::Editor(e)) if matches!(**e, Editor::Table(_))
+    ));
+    k.name("Todos");
+    assert!(
+        k.h.screen(120, 40)
+            .contains("todos  (derived from the name)"),
+        "the db name is derived as the name is typed:\n{}",
+        k.h.screen(120, 40)
+    );
+    k.key(KeyCode::Enter);
+    assert_eq!(design(k.h).tables.len(), 1);
+    assert_eq!(design(k.h).tables[0].name, "Todos");
+
+    // Phase 2: a single line of text (the first type), required; then a checkbox.
+    k.key(KeyCode::Char('2'));
+    k.key(KeyCode::Char('a'));
+    let picker = k.h.screen(120, 40);
+    assert!(
+        picker.contains("singleLineText") && picker.contains("One line of text"),
+        "{picker}"
+    );
+    k.key(KeyCode::Enter);
+    k.name("title");
+    k.key(KeyCode::Tab); // primary field: already on for the first text field
+    k.key(KeyCode::Tab); // required
+    k.key(KeyCode::Char(' '));
+    k.key(KeyCode::Enter);
+    k.key(KeyCode::Char('a'));
+    k.typed("check");
+    k.key(KeyCode::Enter);
+    k.name("completed");
+    k.key(KeyCode::Enter);
+    let fields = &design(k.h).tables[0].fields;
+    assert_eq!(fields.len(), 2, "{fields:?}");
+    assert!(fields[0].is_primary && fields[0].options.required);
+    assert_eq!(
+        fields[1].field_type,
+        schemaforge::design::FieldType::Checkbox
+    );
+    let screen = k.h.screen(120, 40);
+    assert!(screen.contains("★ title"), "{screen}");
+
+    // Preview and apply.
+    k.key(KeyCode::Char('6'));
+    assert_eq!(k.h.app.view.phase, Phase::Preview);
+    assert!(
+        !k.h.app.view.preview.changed.is_empty(),
+        "the last edit's statements are marked"
+    );
+    k.key(KeyCode::Char('A'));
+    k.typed("apply");
+    k.key(KeyCode::Enter);
+    k.h.settle().await;
+    let pressed = k.pressed;
+    assert!(
+        matches!(h.app.apply, ApplyState::Succeeded { dry_run: false, .. }),
+        "{:?}",
+        h.app.apply
+    );
+    // 26 today: 1 a ⏎ · 2 a ⏎ ⇥ ⇥ ␣ ⏎ · a c h e c k ⏎ ⏎ · 6 A a p p l y ⏎.
+    assert!(pressed < 30, "{pressed} keys for the Todos table");
+    assert_eq!(
+        scalar(
+            &db,
+            "SELECT string_agg(column_name || ' ' || data_type || ' ' || is_nullable, ', ' ORDER BY column_name)
+               FROM information_schema.columns
+              WHERE table_schema = 'public' AND table_name = 'todos'
+                AND column_name IN ('title', 'completed')"
+        )
+        .await
+        .as_deref(),
+        Some("completed boolean NO, title text NO")
+    );
+    assert!(h.app.model.plan.as_ref().unwrap().plan.is_empty());
+}
+
+#[tokio::test]
+async fn every_confirmed_form_is_one_undo_step_and_esc_changes_nothing() {
+    let db = test_db().await;
+    let mut h = Harness::start(empty_app(), db.connect_again().await);
+    h.settle().await;
+    h.key(KeyCode::Char('1'));
+    h.key(KeyCode::Char('a'));
+    h.keys("Projects");
+    h.key(KeyCode::Enter);
+    h.key(KeyCode::Char('a'));
+    h.keys("Tasks");
+    h.key(KeyCode::Esc);
+    assert_eq!(design(&h).tables.len(), 1, "esc cancels the form");
+    assert!(h.app.overlay().is_none());
+
+    // An invalid name keeps the form open with the message under the input.
+    h.key(KeyCode::Char('a'));
+    h.keys("projects");
+    h.key(KeyCode::Enter);
+    assert!(h.app.overlay().is_some(), "a duplicate is refused");
+    assert!(
+        h.screen(120, 40).contains("already has a table"),
+        "{}",
+        h.screen(120, 40)
+    );
+    h.key(KeyCode::Esc);
+
+    h.key(KeyCode::Char('2'));
+    h.key(KeyCode::Char('a'));
+    h.key(KeyCode::Enter);
+    h.keys("Name");
+    h.key(KeyCode::Enter);
+    assert_eq!(design(&h).tables[0].fields.len(), 1);
+    let with_field = design(&h).clone();
+
+    h.key(KeyCode::Char('u'));
+    assert!(
+        design(&h).tables[0].fields.is_empty(),
+        "undo takes the field back"
+    );
+    h.key(KeyCode::Char('u'));
+    assert!(design(&h).tables.is_empty(), "then the table");
+    h.send(Message::Terminal(Event::Key(KeyEvent::new(
+        KeyCode::Char('r'),
+        KeyModifiers::CONTROL,
+    ))));
+    h.send(Message::Terminal(Event::Key(KeyEvent::new(
+        KeyCode::Char('r'),
+        KeyModifiers::CONTROL,
+    ))));
+    assert_eq!(*design(&h), with_field, "redo puts both back");
+}
+
+#[tokio::test]
+async fn ctrl_s_asks_for_a_path_the_first_time_and_saves_pretty_json() {
+    let db = test_db().await;
+    let dir = std::env::temp_dir().join(format!("schemaforge-save-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("app.json");
+    let mut h = Harness::start(empty_app(), db.connect_again().await);
+    h.settle().await;
+    h.key(KeyCode::Char('1'));
+    h.key(KeyCode::Char('a'));
+    h.keys("Todos");
+    h.key(KeyCode::Enter);
+    let ctrl_s = || {
+        Message::Terminal(Event::Key(KeyEvent::new(
+            KeyCode::Char('s'),
+            KeyModifiers::CONTROL,
+        )))
+    };
+    h.send(ctrl_s());
+    assert!(matches!(
+        h.app.overlay(),
+        Some(Overlay::Editor(e)) if matches!(**e, Editor::SaveAs(_))
+    ));
+    // Replace the proposed path with ours.
+    for _ in 0..40 {
+        h.key(KeyCode::Backspace);
+    }
+    h.keys(&path.display().to_string());
+    h.key(KeyCode::Enter);
+    h.settle().await;
+    let text = std::fs::read_to_string(&path).expect("saved");
+    assert_eq!(text, schemaforge::design::save(design(&h)));
+    assert!(text.contains("\n  \"tables\": ["), "pretty JSON:\n{text}");
+    assert_eq!(
+        h.app.model.design.as_ref().unwrap().file.as_deref(),
+        Some(path.as_path())
+    );
+
+    // The second time it saves without asking.
+    h.key(KeyCode::Char('a'));
+    h.keys("Tags");
+    h.key(KeyCode::Enter);
+    h.send(ctrl_s());
+    assert!(h.app.overlay().is_none());
+    h.settle().await;
+    assert!(std::fs::read_to_string(&path).unwrap().contains("Tags"));
+    std::fs::remove_dir_all(&dir).unwrap();
+}
