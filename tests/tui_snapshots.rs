@@ -164,6 +164,53 @@ fn the_options_form_of_every_field_type() {
     }
 }
 
+/// Warnings about a table or a field are shown under its row, in the warning colour.
+#[test]
+fn warnings_sit_under_the_row_they_concern() {
+    let mut app = tui_support::app("dark", tui_support::catalog(), 160, 45);
+    keys(&mut app, "1a");
+    keys(&mut app, "Order");
+    press(&mut app, KeyCode::Enter);
+    let buffer = render(&app, 160, 45);
+    let text = buffer_text(&buffer);
+    let lines: Vec<&str> = text.lines().collect();
+    let row = lines
+        .iter()
+        .position(|l| l.contains("+Order"))
+        .expect(&text);
+    assert!(
+        lines[row + 1].contains("⚠")
+            && lines[row + 1].contains("\"order\" is an SQL reserved word"),
+        "{text}"
+    );
+    assert_eq!(
+        cell_of(&buffer, "⚠ the table name").fg,
+        tui_support::theme("dark").style(Role::Warning).fg.unwrap()
+    );
+    // The same warning is what `lint` reports for the design.
+    assert!(
+        app.model
+            .analysis
+            .findings
+            .iter()
+            .any(|f| f.message.contains("reserved word"))
+    );
+    keys(&mut app, "2a");
+    press(&mut app, KeyCode::Enter);
+    keys(&mut app, "user");
+    press(&mut app, KeyCode::Enter);
+    let text = buffer_text(&render(&app, 160, 45));
+    let lines: Vec<&str> = text.lines().collect();
+    let row = lines
+        .iter()
+        .position(|l| l.contains("★ user "))
+        .expect(&text);
+    assert!(
+        lines[row + 1].contains("the column name \"user\""),
+        "{text}"
+    );
+}
+
 /// A click on a row of phases 1 and 2 selects it, at both sizes.
 #[test]
 fn a_click_selects_the_row_under_it() {

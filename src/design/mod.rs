@@ -23,6 +23,7 @@ pub mod managed_schemas;
 pub mod model;
 pub mod name_text;
 pub mod names;
+pub mod reserved_words;
 pub mod resolve;
 mod shape_repair;
 mod system_fields;

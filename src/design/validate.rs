@@ -143,6 +143,7 @@ fn check_tables(design: &Design, out: &mut Vec<Diagnostic>) {
             by_db_name.insert(db_name.clone(), ti);
         }
         check_auth_shadow(&db_name, &tpath, out);
+        check_reserved("table", &db_name, &tpath, out);
         if !table.rls_enabled && !table.public_reference {
             out.push(
                 Diagnostic::warning(
@@ -207,6 +208,20 @@ fn check_drops(design: &Design, ti: usize, table: &Table, tpath: &str, out: &mut
     }
 }
 
+/// A name that is an SQL reserved word works (it is always quoted) but must be quoted in
+/// every hand-written query too.
+fn check_reserved(what: &str, db_name: &str, path: &str, out: &mut Vec<Diagnostic>) {
+    if super::reserved_words::is_reserved(db_name) {
+        out.push(
+            Diagnostic::warning(
+                path,
+                format!("the {what} name \"{db_name}\" is an SQL reserved word: every hand-written query must quote it"),
+            )
+            .suggest(format!("a plural or a longer name, e.g. \"{db_name}s\"")),
+        );
+    }
+}
+
 /// SPEC.md: `users`, `profiles`, `sessions` beside Supabase's auth tables. A pure check: the
 /// planner, which knows the catalog, may drop it when `auth.users` does not exist.
 fn check_auth_shadow(db_name: &str, tpath: &str, out: &mut Vec<Diagnostic>) {
@@ -264,6 +279,7 @@ fn check_fields(table: &Table, tpath: &str, out: &mut Vec<Diagnostic>) {
             check_visible(&key_path(&fpath, "db_name"), "the db_name", explicit, out);
         }
         let db_name = field.db_name().into_owned();
+        check_reserved("column", &db_name, &fpath, out);
         if is_system_field(&db_name) {
             out.push(
                 Diagnostic::warning(

@@ -9,7 +9,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 
 use super::pad;
-use super::tables_pane::{db_name, findings, fit_rest};
+use super::tables_pane::{db_name, findings, fit_rest, inline_findings};
 use crate::design::edit::Edit;
 use crate::design::{Field, SYSTEM_FIELDS};
 use crate::tui::app::{App, Focus};
@@ -104,11 +104,9 @@ pub fn click(app: &mut App, line: usize) {
     if app.view.phase != Phase::Fields {
         return;
     }
-    // Three header lines: the table, the system fields, a blank.
-    if let Some(row) = line.checked_sub(3)
-        && row < field_count(app)
-    {
-        app.view.selected[Phase::Fields.index()] = row;
+    let (_, rows_at) = lines(app, app.view.body.get().width);
+    if let Some(Some(row)) = rows_at.get(line) {
+        app.view.selected[Phase::Fields.index()] = *row;
     }
 }
 
@@ -126,22 +124,24 @@ fn keep_in_view(app: &mut App) {
 
 pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
     frame.render_widget(
-        Paragraph::new(lines(app, area.width))
+        Paragraph::new(lines(app, area.width).0)
             .wrap(Wrap { trim: false })
             .scroll((app.scroll(Phase::Fields).min(u16::MAX as usize) as u16, 0)),
         area,
     );
 }
 
-fn lines<'a>(app: &App, width: u16) -> Vec<Line<'a>> {
+/// The pane's lines (none wraps), and for each line the field drawn on it.
+fn lines<'a>(app: &App, width: u16) -> (Vec<Line<'a>>, Vec<Option<usize>>) {
     let mut out = Vec::new();
+    let mut rows_at = Vec::new();
     let (Some(t), Some(state)) = (app.current_table(), &app.model.design) else {
         out.push(Line::styled(
             "no table chosen: select a designed table in phase 1 (a adds one there)",
             app.theme.style(Role::Dim),
         ));
         findings(app, Phase::Fields, width, &mut out);
-        return out;
+        return (out, rows_at);
     };
     let d = &state.design;
     let table = &d.tables[t];
@@ -206,14 +206,31 @@ fn lines<'a>(app: &App, width: u16) -> Vec<Line<'a>> {
                 s.style = s.style.patch(app.theme.style(Role::Selected));
             }
         }
+        rows_at.resize(out.len(), None);
         out.push(Line::from(spans));
+        rows_at.push(Some(i));
+        inline_findings(
+            app,
+            &format!("tables[{t}].fields[{i}]"),
+            None,
+            width,
+            &mut out,
+        );
     }
     out.push(Line::styled(
         "a add · ⏎ edit · t type · space primary · x remove · J/K move · u undo",
         app.theme.style(Role::Dim),
     ));
+    inline_findings(
+        app,
+        &format!("tables[{t}]"),
+        Some(Phase::Fields),
+        width,
+        &mut out,
+    );
     findings(app, Phase::Fields, width, &mut out);
-    out
+    rows_at.resize(out.len(), None);
+    (out, rows_at)
 }
 
 /// The options worth seeing in the list.

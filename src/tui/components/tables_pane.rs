@@ -125,20 +125,10 @@ pub fn click(app: &mut App, line: usize) {
     if app.view.phase != Phase::Tables {
         return;
     }
-    let designed = app
-        .model
-        .design
-        .as_ref()
-        .map_or(0, |s| s.design.tables.len());
-    let count = rows(app).len();
-    // One header line; a rule above the first live table; an empty design says so.
-    let first = if designed == 0 { 2 } else { 1 };
-    let row = match line.checked_sub(first) {
-        Some(r) if r < designed => r,
-        Some(r) if r > designed && r - 1 < count => r - 1,
-        _ => return,
-    };
-    app.view.selected[Phase::Tables.index()] = row;
+    let (_, rows_at) = lines(app, app.view.body.get().width);
+    if let Some(Some(row)) = rows_at.get(line) {
+        app.view.selected[Phase::Tables.index()] = *row;
+    }
 }
 
 /// Scrolls so the selected row (one header line above the rows) is on screen.
@@ -154,7 +144,7 @@ fn keep_in_view(app: &mut App) {
 }
 
 pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
-    let lines = lines(app, area.width);
+    let (lines, _) = lines(app, area.width);
     frame.render_widget(
         Paragraph::new(lines)
             .wrap(Wrap { trim: false })
@@ -163,10 +153,12 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
     );
 }
 
-fn lines<'a>(app: &App, width: u16) -> Vec<Line<'a>> {
+/// The pane's lines (none wraps), and for each line the row drawn on it.
+fn lines<'a>(app: &App, width: u16) -> (Vec<Line<'a>>, Vec<Option<usize>>) {
     let mut out = Vec::new();
+    let mut rows_at = Vec::new();
     let Some(state) = &app.model.design else {
-        return out;
+        return (out, rows_at);
     };
     let d: &Design = &state.design;
     let focused = app.view.focus == crate::tui::app::Focus::Main;
@@ -251,14 +243,65 @@ fn lines<'a>(app: &App, width: u16) -> Vec<Line<'a>> {
                 s.style = s.style.patch(app.theme.style(Role::Selected));
             }
         }
+        rows_at.resize(out.len(), None);
         out.push(Line::from(spans));
+        rows_at.push(Some(i));
+        if let TableRow::Designed(t) = row {
+            inline_findings(app, &format!("tables[{t}]"), None, width, &mut out);
+        }
     }
     out.push(Line::styled(
         "a add · ⏎ edit · x remove · J/K move · u undo",
         app.theme.style(Role::Dim),
     ));
     findings(app, Phase::Tables, width, &mut out);
-    out
+    rows_at.resize(out.len(), None);
+    (out, rows_at)
+}
+
+/// Whether a finding belongs to the object at `path` itself (not to one of its parts).
+fn concerns(finding: &crate::findings::Finding, path: &str) -> bool {
+    finding.path.as_deref().is_some_and(|p| {
+        p.strip_prefix(path)
+            .is_some_and(|rest| rest.is_empty() || (rest.starts_with('.') && !rest.contains('[')))
+    })
+}
+
+/// The findings about the object at `path`, one line each under its row.
+/// `phase`: only that phase's.
+pub fn inline_findings<'a>(
+    app: &App,
+    path: &str,
+    phase: Option<Phase>,
+    width: u16,
+    out: &mut Vec<Line<'a>>,
+) {
+    let wanted =
+        |f: &&crate::findings::Finding| concerns(f, path) && phase.is_none_or(|p| f.phase == p);
+    for f in app.model.analysis.findings.iter().filter(wanted) {
+        let (mark, role) = mark(f.severity);
+        let text = if f.remedy.is_empty() {
+            format!("     {mark} {}", f.message)
+        } else {
+            format!("     {mark} {} — {}", f.message, f.remedy)
+        };
+        out.push(Line::styled(
+            super::fit(&text, width as usize),
+            app.theme.style(role),
+        ));
+    }
+}
+
+/// Whether a finding is shown under a row of phases 1–2 (and so not again at the bottom).
+fn shown_inline(app: &App, finding: &crate::findings::Finding) -> bool {
+    let Some(state) = &app.model.design else {
+        return false;
+    };
+    (0..state.design.tables.len()).any(|t| {
+        concerns(finding, &format!("tables[{t}]"))
+            || (0..state.design.tables[t].fields.len())
+                .any(|i| concerns(finding, &format!("tables[{t}].fields[{i}]")))
+    })
 }
 
 /// The end of a list row, cut so the row never wraps (a click maps a line to a row).
@@ -273,7 +316,7 @@ pub fn findings<'a>(app: &App, phase: Phase, width: u16, out: &mut Vec<Line<'a>>
         .analysis
         .findings
         .iter()
-        .filter(|f| f.phase == phase)
+        .filter(|f| f.phase == phase && !shown_inline(app, f))
         .collect();
     if !findings.is_empty() {
         out.push(Line::raw(""));
