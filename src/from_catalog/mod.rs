@@ -139,7 +139,7 @@ fn convert_table(
     table.system_fields = system.is_some();
     let (relationships, fk_columns) = relations::foreign_keys(ctx, live, system.as_ref());
     table.fields = columns::fields(ctx, live, system.as_ref(), &fk_columns);
-    security::rls(live, &mut table);
+    security::rls(ctx, live, &mut table);
     security::triggers(ctx, live, &mut table);
     others(ctx, live, system.as_ref(), &relationships);
     (table, relationships)

@@ -12,9 +12,33 @@ use crate::rls::expr::same_expression;
 use super::Context;
 
 /// RLS on or off, and every policy with its roles and expressions as the server prints them.
-pub(crate) fn rls(live: &LiveTable, table: &mut Table) {
+pub(crate) fn rls(ctx: &mut Context, live: &LiveTable, table: &mut Table) {
     table.rls_enabled = live.rls_enabled;
     table.rls_policies = live.policies.iter().map(policy).collect();
+    // Reference data as the planner leaves it: no RLS, everyone reads, nobody writes.
+    let writes = ["INSERT", "UPDATE", "DELETE"];
+    table.public_reference = !live.rls_enabled
+        && live.has_privilege("anon", "SELECT")
+        && live.has_privilege("authenticated", "SELECT")
+        && !writes
+            .iter()
+            .any(|w| live.has_privilege("authenticated", w));
+    if table.public_reference || ctx.catalog.role("authenticated").is_none() {
+        return;
+    }
+    let missing: Vec<&str> = ["SELECT", "INSERT", "UPDATE", "DELETE"]
+        .into_iter()
+        .filter(|p| !live.has_privilege("authenticated", p))
+        .collect();
+    if !missing.is_empty() {
+        ctx.note(
+            &live.name,
+            format!(
+                "authenticated lacks {} on it; a plan of this design grants them (every designed table gets them)",
+                missing.join(", ")
+            ),
+        );
+    }
 }
 
 fn policy(live: &LivePolicy) -> Policy {
