@@ -54,6 +54,7 @@ fn round_trip(db: &TestDb, name: &str) -> (Value, String) {
     assert_plans_empty(db, &first);
     let (again, _) = design_from_db(db, &dir.join("second.json"), &[]);
     assert_eq!(text, again, "design --from-db is not stable");
+    let _ = std::fs::remove_dir_all(&dir);
     (serde_json::from_str(&text).unwrap(), notes)
 }
 
@@ -133,4 +134,170 @@ async fn every_field_type_example_round_trips() {
             .iter()
             .any(|r| r["name"] == "project" && r["cascade_delete"] == true && r["required"] == true)
     );
+}
+
+/// Loads a hand-written schema and round-trips it.
+async fn fixture_round_trip(name: &str) -> (Value, String) {
+    let db = test_db().await;
+    let sql = std::fs::read_to_string(format!(
+        "{}/tests/fixtures/from_db/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap();
+    db.batch_execute(&sql)
+        .await
+        .unwrap_or_else(|e| panic!("{name}: {}", schemaforge::db::server_error::describe(&e)));
+    round_trip(&db, name)
+}
+
+fn table<'a>(design: &'a Value, name: &str) -> &'a Value {
+    design["tables"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["name"] == name)
+        .unwrap_or_else(|| panic!("no table {name} in {design:#}"))
+}
+
+fn field<'a>(design: &'a Value, table_name: &str, name: &str) -> &'a Value {
+    table(design, table_name)["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["name"] == name)
+        .unwrap_or_else(|| panic!("no field {table_name}.{name} in {design:#}"))
+}
+
+fn relationship<'a>(design: &'a Value, table_name: &str, name: &str) -> Option<&'a Value> {
+    design["relationships"]
+        .as_array()?
+        .iter()
+        .find(|r| r["table"] == table_name && r["name"] == name)
+}
+
+#[tokio::test]
+async fn hand_written_table_without_system_fields() {
+    let (design, notes) = fixture_round_trip("notes_without_system_fields.sql").await;
+    let notes_table = table(&design, "notes");
+    assert_eq!(notes_table["system_fields"], false);
+    assert_eq!(notes_table["rls_enabled"], false);
+    assert_eq!(notes_table["description"], "Written by hand");
+    assert_eq!(
+        field(&design, "notes", "id"),
+        &json!({"name": "id", "type": "raw", "options": {
+            "required": true, "sql_type": "bigint", "primary_key": true, "identity": "ALWAYS"}})
+    );
+    let status = field(&design, "notes", "status");
+    assert_eq!(status["type"], "singleSelect");
+    assert_eq!(
+        status["options"]["choices"],
+        json!(["draft", "published", "archived"])
+    );
+    assert_eq!(status["options"]["default"], "draft");
+    assert_eq!(field(&design, "notes", "feeling")["type"], "raw");
+    assert_eq!(
+        field(&design, "notes", "feeling")["options"]["sql_type"],
+        "public.mood"
+    );
+    assert_eq!(field(&design, "notes", "body")["options"]["description"], "The text");
+    assert_eq!(field(&design, "notes", "pinned")["type"], "checkbox");
+    let score = field(&design, "notes", "score");
+    assert_eq!(score["type"], "raw", "an integer with its own CHECK stays raw");
+    assert_eq!(score["options"]["sql_type"], "integer");
+    assert!(notes.contains("notes_live_idx"), "{notes}");
+    assert!(notes.contains("notes_score_check"), "{notes}");
+    assert!(notes.contains("public.mood: enum type"), "{notes}");
+}
+
+#[tokio::test]
+async fn composite_keys_and_foreign_keys_the_model_cannot_hold() {
+    let (design, notes) = fixture_round_trip("memberships_composite_key.sql").await;
+    let members = table(&design, "memberships");
+    assert_eq!(members["system_fields"], false);
+    let keys: Vec<&str> = members["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["options"]["primary_key"] == true)
+        .map(|f| f["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(keys, ["user_id", "org_id"], "the key in key order");
+    assert_eq!(field(&design, "memberships", "org_id")["options"]["integer"], true);
+    assert_eq!(field(&design, "memberships", "user_id")["type"], "raw");
+    assert!(relationship(&design, "memberships", "user").is_none());
+    assert!(notes.contains("memberships_org_id_fkey"), "{notes}");
+    assert!(notes.contains("part of the primary key"), "{notes}");
+    assert_eq!(
+        field(&design, "orgs", "name")["options"],
+        json!({"required": true, "unique": true, "sql_type": "character varying(80)"})
+    );
+    assert_eq!(
+        field(&design, "orgs", "id")["options"]["identity"],
+        "BY DEFAULT"
+    );
+}
+
+#[tokio::test]
+async fn policies_that_call_security_definer_functions() {
+    let (design, _) = fixture_round_trip("documents_definer_policies.sql").await;
+    let docs = table(&design, "documents");
+    assert!(docs.get("rls_enabled").is_none(), "RLS on is the default");
+    let policies = docs["rls_policies"].as_array().unwrap();
+    let by_name = |n: &str| policies.iter().find(|p| p["name"] == n).unwrap();
+    assert_eq!(
+        by_name("members read")["using_expression"],
+        "public.is_team_member(team_id)"
+    );
+    assert_eq!(by_name("members write")["operation"], "ALL");
+    assert!(by_name("members write").get("with_check_expression").is_none());
+    assert_eq!(by_name("anyone reads published")["roles"], json!(["anon"]));
+    assert_eq!(by_name("no drafts for anon")["permissive"], false);
+    let team = relationship(&design, "documents", "team").expect("team relationship");
+    assert_eq!(team["cascade_delete"], true);
+    assert_eq!(team["required"], true);
+    assert_eq!(team["target"], "teams");
+    assert_eq!(field(&design, "documents", "tags")["type"], "raw");
+}
+
+#[tokio::test]
+async fn foreign_keys_with_each_delete_rule() {
+    let (design, notes) = fixture_round_trip("tasks_fk_rules.sql").await;
+    let rel = |n: &str| relationship(&design, "tasks", n);
+    assert_eq!(
+        rel("assignee").unwrap(),
+        &json!({"table": "tasks", "name": "assignee", "target": "people"})
+    );
+    assert_eq!(rel("owner").unwrap()["required"], true);
+    assert!(rel("owner").unwrap().get("cascade_delete").is_none());
+    assert_eq!(rel("parent").unwrap()["cascade_delete"], true);
+    assert!(rel("reviewer").is_none(), "NO ACTION is not a relationship's rule");
+    assert!(rel("helper").is_none(), "no index");
+    assert_eq!(field(&design, "tasks", "reviewer_id")["type"], "raw");
+    assert!(notes.contains("ON DELETE NO ACTION"), "{notes}");
+    assert!(notes.contains("no index"), "{notes}");
+    assert_eq!(field(&design, "tasks", "email")["type"], "email");
+    assert_eq!(
+        field(&design, "tasks", "estimate")["options"]["sql_type"],
+        "numeric(6,2)",
+        "a number with a CHECK of its own stays raw"
+    );
+}
+
+#[tokio::test]
+async fn a_linking_table_written_by_hand() {
+    let (design, notes) = fixture_round_trip("posts_tags_by_hand.sql").await;
+    let links = table(&design, "post_tags");
+    assert_eq!(links["system_fields"], false);
+    assert_eq!(field(&design, "post_tags", "post_id")["options"]["primary_key"], true);
+    assert!(
+        design["relationships"]
+            .as_array()
+            .is_none_or(|r| r.iter().all(|r| r.get("allow_multiple").is_none()))
+    );
+    assert_eq!(field(&design, "posts", "rating")["type"], "rating");
+    assert!(field(&design, "posts", "rating")["options"].get("max").is_none());
+    assert_eq!(field(&design, "posts", "meta")["type"], "json");
+    assert_eq!(field(&design, "posts", "meta")["options"]["default"], json!({}));
+    assert_eq!(field(&design, "posts", "updated_at")["type"], "dateTime");
+    assert!(notes.contains("trigger posts_touch"), "{notes}");
 }
