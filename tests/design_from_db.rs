@@ -10,10 +10,8 @@ use common::{TestDb, assert_success, cli, test_db};
 use serde_json::{Value, json};
 
 fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!(
-        "schemaforge-from-db-{}-{name}",
-        std::process::id()
-    ));
+    let dir =
+        std::env::temp_dir().join(format!("schemaforge-from-db-{}-{name}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     dir
 }
@@ -130,9 +128,9 @@ async fn every_field_type_example_round_trips() {
         "{relationships:#?}"
     );
     assert!(
-        relationships
-            .iter()
-            .any(|r| r["name"] == "project" && r["cascade_delete"] == true && r["required"] == true)
+        relationships.iter().any(|r| r["name"] == "project"
+            && r["cascade_delete"] == true
+            && r["required"] == true)
     );
 }
 
@@ -199,10 +197,16 @@ async fn hand_written_table_without_system_fields() {
         field(&design, "notes", "feeling")["options"]["sql_type"],
         "public.mood"
     );
-    assert_eq!(field(&design, "notes", "body")["options"]["description"], "The text");
+    assert_eq!(
+        field(&design, "notes", "body")["options"]["description"],
+        "The text"
+    );
     assert_eq!(field(&design, "notes", "pinned")["type"], "checkbox");
     let score = field(&design, "notes", "score");
-    assert_eq!(score["type"], "raw", "an integer with its own CHECK stays raw");
+    assert_eq!(
+        score["type"], "raw",
+        "an integer with its own CHECK stays raw"
+    );
     assert_eq!(score["options"]["sql_type"], "integer");
     assert!(notes.contains("notes_live_idx"), "{notes}");
     assert!(notes.contains("notes_score_check"), "{notes}");
@@ -222,7 +226,10 @@ async fn composite_keys_and_foreign_keys_the_model_cannot_hold() {
         .map(|f| f["name"].as_str().unwrap())
         .collect();
     assert_eq!(keys, ["user_id", "org_id"], "the key in key order");
-    assert_eq!(field(&design, "memberships", "org_id")["options"]["integer"], true);
+    assert_eq!(
+        field(&design, "memberships", "org_id")["options"]["integer"],
+        true
+    );
     assert_eq!(field(&design, "memberships", "user_id")["type"], "raw");
     assert!(relationship(&design, "memberships", "user").is_none());
     assert!(notes.contains("memberships_org_id_fkey"), "{notes}");
@@ -249,7 +256,11 @@ async fn policies_that_call_security_definer_functions() {
         "public.is_team_member(team_id)"
     );
     assert_eq!(by_name("members write")["operation"], "ALL");
-    assert!(by_name("members write").get("with_check_expression").is_none());
+    assert!(
+        by_name("members write")
+            .get("with_check_expression")
+            .is_none()
+    );
     assert_eq!(by_name("anyone reads published")["roles"], json!(["anon"]));
     assert_eq!(by_name("no drafts for anon")["permissive"], false);
     let team = relationship(&design, "documents", "team").expect("team relationship");
@@ -270,7 +281,10 @@ async fn foreign_keys_with_each_delete_rule() {
     assert_eq!(rel("owner").unwrap()["required"], true);
     assert!(rel("owner").unwrap().get("cascade_delete").is_none());
     assert_eq!(rel("parent").unwrap()["cascade_delete"], true);
-    assert!(rel("reviewer").is_none(), "NO ACTION is not a relationship's rule");
+    assert!(
+        rel("reviewer").is_none(),
+        "NO ACTION is not a relationship's rule"
+    );
     assert!(rel("helper").is_none(), "no index");
     assert_eq!(field(&design, "tasks", "reviewer_id")["type"], "raw");
     assert!(notes.contains("ON DELETE NO ACTION"), "{notes}");
@@ -288,16 +302,26 @@ async fn a_linking_table_written_by_hand() {
     let (design, notes) = fixture_round_trip("posts_tags_by_hand.sql").await;
     let links = table(&design, "post_tags");
     assert_eq!(links["system_fields"], false);
-    assert_eq!(field(&design, "post_tags", "post_id")["options"]["primary_key"], true);
+    assert_eq!(
+        field(&design, "post_tags", "post_id")["options"]["primary_key"],
+        true
+    );
     assert!(
         design["relationships"]
             .as_array()
             .is_none_or(|r| r.iter().all(|r| r.get("allow_multiple").is_none()))
     );
     assert_eq!(field(&design, "posts", "rating")["type"], "rating");
-    assert!(field(&design, "posts", "rating")["options"].get("max").is_none());
+    assert!(
+        field(&design, "posts", "rating")["options"]
+            .get("max")
+            .is_none()
+    );
     assert_eq!(field(&design, "posts", "meta")["type"], "json");
-    assert_eq!(field(&design, "posts", "meta")["options"]["default"], json!({}));
+    assert_eq!(
+        field(&design, "posts", "meta")["options"]["default"],
+        json!({})
+    );
     assert_eq!(field(&design, "posts", "updated_at")["type"], "dateTime");
     assert!(notes.contains("trigger posts_touch"), "{notes}");
 }

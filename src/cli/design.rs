@@ -69,7 +69,11 @@ pub async fn run(db: Option<&str>, args: Args) -> Exit {
                 say!(
                     "wrote {} table{} to {}",
                     result.design.tables.len(),
-                    if result.design.tables.len() == 1 { "" } else { "s" },
+                    if result.design.tables.len() == 1 {
+                        ""
+                    } else {
+                        "s"
+                    },
                     path.display()
                 );
                 Exit::Success

@@ -40,8 +40,7 @@ pub use function_ref::{FunctionRef, FunctionRefError, parse_function_ref};
 pub use load::{InputShape, load, load_with_known_tables, parse, save};
 pub use model::{
     Aggregate, DefaultValue, Design, Field, FieldOptions, ForEach, IdentityKind, Operation, Policy,
-    Relationship,
-    Samples, Table, Timing, TriggerEvent,
+    Relationship, Samples, Table, Timing, TriggerEvent,
 };
 pub use resolve::{
     FieldKind, OnDelete, RelationshipKind, ResolvedDesign, ResolvedField, ResolvedRelationship,

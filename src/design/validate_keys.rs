@@ -19,7 +19,9 @@ pub(crate) fn check_keys(design: &Design, out: &mut Vec<Diagnostic>) {
                         key_path(&key_path(&fpath, "options"), "primary_key"),
                         "this table's primary key is the system field \"id\"",
                     )
-                    .suggest("set \"system_fields\": false on the table to give it a key of its own"),
+                    .suggest(
+                        "set \"system_fields\": false on the table to give it a key of its own",
+                    ),
                 );
             }
         }
@@ -149,7 +151,14 @@ mod tests {
         ] {
             assert!(is_type_name(good), "{good}");
         }
-        for bad in ["", "int; drop table x", "text -- x", "(int", "\"open", "int)"] {
+        for bad in [
+            "",
+            "int; drop table x",
+            "text -- x",
+            "(int",
+            "\"open",
+            "int)",
+        ] {
             assert!(!is_type_name(bad), "{bad}");
         }
     }
@@ -164,9 +173,11 @@ mod tests {
         assert!(e[0].contains("needs its PostgreSQL type"));
         assert!(e[1].contains("not a type name"));
         assert!(e[2].contains("system field \"id\""));
-        let ok = errors(json!({"tables": [{"name": "t", "system_fields": false, "fields": [
-            {"name": "id", "type": "raw", "options": {"sql_type": "bigint", "primary_key": true}}
-        ]}]}));
+        let ok = errors(
+            json!({"tables": [{"name": "t", "system_fields": false, "fields": [
+                {"name": "id", "type": "raw", "options": {"sql_type": "bigint", "primary_key": true}}
+            ]}]}),
+        );
         assert!(ok.is_empty(), "{ok:?}");
     }
 

@@ -30,7 +30,10 @@ pub(crate) fn fields(
             continue;
         }
         let conventional = check_constraint(&live.name, &column.name);
-        let check = live.check_constraints.iter().find(|c| c.name == conventional);
+        let check = live
+            .check_constraints
+            .iter()
+            .find(|c| c.name == conventional);
         let unique = live
             .unique_constraints
             .iter()
@@ -69,7 +72,10 @@ pub(crate) fn fields(
         if !used_checks.contains(&c.name) {
             ctx.note(
                 &live.name,
-                format!("CHECK {} is not part of the design; left as it is ({})", c.name, c.definition),
+                format!(
+                    "CHECK {} is not part of the design; left as it is ({})",
+                    c.name, c.definition
+                ),
             );
         }
     }
@@ -161,7 +167,13 @@ fn typed(column: &Column, check: Option<&str>, unique: bool) -> Option<(FieldTyp
             },
         )],
         "numeric" => vec![(FieldType::Number, o())],
-        "bigint" => vec![(FieldType::Number, FieldOptions { integer: true, ..o() })],
+        "bigint" => vec![(
+            FieldType::Number,
+            FieldOptions {
+                integer: true,
+                ..o()
+            },
+        )],
         "smallint" => vec![(
             FieldType::Rating,
             FieldOptions {

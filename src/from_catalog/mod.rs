@@ -126,10 +126,7 @@ impl Context<'_> {
     }
 }
 
-fn convert_table(
-    ctx: &mut Context,
-    live: &LiveTable,
-) -> (Table, Vec<crate::design::Relationship>) {
+fn convert_table(ctx: &mut Context, live: &LiveTable) -> (Table, Vec<crate::design::Relationship>) {
     let mut table = Table::new(live.name.clone());
     if derive_db_name(&live.name, NameKind::Table) != live.name {
         table.db_name = Some(live.name.clone());
@@ -178,11 +175,17 @@ fn others(
     for c in &live.exclusion_constraints {
         ctx.note(
             name,
-            format!("exclusion constraint {} is not part of the design; left as it is", c.name),
+            format!(
+                "exclusion constraint {} is not part of the design; left as it is",
+                c.name
+            ),
         );
     }
     if live.rls_forced {
-        ctx.note(name, "FORCE ROW LEVEL SECURITY is not part of the design; left as it is");
+        ctx.note(
+            name,
+            "FORCE ROW LEVEL SECURITY is not part of the design; left as it is",
+        );
     }
     if !live.replica_identity.is_default() {
         ctx.note(

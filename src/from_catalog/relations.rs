@@ -168,7 +168,8 @@ fn linking(ctx: &Context, live: &LiveTable) -> Option<Relationship> {
     if target_key.columns != target_fk.references_columns {
         return None;
     }
-    if live.name != linking_table(source, target_name) || *a != fit_identifier(&format!("{source}_id"))
+    if live.name != linking_table(source, target_name)
+        || *a != fit_identifier(&format!("{source}_id"))
     {
         return None;
     }
@@ -186,7 +187,11 @@ fn linking(ctx: &Context, live: &LiveTable) -> Option<Relationship> {
                 && f.references_schema == "auth"
                 && f.references_table == "users"
         });
-        let indexed = |c: &str| live.indexes.iter().any(|i| i.columns.first().is_some_and(|f| f == c));
+        let indexed = |c: &str| {
+            live.indexes
+                .iter()
+                .any(|i| i.columns.first().is_some_and(|f| f == c))
+        };
         if !live.rls_enabled
             || owners.command != crate::catalog::PolicyCommand::All
             || !created_by

@@ -98,7 +98,10 @@ fn trigger_field(live: &LiveTable, trigger: &Trigger) -> Option<Field> {
     if field_name.is_empty() || trigger_name(&live.name, field_name) != trigger.name {
         return None;
     }
-    let rest = trigger.definition.split_once(&format!("{} ", trigger.name))?.1;
+    let rest = trigger
+        .definition
+        .split_once(&format!("{} ", trigger.name))?
+        .1;
     let (head, call) = rest.split_once(" EXECUTE FUNCTION ")?;
     let (timing_events, each) = head.split_once(" ON ")?;
     let (timing, events) = timing_events.split_once(' ')?;
@@ -128,9 +131,8 @@ fn trigger_field(live: &LiveTable, trigger: &Trigger) -> Option<Field> {
         return None;
     }
     let function = parse_function_ref(call).ok()?;
-    if function.schema.is_none() {
-        return None;
-    }
+    // A bare name would mean the design's schema; the catalog prints names qualified.
+    function.schema.as_ref()?;
     let mut field = Field::new(field_name, FieldType::Trigger);
     if derive_db_name(field_name, NameKind::Field) != field_name {
         field.db_name = Some(field_name.to_owned());

@@ -47,7 +47,10 @@ pub(crate) fn recognise(ctx: &Context, live: &LiveTable) -> Option<System> {
             created_by_index: None,
         });
     }
-    let fkey = live.foreign_keys.iter().find(|f| f.columns == ["created_by"])?;
+    let fkey = live
+        .foreign_keys
+        .iter()
+        .find(|f| f.columns == ["created_by"])?;
     if fkey.references_schema != "auth"
         || fkey.references_table != "users"
         || fkey.on_delete != FkAction::SetNull

@@ -115,7 +115,10 @@ fn a_text_check_of_choices_is_a_single_select() {
         json!({"name": "status", "type": "singleSelect", "is_primary": true,
                "options": {"required": true, "default": "draft", "choices": ["draft", "live"]}})
     );
-    assert!(!notes.iter().any(|n| n.contains("posts_status_check")), "{notes:?}");
+    assert!(
+        !notes.iter().any(|n| n.contains("posts_status_check")),
+        "{notes:?}"
+    );
 }
 
 #[test]
@@ -129,7 +132,9 @@ fn a_check_no_type_generates_keeps_the_column_raw_and_is_noted() {
     assert_eq!(field(&design, "title")["type"], "raw");
     assert_eq!(field(&design, "title")["options"]["sql_type"], "text");
     assert!(
-        notes.iter().any(|n| n.contains("posts_title_check") && n.contains("left as it is")),
+        notes
+            .iter()
+            .any(|n| n.contains("posts_title_check") && n.contains("left as it is")),
         "{notes:?}"
     );
 }
@@ -143,7 +148,10 @@ fn a_check_under_another_name_leaves_the_type_and_is_noted() {
     ));
     let (design, notes) = read(&catalog(vec![t]));
     assert_eq!(field(&design, "status")["type"], "singleLineText");
-    assert!(notes.iter().any(|n| n.contains("status_is_known")), "{notes:?}");
+    assert!(
+        notes.iter().any(|n| n.contains("status_is_known")),
+        "{notes:?}"
+    );
 }
 
 #[test]
@@ -155,11 +163,47 @@ fn limits_and_patterns_become_their_types() {
         t
     };
     let cases = [
-        (t("tags", "text[]", "CHECK ((tags <@ ARRAY['x'::text, 'y'::text]))"), "tags", json!({"name": "tags", "type": "multiSelect", "options": {"choices": ["x", "y"]}})),
-        (t("stars", "smallint", "CHECK (((stars >= 0) AND (stars <= 10)))"), "stars", json!({"name": "stars", "type": "rating", "options": {"max": 10}})),
-        (t("files", "jsonb", "CHECK ((jsonb_typeof(files) = 'array'::text))"), "files", json!({"name": "files", "type": "attachment"})),
-        (t("name", "text", "CHECK ((char_length(name) <= 80))"), "name", json!({"name": "name", "type": "singleLineText", "is_primary": true, "options": {"max_length": 80}})),
-        (t("site", "text", "CHECK ((site ~* '^https?://[^\\s]+$'::text))"), "site", json!({"name": "site", "type": "url", "is_primary": true})),
+        (
+            t(
+                "tags",
+                "text[]",
+                "CHECK ((tags <@ ARRAY['x'::text, 'y'::text]))",
+            ),
+            "tags",
+            json!({"name": "tags", "type": "multiSelect", "options": {"choices": ["x", "y"]}}),
+        ),
+        (
+            t(
+                "stars",
+                "smallint",
+                "CHECK (((stars >= 0) AND (stars <= 10)))",
+            ),
+            "stars",
+            json!({"name": "stars", "type": "rating", "options": {"max": 10}}),
+        ),
+        (
+            t(
+                "files",
+                "jsonb",
+                "CHECK ((jsonb_typeof(files) = 'array'::text))",
+            ),
+            "files",
+            json!({"name": "files", "type": "attachment"}),
+        ),
+        (
+            t("name", "text", "CHECK ((char_length(name) <= 80))"),
+            "name",
+            json!({"name": "name", "type": "singleLineText", "is_primary": true, "options": {"max_length": 80}}),
+        ),
+        (
+            t(
+                "site",
+                "text",
+                "CHECK ((site ~* '^https?://[^\\s]+$'::text))",
+            ),
+            "site",
+            json!({"name": "site", "type": "url", "is_primary": true}),
+        ),
     ];
     for (table, name, expected) in cases {
         let (design, _) = read(&catalog(vec![table]));
@@ -191,11 +235,24 @@ fn numbers_currency_and_booleans() {
         json!({"name": "price", "type": "currency",
                "options": {"description": "List price", "currency_code": "EUR"}})
     );
-    assert_eq!(field(&design, "weight")["options"], json!({"precision": 10, "scale": 2}));
+    assert_eq!(
+        field(&design, "weight")["options"],
+        json!({"precision": 10, "scale": 2})
+    );
     assert_eq!(field(&design, "count")["options"], json!({"integer": true}));
-    assert_eq!(field(&design, "ratio"), json!({"name": "ratio", "type": "number"}));
-    assert_eq!(field(&design, "done"), json!({"name": "done", "type": "checkbox"}));
-    assert_eq!(field(&design, "maybe")["type"], "raw", "a nullable boolean is no checkbox");
+    assert_eq!(
+        field(&design, "ratio"),
+        json!({"name": "ratio", "type": "number"})
+    );
+    assert_eq!(
+        field(&design, "done"),
+        json!({"name": "done", "type": "checkbox"})
+    );
+    assert_eq!(
+        field(&design, "maybe")["type"],
+        "raw",
+        "a nullable boolean is no checkbox"
+    );
     assert_eq!(field(&design, "at")["type"], "dateTime");
 }
 
@@ -220,7 +277,10 @@ fn system_fields_are_recognised_and_not_emitted() {
     let mut columns = Vec::new();
     for f in &crate::design::SYSTEM_FIELDS {
         let mut c = column(f.db_name, &f.pg_type.format_type(), f.nullable);
-        c.default = f.default_expression.filter(|d| !d.starts_with("auth.")).map(str::to_owned);
+        c.default = f
+            .default_expression
+            .filter(|d| !d.starts_with("auth."))
+            .map(str::to_owned);
         columns.push(c);
     }
     columns.push(column("title", "text", false));
@@ -286,12 +346,29 @@ fn foreign_keys_become_relationships_only_when_the_model_makes_them() {
         ],
     );
     tasks.foreign_keys = vec![
-        fk("tasks_owner_id_fkey", "owner_id", "people", FkAction::SetNull),
-        fk("tasks_boss_id_fkey", "boss_id", "people", FkAction::Restrict),
-        fk("tasks_checker_id_fkey", "checker_id", "people", FkAction::NoAction),
+        fk(
+            "tasks_owner_id_fkey",
+            "owner_id",
+            "people",
+            FkAction::SetNull,
+        ),
+        fk(
+            "tasks_boss_id_fkey",
+            "boss_id",
+            "people",
+            FkAction::Restrict,
+        ),
+        fk(
+            "tasks_checker_id_fkey",
+            "checker_id",
+            "people",
+            FkAction::NoAction,
+        ),
     ];
     for c in ["owner_id", "boss_id", "checker_id"] {
-        tasks.indexes.push(index(&format!("i_{c}"), &[c], "CREATE INDEX …"));
+        tasks
+            .indexes
+            .push(index(&format!("i_{c}"), &[c], "CREATE INDEX …"));
     }
     let (design, notes) = read(&catalog(vec![people, tasks]));
     assert_eq!(
@@ -305,14 +382,19 @@ fn foreign_keys_become_relationships_only_when_the_model_makes_them() {
     assert_eq!(tasks["fields"][1]["name"], "checker_id");
     assert_eq!(tasks["fields"][1]["type"], "raw");
     assert!(
-        notes.iter().any(|n| n.contains("tasks_checker_id_fkey") && n.contains("NO ACTION")),
+        notes
+            .iter()
+            .any(|n| n.contains("tasks_checker_id_fkey") && n.contains("NO ACTION")),
         "{notes:?}"
     );
 }
 
 #[test]
 fn policies_comments_and_defaults() {
-    let mut t = table("notes", vec![column("body", "text", true), column("at", "date", true)]);
+    let mut t = table(
+        "notes",
+        vec![column("body", "text", true), column("at", "date", true)],
+    );
     t.columns[1].comment = Some("The text".into());
     t.columns[2].default = Some("CURRENT_DATE".into());
     t.rls_enabled = true;
@@ -361,7 +443,10 @@ fn indexes_views_and_unknown_tables_are_noted() {
     let only = ["notes".to_string(), "nope".to_string()];
     let read = design_from_catalog(&c, "public", Some(&only));
     assert_eq!(read.design.tables.len(), 1);
-    assert_eq!(read.design.tables[0].fields[1].field_type, FieldType::SingleLineText);
+    assert_eq!(
+        read.design.tables[0].fields[1].field_type,
+        FieldType::SingleLineText
+    );
     let notes = read.notes.join("\n");
     assert!(notes.contains("public.nope: no such table"), "{notes}");
     assert!(notes.contains("notes_body_idx"), "{notes}");

@@ -37,7 +37,10 @@ pub(super) fn referenced(
                 }
                 // A table without system fields is referenced through its own one-column key.
                 let key = table.columns().find(|f| f.options.primary_key);
-                match (table.primary_key.as_slice(), key.and_then(|f| f.column_type())) {
+                match (
+                    table.primary_key.as_slice(),
+                    key.and_then(|f| f.column_type()),
+                ) {
                     ([column], Some((_, printed))) => Ok((column.clone(), printed)),
                     _ => Err(PlanError {
                         path: path.to_owned(),

@@ -169,7 +169,8 @@ fn field_options() -> BoxedStrategy<FieldOptions> {
     let keys = (
         prop::option::weighted(
             0.2,
-            select(&["bigint", "character varying(20)", "public.mood"][..]).prop_map(str::to_string),
+            select(&["bigint", "character varying(20)", "public.mood"][..])
+                .prop_map(str::to_string),
         ),
         prop::bool::weighted(0.1),
         prop::option::weighted(
