@@ -325,3 +325,40 @@ async fn a_linking_table_written_by_hand() {
     assert_eq!(field(&design, "posts", "updated_at")["type"], "dateTime");
     assert!(notes.contains("trigger posts_touch"), "{notes}");
 }
+
+#[tokio::test]
+async fn command_line_tables_stdout_and_exit_codes() {
+    let db = test_db().await;
+    db.batch_execute(
+        "CREATE TABLE public.a (id bigint PRIMARY KEY, n text); \
+         CREATE TABLE public.b (id bigint PRIMARY KEY)",
+    )
+    .await
+    .unwrap();
+    let run = cli(&db.url, &["design", "--from-db", "--tables", "a,missing"]);
+    assert_success(&run);
+    let design: Value = serde_json::from_slice(&run.stdout).expect("a design on stdout");
+    let names: Vec<&str> = design["tables"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["a"]);
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert!(
+        stderr.contains("note: public.missing: no such table"),
+        "{stderr}"
+    );
+
+    let run = cli(&db.url, &["design", "--from-db", "--schema", "nope"]);
+    assert_eq!(
+        run.status.code(),
+        Some(2),
+        "an unknown schema is a usage error"
+    );
+    let run = cli(&db.url, &["design"]);
+    assert_eq!(run.status.code(), Some(2), "--from-db is required");
+    let help = cli(&db.url, &["--help"]);
+    assert!(String::from_utf8_lossy(&help.stdout).contains("design"));
+}
