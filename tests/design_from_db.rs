@@ -233,6 +233,7 @@ async fn composite_keys_and_foreign_keys_the_model_cannot_hold() {
     assert_eq!(field(&design, "memberships", "user_id")["type"], "raw");
     assert!(relationship(&design, "memberships", "user").is_none());
     assert!(notes.contains("memberships_org_id_fkey"), "{notes}");
+    assert!(notes.contains("the column is bigint"), "{notes}");
     assert!(notes.contains("part of the primary key"), "{notes}");
     assert_eq!(
         field(&design, "orgs", "name")["options"],

@@ -92,6 +92,12 @@ fn check_raw(field: &Field, path: &str, out: &mut Vec<Diagnostic>) {
         )),
         Some(_) => {}
     }
+    if field.options.identity.is_some() && field.options.default.is_some() {
+        out.push(Diagnostic::error(
+            key_path(&key_path(path, "options"), "default"),
+            "an identity column makes its own values; it cannot also have a default",
+        ));
+    }
 }
 
 /// A type as `format_type` prints it: names, dots, modifiers in parentheses, array brackets,
@@ -167,12 +173,14 @@ mod tests {
     fn raw_fields_need_a_type_and_keys_need_no_system_fields() {
         let e = errors(json!({"tables": [{"name": "t", "fields": [
             {"name": "a", "type": "raw"},
-            {"name": "b", "type": "raw", "options": {"sql_type": "int;", "primary_key": true}}
+            {"name": "b", "type": "raw", "options": {"sql_type": "int;", "primary_key": true}},
+            {"name": "c", "type": "raw", "options": {"sql_type": "int", "identity": "ALWAYS", "default": 1}}
         ]}]}));
-        assert_eq!(e.len(), 3, "{e:?}");
+        assert_eq!(e.len(), 4, "{e:?}");
         assert!(e[0].contains("needs its PostgreSQL type"));
         assert!(e[1].contains("not a type name"));
         assert!(e[2].contains("system field \"id\""));
+        assert!(e[3].contains("identity column"));
         let ok = errors(
             json!({"tables": [{"name": "t", "system_fields": false, "fields": [
                 {"name": "id", "type": "raw", "options": {"sql_type": "bigint", "primary_key": true}}

@@ -62,8 +62,14 @@ fn relationship(
         .filter(|n| !n.is_empty() && relationship_column(n) == *column)
         .ok_or("a relationship's column is named <name>_id")?;
     let col = live.column(column).ok_or("the column is not readable")?;
-    if col.data_type != "uuid" || col.default.is_some() || col.generated.is_some() {
-        return Err("a relationship's column is a plain uuid without a default".into());
+    if col.data_type != "uuid" {
+        return Err(format!(
+            "the column is {}; a relationship's column is a uuid",
+            col.data_type
+        ));
+    }
+    if col.default.is_some() || col.generated.is_some() {
+        return Err("a relationship's column has no default and is not generated".into());
     }
     if !has_system_fields
         && live
