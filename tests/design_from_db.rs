@@ -390,10 +390,19 @@ async fn a_design_without_system_fields_is_created_and_reads_back() {
     let plan = cli(&db.url, &["plan", file.to_str().unwrap()]);
     assert_success(&plan);
     let bundle = String::from_utf8_lossy(&plan.stdout);
-    assert!(bundle.contains("\"id\" bigint GENERATED ALWAYS AS IDENTITY"), "{bundle}");
-    assert!(bundle.contains("PRIMARY KEY (\"left_code\", \"right_code\")"), "{bundle}");
+    assert!(
+        bundle.contains("\"id\" bigint GENERATED ALWAYS AS IDENTITY"),
+        "{bundle}"
+    );
+    assert!(
+        bundle.contains("PRIMARY KEY (\"left_code\", \"right_code\")"),
+        "{bundle}"
+    );
     assert!(!bundle.contains("created_at"), "no system fields: {bundle}");
-    assert!(!bundle.contains("set_updated_fields"), "no updated-at trigger: {bundle}");
+    assert!(
+        !bundle.contains("set_updated_fields"),
+        "no updated-at trigger: {bundle}"
+    );
     assert_success(&cli(&db.url, &["apply", file.to_str().unwrap(), "--yes"]));
     assert_plans_empty(&db, &file);
     let (read, _) = round_trip(&db, "own-keys-read");

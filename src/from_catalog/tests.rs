@@ -453,3 +453,27 @@ fn indexes_views_and_unknown_tables_are_noted() {
     let all = design_from_catalog(&c, "public", None).notes.join("\n");
     assert!(all.contains("notes_view: a view"), "{all}");
 }
+
+#[test]
+fn a_changed_raw_type_plans_a_type_change_and_keeps_the_check() {
+    let mut t = table("scores", vec![column("points", "integer", true)]);
+    t.check_constraints
+        .push(check("scores_points_check", "CHECK ((points >= 0))"));
+    let c = catalog(vec![t]);
+    let mut read = design_from_catalog(&c, "public", None).design;
+    let points = read.tables[0]
+        .fields
+        .iter_mut()
+        .find(|f| f.name == "points")
+        .unwrap();
+    assert_eq!(points.field_type, FieldType::Raw);
+    points.options.sql_type = Some("bigint".into());
+    let resolved = resolve_with_known_tables(&read, &|_, _| true).unwrap();
+    let planned = plan(&resolved, &c, &PlanSettings::default()).unwrap();
+    let sql = planned.bundle().text;
+    assert!(
+        sql.contains("ALTER COLUMN \"points\" TYPE bigint USING \"points\"::bigint"),
+        "{sql}"
+    );
+    assert!(!sql.contains("DROP CONSTRAINT"), "{sql}");
+}
