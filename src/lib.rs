@@ -12,6 +12,7 @@ pub mod config;
 pub mod db;
 pub mod design;
 pub mod findings;
+pub mod from_catalog;
 pub mod lock_limit;
 pub mod migration_lint;
 pub mod plan;

@@ -178,8 +178,17 @@ fn every_field_type_loads_resolves_and_round_trips() {
         matches!(&stamp.action, TriggerAction::Body { function, .. } if function == "tasks_stamp_trigger_fn")
     );
     assert_eq!(
+        field("legacy_code").column_type(),
+        Some((
+            "character varying(20)".to_owned(),
+            "character varying(20)".to_owned()
+        )),
+        "a raw field keeps its type"
+    );
+    assert!(field("legacy_code").checks.is_empty());
+    assert_eq!(
         tasks.columns().count(),
-        21,
+        22,
         "lookup and triggers have no column"
     );
     assert_eq!(tasks.view.as_deref(), Some("tasks_view"));

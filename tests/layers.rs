@@ -6,11 +6,12 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 /// The pure core (`config` is a front-end concern and not listed).
-const CORE: [&str; 13] = [
+const CORE: [&str; 14] = [
     "analysis",
     "catalog",
     "design",
     "findings",
+    "from_catalog",
     "lock_limit",
     "migration_lint",
     "plan",

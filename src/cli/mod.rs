@@ -9,6 +9,7 @@ macro_rules! say {
 }
 
 mod apply;
+mod design;
 mod export;
 mod inspect;
 mod interrupt;
@@ -96,6 +97,8 @@ pub enum Command {
     Export(export::Args),
     /// Lint row-level security and schema hygiene, live or as a design would leave it.
     Lint(lint::Args),
+    /// Print the live schema as a design file (--from-db), to edit and plan again.
+    Design(design::Args),
     /// Print a shell completion script.
     Completions {
         #[arg(value_enum)]
@@ -136,6 +139,7 @@ async fn run(cli: Cli) -> Exit {
         Some(Command::Apply(args)) => apply::run(cli.db.as_deref(), args).await,
         Some(Command::Export(args)) => export::run(cli.db.as_deref(), args).await,
         Some(Command::Lint(args)) => lint::run(cli.db.as_deref(), args).await,
+        Some(Command::Design(args)) => design::run(cli.db.as_deref(), args).await,
         Some(Command::Completions { shell }) => {
             let mut cmd = Cli::command();
             clap_complete::generate(shell, &mut cmd, "schemaforge", &mut std::io::stdout());

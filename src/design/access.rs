@@ -23,7 +23,7 @@ impl Table {
         self.fields
             .iter()
             .enumerate()
-            .filter(|(_, f)| !is_system_field(&f.db_name()))
+            .filter(|(_, f)| !self.system_fields || !is_system_field(&f.db_name()))
     }
 
     /// The primary (display) field: the one marked `is_primary`, else the first text field

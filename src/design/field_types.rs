@@ -37,6 +37,9 @@ pub enum FieldType {
     Count,
     Lookup,
     Trigger,
+    /// A column of any PostgreSQL type, kept exactly (`sql_type`): what a live column becomes
+    /// when it is not what the planner would create for a catalogue type.
+    Raw,
 }
 
 /// Where a field's value lives: decides whether the planner adds a column, a generated
@@ -78,10 +81,13 @@ pub enum OptionKey {
     ForEach,
     Function,
     Body,
+    SqlType,
+    PrimaryKey,
+    Identity,
 }
 
 impl OptionKey {
-    pub const ALL: [OptionKey; 22] = [
+    pub const ALL: [OptionKey; 25] = [
         OptionKey::Required,
         OptionKey::Unique,
         OptionKey::Default,
@@ -104,6 +110,9 @@ impl OptionKey {
         OptionKey::ForEach,
         OptionKey::Function,
         OptionKey::Body,
+        OptionKey::SqlType,
+        OptionKey::PrimaryKey,
+        OptionKey::Identity,
     ];
 
     /// The key as written in the design file.
@@ -131,6 +140,9 @@ impl OptionKey {
             OptionKey::ForEach => "for_each",
             OptionKey::Function => "function",
             OptionKey::Body => "body",
+            OptionKey::SqlType => "sql_type",
+            OptionKey::PrimaryKey => "primary_key",
+            OptionKey::Identity => "identity",
         }
     }
 }
@@ -237,7 +249,7 @@ impl FieldType {
     }
 
     /// Every type, in the order of SPEC.md's table (the type picker shows them in this order).
-    pub const ALL: [FieldType; 23] = [
+    pub const ALL: [FieldType; 24] = [
         FieldType::SingleLineText,
         FieldType::MultiLineText,
         FieldType::LongText,
@@ -261,6 +273,7 @@ impl FieldType {
         FieldType::Count,
         FieldType::Lookup,
         FieldType::Trigger,
+        FieldType::Raw,
     ];
 
     /// The name used in design files.
@@ -289,6 +302,7 @@ impl FieldType {
             FieldType::Count => "count",
             FieldType::Lookup => "lookup",
             FieldType::Trigger => "trigger",
+            FieldType::Raw => "raw",
         }
     }
 
@@ -323,6 +337,7 @@ impl FieldType {
             FieldType::Count => "The number of related records",
             FieldType::Lookup => "A field of a related record",
             FieldType::Trigger => "An action run when rows change (no column)",
+            FieldType::Raw => "A column of any PostgreSQL type, kept exactly as written",
         }
     }
 
@@ -406,11 +421,24 @@ impl FieldType {
                 O::Body,
                 O::Description,
             ],
+            FieldType::Raw => &[
+                O::Required,
+                O::Unique,
+                O::Default,
+                O::Description,
+                O::SqlType,
+                O::Identity,
+            ],
             _ => COMMON,
         }
     }
 
+    /// `primary_key` goes with every type that is a column of the table (it is only allowed
+    /// on tables without system fields, which validation checks).
     pub fn accepts(self, key: OptionKey) -> bool {
+        if key == OptionKey::PrimaryKey {
+            return self.storage() == Storage::Column;
+        }
         self.accepted_options().contains(&key)
     }
 
@@ -453,7 +481,9 @@ impl FieldType {
                 return result.pg_type(&super::FieldOptions::default());
             }
             FieldType::Count => PgType::BigInt,
-            FieldType::Rollup | FieldType::Lookup | FieldType::Trigger => return None,
+            FieldType::Rollup | FieldType::Lookup | FieldType::Trigger | FieldType::Raw => {
+                return None;
+            }
         })
     }
 

@@ -39,7 +39,7 @@ enum Kind {
 type Walker = fn(&serde_json::Map<String, Value>, &str, &mut Vec<Diagnostic>);
 
 /// Kept in step with `FieldType::ALL` by the `field_type_names_match` test.
-const FIELD_TYPE_NAMES: [&str; 23] = [
+const FIELD_TYPE_NAMES: [&str; 24] = [
     "singleLineText",
     "multiLineText",
     "longText",
@@ -63,6 +63,7 @@ const FIELD_TYPE_NAMES: [&str; 23] = [
     "count",
     "lookup",
     "trigger",
+    "raw",
 ];
 
 const DESIGN_KEYS: &[(&str, Kind)] = &[
@@ -83,6 +84,7 @@ const TABLE_KEYS: &[(&str, Kind)] = &[
     ("drop_columns", Kind::StrList),
     ("drop_policies", Kind::StrList),
     ("renamed_from", Kind::OptStr),
+    ("system_fields", Kind::Bool),
 ];
 
 const FIELD_KEYS: &[(&str, Kind)] = &[
@@ -118,6 +120,9 @@ const OPTION_KEYS: &[(&str, Kind)] = &[
     ("for_each", Kind::OptOneOf(&["ROW", "STATEMENT"])),
     ("function", Kind::OptStr),
     ("body", Kind::OptStr),
+    ("sql_type", Kind::OptStr),
+    ("primary_key", Kind::Bool),
+    ("identity", Kind::OptOneOf(&["ALWAYS", "BY DEFAULT"])),
 ];
 
 const POLICY_KEYS: &[(&str, Kind)] = &[

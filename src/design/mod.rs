@@ -30,6 +30,7 @@ mod system_fields;
 #[cfg(test)]
 mod test_fixtures;
 pub mod validate;
+mod validate_keys;
 mod validate_options;
 mod validate_refs;
 mod validate_samples;
@@ -39,8 +40,8 @@ pub use field_types::{Check, FieldType, OptionKey, PgType, SYSTEM_FIELDS, Storag
 pub use function_ref::{FunctionRef, FunctionRefError, parse_function_ref};
 pub use load::{InputShape, load, load_with_known_tables, parse, save};
 pub use model::{
-    Aggregate, DefaultValue, Design, Field, FieldOptions, ForEach, Operation, Policy, Relationship,
-    Samples, Table, Timing, TriggerEvent,
+    Aggregate, DefaultValue, Design, Field, FieldOptions, ForEach, IdentityKind, Operation, Policy,
+    Relationship, Samples, Table, Timing, TriggerEvent,
 };
 pub use resolve::{
     FieldKind, OnDelete, RelationshipKind, ResolvedDesign, ResolvedField, ResolvedRelationship,
@@ -48,5 +49,6 @@ pub use resolve::{
     ViewColumn, resolve, resolve_with_known_tables,
 };
 pub use validate::{validate, validate_with_known_tables};
+pub use validate_keys::is_type_name;
 pub use validate_refs::Direction;
 pub use validate_samples::MAX_SAMPLE_COUNT;

@@ -89,6 +89,11 @@ pub struct Table {
     /// planned when said, never guessed from a drop and an add.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub renamed_from: Option<String>,
+    /// `false` for a table that has its own key and columns (one schemaforge did not make):
+    /// no `id`, `created_at`, … and no updated-at trigger are added, and fields may use those
+    /// names. Its key is the fields marked `primary_key`.
+    #[serde(default = "yes", skip_serializing_if = "is_true")]
+    pub system_fields: bool,
 }
 
 impl Table {
@@ -105,6 +110,7 @@ impl Table {
             drop_columns: Vec::new(),
             drop_policies: Vec::new(),
             renamed_from: None,
+            system_fields: true,
         }
     }
 }
@@ -211,6 +217,36 @@ pub struct FieldOptions {
     /// trigger: a PL/pgSQL body for a function schemaforge creates.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub body: Option<String>,
+    /// raw: the column's type exactly as PostgreSQL prints it (`bigint`, `public.mood`,
+    /// `character varying(20)`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sql_type: Option<String>,
+    /// Part of the table's primary key (tables with `system_fields: false` only; several
+    /// fields make a composite key, in field order).
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub primary_key: bool,
+    /// raw: `GENERATED ALWAYS|BY DEFAULT AS IDENTITY`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub identity: Option<IdentityKind>,
+}
+
+/// How an identity column generates its values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum IdentityKind {
+    #[serde(rename = "ALWAYS")]
+    Always,
+    #[serde(rename = "BY DEFAULT")]
+    ByDefault,
+}
+
+impl IdentityKind {
+    /// As written after `GENERATED`.
+    pub fn sql(self) -> &'static str {
+        match self {
+            IdentityKind::Always => "ALWAYS",
+            IdentityKind::ByDefault => "BY DEFAULT",
+        }
+    }
 }
 
 impl FieldOptions {
@@ -243,6 +279,9 @@ impl FieldOptions {
             (OptionKey::ForEach, self.for_each.is_some()),
             (OptionKey::Function, self.function.is_some()),
             (OptionKey::Body, self.body.is_some()),
+            (OptionKey::SqlType, self.sql_type.is_some()),
+            (OptionKey::PrimaryKey, self.primary_key),
+            (OptionKey::Identity, self.identity.is_some()),
         ];
         set.into_iter()
             .filter(|(_, on)| *on)

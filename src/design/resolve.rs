@@ -50,6 +50,24 @@ pub struct ResolvedTable {
     pub view: Option<String>,
     /// The live table's name before the design renames it.
     pub renamed_from: Option<String>,
+    /// Whether the table has the system fields and the updated-at trigger.
+    pub system_fields: bool,
+    /// Without system fields: the columns of the primary key, in field order.
+    pub primary_key: Vec<String>,
+}
+
+impl ResolvedField {
+    /// The column type as written in DDL and as the catalog prints it; `None` when the view's
+    /// SELECT decides it or there is no column.
+    pub fn column_type(&self) -> Option<(String, String)> {
+        match (&self.pg_type, &self.options.sql_type) {
+            (Some(t), _) => Some((t.sql(), t.format_type())),
+            (None, Some(raw)) if self.field_type == FieldType::Raw => {
+                Some((raw.clone(), raw.clone()))
+            }
+            _ => None,
+        }
+    }
 }
 
 impl ResolvedTable {
@@ -339,6 +357,12 @@ fn resolve_table(design: &Design, ti: usize) -> ResolvedTable {
         drop_columns: table.drop_columns.clone(),
         drop_policies: table.drop_policies.clone(),
         renamed_from: table.renamed_from.clone(),
+        system_fields: table.system_fields,
+        primary_key: fields
+            .iter()
+            .filter(|f| f.options.primary_key)
+            .map(|f| f.db_name.clone())
+            .collect(),
         fields,
         view,
         db_name,

@@ -31,6 +31,7 @@ pub fn validate_with_known_tables(
     let mut out = Vec::new();
     check_schema(&design.schema, &mut out);
     check_tables(design, &mut out);
+    super::validate_keys::check_keys(design, &mut out);
     validate_refs::check_relationships(design, known, &mut out);
     validate_refs::check_computed_fields(design, &mut out);
     validate_samples::check_samples(design, &mut out);
@@ -280,7 +281,7 @@ fn check_fields(table: &Table, tpath: &str, out: &mut Vec<Diagnostic>) {
         }
         let db_name = field.db_name().into_owned();
         check_reserved("column", &db_name, &fpath, out);
-        if is_system_field(&db_name) {
+        if table.system_fields && is_system_field(&db_name) {
             out.push(
                 Diagnostic::warning(
                     &fpath,

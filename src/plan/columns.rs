@@ -92,13 +92,17 @@ fn column_type(
     field: &ResolvedField,
     column: &LiveColumn,
 ) -> bool {
-    let Some(wanted) = field.pg_type else {
+    identity(p, object, field, column);
+    let Some((wanted_sql, wanted_printed)) = field.column_type() else {
         return false;
     };
-    if column.data_type == wanted.format_type() {
+    if column.data_type == wanted_printed {
         return false;
     }
-    let narrowing = !widens(&column.data_type, &wanted);
+    // A raw type is the user's own: whether it widens is not known, so it is taken as not.
+    let narrowing = field
+        .pg_type
+        .is_none_or(|wanted| !widens(&column.data_type, &wanted));
     let rows = live
         .row_estimate
         .filter(|n| *n >= 0)
@@ -107,7 +111,7 @@ fn column_type(
         "{object}: {} → {}: ALTER COLUMN TYPE rewrites the table ({rows} rows) under an \
          ACCESS EXCLUSIVE lock{}",
         column.data_type,
-        wanted.format_type(),
+        wanted_printed,
         if narrowing {
             "; values that do not fit the new type make the apply fail, and precision may be lost"
         } else {
@@ -126,13 +130,36 @@ fn column_type(
     let change = Change::AlterColumnType {
         table: p.qn(table),
         column: field.db_name.clone(),
-        sql_type: wanted.sql(),
-        data_type: wanted.format_type(),
-        using: format!("{}::{}", ident(&field.db_name), wanted.sql()),
+        using: format!("{}::{wanted_sql}", ident(&field.db_name)),
+        sql_type: wanted_sql,
+        data_type: wanted_printed,
         narrowing,
     };
     p.push(Step::new(Section::Tables, object, change));
     drop_default
+}
+
+/// An identity column (raw fields' `identity`) is not turned on or off by a plan.
+fn identity(p: &mut Planner, object: &str, field: &ResolvedField, column: &LiveColumn) {
+    use crate::catalog::Identity;
+    use crate::design::IdentityKind;
+    let live = column.identity.map(|i| match i {
+        Identity::Always => IdentityKind::Always,
+        Identity::ByDefault => IdentityKind::ByDefault,
+    });
+    if live != field.options.identity && !matches!(field.kind, FieldKind::Generated { .. }) {
+        let say = |i: Option<IdentityKind>| {
+            i.map_or("no identity".to_owned(), |i| {
+                format!("GENERATED {} AS IDENTITY", i.sql())
+            })
+        };
+        p.note(format!(
+            "{object}: {} in the database, {} in the design; identity is not changed by a \
+             plan: left as it is",
+            say(live),
+            say(field.options.identity)
+        ));
+    }
 }
 
 fn default(p: &mut Planner, table: &str, object: &str, field: &ResolvedField, column: &LiveColumn) {
@@ -205,9 +232,13 @@ fn unique(p: &mut Planner, table: &str, live: &LiveTable, field: &ResolvedField)
 }
 
 /// Replaces the CHECK of a column whose options (choices, limits) changed, and drops it when
-/// the design has none left. Only the constraint schemaforge names `<table>_<column>_check`
+/// the design has none left (raw fields keep theirs). Only the constraint schemaforge names `<table>_<column>_check`
 /// is touched; other checks on the column are the user's own.
 fn checks(p: &mut Planner, table: &str, live: &LiveTable, field: &ResolvedField) {
+    if field.field_type == crate::design::FieldType::Raw {
+        // A raw field keeps the column as it is, checks included.
+        return;
+    }
     let conventional = check_constraint(table, &field.db_name);
     let name = field.check_constraint.as_ref().unwrap_or(&conventional);
     let Some(existing) = live.check_constraints.iter().find(|c| &c.name == name) else {

@@ -16,7 +16,7 @@ mod security;
 pub mod sql_parts;
 pub mod step;
 mod tables;
-mod triggers;
+pub mod triggers;
 mod views;
 
 use crate::catalog::{Catalog, Change, QualifiedName, Table as LiveTable};

@@ -22,7 +22,7 @@ pub(super) fn referenced(
     path: &str,
 ) -> Result<Referenced, PlanError> {
     match &rel.target {
-        Target::Designed { db_name, .. } => {
+        Target::Designed { db_name, index } => {
             // A designed table that already exists is referenced through its real key.
             let live_key = p.live(db_name).and_then(|live| {
                 let [column] = live.primary_key.as_ref()?.columns.as_slice() else {
@@ -30,7 +30,30 @@ pub(super) fn referenced(
                 };
                 Some((column.clone(), live.column(column)?.data_type.clone()))
             });
-            let (column, pg_type) = live_key.unwrap_or_else(|| ("id".into(), "uuid".into()));
+            let table = &p.design.tables[*index];
+            let designed_key = || -> Result<(String, String), PlanError> {
+                if table.system_fields {
+                    return Ok(("id".into(), "uuid".into()));
+                }
+                // A table without system fields is referenced through its own one-column key.
+                let key = table.columns().find(|f| f.options.primary_key);
+                match (
+                    table.primary_key.as_slice(),
+                    key.and_then(|f| f.column_type()),
+                ) {
+                    ([column], Some((_, printed))) => Ok((column.clone(), printed)),
+                    _ => Err(PlanError {
+                        path: path.to_owned(),
+                        message: format!(
+                            "the target {db_name} has no one-column primary key to reference"
+                        ),
+                    }),
+                }
+            };
+            let (column, pg_type) = match live_key {
+                Some(key) => key,
+                None => designed_key()?,
+            };
             Ok(Referenced {
                 table: p.qn(db_name),
                 column,

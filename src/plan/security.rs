@@ -151,11 +151,16 @@ fn same_policy(
     let mut have: Vec<String> = live.roles.iter().map(fold).collect();
     wanted.sort();
     have.sort();
+    // UPDATE and ALL check new rows with USING when there is no WITH CHECK.
+    let live_check = match policy.operation {
+        Operation::Update | Operation::All => live.with_check.clone().or(live.using.clone()),
+        _ => live.with_check.clone(),
+    };
     live.command.sql() == policy.operation.name()
         && live.permissive == policy.permissive
         && wanted == have
         && same(&live.using, &using)
-        && same(&live.with_check, &check)
+        && same(&live_check, &check)
 }
 
 fn create_policy(

@@ -65,7 +65,12 @@ fn system_column(p: &Planner, field: &SystemField) -> ColumnDef {
 /// A designed column's definition; `inline` adds its CHECK and UNIQUE constraints (for
 /// ALTER TABLE ADD COLUMN).
 fn field_column(field: &ResolvedField, inline: bool) -> ColumnDef {
-    let pg_type = field.pg_type.unwrap_or(PgType::Text);
+    let (mut sql_type, data_type) = field
+        .column_type()
+        .unwrap_or_else(|| (PgType::Text.sql(), PgType::Text.format_type()));
+    if let Some(identity) = field.options.identity {
+        sql_type = format!("{sql_type} GENERATED {} AS IDENTITY", identity.sql());
+    }
     let generated = match &field.kind {
         FieldKind::Generated { expression } => Some(expression.clone()),
         _ => None,
@@ -88,8 +93,8 @@ fn field_column(field: &ResolvedField, inline: bool) -> ColumnDef {
     }
     ColumnDef {
         name: field.db_name.clone(),
-        sql_type: pg_type.sql(),
-        data_type: pg_type.format_type(),
+        sql_type,
+        data_type,
         default,
         generated,
         not_null: !field.nullable,
@@ -110,15 +115,23 @@ fn created_by_fkey(p: &Planner, table: &str) -> Option<ConstraintDef> {
 
 fn create_table(p: &mut Planner, table: &ResolvedTable) {
     let name = &table.db_name;
-    let mut columns_def: Vec<ColumnDef> =
-        SYSTEM_FIELDS.iter().map(|f| system_column(p, f)).collect();
+    let mut columns_def: Vec<ColumnDef> = Vec::new();
+    let mut constraints = Vec::new();
+    if table.system_fields {
+        columns_def.extend(SYSTEM_FIELDS.iter().map(|f| system_column(p, f)));
+        constraints.push(ConstraintDef::PrimaryKey {
+            name: pkey_constraint(name),
+            columns: vec!["id".into()],
+        });
+        constraints.extend(created_by_fkey(p, name));
+    } else if !table.primary_key.is_empty() {
+        constraints.push(ConstraintDef::PrimaryKey {
+            name: pkey_constraint(name),
+            columns: table.primary_key.clone(),
+        });
+    }
     let columns: Vec<&ResolvedField> = table.columns().collect();
     columns_def.extend(columns.iter().map(|f| field_column(f, false)));
-    let mut constraints = vec![ConstraintDef::PrimaryKey {
-        name: pkey_constraint(name),
-        columns: vec!["id".into()],
-    }];
-    constraints.extend(created_by_fkey(p, name));
     for field in &columns {
         if let Some(check) = &field.check_constraint {
             constraints.push(ConstraintDef::Check {
@@ -139,7 +152,9 @@ fn create_table(p: &mut Planner, table: &ResolvedTable) {
         constraints,
     });
     p.push(Step::new(Section::Tables, p.object(name), change));
-    created_by_index(p, name, None);
+    if table.system_fields {
+        created_by_index(p, name, None);
+    }
 }
 
 /// `idx_<table>_created_by`: owner policies filter on it, so it must be fast.
@@ -191,6 +206,48 @@ fn extend_table(p: &mut Planner, table: &ResolvedTable, live: &LiveTable) {
             ));
         }
     }
+    if table.system_fields {
+        system_columns(p, name, live);
+    } else {
+        primary_key(p, table, live);
+    }
+    designed_columns(p, table, live);
+}
+
+/// A table without system fields keeps the key it has; a different one in the design is
+/// reported, never swapped (dropping a primary key breaks every foreign key to it).
+fn primary_key(p: &mut Planner, table: &ResolvedTable, live: &LiveTable) {
+    let name = table.db_name.as_str();
+    let have = live.primary_key.as_ref().map(|k| k.columns.clone());
+    match have {
+        Some(columns) if columns == table.primary_key => {}
+        None if table.primary_key.is_empty() => {}
+        None => {
+            let change = Change::AddConstraint {
+                table: p.qn(name),
+                constraint: ConstraintDef::PrimaryKey {
+                    name: pkey_constraint(name),
+                    columns: table.primary_key.clone(),
+                },
+            };
+            p.push(Step::new(
+                Section::Tables,
+                format!("{}.{}", p.object(name), pkey_constraint(name)),
+                change,
+            ));
+        }
+        Some(columns) => p.note(format!(
+            "{}: the primary key is ({}) in the database and ({}) in the design; a primary key \
+             is not replaced by a plan (foreign keys depend on it): left as it is",
+            p.object(name),
+            columns.join(", "),
+            table.primary_key.join(", ")
+        )),
+    }
+}
+
+/// The system columns a live table lacks, `created_by`'s foreign key and its index.
+fn system_columns(p: &mut Planner, name: &str, live: &LiveTable) {
     for field in &SYSTEM_FIELDS {
         if live.column(field.db_name).is_some() {
             continue;
@@ -238,7 +295,10 @@ fn extend_table(p: &mut Planner, table: &ResolvedTable, live: &LiveTable) {
         ));
     }
     created_by_index(p, name, Some(live));
+}
 
+fn designed_columns(p: &mut Planner, table: &ResolvedTable, live: &LiveTable) {
+    let name = table.db_name.as_str();
     for field in table.columns() {
         let object = format!("{}.{}", p.object(name), field.db_name);
         let Some(column) = live.column(&field.db_name) else {

@@ -13,7 +13,7 @@ pub const UPDATED_TRIGGER: &str = "set_updated_fields";
 
 /// Creates the helper once, unless the database already has it.
 pub(super) fn helpers(p: &mut Planner) {
-    if p.design.tables.is_empty()
+    if !p.design.tables.iter().any(|t| t.system_fields)
         || p.catalog
             .functions_named(p.schema, UPDATED_FUNCTION)
             .next()
@@ -54,7 +54,7 @@ pub(super) fn plan_triggers(p: &mut Planner) {
     for table in &p.design.tables {
         let name = table.db_name.as_str();
         let live = p.live(name);
-        if live.is_none_or(|l| l.trigger(UPDATED_TRIGGER).is_none()) {
+        if table.system_fields && live.is_none_or(|l| l.trigger(UPDATED_TRIGGER).is_none()) {
             let change = Change::CreateTrigger(TriggerDef {
                 table: p.qn(name),
                 name: UPDATED_TRIGGER.into(),

@@ -13,8 +13,8 @@ use serde_json::{Map, Value};
 
 use crate::design::field_types::FieldType;
 use crate::design::model::{
-    Aggregate, DefaultValue, Design, Field, FieldOptions, ForEach, Operation, Policy, Relationship,
-    Samples, Table, Timing, TriggerEvent,
+    Aggregate, DefaultValue, Design, Field, FieldOptions, ForEach, IdentityKind, Operation, Policy,
+    Relationship, Samples, Table, Timing, TriggerEvent,
 };
 
 pub const TABLE_NAMES: &[&str] = &[
@@ -166,8 +166,20 @@ fn field_options() -> BoxedStrategy<FieldOptions> {
         ),
         prop::option::weighted(0.2, Just("begin new.n := 1; return new; end".to_string())),
     );
-    (basic, linked)
-        .prop_map(|(b, l)| FieldOptions {
+    let keys = (
+        prop::option::weighted(
+            0.2,
+            select(&["bigint", "character varying(20)", "public.mood"][..])
+                .prop_map(str::to_string),
+        ),
+        prop::bool::weighted(0.1),
+        prop::option::weighted(
+            0.1,
+            select(&[IdentityKind::Always, IdentityKind::ByDefault][..]),
+        ),
+    );
+    (basic, linked, keys)
+        .prop_map(|(b, l, k)| FieldOptions {
             required: b.0,
             unique: b.1,
             default: b.2,
@@ -190,6 +202,9 @@ fn field_options() -> BoxedStrategy<FieldOptions> {
             for_each: l.7,
             function: l.8,
             body: l.9,
+            sql_type: k.0,
+            primary_key: k.1,
+            identity: k.2,
         })
         .boxed()
 }
@@ -276,6 +291,7 @@ pub fn table_named(name: String) -> BoxedStrategy<Table> {
         any::<bool>(),
         prop::collection::vec(select(FIELD_NAMES).prop_map(str::to_string), 0..2),
         prop::collection::vec(select(POLICY_NAMES).prop_map(str::to_string), 0..2),
+        prop::bool::weighted(0.9),
     )
         .prop_map(
             move |(
@@ -287,6 +303,7 @@ pub fn table_named(name: String) -> BoxedStrategy<Table> {
                 public,
                 drops,
                 drop_policies,
+                system_fields,
             )| {
                 Table {
                     db_name: explicit
@@ -300,6 +317,7 @@ pub fn table_named(name: String) -> BoxedStrategy<Table> {
                     drop_columns: drops,
                     drop_policies,
                     renamed_from: None,
+                    system_fields,
                 }
             },
         )

@@ -114,6 +114,7 @@ impl EditSeed {
                 table: ti,
                 properties: TableProperties {
                     description: self.text.clone(),
+                    system_fields: !self.flag || self.table.system_fields,
                     ..TableProperties::of(&self.table)
                 },
             },

@@ -162,6 +162,7 @@ pub struct TableProperties {
     pub public_reference: bool,
     pub drop_columns: Vec<String>,
     pub drop_policies: Vec<String>,
+    pub system_fields: bool,
 }
 
 impl TableProperties {
@@ -173,6 +174,7 @@ impl TableProperties {
             public_reference: table.public_reference,
             drop_columns: table.drop_columns.clone(),
             drop_policies: table.drop_policies.clone(),
+            system_fields: table.system_fields,
         }
     }
 
@@ -182,6 +184,7 @@ impl TableProperties {
         table.public_reference = self.public_reference;
         table.drop_columns = self.drop_columns;
         table.drop_policies = self.drop_policies;
+        table.system_fields = self.system_fields;
     }
 }
 

@@ -213,6 +213,7 @@ fn table_properties_and_rls() {
         public_reference: true,
         drop_columns: vec!["legacy".into()],
         drop_policies: vec!["old policy".into()],
+        system_fields: false,
     };
     let (d, _) = applied(Edit::ChangeTableProperties {
         table: 1,
