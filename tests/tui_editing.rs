@@ -147,6 +147,79 @@ async fn the_todos_table_typed_with_the_keyboard_alone_is_applied() {
         Some("completed boolean NO, title text NO")
     );
     assert!(h.app.model.plan.as_ref().unwrap().plan.is_empty());
+
+    // Another session, from nothing: the live table is opened for editing, a field added.
+    let mut h = Harness::start(empty_app(), db.connect_again().await);
+    h.settle().await;
+    h.key(KeyCode::Char('1'));
+    let screen = h.screen(120, 40);
+    assert!(screen.contains("live tables"), "{screen}");
+    let row = schemaforge::tui::components::tables_pane::rows(&h.app)
+        .iter()
+        .position(|r| {
+            *r == schemaforge::tui::components::tables_pane::TableRow::Live("todos".into())
+        })
+        .expect("todos is listed as a live table");
+    for _ in 0..row {
+        h.key(KeyCode::Down);
+    }
+    h.key(KeyCode::Enter);
+    let opened = &design(&h).tables;
+    assert_eq!(opened.len(), 1, "{:?}", h.app.view.message);
+    assert!(
+        opened[0]
+            .fields
+            .iter()
+            .any(|f| f.name == "title" && f.options.required),
+        "{opened:?}"
+    );
+    assert!(
+        h.app.model.plan.as_ref().unwrap().plan.is_empty(),
+        "an opened table plans nothing: {:?}",
+        h.app.model.analysis.findings
+    );
+    let screen = h.screen(120, 40);
+    assert!(
+        screen.contains(" todos") && screen.contains("· live"),
+        "{screen}"
+    );
+    h.key(KeyCode::Char('2'));
+    let fields = h.screen(120, 40);
+    assert!(
+        fields.contains(" ★ title")
+            && !fields.contains("+★ title")
+            && !fields.contains("+  completed"),
+        "the live columns are not new:\n{fields}"
+    );
+    h.key(KeyCode::Char('a'));
+    h.keys("date");
+    h.key(KeyCode::Enter);
+    h.keys("Due date");
+    h.key(KeyCode::Enter);
+    let plan = &h.app.model.plan.as_ref().unwrap().bundle.text;
+    assert!(plan.contains("ADD COLUMN \"due_date\" date"), "{plan}");
+    assert!(!plan.contains("CREATE TABLE"), "{plan}");
+    h.key(KeyCode::Char('6'));
+    h.key(KeyCode::Char('A'));
+    h.keys("apply");
+    h.key(KeyCode::Enter);
+    h.settle().await;
+    assert!(
+        matches!(h.app.apply, ApplyState::Succeeded { dry_run: false, .. }),
+        "{:?}",
+        h.app.apply
+    );
+    assert_eq!(
+        scalar(
+            &db,
+            "SELECT data_type FROM information_schema.columns
+              WHERE table_schema = 'public' AND table_name = 'todos' AND column_name = 'due_date'"
+        )
+        .await
+        .as_deref(),
+        Some("date")
+    );
+    assert!(h.app.model.plan.as_ref().unwrap().plan.is_empty());
 }
 
 #[tokio::test]

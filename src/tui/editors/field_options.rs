@@ -6,7 +6,9 @@
 
 use serde_json::Value;
 
-use crate::design::model::{Aggregate, DefaultValue, FieldOptions, ForEach, Timing, TriggerEvent};
+use crate::design::model::{
+    Aggregate, DefaultValue, FieldOptions, ForEach, IdentityKind, Timing, TriggerEvent,
+};
 use crate::design::{Field, FieldType, OptionKey, Storage};
 
 /// What kind of input an option is edited with.
@@ -59,6 +61,7 @@ const RESULT_TYPES: &[&str] = &[
 const AGGREGATES: &[&str] = &["(sum)", "sum", "avg", "min", "max", "count", "array_agg"];
 const TIMINGS: &[&str] = &["(before)", "BEFORE", "AFTER"];
 const FOR_EACH: &[&str] = &["(row)", "ROW", "STATEMENT"];
+const IDENTITIES: &[&str] = &["(none)", "ALWAYS", "BY DEFAULT"];
 
 /// The inputs of a field of type `t`, in the order the form shows them.
 pub fn inputs(t: FieldType) -> Vec<OptionInput> {
@@ -98,6 +101,17 @@ fn input(t: FieldType, key: OptionKey) -> OptionInput {
         OptionKey::ForEach => ("for each", Pick(FOR_EACH), "once per row or per statement"),
         OptionKey::Function => ("function", Text, "an existing function, schema.name"),
         OptionKey::Body => ("body", Sql, "PL/pgSQL: BEGIN … RETURN NEW; END;"),
+        OptionKey::SqlType => (
+            "sql type",
+            Text,
+            "any PostgreSQL type, e.g. bigint or public.mood",
+        ),
+        OptionKey::PrimaryKey => (
+            "primary key",
+            Flag,
+            "part of the key (tables without system fields)",
+        ),
+        OptionKey::Identity => ("identity", Pick(IDENTITIES), "generated numbers"),
     };
     OptionInput {
         key,
@@ -165,6 +179,15 @@ pub fn value_of(field: &Field, key: OptionKey) -> InputValue {
         ),
         OptionKey::Function => text(&o.function),
         OptionKey::Body => text(&o.body),
+        OptionKey::SqlType => text(&o.sql_type),
+        OptionKey::PrimaryKey => InputValue::Flag(o.primary_key),
+        OptionKey::Identity => pick(
+            IDENTITIES,
+            o.identity.map(|i| match i {
+                IdentityKind::Always => "ALWAYS",
+                IdentityKind::ByDefault => "BY DEFAULT",
+            }),
+        ),
     }
 }
 
@@ -325,6 +348,17 @@ pub fn set(
         }
         OptionKey::Function => options.function = optional(text),
         OptionKey::Body => options.body = optional(text),
+        OptionKey::SqlType => options.sql_type = optional(text),
+        OptionKey::PrimaryKey => options.primary_key = flag,
+        OptionKey::Identity => {
+            options.identity = picked(IDENTITIES).map(|n| {
+                if n == "ALWAYS" {
+                    IdentityKind::Always
+                } else {
+                    IdentityKind::ByDefault
+                }
+            })
+        }
     }
     Ok(())
 }
@@ -382,6 +416,9 @@ mod tests {
             for_each: Some(ForEach::Statement),
             function: Some("public.f".into()),
             body: Some("BEGIN RETURN NEW; END;".into()),
+            sql_type: Some("public.mood".into()),
+            primary_key: true,
+            identity: Some(IdentityKind::ByDefault),
         };
         for t in FieldType::ALL {
             field.field_type = t;

@@ -1,9 +1,13 @@
 //! Opening a live table for editing: the table as the database has it becomes a table of the
-//! design (the same conversion as `schemaforge design --from-db`), so planning it is empty
-//! until the user changes something, and its existing parts show as live, not as new.
+//! design — the same conversion as `schemaforge design --from-db` — so planning it is empty
+//! until the user changes something, and its existing parts show as live, not as new. One
+//! edit: `u` closes it again.
 
+use crate::design::edit::Edit;
+use crate::from_catalog::design_from_catalog;
 use crate::tui::app::App;
 use crate::tui::message::Effect;
+use crate::tui::phase::Phase;
 
 /// `⏎` on a live table of the design's schema in phase 1.
 pub fn open_live_table(app: &mut App, name: &str) -> Vec<Effect> {
@@ -15,10 +19,62 @@ pub fn open_live_table(app: &mut App, name: &str) -> Vec<Effect> {
     open_live_table_in(app, &schema, name)
 }
 
-/// `e` on a live table in the tree.
+/// `e` on a live table in the tree (or `⏎` in phase 1).
 pub fn open_live_table_in(app: &mut App, schema: &str, name: &str) -> Vec<Effect> {
-    app.view.message = Some(format!(
-        "{schema}.{name}: opening live tables needs the catalog converter"
-    ));
-    Vec::new()
+    let Some(catalog) = app.model.catalog.clone() else {
+        app.view.message = Some("wait: the live schema is still being read".into());
+        return Vec::new();
+    };
+    let design = app.model.design.as_ref().map(|s| &s.design);
+    let (design_schema, empty) = design.map_or(("public".to_owned(), true), |d| {
+        (d.schema.clone(), d.tables.is_empty())
+    });
+    if design_schema != schema && !empty {
+        app.view.message = Some(format!(
+            "the design is in schema {design_schema}; {schema}.{name} can be opened in a design of {schema}"
+        ));
+        return Vec::new();
+    }
+    let converted = design_from_catalog(&catalog, schema, Some(&[name.to_owned()]));
+    let Some(table) = converted.design.tables.into_iter().next() else {
+        app.view.message = Some(
+            converted
+                .notes
+                .first()
+                .cloned()
+                .unwrap_or_else(|| format!("{schema}.{name} cannot be opened")),
+        );
+        return Vec::new();
+    };
+    let index = design.map_or(0, |d| d.tables.len());
+    let relationships = design.map_or(0, |d| d.relationships.len());
+    let mut edits = Vec::new();
+    if design_schema != schema {
+        edits.push(Edit::SetSchema {
+            schema: schema.to_owned(),
+        });
+    }
+    edits.push(Edit::AddTable { index, table });
+    for (i, relationship) in converted.design.relationships.into_iter().enumerate() {
+        edits.push(Edit::AddRelationship {
+            index: relationships + i,
+            relationship,
+        });
+    }
+    let kept = converted.notes.len();
+    let done = if kept == 0 {
+        format!(
+            "{schema}.{name} opened for editing: its parts are live; what you change is planned"
+        )
+    } else {
+        format!(
+            "{schema}.{name} opened for editing; {kept} thing{} the design does not model stay as {} (see design --from-db)",
+            if kept == 1 { "" } else { "s" },
+            if kept == 1 { "it is" } else { "they are" }
+        )
+    };
+    let effects = crate::tui::editing::apply(app, Edit::Batch(edits), done);
+    app.view.selected[Phase::Tables.index()] = index;
+    app.view.selected[Phase::Fields.index()] = 0;
+    effects
 }

@@ -105,6 +105,14 @@ fn form(title: &str, table: &Table, taken: Vec<String>) -> Form {
             Toggle::new(table.public_reference)
                 .texts("yes: readable by everyone", "no: private data"),
         )
+        .field(
+            "system_fields",
+            "system fields",
+            Toggle::new(table.system_fields).texts(
+                "yes: id, created_at, updated_at, created_by, updated_by",
+                "no: the fields marked primary key are its key",
+            ),
+        )
 }
 
 /// The db name shown while the field is empty: the one derived from the name as typed.
@@ -129,12 +137,14 @@ pub(super) fn edit(design: &Design, t: &TableForm) -> (Edit, usize) {
     let db_name = Some(text("db_name")).filter(|s| !s.is_empty());
     let description = Some(text("description")).filter(|s| !s.is_empty());
     let public_reference = f.value_bool("public_reference").unwrap_or(false);
+    let system_fields = f.value_bool("system_fields").unwrap_or(true);
     match t.target {
         None => {
             let mut table = Table::new(name);
             table.db_name = db_name;
             table.description = description;
             table.public_reference = public_reference;
+            table.system_fields = system_fields;
             let index = design.tables.len();
             (Edit::AddTable { index, table }, index)
         }
@@ -151,6 +161,7 @@ pub(super) fn edit(design: &Design, t: &TableForm) -> (Edit, usize) {
             let mut properties = TableProperties::of(old);
             properties.description = description;
             properties.public_reference = public_reference;
+            properties.system_fields = system_fields;
             if properties != TableProperties::of(old) {
                 edits.push(Edit::ChangeTableProperties {
                     table: index,
