@@ -445,6 +445,7 @@ pub fn assemble(rows: Rows, unreadable: Vec<Unreadable>, stats: ReadStats) -> Ca
         locked: Vec::new(),
         lock_table: rows.lock_table,
         stats,
+        normalised: Default::default(),
     };
     catalog.flavour.supabase = catalog
         .table("auth", "users")

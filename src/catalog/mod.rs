@@ -11,6 +11,7 @@ mod fingerprint;
 mod index_def;
 mod locks;
 mod model;
+pub mod normalised;
 pub(crate) mod queries;
 pub mod reread;
 pub(crate) mod rows;

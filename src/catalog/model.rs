@@ -38,6 +38,10 @@ pub struct Catalog {
     pub lock_table: Option<LockTable>,
     /// How the catalog was read (not part of the fingerprint).
     pub stats: ReadStats,
+    /// Canonical forms of expression texts met while planning against this catalog (a
+    /// memo, not data: not serialised, compared or fingerprinted).
+    #[serde(skip)]
+    pub normalised: super::normalised::Normalised,
 }
 
 /// The settings that size PostgreSQL's shared lock table. Every relation (and other object)
