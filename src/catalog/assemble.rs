@@ -446,6 +446,7 @@ pub fn assemble(rows: Rows, unreadable: Vec<Unreadable>, stats: ReadStats) -> Ca
         lock_table: rows.lock_table,
         stats,
         normalised: Default::default(),
+        fingerprint_memo: Default::default(),
     };
     catalog.flavour.supabase = catalog
         .table("auth", "users")

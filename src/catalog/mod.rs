@@ -17,7 +17,7 @@ pub mod reread;
 pub(crate) mod rows;
 
 pub use change::Change;
-pub use fingerprint::fingerprint;
+pub use fingerprint::{FingerprintMemo, fingerprint};
 pub use locks::{BlockingSession, LockedRelation, lock_advice};
 pub use model::*;
 
