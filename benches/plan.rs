@@ -159,9 +159,17 @@ async fn main() {
         "plan + bundle, one property changed on every table:  median {:.2} ms over {RUNS} runs ({statements} statements)",
         median.as_secs_f64() * 1e3
     );
-    let bundle = plan(&changed, &full, &PlanSettings::default())
-        .unwrap()
-        .bundle();
+    let planned = plan(&changed, &full, &PlanSettings::default()).unwrap();
+    let touched: std::collections::BTreeSet<&str> = planned
+        .steps
+        .iter()
+        .filter_map(|s| s.object.split('.').nth(1))
+        .collect();
+    println!(
+        "(the changes touch {} of the {TABLES} tables)",
+        touched.len()
+    );
+    let bundle = planned.bundle();
     apply(
         &session.client,
         &bundle,

@@ -445,6 +445,8 @@ pub fn assemble(rows: Rows, unreadable: Vec<Unreadable>, stats: ReadStats) -> Ca
         locked: Vec::new(),
         lock_table: rows.lock_table,
         stats,
+        normalised: Default::default(),
+        fingerprint_memo: Default::default(),
     };
     catalog.flavour.supabase = catalog
         .table("auth", "users")

@@ -6,12 +6,62 @@
 //! server's minor version are left out. The model keeps every list sorted and has no hash
 //! maps, so its JSON serialisation is canonical and the same in every process.
 
+use std::sync::OnceLock;
+
 use sha2::{Digest, Sha256};
 
 use super::model::{Catalog, ReadStats};
 
 /// `sha256:` and 64 hex digits.
+///
+/// Worked out once per catalog and remembered in it: every plan carries it, and the designer
+/// plans again against the same catalog on every edit.
 pub fn fingerprint(catalog: &Catalog) -> String {
+    let remembered = catalog
+        .fingerprint_memo
+        .0
+        .get_or_init(|| compute(catalog))
+        .clone();
+    debug_assert_eq!(
+        remembered,
+        compute(catalog),
+        "the catalog was changed in place after its fingerprint was taken; \
+         call FingerprintMemo::forget where it is changed"
+    );
+    remembered
+}
+
+/// The fingerprint a catalog remembers. A copy starts without one (a copy is made to be
+/// changed: `Catalog::apply`); code that changes a catalog in place forgets it.
+#[derive(Default)]
+pub struct FingerprintMemo(OnceLock<String>);
+
+impl FingerprintMemo {
+    pub fn forget(&mut self) {
+        self.0 = OnceLock::new();
+    }
+}
+
+impl Clone for FingerprintMemo {
+    fn clone(&self) -> FingerprintMemo {
+        FingerprintMemo::default()
+    }
+}
+
+/// Not data: two catalogs are equal whatever their memos hold.
+impl PartialEq for FingerprintMemo {
+    fn eq(&self, _: &FingerprintMemo) -> bool {
+        true
+    }
+}
+
+impl std::fmt::Debug for FingerprintMemo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("FingerprintMemo")
+    }
+}
+
+fn compute(catalog: &Catalog) -> String {
     let mut structural = catalog.clone();
     structural.stats = ReadStats::default();
     // What could not be read says how the read went, not what the schema is.
@@ -146,6 +196,33 @@ mod tests {
         let mut c = a.clone();
         c.tables[0].rls_enabled = false;
         assert_ne!(fingerprint(&c), fingerprint(&a));
+    }
+
+    #[test]
+    fn a_remembered_fingerprint_is_never_one_of_another_catalog() {
+        let a = sample();
+        let fp = fingerprint(&a);
+        assert_eq!(
+            fingerprint(&a),
+            fp,
+            "the same catalog, the same fingerprint"
+        );
+        // A copy changed after the original's fingerprint was taken has its own.
+        let mut b = a.clone();
+        b.tables[0].columns[0].default = Some("uuidv7()".into());
+        assert_ne!(fingerprint(&b), fp);
+        // Changed in place, and told so.
+        let mut c = a.clone();
+        let before = fingerprint(&c);
+        c.tables[0].rls_enabled = false;
+        c.fingerprint_memo.forget();
+        assert_ne!(fingerprint(&c), before);
+        assert_eq!(fingerprint(&c), compute(&c));
+        // Narrowed to some schemas: no longer the fingerprint of the whole.
+        let d = a.clone();
+        let whole = fingerprint(&d);
+        let narrowed = d.restricted_to(&["elsewhere".to_owned()]);
+        assert_ne!(fingerprint(&narrowed), whole);
     }
 
     #[test]

@@ -11,12 +11,13 @@ mod fingerprint;
 mod index_def;
 mod locks;
 mod model;
+pub mod normalised;
 pub(crate) mod queries;
 pub mod reread;
 pub(crate) mod rows;
 
 pub use change::Change;
-pub use fingerprint::fingerprint;
+pub use fingerprint::{FingerprintMemo, fingerprint};
 pub use locks::{BlockingSession, LockedRelation, lock_advice};
 pub use model::*;
 

@@ -38,6 +38,13 @@ pub struct Catalog {
     pub lock_table: Option<LockTable>,
     /// How the catalog was read (not part of the fingerprint).
     pub stats: ReadStats,
+    /// Canonical forms of expression texts met while planning against this catalog (a
+    /// memo, not data: not serialised, compared or fingerprinted).
+    #[serde(skip)]
+    pub normalised: super::normalised::Normalised,
+    /// Its fingerprint, once taken (not data; see `fingerprint`).
+    #[serde(skip)]
+    pub fingerprint_memo: super::fingerprint::FingerprintMemo,
 }
 
 /// The settings that size PostgreSQL's shared lock table. Every relation (and other object)
@@ -660,6 +667,7 @@ impl Catalog {
             return self;
         }
         let keep = |s: &String| schemas.contains(s);
+        self.fingerprint_memo.forget();
         self.schemas.retain(|s| keep(&s.name));
         self.tables.retain(|t| keep(&t.schema));
         self.functions.retain(|f| keep(&f.schema));

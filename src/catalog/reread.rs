@@ -74,6 +74,7 @@ pub fn with_details_from(
     reread: &[(String, String)],
 ) -> Catalog {
     let was_reread = |t: &Table| reread.iter().any(|(s, n)| *s == t.schema && *n == t.name);
+    fresh.fingerprint_memo.forget();
     for table in &mut fresh.tables {
         if was_reread(table) {
             continue;

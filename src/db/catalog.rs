@@ -192,6 +192,7 @@ async fn read_kinds(
 /// Records the relations read by name only, as locks and as unreadable parts.
 fn with_locks(mut catalog: Catalog, mut locked: Vec<LockedRelation>) -> Catalog {
     locked.sort_by(|a, b| (&a.schema, &a.name).cmp(&(&b.schema, &b.name)));
+    catalog.fingerprint_memo.forget();
     for lock in &locked {
         catalog.unreadable.push(Unreadable {
             object: format!(

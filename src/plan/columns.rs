@@ -8,7 +8,7 @@ use crate::design::names::check_constraint;
 use crate::design::{FieldKind, PgType, ResolvedField, ResolvedTable};
 use crate::sql::ident;
 
-use super::printed::{check_body, checks_as_printed, same_printed};
+use super::printed::{check_body, checks_as_printed, same_printed_in};
 use super::sql_parts::{checks_sql, default_sql};
 use super::{Planner, Section, Step};
 
@@ -42,7 +42,7 @@ fn generated(p: &mut Planner, object: &str, field: &ResolvedField, column: &Live
     };
     let differs = match (wanted, column.generated.as_deref()) {
         (None, None) => false,
-        (Some(a), Some(b)) => !same_printed(a, b),
+        (Some(a), Some(b)) => !same_printed_in(&p.catalog.normalised, a, b),
         _ => true,
     };
     if differs {
@@ -172,7 +172,7 @@ fn default(p: &mut Planner, table: &str, object: &str, field: &ResolvedField, co
         .map(|d| default_sql(d, field.pg_type.as_ref()));
     let change = match (wanted, column.default.as_deref()) {
         (None, None) => return,
-        (Some(w), Some(l)) if same_printed(&w, l) => return,
+        (Some(w), Some(l)) if same_printed_in(&p.catalog.normalised, &w, l) => return,
         (Some(default), _) => Change::SetDefault {
             table: p.qn(table),
             column: field.db_name.clone(),
@@ -257,8 +257,12 @@ fn checks(p: &mut Planner, table: &str, live: &LiveTable, field: &ResolvedField)
     // planner's own (`Catalog::apply`).
     let body = check_body(&existing.definition);
     let written = checks_sql(&field.checks, &field.db_name);
-    if same_printed(&checks_as_printed(&field.checks, &field.db_name), body)
-        || same_printed(&written, body)
+    let forms = &p.catalog.normalised;
+    if same_printed_in(
+        forms,
+        &checks_as_printed(&field.checks, &field.db_name),
+        body,
+    ) || same_printed_in(forms, &written, body)
     {
         return;
     }

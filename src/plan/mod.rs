@@ -7,6 +7,8 @@
 
 pub mod bundle;
 mod columns;
+#[cfg(test)]
+mod memo_tests;
 pub mod printed;
 mod relations;
 mod renames;

@@ -8,6 +8,7 @@ use sqlparser::ast::{DataType, Expr, UnaryOperator, Value, visit_expressions_mut
 use sqlparser::dialect::PostgreSqlDialect;
 use sqlparser::parser::Parser;
 
+use crate::catalog::normalised::{Canonical, Form, Normalised};
 use crate::design::Check;
 use crate::design::field_types::{EMAIL_PATTERN, PHONE_PATTERN, URL_PATTERN};
 use crate::sql::{ident, literal};
@@ -15,11 +16,21 @@ use crate::sql::{ident, literal};
 /// Whether two expressions are the same once printed by the server: parentheses, casts on
 /// literals, quoting of lower-case identifiers and of numbers do not count.
 pub fn same_printed(a: &str, b: &str) -> bool {
+    compare(a, b, |text| canonical(text).map(Into::into))
+}
+
+/// [`same_printed`], with the canonical forms remembered in `forms` (the catalog's memo), so
+/// each text is parsed once however many plans compare it.
+pub fn same_printed_in(forms: &Normalised, a: &str, b: &str) -> bool {
+    compare(a, b, |text| forms.form(Form::Printed, text, canonical))
+}
+
+fn compare(a: &str, b: &str, form: impl Fn(&str) -> Canonical) -> bool {
     // Most comparisons are of equal things; the quick form settles those without parsing.
     if quick(a) == quick(b) {
         return true;
     }
-    match (canonical(a), canonical(b)) {
+    match (form(a), form(b)) {
         (Some(a), Some(b)) => a == b,
         _ => a.trim() == b.trim(),
     }

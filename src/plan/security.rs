@@ -3,7 +3,7 @@
 
 use crate::catalog::{Change, Policy as LivePolicy, PolicyCommand, Table as LiveTable};
 use crate::design::{Operation, Policy, RelationshipKind, ResolvedTable};
-use crate::rls::expr::{same_expression, wrap_auth_calls};
+use crate::rls::expr::{same_expression_in, wrap_auth_calls};
 
 use super::{PlanError, Planner, Section, Step};
 
@@ -135,7 +135,7 @@ fn same_policy(
         return false;
     };
     let same = |a: &Option<String>, b: &Option<String>| match (a, b) {
-        (Some(a), Some(b)) => same_expression(a, b),
+        (Some(a), Some(b)) => same_expression_in(&p.catalog.normalised, a, b),
         (None, None) => true,
         _ => false,
     };

@@ -2,6 +2,8 @@
 
 use sqlparser::tokenizer::Token;
 
+use crate::catalog::normalised::{Form, Normalised};
+
 use crate::sql_tokens::{TokenError, is_word, tokens};
 
 /// The `auth` functions that read the request's JWT: constant within a statement.
@@ -54,6 +56,16 @@ pub fn wrap_auth_calls(expression: &str) -> Result<String, TokenError> {
 /// case of unquoted names. Anything unsure compares as different.
 pub fn same_expression(a: &str, b: &str) -> bool {
     match (canonical(a), canonical(b)) {
+        (Some(a), Some(b)) => a == b,
+        _ => false,
+    }
+}
+
+/// [`same_expression`], with the canonical forms remembered in `forms` (the catalog's memo),
+/// so each text is parsed once however many plans compare it.
+pub fn same_expression_in(forms: &Normalised, a: &str, b: &str) -> bool {
+    let form = |text| forms.form(Form::Policy, text, canonical);
+    match (form(a), form(b)) {
         (Some(a), Some(b)) => a == b,
         _ => false,
     }
