@@ -128,10 +128,18 @@ fn breakdown(app: &App, catalog: &Catalog) {
         median(&mut || drop(design::resolve_with_known_tables(design, &known))),
         median(&mut || drop(plan(&resolved, catalog, &settings))),
         median(&mut || drop(planned.bundle())),
-        median(&mut || drop(schemaforge::rls::lint::lint_design(catalog, &resolved, &changes))),
-        median(&mut || drop(schemaforge::migration_lint::lint_plan(&planned, catalog, &settings))),
+        median(&mut || drop(schemaforge::rls::lint::lint_design(
+            catalog, &resolved, &changes
+        ))),
+        median(&mut || drop(schemaforge::migration_lint::lint_plan(
+            &planned, catalog, &settings
+        ))),
         median(&mut || drop(schemaforge::tui::highlight::highlight(&bundle))),
-        median(&mut || drop(schemaforge::analysis::analyse(design, Some(catalog), &settings))),
+        median(&mut || drop(schemaforge::analysis::analyse(
+            design,
+            Some(catalog),
+            &settings
+        ))),
         median(&mut || drop(view::render(app, 160, 45))),
     );
 }

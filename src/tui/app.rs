@@ -90,6 +90,8 @@ pub struct Model {
     pub drafts: Vec<DraftTable>,
     /// The edits made to the design in this session, for undo and redo.
     pub history: crate::design::edit::History,
+    /// The bundle's statements as last highlighted, so a replan tokenizes only new ones.
+    pub highlights: super::highlight::HighlightCache,
 }
 
 impl Model {

@@ -29,6 +29,26 @@ pub fn apply(app: &mut App, edit: Edit, done: impl Into<String>) -> Vec<Effect> 
     changed(app, &before)
 }
 
+/// [`apply`], with the analysis of the design as the edit leaves it already made.
+pub fn apply_analysed(
+    app: &mut App,
+    edit: Edit,
+    done: impl Into<String>,
+    analysis: crate::analysis::Analysis,
+) -> Vec<Effect> {
+    let before = statement_texts(app);
+    let state = app.model.design.get_or_insert_with(|| DesignState {
+        design: Design::default(),
+        file: None,
+    });
+    if let Err(e) = app.model.history.apply(&mut state.design, edit) {
+        app.view.message = Some(format!("not changed: {e}"));
+        return Vec::new();
+    }
+    app.view.message = Some(done.into());
+    changed_with(app, &before, Some(analysis))
+}
+
 /// `u`: takes back the last edit.
 pub fn undo(app: &mut App) -> Vec<Effect> {
     step(app, true)
@@ -109,7 +129,18 @@ fn statement_texts(app: &App) -> HashSet<String> {
 
 /// After the design changed: analyse again, mark the statements that are new, autosave.
 fn changed(app: &mut App, before: &HashSet<String>) -> Vec<Effect> {
-    replan(app);
+    changed_with(app, before, None)
+}
+
+fn changed_with(
+    app: &mut App,
+    before: &HashSet<String>,
+    analysis: Option<crate::analysis::Analysis>,
+) -> Vec<Effect> {
+    match analysis {
+        Some(analysis) => super::planning::replan_with(app, analysis),
+        None => replan(app),
+    }
     app.view.preview.changed = app.model.plan.as_ref().map_or_else(Vec::new, |p| {
         (0..p.bundle.statements.len())
             .filter(|&i| {

@@ -102,15 +102,63 @@ pub fn highlight_text(text: &str) -> Vec<Vec<(String, Role)>> {
     lines
 }
 
+/// Highlighted pieces of a bundle by their text: an edit changes a few statements, so the
+/// next plan tokenizes only those (the rest are taken from here).
+pub type HighlightCache = std::collections::HashMap<String, Vec<Vec<(String, Role)>>>;
+
 pub fn highlight(bundle: &Bundle) -> Highlighted {
+    highlight_cached(bundle, &mut HighlightCache::new())
+}
+
+/// [`highlight`], tokenizing each statement (and the text between statements) on its own
+/// and only when `cache` does not hold it; afterwards `cache` holds exactly this bundle's
+/// pieces. The result is the same as tokenizing the whole text: statements are complete
+/// token sequences, and the text between them is semicolons, blank lines and comments.
+pub fn highlight_cached(bundle: &Bundle, cache: &mut HighlightCache) -> Highlighted {
     let text = &bundle.text;
-    let mut lines = highlight_text(text);
+    let mut used = HighlightCache::with_capacity(bundle.statements.len() * 2 + 1);
+    let mut lines: Vec<Vec<(String, Role)>> = vec![Vec::new()];
+    let mut at = 0;
+    let mut add = |piece: &str, lines: &mut Vec<Vec<(String, Role)>>| {
+        if piece.is_empty() {
+            return;
+        }
+        let highlighted = match used.get(piece) {
+            Some(h) => h.clone(),
+            None => {
+                let h = cache.remove(piece).unwrap_or_else(|| highlight_text(piece));
+                used.insert(piece.to_owned(), h.clone());
+                h
+            }
+        };
+        let mut pieces = highlighted.into_iter();
+        if let Some(first) = pieces.next() {
+            lines
+                .last_mut()
+                .expect("there is always a line")
+                .extend(first);
+        }
+        lines.extend(pieces);
+    };
+    for s in &bundle.statements {
+        add(&text[at..s.range.start], &mut lines);
+        add(&text[s.range.clone()], &mut lines);
+        at = s.range.end;
+    }
+    add(&text[at..], &mut lines);
+    *cache = used;
+    mark_statements(bundle, lines)
+}
+
+fn mark_statements(bundle: &Bundle, mut lines: Vec<Vec<(String, Role)>>) -> Highlighted {
+    let text = &bundle.text;
     if text.ends_with('\n') && lines.last().is_some_and(Vec::is_empty) {
         lines.pop();
     }
     let mut statement = vec![None; lines.len()];
     for (i, s) in bundle.statements.iter().enumerate() {
-        let last = bundle.line_column(s.range.end).0;
+        // Counted within the statement: from the top of the text it would be quadratic.
+        let last = s.line + text[s.range.clone()].matches('\n').count();
         for line in s.line..=last {
             if let Some(slot) = statement.get_mut(line - 1) {
                 *slot = Some(i);
@@ -180,5 +228,65 @@ mod tests {
                 .all(|(_, r)| *r == Role::Danger)
         );
         assert_eq!(h.statement[drop_line], Some(2));
+    }
+
+    /// Piece by piece, cached or not, the lines are those of the whole text tokenized at
+    /// once; a second plan takes unchanged statements from the cache.
+    #[test]
+    fn statements_highlighted_one_by_one_are_the_whole_text_highlighted() {
+        let mut b = BundleBuilder::new();
+        b.push(Section::Transaction, "BEGIN", false);
+        b.push(
+            Section::Tables,
+            "CREATE TABLE a (\n  x text DEFAULT 'q;\n r'\n)",
+            false,
+        );
+        b.section_comment(Section::Policies, "owner only");
+        b.push(
+            Section::Policies,
+            "CREATE POLICY p ON a USING ($$x$$ = 'y')",
+            false,
+        );
+        b.push(Section::Triggers, "DROP TRIGGER t ON a", true);
+        b.push(Section::Transaction, "COMMIT", false);
+        let bundle = b.finish();
+        let mut whole = highlight_text(&bundle.text);
+        if bundle.text.ends_with('\n') && whole.last().is_some_and(Vec::is_empty) {
+            whole.pop();
+        }
+        let merge = |lines: &[Vec<(String, Role)>]| -> Vec<String> {
+            lines
+                .iter()
+                .map(|l| l.iter().map(|(t, _)| t.as_str()).collect())
+                .collect()
+        };
+        let mut cache = HighlightCache::new();
+        let first = highlight_cached(&bundle, &mut cache);
+        assert_eq!(merge(&first.lines), merge(&whole));
+        let kinds = |lines: &[Vec<(String, Role)>]| -> Vec<Role> {
+            lines
+                .iter()
+                .flatten()
+                .filter(|(t, _)| !t.trim().is_empty())
+                .map(|(_, r)| *r)
+                .collect()
+        };
+        let danger = first.statement.iter().position(|s| *s == Some(3)).unwrap();
+        let mut expected = whole.clone();
+        for (_, r) in expected[danger].iter_mut() {
+            if *r != Role::Comment {
+                *r = Role::Danger;
+            }
+        }
+        assert_eq!(kinds(&first.lines), kinds(&expected));
+        let pieces = cache.len();
+        assert!(pieces >= bundle.statements.len());
+        let again = highlight_cached(&bundle, &mut cache);
+        assert_eq!(again, first);
+        assert_eq!(
+            cache.len(),
+            pieces,
+            "the cache holds this bundle's pieces only"
+        );
     }
 }

@@ -8,28 +8,35 @@ use crate::catalog::Catalog;
 use crate::design::{RelationshipKind, ResolvedDesign, SYSTEM_FIELDS};
 
 use super::app::{App, PlanView};
-use super::highlight::highlight;
+use super::highlight::highlight_cached;
 use super::tree::{DraftColumn, DraftTable};
 
 /// Re-analyses `app.model.design` against `app.model.catalog` and rebuilds the tree. The preview keeps
 /// its scroll when the bundle text did not change.
 pub fn replan(app: &mut App) {
-    let old_text = app.model.plan.take().map(|p| p.bundle.text);
-    app.model.drafts.clear();
-    let catalog = app.model.catalog.clone();
-    app.model.analysis = match (&app.model.design, catalog.as_deref()) {
+    let analysis = match (&app.model.design, app.model.catalog.as_deref()) {
         (Some(state), catalog) => analyse(&state.design, catalog, &app.model.settings),
         // No design yet: the live database's findings, as `lint` without a design file.
         (None, Some(catalog)) => analyse_live(catalog),
         (None, None) => Analysis::default(),
     };
+    replan_with(app, analysis);
+}
+
+/// [`replan`] with the analysis of `app.model.design` against `app.model.catalog` already
+/// made (an editor made it to judge its form).
+pub fn replan_with(app: &mut App, analysis: Analysis) {
+    let old_text = app.model.plan.take().map(|p| p.bundle.text);
+    app.model.drafts.clear();
+    let catalog = app.model.catalog.clone();
+    app.model.analysis = analysis;
     if let Some(resolved) = &app.model.analysis.resolved {
         app.model.drafts = drafts_of(resolved, catalog.as_deref());
     }
     if let (Some(plan), Some(bundle)) = (&app.model.analysis.plan, &app.model.analysis.bundle) {
         app.model.plan = Some(PlanView {
             summary: plan.summary(),
-            lines: highlight(bundle),
+            lines: highlight_cached(bundle, &mut app.model.highlights),
             bundle: bundle.clone(),
             plan: plan.clone(),
         });

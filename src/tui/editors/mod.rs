@@ -161,7 +161,11 @@ fn commit(
         Some(Overlay::Editor(editor)) => editor.form().ids().map(str::to_owned).collect(),
         _ => Vec::new(),
     };
-    let errors: Vec<InputError> = judge(&trial, path)
+    // The analysis of the design as the edit leaves it: its validation errors are the
+    // form's, and when there are none it is installed as it is (not computed twice).
+    let analysis =
+        crate::analysis::analyse(&trial, app.model.catalog.as_deref(), &app.model.settings);
+    let errors: Vec<InputError> = judge_findings(&analysis.findings, path)
         .into_iter()
         .filter(|e| ids.contains(&e.key))
         .collect();
@@ -172,7 +176,7 @@ fn commit(
         return Vec::new();
     }
     app.view.overlays.pop();
-    let effects = editing::apply(app, edit, done);
+    let effects = editing::apply_analysed(app, edit, done, analysis);
     after(app);
     effects
 }
@@ -192,6 +196,37 @@ pub struct InputError {
     pub message: String,
 }
 
+/// [`judge`] over the findings of an analysis: its validation errors under `path`.
+pub fn judge_findings(findings: &[crate::findings::Finding], path: &str) -> Vec<InputError> {
+    findings
+        .iter()
+        .filter(|f| f.is_error() && f.source == crate::findings::Source::Validation)
+        .filter_map(|f| {
+            let key = key_under(f.path.as_deref().unwrap_or_default(), path)?;
+            let mut message = f.message.clone();
+            if !f.remedy.is_empty() {
+                message.push_str(&format!(" ({})", f.remedy));
+            }
+            Some(InputError {
+                key: key.to_owned(),
+                message,
+            })
+        })
+        .collect()
+}
+
+/// What follows `path` in `full` (`options.max_length`), when it names a key of the object
+/// itself and not of one of its parts.
+fn key_under<'a>(full: &'a str, path: &str) -> Option<&'a str> {
+    let rest = full.strip_prefix(path)?;
+    let key = match rest.strip_prefix('.') {
+        Some(key) => key,
+        None if rest.is_empty() => "",
+        None => return None,
+    };
+    (!key.contains('[')).then_some(key)
+}
+
 /// The errors the validator finds in the object at `path` (`tables[2]`,
 /// `tables[2].fields[0]`) of `design`, each keyed by what follows that path. Errors inside
 /// the object's own lists (a table's fields) are not the table form's.
@@ -200,15 +235,7 @@ pub fn judge(design: &Design, path: &str) -> Vec<InputError> {
         .into_iter()
         .filter(|d| d.level == Level::Error)
         .filter_map(|d| {
-            let rest = d.path.strip_prefix(path)?;
-            let key = match rest.strip_prefix('.') {
-                Some(key) => key,
-                None if rest.is_empty() => "",
-                None => return None,
-            };
-            if key.contains('[') {
-                return None;
-            }
+            let key = key_under(&d.path, path)?;
             let mut message = d.message.clone();
             if let Some(s) = &d.suggestion {
                 message.push_str(&format!(" ({s})"));
