@@ -50,11 +50,12 @@ impl Phase {
             }
             Phase::Tables => {
                 "Plan the data model: one table per kind of thing (todos, projects). Each has a human \
-                 name and a db_name. Don't add users or profiles: auth.users already exists."
+                 name and a db_name. Don't add users or profiles: auth.users already exists. a adds a table."
             }
             Phase::Fields => {
                 "The non-relational fields of each table, each with a type. Exactly one is the primary \
-                 (display) field. id, created_at, updated_at, created_by and updated_by are automatic."
+                 (display) field. id, created_at, updated_at, created_by and updated_by are automatic. \
+                 a adds a field: pick its type, then name it."
             }
             Phase::Relations => {
                 "Links between tables come after all tables exist: many-to-one, one-to-one, or \

@@ -109,8 +109,8 @@ fn form(title: &str, table: &Table, taken: Vec<String>) -> Form {
             "system_fields",
             "system fields",
             Toggle::new(table.system_fields).texts(
-                "yes: id, created_at, updated_at, created_by, updated_by",
-                "no: the fields marked primary key are its key",
+                "yes: id, timestamps and owner added",
+                "no: fields marked primary key are the key",
             ),
         )
 }
