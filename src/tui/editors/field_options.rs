@@ -83,7 +83,7 @@ fn input(t: FieldType, key: OptionKey) -> OptionInput {
             },
         ),
         OptionKey::Description => ("description", Text, "the column comment"),
-        OptionKey::Choices => ("choices", Lines, "one choice per line"),
+        OptionKey::Choices => ("choices", Lines, "one per line; Alt-↑/↓ reorders"),
         OptionKey::Max => ("max", Number, "the top of the scale (5 when empty)"),
         OptionKey::MaxLength => ("max length", Number, "characters at most (empty: no limit)"),
         OptionKey::Precision => ("precision", Number, "digits in all (empty: any)"),

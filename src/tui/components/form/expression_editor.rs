@@ -125,6 +125,24 @@ impl ExpressionEditor {
         }
     }
 
+    /// Alt-↑ / Alt-↓: the cursor's line trades places with the one above / below (how a
+    /// list of choices, one per line, is reordered). Returns whether anything moved.
+    fn move_line(&mut self, up: bool) -> bool {
+        let (line, column) = self.cursor();
+        let mut lines = self.area.lines().to_vec();
+        let other = match up {
+            true if line > 0 => line - 1,
+            false if line + 1 < lines.len() => line + 1,
+            _ => return false,
+        };
+        lines.swap(line, other);
+        let mut area = TextArea::new(lines);
+        area.move_cursor(CursorMove::Jump(other as u16, column as u16));
+        self.area = area;
+        self.follow();
+        true
+    }
+
     /// Everything but Tab and Esc (the form's) edits the text; returns whether it changed.
     pub fn on_key(&mut self, key: &KeyEvent) -> bool {
         if key.kind == KeyEventKind::Release {
@@ -133,6 +151,9 @@ impl ExpressionEditor {
         let input = Input::from(*key);
         if matches!(input.key, Key::Tab | Key::Esc | Key::Null) {
             return false;
+        }
+        if input.alt && matches!(input.key, Key::Up | Key::Down) {
+            return self.move_line(input.key == Key::Up);
         }
         let before = self.area.lines().to_vec();
         self.area.input(input);
@@ -285,5 +306,19 @@ mod tests {
         assert_eq!(editor.cursor(), (1, 1));
         editor.on_click(30, 2, 20);
         assert_eq!(editor.cursor(), (2, 5), "past the end lands at the end");
+    }
+
+    #[test]
+    fn alt_up_and_down_reorder_lines() {
+        let mut choices = ExpressionEditor::new("todo\ndoing\ndone");
+        let alt = |code| KeyEvent::new(code, crossterm::event::KeyModifiers::ALT);
+        assert!(choices.on_key(&alt(KeyCode::Up)), "done moves above doing");
+        assert_eq!(choices.text(), "todo\ndone\ndoing");
+        assert_eq!(choices.cursor().0, 1, "the cursor stays on the moved line");
+        assert!(choices.on_key(&alt(KeyCode::Up)));
+        assert_eq!(choices.text(), "done\ntodo\ndoing");
+        assert!(!choices.on_key(&alt(KeyCode::Up)), "the first line stays first");
+        assert!(choices.on_key(&alt(KeyCode::Down)));
+        assert_eq!(choices.text(), "todo\ndone\ndoing");
     }
 }
