@@ -13,7 +13,7 @@ pub const MAX_IDENT_BYTES: usize = 63;
 
 /// What a derived name is for; it picks the prefix used when a name would start with a digit
 /// or comes out empty (`t_` for tables, `f_` for fields).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum NameKind {
     Table,
     Field,
@@ -36,6 +36,29 @@ impl NameKind {
 /// transliterates to words, but `"?"` does not) becomes the prefix plus a hash of the original,
 /// so two such names still differ.
 pub fn derive_db_name(name: &str, kind: NameKind) -> String {
+    // Looked up for every reference on every analysis (each key press in an editor): the
+    // derivation is pure, so each name is worked out once per thread.
+    thread_local! {
+        static DERIVED: std::cell::RefCell<std::collections::HashMap<(String, NameKind), String>> =
+            Default::default();
+    }
+    let key = (name.to_owned(), kind);
+    if let Some(found) = DERIVED.with(|m| m.borrow().get(&key).cloned()) {
+        return found;
+    }
+    let derived = derive_uncached(name, kind);
+    DERIVED.with(|m| {
+        let mut m = m.borrow_mut();
+        // A bound, so a long session typing names cannot grow it without end.
+        if m.len() >= 50_000 {
+            m.clear();
+        }
+        m.insert(key, derived.clone());
+    });
+    derived
+}
+
+fn derive_uncached(name: &str, kind: NameKind) -> String {
     let snake = snake_case(&deunicode::deunicode(name));
     let base = if snake.is_empty() {
         format!("{}{}", kind.prefix(), short_hash(name))
