@@ -63,6 +63,16 @@ fn screens() -> Vec<(&'static str, Setup)> {
             press(app, KeyCode::Enter);
         }),
         ("type_picker", |app| keys(app, "2a")),
+        ("relation_form", |app| keys(app, "3a")),
+        ("relations_diagram", |app| {
+            // A many-to-many from todos to the live tags table: its linking table is drawn.
+            keys(app, "3a");
+            press(app, KeyCode::Tab);
+            keys(app, "tags");
+            press(app, KeyCode::Tab);
+            press(app, KeyCode::Left);
+            press(app, KeyCode::Enter);
+        }),
         ("type_picker_filtered", |app| {
             keys(app, "2a");
             keys(app, "dt");

@@ -11,6 +11,7 @@ pub mod fields_pane;
 pub mod form;
 pub mod help;
 pub mod phase_pane;
+pub mod relations_pane;
 pub mod popup;
 pub mod preview;
 pub mod resume_draft;
