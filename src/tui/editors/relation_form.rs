@@ -31,6 +31,8 @@ pub struct RelationForm {
     pub target: Option<usize>,
     pub form: Form,
     rule: (usize, bool),
+    /// The other relationships, as `source db name.field name`: a suggested name avoids them.
+    taken: Vec<String>,
 }
 
 /// The kind of a relationship, as an index into [`KINDS`].
@@ -102,10 +104,20 @@ pub fn open_edit(app: &mut App, index: usize) {
 
 fn push(app: &mut App, target: Option<usize>, title: &str, rel: &Relationship) {
     let form = form(app, title, rel);
+    let taken = app.model.design.as_ref().map_or_else(Vec::new, |s| {
+        let d = &s.design;
+        d.relationships
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| Some(*i) != target)
+            .map(|(_, r)| format!("{}.{}", picker_value(d, &r.table), r.name.to_lowercase()))
+            .collect()
+    });
     let mut editor = RelationForm {
         target,
         form,
         rule: (on_delete_of(rel), rel.required),
+        taken,
     };
     after_key(&mut editor);
     app.view
@@ -253,14 +265,13 @@ pub(super) fn after_key(r: &mut RelationForm) {
         r.form.value_choice("cascade_delete").unwrap_or(0),
         r.form.value_bool("required").unwrap_or(false),
     );
-    let target = r.form.value_text("target").unwrap_or_default();
+    let name = suggestion(r);
     let many = r.form.value_choice("allow_multiple") == Some(2);
     // Only an empty name shows the placeholder, so only then is the input rebuilt (a
     // rebuilt input would lose its cursor).
     if let Some(FormInput::Text(input)) = r.form.input_mut("name")
         && input.text().trim().is_empty()
     {
-        let name = suggested_name(&target);
         let column = crate::design::names::relationship_column(&name);
         let placeholder = if many {
             format!("{name}  (names the link; no column here)")
@@ -269,6 +280,23 @@ pub(super) fn after_key(r: &mut RelationForm) {
         };
         *input = TextInput::new(input.text().to_owned()).placeholder(placeholder);
     }
+}
+
+/// The name an empty field name stands for: the target in the singular (many-to-one,
+/// one-to-one) or as it is (many-to-many), numbered when the source table has it already.
+fn suggestion(r: &RelationForm) -> String {
+    let target = r.form.value_text("target").unwrap_or_default();
+    let base = if r.form.value_choice("allow_multiple") == Some(2) {
+        target.rsplit('.').next().unwrap_or(&target).to_owned()
+    } else {
+        suggested_name(&target)
+    };
+    let source = r.form.value_text("table").unwrap_or_default();
+    let free = |name: &String| !r.taken.contains(&format!("{source}.{}", name.to_lowercase()));
+    std::iter::once(base.clone())
+        .chain((2..).map(|n| format!("{base}_{n}")))
+        .find(free)
+        .unwrap_or(base)
 }
 
 /// The field name a relationship gets when none is typed: its target, in the singular
@@ -304,7 +332,7 @@ fn relationship_of(design: &Design, r: &RelationForm, old: Option<&Relationship>
     );
     let typed = f.value_text("name").unwrap_or_default().trim().to_owned();
     let name = if typed.is_empty() {
-        suggested_name(&target)
+        suggestion(r)
     } else {
         typed
     };
