@@ -496,7 +496,14 @@ async fn relationships_are_edited_removed_and_undone_one_step_each() {
     let rel = &changed.relationships[0];
     assert!(rel.one_to_one && rel.cascade_delete, "{rel:?}");
     assert!(
-        h.app.model.plan.as_ref().unwrap().bundle.text.contains("UNIQUE"),
+        h.app
+            .model
+            .plan
+            .as_ref()
+            .unwrap()
+            .bundle
+            .text
+            .contains("UNIQUE"),
         "one-to-one adds a UNIQUE constraint"
     );
 
@@ -524,6 +531,29 @@ async fn relationships_are_edited_removed_and_undone_one_step_each() {
     h.key(KeyCode::Esc);
     assert_eq!(*design(&h), with_field);
 
+    // A live table of another schema is offered, written schema.table.
+    h.key(KeyCode::Char('a'));
+    h.key(KeyCode::Tab);
+    h.keys("auth.users");
+    h.key(KeyCode::Enter);
+    let to_users = design(&h).relationships.last().cloned();
+    assert_eq!(
+        to_users
+            .as_ref()
+            .map(|r| (r.target.as_str(), r.name.as_str())),
+        Some(("auth.users", "user")),
+        "{:?}",
+        h.app.view.message
+    );
+    let plan = &h.app.model.plan.as_ref().unwrap().bundle.text;
+    assert!(
+        plan.contains("\"user_id\"") && plan.contains("REFERENCES \"auth\".\"users\""),
+        "{plan}"
+    );
+    h.key(KeyCode::Char('u'));
+    assert_eq!(*design(&h), with_field);
+    h.key(KeyCode::Home);
+
     h.key(KeyCode::Char('x'));
     assert!(design(&h).relationships.is_empty());
     h.key(KeyCode::Char('u'));
@@ -531,7 +561,11 @@ async fn relationships_are_edited_removed_and_undone_one_step_each() {
     h.key(KeyCode::Char('u'));
     assert_eq!(*design(&h), changed, "then the field goes");
     h.key(KeyCode::Char('u'));
-    assert_eq!(*design(&h), added, "one undo takes back the whole edit form");
+    assert_eq!(
+        *design(&h),
+        added,
+        "one undo takes back the whole edit form"
+    );
     let ctrl_r = || {
         Message::Terminal(Event::Key(KeyEvent::new(
             KeyCode::Char('r'),

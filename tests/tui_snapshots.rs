@@ -560,3 +560,31 @@ fn the_schema_detail_shows_every_object_whole() {
         assert!(detail.contains(needle), "missing {needle:?} in:\n{text}");
     }
 }
+
+#[test]
+fn a_relationship_to_a_live_table_named_bare_is_edited_in_place() {
+    let mut app = tui_support::app("dark", tui_support::catalog(), 80, 24);
+    // The example's todos.project → projects (live, written bare): on delete becomes set null.
+    keys(&mut app, "3e");
+    for _ in 0..4 {
+        press(&mut app, KeyCode::Tab);
+    }
+    press(&mut app, KeyCode::Right);
+    press(&mut app, KeyCode::Enter);
+    assert!(app.overlay().is_none(), "{:?}", app.view.message);
+    let rel = &app.model.design.as_ref().unwrap().design.relationships[0];
+    assert_eq!(rel.target, "projects", "the target keeps its text");
+    assert!(!rel.cascade_delete && !rel.required, "{rel:?}");
+    let text = buffer_text(&render(&app, 80, 24));
+    assert!(text.contains("on delete set null"), "{text}");
+    assert!(
+        app.model
+            .plan
+            .as_ref()
+            .unwrap()
+            .bundle
+            .text
+            .contains("ON DELETE SET NULL"),
+        "the plan follows"
+    );
+}

@@ -66,7 +66,9 @@ pub fn on_action(app: &mut App, action: Action) -> Vec<Effect> {
         }
         Action::Open | Action::Edit if exists => relation_form::open_edit(app, index),
         Action::Delete if exists => {
-            let rel = &design(app).expect("a relationship has a design").relationships[index];
+            let rel = &design(app)
+                .expect("a relationship has a design")
+                .relationships[index];
             let done = format!("{}.{} removed (u undoes)", rel.table, rel.name);
             let effects = editing::apply(app, Edit::RemoveRelationship { index }, done);
             let i = &mut app.view.selected[Phase::Relations.index()];
@@ -126,7 +128,10 @@ fn keep_in_view(app: &mut App) {
 }
 
 pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
-    let scroll = (app.scroll(Phase::Relations).min(u16::MAX as usize) as u16, 0);
+    let scroll = (
+        app.scroll(Phase::Relations).min(u16::MAX as usize) as u16,
+        0,
+    );
     if area.width >= SIDE_BY_SIDE {
         let [left, gap, right] = Layout::horizontal([
             Constraint::Length(list_width(area.width)),
@@ -153,7 +158,9 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
             all.extend(below);
         }
         frame.render_widget(
-            Paragraph::new(all).wrap(Wrap { trim: false }).scroll(scroll),
+            Paragraph::new(all)
+                .wrap(Wrap { trim: false })
+                .scroll(scroll),
             area,
         );
     }
@@ -226,10 +233,7 @@ fn lines<'a>(app: &App, width: u16) -> (Vec<Line<'a>>, Vec<Option<usize>>) {
         let target = relation_form::resolve_target(app, d, &rel.target);
         let used = 2 + source_width + 3 + target_width + kind_width;
         let mut spans = vec![
-            Span::styled(
-                if here { "▸ " } else { "  " },
-                app.theme.style(Role::New),
-            ),
+            Span::styled(if here { "▸ " } else { "  " }, app.theme.style(Role::New)),
             Span::styled(
                 pad(&format!("{}.{}", rel.table, rel.name), source_width),
                 app.theme.style(Role::Identifier),
@@ -364,7 +368,10 @@ fn diagram<'a>(app: &App, width: u16) -> Vec<Line<'a>> {
             Span::styled(to, app.theme.style(Role::Text)),
         ];
         if head + 2 + what.chars().count() <= w {
-            spans.push(Span::styled(format!("  {what}"), app.theme.style(Role::Dim)));
+            spans.push(Span::styled(
+                format!("  {what}"),
+                app.theme.style(Role::Dim),
+            ));
             out.push(Line::from(spans));
         } else {
             out.push(Line::from(spans));

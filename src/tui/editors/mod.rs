@@ -170,7 +170,8 @@ fn commit(
         _ => Vec::new(),
     };
     let catalog = app.model.tree_catalog();
-    let known = |schema: &str, table: &str| catalog.is_some_and(|c| c.table(schema, table).is_some());
+    let known =
+        |schema: &str, table: &str| catalog.is_some_and(|c| c.table(schema, table).is_some());
     let errors: Vec<InputError> = judge_known(&trial, path, &known)
         .into_iter()
         .filter(|e| ids.contains(&e.key))

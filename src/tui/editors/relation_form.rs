@@ -278,7 +278,7 @@ pub(super) fn after_key(r: &mut RelationForm) {
         } else {
             format!("{name}  (the column is {column})")
         };
-        *input = TextInput::new(input.text().to_owned()).placeholder(placeholder);
+        *input = TextInput::new(input.text()).placeholder(placeholder);
     }
 }
 
@@ -292,7 +292,10 @@ fn suggestion(r: &RelationForm) -> String {
         suggested_name(&target)
     };
     let source = r.form.value_text("table").unwrap_or_default();
-    let free = |name: &String| !r.taken.contains(&format!("{source}.{}", name.to_lowercase()));
+    let free = |name: &String| {
+        !r.taken
+            .contains(&format!("{source}.{}", name.to_lowercase()))
+    };
     std::iter::once(base.clone())
         .chain((2..).map(|n| format!("{base}_{n}")))
         .find(free)
@@ -417,6 +420,82 @@ mod tests {
         assert_eq!(suggested_name("categories"), "category");
         assert_eq!(suggested_name("address"), "address");
         assert_eq!(suggested_name("tags"), "tag");
+    }
+
+    fn app_with_two_tables() -> App {
+        use crate::design::Table;
+        let mut app = App::new(
+            "u@h:1/db".into(),
+            crate::tui::theme::Theme::default(),
+            crate::tui::keymap::Keymap::default(),
+        );
+        let mut design = Design::default();
+        design.tables.push(Table::new("Projects"));
+        design.tables.push(Table::new("Todos"));
+        app.model.design = Some(crate::tui::app::DesignState { design, file: None });
+        app
+    }
+
+    fn form_of(app: &App) -> &RelationForm {
+        match app.overlay() {
+            Some(Overlay::Editor(e)) => match e.as_ref() {
+                Editor::Relation(r) => r,
+                other => panic!("{other:?}"),
+            },
+            _ => panic!("no form"),
+        }
+    }
+
+    fn press(app: &mut App, code: crossterm::event::KeyCode) {
+        super::super::on_key(app, &crossterm::event::KeyEvent::from(code));
+    }
+
+    #[test]
+    fn the_delete_rule_and_required_stay_consistent() {
+        use crossterm::event::KeyCode;
+        let mut app = app_with_two_tables();
+        open_add(&mut app, Some(1));
+        let f = &form_of(&app).form;
+        assert_eq!(f.value_text("table").as_deref(), Some("todos"));
+        assert_eq!(f.value_text("target").as_deref(), Some("projects"));
+        assert_eq!(
+            f.value_choice("cascade_delete"),
+            Some(1),
+            "optional: set null"
+        );
+        let Some(Overlay::Editor(e)) = app.view.overlays.last_mut() else {
+            panic!()
+        };
+        e.form_mut().focus("cascade_delete");
+        press(&mut app, KeyCode::Right);
+        let f = &form_of(&app).form;
+        assert_eq!(f.value_choice("cascade_delete"), Some(2));
+        assert_eq!(f.value_bool("required"), Some(true), "restrict is required");
+        press(&mut app, KeyCode::Tab);
+        press(&mut app, KeyCode::Char(' '));
+        let f = &form_of(&app).form;
+        assert_eq!(f.value_bool("required"), Some(false));
+        assert_eq!(
+            f.value_choice("cascade_delete"),
+            Some(1),
+            "optional: set null"
+        );
+        press(&mut app, KeyCode::BackTab);
+        press(&mut app, KeyCode::Home);
+        press(&mut app, KeyCode::Tab);
+        press(&mut app, KeyCode::Char(' '));
+        let f = &form_of(&app).form;
+        assert_eq!(
+            (f.value_choice("cascade_delete"), f.value_bool("required")),
+            (Some(0), Some(true)),
+            "cascade is either"
+        );
+        press(&mut app, KeyCode::Enter);
+        let rel = &app.model.design.as_ref().unwrap().design.relationships[0];
+        assert_eq!(
+            (rel.name.as_str(), rel.cascade_delete, rel.required),
+            ("project", true, true)
+        );
     }
 
     #[test]
