@@ -450,6 +450,18 @@ async fn a_many_to_one_and_a_many_to_many_typed_in_phase_3_are_applied() {
         "{:?}",
         h.app.model.analysis.findings
     );
+    // Applied, the diagram shows each relation once (the live foreign keys are the design's).
+    h.key(KeyCode::Char('3'));
+    let screen = h.screen(120, 40);
+    assert_eq!(
+        screen.matches("project_id ─▶ projects.id").count(),
+        1,
+        "{screen}"
+    );
+    assert!(
+        screen.contains("todos_projects  exists") && !screen.contains("live · on delete"),
+        "{screen}"
+    );
 }
 
 #[tokio::test]

@@ -588,3 +588,39 @@ fn a_relationship_to_a_live_table_named_bare_is_edited_in_place() {
         "the plan follows"
     );
 }
+
+#[test]
+fn the_diagram_shows_live_foreign_keys_the_design_does_not_describe() {
+    use schemaforge::catalog::{FkAction, ForeignKey};
+    let mut catalog = tui_support::catalog();
+    let profiles = catalog
+        .tables
+        .iter_mut()
+        .find(|t| t.schema == "public" && t.name == "profiles")
+        .expect("profiles");
+    profiles.foreign_keys.push(ForeignKey {
+        name: "profiles_pinned_todo_fkey".into(),
+        columns: vec!["pinned_todo".into()],
+        references_schema: "public".into(),
+        references_table: "todos".into(),
+        references_columns: vec!["id".into()],
+        on_delete: FkAction::SetNull,
+        on_update: FkAction::NoAction,
+        deferrable: false,
+        initially_deferred: false,
+        validated: true,
+    });
+    let mut app = tui_support::app("dark", catalog, 80, 24);
+    keys(&mut app, "3");
+    let text = buffer_text(&render(&app, 80, 24));
+    assert!(
+        text.contains("profiles.pinned_todo ─▶ todos.id")
+            && text.contains("live · on delete set null"),
+        "{text}"
+    );
+    assert_eq!(
+        text.matches("project_id ─▶ projects.id").count(),
+        1,
+        "the design's own relationship once:\n{text}"
+    );
+}

@@ -12,6 +12,7 @@ use ratatui::widgets::{Paragraph, Wrap};
 use super::tables_pane::concerns;
 use super::{fit, pad, rule};
 use crate::design::edit::Edit;
+use crate::design::field_types::is_system_field;
 use crate::design::{Design, Relationship, TargetRef, linking_names};
 use crate::tui::app::{App, Focus};
 use crate::tui::editing;
@@ -382,24 +383,94 @@ fn diagram<'a>(app: &App, width: u16) -> Vec<Line<'a>> {
         }
     };
     out.push(rule(&app.theme, &format!("{me} · diagram"), width));
-    let mut points_to = Vec::new();
-    let mut points_here = Vec::new();
+    let what = |rel: &Relationship| {
+        let kind = KINDS[kind_of(rel)];
+        format!("{kind} · on delete {}", ON_DELETE[on_delete_of(rel)])
+    };
+    // Arrows as (from, to, what): the design's first, then the live foreign keys it does
+    // not describe.
+    let mut points_to: Vec<(String, String, String)> = Vec::new();
+    let mut points_here: Vec<(String, String, String)> = Vec::new();
     let mut links = Vec::new();
+    // The design's foreign-key columns and linking tables, as the catalog would name them.
+    let mut covered: Vec<(String, String)> = Vec::new();
+    let mut linking: Vec<String> = Vec::new();
+    let my_key = key_column(app, d, &TargetRef::Designed(t));
     for (i, rel) in d.relationships.iter().enumerate() {
         let Some(source) = d.find_table(&rel.table) else {
             continue;
         };
+        let source_db = d.tables[source].db_name().into_owned();
         let target = relation_form::resolve_target(app, d, &rel.target);
+        let column = crate::design::names::relationship_column(&rel.name);
+        if rel.allow_multiple {
+            linking.push(linking_names(d, &source_db, rel, &target).0);
+        } else {
+            covered.push((source_db.clone(), column.clone()));
+        }
         let to_me = target == TargetRef::Designed(t);
         if source != t && !to_me {
             continue;
         }
         if rel.allow_multiple {
             links.push((i, source, target));
-        } else if source == t {
-            points_to.push((i, target));
-        } else {
-            points_here.push((i, source));
+            continue;
+        }
+        if source == t {
+            let to = format!(
+                "{}.{}",
+                table_label(d, &target, &rel.target),
+                key_column(app, d, &target)
+            );
+            points_to.push((column.clone(), to, what(rel)));
+        }
+        if to_me {
+            points_here.push((
+                format!("{source_db}.{column}"),
+                format!("{me}.{my_key}"),
+                what(rel),
+            ));
+        }
+    }
+    if let Some(catalog) = app.model.tree_catalog() {
+        let label = |schema: &str, table: &str| {
+            if schema == d.schema {
+                table.to_owned()
+            } else {
+                format!("{schema}.{table}")
+            }
+        };
+        let rule = |fk: &crate::catalog::ForeignKey| {
+            format!("live · on delete {}", fk.on_delete.sql().to_lowercase())
+        };
+        for live in &catalog.tables {
+            let designed_here = live.schema == d.schema;
+            if designed_here && linking.contains(&live.name) {
+                continue;
+            }
+            for fk in &live.foreign_keys {
+                let columns = fk.columns.join(", ");
+                // The design's own: its relationships, and the system fields' keys
+                // (`created_by` → auth.users) every designed table has.
+                let designed_table = designed_here && d.find_table(&live.name).is_some();
+                if designed_here && covered.contains(&(live.name.clone(), columns.clone()))
+                    || designed_table && is_system_field(&columns)
+                {
+                    continue;
+                }
+                let to = format!(
+                    "{}.{}",
+                    label(&fk.references_schema, &fk.references_table),
+                    fk.references_columns.join(", ")
+                );
+                if designed_here && live.name == me {
+                    points_to.push((columns.clone(), to.clone(), rule(fk)));
+                }
+                if fk.references_schema == d.schema && fk.references_table == me {
+                    let from = format!("{}.{columns}", label(&live.schema, &live.name));
+                    points_here.push((from, to, rule(fk)));
+                }
+            }
         }
     }
     if points_to.is_empty() && points_here.is_empty() && links.is_empty() {
@@ -409,24 +480,13 @@ fn diagram<'a>(app: &App, width: u16) -> Vec<Line<'a>> {
         ));
         return out;
     }
-    let what = |rel: &Relationship| {
-        let kind = KINDS[kind_of(rel)];
-        format!("{kind} · on delete {}", ON_DELETE[on_delete_of(rel)])
-    };
     if !points_to.is_empty() {
         out.push(Line::styled(
             format!(" {me} points to"),
             app.theme.style(Role::Accent),
         ));
-        for (i, target) in points_to {
-            let rel = &d.relationships[i];
-            let column = crate::design::names::relationship_column(&rel.name);
-            let to = format!(
-                "{}.{}",
-                table_label(d, &target, &rel.target),
-                key_column(app, d, &target)
-            );
-            arrow(column, to, what(rel), &mut out);
+        for (from, to, what) in points_to {
+            arrow(from, to, what, &mut out);
         }
     }
     if !points_here.is_empty() {
@@ -434,12 +494,8 @@ fn diagram<'a>(app: &App, width: u16) -> Vec<Line<'a>> {
             format!(" points to {me}"),
             app.theme.style(Role::Accent),
         ));
-        for (i, source) in points_here {
-            let rel = &d.relationships[i];
-            let column = crate::design::names::relationship_column(&rel.name);
-            let from = format!("{}.{column}", d.tables[source].db_name());
-            let to = format!("{me}.{}", key_column(app, d, &TargetRef::Designed(t)));
-            arrow(from, to, what(rel), &mut out);
+        for (from, to, what) in points_here {
+            arrow(from, to, what, &mut out);
         }
     }
     if !links.is_empty() {
