@@ -323,3 +323,267 @@ async fn ctrl_s_asks_for_a_path_the_first_time_and_saves_pretty_json() {
     assert!(std::fs::read_to_string(&path).unwrap().contains("Tags"));
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// Phase 1 with two tables typed in: Projects, then Todos (selected).
+fn two_tables(h: &mut Harness) {
+    h.key(KeyCode::Char('1'));
+    h.key(KeyCode::Char('a'));
+    h.keys("Projects");
+    h.key(KeyCode::Enter);
+    h.key(KeyCode::Char('a'));
+    h.keys("Todos");
+    h.key(KeyCode::Enter);
+}
+
+#[tokio::test]
+async fn a_many_to_one_and_a_many_to_many_typed_in_phase_3_are_applied() {
+    let db = test_db().await;
+    let mut h = Harness::start(empty_app(), db.connect_again().await);
+    h.settle().await;
+    two_tables(&mut h);
+    let mut k = Keys {
+        h: &mut h,
+        pressed: 0,
+    };
+
+    // Many-to-one: from the table chosen in phase 1 to the other one, required (restrict).
+    k.key(KeyCode::Char('3'));
+    k.key(KeyCode::Char('a'));
+    assert!(matches!(
+        k.h.app.overlay(),
+        Some(Overlay::Editor(e)) if matches!(**e, Editor::Relation(_))
+    ));
+    let form = k.h.screen(120, 40);
+    assert!(
+        form.contains("project  (the column is project_id)"),
+        "the field name is suggested from the target:\n{form}"
+    );
+    for _ in 0..5 {
+        k.key(KeyCode::Tab);
+    }
+    k.key(KeyCode::Char(' ')); // required: the delete rule becomes restrict
+    k.key(KeyCode::Enter);
+    let rels = &design(k.h).relationships;
+    assert_eq!(rels.len(), 1, "{:?}", k.h.app.view.message);
+    assert_eq!(
+        (
+            rels[0].table.as_str(),
+            rels[0].name.as_str(),
+            rels[0].target.as_str()
+        ),
+        ("todos", "project", "projects")
+    );
+    assert!(rels[0].required && !rels[0].cascade_delete && !rels[0].allow_multiple);
+
+    // Many-to-many: the kind is the third choice (← from the first).
+    k.key(KeyCode::Char('a'));
+    k.key(KeyCode::Tab);
+    k.key(KeyCode::Tab);
+    k.key(KeyCode::Left);
+    k.key(KeyCode::Enter);
+    let screen = k.h.screen(120, 40);
+    let rels = &design(k.h).relationships;
+    assert_eq!(rels.len(), 2, "{:?}\n{screen}", k.h.app.view.message);
+    assert!(rels[1].allow_multiple && !rels[1].required);
+    let screen = k.h.screen(80, 24);
+    assert!(
+        screen.contains("todos_projects")
+            && screen.contains("todos_id ─▶ todos.id")
+            && screen.contains("projects_id ─▶ projects.id"),
+        "the diagram shows the linking table as it will be created:\n{screen}"
+    );
+    assert!(
+        screen.contains("project_id ─▶ projects.id"),
+        "and what todos points to:\n{screen}"
+    );
+
+    k.key(KeyCode::Char('6'));
+    k.key(KeyCode::Char('A'));
+    k.typed("apply");
+    k.key(KeyCode::Enter);
+    k.h.settle().await;
+    let pressed = k.pressed;
+    assert!(
+        matches!(h.app.apply, ApplyState::Succeeded { dry_run: false, .. }),
+        "{:?}",
+        h.app.apply
+    );
+    // 3 a ⇥⇥⇥⇥⇥ ␣ ⏎ · a ⇥ ⇥ ← ⏎ · 6 A a p p l y ⏎
+    assert!(pressed <= 22, "{pressed} keys for two relationships");
+    let foreign_keys = scalar(
+        &db,
+        "SELECT string_agg(conrelid::regclass || ' ' || conname || ' → ' || confrelid::regclass
+                           || ' ' || confdeltype::text, ', ' ORDER BY conrelid::regclass::text, conname)
+           FROM pg_constraint
+          WHERE contype = 'f' AND confrelid IN ('public.todos'::regclass, 'public.projects'::regclass)",
+    )
+    .await
+    .unwrap_or_default();
+    assert_eq!(
+        foreign_keys,
+        "todos todos_project_id_fkey → projects r, \
+         todos_projects todos_projects_projects_id_fkey → projects c, \
+         todos_projects todos_projects_todos_id_fkey → todos c"
+    );
+    assert_eq!(
+        scalar(
+            &db,
+            "SELECT pg_get_constraintdef(oid) FROM pg_constraint
+              WHERE conrelid = 'public.todos_projects'::regclass AND contype = 'p'"
+        )
+        .await
+        .as_deref(),
+        Some("PRIMARY KEY (todos_id, projects_id)")
+    );
+    assert_eq!(
+        scalar(
+            &db,
+            "SELECT is_nullable FROM information_schema.columns
+              WHERE table_schema = 'public' AND table_name = 'todos' AND column_name = 'project_id'"
+        )
+        .await
+        .as_deref(),
+        Some("NO")
+    );
+    assert!(
+        h.app.model.plan.as_ref().unwrap().plan.is_empty(),
+        "{:?}",
+        h.app.model.analysis.findings
+    );
+    // Applied, the diagram shows each relation once (the live foreign keys are the design's).
+    h.key(KeyCode::Char('3'));
+    let screen = h.screen(120, 40);
+    assert_eq!(
+        screen.matches("project_id ─▶ projects.id").count(),
+        1,
+        "{screen}"
+    );
+    assert!(
+        screen.contains("todos_projects  exists") && !screen.contains("live · on delete"),
+        "{screen}"
+    );
+}
+
+#[tokio::test]
+async fn relationships_are_edited_removed_and_undone_one_step_each() {
+    let db = test_db().await;
+    let mut h = Harness::start(empty_app(), db.connect_again().await);
+    h.settle().await;
+    two_tables(&mut h);
+    h.key(KeyCode::Char('3'));
+    h.key(KeyCode::Char('a'));
+    h.keys("owner project");
+    h.key(KeyCode::Esc);
+    assert!(design(&h).relationships.is_empty(), "esc adds nothing");
+    h.key(KeyCode::Char('a'));
+    h.key(KeyCode::Tab);
+    h.key(KeyCode::Tab);
+    h.key(KeyCode::Tab);
+    h.keys("Parent project");
+    h.key(KeyCode::Enter);
+    let added = design(&h).clone();
+    assert_eq!(added.relationships[0].name, "Parent project");
+    assert!(
+        h.app
+            .model
+            .plan
+            .as_ref()
+            .unwrap()
+            .bundle
+            .text
+            .contains("\"parent_project_id\""),
+        "the column is <name>_id"
+    );
+
+    // Edit: one-to-one, on delete cascade.
+    h.key(KeyCode::Char('e'));
+    h.key(KeyCode::Tab);
+    h.key(KeyCode::Tab);
+    h.key(KeyCode::Right);
+    h.key(KeyCode::Tab);
+    h.key(KeyCode::Tab);
+    h.key(KeyCode::Home);
+    h.key(KeyCode::Enter);
+    let changed = design(&h).clone();
+    let rel = &changed.relationships[0];
+    assert!(rel.one_to_one && rel.cascade_delete, "{rel:?}");
+    assert!(
+        h.app
+            .model
+            .plan
+            .as_ref()
+            .unwrap()
+            .bundle
+            .text
+            .contains("UNIQUE"),
+        "one-to-one adds a UNIQUE constraint"
+    );
+
+    // A name whose column a field of the table already has is refused under the input.
+    h.key(KeyCode::Char('2'));
+    h.key(KeyCode::Char('a'));
+    h.key(KeyCode::Enter);
+    h.keys("Label id");
+    h.key(KeyCode::Enter);
+    let with_field = design(&h).clone();
+    assert_eq!(with_field.tables[1].fields.len(), 1);
+    h.key(KeyCode::Char('3'));
+    h.key(KeyCode::Char('e'));
+    for _ in 0..3 {
+        h.key(KeyCode::Tab);
+    }
+    for _ in 0..20 {
+        h.key(KeyCode::Backspace);
+    }
+    h.keys("label");
+    h.key(KeyCode::Enter);
+    assert!(h.app.overlay().is_some(), "the collision is refused");
+    let screen = h.screen(120, 40);
+    assert!(screen.contains("collides"), "{screen}");
+    h.key(KeyCode::Esc);
+    assert_eq!(*design(&h), with_field);
+
+    // A live table of another schema is offered, written schema.table.
+    h.key(KeyCode::Char('a'));
+    h.key(KeyCode::Tab);
+    h.keys("auth.users");
+    h.key(KeyCode::Enter);
+    let to_users = design(&h).relationships.last().cloned();
+    assert_eq!(
+        to_users
+            .as_ref()
+            .map(|r| (r.target.as_str(), r.name.as_str())),
+        Some(("auth.users", "user")),
+        "{:?}",
+        h.app.view.message
+    );
+    let plan = &h.app.model.plan.as_ref().unwrap().bundle.text;
+    assert!(
+        plan.contains("\"user_id\"") && plan.contains("REFERENCES \"auth\".\"users\""),
+        "{plan}"
+    );
+    h.key(KeyCode::Char('u'));
+    assert_eq!(*design(&h), with_field);
+    h.key(KeyCode::Home);
+
+    h.key(KeyCode::Char('x'));
+    assert!(design(&h).relationships.is_empty());
+    h.key(KeyCode::Char('u'));
+    assert_eq!(*design(&h), with_field, "undo puts the relationship back");
+    h.key(KeyCode::Char('u'));
+    assert_eq!(*design(&h), changed, "then the field goes");
+    h.key(KeyCode::Char('u'));
+    assert_eq!(
+        *design(&h),
+        added,
+        "one undo takes back the whole edit form"
+    );
+    let ctrl_r = || {
+        Message::Terminal(Event::Key(KeyEvent::new(
+            KeyCode::Char('r'),
+            KeyModifiers::CONTROL,
+        )))
+    };
+    h.send(ctrl_r());
+    assert_eq!(*design(&h), changed, "redo");
+}

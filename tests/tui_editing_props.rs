@@ -53,6 +53,24 @@ enum Step {
     MoveTableDown(usize),
     /// A form opened, typed into and cancelled: changes nothing.
     Cancelled(String),
+    /// Phase 3: from the table at `table` (phase 1's selection) to the target at `target`
+    /// in the picker, of kind `kind` and delete rule `rule`, named (or the suggested name).
+    AddRelation {
+        table: usize,
+        target: usize,
+        kind: usize,
+        rule: usize,
+        name: Option<String>,
+    },
+    /// Changes a relationship's kind (→ presses on the kind).
+    ChangeRelationKind {
+        relation: usize,
+        presses: usize,
+    },
+    /// Toggles a relationship's `required` (which moves its delete rule with it).
+    ToggleRelationRequired(usize),
+    RemoveRelation(usize),
+    MoveRelationDown(usize),
 }
 
 fn name() -> impl Strategy<Value = String> {
@@ -80,6 +98,12 @@ fn step() -> impl Strategy<Value = Step> {
         1 => i.clone().prop_map(Step::RemoveTable),
         1 => i.clone().prop_map(Step::MoveTableDown),
         1 => name().prop_map(Step::Cancelled),
+        4 => (i.clone(), 0usize..6, 0usize..3, 0usize..3, prop::option::of(name()))
+            .prop_map(|(table, target, kind, rule, name)| Step::AddRelation { table, target, kind, rule, name }),
+        1 => (i.clone(), 1usize..3).prop_map(|(relation, presses)| Step::ChangeRelationKind { relation, presses }),
+        1 => i.clone().prop_map(Step::ToggleRelationRequired),
+        1 => i.clone().prop_map(Step::RemoveRelation),
+        1 => i.clone().prop_map(Step::MoveRelationDown),
     ]
 }
 
@@ -212,6 +236,61 @@ impl Driver {
                 self.select('1', *table);
                 self.char('J');
             }
+            Step::AddRelation {
+                table,
+                target,
+                kind,
+                rule,
+                name,
+            } => {
+                self.select('1', *table);
+                self.char('3');
+                self.char('a');
+                self.key(KeyCode::Tab);
+                for _ in 0..*target {
+                    self.key(KeyCode::Down);
+                }
+                self.key(KeyCode::Tab);
+                for _ in 0..*kind {
+                    self.key(KeyCode::Right);
+                }
+                self.key(KeyCode::Tab);
+                if let Some(name) = name {
+                    self.text(name);
+                }
+                self.key(KeyCode::Tab);
+                for _ in 0..*rule {
+                    self.key(KeyCode::Right);
+                }
+                self.key(KeyCode::Enter);
+            }
+            Step::ChangeRelationKind { relation, presses } => {
+                self.select('3', *relation);
+                self.char('e');
+                self.key(KeyCode::Tab);
+                self.key(KeyCode::Tab);
+                for _ in 0..*presses {
+                    self.key(KeyCode::Right);
+                }
+                self.key(KeyCode::Enter);
+            }
+            Step::ToggleRelationRequired(relation) => {
+                self.select('3', *relation);
+                self.char('e');
+                for _ in 0..5 {
+                    self.key(KeyCode::Tab);
+                }
+                self.char(' ');
+                self.key(KeyCode::Enter);
+            }
+            Step::RemoveRelation(relation) => {
+                self.select('3', *relation);
+                self.char('x');
+            }
+            Step::MoveRelationDown(relation) => {
+                self.select('3', *relation);
+                self.char('J');
+            }
             Step::Cancelled(text) => {
                 self.char('1');
                 self.char('a');
@@ -264,6 +343,13 @@ proptest! {
                 if !taken {
                     prop_assert_eq!(made, 1, "adding table {:?} was refused: {:?}", name, d.app.view.message);
                 }
+            }
+            // A many-to-one between designed tables under the suggested name is accepted.
+            if let Step::AddRelation { table, target, kind: 0, name: None, .. } = step
+                && *table < before.tables.len()
+                && *target < before.tables.len()
+            {
+                prop_assert_eq!(made, 1, "{:?} was refused: {:?}", step, d.app.view.message);
             }
             changes += made;
         }

@@ -63,6 +63,16 @@ fn screens() -> Vec<(&'static str, Setup)> {
             press(app, KeyCode::Enter);
         }),
         ("type_picker", |app| keys(app, "2a")),
+        ("relation_form", |app| keys(app, "3a")),
+        ("relations_diagram", |app| {
+            // A many-to-many from todos to the live tags table: its linking table is drawn.
+            keys(app, "3a");
+            press(app, KeyCode::Tab);
+            keys(app, "tags");
+            press(app, KeyCode::Tab);
+            press(app, KeyCode::Left);
+            press(app, KeyCode::Enter);
+        }),
         ("type_picker_filtered", |app| {
             keys(app, "2a");
             keys(app, "dt");
@@ -549,4 +559,68 @@ fn the_schema_detail_shows_every_object_whole() {
     ] {
         assert!(detail.contains(needle), "missing {needle:?} in:\n{text}");
     }
+}
+
+#[test]
+fn a_relationship_to_a_live_table_named_bare_is_edited_in_place() {
+    let mut app = tui_support::app("dark", tui_support::catalog(), 80, 24);
+    // The example's todos.project → projects (live, written bare): on delete becomes set null.
+    keys(&mut app, "3e");
+    for _ in 0..4 {
+        press(&mut app, KeyCode::Tab);
+    }
+    press(&mut app, KeyCode::Right);
+    press(&mut app, KeyCode::Enter);
+    assert!(app.overlay().is_none(), "{:?}", app.view.message);
+    let rel = &app.model.design.as_ref().unwrap().design.relationships[0];
+    assert_eq!(rel.target, "projects", "the target keeps its text");
+    assert!(!rel.cascade_delete && !rel.required, "{rel:?}");
+    let text = buffer_text(&render(&app, 80, 24));
+    assert!(text.contains("on delete set null"), "{text}");
+    assert!(
+        app.model
+            .plan
+            .as_ref()
+            .unwrap()
+            .bundle
+            .text
+            .contains("ON DELETE SET NULL"),
+        "the plan follows"
+    );
+}
+
+#[test]
+fn the_diagram_shows_live_foreign_keys_the_design_does_not_describe() {
+    use schemaforge::catalog::{FkAction, ForeignKey};
+    let mut catalog = tui_support::catalog();
+    let profiles = catalog
+        .tables
+        .iter_mut()
+        .find(|t| t.schema == "public" && t.name == "profiles")
+        .expect("profiles");
+    profiles.foreign_keys.push(ForeignKey {
+        name: "profiles_pinned_todo_fkey".into(),
+        columns: vec!["pinned_todo".into()],
+        references_schema: "public".into(),
+        references_table: "todos".into(),
+        references_columns: vec!["id".into()],
+        on_delete: FkAction::SetNull,
+        on_update: FkAction::NoAction,
+        deferrable: false,
+        initially_deferred: false,
+        validated: true,
+    });
+    let mut app = tui_support::app("dark", catalog, 80, 24);
+    keys(&mut app, "3");
+    let text = buffer_text(&render(&app, 80, 24));
+    assert!(
+        text.contains("profiles.pinned_todo ─▶ todos.id")
+            && text.contains("live · on delete set null"),
+        "{text}"
+    );
+    assert_eq!(
+        text.matches("project_id ─▶ projects.id").count(),
+        1,
+        "the design's own relationship once:\n{text}"
+    );
 }

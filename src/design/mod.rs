@@ -51,4 +51,6 @@ pub use resolve::{
 pub use validate::{validate, validate_with_known_tables};
 pub use validate_keys::is_type_name;
 pub use validate_refs::Direction;
+/// How a relationship's target and linking table are named, for the screens that show them.
+pub(crate) use validate_refs::{TargetRef, linking_names, target_of};
 pub use validate_samples::MAX_SAMPLE_COUNT;

@@ -13,6 +13,7 @@ pub mod help;
 pub mod phase_pane;
 pub mod popup;
 pub mod preview;
+pub mod relations_pane;
 pub mod resume_draft;
 pub mod schema_detail;
 pub mod schema_tree;

@@ -55,10 +55,9 @@ fn lines<'a>(app: &App, phase: Phase, width: u16) -> Vec<Line<'a>> {
     match phase {
         Phase::Tables => tables(app, d, &live, &mut out),
         Phase::Fields => fields(app, d, width, &mut out),
-        Phase::Relations => relations(app, d, &mut out),
         Phase::Rls => rls(app, d, width, &mut out),
         Phase::Samples => samples(app, d, &mut out),
-        Phase::Schema | Phase::Preview => {}
+        Phase::Schema | Phase::Relations | Phase::Preview => {}
     }
     let findings: Vec<_> = app
         .model
@@ -151,43 +150,6 @@ fn fields<'a>(app: &App, d: &Design, width: u16, out: &mut Vec<Line<'a>>) {
                 Span::styled(opts.join("  "), app.theme.style(Role::Text)),
             ]));
         }
-    }
-}
-
-fn relations<'a>(app: &App, d: &Design, out: &mut Vec<Line<'a>>) {
-    if d.relationships.is_empty() {
-        out.push(Line::styled(
-            "no relations in this design",
-            app.theme.style(Role::Dim),
-        ));
-    }
-    for r in &d.relationships {
-        let kind = if r.allow_multiple {
-            "many-to-many"
-        } else if r.one_to_one {
-            "one-to-one"
-        } else {
-            "many-to-one"
-        };
-        let mut flags = Vec::new();
-        if r.required {
-            flags.push("required");
-        }
-        if r.cascade_delete {
-            flags.push("cascade delete");
-        }
-        out.push(Line::from(vec![
-            Span::styled(
-                format!(" {}.{}", r.table, r.name),
-                app.theme.style(Role::Identifier),
-            ),
-            Span::styled(format!("  → {}  ", r.target), app.theme.style(Role::Text)),
-            Span::styled(kind, app.theme.style(Role::Keyword)),
-            Span::styled(
-                format!("  {}", flags.join(", ")),
-                app.theme.style(Role::Dim),
-            ),
-        ]));
     }
 }
 

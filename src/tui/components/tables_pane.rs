@@ -260,7 +260,7 @@ fn lines<'a>(app: &App, width: u16) -> (Vec<Line<'a>>, Vec<Option<usize>>) {
 }
 
 /// Whether a finding belongs to the object at `path` itself (not to one of its parts).
-fn concerns(finding: &crate::findings::Finding, path: &str) -> bool {
+pub fn concerns(finding: &crate::findings::Finding, path: &str) -> bool {
     finding.path.as_deref().is_some_and(|p| {
         p.strip_prefix(path)
             .is_some_and(|rest| rest.is_empty() || (rest.starts_with('.') && !rest.contains('[')))

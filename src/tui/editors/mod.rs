@@ -6,13 +6,14 @@
 pub mod field_form;
 pub mod field_options;
 pub mod open_live;
+pub mod relation_form;
 pub mod save_as;
 pub mod table_form;
 
 use crossterm::event::{KeyEvent, MouseEvent};
 
 use crate::design::edit::Edit;
-use crate::design::{Design, FieldType, Level, validate};
+use crate::design::{Design, FieldType, Level, validate_with_known_tables};
 use crate::tui::app::{App, Overlay};
 use crate::tui::components::form::{Form, FormOutcome};
 use crate::tui::editing;
@@ -25,6 +26,7 @@ pub enum Editor {
     TypePicker(field_form::TypePicker),
     Field(field_form::FieldForm),
     SaveAs(Form),
+    Relation(relation_form::RelationForm),
 }
 
 impl Editor {
@@ -34,6 +36,7 @@ impl Editor {
             Editor::TypePicker(p) => &p.form,
             Editor::Field(f) => &f.form,
             Editor::SaveAs(form) => form,
+            Editor::Relation(r) => &r.form,
         }
     }
 
@@ -43,6 +46,7 @@ impl Editor {
             Editor::TypePicker(p) => &mut p.form,
             Editor::Field(f) => &mut f.form,
             Editor::SaveAs(form) => form,
+            Editor::Relation(r) => &mut r.form,
         }
     }
 }
@@ -56,6 +60,9 @@ pub fn on_key(app: &mut App, key: &KeyEvent) -> Vec<Effect> {
     let outcome = editor.form_mut().on_key(key);
     if let Editor::Table(t) = editor.as_mut() {
         table_form::derive_placeholder(&mut t.form);
+    }
+    if let Editor::Relation(r) = editor.as_mut() {
+        relation_form::after_key(r);
     }
     match outcome {
         FormOutcome::Stay => Vec::new(),
@@ -88,6 +95,7 @@ fn confirm(app: &mut App) -> Vec<Effect> {
         .map(|s| s.design.clone())
         .unwrap_or_default();
     match editor {
+        Editor::Relation(r) => relation_form::confirm(app, &design, &r),
         Editor::SaveAs(form) => {
             app.view.overlays.pop();
             editing::save_as(app, save_as::path(&form))
@@ -231,7 +239,17 @@ fn key_under<'a>(full: &'a str, path: &str) -> Option<&'a str> {
 /// `tables[2].fields[0]`) of `design`, each keyed by what follows that path. Errors inside
 /// the object's own lists (a table's fields) are not the table form's.
 pub fn judge(design: &Design, path: &str) -> Vec<InputError> {
-    validate(design)
+    judge_known(design, path, &|_, _| false)
+}
+
+/// [`judge`], with the live tables `known(schema, table)` a relationship may target by bare
+/// name.
+pub fn judge_known(
+    design: &Design,
+    path: &str,
+    known: &dyn Fn(&str, &str) -> bool,
+) -> Vec<InputError> {
+    validate_with_known_tables(design, known)
         .into_iter()
         .filter(|d| d.level == Level::Error)
         .filter_map(|d| {

@@ -1,0 +1,555 @@
+//! Phase 3 · relations: the design's relationships, one row each (source table.field →
+//! target, kind, delete rule), with the findings about each under it; then a text diagram of
+//! the selected relationship's table — what it points to, what points to it, and the
+//! linking tables of its many-to-many relationships as they will be created. `a` adds, `⏎`/`e`
+//! edits, `x` removes, `J`/`K` reorder.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Wrap};
+
+use super::tables_pane::concerns;
+use super::{fit, pad, rule};
+use crate::design::edit::Edit;
+use crate::design::field_types::is_system_field;
+use crate::design::{Design, Relationship, TargetRef, linking_names};
+use crate::tui::app::{App, Focus};
+use crate::tui::editing;
+use crate::tui::editors::relation_form::{self, KINDS, ON_DELETE, kind_of, on_delete_of};
+use crate::tui::findings::{line, mark};
+use crate::tui::keymap::Action;
+use crate::tui::layout;
+use crate::tui::message::Effect;
+use crate::tui::navigation::delta;
+use crate::tui::phase::Phase;
+use crate::tui::theme::Role;
+
+/// From this width the diagram stands beside the list instead of below it.
+const SIDE_BY_SIDE: u16 = 110;
+
+fn design(app: &App) -> Option<&Design> {
+    app.model.design.as_ref().map(|s| &s.design)
+}
+
+fn count(app: &App) -> usize {
+    design(app).map_or(0, |d| d.relationships.len())
+}
+
+fn selected(app: &App) -> usize {
+    app.view.selected[Phase::Relations.index()]
+}
+
+/// The table the diagram shows: the selected relationship's source, else phase 1's table.
+pub fn focus_table(app: &App) -> Option<usize> {
+    let d = design(app)?;
+    d.relationships
+        .get(selected(app))
+        .and_then(|r| d.find_table(&r.table))
+        .or_else(|| app.current_table())
+}
+
+pub fn on_action(app: &mut App, action: Action) -> Vec<Effect> {
+    let count = count(app);
+    let page = layout::main_rows(app.view.width, app.view.height).saturating_sub(3);
+    if let Some(d) = delta(action, page) {
+        let i = &mut app.view.selected[Phase::Relations.index()];
+        *i = i.saturating_add_signed(d).min(count.saturating_sub(1));
+        keep_in_view(app);
+        return Vec::new();
+    }
+    let index = selected(app);
+    let exists = index < count;
+    match action {
+        Action::Add => {
+            let source = focus_table(app);
+            relation_form::open_add(app, source);
+        }
+        Action::Open | Action::Edit if exists => relation_form::open_edit(app, index),
+        Action::Delete if exists => {
+            let rel = &design(app)
+                .expect("a relationship has a design")
+                .relationships[index];
+            let done = format!("{}.{} removed (u undoes)", rel.table, rel.name);
+            let effects = editing::apply(app, Edit::RemoveRelationship { index }, done);
+            let i = &mut app.view.selected[Phase::Relations.index()];
+            *i = (*i).min(count.saturating_sub(2));
+            return effects;
+        }
+        Action::MoveUp | Action::MoveDown if exists => {
+            let to = if action == Action::MoveUp {
+                index.checked_sub(1)
+            } else {
+                (index + 1 < count).then_some(index + 1)
+            };
+            if let Some(to) = to {
+                app.view.selected[Phase::Relations.index()] = to;
+                return editing::apply(app, Edit::MoveRelationship { from: index, to }, "moved");
+            }
+        }
+        _ => {}
+    }
+    Vec::new()
+}
+
+/// The width of the list: all of the pane, or the left part when the diagram is beside it.
+fn list_width(width: u16) -> u16 {
+    if width >= SIDE_BY_SIDE {
+        width * 3 / 5
+    } else {
+        width
+    }
+}
+
+/// A click on line `line` of the pane (scroll included) selects the relationship there.
+pub fn click(app: &mut App, line: usize) {
+    if app.view.phase != Phase::Relations {
+        return;
+    }
+    let (_, rows_at) = lines(app, list_width(app.view.body.get().width));
+    if let Some(Some(row)) = rows_at.get(line) {
+        app.view.selected[Phase::Relations.index()] = *row;
+    }
+}
+
+/// Scrolls so the selected row is on screen.
+fn keep_in_view(app: &mut App) {
+    let rows = layout::main_rows(app.view.width, app.view.height).max(4);
+    let (_, rows_at) = lines(app, list_width(app.view.body.get().width.max(20)));
+    let chosen = selected(app);
+    let Some(row) = rows_at.iter().position(|r| *r == Some(chosen)) else {
+        return;
+    };
+    let scroll = &mut app.view.scrolls[Phase::Relations.index()];
+    if row < *scroll + 1 {
+        *scroll = row.saturating_sub(1);
+    } else if row + 2 >= *scroll + rows {
+        *scroll = row + 3 - rows;
+    }
+}
+
+pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
+    let scroll = (
+        app.scroll(Phase::Relations).min(u16::MAX as usize) as u16,
+        0,
+    );
+    if area.width >= SIDE_BY_SIDE {
+        let [left, gap, right] = Layout::horizontal([
+            Constraint::Length(list_width(area.width)),
+            Constraint::Length(1),
+            Constraint::Min(10),
+        ])
+        .areas(area);
+        let _ = gap;
+        frame.render_widget(
+            Paragraph::new(lines(app, left.width).0)
+                .wrap(Wrap { trim: false })
+                .scroll(scroll),
+            left,
+        );
+        frame.render_widget(
+            Paragraph::new(diagram(app, right.width)).wrap(Wrap { trim: false }),
+            right,
+        );
+    } else {
+        let mut all = lines(app, area.width).0;
+        let below = diagram(app, area.width);
+        if !below.is_empty() {
+            all.push(Line::raw(""));
+            all.extend(below);
+        }
+        frame.render_widget(
+            Paragraph::new(all)
+                .wrap(Wrap { trim: false })
+                .scroll(scroll),
+            area,
+        );
+    }
+}
+
+/// The kind as the list shows it: in words, or in short on a narrow pane.
+fn kind_text(rel: &Relationship, width: u16) -> &'static str {
+    let kind = kind_of(rel);
+    if width >= 66 {
+        KINDS[kind]
+    } else {
+        ["n:1", "1:1", "n:m"][kind]
+    }
+}
+
+/// The delete rule (and whether the reference is required), or how a many-to-many links.
+fn rule_text(d: &Design, rel: &Relationship, target: &TargetRef) -> String {
+    if rel.allow_multiple {
+        let source = d
+            .find_table(&rel.table)
+            .map(|i| d.tables[i].db_name().into_owned())
+            .unwrap_or_else(|| rel.table.clone());
+        let (link, ..) = linking_names(d, &source, rel, target);
+        return format!("via {link}");
+    }
+    let rule = on_delete_of(rel);
+    if rule == 0 && rel.required {
+        "cascade, required".into()
+    } else {
+        ON_DELETE[rule].into()
+    }
+}
+
+/// The list's lines (none wraps), and for each line the relationship drawn on it.
+fn lines<'a>(app: &App, width: u16) -> (Vec<Line<'a>>, Vec<Option<usize>>) {
+    let mut out = Vec::new();
+    let mut rows_at = Vec::new();
+    let Some(d) = design(app) else {
+        out.push(Line::styled(
+            "no design loaded: 1 then a starts one",
+            app.theme.style(Role::Dim),
+        ));
+        return (out, rows_at);
+    };
+    out.push(Line::styled(
+        format!(
+            "{} in schema {}",
+            super::plural(d.relationships.len(), "relationship"),
+            d.schema
+        ),
+        app.theme.style(Role::Accent),
+    ));
+    if d.relationships.is_empty() {
+        out.push(Line::styled(
+            fit(
+                "  none yet: a adds one (from table, to table, kind)",
+                width as usize,
+            ),
+            app.theme.style(Role::Dim),
+        ));
+    }
+    let focused = app.view.focus == Focus::Main;
+    let chosen = selected(app);
+    let narrow = width < 66;
+    let source_width = if narrow { 16 } else { 20 };
+    let target_width = if narrow { 12 } else { 16 };
+    let kind_width = if narrow { 4 } else { 13 };
+    for (i, rel) in d.relationships.iter().enumerate() {
+        let here = focused && i == chosen;
+        let target = relation_form::resolve_target(app, d, &rel.target);
+        let used = 2 + source_width + 3 + target_width + kind_width;
+        let mut spans = vec![
+            Span::styled(if here { "▸ " } else { "  " }, app.theme.style(Role::New)),
+            Span::styled(
+                pad(&format!("{}.{}", rel.table, rel.name), source_width),
+                app.theme.style(Role::Identifier),
+            ),
+            Span::styled(" → ", app.theme.style(Role::Dim)),
+            Span::styled(pad(&rel.target, target_width), app.theme.style(Role::Text)),
+            Span::styled(
+                pad(kind_text(rel, width), kind_width),
+                app.theme.style(Role::Keyword),
+            ),
+            Span::styled(
+                fit(
+                    &rule_text(d, rel, &target),
+                    (width as usize).saturating_sub(used),
+                ),
+                app.theme.style(Role::Dim),
+            ),
+        ];
+        if here {
+            for s in &mut spans {
+                s.style = s.style.patch(app.theme.style(Role::Selected));
+            }
+        }
+        rows_at.resize(out.len(), None);
+        out.push(Line::from(spans));
+        rows_at.push(Some(i));
+        super::tables_pane::inline_findings(
+            app,
+            &format!("relationships[{i}]"),
+            None,
+            width,
+            &mut out,
+        );
+    }
+    out.push(Line::styled(
+        fit(
+            "a add · ⏎ edit · x remove · J/K move · u undo",
+            width as usize,
+        ),
+        app.theme.style(Role::Dim),
+    ));
+    other_findings(app, d, width, &mut out);
+    rows_at.resize(out.len(), None);
+    (out, rows_at)
+}
+
+/// The phase's findings that are not about one relationship (those are under its row).
+fn other_findings<'a>(app: &App, d: &Design, width: u16, out: &mut Vec<Line<'a>>) {
+    let inline = |f: &crate::findings::Finding| {
+        (0..d.relationships.len()).any(|i| concerns(f, &format!("relationships[{i}]")))
+    };
+    let findings: Vec<_> = app
+        .model
+        .analysis
+        .findings
+        .iter()
+        .filter(|f| f.phase == Phase::Relations && !inline(f))
+        .collect();
+    if findings.is_empty() {
+        return;
+    }
+    out.push(rule(&app.theme, "findings", width));
+    for f in findings {
+        let (mark, role) = mark(f.severity);
+        out.push(Line::styled(
+            fit(&format!(" {mark} {}", line(f)), width as usize),
+            app.theme.style(role),
+        ));
+    }
+}
+
+/// The key column a relationship to `target` references.
+fn key_column(app: &App, d: &Design, target: &TargetRef) -> String {
+    let live = |schema: &str, table: &str| {
+        app.model
+            .tree_catalog()
+            .and_then(|c| c.table(schema, table))
+            .and_then(|t| t.primary_key.as_ref())
+            .map(|k| k.columns.join(", "))
+    };
+    match target {
+        TargetRef::Designed(i) => {
+            let t = &d.tables[*i];
+            if let Some(key) = live(&d.schema, &t.db_name()) {
+                key
+            } else if t.system_fields {
+                "id".into()
+            } else {
+                let key: Vec<String> = t
+                    .fields
+                    .iter()
+                    .filter(|f| f.options.primary_key)
+                    .map(|f| f.db_name().into_owned())
+                    .collect();
+                if key.is_empty() {
+                    "id".into()
+                } else {
+                    key.join(", ")
+                }
+            }
+        }
+        TargetRef::External { schema, table } => live(schema, table).unwrap_or_else(|| "id".into()),
+        TargetRef::Unknown => "?".into(),
+    }
+}
+
+/// A table as a diagram names it: bare in the design's schema, else `schema.table`.
+fn table_label(d: &Design, target: &TargetRef, written: &str) -> String {
+    match target {
+        TargetRef::Designed(i) => d.tables[*i].db_name().into_owned(),
+        TargetRef::External { schema, table } if *schema == d.schema => table.clone(),
+        TargetRef::External { schema, table } => format!("{schema}.{table}"),
+        TargetRef::Unknown => written.to_owned(),
+    }
+}
+
+/// The diagram of the focus table's relations, fitted to `width`.
+fn diagram<'a>(app: &App, width: u16) -> Vec<Line<'a>> {
+    let mut out = Vec::new();
+    let (Some(d), Some(t)) = (design(app), focus_table(app)) else {
+        return out;
+    };
+    let me = d.tables[t].db_name().into_owned();
+    let w = width as usize;
+    // `from ─▶ to  what`, with `what` on a line of its own when the pane is narrow.
+    let arrow = |from: String, to: String, what: String, out: &mut Vec<Line<'a>>| {
+        let from = format!("  {from}");
+        let head = from.chars().count() + 4 + to.chars().count();
+        let mut spans = vec![
+            Span::styled(from, app.theme.style(Role::Identifier)),
+            Span::styled(" ─▶ ", app.theme.style(Role::Dim)),
+            Span::styled(to, app.theme.style(Role::Text)),
+        ];
+        if head + 2 + what.chars().count() <= w {
+            spans.push(Span::styled(
+                format!("  {what}"),
+                app.theme.style(Role::Dim),
+            ));
+            out.push(Line::from(spans));
+        } else {
+            out.push(Line::from(spans));
+            out.push(Line::styled(
+                fit(&format!("      {what}"), w),
+                app.theme.style(Role::Dim),
+            ));
+        }
+    };
+    out.push(rule(&app.theme, &format!("{me} · diagram"), width));
+    let what = |rel: &Relationship| {
+        let kind = KINDS[kind_of(rel)];
+        format!("{kind} · on delete {}", ON_DELETE[on_delete_of(rel)])
+    };
+    // Arrows as (from, to, what): the design's first, then the live foreign keys it does
+    // not describe.
+    let mut points_to: Vec<(String, String, String)> = Vec::new();
+    let mut points_here: Vec<(String, String, String)> = Vec::new();
+    let mut links = Vec::new();
+    // The design's foreign-key columns and linking tables, as the catalog would name them.
+    let mut covered: Vec<(String, String)> = Vec::new();
+    let mut linking: Vec<String> = Vec::new();
+    let my_key = key_column(app, d, &TargetRef::Designed(t));
+    for (i, rel) in d.relationships.iter().enumerate() {
+        let Some(source) = d.find_table(&rel.table) else {
+            continue;
+        };
+        let source_db = d.tables[source].db_name().into_owned();
+        let target = relation_form::resolve_target(app, d, &rel.target);
+        let column = crate::design::names::relationship_column(&rel.name);
+        if rel.allow_multiple {
+            linking.push(linking_names(d, &source_db, rel, &target).0);
+        } else {
+            covered.push((source_db.clone(), column.clone()));
+        }
+        let to_me = target == TargetRef::Designed(t);
+        if source != t && !to_me {
+            continue;
+        }
+        if rel.allow_multiple {
+            links.push((i, source, target));
+            continue;
+        }
+        if source == t {
+            let to = format!(
+                "{}.{}",
+                table_label(d, &target, &rel.target),
+                key_column(app, d, &target)
+            );
+            points_to.push((column.clone(), to, what(rel)));
+        }
+        if to_me {
+            points_here.push((
+                format!("{source_db}.{column}"),
+                format!("{me}.{my_key}"),
+                what(rel),
+            ));
+        }
+    }
+    if let Some(catalog) = app.model.tree_catalog() {
+        let label = |schema: &str, table: &str| {
+            if schema == d.schema {
+                table.to_owned()
+            } else {
+                format!("{schema}.{table}")
+            }
+        };
+        let rule = |fk: &crate::catalog::ForeignKey| {
+            format!("live · on delete {}", fk.on_delete.sql().to_lowercase())
+        };
+        for live in &catalog.tables {
+            let designed_here = live.schema == d.schema;
+            if designed_here && linking.contains(&live.name) {
+                continue;
+            }
+            for fk in &live.foreign_keys {
+                let columns = fk.columns.join(", ");
+                // The design's own: its relationships, and the system fields' keys
+                // (`created_by` → auth.users) every designed table has.
+                let designed_table = designed_here && d.find_table(&live.name).is_some();
+                if designed_here && covered.contains(&(live.name.clone(), columns.clone()))
+                    || designed_table && is_system_field(&columns)
+                {
+                    continue;
+                }
+                let to = format!(
+                    "{}.{}",
+                    label(&fk.references_schema, &fk.references_table),
+                    fk.references_columns.join(", ")
+                );
+                if designed_here && live.name == me {
+                    points_to.push((columns.clone(), to.clone(), rule(fk)));
+                }
+                if fk.references_schema == d.schema && fk.references_table == me {
+                    let from = format!("{}.{columns}", label(&live.schema, &live.name));
+                    points_here.push((from, to, rule(fk)));
+                }
+            }
+        }
+    }
+    if points_to.is_empty() && points_here.is_empty() && links.is_empty() {
+        out.push(Line::styled(
+            fit(&format!("  {me} has no relations yet: a adds one"), w),
+            app.theme.style(Role::Dim),
+        ));
+        return out;
+    }
+    if !points_to.is_empty() {
+        out.push(Line::styled(
+            format!(" {me} points to"),
+            app.theme.style(Role::Accent),
+        ));
+        for (from, to, what) in points_to {
+            arrow(from, to, what, &mut out);
+        }
+    }
+    if !points_here.is_empty() {
+        out.push(Line::styled(
+            format!(" points to {me}"),
+            app.theme.style(Role::Accent),
+        ));
+        for (from, to, what) in points_here {
+            arrow(from, to, what, &mut out);
+        }
+    }
+    if !links.is_empty() {
+        out.push(Line::styled(
+            " many-to-many, through a linking table",
+            app.theme.style(Role::Accent),
+        ));
+        for (i, source, target) in links {
+            let rel = &d.relationships[i];
+            let source_db = d.tables[source].db_name().into_owned();
+            let (link, source_column, target_column) = linking_names(d, &source_db, rel, &target);
+            let exists = app
+                .model
+                .tree_catalog()
+                .is_some_and(|c| c.table(&d.schema, &link).is_some());
+            out.push(Line::from(vec![
+                Span::styled(format!("  {link}"), app.theme.style(Role::Identifier)),
+                Span::styled(
+                    fit(
+                        if exists {
+                            "  exists"
+                        } else {
+                            "  new: created as below"
+                        },
+                        w.saturating_sub(link.chars().count() + 2),
+                    ),
+                    app.theme.style(if exists { Role::Dim } else { Role::New }),
+                ),
+            ]));
+            let key = key_column(app, d, &TargetRef::Designed(source));
+            arrow(
+                format!("  {source_column}"),
+                format!("{source_db}.{key}"),
+                "on delete cascade".into(),
+                &mut out,
+            );
+            arrow(
+                format!("  {target_column}"),
+                format!(
+                    "{}.{}",
+                    table_label(d, &target, &rel.target),
+                    key_column(app, d, &target)
+                ),
+                "on delete cascade".into(),
+                &mut out,
+            );
+            out.push(Line::styled(
+                fit(
+                    &format!("    primary key ({source_column}, {target_column})"),
+                    w,
+                ),
+                app.theme.style(Role::Dim),
+            ));
+        }
+    }
+    out
+}
