@@ -153,5 +153,5 @@ fn changed_with(
     if let (Some(&first), Some(plan)) = (app.view.preview.changed.first(), &app.model.plan) {
         app.view.preview.scroll = plan.bundle.statements[first].line.saturating_sub(2);
     }
-    super::update::autosave(app).into_iter().collect()
+    super::autosave::autosave(app).into_iter().collect()
 }

@@ -6,6 +6,7 @@
 //! the database.
 
 pub mod app;
+pub mod autosave;
 pub mod components;
 pub mod draft;
 pub mod editing;

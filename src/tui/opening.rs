@@ -45,6 +45,7 @@ pub fn offer_draft(app: &mut App, saved: Option<Design>) {
     });
     if let Some(path) = app.draft_path.clone()
         && let Some(saved) = saved
+        && saved != Design::default()
     {
         app.view.overlays.push(Overlay::ResumeDraft(ResumeDraft {
             path,

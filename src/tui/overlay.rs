@@ -9,9 +9,9 @@ use super::components::confirm_apply::ConfirmApply;
 use super::components::confirm_delete::ConfirmDelete;
 use super::components::draft_or_file::DraftOrFile;
 use super::components::drift::Drift;
+use super::components::editor_popup::Editor;
 use super::components::help::Help;
 use super::components::resume_draft::ResumeDraft;
-use super::editors::Editor;
 use super::keymap::{Context, Keymap};
 use super::theme::Theme;
 

@@ -10,6 +10,7 @@ use crossterm::event::{Event, KeyEvent, KeyEventKind};
 use crate::db::apply::{ApplyError, ApplyReport};
 
 use super::app::{App, ApplyState, DesignState, Focus, Overlay, Phase};
+use super::autosave::autosave;
 use super::components::confirm_apply::ConfirmApply;
 use super::components::confirm_delete::ConfirmDelete;
 use super::components::drift::Drift;
@@ -159,25 +160,6 @@ pub fn update(app: &mut App, message: Message) -> Vec<Effect> {
     };
     effects.push(Effect::Redraw);
     effects
-}
-
-/// The autosave of the design, when drafts are on.
-pub(super) fn autosave(app: &App) -> Option<Effect> {
-    if app
-        .view
-        .overlays
-        .iter()
-        .any(|o| matches!(o, Overlay::DraftOrFile(_) | Overlay::ResumeDraft(_)))
-    {
-        // The draft on disk is one of the choices: it is not overwritten before the answer.
-        return None;
-    }
-    let path = app.draft_path.clone()?;
-    let design = &app.model.design.as_ref()?.design;
-    Some(Effect::SaveDraft {
-        path,
-        text: super::draft::text(design),
-    })
 }
 
 /// The action for a key: the focused context, then (for the tree in the preview phase)

@@ -7,6 +7,7 @@ pub mod confirm_apply;
 pub mod confirm_delete;
 pub mod draft_or_file;
 pub mod drift;
+pub mod editor_popup;
 pub mod fields_pane;
 pub mod form;
 pub mod help;

@@ -14,25 +14,8 @@ use crate::tui::components::form::{
 };
 use crate::tui::phase::Phase;
 
-use super::Editor;
 use super::field_options::{self, InputKind, InputValue};
-
-/// Choosing a type: for a new field of `table`, or (`field: Some`) a new type for a field.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TypePicker {
-    pub table: usize,
-    pub field: Option<usize>,
-    pub form: Form,
-}
-
-/// A field's form: `field` is the field edited, `None` for a new one of type `field_type`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct FieldForm {
-    pub table: usize,
-    pub field: Option<usize>,
-    pub field_type: FieldType,
-    pub form: Form,
-}
+use crate::tui::components::editor_popup::{Editor, FieldForm, TypePicker};
 
 /// `a` (a new field) or `t` (another type for field `field`) in phase 2.
 pub fn open_type_picker(app: &mut App, table: usize, field: Option<usize>) {

@@ -15,41 +15,10 @@ use crossterm::event::{KeyEvent, MouseEvent};
 use crate::design::edit::Edit;
 use crate::design::{Design, FieldType, Level, validate_with_known_tables};
 use crate::tui::app::{App, Overlay};
-use crate::tui::components::form::{Form, FormOutcome};
+pub use crate::tui::components::editor_popup::Editor;
+use crate::tui::components::form::FormOutcome;
 use crate::tui::editing;
 use crate::tui::message::Effect;
-
-/// An editor's popup: a form and what it edits.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Editor {
-    Table(table_form::TableForm),
-    TypePicker(field_form::TypePicker),
-    Field(field_form::FieldForm),
-    SaveAs(Form),
-    Relation(relation_form::RelationForm),
-}
-
-impl Editor {
-    pub fn form(&self) -> &Form {
-        match self {
-            Editor::Table(t) => &t.form,
-            Editor::TypePicker(p) => &p.form,
-            Editor::Field(f) => &f.form,
-            Editor::SaveAs(form) => form,
-            Editor::Relation(r) => &r.form,
-        }
-    }
-
-    pub fn form_mut(&mut self) -> &mut Form {
-        match self {
-            Editor::Table(t) => &mut t.form,
-            Editor::TypePicker(p) => &mut p.form,
-            Editor::Field(f) => &mut f.form,
-            Editor::SaveAs(form) => form,
-            Editor::Relation(r) => &mut r.form,
-        }
-    }
-}
 
 /// A key for the editor on top of the popups: the form takes it; a confirmed form becomes
 /// one edit, or stays open with the validator's errors under the inputs they concern.

@@ -16,24 +16,13 @@ use crate::tui::components::form::{
 use crate::tui::message::Effect;
 use crate::tui::phase::Phase;
 
-use super::{Editor, commit, reject};
+use super::{commit, reject};
+use crate::tui::components::editor_popup::{Editor, RelationForm};
 
 /// The kinds, in the order the form offers them.
 pub const KINDS: [&str; 3] = ["many-to-one", "one-to-one", "many-to-many"];
 /// The delete rules, in the order the form offers them.
 pub const ON_DELETE: [&str; 3] = ["cascade", "set null", "restrict"];
-
-/// The relationship form: `target` is the relationship edited, `None` for a new one.
-/// `rule` is the delete rule and required flag as they were after the last key, so a
-/// change of one can adjust the other.
-#[derive(Clone, Debug, PartialEq)]
-pub struct RelationForm {
-    pub target: Option<usize>,
-    pub form: Form,
-    rule: (usize, bool),
-    /// The other relationships, as `source db name.field name`: a suggested name avoids them.
-    taken: Vec<String>,
-}
 
 /// The kind of a relationship, as an index into [`KINDS`].
 pub fn kind_of(rel: &Relationship) -> usize {

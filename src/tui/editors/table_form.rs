@@ -9,14 +9,7 @@ use crate::tui::app::{App, Overlay};
 use crate::tui::components::form::{Form, FormInput, TextInput, Toggle};
 use crate::tui::phase::Phase;
 
-use super::Editor;
-
-/// The table form: `target` is the table edited, `None` for a new one.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TableForm {
-    pub target: Option<usize>,
-    pub form: Form,
-}
+use crate::tui::components::editor_popup::{Editor, TableForm};
 
 /// `a` in phase 1: a new table, its name first.
 pub fn open_add(app: &mut App) {

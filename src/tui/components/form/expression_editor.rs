@@ -317,7 +317,10 @@ mod tests {
         assert_eq!(choices.cursor().0, 1, "the cursor stays on the moved line");
         assert!(choices.on_key(&alt(KeyCode::Up)));
         assert_eq!(choices.text(), "done\ntodo\ndoing");
-        assert!(!choices.on_key(&alt(KeyCode::Up)), "the first line stays first");
+        assert!(
+            !choices.on_key(&alt(KeyCode::Up)),
+            "the first line stays first"
+        );
         assert!(choices.on_key(&alt(KeyCode::Down)));
         assert_eq!(choices.text(), "todo\ndone\ndoing");
     }

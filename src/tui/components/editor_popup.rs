@@ -1,0 +1,75 @@
+//! The design editors' popups as data: each form and what it edits. The editors
+//! (`tui::editors`) open them and carry out a confirmed form; this file holds only state, so
+//! the overlay stack can hold an editor without importing the app.
+
+use crate::design::FieldType;
+
+use super::form::Form;
+
+/// An editor's popup: a form and what it edits.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Editor {
+    Table(TableForm),
+    TypePicker(TypePicker),
+    Field(FieldForm),
+    SaveAs(Form),
+    Relation(RelationForm),
+}
+
+impl Editor {
+    pub fn form(&self) -> &Form {
+        match self {
+            Editor::Table(t) => &t.form,
+            Editor::TypePicker(p) => &p.form,
+            Editor::Field(f) => &f.form,
+            Editor::SaveAs(form) => form,
+            Editor::Relation(r) => &r.form,
+        }
+    }
+
+    pub fn form_mut(&mut self) -> &mut Form {
+        match self {
+            Editor::Table(t) => &mut t.form,
+            Editor::TypePicker(p) => &mut p.form,
+            Editor::Field(f) => &mut f.form,
+            Editor::SaveAs(form) => form,
+            Editor::Relation(r) => &mut r.form,
+        }
+    }
+}
+
+/// The table form: `target` is the table edited, `None` for a new one.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TableForm {
+    pub target: Option<usize>,
+    pub form: Form,
+}
+
+/// Choosing a type: for a new field of `table`, or (`field: Some`) a new type for a field.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TypePicker {
+    pub table: usize,
+    pub field: Option<usize>,
+    pub form: Form,
+}
+
+/// A field's form: `field` is the field edited, `None` for a new one of type `field_type`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FieldForm {
+    pub table: usize,
+    pub field: Option<usize>,
+    pub field_type: FieldType,
+    pub form: Form,
+}
+
+/// The relationship form: `target` is the relationship edited, `None` for a new one.
+/// `rule` is the delete rule and required flag as they were after the last key, so a
+/// change of one can adjust the other.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RelationForm {
+    pub target: Option<usize>,
+    pub form: Form,
+    pub(crate) rule: (usize, bool),
+    /// The other relationships, as `source db name.field name`: a suggested name avoids them.
+    pub(crate) taken: Vec<String>,
+}
