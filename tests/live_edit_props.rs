@@ -147,11 +147,14 @@ fn edit(design: &mut Value, change: &Change, n: usize) {
             };
         }
         Change::MaxLength(limit) => {
-            let o = options(&mut fields[0]);
-            match limit {
-                Some(l) => o.insert("max_length".into(), json!(l)),
-                None => o.remove("max_length"),
-            };
+            // The first one-line text field (a drop or an added field may have moved it).
+            if let Some(f) = fields.iter_mut().find(|f| f["type"] == "singleLineText") {
+                let o = options(f);
+                match limit {
+                    Some(l) => o.insert("max_length".into(), json!(l)),
+                    None => o.remove("max_length"),
+                };
+            }
         }
         Change::Choices(choices) => {
             if let Some(f) = fields.iter_mut().find(|f| f["type"] == "singleSelect") {
