@@ -16,6 +16,7 @@ pub mod preview;
 pub mod resume_draft;
 pub mod schema_detail;
 pub mod schema_tree;
+pub mod simulator;
 pub mod tables_pane;
 
 use std::path::PathBuf;
