@@ -124,7 +124,7 @@ pub fn update(app: &mut App, message: Message) -> Vec<Effect> {
             Vec::new()
         }
         Message::Applied { dry_run, result } => applied(app, dry_run, result),
-        Message::Simulated(result) => return super::simulating::simulated(app, result),
+        Message::Simulated(result) => super::simulating::simulated(app, result),
         Message::CancelSent(Ok(())) => {
             app.view.message = Some("cancel sent; the transaction rolls back".into());
             Vec::new()

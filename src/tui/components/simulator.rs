@@ -11,9 +11,7 @@ use ratatui::widgets::{Clear, Paragraph};
 use super::form::{ChoiceList, Form, FormOutcome, TextInput};
 use super::popup::centred;
 use super::{fit, pad, pane_block};
-use crate::rls::simulate::{
-    Outcome, Probe, SimUser, SimulationReport, Subject, TableProbes,
-};
+use crate::rls::simulate::{Outcome, Probe, SimUser, SimulationReport, Subject, TableProbes};
 use crate::tui::keymap::Action;
 use crate::tui::theme::{Role, Theme};
 
@@ -96,7 +94,9 @@ impl Simulator {
             },
             Stage::Done(_) | Stage::Failed(_) => match (action, key.code) {
                 (Some(Action::Cancel), _) | (_, KeyCode::Esc) => SimOutcome::Close,
-                (_, KeyCode::Char('s')) | (Some(Action::Confirm), _) if !self.subjects.is_empty() => {
+                (_, KeyCode::Char('s')) | (Some(Action::Confirm), _)
+                    if !self.subjects.is_empty() =>
+                {
                     SimOutcome::Run(self.subjects.clone())
                 }
                 (_, KeyCode::Char('u')) => {
@@ -120,7 +120,10 @@ impl Simulator {
                     format!("the simulation failed: {message}"),
                     theme.style(Role::Danger),
                 ),
-                Line::styled("nothing was kept · u users · esc close", theme.style(Role::Dim)),
+                Line::styled(
+                    "nothing was kept · u users · esc close",
+                    theme.style(Role::Dim),
+                ),
             ],
             Stage::Done(reports) => grid_lines(reports, theme, area.width.saturating_sub(4)),
         };
@@ -128,10 +131,7 @@ impl Simulator {
         let height = (lines.len() as u16 + 2).min(area.height);
         let popup = centred(area, width, height);
         let inner = popup.width.saturating_sub(2) as usize;
-        let lines: Vec<Line> = lines
-            .into_iter()
-            .map(|line| clip(line, inner))
-            .collect();
+        let lines: Vec<Line> = lines.into_iter().map(|line| clip(line, inner)).collect();
         frame.render_widget(Clear, popup);
         frame.render_widget(
             Paragraph::new(lines)
@@ -203,7 +203,11 @@ fn clip(line: Line<'_>, width: usize) -> Line<'_> {
 fn probe_cell(probe: &Probe) -> (String, Role) {
     match probe.outcome {
         Outcome::Allowed => (
-            format!("{} row{}", probe.rows, if probe.rows == 1 { "" } else { "s" }),
+            format!(
+                "{} row{}",
+                probe.rows,
+                if probe.rows == 1 { "" } else { "s" }
+            ),
             Role::Ok,
         ),
         Outcome::Denied => ("denied".into(), Role::Warning),
@@ -280,7 +284,10 @@ fn grid_lines<'a>(reports: &[SimulationReport], theme: &Theme, width: u16) -> Ve
             .enumerate()
             {
                 let w = [10, 22, 8, 8][i];
-                spans.push(Span::styled(format!("{}  ", pad(&text, w)), theme.style(role)));
+                spans.push(Span::styled(
+                    format!("{}  ", pad(&text, w)),
+                    theme.style(role),
+                ));
             }
             lines.push(Line::from(spans));
         }
@@ -372,6 +379,9 @@ mod tests {
         let Stage::Choosing(form) = &sim.stage else {
             panic!("still choosing");
         };
-        assert_eq!(form.error("first_email").as_deref(), Some("type the user's email"));
+        assert_eq!(
+            form.error("first_email").as_deref(),
+            Some("type the user's email")
+        );
     }
 }
