@@ -125,7 +125,7 @@ impl Simulator {
                     theme.style(Role::Dim),
                 ),
             ],
-            Stage::Done(reports) => grid_lines(reports, theme, area.width.saturating_sub(4)),
+            Stage::Done(reports) => grid_lines(reports, theme),
         };
         let width = area.width.saturating_sub(2).min(140);
         let height = (lines.len() as u16 + 2).min(area.height);
@@ -136,7 +136,17 @@ impl Simulator {
         frame.render_widget(
             Paragraph::new(lines)
                 .style(theme.style(Role::Overlay))
-                .block(pane_block(theme, "Simulator · rolled back".into(), true)),
+                .block(
+                    pane_block(theme, "Simulator · rolled back".into(), true).title_bottom(
+                        Span::styled(
+                            match self.stage {
+                                Stage::Running => " esc cancel ",
+                                _ => " s run again · u users · esc close ",
+                            },
+                            theme.style(Role::Dim),
+                        ),
+                    ),
+                ),
             popup,
         );
     }
@@ -243,7 +253,7 @@ fn insert_cell(t: &TableProbes) -> (String, Role) {
 
 /// The grid of every report, then (for two users) which rows each sees, then the server's
 /// message of every probe that failed.
-fn grid_lines<'a>(reports: &[SimulationReport], theme: &Theme, width: u16) -> Vec<Line<'a>> {
+fn grid_lines<'a>(reports: &[SimulationReport], theme: &Theme) -> Vec<Line<'a>> {
     let tw = reports
         .iter()
         .flat_map(|r| &r.tables)
@@ -294,7 +304,7 @@ fn grid_lines<'a>(reports: &[SimulationReport], theme: &Theme, width: u16) -> Ve
     }
     if let [a, b] = reports {
         lines.push(Line::styled(
-            format!("rows each sees · {} | {}", a.who(), b.who()),
+            format!("rows each sees · {} | {}", brief(a), brief(b)),
             theme.style(Role::Header),
         ));
         for (ta, tb) in a.tables.iter().zip(&b.tables) {
@@ -310,6 +320,8 @@ fn grid_lines<'a>(reports: &[SimulationReport], theme: &Theme, width: u16) -> Ve
             ]));
         }
     }
+    // The server's message of every failed probe, once per table and message.
+    let mut failures: Vec<(String, Vec<&str>, String)> = Vec::new();
     for report in reports {
         for t in &report.tables {
             for (op, probe) in [
@@ -318,21 +330,41 @@ fn grid_lines<'a>(reports: &[SimulationReport], theme: &Theme, width: u16) -> Ve
                 ("update", &t.update),
                 ("delete", &t.delete),
             ] {
-                if let (Outcome::Failed, Some(message)) = (probe.outcome, &probe.message) {
-                    lines.push(Line::styled(
-                        format!("✗ {} {op}: {message}", short(&t.table)),
-                        theme.style(Role::Danger),
-                    ));
+                let (Outcome::Failed, Some(message)) = (probe.outcome, &probe.message) else {
+                    continue;
+                };
+                let table = short(&t.table).to_owned();
+                match failures
+                    .iter_mut()
+                    .find(|(ft, _, fm)| *ft == table && fm == message)
+                {
+                    Some((_, ops, _)) if !ops.contains(&op) => ops.push(op),
+                    Some(_) => {}
+                    None => failures.push((table, vec![op], message.clone())),
                 }
             }
         }
     }
-    let _ = width;
-    lines.push(Line::styled(
-        "s run again · u users · esc close",
-        theme.style(Role::Dim),
-    ));
+    for (table, ops, message) in failures {
+        lines.push(Line::styled(
+            format!("✗ {table} {} failed:", ops.join(", ")),
+            theme.style(Role::Danger),
+        ));
+        lines.push(Line::styled(
+            format!("  {message}"),
+            theme.style(Role::Danger),
+        ));
+    }
     lines
+}
+
+/// The email, else the start of the id, else the role.
+fn brief(report: &SimulationReport) -> String {
+    match (&report.email, &report.user) {
+        (Some(email), _) => email.clone(),
+        (None, Some(id)) => format!("user {}", &id[..id.len().min(8)]),
+        (None, None) => report.role.name().to_owned(),
+    }
 }
 
 /// `public.todos` → `todos` (other schemas keep their name).
