@@ -200,15 +200,22 @@ async fn two_users_each_see_only_their_own_rows() {
     assert_eq!(seen(0), (3, 2, Some(vec![id('a'), id('b')])));
     assert_eq!(seen(1), (3, 1, Some(vec![id('c')])));
     assert_eq!(seen(2), (3, 0, Some(vec![])));
-    // Each deletes only their own rows, and nothing is really deleted.
+    // Each updates (title and completed set to generated values) and deletes only their own
+    // rows, and nothing is really changed.
+    assert_eq!(reports[0].table("public.todos").unwrap().update.rows, 2);
+    assert_eq!(reports[1].table("public.todos").unwrap().update.rows, 1);
+    assert_eq!(reports[2].table("public.todos").unwrap().update.rows, 0);
     assert_eq!(reports[0].table("public.todos").unwrap().delete.rows, 2);
     assert_eq!(reports[1].table("public.todos").unwrap().delete.rows, 1);
     assert_eq!(footprint(&db).await, before);
     assert_eq!(
-        scalar(&db, "SELECT count(*)::text FROM public.todos")
-            .await
-            .as_deref(),
-        Some("3")
+        scalar(
+            &db,
+            "SELECT string_agg(title, ',' ORDER BY title) FROM public.todos"
+        )
+        .await
+        .as_deref(),
+        Some("a1,a2,b1")
     );
 
     // The same from the command line, as text and as JSON.

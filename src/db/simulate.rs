@@ -6,7 +6,7 @@ use serde_json::{Map, Value};
 use tokio_postgres::{Client, SimpleQueryMessage};
 
 use crate::plan::Bundle;
-use crate::rls::probe_row::{owner_column, probe_row};
+use crate::rls::probe_row::{owner_column, probe_row, update_columns};
 use crate::rls::simulate::{
     END_PROBE_SQL, GENERATED_USER_SQL, Outcome, Probe, SMALL_TABLE, SimRole, SimUser,
     SimulateError, SimulationReport, SimulationRequest, Subject, TableProbes, TableSql,
@@ -309,9 +309,22 @@ async fn probe_table(
         (Some(_), Some(other)) => Some(probe(client, prelude, &row_for(Some(other))).await?.0),
         _ => None,
     };
-    let update = match updatable {
-        Some(c) => probe(client, prelude, &t.update(&c)).await?.0,
-        None => Probe {
+    // The update probe writes generated values where it can; when those fail for another
+    // reason than the policies, a row set to itself asks the policies alone.
+    let edited = match (table.generated, table.live) {
+        (Some(generated), Some(live)) => update_columns(generated, live, owner.as_deref()),
+        _ => Vec::new(),
+    };
+    let mut to_generated = None;
+    if !edited.is_empty() {
+        let row = Value::Object(probe_row(table.generated, None, &[], None)).to_string();
+        to_generated = Some(probe(client, prelude, &t.update_to(&edited, &row)).await?.0);
+    }
+    let update = match (to_generated, updatable) {
+        (Some(p), _) if p.outcome != Outcome::Failed => p,
+        (_, Some(c)) => probe(client, prelude, &t.update(&c)).await?.0,
+        (Some(p), None) => p,
+        (None, None) => Probe {
             outcome: Outcome::Failed,
             rows: 0,
             message: Some("no column to update".into()),

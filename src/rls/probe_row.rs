@@ -106,6 +106,37 @@ pub fn probe_row(
     row
 }
 
+/// The columns an UPDATE probe sets to generated values: those the generator filled that
+/// the user would edit — not keys, unique, foreign-key, owner, identity or generated columns,
+/// whose new values would ask about something other than the policies.
+pub fn update_columns(
+    generated: &Map<String, Value>,
+    live: &crate::catalog::Table,
+    owner: Option<&str>,
+) -> Vec<String> {
+    let keyed = |name: &str| {
+        live.primary_key
+            .iter()
+            .chain(&live.unique_constraints)
+            .any(|k| k.columns.iter().any(|c| c == name))
+            || live
+                .indexes
+                .iter()
+                .any(|i| (i.unique || i.primary) && i.columns.iter().any(|c| c == name))
+            || live
+                .foreign_keys
+                .iter()
+                .any(|k| k.columns.iter().any(|c| c == name))
+    };
+    live.columns
+        .iter()
+        .filter(|c| generated.contains_key(&c.name))
+        .filter(|c| c.identity.is_none() && c.generated.is_none())
+        .filter(|c| Some(c.name.as_str()) != owner && !keyed(&c.name))
+        .map(|c| c.name.clone())
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

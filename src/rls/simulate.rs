@@ -306,6 +306,17 @@ impl TableSql {
         )
     }
 
+    /// Sets `columns` of every row the role may update to their values in `row` (JSON).
+    pub fn update_to(&self, columns: &[String], row: &str) -> String {
+        let cols: Vec<String> = columns.iter().map(|c| ident(c)).collect();
+        format!(
+            "UPDATE {q} SET ({cols}) = (SELECT {cols} FROM jsonb_populate_record(NULL::{q}, {}))",
+            literal(row),
+            q = self.q,
+            cols = cols.join(", ")
+        )
+    }
+
     pub fn update(&self, column: &str) -> String {
         let c = ident(column);
         format!("UPDATE {} SET {c} = {c}", self.q)
