@@ -54,10 +54,11 @@ fn compared_with_uid(expression: &str) -> Option<String> {
         while l > 0 && (matches!(t[l - 1], Token::LParen) || is_word(t[l - 1], "select")) {
             l -= 1;
         }
-        if l >= 2 && matches!(t[l - 1], Token::Eq) {
-            if let Some(column) = word(t[l - 2]) {
-                return Some(column);
-            }
+        if l >= 2
+            && matches!(t[l - 1], Token::Eq)
+            && let Some(column) = word(t[l - 2])
+        {
+            return Some(column);
         }
         // Right: `(select auth.uid()) = tbl.col`.
         let mut r = i + 5;

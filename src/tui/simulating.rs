@@ -6,7 +6,7 @@
 use crossterm::event::KeyEvent;
 
 use super::app::{App, Overlay, Phase};
-use super::components::simulator::{SimOutcome, Simulator, Stage};
+use super::components::simulator::{SimOutcome, Stage};
 use super::job::JobKind;
 use super::keymap::Context;
 use super::message::Effect;
@@ -23,9 +23,7 @@ pub fn open(app: &mut App) -> Vec<Effect> {
         app.view.message = Some("wait: the live schema is being read".into());
         return Vec::new();
     }
-    app.view
-        .overlays
-        .push(Overlay::Simulator(Box::new(Simulator::new())));
+    app.view.overlays.push(Overlay::Simulator(Box::default()));
     Vec::new()
 }
 
