@@ -40,8 +40,8 @@ pub enum SimOutcome {
     Run(Vec<Subject>),
 }
 
-const FIRST: [&str; 3] = ["generated user", "anon", "existing email"];
-const SECOND: [&str; 4] = ["nobody", "generated user", "anon", "existing email"];
+const FIRST: [&str; 3] = ["generated user", "anon", "existing user"];
+const SECOND: [&str; 4] = ["nobody", "generated user", "anon", "existing user"];
 
 impl Default for Simulator {
     fn default() -> Self {
@@ -157,25 +157,28 @@ fn users_form() -> Form {
         .field("first", "user", ChoiceList::new(FIRST, 0))
         .field(
             "first_email",
-            "email",
-            TextInput::new("").placeholder("for an existing user: alice@example.com"),
+            "email/id",
+            TextInput::new("").placeholder("an existing user's email or id"),
         )
         .field("second", "beside", ChoiceList::new(SECOND, 0))
         .field(
             "second_email",
-            "email",
-            TextInput::new("").placeholder("for an existing user"),
+            "email/id",
+            TextInput::new("").placeholder("an existing user's email or id"),
         )
 }
 
-/// The users the confirmed form names; `Err((input id, why))` when an email is missing.
+/// The users the confirmed form names (an existing user by email, else by `auth.users` id);
+/// `Err((input id, why))` when neither is typed.
 fn subjects(form: &Form) -> Result<Vec<Subject>, (&'static str, String)> {
     let email = |id: &'static str| {
         let text = form.value_text(id).unwrap_or_default().trim().to_owned();
         if text.is_empty() {
-            Err((id, "type the user's email".to_owned()))
-        } else {
+            Err((id, "type the user's email or id".to_owned()))
+        } else if text.contains('@') {
             Ok(Subject::user(SimUser::Email(text)))
+        } else {
+            Ok(Subject::user(SimUser::Existing(text)))
         }
     };
     let mut out = vec![match form.value_choice("first").unwrap_or(0) {
@@ -390,7 +393,7 @@ mod tests {
     use crate::tui::components::form::test_keys as keys;
 
     #[test]
-    fn the_form_names_the_users_and_wants_an_email_when_asked_for_one() {
+    fn the_form_names_the_users_and_wants_an_email_or_id_when_asked_for_one() {
         let mut sim = Simulator::new();
         let enter = keys::key(KeyCode::Enter);
         assert_eq!(
@@ -413,7 +416,20 @@ mod tests {
         };
         assert_eq!(
             form.error("first_email").as_deref(),
-            Some("type the user's email")
+            Some("type the user's email or id")
+        );
+        // Without an `@` the text is an `auth.users` id.
+        let mut sim = Simulator::new();
+        sim.on_key(&keys::key(KeyCode::Left), None);
+        sim.on_key(&keys::key(KeyCode::Tab), None);
+        for key in keys::chars("aaaaaaaa-0000") {
+            sim.on_key(&key, None);
+        }
+        assert_eq!(
+            sim.on_key(&enter, None),
+            SimOutcome::Run(vec![Subject::user(SimUser::Existing(
+                "aaaaaaaa-0000".into()
+            ))])
         );
     }
 }
