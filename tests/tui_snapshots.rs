@@ -86,6 +86,17 @@ fn screens() -> Vec<(&'static str, Setup)> {
                 ))),
             );
         }),
+        ("simulator_form", |app| keys(app, "4s")),
+        ("simulator", |app| {
+            keys(app, "4s");
+            // user: generated; beside: a generated user. The job's answer is made here.
+            press(app, KeyCode::Tab);
+            press(app, KeyCode::Tab);
+            press(app, KeyCode::Right);
+            press(app, KeyCode::Enter);
+            update(app, Message::Simulated(Ok(simulation_reports())));
+            app.view.message = None;
+        }),
         ("apply_failed", |app| {
             keys(app, "6");
             let plan = app.model.plan.as_ref().expect("a plan");
@@ -122,6 +133,83 @@ fn screens() -> Vec<(&'static str, Setup)> {
             );
             app.view.message = None;
         }),
+    ]
+}
+
+/// Two users' reports, as the simulator job would answer them.
+fn simulation_reports() -> Vec<schemaforge::rls::simulate::SimulationReport> {
+    use schemaforge::rls::simulate::{Outcome, Probe, SimRole, SimulationReport, TableProbes};
+    let ok = |rows| Probe {
+        outcome: Outcome::Allowed,
+        rows,
+        message: None,
+    };
+    let denied = || Probe {
+        outcome: Outcome::Denied,
+        rows: 0,
+        message: Some("new row violates row-level security policy for table \"todos\"".into()),
+    };
+    let recursion = || Probe {
+        outcome: Outcome::Failed,
+        rows: 0,
+        message: Some("infinite recursion detected in policy for relation \"teams\"".into()),
+    };
+    let user = |email: &str, id: &str, todos: Vec<&str>, projects: u64| SimulationReport {
+        role: SimRole::Authenticated,
+        user: Some(id.into()),
+        email: Some(email.into()),
+        tables: vec![
+            TableProbes {
+                table: "public.projects".into(),
+                total_rows: 40,
+                select: ok(projects),
+                visible_ids: None,
+                owner_column: Some("created_by".into()),
+                insert: ok(1),
+                insert_for_other: Some(denied()),
+                update: ok(projects),
+                delete: ok(projects),
+            },
+            TableProbes {
+                table: "public.teams".into(),
+                total_rows: 2,
+                select: recursion(),
+                visible_ids: None,
+                owner_column: None,
+                insert: recursion(),
+                insert_for_other: None,
+                update: recursion(),
+                delete: recursion(),
+            },
+            TableProbes {
+                table: "public.todos".into(),
+                total_rows: 3,
+                select: ok(todos.len() as u64),
+                visible_ids: Some(todos.iter().map(|s| s.to_string()).collect()),
+                owner_column: Some("created_by".into()),
+                insert: ok(1),
+                insert_for_other: Some(denied()),
+                update: ok(todos.len() as u64),
+                delete: ok(todos.len() as u64),
+            },
+        ],
+    };
+    vec![
+        user(
+            "alice@example.com",
+            "aaaaaaaa-0000-4000-8000-000000000001",
+            vec![
+                "0a000000-0000-4000-8000-000000000001",
+                "0b000000-0000-4000-8000-000000000002",
+            ],
+            12,
+        ),
+        user(
+            "bob@example.com",
+            "bbbbbbbb-0000-4000-8000-000000000002",
+            vec!["0c000000-0000-4000-8000-000000000003"],
+            0,
+        ),
     ]
 }
 

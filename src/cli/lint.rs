@@ -1,14 +1,17 @@
-//! `schemaforge lint [DESIGN.json] [--json] [--simulate [--as USER_ID] [--role ROLE]]`:
+//! `schemaforge lint [DESIGN.json] [--json] [--simulate [--as USER] [--role ROLE] [--and-as USER]]`:
 //! the RLS linter over the live database, or over the database as the design would leave
-//! it; optionally followed by the policy simulator. Exit 4 when a finding is an error.
+//! it; optionally followed by the policy simulator, for one user or two side by side.
+//! Exit 4 when a finding is an error.
 
 use std::path::PathBuf;
 
 use crate::analysis::analyse_live;
-use crate::db::simulate::simulate;
+use crate::db::simulate::simulate_side_by_side;
 use crate::findings::{Finding, counts, has_errors};
 use crate::rls::lint::LintContext;
-use crate::rls::simulate::{SimRole, SimUser, SimulationReport, SimulationRequest};
+use crate::rls::simulate::{
+    Outcome, SimRole, SimUser, SimulationReport, SimulationRequest, Subject,
+};
 
 use super::Exit;
 use super::planning::{BundleArgs, analyse_design};
@@ -30,12 +33,16 @@ pub struct Args {
     /// is rolled back (with a design: after applying its bundle inside that transaction).
     #[arg(long)]
     pub simulate: bool,
-    /// The auth.users id to simulate (default: a generated test user).
-    #[arg(long = "as", value_name = "USER_ID", requires = "simulate")]
+    /// The auth.users id or email to simulate (default: a generated test user).
+    #[arg(long = "as", value_name = "USER", requires = "simulate")]
     pub as_user: Option<String>,
     /// The API role to simulate.
     #[arg(long, value_enum, default_value = "authenticated")]
     pub role: RoleArg,
+    /// A second user beside the first (an id, an email, `generated` or `anon`): which rows
+    /// each one sees.
+    #[arg(long = "and-as", value_name = "USER", requires = "simulate")]
+    pub and_as: Option<String>,
     #[command(flatten)]
     pub bundle: BundleArgs,
 }
@@ -51,7 +58,7 @@ pub async fn run(db: Option<&str>, args: Args) -> Exit {
             if analysis.is_unplannable() {
                 // The same findings the TUI shows; nothing to lint or simulate without a plan.
                 analysed.session.close().await;
-                let _ = print(&analysis.findings, None, args.json);
+                let _ = print(&analysis.findings, &[], args.json);
                 return Exit::Usage;
             }
             let bundle = analysis
@@ -80,21 +87,20 @@ pub async fn run(db: Option<&str>, args: Args) -> Exit {
             (session, analyse_live(&catalog).findings, None, schemas)
         }
     };
-    let simulation = if args.simulate {
+    let simulations = if args.simulate {
         let request = SimulationRequest {
             schemas,
-            user: args
-                .as_user
-                .clone()
-                .map_or(SimUser::Generated, SimUser::Existing),
+            user: args.as_user.as_deref().map_or(SimUser::Generated, user_arg),
             role: match args.role {
                 RoleArg::Anon => SimRole::Anon,
                 RoleArg::Authenticated => SimRole::Authenticated,
             },
             setup: Vec::new(),
         };
-        match simulate(&session.client, bundle.as_ref(), &request).await {
-            Ok(report) => Some(report),
+        let mut subjects = vec![request.subject()];
+        subjects.extend(args.and_as.as_deref().map(subject_arg));
+        match simulate_side_by_side(&session.client, bundle.as_ref(), &request, &subjects).await {
+            Ok(reports) => reports,
             Err(e) => {
                 say!("{e}");
                 session.close().await;
@@ -102,27 +108,50 @@ pub async fn run(db: Option<&str>, args: Args) -> Exit {
             }
         }
     } else {
-        None
+        Vec::new()
     };
     session.close().await;
-    match print(&findings, simulation.as_ref(), args.json) {
+    match print(&findings, &simulations, args.json) {
         Exit::Success if has_errors(&findings) => Exit::LintErrors,
         other => other,
     }
 }
 
-/// The findings (and simulation) on stdout, as text or JSON; the counts on stderr.
-fn print(findings: &[Finding], simulation: Option<&SimulationReport>, json: bool) -> Exit {
+/// `--as`/`--and-as`: an email when it has an `@`, else an `auth.users` id.
+fn user_arg(text: &str) -> SimUser {
+    if text.contains('@') {
+        SimUser::Email(text.to_owned())
+    } else {
+        SimUser::Existing(text.to_owned())
+    }
+}
+
+/// `--and-as`: `anon`, `generated`, or a user.
+fn subject_arg(text: &str) -> Subject {
+    match text {
+        "anon" => Subject::anon(),
+        "generated" => Subject::user(SimUser::Generated),
+        other => Subject::user(user_arg(other)),
+    }
+}
+
+/// The findings (and simulations) on stdout, as text or JSON; the counts on stderr. JSON:
+/// `simulation` is the first user's report, `simulations` every user's, in order.
+fn print(findings: &[Finding], simulations: &[SimulationReport], json: bool) -> Exit {
     let text = if json {
         let mut out = serde_json::json!({ "findings": findings });
-        if let Some(report) = simulation {
+        if let Some(report) = simulations.first() {
             out["simulation"] = serde_json::to_value(report).unwrap_or_default();
+            out["simulations"] = serde_json::to_value(simulations).unwrap_or_default();
         }
         format!("{out:#}\n")
     } else {
         let mut text = render_findings(findings);
-        if let Some(report) = simulation {
+        for report in simulations {
             text.push_str(&render_simulation(report));
+        }
+        if let [a, b] = simulations {
+            text.push_str(&render_side_by_side(a, b));
         }
         text
     };
@@ -163,10 +192,7 @@ pub fn render_findings(findings: &[Finding]) -> String {
 }
 
 pub fn render_simulation(report: &SimulationReport) -> String {
-    let who = match &report.user {
-        Some(id) => format!("user {id} ({})", report.role.name()),
-        None => report.role.name().to_owned(),
-    };
+    let who = report.who();
     let width = report
         .tables
         .iter()
@@ -194,12 +220,35 @@ pub fn render_simulation(report: &SimulationReport) -> String {
             ("UPDATE", &t.update),
             ("DELETE", &t.delete),
         ] {
-            if let (crate::rls::simulate::Outcome::Failed, Some(message)) =
-                (probe.outcome, &probe.message)
-            {
+            if let (Outcome::Failed, Some(message)) = (probe.outcome, &probe.message) {
                 out.push_str(&format!("  {op} failed: {message}\n"));
             }
         }
+        if let (Some(other), Some(owner)) = (&t.insert_for_other, &t.owner_column) {
+            let said = match (other.outcome, &other.message) {
+                (Outcome::Allowed, _) => "allowed".to_owned(),
+                (_, Some(message)) => format!("{other}: {message}"),
+                (_, None) => other.to_string(),
+            };
+            out.push_str(&format!("  INSERT with {owner} = another user: {said}\n"));
+        }
+    }
+    out
+}
+
+/// Which rows each of two users sees, table by table (ids for small tables).
+pub fn render_side_by_side(a: &SimulationReport, b: &SimulationReport) -> String {
+    let mut out = format!("\nside by side: {} | {}\n", a.who(), b.who());
+    for (ta, tb) in a.tables.iter().zip(&b.tables) {
+        let sees = |t: &crate::rls::simulate::TableProbes| match (&t.select.outcome, &t.visible_ids)
+        {
+            (Outcome::Allowed, Some(ids)) if !ids.is_empty() => {
+                format!("{} of {} ({})", t.select.rows, t.total_rows, ids.join(", "))
+            }
+            (Outcome::Allowed, _) => format!("{} of {}", t.select.rows, t.total_rows),
+            _ => t.select.to_string(),
+        };
+        out.push_str(&format!("  {}: {} | {}\n", ta.table, sees(ta), sees(tb)));
     }
     out
 }

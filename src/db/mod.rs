@@ -8,6 +8,7 @@ pub mod existing_ids;
 pub mod locks;
 pub mod pg_bin;
 pub mod pgpass;
+pub mod probe_rows;
 pub mod redact;
 pub mod sandbox;
 pub mod server;

@@ -2,15 +2,18 @@
 //! back; every probe in a savepoint of its own. Every statement goes over the simple-query
 //! protocol, so it also works through a transaction pooler.
 
+use serde_json::{Map, Value};
 use tokio_postgres::{Client, SimpleQueryMessage};
 
 use crate::plan::Bundle;
+use crate::rls::probe_row::{owner_column, probe_row, update_columns};
 use crate::rls::simulate::{
-    END_PROBE_SQL, GENERATED_USER_SQL, Outcome, Probe, SimRole, SimUser, SimulateError,
-    SimulationReport, SimulationRequest, TableProbes, TableSql, check_one_transaction,
-    existing_user_sql, prelude_sql, tables_sql,
+    END_PROBE_SQL, GENERATED_USER_SQL, Outcome, Probe, SMALL_TABLE, SimRole, SimUser,
+    SimulateError, SimulationReport, SimulationRequest, Subject, TableProbes, TableSql,
+    check_one_transaction, existing_user_sql, prelude_sql, tables_sql, user_by_email_sql,
 };
 
+use super::probe_rows::generated_rows;
 use super::server_error::describe;
 
 fn database(e: tokio_postgres::Error) -> SimulateError {
@@ -23,6 +26,23 @@ pub async fn simulate(
     bundle: Option<&Bundle>,
     request: &SimulationRequest,
 ) -> Result<SimulationReport, SimulateError> {
+    let mut reports = simulate_side_by_side(client, bundle, request, &[request.subject()]).await?;
+    Ok(reports.remove(0))
+}
+
+/// The simulation for every one of `subjects` (the request's own user and role are not
+/// used), in one transaction that is rolled back whatever happens: one report per subject,
+/// in order, so two users can be compared side by side. Each user's "insert for another
+/// owner" probe uses the next subject's user, else a generated one.
+pub async fn simulate_side_by_side(
+    client: &Client,
+    bundle: Option<&Bundle>,
+    request: &SimulationRequest,
+    subjects: &[Subject],
+) -> Result<Vec<SimulationReport>, SimulateError> {
+    if subjects.is_empty() {
+        return Err(SimulateError::NoSubject);
+    }
     if let Some(b) = bundle {
         let statements: Vec<&str> = (0..b.statements.len())
             .map(|i| b.statement_text(i))
@@ -30,16 +50,24 @@ pub async fn simulate(
         check_one_transaction(&statements)?;
     }
     client.batch_execute("BEGIN").await.map_err(database)?;
-    let result = run(client, bundle, request).await;
+    let result = run(client, bundle, request, subjects).await;
     let _ = client.batch_execute("ROLLBACK").await;
     result
+}
+
+/// A resolved subject: the role, and the user's id and email when signed in.
+struct Who {
+    role: SimRole,
+    id: Option<String>,
+    email: Option<String>,
 }
 
 async fn run(
     client: &Client,
     bundle: Option<&Bundle>,
     request: &SimulationRequest,
-) -> Result<SimulationReport, SimulateError> {
+    subjects: &[Subject],
+) -> Result<Vec<SimulationReport>, SimulateError> {
     if let Some(b) = bundle {
         for index in 1..b.statements.len() - 1 {
             let sql = b.statement_text(index);
@@ -62,62 +90,193 @@ async fn run(
                 message: describe(&e),
             })?;
     }
-    let user = match (request.role, &request.user) {
-        (SimRole::Anon, _) => None,
-        (SimRole::Authenticated, SimUser::Existing(id)) => {
-            let found = first(client, &existing_user_sql(id))
-                .await
-                .map_err(database)?;
-            Some(found.ok_or_else(|| SimulateError::UnknownUser(id.clone()))?)
-        }
-        (SimRole::Authenticated, SimUser::Generated) => {
-            first(client, GENERATED_USER_SQL).await.map_err(database)?
-        }
-    };
-    let prelude = prelude_sql(request.role, user.as_deref());
+    let mut people = Vec::new();
+    for subject in subjects {
+        people.push(resolve_subject(client, subject).await?);
+    }
+    let catalog = crate::db::catalog::read_in_transaction(client)
+        .await
+        .map_err(|e| SimulateError::Database(e.to_string()))?;
+    let first_user = people.iter().find_map(|w| w.id.clone());
+    let generated = generated_rows(client, &catalog, &request.schemas, first_user.as_deref()).await;
     let tables = rows(client, &tables_sql(&request.schemas))
         .await
         .map_err(database)?;
-    let mut report = SimulationReport {
-        role: request.role,
-        user,
-        tables: Vec::new(),
-    };
-    for row in tables {
-        let (schema, name) = (row[0].clone(), row[1].clone());
-        report
-            .tables
-            .push(probe_table(client, &prelude, &schema, &name).await?);
+    let mut someone_else: Option<Option<String>> = None;
+    let mut reports = Vec::new();
+    for (i, who) in people.iter().enumerate() {
+        let partner = people
+            .iter()
+            .skip(i + 1)
+            .chain(people.iter().take(i))
+            .find_map(|w| w.id.clone().filter(|id| Some(id) != who.id.as_ref()));
+        let other = match partner {
+            Some(id) => Some(id),
+            None => {
+                if someone_else.is_none() {
+                    someone_else = Some(generated_user(client).await?);
+                }
+                someone_else.clone().flatten()
+            }
+        };
+        let people_ids = Owners {
+            own: who.id.as_deref(),
+            other: other.as_deref(),
+        };
+        let prelude = prelude_sql(who.role, who.id.as_deref());
+        let mut report = SimulationReport {
+            role: who.role,
+            user: who.id.clone(),
+            email: who.email.clone(),
+            tables: Vec::new(),
+        };
+        for row in &tables {
+            let (schema, name) = (row[0].as_str(), row[1].as_str());
+            let table = Table {
+                schema,
+                name,
+                live: catalog.table(schema, name),
+                generated: generated.get(&(schema.to_owned(), name.to_owned())),
+            };
+            report
+                .tables
+                .push(probe_table(client, &prelude, &table, &people_ids).await?);
+        }
+        reports.push(report);
     }
-    Ok(report)
+    Ok(reports)
+}
+
+async fn resolve_subject(client: &Client, subject: &Subject) -> Result<Who, SimulateError> {
+    let (id, email) = match (subject.role, &subject.user) {
+        (SimRole::Anon, _) => (None, None),
+        (SimRole::Authenticated, SimUser::Existing(id)) => {
+            let found = first_row(client, &existing_user_sql(id))
+                .await
+                .map_err(database)?;
+            let [id, email] = found.ok_or_else(|| SimulateError::UnknownUser(id.clone()))?;
+            (Some(id), Some(email).filter(|e| !e.is_empty()))
+        }
+        (SimRole::Authenticated, SimUser::Email(email)) => {
+            let found = first_row(client, &user_by_email_sql(email))
+                .await
+                .map_err(database)?;
+            let [id, email] = found.ok_or_else(|| SimulateError::UnknownUser(email.clone()))?;
+            (Some(id), Some(email))
+        }
+        (SimRole::Authenticated, SimUser::Generated) => {
+            let [id, email] = first_row(client, GENERATED_USER_SQL)
+                .await
+                .map_err(database)?
+                .ok_or_else(|| SimulateError::Database("no generated user".into()))?;
+            (Some(id), Some(email))
+        }
+    };
+    Ok(Who {
+        role: subject.role,
+        id,
+        email,
+    })
+}
+
+/// A throwaway user to own the "insert for another owner" row; `None` where `auth.users`
+/// cannot take one (the probe is then left out).
+async fn generated_user(client: &Client) -> Result<Option<String>, SimulateError> {
+    client
+        .batch_execute("SAVEPOINT schemaforge_other")
+        .await
+        .map_err(database)?;
+    match first_row(client, GENERATED_USER_SQL).await {
+        Ok(found) => {
+            client
+                .batch_execute("RELEASE SAVEPOINT schemaforge_other")
+                .await
+                .map_err(database)?;
+            Ok(found.map(|[id, _]| id))
+        }
+        Err(_) => {
+            client
+                .batch_execute(
+                    "ROLLBACK TO SAVEPOINT schemaforge_other; RELEASE SAVEPOINT schemaforge_other",
+                )
+                .await
+                .map_err(database)?;
+            Ok(None)
+        }
+    }
+}
+
+/// Whose rows the insert probes write: the user's own, and someone else's.
+struct Owners<'a> {
+    own: Option<&'a str>,
+    other: Option<&'a str>,
+}
+
+/// A table to probe: its name, what the catalog says of it, its generated row.
+struct Table<'a> {
+    schema: &'a str,
+    name: &'a str,
+    live: Option<&'a crate::catalog::Table>,
+    generated: Option<&'a Map<String, Value>>,
 }
 
 async fn probe_table(
     client: &Client,
     prelude: &str,
-    schema: &str,
-    name: &str,
+    table: &Table<'_>,
+    owners: &Owners<'_>,
 ) -> Result<TableProbes, SimulateError> {
-    let t = TableSql::new(schema, name);
+    let t = TableSql::new(table.schema, table.name);
     let total_rows = first(client, &t.count())
         .await
         .map_err(database)?
         .and_then(|v| v.parse::<u64>().ok())
         .unwrap_or(0);
-    // What a client sends on insert: the columns without a default, copied from a row the
-    // user can see (else any row), so the probe asks only what the policies decide.
-    let columns: Vec<String> = rows(client, &t.insert_columns())
+    // What a client sends on insert: the columns without a default, and the owner.
+    let mut columns: Vec<String> = rows(client, &t.insert_columns())
         .await
         .map_err(database)?
         .into_iter()
         .map(|r| r[0].clone())
         .collect();
+    let owner = table.live.and_then(|live| {
+        let names: Vec<String> = live.columns.iter().map(|c| c.name.clone()).collect();
+        let expressions = live
+            .policies
+            .iter()
+            .flat_map(|p| [p.with_check.as_deref(), p.using.as_deref()])
+            .flatten();
+        owner_column(expressions, &names)
+    });
+    if let Some(o) = &owner
+        && !columns.contains(o)
+    {
+        columns.push(o.clone());
+    }
+    // Values the generator did not make are copied from a row the user can see (else any).
     let visible = probe(client, prelude, &t.sample()).await?.1;
     let sample = match visible {
         Some(row) => Some(row),
         None => first(client, &t.sample()).await.map_err(database)?,
     };
-    let insert_sql = t.insert(&columns, sample.as_deref());
+    let references: Vec<String> = table
+        .live
+        .map(|live| {
+            live.foreign_keys
+                .iter()
+                .flat_map(|k| k.columns.iter().cloned())
+                .collect()
+        })
+        .unwrap_or_default();
+    let row_for = |user: Option<&str>| {
+        let row = probe_row(
+            table.generated,
+            sample.as_deref(),
+            &references,
+            owner.as_deref().map(|o| (o, user)),
+        );
+        t.insert(&columns, Some(&Value::Object(row).to_string()))
+    };
     let updatable = first(client, &t.updatable_column())
         .await
         .map_err(database)?;
@@ -126,10 +285,46 @@ async fn probe_table(
         rows: select.1.and_then(|v| v.parse().ok()).unwrap_or(0),
         ..select.0
     };
-    let insert = probe(client, prelude, &insert_sql).await?.0;
-    let update = match updatable {
-        Some(c) => probe(client, prelude, &t.update(&c)).await?.0,
-        None => Probe {
+    let key = table
+        .live
+        .and_then(|live| live.primary_key.as_ref())
+        .and_then(|k| match k.columns.as_slice() {
+            [one] => Some(one.clone()),
+            _ => None,
+        });
+    let visible_ids = match key {
+        Some(k) if total_rows <= SMALL_TABLE && select.outcome == Outcome::Allowed => {
+            let ids = probe(client, prelude, &t.visible_ids(&k)).await?.1;
+            ids.map(|text| {
+                text.split(',')
+                    .filter(|s| !s.is_empty())
+                    .map(str::to_owned)
+                    .collect()
+            })
+        }
+        _ => None,
+    };
+    let insert = probe(client, prelude, &row_for(owners.own)).await?.0;
+    let insert_for_other = match (&owner, owners.other) {
+        (Some(_), Some(other)) => Some(probe(client, prelude, &row_for(Some(other))).await?.0),
+        _ => None,
+    };
+    // The update probe writes generated values where it can; when those fail for another
+    // reason than the policies, a row set to itself asks the policies alone.
+    let edited = match (table.generated, table.live) {
+        (Some(generated), Some(live)) => update_columns(generated, live, owner.as_deref()),
+        _ => Vec::new(),
+    };
+    let mut to_generated = None;
+    if !edited.is_empty() {
+        let row = Value::Object(probe_row(table.generated, None, &[], None)).to_string();
+        to_generated = Some(probe(client, prelude, &t.update_to(&edited, &row)).await?.0);
+    }
+    let update = match (to_generated, updatable) {
+        (Some(p), _) if p.outcome != Outcome::Failed => p,
+        (_, Some(c)) => probe(client, prelude, &t.update(&c)).await?.0,
+        (Some(p), None) => p,
+        (None, None) => Probe {
             outcome: Outcome::Failed,
             rows: 0,
             message: Some("no column to update".into()),
@@ -137,10 +332,13 @@ async fn probe_table(
     };
     let delete = probe(client, prelude, &t.delete()).await?.0;
     Ok(TableProbes {
-        table: format!("{schema}.{name}"),
+        table: format!("{}.{}", table.schema, table.name),
         total_rows,
         select,
+        visible_ids,
+        owner_column: owner,
         insert,
+        insert_for_other,
         update,
         delete,
     })
@@ -225,6 +423,24 @@ async fn first(client: &Client, sql: &str) -> Result<Option<String>, tokio_postg
         .into_iter()
         .find_map(|m| match m {
             SimpleQueryMessage::Row(r) => r.get(0).map(str::to_owned),
+            _ => None,
+        }))
+}
+
+/// The first two values of the first row, or no row.
+async fn first_row(
+    client: &Client,
+    sql: &str,
+) -> Result<Option<[String; 2]>, tokio_postgres::Error> {
+    Ok(client
+        .simple_query(sql)
+        .await?
+        .into_iter()
+        .find_map(|m| match m {
+            SimpleQueryMessage::Row(r) => Some([
+                r.get(0).unwrap_or_default().to_owned(),
+                r.get(1).unwrap_or_default().to_owned(),
+            ]),
             _ => None,
         }))
 }

@@ -3,5 +3,6 @@
 pub mod analysis;
 pub mod expr;
 pub mod lint;
+pub mod probe_row;
 pub mod simulate;
 pub mod templates;

@@ -31,8 +31,35 @@ impl SimRole {
 pub enum SimUser {
     /// An `auth.users` id.
     Existing(String),
+    /// The `auth.users` row with this email.
+    Email(String),
     /// A user created inside the simulation (and rolled back with it).
     Generated,
+}
+
+/// One side of a simulation: who is signed in, as which API role.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Subject {
+    pub user: SimUser,
+    pub role: SimRole,
+}
+
+impl Subject {
+    /// The `anon` role (nobody signed in).
+    pub fn anon() -> Subject {
+        Subject {
+            user: SimUser::Generated,
+            role: SimRole::Anon,
+        }
+    }
+
+    /// Signed in as `user`.
+    pub fn user(user: SimUser) -> Subject {
+        Subject {
+            user,
+            role: SimRole::Authenticated,
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -43,6 +70,15 @@ pub struct SimulationRequest {
     pub role: SimRole,
     /// Statements run as the connecting role after the bundle: sample rows, extra users.
     pub setup: Vec<String>,
+}
+
+impl SimulationRequest {
+    pub fn subject(&self) -> Subject {
+        Subject {
+            user: self.user.clone(),
+            role: self.role,
+        }
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
@@ -85,7 +121,17 @@ pub struct TableProbes {
     /// All rows, as the connecting role sees them (RLS aside).
     pub total_rows: u64,
     pub select: Probe,
+    /// The primary keys of the rows the user sees, for a table of at most
+    /// [`SMALL_TABLE`] rows with a one-column key.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub visible_ids: Option<Vec<String>>,
+    /// The column set to the user on insert (see `probe_row::owner_column`).
+    pub owner_column: Option<String>,
+    /// A generated row owned by the user (owner column NULL for anon).
     pub insert: Probe,
+    /// The same row owned by someone else: an owner-only insert policy must deny it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub insert_for_other: Option<Probe>,
     pub update: Probe,
     pub delete: Probe,
 }
@@ -95,6 +141,9 @@ pub struct SimulationReport {
     pub role: SimRole,
     /// The `sub` claim the probes ran with; `None` for anon.
     pub user: Option<String>,
+    /// The user's email, when it has one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
     pub tables: Vec<TableProbes>,
 }
 
@@ -102,7 +151,19 @@ impl SimulationReport {
     pub fn table(&self, name: &str) -> Option<&TableProbes> {
         self.tables.iter().find(|t| t.table == name)
     }
+
+    /// Who the probes ran as: `alice@example.com (authenticated)`, `user <id> (…)`, `anon`.
+    pub fn who(&self) -> String {
+        match (&self.email, &self.user) {
+            (Some(email), _) => format!("{email} ({})", self.role.name()),
+            (None, Some(id)) => format!("user {id} ({})", self.role.name()),
+            (None, None) => self.role.name().to_owned(),
+        }
+    }
 }
+
+/// Tables of at most this many rows list the ids each user sees.
+pub const SMALL_TABLE: u64 = 10;
 
 #[derive(Debug, thiserror::Error)]
 pub enum SimulateError {
@@ -120,6 +181,8 @@ pub enum SimulateError {
     Setup { sql: String, message: String },
     #[error("there is no user {0} in auth.users")]
     UnknownUser(String),
+    #[error("the simulation needs at least one user")]
+    NoSubject,
     #[error("the simulation failed: {0}")]
     Database(String),
 }
@@ -134,17 +197,25 @@ pub fn check_one_transaction(statements: &[&str]) -> Result<(), SimulateError> {
     Ok(())
 }
 
-/// The id of an existing `auth.users` row, or no row.
+/// The id and email of an existing `auth.users` row, or no row.
 pub fn existing_user_sql(id: &str) -> String {
     format!(
-        "SELECT id::text FROM auth.users WHERE id::text = {}",
+        "SELECT id::text, email::text FROM auth.users WHERE id::text = {}",
         literal(id)
     )
 }
 
-/// Creates a throwaway user (rolled back with the simulation) and returns its id.
+/// The id and email of the `auth.users` row with this email (case aside), or no row.
+pub fn user_by_email_sql(email: &str) -> String {
+    format!(
+        "SELECT id::text, email::text FROM auth.users WHERE lower(email) = lower({}) LIMIT 1",
+        literal(email)
+    )
+}
+
+/// Creates a throwaway user (rolled back with the simulation) and returns its id and email.
 pub const GENERATED_USER_SQL: &str = "INSERT INTO auth.users (id, email) VALUES (gen_random_uuid(), \
-     'simulated-' || gen_random_uuid() || '@schemaforge.invalid') RETURNING id::text";
+     'simulated-' || gen_random_uuid() || '@schemaforge.invalid') RETURNING id::text, email::text";
 
 /// Opens a probe's savepoint and becomes the simulated role with its JWT claims.
 pub fn prelude_sql(role: SimRole, user: Option<&str>) -> String {
@@ -211,7 +282,7 @@ impl TableSql {
         format!("SELECT to_jsonb(x)::text FROM {} x LIMIT 1", self.q)
     }
 
-    /// Inserts a copy of `sample` (a JSON row) through `columns` only.
+    /// Inserts `sample` (a JSON row) through `columns` only.
     pub fn insert(&self, columns: &[String], sample: Option<&str>) -> String {
         let q = &self.q;
         if columns.is_empty() {
@@ -235,6 +306,17 @@ impl TableSql {
         )
     }
 
+    /// Sets `columns` of every row the role may update to their values in `row` (JSON).
+    pub fn update_to(&self, columns: &[String], row: &str) -> String {
+        let cols: Vec<String> = columns.iter().map(|c| ident(c)).collect();
+        format!(
+            "UPDATE {q} SET ({cols}) = (SELECT {cols} FROM jsonb_populate_record(NULL::{q}, {}))",
+            literal(row),
+            q = self.q,
+            cols = cols.join(", ")
+        )
+    }
+
     pub fn update(&self, column: &str) -> String {
         let c = ident(column);
         format!("UPDATE {} SET {c} = {c}", self.q)
@@ -242,6 +324,15 @@ impl TableSql {
 
     pub fn delete(&self) -> String {
         format!("DELETE FROM {}", self.q)
+    }
+
+    /// The keys of the rows the current role sees, comma-separated, in order.
+    pub fn visible_ids(&self, key: &str) -> String {
+        let k = ident(key);
+        format!(
+            "SELECT coalesce(string_agg({k}::text, ',' ORDER BY {k}::text), '') FROM {}",
+            self.q
+        )
     }
 }
 

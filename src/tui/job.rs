@@ -15,6 +15,8 @@ pub enum JobKind {
     Applying,
     /// Running the bundle and rolling it back.
     DryRun,
+    /// The policy simulator: the bundle and every probe, rolled back.
+    Simulating,
 }
 
 impl JobKind {
@@ -24,6 +26,7 @@ impl JobKind {
             JobKind::Reading => "reading the schema",
             JobKind::Applying => "applying",
             JobKind::DryRun => "dry run",
+            JobKind::Simulating => "simulating",
         }
     }
 }
@@ -44,6 +47,9 @@ pub struct Running {
 impl Running {
     /// `applying · statement 3 of 12`, as the preview and the status line show progress.
     pub fn progress(&self) -> String {
+        if self.total == 0 {
+            return self.kind.label().to_owned();
+        }
         format!(
             "{} · statement {} of {}",
             self.kind.label(),

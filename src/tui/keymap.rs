@@ -98,6 +98,7 @@ actions! {
     SaveAs => "save_as",
     ChangeType => "change_type",
     TogglePrimary => "toggle_primary",
+    Simulate => "simulate",
 }
 
 /// A key as written in the table and in `config.toml`: `q`, `ctrl-c`, `shift-tab`, `enter`.
@@ -406,6 +407,13 @@ const DEFAULTS: &[(Context, Action, &[&str], &str, bool)] = &[
         false,
     ),
     (Context::List, Action::Filter, &["/"], "filter", true),
+    (
+        Context::List,
+        Action::Simulate,
+        &["s"],
+        "simulate the policies as users (phase 4)",
+        false,
+    ),
     (
         Context::List,
         Action::Refresh,

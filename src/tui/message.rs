@@ -9,6 +9,7 @@ use crossterm::event::Event;
 use crate::catalog::Catalog;
 use crate::db::apply::{ApplyError, ApplyReport, Progress};
 use crate::plan::Bundle;
+use crate::rls::simulate::{SimulationReport, SimulationRequest, Subject};
 
 /// Everything that can happen: terminal input and the results of work done elsewhere.
 #[derive(Debug)]
@@ -31,6 +32,8 @@ pub enum Message {
         dry_run: bool,
         result: Result<ApplyReport, ApplyError>,
     },
+    /// The policy simulator's reports, one per user (or why it failed).
+    Simulated(Result<Vec<SimulationReport>, String>),
     /// The cancel request was sent (or could not be).
     CancelSent(Result<(), String>),
     DraftSaved(Result<PathBuf, String>),
@@ -66,6 +69,14 @@ pub enum Effect {
         bundle: Bundle,
         fingerprint: String,
         dry_run: bool,
+    },
+    /// Run the policy simulator as job `generation`: `bundle` (the design's, if any) and
+    /// every probe for each of `subjects`, in one transaction that is rolled back.
+    Simulate {
+        generation: u64,
+        bundle: Option<Bundle>,
+        request: SimulationRequest,
+        subjects: Vec<Subject>,
     },
     /// Cancel job `generation` on the server; `abort` also drops its task (reads: nothing
     /// to roll back but the read's own transaction, which the runtime ends).

@@ -12,6 +12,7 @@ use super::components::drift::Drift;
 use super::components::editor_popup::Editor;
 use super::components::help::Help;
 use super::components::resume_draft::ResumeDraft;
+use super::components::simulator::Simulator;
 use super::keymap::{Context, Keymap};
 use super::theme::Theme;
 
@@ -31,6 +32,8 @@ pub enum Overlay {
     Drift(Drift),
     /// A design editor's form (a table, a field, its type, where to save).
     Editor(Box<Editor>),
+    /// The policy simulator (phase 4, `s`): the users form, then the grid.
+    Simulator(Box<Simulator>),
 }
 
 impl Overlay {
@@ -39,6 +42,7 @@ impl Overlay {
         match self {
             Overlay::ConfirmApply(_) | Overlay::Editor(_) => Context::Input,
             Overlay::Help(_) => Context::List,
+            Overlay::Simulator(s) if s.is_choosing() => Context::Input,
             _ => Context::Dialog,
         }
     }
@@ -60,6 +64,7 @@ impl Overlay {
             Overlay::DraftOrFile(d) => d.draw(frame, theme, area),
             Overlay::Drift(d) => d.draw(frame, theme, area),
             Overlay::Editor(e) => e.form().draw(frame, theme, area),
+            Overlay::Simulator(s) => s.draw(frame, theme, area),
         }
     }
 }

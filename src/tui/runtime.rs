@@ -196,6 +196,26 @@ impl Runtime {
                         Message::Applied { dry_run, result }
                     });
                 }
+                Effect::Simulate {
+                    generation,
+                    bundle,
+                    request,
+                    subjects,
+                } => {
+                    let session = self.session.clone();
+                    self.spawn_job(generation, async move {
+                        Message::Simulated(
+                            crate::db::simulate::simulate_side_by_side(
+                                &session.client,
+                                bundle.as_ref(),
+                                &request,
+                                &subjects,
+                            )
+                            .await
+                            .map_err(|e| e.to_string()),
+                        )
+                    });
+                }
                 Effect::Cancel { generation, abort } => self.cancel(generation, abort),
                 Effect::SaveDraft { path, text } => {
                     self.spawn(async move {

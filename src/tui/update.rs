@@ -125,6 +125,7 @@ pub fn update(app: &mut App, message: Message) -> Vec<Effect> {
             Vec::new()
         }
         Message::Applied { dry_run, result } => applied(app, dry_run, result),
+        Message::Simulated(result) => super::simulating::simulated(app, result),
         Message::CancelSent(Ok(())) => {
             app.view.message = Some("cancel sent; the transaction rolls back".into());
             Vec::new()
@@ -181,6 +182,9 @@ fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
     if let Some(Overlay::Editor(_)) = app.view.overlays.last() {
         return super::editors::on_key(app, &key);
     }
+    if let Some(Overlay::Simulator(_)) = app.view.overlays.last() {
+        return super::simulating::on_key(app, &key);
+    }
     if !app.view.overlays.is_empty() {
         return on_overlay_key(app, key);
     }
@@ -216,7 +220,7 @@ fn on_overlay_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
         Overlay::ResumeDraft(dialog) => dialog.on_key(action),
         Overlay::DraftOrFile(dialog) => dialog.on_key(action),
         Overlay::Drift(_) => Outcome::Close,
-        Overlay::Editor(_) => Outcome::Stay,
+        Overlay::Editor(_) | Overlay::Simulator(_) => Outcome::Stay,
     };
     if outcome == Outcome::Stay {
         return Vec::new();
@@ -379,6 +383,7 @@ fn act(app: &mut App, action: Action) -> Vec<Effect> {
             (Focus::Main, Phase::Schema) => schema_detail::on_action(app, action),
             (Focus::Main, _) => phase_pane::on_action(app, action),
         },
+        Action::Simulate => return super::simulating::open(app),
         Action::Filter => {
             app.view.focus = Focus::Tree;
             app.view.filtering = true;

@@ -18,6 +18,7 @@ pub mod relations_pane;
 pub mod resume_draft;
 pub mod schema_detail;
 pub mod schema_tree;
+pub mod simulator;
 pub mod tables_pane;
 
 use std::path::PathBuf;
