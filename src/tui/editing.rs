@@ -155,3 +155,39 @@ fn changed_with(
     }
     super::autosave::autosave(app).into_iter().collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::design::edit::Edit;
+    use crate::design::{Design, Table};
+    use crate::tui::app::DesignState;
+    use crate::tui::keymap::Keymap;
+    use crate::tui::theme::Theme;
+
+    #[test]
+    fn the_empty_starting_design_is_not_saved_until_it_is_edited() {
+        let mut app = App::new("u@h:1/db".into(), Theme::default(), Keymap::default());
+        app.draft_path = Some(std::env::temp_dir().join("never-written.json"));
+        app.model.design = Some(DesignState {
+            design: Design::default(),
+            file: None,
+        });
+        assert_eq!(crate::tui::autosave::autosave(&app), None);
+        let effects = apply(
+            &mut app,
+            Edit::AddTable {
+                index: 0,
+                table: Table::new("Todos"),
+            },
+            "added",
+        );
+        assert!(matches!(effects.as_slice(), [Effect::SaveDraft { .. }]));
+        // Taking the table back leaves an empty design that is saved: the draft must not
+        // keep the table.
+        let effects = undo(&mut app);
+        assert!(
+            matches!(effects.as_slice(), [Effect::SaveDraft { text, .. }] if !text.contains("Todos"))
+        );
+    }
+}
