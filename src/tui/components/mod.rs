@@ -14,6 +14,7 @@ pub mod phase_pane;
 pub mod popup;
 pub mod preview;
 pub mod resume_draft;
+pub mod rls_pane;
 pub mod schema_detail;
 pub mod schema_tree;
 pub mod tables_pane;

@@ -6,6 +6,8 @@
 pub mod field_form;
 pub mod field_options;
 pub mod open_live;
+pub mod policy_form;
+pub mod rls_template;
 pub mod save_as;
 pub mod table_form;
 
@@ -25,6 +27,8 @@ pub enum Editor {
     TypePicker(field_form::TypePicker),
     Field(field_form::FieldForm),
     SaveAs(Form),
+    /// Phase 4: the template picker, a policy's form.
+    Rls(policy_form::RlsEditor),
 }
 
 impl Editor {
@@ -34,6 +38,7 @@ impl Editor {
             Editor::TypePicker(p) => &p.form,
             Editor::Field(f) => &f.form,
             Editor::SaveAs(form) => form,
+            Editor::Rls(r) => r.form(),
         }
     }
 
@@ -43,6 +48,7 @@ impl Editor {
             Editor::TypePicker(p) => &mut p.form,
             Editor::Field(f) => &mut f.form,
             Editor::SaveAs(form) => form,
+            Editor::Rls(r) => r.form_mut(),
         }
     }
 }
@@ -56,6 +62,9 @@ pub fn on_key(app: &mut App, key: &KeyEvent) -> Vec<Effect> {
     let outcome = editor.form_mut().on_key(key);
     if let Editor::Table(t) = editor.as_mut() {
         table_form::derive_placeholder(&mut t.form);
+    }
+    if let Editor::Rls(r) = editor.as_mut() {
+        policy_form::after_key(r, &app.model);
     }
     match outcome {
         FormOutcome::Stay => Vec::new(),
@@ -88,6 +97,7 @@ fn confirm(app: &mut App) -> Vec<Effect> {
         .map(|s| s.design.clone())
         .unwrap_or_default();
     match editor {
+        Editor::Rls(r) => policy_form::confirm(app, &design, r),
         Editor::SaveAs(form) => {
             app.view.overlays.pop();
             editing::save_as(app, save_as::path(&form))
