@@ -383,7 +383,7 @@ const DEFAULTS: &[(Context, Action, &[&str], &str, bool)] = &[
         Context::List,
         Action::Template,
         &["T"],
-        "phase 4: replace the table's policies with a template",
+        "phase 4: policies from a template",
         false,
     ),
     (

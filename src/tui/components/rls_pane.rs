@@ -279,7 +279,7 @@ fn lines<'a>(app: &App, width: u16) -> (Vec<Line<'a>>, Vec<Option<usize>>) {
     }
     out.push(Line::styled(
         fit(
-            "a add · T template · ⏎ edit · x remove · J/K move · R RLS on/off · u undo",
+            "a add · T template · ⏎ edit · x remove · R RLS on/off",
             w,
         ),
         app.theme.style(Role::Dim),

@@ -45,7 +45,9 @@ pub fn open(app: &mut App, table: usize) {
         .iter()
         .map(|&t| PickerEntry::new(t.key(), t.label(), t.description()).note(note(t)))
         .collect();
-    let form = Form::new(title).field("template", "", Picker::new(entries).rows(6));
+    let form = Form::new(title)
+        .width(110)
+        .field("template", "", Picker::new(entries).rows(6));
     let mut picker = TemplatePicker { table, form };
     refresh(&mut picker, &app.model);
     app.view
