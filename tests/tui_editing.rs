@@ -366,7 +366,11 @@ async fn a_template_chosen_and_a_policy_edited_with_the_keyboard_are_applied() {
             "Owners delete their rows"
         ]
     );
-    assert_eq!(h.app.model.history.undo_len(), 2, "the template is one edit");
+    assert_eq!(
+        h.app.model.history.undo_len(),
+        2,
+        "the template is one edit"
+    );
 
     // ⏎ on the first policy: its form; Tab to USING, replace it.
     h.key(KeyCode::Enter);
@@ -505,7 +509,8 @@ async fn a_lint_finding_sits_under_the_policy_it_concerns() {
             .analysis
             .findings
             .iter()
-            .any(|f| f.rule == "rls_references_user_metadata" && f.object == "public.notes.Admins edit"),
+            .any(|f| f.rule == "rls_references_user_metadata"
+                && f.object == "public.notes.Admins edit"),
         "{:?}",
         h.app.model.analysis.findings
     );
@@ -514,12 +519,14 @@ async fn a_lint_finding_sits_under_the_policy_it_concerns() {
     assert_eq!(h.app.view.selected[Phase::Rls.index()], 1);
     let column = lines[finding].find('✗').unwrap();
     let column = lines[finding][..column].chars().count() as u16;
-    h.send(Message::Terminal(Event::Mouse(crossterm::event::MouseEvent {
-        kind: crossterm::event::MouseEventKind::Down(crossterm::event::MouseButton::Left),
-        column,
-        row: finding as u16,
-        modifiers: KeyModifiers::NONE,
-    })));
+    h.send(Message::Terminal(Event::Mouse(
+        crossterm::event::MouseEvent {
+            kind: crossterm::event::MouseEventKind::Down(crossterm::event::MouseButton::Left),
+            column,
+            row: finding as u16,
+            modifiers: KeyModifiers::NONE,
+        },
+    )));
     assert_eq!(h.app.view.selected[Phase::Rls.index()], 0);
     h.key(KeyCode::Down);
     h.key(KeyCode::Char('K'));
@@ -529,4 +536,25 @@ async fn a_lint_finding_sits_under_the_policy_it_concerns() {
     h.key(KeyCode::Char('u'));
     h.key(KeyCode::Char('u'));
     assert_eq!(design(&h).tables[0].rls_policies[0].name, "Admins edit");
+
+    // R turns RLS off: the warnings say what that means, under the table's header.
+    h.key(KeyCode::Char('R'));
+    assert!(!design(&h).tables[0].rls_enabled);
+    let screen = h.screen(120, 40);
+    let lines: Vec<&str> = screen.lines().collect();
+    let header = lines
+        .iter()
+        .position(|l| l.contains("Notes · RLS off · 2 policies"))
+        .unwrap_or_else(|| panic!("{screen}"));
+    let warning = lines
+        .iter()
+        .position(|l| l.contains("⚠ row-level security is off on \"notes\""))
+        .unwrap_or_else(|| panic!("{screen}"));
+    let admins = lines
+        .iter()
+        .position(|l| l.contains("Admins edit"))
+        .unwrap();
+    assert!(header < warning && warning < admins, "{screen}");
+    h.key(KeyCode::Char('R'));
+    assert!(design(&h).tables[0].rls_enabled);
 }

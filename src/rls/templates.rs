@@ -53,7 +53,9 @@ impl Template {
     /// Who can do what, in one line (the TUI's template picker shows it).
     pub fn description(self) -> &'static str {
         match self {
-            Template::OwnerOnly => "each signed-in user reads and writes only the rows they created",
+            Template::OwnerOnly => {
+                "each signed-in user reads and writes only the rows they created"
+            }
             Template::PublicReadOwnerWrite => {
                 "everyone (even signed out) reads; only the row's creator changes it"
             }

@@ -66,7 +66,7 @@ pub fn on_action(app: &mut App, action: Action) -> Vec<Effect> {
                     t.name
                 ),
                 (false, false) => format!(
-                    "RLS off for {}: anyone with the anon key may read and change every row (R turns it back on)",
+                    "RLS off for {}: the anon key reads and changes every row (R: on again)",
                     t.name
                 ),
             };
@@ -131,7 +131,10 @@ fn keep_in_view(app: &mut App) {
     let Some(first) = rows_at.iter().position(|r| *r == Some(chosen)) else {
         return;
     };
-    let last = rows_at.iter().rposition(|r| *r == Some(chosen)).unwrap_or(first);
+    let last = rows_at
+        .iter()
+        .rposition(|r| *r == Some(chosen))
+        .unwrap_or(first);
     let scroll = &mut app.view.scrolls[Phase::Rls.index()];
     if last + 2 > *scroll + rows {
         *scroll = (last + 2).saturating_sub(rows);
@@ -237,14 +240,21 @@ fn lines<'a>(app: &App, width: u16) -> (Vec<Line<'a>>, Vec<Option<usize>>) {
                 if here { " ▸ " } else { "   " },
                 app.theme.style(Role::Accent),
             ),
-            Span::styled(super::pad(&p.name, name_width), app.theme.style(Role::Identifier)),
+            Span::styled(
+                super::pad(&p.name, name_width),
+                app.theme.style(Role::Identifier),
+            ),
             Span::styled(
                 fit(
                     &format!(
                         " {:<6}  {}  {}",
                         p.operation.name(),
                         p.roles.join(", "),
-                        if p.permissive { "permissive" } else { "restrictive" }
+                        if p.permissive {
+                            "permissive"
+                        } else {
+                            "restrictive"
+                        }
                     ),
                     w.saturating_sub(3 + name_width),
                 ),
@@ -278,10 +288,7 @@ fn lines<'a>(app: &App, width: u16) -> (Vec<Line<'a>>, Vec<Option<usize>>) {
         rows_at.resize(out.len(), Some(i));
     }
     out.push(Line::styled(
-        fit(
-            "a add · T template · ⏎ edit · x remove · R RLS on/off",
-            w,
-        ),
+        fit("a add · T template · ⏎ edit · x remove · R RLS on/off", w),
         app.theme.style(Role::Dim),
     ));
     others(app, Some(t), width, &mut out);
@@ -339,7 +346,10 @@ fn finding_lines<'a>(app: &App, f: &Finding, width: u16, out: &mut Vec<Line<'a>>
     } else {
         f.text()
     };
-    for line in wrap(&format!("{mark} {text}"), (width as usize).saturating_sub(5)) {
+    for line in wrap(
+        &format!("{mark} {text}"),
+        (width as usize).saturating_sub(5),
+    ) {
         out.push(Line::styled(format!("     {line}"), app.theme.style(role)));
     }
 }
@@ -417,7 +427,10 @@ mod tests {
         let text = "public.todos.Admins: the policy reads user_metadata, which every signed-in user can change about themselves";
         for width in [8, 20, 33, 80] {
             let lines = wrap(text, width);
-            assert!(lines.iter().all(|l| l.chars().count() <= width), "{lines:?}");
+            assert!(
+                lines.iter().all(|l| l.chars().count() <= width),
+                "{lines:?}"
+            );
             let joined: String = lines.concat().split_whitespace().collect();
             let expected: String = text.split_whitespace().collect();
             assert_eq!(joined, expected);

@@ -182,7 +182,11 @@ fn policy_of(form: &Form, old: Option<&Policy>) -> Policy {
     };
     let operation = OPERATIONS[form.value_choice("operation").unwrap_or(0).min(4)];
     Policy {
-        name: form.value_text("name").unwrap_or_default().trim().to_owned(),
+        name: form
+            .value_text("name")
+            .unwrap_or_default()
+            .trim()
+            .to_owned(),
         operation,
         using_expression: expression("using_expression"),
         with_check_expression: expression("with_check_expression"),

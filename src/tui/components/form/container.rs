@@ -9,8 +9,8 @@ use crossterm::event::{
 use ratatui::layout::Rect;
 
 use super::FormOutcome;
-use crate::tui::theme::Role;
 use super::input::{FormInput, Value};
+use crate::tui::theme::Role;
 
 #[derive(Clone, Debug, PartialEq)]
 pub(crate) struct Field {
