@@ -16,7 +16,7 @@ use crate::design::{Design, Policy};
 use crate::findings::{Finding, Source};
 use crate::tui::app::{App, Focus};
 use crate::tui::editing;
-use crate::tui::editors::{policy_form, rls_template};
+use crate::tui::editors::policy_form;
 use crate::tui::findings::mark;
 use crate::tui::highlight::highlight_text;
 use crate::tui::keymap::Action;
@@ -56,7 +56,7 @@ pub fn on_action(app: &mut App, action: Action) -> Vec<Effect> {
     let policy = t.rls_policies.get(index).cloned();
     match (action, policy) {
         (Action::Add, _) => policy_form::open_add(app, table),
-        (Action::Template, _) => rls_template::open(app, table),
+        (Action::Template, _) => policy_form::open_template(app, table),
         (Action::ToggleRls, _) => {
             let enabled = !t.rls_enabled;
             let done = match (enabled, t.public_reference) {

@@ -63,6 +63,17 @@ pub fn open_add(app: &mut App, table: usize) {
     open(app, table, None, &Policy::new("", Operation::Select));
 }
 
+/// `T` in phase 4: the template picker.
+pub fn open_template(app: &mut App, table: usize) {
+    if let Some(picker) = rls_template::picker(app, table) {
+        app.view
+            .overlays
+            .push(Overlay::Editor(Box::new(Editor::Rls(RlsEditor::Template(
+                picker,
+            )))));
+    }
+}
+
 /// `⏎`/`e` on a policy.
 pub fn open_edit(app: &mut App, table: usize, index: usize) {
     let Some(policy) = app

@@ -9,15 +9,12 @@
 use crate::design::Design;
 use crate::design::edit::{Edit, TableProperties};
 use crate::rls::templates::{self, Template, TemplateError};
-use crate::tui::app::{App, Model, Overlay};
+use crate::tui::app::{App, Model};
 use crate::tui::components::form::{Form, Picker, PickerEntry};
 use crate::tui::editing;
 use crate::tui::message::Effect;
 use crate::tui::phase::Phase;
 use crate::tui::theme::Role;
-
-use super::Editor;
-use super::policy_form::RlsEditor;
 
 /// Choosing a template for table `table` of the design.
 #[derive(Clone, Debug, PartialEq)]
@@ -26,16 +23,9 @@ pub struct TemplatePicker {
     pub form: Form,
 }
 
-/// `T` in phase 4.
-pub fn open(app: &mut App, table: usize) {
-    let Some(t) = app
-        .model
-        .design
-        .as_ref()
-        .and_then(|s| s.design.tables.get(table))
-    else {
-        return;
-    };
+/// `T` in phase 4: the picker for table `table` (`None` when there is no such table).
+pub(super) fn picker(app: &App, table: usize) -> Option<TemplatePicker> {
+    let t = app.model.design.as_ref()?.design.tables.get(table)?;
     let title = match t.rls_policies.len() {
         0 => format!("Template for {}", t.name),
         1 => format!("Template for {} · replaces its policy", t.name),
@@ -50,11 +40,7 @@ pub fn open(app: &mut App, table: usize) {
         .field("template", "", Picker::new(entries).rows(6));
     let mut picker = TemplatePicker { table, form };
     refresh(&mut picker, &app.model);
-    app.view
-        .overlays
-        .push(Overlay::Editor(Box::new(Editor::Rls(RlsEditor::Template(
-            picker,
-        )))));
+    Some(picker)
 }
 
 /// What a template makes, short, for the right-hand end of its row.
