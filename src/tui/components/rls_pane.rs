@@ -74,6 +74,7 @@ pub fn on_action(app: &mut App, action: Action) -> Vec<Effect> {
         }
         (Action::Open | Action::Edit, Some(_)) => policy_form::open_edit(app, table, index),
         (Action::Delete, Some(p)) => {
+            app.view.selected[Phase::Rls.index()] = index.min(count.saturating_sub(2));
             return editing::apply(
                 app,
                 Edit::RemovePolicy { table, index },
@@ -126,7 +127,7 @@ pub fn click(app: &mut App, line: usize) {
 /// Scrolls so the selected policy's lines are on screen (its first when it is taller).
 fn keep_in_view(app: &mut App) {
     let rows = layout::main_rows(app.view.width, app.view.height).max(4);
-    let chosen = app.view.selected[Phase::Rls.index()];
+    let chosen = app.view.selected[Phase::Rls.index()].min(policy_count(app).saturating_sub(1));
     let (_, rows_at) = lines(app, width(app));
     let Some(first) = rows_at.iter().position(|r| *r == Some(chosen)) else {
         return;
@@ -230,7 +231,8 @@ fn lines<'a>(app: &App, width: u16) -> (Vec<Line<'a>>, Vec<Option<usize>>) {
         ));
     }
     let focused = app.view.focus == Focus::Main;
-    let chosen = app.view.selected[Phase::Rls.index()];
+    let chosen =
+        app.view.selected[Phase::Rls.index()].min(table.rls_policies.len().saturating_sub(1));
     let name_width = (w.saturating_sub(4) / 3).clamp(12, 32);
     for (i, p) in table.rls_policies.iter().enumerate() {
         rows_at.resize(out.len(), None);
