@@ -587,3 +587,238 @@ async fn relationships_are_edited_removed_and_undone_one_step_each() {
     h.send(ctrl_r());
     assert_eq!(*design(&h), changed, "redo");
 }
+
+fn alt_enter() -> Message {
+    Message::Terminal(Event::Key(KeyEvent::new(KeyCode::Enter, KeyModifiers::ALT)))
+}
+
+/// Phase 4 with the keyboard alone: the owner-only template on a new table, one policy's
+/// USING changed in the expression editor, applied, and read back from `pg_policies`.
+#[tokio::test]
+async fn a_template_chosen_and_a_policy_edited_with_the_keyboard_are_applied() {
+    let db = test_db().await;
+    let mut h = Harness::start(empty_app(), db.connect_again().await);
+    h.settle().await;
+    h.key(KeyCode::Char('1'));
+    h.key(KeyCode::Char('a'));
+    h.keys("Todos");
+    h.key(KeyCode::Enter);
+    h.key(KeyCode::Char('4'));
+    assert!(
+        h.screen(120, 40).contains("no policies yet"),
+        "{}",
+        h.screen(120, 40)
+    );
+    h.key(KeyCode::Char('T'));
+    let picker = h.screen(120, 40);
+    assert!(
+        picker.contains("owner only") && picker.contains("organisation membership"),
+        "{picker}"
+    );
+    h.key(KeyCode::Enter);
+    let names: Vec<String> = design(&h).tables[0]
+        .rls_policies
+        .iter()
+        .map(|p| p.name.clone())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "Owners read their rows",
+            "Owners insert their rows",
+            "Owners update their rows",
+            "Owners delete their rows"
+        ]
+    );
+    assert_eq!(
+        h.app.model.history.undo_len(),
+        2,
+        "the template is one edit"
+    );
+
+    // ⏎ on the first policy: its form; Tab to USING, replace it.
+    h.key(KeyCode::Enter);
+    assert!(matches!(
+        h.app.overlay(),
+        Some(Overlay::Editor(e)) if matches!(**e, Editor::Rls(_))
+    ));
+    for _ in 0..4 {
+        h.key(KeyCode::Tab);
+    }
+    for _ in 0.."created_by = auth.uid()".len() {
+        h.key(KeyCode::Backspace);
+    }
+    let started = std::time::Instant::now();
+    h.keys("created_by = (select auth.uid())");
+    let typing = started.elapsed();
+    h.send(alt_enter());
+    assert!(h.app.overlay().is_none(), "{}", h.screen(120, 40));
+    assert_eq!(
+        design(&h).tables[0].rls_policies[0]
+            .using_expression
+            .as_deref(),
+        Some("created_by = (select auth.uid())")
+    );
+    // The linter re-runs on every key typed into the form: it must keep up with typing.
+    assert!(
+        typing < std::time::Duration::from_secs(3),
+        "32 keys with the lint re-run on each took {typing:?}"
+    );
+    let screen = h.screen(120, 40);
+    assert!(
+        screen.contains("using       created_by = (select auth.uid())"),
+        "{screen}"
+    );
+
+    h.key(KeyCode::Char('6'));
+    h.key(KeyCode::Char('A'));
+    h.keys("apply");
+    h.key(KeyCode::Enter);
+    h.settle().await;
+    assert!(
+        matches!(h.app.apply, ApplyState::Succeeded { dry_run: false, .. }),
+        "{:?} {:?}",
+        h.app.apply,
+        h.app.view.message
+    );
+    assert_eq!(
+        scalar(
+            &db,
+            "SELECT count(*)::text FROM pg_policies WHERE schemaname = 'public' AND tablename = 'todos'"
+        )
+        .await
+        .as_deref(),
+        Some("4")
+    );
+    let qual = scalar(
+        &db,
+        "SELECT qual FROM pg_policies
+          WHERE schemaname = 'public' AND tablename = 'todos' AND policyname = 'Owners read their rows'",
+    )
+    .await
+    .unwrap_or_default();
+    assert!(qual.contains("SELECT auth.uid()"), "{qual}");
+    assert_eq!(
+        scalar(
+            &db,
+            "SELECT relrowsecurity::text FROM pg_class WHERE oid = 'public.todos'::regclass"
+        )
+        .await
+        .as_deref(),
+        Some("true")
+    );
+    assert!(h.app.model.plan.as_ref().unwrap().plan.is_empty());
+}
+
+/// A policy that trusts `user_metadata`: the linter's error shows in the form as the
+/// expression is typed, and under the policy's row in the pane once it is added.
+#[tokio::test]
+async fn a_lint_finding_sits_under_the_policy_it_concerns() {
+    let db = test_db().await;
+    let mut h = Harness::start(empty_app(), db.connect_again().await);
+    h.settle().await;
+    h.key(KeyCode::Char('1'));
+    h.key(KeyCode::Char('a'));
+    h.keys("Notes");
+    h.key(KeyCode::Enter);
+    h.key(KeyCode::Char('4'));
+    h.key(KeyCode::Char('a'));
+    h.keys("Admins edit");
+    h.key(KeyCode::Tab);
+    h.key(KeyCode::Right);
+    h.key(KeyCode::Right); // UPDATE
+    for _ in 0..3 {
+        h.key(KeyCode::Tab);
+    }
+    h.keys("(auth.jwt() -> 'user_metadata' ->> 'admin') = 'true'");
+    let form = h.screen(120, 40);
+    assert!(
+        form.contains("✗ the policy trusts user_metadata"),
+        "the finding shows while typing:\n{form}"
+    );
+    h.send(alt_enter());
+    assert!(h.app.overlay().is_none(), "{}", h.screen(120, 40));
+    let policy = &design(&h).tables[0].rls_policies[0];
+    assert_eq!(
+        (policy.name.as_str(), policy.operation),
+        ("Admins edit", schemaforge::design::Operation::Update)
+    );
+    // One more, harmless, so the finding must sit under the right one.
+    h.key(KeyCode::Char('a'));
+    h.keys("Owners read");
+    h.key(KeyCode::Tab);
+    h.key(KeyCode::Tab);
+    h.key(KeyCode::Tab);
+    h.key(KeyCode::Tab);
+    h.keys("created_by = (select auth.uid())");
+    h.send(alt_enter());
+    assert_eq!(design(&h).tables[0].rls_policies.len(), 2);
+    let screen = h.screen(120, 40);
+    let lines: Vec<&str> = screen.lines().collect();
+    let row = |needle: &str| {
+        lines
+            .iter()
+            .position(|l| l.contains(needle))
+            .unwrap_or_else(|| panic!("{needle:?} not on screen:\n{screen}"))
+    };
+    let (admins, owners, finding) = (
+        row("Admins edit"),
+        row("Owners read"),
+        row("✗ the policy trusts user_metadata"),
+    );
+    assert!(admins < finding && finding < owners, "{screen}");
+    assert!(
+        h.app
+            .model
+            .analysis
+            .findings
+            .iter()
+            .any(|f| f.rule == "rls_references_user_metadata"
+                && f.object == "public.notes.Admins edit"),
+        "{:?}",
+        h.app.model.analysis.findings
+    );
+    // The finding's line belongs to the first policy: a click on it selects that policy.
+    h.key(KeyCode::Down);
+    assert_eq!(h.app.view.selected[Phase::Rls.index()], 1);
+    let column = lines[finding].find('✗').unwrap();
+    let column = lines[finding][..column].chars().count() as u16;
+    h.send(Message::Terminal(Event::Mouse(
+        crossterm::event::MouseEvent {
+            kind: crossterm::event::MouseEventKind::Down(crossterm::event::MouseButton::Left),
+            column,
+            row: finding as u16,
+            modifiers: KeyModifiers::NONE,
+        },
+    )));
+    assert_eq!(h.app.view.selected[Phase::Rls.index()], 0);
+    h.key(KeyCode::Down);
+    h.key(KeyCode::Char('K'));
+    assert_eq!(design(&h).tables[0].rls_policies[0].name, "Owners read");
+    h.key(KeyCode::Char('x'));
+    assert_eq!(design(&h).tables[0].rls_policies.len(), 1);
+    h.key(KeyCode::Char('u'));
+    h.key(KeyCode::Char('u'));
+    assert_eq!(design(&h).tables[0].rls_policies[0].name, "Admins edit");
+
+    // R turns RLS off: the warnings say what that means, under the table's header.
+    h.key(KeyCode::Char('R'));
+    assert!(!design(&h).tables[0].rls_enabled);
+    let screen = h.screen(120, 40);
+    let lines: Vec<&str> = screen.lines().collect();
+    let header = lines
+        .iter()
+        .position(|l| l.contains("Notes · RLS off · 2 policies"))
+        .unwrap_or_else(|| panic!("{screen}"));
+    let warning = lines
+        .iter()
+        .position(|l| l.contains("⚠ row-level security is off on \"notes\""))
+        .unwrap_or_else(|| panic!("{screen}"));
+    let admins = lines
+        .iter()
+        .position(|l| l.contains("Admins edit"))
+        .unwrap();
+    assert!(header < warning && warning < admins, "{screen}");
+    h.key(KeyCode::Char('R'));
+    assert!(design(&h).tables[0].rls_enabled);
+}

@@ -12,7 +12,7 @@ use schemaforge::tui::message::Message;
 use schemaforge::tui::theme::Theme;
 use schemaforge::tui::update::update;
 
-/// One thing a user does with a form (or a one-key edit) in phases 1 and 2.
+/// One thing a user does with a form (or a one-key edit) in phases 1, 2 and 4.
 #[derive(Clone, Debug)]
 enum Step {
     AddTable(String),
@@ -71,6 +71,33 @@ enum Step {
     ToggleRelationRequired(usize),
     RemoveRelation(usize),
     MoveRelationDown(usize),
+    /// Phase 4: the template at `template` in the picker (`T`).
+    ApplyTemplate {
+        table: usize,
+        template: usize,
+    },
+    /// Phase 4: a new policy (`a`), its name and command.
+    AddPolicy {
+        table: usize,
+        name: String,
+        operation: usize,
+    },
+    /// Phase 4: a policy's USING typed after what it has (some texts are refused).
+    EditPolicyUsing {
+        table: usize,
+        policy: usize,
+        text: String,
+    },
+    RemovePolicy {
+        table: usize,
+        policy: usize,
+    },
+    MovePolicyDown {
+        table: usize,
+        policy: usize,
+    },
+    /// `R`: row-level security on or off.
+    ToggleRls(usize),
 }
 
 fn name() -> impl Strategy<Value = String> {
@@ -80,6 +107,16 @@ fn name() -> impl Strategy<Value = String> {
         Just("Todos".to_owned()),
         Just("id".to_owned()),
         Just("Ünïcode".to_owned()),
+    ]
+}
+
+fn expression() -> impl Strategy<Value = String> {
+    prop_oneof![
+        Just(" OR true".to_owned()),
+        Just(" AND created_by = auth.uid()".to_owned()),
+        Just("; DROP TABLE x".to_owned()),
+        Just("(".to_owned()),
+        "[a-z =]{0,10}",
     ]
 }
 
@@ -104,6 +141,14 @@ fn step() -> impl Strategy<Value = Step> {
         1 => i.clone().prop_map(Step::ToggleRelationRequired),
         1 => i.clone().prop_map(Step::RemoveRelation),
         1 => i.clone().prop_map(Step::MoveRelationDown),
+        2 => (i.clone(), 0usize..6).prop_map(|(table, template)| Step::ApplyTemplate { table, template }),
+        2 => (i.clone(), name(), 0usize..5)
+            .prop_map(|(table, name, operation)| Step::AddPolicy { table, name, operation }),
+        2 => (i.clone(), i.clone(), expression())
+            .prop_map(|(table, policy, text)| Step::EditPolicyUsing { table, policy, text }),
+        1 => (i.clone(), i.clone()).prop_map(|(table, policy)| Step::RemovePolicy { table, policy }),
+        1 => (i.clone(), i.clone()).prop_map(|(table, policy)| Step::MovePolicyDown { table, policy }),
+        1 => i.clone().prop_map(Step::ToggleRls),
     ]
 }
 
@@ -297,6 +342,66 @@ impl Driver {
                 self.text(text);
                 self.key(KeyCode::Esc);
             }
+            Step::ApplyTemplate { table, template } => {
+                self.select('1', *table);
+                self.char('4');
+                self.char('T');
+                if self.app.overlay().is_some() {
+                    for _ in 0..*template {
+                        self.key(KeyCode::Down);
+                    }
+                }
+                self.key(KeyCode::Enter);
+            }
+            Step::AddPolicy {
+                table,
+                name,
+                operation,
+            } => {
+                self.select('1', *table);
+                self.char('4');
+                self.char('a');
+                self.text(name);
+                if self.app.overlay().is_some() {
+                    self.key(KeyCode::Tab);
+                    for _ in 0..*operation {
+                        self.key(KeyCode::Right);
+                    }
+                }
+                self.key(KeyCode::Enter);
+            }
+            Step::EditPolicyUsing {
+                table,
+                policy,
+                text,
+            } => {
+                self.select('1', *table);
+                self.select('4', *policy);
+                self.char('e');
+                if self.app.overlay().is_some() {
+                    for _ in 0..4 {
+                        self.key(KeyCode::Tab);
+                    }
+                    self.key(KeyCode::End);
+                }
+                self.text(text);
+                self.send(KeyCode::Enter, KeyModifiers::ALT);
+            }
+            Step::RemovePolicy { table, policy } => {
+                self.select('1', *table);
+                self.select('4', *policy);
+                self.char('x');
+            }
+            Step::MovePolicyDown { table, policy } => {
+                self.select('1', *table);
+                self.select('4', *policy);
+                self.char('J');
+            }
+            Step::ToggleRls(table) => {
+                self.select('1', *table);
+                self.char('4');
+                self.char('R');
+            }
         }
         self.close_forms();
     }
@@ -350,6 +455,13 @@ proptest! {
                 && *target < before.tables.len()
             {
                 prop_assert_eq!(made, 1, "{:?} was refused: {:?}", step, d.app.view.message);
+            }
+            // A new policy name is always accepted too.
+            if let Step::AddPolicy { table, name, .. } = step
+                && let Some(t) = before.tables.get((*table).min(before.tables.len().saturating_sub(1)))
+                && !t.rls_policies.iter().any(|p| p.name == name.trim())
+            {
+                prop_assert_eq!(made, 1, "adding policy {:?} was refused: {:?}", name, d.app.view.message);
             }
             changes += made;
         }

@@ -62,6 +62,22 @@ fn screens() -> Vec<(&'static str, Setup)> {
             keys(app, "todos");
             press(app, KeyCode::Enter);
         }),
+        ("rls_template_picker", |app| keys(app, "4T")),
+        ("rls_policy_form", |app| {
+            keys(app, "4");
+            press(app, KeyCode::Enter);
+        }),
+        ("rls_policy_form_lint", |app| {
+            keys(app, "4a");
+            keys(app, "Admins edit");
+            press(app, KeyCode::Tab);
+            press(app, KeyCode::Right);
+            press(app, KeyCode::Right);
+            for _ in 0..3 {
+                press(app, KeyCode::Tab);
+            }
+            keys(app, "(auth.jwt() -> 'user_metadata' ->> 'admin') = 'true'");
+        }),
         ("type_picker", |app| keys(app, "2a")),
         ("relation_form", |app| keys(app, "3a")),
         ("relations_diagram", |app| {

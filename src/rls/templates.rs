@@ -49,6 +49,40 @@ impl Template {
             Template::HandWritten => "hand-written",
         }
     }
+
+    /// Who can do what, in one line (the TUI's template picker shows it).
+    pub fn description(self) -> &'static str {
+        match self {
+            Template::OwnerOnly => {
+                "each signed-in user reads and writes only the rows they created"
+            }
+            Template::PublicReadOwnerWrite => {
+                "everyone (even signed out) reads; only the row's creator changes it"
+            }
+            Template::AuthenticatedReadOwnerWrite => {
+                "signed-in users read every row; only the row's creator changes it"
+            }
+            Template::PublicReference => {
+                "RLS off: anyone reads through the API; only the server writes"
+            }
+            Template::Organization => {
+                "members of the row's organisation read and write it (adds the membership tables)"
+            }
+            Template::HandWritten => "RLS on, the policies stay as they are: write your own",
+        }
+    }
+
+    /// Its serialised name (`owner_only`): what a picker entry reads back.
+    pub fn key(self) -> &'static str {
+        match self {
+            Template::OwnerOnly => "owner_only",
+            Template::PublicReadOwnerWrite => "public_read_owner_write",
+            Template::AuthenticatedReadOwnerWrite => "authenticated_read_owner_write",
+            Template::PublicReference => "public_reference",
+            Template::Organization => "organization",
+            Template::HandWritten => "hand_written",
+        }
+    }
 }
 
 /// The tables the organisation template creates when the design lacks them.

@@ -366,11 +366,16 @@ fn act(app: &mut App, action: Action) -> Vec<Effect> {
         | Action::MoveUp
         | Action::MoveDown
         | Action::ChangeType
-        | Action::TogglePrimary => match (app.view.focus, app.view.phase) {
+        | Action::TogglePrimary
+        | Action::Template
+        | Action::ToggleRls => match (app.view.focus, app.view.phase) {
             (Focus::Main, Phase::Tables) => return tables_pane::on_action(app, action),
             (Focus::Main, Phase::Fields) => return fields_pane::on_action(app, action),
             (Focus::Main, Phase::Relations) => {
                 return super::components::relations_pane::on_action(app, action);
+            }
+            (Focus::Main, Phase::Rls) => {
+                return super::components::rls_pane::on_action(app, action);
             }
             (_, _) if action == Action::Add => {
                 goto(app, Phase::Tables);

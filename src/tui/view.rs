@@ -202,6 +202,7 @@ fn draw_main(frame: &mut Frame, app: &App, area: Rect) {
         Phase::Tables => components::tables_pane::draw(frame, app, body),
         Phase::Fields => components::fields_pane::draw(frame, app, body),
         Phase::Relations => components::relations_pane::draw(frame, app, body),
+        Phase::Rls => components::rls_pane::draw(frame, app, body),
         phase => components::phase_pane::draw(frame, app, phase, body),
     }
 }

@@ -2,7 +2,7 @@
 //! (`tui::editors`) open them and carry out a confirmed form; this file holds only state, so
 //! the overlay stack can hold an editor without importing the app.
 
-use crate::design::FieldType;
+use crate::design::{FieldType, Policy};
 
 use super::form::Form;
 
@@ -14,6 +14,8 @@ pub enum Editor {
     Field(FieldForm),
     SaveAs(Form),
     Relation(RelationForm),
+    /// Phase 4: the template picker, a policy's form.
+    Rls(RlsEditor),
 }
 
 impl Editor {
@@ -24,6 +26,7 @@ impl Editor {
             Editor::Field(f) => &f.form,
             Editor::SaveAs(form) => form,
             Editor::Relation(r) => &r.form,
+            Editor::Rls(r) => r.form(),
         }
     }
 
@@ -34,6 +37,7 @@ impl Editor {
             Editor::Field(f) => &mut f.form,
             Editor::SaveAs(form) => form,
             Editor::Relation(r) => &mut r.form,
+            Editor::Rls(r) => r.form_mut(),
         }
     }
 }
@@ -72,4 +76,44 @@ pub struct RelationForm {
     pub(crate) rule: (usize, bool),
     /// The other relationships, as `source db name.field name`: a suggested name avoids them.
     pub(crate) taken: Vec<String>,
+}
+
+/// Phase 4's popups.
+#[derive(Clone, Debug, PartialEq)]
+pub enum RlsEditor {
+    Template(TemplatePicker),
+    Policy(PolicyForm),
+}
+
+impl RlsEditor {
+    pub fn form(&self) -> &Form {
+        match self {
+            RlsEditor::Template(t) => &t.form,
+            RlsEditor::Policy(p) => &p.form,
+        }
+    }
+
+    pub fn form_mut(&mut self) -> &mut Form {
+        match self {
+            RlsEditor::Template(t) => &mut t.form,
+            RlsEditor::Policy(p) => &mut p.form,
+        }
+    }
+}
+
+/// A policy's form: `policy` is the policy edited, `None` for a new one of table `table`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PolicyForm {
+    pub table: usize,
+    pub policy: Option<usize>,
+    pub form: Form,
+    /// The policy the notes were last computed for: the analysis runs only on a change.
+    pub(crate) linted: Option<Policy>,
+}
+
+/// Choosing a template for table `table` of the design.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TemplatePicker {
+    pub table: usize,
+    pub form: Form,
 }

@@ -16,6 +16,7 @@ pub mod popup;
 pub mod preview;
 pub mod relations_pane;
 pub mod resume_draft;
+pub mod rls_pane;
 pub mod schema_detail;
 pub mod schema_tree;
 pub mod simulator;

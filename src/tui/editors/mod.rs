@@ -6,7 +6,9 @@
 pub mod field_form;
 pub mod field_options;
 pub mod open_live;
+pub mod policy_form;
 pub mod relation_form;
+pub mod rls_template;
 pub mod save_as;
 pub mod table_form;
 
@@ -32,6 +34,9 @@ pub fn on_key(app: &mut App, key: &KeyEvent) -> Vec<Effect> {
     }
     if let Editor::Relation(r) = editor.as_mut() {
         relation_form::after_key(r);
+    }
+    if let Editor::Rls(r) = editor.as_mut() {
+        policy_form::after_key(r, &app.model);
     }
     match outcome {
         FormOutcome::Stay => Vec::new(),
@@ -65,6 +70,7 @@ fn confirm(app: &mut App) -> Vec<Effect> {
         .unwrap_or_default();
     match editor {
         Editor::Relation(r) => relation_form::confirm(app, &design, &r),
+        Editor::Rls(r) => policy_form::confirm(app, &design, r),
         Editor::SaveAs(form) => {
             app.view.overlays.pop();
             editing::save_as(app, save_as::path(&form))

@@ -10,6 +10,7 @@ use ratatui::layout::Rect;
 
 use super::FormOutcome;
 use super::input::{FormInput, Value};
+use crate::tui::theme::Role;
 
 #[derive(Clone, Debug, PartialEq)]
 pub(crate) struct Field {
@@ -41,6 +42,9 @@ pub struct Form {
     /// The first content row on screen; kept between frames so the view moves only as
     /// far as the focus needs.
     pub(crate) scroll: Cell<u16>,
+    /// Lines under the inputs that are not about one input (what a linter says about the
+    /// whole object as typed), each in its colour; wrapped to the popup.
+    pub(crate) notes: Vec<(Role, String)>,
 }
 
 impl Form {
@@ -52,6 +56,7 @@ impl Form {
             refused: false,
             width: None,
             scroll: Cell::new(0),
+            notes: Vec::new(),
         }
     }
 
@@ -82,6 +87,16 @@ impl Form {
     pub fn width(mut self, width: u16) -> Form {
         self.width = Some(width.max(20));
         self
+    }
+
+    /// Replaces the notes shown under the inputs (see [`Form::notes`]).
+    pub fn set_notes(&mut self, notes: Vec<(Role, String)>) {
+        self.notes = notes;
+    }
+
+    /// The notes under the inputs, e.g. lint findings about the object being edited.
+    pub fn notes(&self) -> &[(Role, String)] {
+        &self.notes
     }
 
     pub fn title(&self) -> &str {

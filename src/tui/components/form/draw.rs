@@ -61,11 +61,13 @@ impl Form {
     }
 
     pub fn draw(&self, frame: &mut Frame, theme: &Theme, area: Rect) {
-        let (placed, content_height) = self.place();
+        let (placed, fields_height) = self.place();
         let width = self
             .width
             .unwrap_or_else(|| (area.width / 5 * 3).clamp(72, 100))
             .min(area.width);
+        let notes = self.wrapped_notes(width.saturating_sub(4) as usize);
+        let content_height = fields_height + notes.len() as u16;
         let popup = centred(area, width, content_height + 2);
         if popup.width < 6 || popup.height < 3 {
             return;
@@ -143,12 +145,64 @@ impl Form {
                 input_width,
             ));
         }
+        for (row, (role, text)) in notes.iter().enumerate() {
+            canvas.set_stringn(
+                0,
+                fields_height + row as u16,
+                text,
+                canvas_width as usize,
+                theme.style(*role),
+            );
+        }
         let buf = frame.buffer_mut();
         for y in 0..view_height.min(content_height.saturating_sub(scroll)) {
             for x in 0..canvas_width {
                 buf[(inner.x + 1 + x, inner.y + y)] = canvas[(x, scroll + y)].clone();
             }
         }
+    }
+
+    /// The notes as lines of at most `width` characters, broken between words; a note's
+    /// continuation lines are indented under its first.
+    fn wrapped_notes(&self, width: usize) -> Vec<(Role, String)> {
+        let mut out = Vec::new();
+        if width < 4 {
+            return out;
+        }
+        for (role, text) in &self.notes {
+            let mut line = String::new();
+            for word in text.split_whitespace() {
+                let mut word: String = word.to_owned();
+                loop {
+                    let used = line.chars().count();
+                    let started = !line.trim().is_empty();
+                    let sep = usize::from(started);
+                    if used + sep + word.chars().count() <= width {
+                        if started {
+                            line.push(' ');
+                        }
+                        line.push_str(&word);
+                        break;
+                    }
+                    if started {
+                        out.push((*role, std::mem::replace(&mut line, "  ".to_owned())));
+                        continue;
+                    }
+                    // A word longer than a line: cut it.
+                    let room = width.saturating_sub(used).max(1);
+                    line.extend(word.chars().take(room));
+                    word = word.chars().skip(room).collect();
+                    out.push((*role, std::mem::replace(&mut line, "  ".to_owned())));
+                    if word.is_empty() {
+                        break;
+                    }
+                }
+            }
+            if !line.trim().is_empty() {
+                out.push((*role, line));
+            }
+        }
+        out
     }
 
     /// The first canvas row on screen: moved only as far as needed to show the whole
