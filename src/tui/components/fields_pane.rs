@@ -76,12 +76,7 @@ pub fn on_action(app: &mut App, action: Action) -> Vec<Effect> {
             );
         }
         (Action::MoveUp | Action::MoveDown, Some(_)) => {
-            let to = if action == Action::MoveUp {
-                index.checked_sub(1)
-            } else {
-                (index + 1 < count).then_some(index + 1)
-            };
-            if let Some(to) = to {
+            if let Some(to) = super::list_pane::move_target(action, index, count) {
                 app.view.selected[Phase::Fields.index()] = to;
                 return editing::apply(
                     app,
@@ -110,16 +105,11 @@ pub fn click(app: &mut App, line: usize) {
     }
 }
 
-/// Scrolls so the selected field (three lines of header above the rows) is on screen.
+/// Scrolls so the selected field is on screen.
 fn keep_in_view(app: &mut App) {
-    let rows = layout::main_rows(app.view.width, app.view.height).max(4);
-    let row = app.view.selected[Phase::Fields.index()] + 3;
-    let scroll = &mut app.view.scrolls[Phase::Fields.index()];
-    if row < *scroll + 3 {
-        *scroll = row.saturating_sub(3);
-    } else if row >= *scroll + rows - 1 {
-        *scroll = row + 2 - rows;
-    }
+    let (_, rows_at) = lines(app, app.view.body.get().width);
+    let chosen = app.view.selected[Phase::Fields.index()];
+    super::list_pane::keep_in_view(app, Phase::Fields, &rows_at, chosen);
 }
 
 pub fn draw(frame: &mut Frame, app: &App, area: Rect) {

@@ -11,6 +11,7 @@ pub mod editor_popup;
 pub mod fields_pane;
 pub mod form;
 pub mod help;
+pub mod list_pane;
 pub mod phase_pane;
 pub mod popup;
 pub mod preview;

@@ -77,12 +77,7 @@ pub fn on_action(app: &mut App, action: Action) -> Vec<Effect> {
             return effects;
         }
         Action::MoveUp | Action::MoveDown if exists => {
-            let to = if action == Action::MoveUp {
-                index.checked_sub(1)
-            } else {
-                (index + 1 < count).then_some(index + 1)
-            };
-            if let Some(to) = to {
+            if let Some(to) = super::list_pane::move_target(action, index, count) {
                 app.view.selected[Phase::Relations.index()] = to;
                 return editing::apply(app, Edit::MoveRelationship { from: index, to }, "moved");
             }
@@ -112,20 +107,11 @@ pub fn click(app: &mut App, line: usize) {
     }
 }
 
-/// Scrolls so the selected row is on screen.
+/// Scrolls so the selected relationship is on screen.
 fn keep_in_view(app: &mut App) {
-    let rows = layout::main_rows(app.view.width, app.view.height).max(4);
     let (_, rows_at) = lines(app, list_width(app.view.body.get().width.max(20)));
     let chosen = selected(app);
-    let Some(row) = rows_at.iter().position(|r| *r == Some(chosen)) else {
-        return;
-    };
-    let scroll = &mut app.view.scrolls[Phase::Relations.index()];
-    if row < *scroll + 1 {
-        *scroll = row.saturating_sub(1);
-    } else if row + 2 >= *scroll + rows {
-        *scroll = row + 3 - rows;
-    }
+    super::list_pane::keep_in_view(app, Phase::Relations, &rows_at, chosen);
 }
 
 pub fn draw(frame: &mut Frame, app: &App, area: Rect) {

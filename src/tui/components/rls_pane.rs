@@ -82,12 +82,7 @@ pub fn on_action(app: &mut App, action: Action) -> Vec<Effect> {
             );
         }
         (Action::MoveUp | Action::MoveDown, Some(_)) => {
-            let to = if action == Action::MoveUp {
-                index.checked_sub(1)
-            } else {
-                (index + 1 < count).then_some(index + 1)
-            };
-            if let Some(to) = to {
+            if let Some(to) = super::list_pane::move_target(action, index, count) {
                 app.view.selected[Phase::Rls.index()] = to;
                 return editing::apply(
                     app,
@@ -124,25 +119,11 @@ pub fn click(app: &mut App, line: usize) {
     }
 }
 
-/// Scrolls so the selected policy's lines are on screen (its first when it is taller).
+/// Scrolls so every line of the selected policy is on screen.
 fn keep_in_view(app: &mut App) {
-    let rows = layout::main_rows(app.view.width, app.view.height).max(4);
     let chosen = app.view.selected[Phase::Rls.index()].min(policy_count(app).saturating_sub(1));
     let (_, rows_at) = lines(app, width(app));
-    let Some(first) = rows_at.iter().position(|r| *r == Some(chosen)) else {
-        return;
-    };
-    let last = rows_at
-        .iter()
-        .rposition(|r| *r == Some(chosen))
-        .unwrap_or(first);
-    let scroll = &mut app.view.scrolls[Phase::Rls.index()];
-    if last + 2 > *scroll + rows {
-        *scroll = (last + 2).saturating_sub(rows);
-    }
-    if first < *scroll + 1 {
-        *scroll = first.saturating_sub(1);
-    }
+    super::list_pane::keep_in_view(app, Phase::Rls, &rows_at, chosen);
 }
 
 pub fn draw(frame: &mut Frame, app: &App, area: Rect) {

@@ -104,12 +104,7 @@ pub fn on_action(app: &mut App, action: Action) -> Vec<Effect> {
                 .design
                 .as_ref()
                 .map_or(0, |s| s.design.tables.len());
-            let to = if action == Action::MoveUp {
-                i.checked_sub(1)
-            } else {
-                (i + 1 < tables).then_some(i + 1)
-            };
-            if let Some(to) = to {
+            if let Some(to) = super::list_pane::move_target(action, i, tables) {
                 app.view.selected[Phase::Tables.index()] = to;
                 return editing::apply(app, Edit::MoveTable { from: i, to }, "moved");
             }
@@ -131,16 +126,11 @@ pub fn click(app: &mut App, line: usize) {
     }
 }
 
-/// Scrolls so the selected row (one header line above the rows) is on screen.
+/// Scrolls so the selected table is on screen.
 fn keep_in_view(app: &mut App) {
-    let rows = layout::main_rows(app.view.width, app.view.height).max(3);
-    let row = app.view.selected[Phase::Tables.index()] + 1;
-    let scroll = &mut app.view.scrolls[Phase::Tables.index()];
-    if row < *scroll + 1 {
-        *scroll = row.saturating_sub(1);
-    } else if row >= *scroll + rows - 1 {
-        *scroll = row + 2 - rows;
-    }
+    let (_, rows_at) = lines(app, app.view.body.get().width);
+    let chosen = app.view.selected[Phase::Tables.index()];
+    super::list_pane::keep_in_view(app, Phase::Tables, &rows_at, chosen);
 }
 
 pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
