@@ -19,10 +19,8 @@ pub struct Args {
     /// Write the design here instead of printing it.
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
-    /// How long to wait for a table another session holds locked before reading around it
-    /// (PostgreSQL syntax: `3s`, `500ms`; `0` waits forever).
-    #[arg(long, value_name = "DURATION", default_value = crate::db::catalog::DEFAULT_LOCK_TIMEOUT)]
-    pub lock_timeout: String,
+    #[command(flatten)]
+    pub lock: super::catalog_read::LockTimeout,
 }
 
 pub async fn run(db: Option<&str>, args: Args) -> Exit {
@@ -30,16 +28,12 @@ pub async fn run(db: Option<&str>, args: Args) -> Exit {
         Ok(session) => session,
         Err(exit) => return exit,
     };
-    let options = crate::db::catalog::ReadOptions::with_lock_timeout(&args.lock_timeout);
-    let catalog = match crate::db::catalog::read_with(&session.client, &options).await {
-        Ok(catalog) => catalog,
-        Err(e) => {
-            say!("{e}");
-            session.close().await;
-            return Exit::Runtime;
-        }
-    };
+    let catalog = super::catalog_read::read(&session, &args.lock).await;
     session.close().await;
+    let catalog = match catalog {
+        Ok(catalog) => catalog,
+        Err(exit) => return exit,
+    };
     if catalog.schema(&args.schema).is_none() {
         say!(
             "there is no schema {:?} (or it is a system schema)",

@@ -15,10 +15,8 @@ pub struct Args {
     /// Print `{"tables": [...], ...}` instead of the tree.
     #[arg(long)]
     pub json: bool,
-    /// How long to wait for a table another session holds locked before reading around it
-    /// (PostgreSQL syntax: `3s`, `500ms`; `0` waits forever).
-    #[arg(long, value_name = "DURATION", default_value = crate::db::catalog::DEFAULT_LOCK_TIMEOUT)]
-    pub lock_timeout: String,
+    #[command(flatten)]
+    pub lock: super::catalog_read::LockTimeout,
 }
 
 pub async fn run(db: Option<&str>, args: Args) -> Exit {
@@ -26,15 +24,12 @@ pub async fn run(db: Option<&str>, args: Args) -> Exit {
         Ok(session) => session,
         Err(exit) => return exit,
     };
-    let options = crate::db::catalog::ReadOptions::with_lock_timeout(&args.lock_timeout);
-    let catalog = match crate::db::catalog::read_with(&session.client, &options).await {
-        Ok(catalog) => catalog,
-        Err(e) => {
-            say!("{e}");
-            return Exit::Runtime;
-        }
-    };
+    let catalog = super::catalog_read::read(&session, &args.lock).await;
     session.close().await;
+    let catalog = match catalog {
+        Ok(catalog) => catalog,
+        Err(exit) => return exit,
+    };
     for missing in args.schemas.iter().filter(|s| catalog.schema(s).is_none()) {
         say!("note: there is no schema {missing:?} (or it is a system schema)");
     }

@@ -9,6 +9,7 @@ macro_rules! say {
 }
 
 mod apply;
+mod catalog_read;
 mod design;
 mod export;
 mod inspect;
