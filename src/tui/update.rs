@@ -600,11 +600,18 @@ fn start_apply(app: &mut App, dry_run: bool) -> Vec<Effect> {
         .into(),
     );
     let plan = app.model.plan.as_ref().expect("checked by cannot_apply");
+    let samples = match (&app.model.analysis.resolved, &app.model.catalog) {
+        (Some(resolved), Some(catalog)) => {
+            super::sample_load::pending(resolved, catalog).map(Box::new)
+        }
+        _ => None,
+    };
     vec![Effect::Apply {
         generation,
         bundle: plan.bundle.clone(),
         fingerprint: plan.plan.fingerprint.clone(),
         dry_run,
+        samples,
     }]
 }
 

@@ -1,7 +1,6 @@
 //! Phase 5 · samples: one row per designed table with its sample row count (0 = none);
 //! `a`/`⏎`/`e` opens the count form. Below the list, the first rows that will be inserted
-//! into the selected table, from the same generator `apply` uses (seed 0, so the grid is
-//! what a plain `apply` loads), regenerated whenever the design changes.
+//! into the selected table, from the same generator `apply` uses with the same seed, regenerated whenever the design changes.
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -17,6 +16,7 @@ use crate::tui::keymap::Action;
 use crate::tui::message::Effect;
 use crate::tui::navigation::delta;
 use crate::tui::phase::Phase;
+use crate::tui::sample_load::SEED;
 use crate::tui::theme::Role;
 
 /// How many rows of the selected table the grid shows.
@@ -159,7 +159,8 @@ fn grid(app: &App, table: usize) -> Result<Option<TablePreview>, String> {
     if only.samples.is_empty() {
         return Ok(None);
     }
-    let set = crate::samples::generate(&only, &Options::default()).map_err(|e| e.to_string())?;
+    let set =
+        crate::samples::generate(&only, &Options::with_seed(SEED)).map_err(|e| e.to_string())?;
     let first = set
         .loads()
         .filter(|l| l.kind != LoadKind::FollowUp && l.table == t.db_name)
