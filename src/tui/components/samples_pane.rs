@@ -5,13 +5,14 @@
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::Paragraph;
+use ratatui::widgets::{Paragraph, Wrap};
 
 use super::{fit, pad, rule};
 use crate::design::{Design, Samples};
 use crate::samples::{LoadKind, Options, TablePreview};
 use crate::tui::app::App;
 use crate::tui::editors::samples_form;
+use crate::tui::findings::{line, mark};
 use crate::tui::keymap::Action;
 use crate::tui::message::Effect;
 use crate::tui::navigation::delta;
@@ -77,7 +78,10 @@ pub fn click(app: &mut App, line: usize) {
 
 pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
     frame.render_widget(
+        // Wrapped so a finding keeps its end; every other line is fitted to the width, so
+        // the list's lines stay where `click` expects them.
         Paragraph::new(lines(app, area.width))
+            .wrap(Wrap { trim: false })
             .scroll((app.scroll(Phase::Samples).min(u16::MAX as usize) as u16, 0)),
         area,
     );
@@ -95,10 +99,7 @@ fn lines<'a>(app: &App, width: u16) -> Vec<Line<'a>> {
     };
     let d = &state.design;
     out.push(Line::styled(
-        fit(
-            " table                     sample rows   (a/⏎ sets the count)",
-            w,
-        ),
+        fit(" table                     rows · ⏎ sets the count", w),
         app.theme.style(Role::Dim),
     ));
     if d.tables.is_empty() {
@@ -141,7 +142,31 @@ fn lines<'a>(app: &App, width: u16) -> Vec<Line<'a>> {
             app.theme.style(Role::Danger),
         )),
     }
+    findings(app, width, &mut out);
     out
+}
+
+/// The findings that belong to phase 5, under a rule.
+fn findings<'a>(app: &App, width: u16, out: &mut Vec<Line<'a>>) {
+    let findings: Vec<_> = app
+        .model
+        .analysis
+        .findings
+        .iter()
+        .filter(|f| f.phase == Phase::Samples)
+        .collect();
+    if findings.is_empty() {
+        return;
+    }
+    out.push(Line::raw(""));
+    out.push(rule(&app.theme, "findings", width));
+    for f in findings {
+        let (mark, role) = mark(f.severity);
+        out.push(Line::styled(
+            format!(" {mark} {}", line(f)),
+            app.theme.style(role),
+        ));
+    }
 }
 
 /// The first rows of `table` as the generator makes them, `None` when it gets none.
