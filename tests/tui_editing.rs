@@ -824,7 +824,7 @@ async fn a_lint_finding_sits_under_the_policy_it_concerns() {
 }
 
 #[tokio::test]
-async fn samples_set_in_phase_5_show_their_first_rows_are_applied_and_undone() {
+async fn samples_set_in_phase_5_show_their_first_rows_are_applied_with_their_owners_and_undone() {
     let db = test_db().await;
     let mut h = Harness::start(empty_app(), db.connect_again().await);
     h.settle().await;
@@ -852,8 +852,18 @@ async fn samples_set_in_phase_5_show_their_first_rows_are_applied_and_undone() {
     ));
     h.key(KeyCode::Backspace);
     h.key(KeyCode::Char('5'));
+    // Owners: two generated users; the seed stays.
+    h.key(KeyCode::Tab);
+    h.key(KeyCode::Right);
+    h.key(KeyCode::Right);
+    h.key(KeyCode::Tab);
+    h.key(KeyCode::Char('2'));
     h.key(KeyCode::Enter);
     assert!(h.app.overlay().is_none(), "{:?}", h.app.view.message);
+    assert_eq!(
+        h.app.model.sample_run.owners,
+        schemaforge::tui::sample_load::OwnerChoice::Generated(2)
+    );
     assert_eq!(
         design(&h).samples.get("books"),
         Some(&schemaforge::design::Samples::Count(5))
@@ -892,5 +902,19 @@ async fn samples_set_in_phase_5_show_their_first_rows_are_applied_and_undone() {
     assert_eq!(
         scalar(&db, "SELECT count(*) FROM books").await.as_deref(),
         Some("5")
+    );
+    // Owned by the two generated users, and by no one else.
+    assert_eq!(
+        scalar(&db, "SELECT count(*) FROM auth.users").await.as_deref(),
+        Some("2")
+    );
+    assert_eq!(
+        scalar(
+            &db,
+            "SELECT count(*) FROM books WHERE created_by IS NULL OR created_by NOT IN (SELECT id FROM auth.users)"
+        )
+        .await
+        .as_deref(),
+        Some("0")
     );
 }

@@ -602,7 +602,7 @@ fn start_apply(app: &mut App, dry_run: bool) -> Vec<Effect> {
     let plan = app.model.plan.as_ref().expect("checked by cannot_apply");
     let samples = match (&app.model.analysis.resolved, &app.model.catalog) {
         (Some(resolved), Some(catalog)) => {
-            super::sample_load::pending(resolved, catalog).map(Box::new)
+            super::sample_load::pending(resolved, catalog, app.model.sample_run).map(Box::new)
         }
         _ => None,
     };

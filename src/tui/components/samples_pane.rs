@@ -9,7 +9,7 @@ use ratatui::widgets::{Paragraph, Wrap};
 
 use super::{fit, pad, rule};
 use crate::design::{Design, Samples};
-use crate::samples::{LoadKind, Options, TablePreview};
+use crate::samples::{LoadKind, TablePreview};
 use crate::tui::app::App;
 use crate::tui::editors::samples_form;
 use crate::tui::findings::{line, mark};
@@ -17,7 +17,7 @@ use crate::tui::keymap::Action;
 use crate::tui::message::Effect;
 use crate::tui::navigation::delta;
 use crate::tui::phase::Phase;
-use crate::tui::sample_load::SEED;
+use crate::tui::sample_load::OwnerChoice;
 use crate::tui::theme::Role;
 
 /// How many rows of the selected table the grid shows.
@@ -124,7 +124,18 @@ fn lines<'a>(app: &App, width: u16) -> Vec<Line<'a>> {
         };
         out.push(Line::styled(text, app.theme.style(role)));
     }
-    out.push(Line::raw(""));
+    let run = app.model.sample_run;
+    let owners = match run.owners {
+        OwnerChoice::None => "owners: none".to_string(),
+        OwnerChoice::Existing => {
+            "owners: existing users (created_by shows NULL until applied)".to_string()
+        }
+        OwnerChoice::Generated(n) => format!("owners: {n} generated users"),
+    };
+    out.push(Line::styled(
+        fit(&format!(" seed {} · {owners}", run.seed), w),
+        app.theme.style(Role::Dim),
+    ));
     let table = &d.tables[chosen];
     out.push(rule(
         &app.theme,
@@ -184,8 +195,8 @@ fn grid(app: &App, table: usize) -> Result<Option<TablePreview>, String> {
     if only.samples.is_empty() {
         return Ok(None);
     }
-    let set =
-        crate::samples::generate(&only, &Options::with_seed(SEED)).map_err(|e| e.to_string())?;
+    let set = crate::samples::generate(&only, &app.model.sample_run.options(None))
+        .map_err(|e| e.to_string())?;
     let first = set
         .loads()
         .filter(|l| l.kind != LoadKind::FollowUp && l.table == t.db_name)

@@ -75,7 +75,10 @@ fn confirm(app: &mut App) -> Vec<Effect> {
         Editor::Samples(f) => {
             let (edit, done) = samples_form::edit(&design, &f);
             let path = format!("samples.{}", samples_form::key(&design, f.table));
-            commit(app, &design, edit, &path, done, |_| {})
+            let run = samples_form::run(&f);
+            commit(app, &design, edit, &path, done, move |app| {
+                app.model.sample_run = run;
+            })
         }
         Editor::SaveAs(form) => {
             app.view.overlays.pop();
