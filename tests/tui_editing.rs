@@ -905,7 +905,9 @@ async fn samples_set_in_phase_5_show_their_first_rows_are_applied_with_their_own
     );
     // Owned by the two generated users, and by no one else.
     assert_eq!(
-        scalar(&db, "SELECT count(*) FROM auth.users").await.as_deref(),
+        scalar(&db, "SELECT count(*) FROM auth.users")
+            .await
+            .as_deref(),
         Some("2")
     );
     assert_eq!(
