@@ -142,3 +142,50 @@ async fn a_saved_plan_carries_the_rows_and_a_failing_load_leaves_nothing() {
     assert_eq!(counts(&db).await, "12,250,8,0");
     std::fs::remove_dir_all(dir).unwrap();
 }
+
+/// Rows that point at a live table use its existing keys, whatever their type: a `bigint`
+/// identity key is as good a target as a uuid.
+#[tokio::test]
+async fn rows_pointing_at_a_live_bigint_keyed_table_use_its_existing_keys() {
+    let db = test_db().await;
+    db.session.client
+        .batch_execute(
+            "CREATE TABLE public.regions (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, name text NOT NULL);
+             INSERT INTO public.regions (name) VALUES ('north'), ('south'), ('east');",
+        )
+        .await
+        .unwrap();
+    let dir = std::env::temp_dir().join(format!(
+        "schemaforge-samples-bigint-{}-{}",
+        std::process::id(),
+        db.name
+    ));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("design.json");
+    let design = serde_json::json!({
+        "tables": [{"name": "Shops", "fields": [{"name": "Name", "type": "singleLineText"}]}],
+        "relationships": [{"table": "shops", "name": "region", "target": "public.regions", "required": true}],
+        "samples": {"shops": 20}
+    });
+    std::fs::write(&file, design.to_string()).unwrap();
+    let file = file.to_str().unwrap();
+    let run = |args: &[&str]| common::cli(&db.url, args);
+
+    let out = run(&["plan", file]);
+    common::assert_success(&out);
+    let out = run(&["apply", file, "--yes"]);
+    common::assert_success(&out);
+    assert_eq!(
+        scalar(&db, "SELECT count(*) FROM shops").await.as_deref(),
+        Some("20")
+    );
+    let outside = scalar(
+        &db,
+        "SELECT count(*) FROM shops WHERE region_id NOT IN (SELECT id FROM regions)",
+    )
+    .await;
+    assert_eq!(outside.as_deref(), Some("0"));
+    let spread = scalar(&db, "SELECT count(DISTINCT region_id) FROM shops").await;
+    assert!(spread.as_deref() > Some("1"), "{spread:?}");
+    std::fs::remove_dir_all(dir).unwrap();
+}

@@ -822,3 +822,101 @@ async fn a_lint_finding_sits_under_the_policy_it_concerns() {
     h.key(KeyCode::Char('R'));
     assert!(design(&h).tables[0].rls_enabled);
 }
+
+#[tokio::test]
+async fn samples_set_in_phase_5_show_their_first_rows_are_applied_with_their_owners_and_undone() {
+    let db = test_db().await;
+    let mut h = Harness::start(empty_app(), db.connect_again().await);
+    h.settle().await;
+    h.key(KeyCode::Char('1'));
+    h.key(KeyCode::Char('a'));
+    h.keys("Books");
+    h.key(KeyCode::Enter);
+    h.key(KeyCode::Char('2'));
+    h.key(KeyCode::Char('a'));
+    h.key(KeyCode::Enter);
+    h.keys("Title");
+    h.key(KeyCode::Enter);
+
+    // Phase 5: the table is listed with no samples; ⏎ opens the count, 5 confirms it.
+    h.key(KeyCode::Char('5'));
+    let screen = h.screen(120, 40);
+    assert!(
+        screen.contains("Books") && screen.contains("none"),
+        "{screen}"
+    );
+    h.key(KeyCode::Enter);
+    assert!(matches!(
+        h.app.overlay(),
+        Some(Overlay::Editor(e)) if matches!(**e, Editor::Samples(_))
+    ));
+    h.key(KeyCode::Backspace);
+    h.key(KeyCode::Char('5'));
+    // Owners: two generated users; the seed stays.
+    h.key(KeyCode::Tab);
+    h.key(KeyCode::Right);
+    h.key(KeyCode::Right);
+    h.key(KeyCode::Tab);
+    h.key(KeyCode::Char('2'));
+    h.key(KeyCode::Enter);
+    assert!(h.app.overlay().is_none(), "{:?}", h.app.view.message);
+    assert_eq!(
+        h.app.model.sample_run.owners,
+        schemaforge::tui::sample_load::OwnerChoice::Generated(2)
+    );
+    assert_eq!(
+        design(&h).samples.get("books"),
+        Some(&schemaforge::design::Samples::Count(5))
+    );
+    let screen = h.screen(120, 40);
+    assert!(screen.contains("5 rows"), "{screen}");
+    // The grid: the columns and the first rows the generator makes.
+    assert!(
+        screen.contains("title") && screen.contains("5 rows in all"),
+        "{screen}"
+    );
+
+    // Undo takes the samples back, redo puts them again.
+    h.key(KeyCode::Char('u'));
+    assert!(design(&h).samples.is_empty(), "undo removes the samples");
+    h.send(Message::Terminal(Event::Key(KeyEvent::new(
+        KeyCode::Char('r'),
+        KeyModifiers::CONTROL,
+    ))));
+    assert_eq!(
+        design(&h).samples.get("books"),
+        Some(&schemaforge::design::Samples::Count(5))
+    );
+
+    // Applied: the table is created and holds the five rows.
+    h.key(KeyCode::Char('6'));
+    h.key(KeyCode::Char('A'));
+    h.keys("apply");
+    h.key(KeyCode::Enter);
+    h.settle().await;
+    assert!(
+        matches!(h.app.apply, ApplyState::Succeeded { dry_run: false, .. }),
+        "{:?}",
+        h.app.apply
+    );
+    assert_eq!(
+        scalar(&db, "SELECT count(*) FROM books").await.as_deref(),
+        Some("5")
+    );
+    // Owned by the two generated users, and by no one else.
+    assert_eq!(
+        scalar(&db, "SELECT count(*) FROM auth.users")
+            .await
+            .as_deref(),
+        Some("2")
+    );
+    assert_eq!(
+        scalar(
+            &db,
+            "SELECT count(*) FROM books WHERE created_by IS NULL OR created_by NOT IN (SELECT id FROM auth.users)"
+        )
+        .await
+        .as_deref(),
+        Some("0")
+    );
+}

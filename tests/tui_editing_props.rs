@@ -98,6 +98,11 @@ enum Step {
     },
     /// `R`: row-level security on or off.
     ToggleRls(usize),
+    /// Phase 5: the table's sample row count typed over the one it had (0 = none).
+    SetSamples {
+        table: usize,
+        count: u32,
+    },
 }
 
 fn name() -> impl Strategy<Value = String> {
@@ -149,6 +154,8 @@ fn step() -> impl Strategy<Value = Step> {
         1 => (i.clone(), i.clone()).prop_map(|(table, policy)| Step::RemovePolicy { table, policy }),
         1 => (i.clone(), i.clone()).prop_map(|(table, policy)| Step::MovePolicyDown { table, policy }),
         1 => i.clone().prop_map(Step::ToggleRls),
+        2 => (i.clone(), prop_oneof![Just(0u32), 1u32..40, Just(1_000_000)])
+            .prop_map(|(table, count)| Step::SetSamples { table, count }),
     ]
 }
 
@@ -402,6 +409,17 @@ impl Driver {
                 self.char('4');
                 self.char('R');
             }
+            Step::SetSamples { table, count } => {
+                self.select('5', *table);
+                self.key(KeyCode::Enter);
+                if self.app.overlay().is_some() {
+                    for _ in 0..8 {
+                        self.key(KeyCode::Backspace);
+                    }
+                }
+                self.text(&count.to_string());
+                self.key(KeyCode::Enter);
+            }
         }
         self.close_forms();
     }
@@ -462,6 +480,13 @@ proptest! {
                 && !t.rls_policies.iter().any(|p| p.name == name.trim())
             {
                 prop_assert_eq!(made, 1, "adding policy {:?} was refused: {:?}", name, d.app.view.message);
+            }
+            // A sample count in range is always accepted and lands on the table chosen.
+            if let Step::SetSamples { table, count } = step
+                && *table < before.tables.len()
+            {
+                let counted = schemaforge::tui::components::samples_pane::count_of(d.design(), *table);
+                prop_assert_eq!(counted, u64::from(*count), "{:?}: {:?}", step, d.app.view.message);
             }
             changes += made;
         }

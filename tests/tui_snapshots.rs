@@ -45,6 +45,10 @@ fn screens() -> Vec<(&'static str, Setup)> {
         ("relations", |app| keys(app, "3")),
         ("rls", |app| keys(app, "4")),
         ("samples", |app| keys(app, "5")),
+        ("samples_form", |app| {
+            keys(app, "5");
+            press(app, KeyCode::Enter);
+        }),
         ("preview", |app| keys(app, "6")),
         ("walkthrough", |app| keys(app, "1w")),
         ("help", |app| keys(app, "?")),

@@ -114,6 +114,10 @@ impl std::fmt::Display for StatementFailure {
 
 #[derive(Debug, thiserror::Error)]
 pub enum ApplyError {
+    /// The sample rows could not be prepared (existing ids unreadable, a design the
+    /// generator refuses); nothing was sent.
+    #[error("sample rows: {0}\nnothing was applied")]
+    SampleRows(String),
     #[error("{0}\nnothing was applied: the transaction was rolled back")]
     Statement(Box<StatementFailure>),
     #[error(

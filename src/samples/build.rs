@@ -45,7 +45,19 @@ impl<'a> Builder<'a> {
             Owners::Existing(ids) => Some((&("auth".to_string(), "users".to_string()), ids)),
             _ => None,
         };
-        for ((schema, table), ids) in options.existing.iter().chain(owners) {
+        // Only keys the design itself makes (designed tables' `id`) and `auth.users` ids are
+        // uuids; a live table outside the design keeps its own key type (a `bigint` identity,
+        // text…), and its ids go into the COPY in their text form, which the server parses.
+        let uuid_keyed = |schema: &str, table: &str| {
+            (schema, table) == ("auth", "users")
+                || (schema == design.schema && design.tables.iter().any(|t| t.db_name == table))
+        };
+        let uuid_keyed_ids = options
+            .existing
+            .iter()
+            .filter(|((schema, table), _)| uuid_keyed(schema, table))
+            .chain(owners);
+        for ((schema, table), ids) in uuid_keyed_ids {
             if let Some(id) = ids.iter().find(|id| !is_uuid(id)) {
                 return Err(SampleError::NotAUuid {
                     table: format!("{schema}.{table}"),

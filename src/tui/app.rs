@@ -92,6 +92,8 @@ pub struct Model {
     pub history: crate::design::edit::History,
     /// The bundle's statements as last highlighted, so a replan tokenizes only new ones.
     pub highlights: super::highlight::HighlightCache,
+    /// The seed and owners of the sample rows (set in phase 5's form).
+    pub sample_run: super::sample_load::SampleRun,
 }
 
 impl Model {

@@ -69,6 +69,8 @@ pub enum Effect {
         bundle: Bundle,
         fingerprint: String,
         dry_run: bool,
+        /// The design's sample rows for the tables the plan creates, loaded before `COMMIT`.
+        samples: Option<Box<super::sample_load::PendingSamples>>,
     },
     /// Run the policy simulator as job `generation`: `bundle` (the design's, if any) and
     /// every probe for each of `subjects`, in one transaction that is rolled back.

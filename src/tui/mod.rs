@@ -25,6 +25,7 @@ pub mod overlay;
 pub mod phase;
 pub mod planning;
 pub mod runtime;
+pub mod sample_load;
 pub mod simulating;
 pub mod terminal;
 pub mod theme;

@@ -42,6 +42,7 @@ pub fn on_mouse(app: &mut App, mouse: MouseEvent) -> Vec<Effect> {
                     super::components::fields_pane::click(app, line);
                     super::components::relations_pane::click(app, line);
                     super::components::rls_pane::click(app, line);
+                    super::components::samples_pane::click(app, line);
                 }
             } else if layout::contains(areas.stepper, x, y)
                 && let Some((phase, ..)) = layout::stepper_cells()

@@ -13,7 +13,7 @@ use tokio::task::{AbortHandle, JoinHandle};
 
 use crate::catalog;
 use crate::db::Session;
-use crate::db::apply::{DriftCheck, apply};
+use crate::db::apply::{DriftCheck, apply_with_samples};
 use crate::db::catalog::{ReadOptions, read_for_tables, read_names, read_with};
 
 use super::app::App;
@@ -173,10 +173,28 @@ impl Runtime {
                     bundle,
                     fingerprint,
                     dry_run,
+                    samples,
                 } => {
                     let session = self.session.clone();
                     let progress = self.tx.clone();
                     self.spawn_job(generation, async move {
+                        let set = match &samples {
+                            None => None,
+                            Some(pending) => {
+                                match super::sample_load::sample_set(&session.client, pending).await
+                                {
+                                    Ok(set) => Some(set),
+                                    Err(e) => {
+                                        return Message::Applied {
+                                            dry_run,
+                                            result: Err(crate::db::apply::ApplyError::SampleRows(
+                                                e,
+                                            )),
+                                        };
+                                    }
+                                }
+                            }
+                        };
                         let drift = DriftCheck {
                             expected: fingerprint,
                             current: async |client: &tokio_postgres::Client| {
@@ -186,12 +204,19 @@ impl Runtime {
                                     .map_err(|e| e.to_string())
                             },
                         };
-                        let result = apply(&session.client, &bundle, dry_run, Some(drift), |p| {
-                            let _ = progress.send(Message::Job(
-                                generation,
-                                Box::new(Message::ApplyProgress(p)),
-                            ));
-                        })
+                        let result = apply_with_samples(
+                            &session.client,
+                            &bundle,
+                            set.as_ref(),
+                            dry_run,
+                            Some(drift),
+                            |p| {
+                                let _ = progress.send(Message::Job(
+                                    generation,
+                                    Box::new(Message::ApplyProgress(p)),
+                                ));
+                            },
+                        )
                         .await;
                         Message::Applied { dry_run, result }
                     });

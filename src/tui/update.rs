@@ -15,9 +15,7 @@ use super::components::confirm_apply::ConfirmApply;
 use super::components::confirm_delete::ConfirmDelete;
 use super::components::drift::Drift;
 use super::components::help::Help;
-use super::components::{
-    Outcome, fields_pane, phase_pane, preview, schema_detail, schema_tree, tables_pane,
-};
+use super::components::{Outcome, fields_pane, preview, schema_detail, schema_tree, tables_pane};
 use super::editing;
 use super::job::JobKind;
 use super::keymap::{Action, Context};
@@ -377,6 +375,9 @@ fn act(app: &mut App, action: Action) -> Vec<Effect> {
             (Focus::Main, Phase::Rls) => {
                 return super::components::rls_pane::on_action(app, action);
             }
+            (Focus::Main, Phase::Samples) => {
+                return super::components::samples_pane::on_action(app, action);
+            }
             (_, _) if action == Action::Add => {
                 goto(app, Phase::Tables);
                 return tables_pane::on_action(app, action);
@@ -386,7 +387,6 @@ fn act(app: &mut App, action: Action) -> Vec<Effect> {
             (Focus::Tree, _) => schema_tree::on_action(app, action),
             (Focus::Main, Phase::Preview) => preview::on_action(app, action),
             (Focus::Main, Phase::Schema) => schema_detail::on_action(app, action),
-            (Focus::Main, _) => phase_pane::on_action(app, action),
         },
         Action::Simulate => return super::simulating::open(app),
         Action::Filter => {
@@ -600,11 +600,18 @@ fn start_apply(app: &mut App, dry_run: bool) -> Vec<Effect> {
         .into(),
     );
     let plan = app.model.plan.as_ref().expect("checked by cannot_apply");
+    let samples = match (&app.model.analysis.resolved, &app.model.catalog) {
+        (Some(resolved), Some(catalog)) => {
+            super::sample_load::pending(resolved, catalog, app.model.sample_run).map(Box::new)
+        }
+        _ => None,
+    };
     vec![Effect::Apply {
         generation,
         bundle: plan.bundle.clone(),
         fingerprint: plan.plan.fingerprint.clone(),
         dry_run,
+        samples,
     }]
 }
 

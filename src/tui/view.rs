@@ -203,7 +203,7 @@ fn draw_main(frame: &mut Frame, app: &App, area: Rect) {
         Phase::Fields => components::fields_pane::draw(frame, app, body),
         Phase::Relations => components::relations_pane::draw(frame, app, body),
         Phase::Rls => components::rls_pane::draw(frame, app, body),
-        phase => components::phase_pane::draw(frame, app, phase, body),
+        Phase::Samples => components::samples_pane::draw(frame, app, body),
     }
 }
 

@@ -16,6 +16,8 @@ pub enum Editor {
     Relation(RelationForm),
     /// Phase 4: the template picker, a policy's form.
     Rls(RlsEditor),
+    /// Phase 5: a table's sample row count.
+    Samples(SamplesForm),
 }
 
 impl Editor {
@@ -27,6 +29,7 @@ impl Editor {
             Editor::SaveAs(form) => form,
             Editor::Relation(r) => &r.form,
             Editor::Rls(r) => r.form(),
+            Editor::Samples(f) => &f.form,
         }
     }
 
@@ -38,6 +41,7 @@ impl Editor {
             Editor::SaveAs(form) => form,
             Editor::Relation(r) => &mut r.form,
             Editor::Rls(r) => r.form_mut(),
+            Editor::Samples(f) => &mut f.form,
         }
     }
 }
@@ -114,6 +118,13 @@ pub struct PolicyForm {
 /// Choosing a template for table `table` of the design.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TemplatePicker {
+    pub table: usize,
+    pub form: Form,
+}
+
+/// The sample form of designed table `table`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SamplesForm {
     pub table: usize,
     pub form: Form,
 }

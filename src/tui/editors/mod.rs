@@ -9,6 +9,7 @@ pub mod open_live;
 pub mod policy_form;
 pub mod relation_form;
 pub mod rls_template;
+pub mod samples_form;
 pub mod save_as;
 pub mod table_form;
 
@@ -71,6 +72,14 @@ fn confirm(app: &mut App) -> Vec<Effect> {
     match editor {
         Editor::Relation(r) => relation_form::confirm(app, &design, &r),
         Editor::Rls(r) => policy_form::confirm(app, &design, r),
+        Editor::Samples(f) => {
+            let (edit, done) = samples_form::edit(&design, &f);
+            let path = format!("samples.{}", samples_form::key(&design, f.table));
+            let run = samples_form::run(&f);
+            commit(app, &design, edit, &path, done, move |app| {
+                app.model.sample_run = run;
+            })
+        }
         Editor::SaveAs(form) => {
             app.view.overlays.pop();
             editing::save_as(app, save_as::path(&form))

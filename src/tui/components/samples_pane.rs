@@ -1,0 +1,238 @@
+//! Phase 5 · samples: one row per designed table with its sample row count (0 = none);
+//! `a`/`⏎`/`e` opens the count form. Below the list, the first rows that will be inserted
+//! into the selected table, from the same generator `apply` uses with the same seed, regenerated whenever the design changes.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Wrap};
+
+use super::{fit, pad, rule};
+use crate::design::{Design, Samples};
+use crate::samples::{LoadKind, TablePreview};
+use crate::tui::app::App;
+use crate::tui::editors::samples_form;
+use crate::tui::findings::{line, mark};
+use crate::tui::keymap::Action;
+use crate::tui::message::Effect;
+use crate::tui::navigation::delta;
+use crate::tui::phase::Phase;
+use crate::tui::sample_load::OwnerChoice;
+use crate::tui::theme::Role;
+
+/// How many rows of the selected table the grid shows.
+const GRID_ROWS: usize = 5;
+/// The widest a grid column gets, so several columns fit at 80 columns.
+const CELL_WIDTH: usize = 14;
+
+fn table_count(app: &App) -> usize {
+    app.model
+        .design
+        .as_ref()
+        .map_or(0, |s| s.design.tables.len())
+}
+
+/// The selected table (phase 5's own selection, clamped to the tables there are).
+fn selected(app: &App) -> Option<usize> {
+    let count = table_count(app);
+    (count > 0).then(|| app.view.selected[Phase::Samples.index()].min(count - 1))
+}
+
+/// The sample row count of `table` as the design asks for it (explicit rows count too).
+pub fn count_of(design: &Design, table: usize) -> u64 {
+    let t = &design.tables[table];
+    let key = t.db_name();
+    match design.samples.get(key.as_ref()) {
+        Some(Samples::Count(n)) => *n,
+        Some(Samples::Rows(rows)) => rows.len() as u64,
+        None => 0,
+    }
+}
+
+pub fn on_action(app: &mut App, action: Action) -> Vec<Effect> {
+    let count = table_count(app);
+    if let Some(d) = delta(action, 5) {
+        let i = &mut app.view.selected[Phase::Samples.index()];
+        *i = i.saturating_add_signed(d).min(count.saturating_sub(1));
+        return Vec::new();
+    }
+    match (action, selected(app)) {
+        (Action::Add | Action::Edit | Action::Open, Some(table)) => samples_form::open(app, table),
+        (Action::Add | Action::Edit | Action::Open, None) => {
+            app.view.message = Some("no designed table yet: phase 1 adds one (a)".into());
+        }
+        _ => {}
+    }
+    Vec::new()
+}
+
+/// A click on line `line` selects the table drawn there (the list starts on line 1).
+pub fn click(app: &mut App, line: usize) {
+    if app.view.phase != Phase::Samples {
+        return;
+    }
+    if line >= 1 && line <= table_count(app) {
+        app.view.selected[Phase::Samples.index()] = line - 1;
+    }
+}
+
+pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
+    frame.render_widget(
+        // Wrapped so a finding keeps its end; every other line is fitted to the width, so
+        // the list's lines stay where `click` expects them.
+        Paragraph::new(lines(app, area.width))
+            .wrap(Wrap { trim: false })
+            .scroll((app.scroll(Phase::Samples).min(u16::MAX as usize) as u16, 0)),
+        area,
+    );
+}
+
+fn lines<'a>(app: &App, width: u16) -> Vec<Line<'a>> {
+    let w = width as usize;
+    let mut out = Vec::new();
+    let Some(state) = &app.model.design else {
+        out.push(Line::styled(
+            fit("no design loaded: phase 1 adds a table (a)", w),
+            app.theme.style(Role::Dim),
+        ));
+        return out;
+    };
+    let d = &state.design;
+    out.push(Line::styled(
+        fit(" table                     rows · ⏎ sets the count", w),
+        app.theme.style(Role::Dim),
+    ));
+    if d.tables.is_empty() {
+        out.push(Line::styled(
+            fit(" no designed table yet: phase 1 adds one (a)", w),
+            app.theme.style(Role::Dim),
+        ));
+        return out;
+    }
+    let chosen = selected(app).unwrap_or(0);
+    for (i, t) in d.tables.iter().enumerate() {
+        let n = count_of(d, i);
+        let what = match n {
+            0 => "none".to_string(),
+            n => format!("{n} rows"),
+        };
+        let text = fit(&format!(" {} {what}", pad(&t.name, 25)), w);
+        let role = if i == chosen {
+            Role::Selected
+        } else {
+            Role::Text
+        };
+        out.push(Line::styled(text, app.theme.style(role)));
+    }
+    let run = app.model.sample_run;
+    let owners = match run.owners {
+        OwnerChoice::None => "owners: none".to_string(),
+        OwnerChoice::Existing => {
+            "owners: existing users (created_by shows NULL until applied)".to_string()
+        }
+        OwnerChoice::Generated(n) => format!("owners: {n} generated users"),
+    };
+    out.push(Line::styled(
+        fit(&format!(" seed {} · {owners}", run.seed), w),
+        app.theme.style(Role::Dim),
+    ));
+    let table = &d.tables[chosen];
+    out.push(rule(
+        &app.theme,
+        &format!("first rows of {}", table.name),
+        width,
+    ));
+    match grid(app, chosen) {
+        Ok(Some(preview)) => grid_lines(app, &preview, w, &mut out),
+        Ok(None) => out.push(Line::styled(
+            fit(" no sample rows: a sets a count", w),
+            app.theme.style(Role::Dim),
+        )),
+        Err(message) => out.push(Line::styled(
+            fit(&format!(" {message}"), w),
+            app.theme.style(Role::Danger),
+        )),
+    }
+    findings(app, width, &mut out);
+    out
+}
+
+/// The findings that belong to phase 5, under a rule.
+fn findings<'a>(app: &App, width: u16, out: &mut Vec<Line<'a>>) {
+    let findings: Vec<_> = app
+        .model
+        .analysis
+        .findings
+        .iter()
+        .filter(|f| f.phase == Phase::Samples)
+        .collect();
+    if findings.is_empty() {
+        return;
+    }
+    out.push(Line::raw(""));
+    out.push(rule(&app.theme, "findings", width));
+    for f in findings {
+        let (mark, role) = mark(f.severity);
+        out.push(Line::styled(
+            format!(" {mark} {}", line(f)),
+            app.theme.style(role),
+        ));
+    }
+}
+
+/// The first rows of `table` as the generator makes them, `None` when it gets none.
+fn grid(app: &App, table: usize) -> Result<Option<TablePreview>, String> {
+    let Some(resolved) = &app.model.analysis.resolved else {
+        return Err(
+            "the design has errors (see the findings): no rows until they are fixed".into(),
+        );
+    };
+    let Some(t) = resolved.tables.get(table) else {
+        return Ok(None);
+    };
+    let mut only = resolved.clone();
+    only.samples.retain(|s| s.table == table);
+    if only.samples.is_empty() {
+        return Ok(None);
+    }
+    let set = crate::samples::generate(&only, &app.model.sample_run.options(None))
+        .map_err(|e| e.to_string())?;
+    let first = set
+        .loads()
+        .filter(|l| l.kind != LoadKind::FollowUp && l.table == t.db_name)
+        .map(|load| {
+            let mut one = crate::samples::SampleSet::default();
+            one.steps
+                .push(crate::samples::SampleStep::Copy(Box::new(load.clone())));
+            crate::samples::preview(&one, GRID_ROWS)
+        })
+        .next()
+        .and_then(|p| p.into_iter().next());
+    Ok(first)
+}
+
+fn grid_lines<'a>(app: &App, p: &TablePreview, w: usize, out: &mut Vec<Line<'a>>) {
+    let cell = |text: &str| pad(&fit(text, CELL_WIDTH), CELL_WIDTH + 1);
+    let row_line = |cells: Vec<String>| fit(&format!(" {}", cells.concat()), w);
+    out.push(Line::styled(
+        row_line(p.columns.iter().map(|c| cell(c)).collect()),
+        app.theme.style(Role::Identifier),
+    ));
+    for row in &p.rows {
+        out.push(Line::from(Span::styled(
+            row_line(
+                row.iter()
+                    .map(|v| cell(v.as_deref().unwrap_or("NULL")))
+                    .collect(),
+            ),
+            app.theme.style(Role::Text),
+        )));
+    }
+    out.push(Line::styled(
+        fit(
+            &format!(" {} rows in all, {} columns", p.total, p.columns.len()),
+            w,
+        ),
+        app.theme.style(Role::Dim),
+    ));
+}
