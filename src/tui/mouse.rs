@@ -38,11 +38,7 @@ pub fn on_mouse(app: &mut App, mouse: MouseEvent) -> Vec<Effect> {
                 let body = app.view.body.get();
                 if layout::contains(body, x, y) {
                     let line = (y - body.y) as usize + app.scroll(app.view.phase);
-                    super::components::tables_pane::click(app, line);
-                    super::components::fields_pane::click(app, line);
-                    super::components::relations_pane::click(app, line);
-                    super::components::rls_pane::click(app, line);
-                    super::components::samples_pane::click(app, line);
+                    click_row(app, line);
                 }
             } else if layout::contains(areas.stepper, x, y)
                 && let Some((phase, ..)) = layout::stepper_cells()
@@ -69,4 +65,22 @@ pub fn on_mouse(app: &mut App, mouse: MouseEvent) -> Vec<Effect> {
         _ => return Vec::new(),
     }
     Vec::new()
+}
+
+/// A click on line `line` of the current phase's pane selects the row drawn there.
+fn click_row(app: &mut App, line: usize) {
+    use super::components::{
+        fields_pane, list_pane, relations_pane, rls_pane, samples_pane, tables_pane,
+    };
+    use super::phase::Phase;
+    let phase = app.view.phase;
+    let rows_at = match phase {
+        Phase::Tables => tables_pane::rows_at(app),
+        Phase::Fields => fields_pane::rows_at(app),
+        Phase::Relations => relations_pane::rows_at(app),
+        Phase::Rls => rls_pane::rows_at(app),
+        Phase::Samples => return samples_pane::click(app, line),
+        Phase::Schema | Phase::Preview => return,
+    };
+    list_pane::select_at(app, phase, &rows_at, line);
 }

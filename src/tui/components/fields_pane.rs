@@ -94,20 +94,14 @@ pub fn on_action(app: &mut App, action: Action) -> Vec<Effect> {
     Vec::new()
 }
 
-/// A click on line `line` of the pane (scroll included) selects the field drawn there.
-pub fn click(app: &mut App, line: usize) {
-    if app.view.phase != Phase::Fields {
-        return;
-    }
-    let (_, rows_at) = lines(app, app.view.body.get().width);
-    if let Some(Some(row)) = rows_at.get(line) {
-        app.view.selected[Phase::Fields.index()] = *row;
-    }
+/// Which row each line of the pane shows, as drawn now (a click picks from it).
+pub fn rows_at(app: &App) -> Vec<Option<usize>> {
+    lines(app, app.view.body.get().width).1
 }
 
 /// Scrolls so the selected field is on screen.
 fn keep_in_view(app: &mut App) {
-    let (_, rows_at) = lines(app, app.view.body.get().width);
+    let rows_at = rows_at(app);
     let chosen = app.view.selected[Phase::Fields.index()];
     super::list_pane::keep_in_view(app, Phase::Fields, &rows_at, chosen);
 }

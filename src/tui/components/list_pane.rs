@@ -36,6 +36,13 @@ pub fn keep_in_view(app: &mut App, phase: Phase, rows_at: &[Option<usize>], chos
     }
 }
 
+/// A click on line `line` of `phase`'s pane (scroll included) selects the row drawn there.
+pub fn select_at(app: &mut App, phase: Phase, rows_at: &[Option<usize>], line: usize) {
+    if let Some(Some(row)) = rows_at.get(line) {
+        app.view.selected[phase.index()] = *row;
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -96,20 +96,14 @@ fn list_width(width: u16) -> u16 {
     }
 }
 
-/// A click on line `line` of the pane (scroll included) selects the relationship there.
-pub fn click(app: &mut App, line: usize) {
-    if app.view.phase != Phase::Relations {
-        return;
-    }
-    let (_, rows_at) = lines(app, list_width(app.view.body.get().width));
-    if let Some(Some(row)) = rows_at.get(line) {
-        app.view.selected[Phase::Relations.index()] = *row;
-    }
+/// Which row each line of the pane shows, as drawn now (a click picks from it).
+pub fn rows_at(app: &App) -> Vec<Option<usize>> {
+    lines(app, list_width(app.view.body.get().width.max(20))).1
 }
 
 /// Scrolls so the selected relationship is on screen.
 fn keep_in_view(app: &mut App) {
-    let (_, rows_at) = lines(app, list_width(app.view.body.get().width.max(20)));
+    let rows_at = rows_at(app);
     let chosen = selected(app);
     super::list_pane::keep_in_view(app, Phase::Relations, &rows_at, chosen);
 }

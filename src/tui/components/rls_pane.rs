@@ -108,21 +108,15 @@ fn width(app: &App) -> u16 {
     }
 }
 
-/// A click on line `line` of the pane (scroll included) selects the policy drawn there.
-pub fn click(app: &mut App, line: usize) {
-    if app.view.phase != Phase::Rls {
-        return;
-    }
-    let (_, rows_at) = lines(app, width(app));
-    if let Some(Some(row)) = rows_at.get(line) {
-        app.view.selected[Phase::Rls.index()] = *row;
-    }
+/// Which row each line of the pane shows, as drawn now (a click picks from it).
+pub fn rows_at(app: &App) -> Vec<Option<usize>> {
+    lines(app, width(app)).1
 }
 
 /// Scrolls so every line of the selected policy is on screen.
 fn keep_in_view(app: &mut App) {
     let chosen = app.view.selected[Phase::Rls.index()].min(policy_count(app).saturating_sub(1));
-    let (_, rows_at) = lines(app, width(app));
+    let rows_at = rows_at(app);
     super::list_pane::keep_in_view(app, Phase::Rls, &rows_at, chosen);
 }
 

@@ -68,9 +68,6 @@ pub fn on_action(app: &mut App, action: Action) -> Vec<Effect> {
 
 /// A click on line `line` selects the table drawn there (the list starts on line 1).
 pub fn click(app: &mut App, line: usize) {
-    if app.view.phase != Phase::Samples {
-        return;
-    }
     if line >= 1 && line <= table_count(app) {
         app.view.selected[Phase::Samples.index()] = line - 1;
     }
