@@ -201,15 +201,15 @@ pub fn indexable_columns(design: &Design, ti: usize) -> Vec<IndexableColumn> {
 }
 
 /// The column a key refers to: by column name first, then by field name.
-pub fn find_column<'a>(columns: &'a [IndexableColumn], reference: &str) -> Option<&'a IndexableColumn> {
-    columns
-        .iter()
-        .find(|c| c.db_name == reference)
-        .or_else(|| {
-            columns
-                .iter()
-                .find(|c| c.field_name.as_deref() == Some(reference))
-        })
+pub fn find_column<'a>(
+    columns: &'a [IndexableColumn],
+    reference: &str,
+) -> Option<&'a IndexableColumn> {
+    columns.iter().find(|c| c.db_name == reference).or_else(|| {
+        columns
+            .iter()
+            .find(|c| c.field_name.as_deref() == Some(reference))
+    })
 }
 
 /// The keys of a designed index, with column references turned into column names; `None`

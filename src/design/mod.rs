@@ -47,9 +47,8 @@ pub use model::{
 };
 pub use resolve::{
     FieldKind, OnDelete, RelationshipKind, ResolvedDesign, ResolvedField, ResolvedIndex,
-    ResolvedRelationship,
-    ResolvedSampleSpec, ResolvedSamples, ResolvedTable, Target, TriggerAction, TriggerSpec,
-    ViewColumn, resolve, resolve_with_known_tables,
+    ResolvedRelationship, ResolvedSampleSpec, ResolvedSamples, ResolvedTable, Target,
+    TriggerAction, TriggerSpec, ViewColumn, resolve, resolve_with_known_tables,
 };
 pub use validate::{validate, validate_with_known_tables};
 pub use validate_keys::is_type_name;

@@ -6,8 +6,8 @@ use std::collections::HashMap;
 
 use super::diagnostics::{Diagnostic, index_path, key_path};
 use super::indexes::{
-    SORT_ORDERS, designed_index_name, find_column, implicit_index_names, indexable_columns,
-    index_keys, split_key,
+    SORT_ORDERS, designed_index_name, find_column, implicit_index_names, index_keys,
+    indexable_columns, split_key,
 };
 use super::model::{Design, IndexMethod, TableIndex};
 use super::name_text::check_visible;
@@ -49,8 +49,8 @@ pub(crate) fn check_indexes(design: &Design, out: &mut Vec<Diagnostic>) {
                 key_path(&path, "columns")
             };
             if let Some(what) = names.get(&name) {
-                let taken_by_implicit = what.starts_with("the relationship")
-                    || what.starts_with("the system field");
+                let taken_by_implicit =
+                    what.starts_with("the relationship") || what.starts_with("the system field");
                 let mut d = Diagnostic::error(
                     &name_path,
                     format!("the index name \"{name}\" is already taken by {what}"),
@@ -303,7 +303,11 @@ mod tests {
             {"columns": ["title"]}
         ]));
         assert_eq!(m.len(), 3, "{m:?}");
-        assert!(m[0].starts_with("tables[1].indexes[1]: warning: the same index as tables[1].indexes[0]"));
+        assert!(
+            m[0].starts_with(
+                "tables[1].indexes[1]: warning: the same index as tables[1].indexes[0]"
+            )
+        );
         assert!(m[1].starts_with("tables[1].indexes[2].columns: the index name \"idx_todos_title\" is already taken by tables[1].indexes[0]"));
     }
 }

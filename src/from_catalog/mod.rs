@@ -11,6 +11,7 @@
 
 mod columns;
 mod defaults;
+mod indexes;
 mod relations;
 mod security;
 mod system;
@@ -96,6 +97,7 @@ pub fn design_from_catalog(
         .relationships
         .extend(linking.into_iter().map(|l| l.relationship));
     enums_used(&mut ctx, &chosen);
+    indexes::drop_refused(&mut design, &mut ctx.notes);
     FromCatalog {
         design,
         notes: ctx.notes,
@@ -138,17 +140,19 @@ fn convert_table(ctx: &mut Context, live: &LiveTable) -> (Table, Vec<crate::desi
     table.fields = columns::fields(ctx, live, system.as_ref(), &fk_columns);
     security::rls(ctx, live, &mut table);
     security::triggers(ctx, live, &mut table);
-    others(ctx, live, system.as_ref(), &relationships);
+    table.indexes = others(ctx, live, system.as_ref(), &relationships);
     (table, relationships)
 }
 
-/// Notes for what a table has that the design does not describe.
+/// The table's plain indexes as the design's `indexes`, and notes for what a table has that
+/// the design does not describe.
 fn others(
     ctx: &mut Context,
     live: &LiveTable,
     system: Option<&system::System>,
     relationships: &[crate::design::Relationship],
-) {
+) -> Vec<crate::design::TableIndex> {
+    let mut designed = Vec::new();
     let name = live.name.as_str();
     let relationship_columns: Vec<String> = relationships
         .iter()
@@ -162,14 +166,18 @@ fn others(
                 && relationship_columns.contains(&index.columns[0])
                 && !index.unique
                 && !index.definition.contains(" WHERE "));
-        if !backs_constraint {
-            ctx.note(
+        if backs_constraint {
+            continue;
+        }
+        match indexes::designed(live, system.is_some(), &relationship_columns, index) {
+            Some(found) => designed.push(found),
+            None => ctx.note(
                 name,
                 format!(
                     "index {} is not part of the design; left as it is ({})",
                     index.name, index.definition
                 ),
-            );
+            ),
         }
     }
     for c in &live.exclusion_constraints {
@@ -205,6 +213,7 @@ fn others(
             ctx.note(name, text);
         }
     }
+    designed
 }
 
 /// Enum types the design's raw fields use: their definitions stay in the database.
