@@ -219,3 +219,48 @@ async fn an_index_added_to_a_live_table_is_planned_alone() {
     apply_plan(&db, &added).await;
     assert!(plan_json(&db, &design).await.is_empty());
 }
+
+/// `schemaforge lint` on a design (the same analysis the TUI shows) suggests an index for a
+/// column a policy filters on, and is quiet once the design has it.
+#[tokio::test]
+async fn lint_suggests_an_index_for_a_policy_column() {
+    let db = test_db().await;
+    let mut design = json!({"tables": [{"name": "Notes", "fields": [
+        {"name": "title", "type": "singleLineText", "is_primary": true},
+        {"name": "owner_email", "type": "email"}
+    ], "rls_policies": [{"name": "Mine by email", "operation": "SELECT",
+        "using_expression": "owner_email = (select auth.email())"}]}]});
+    let path = std::env::temp_dir().join(format!("schemaforge-index-lint-{}.json", db.name));
+    let lint = |design: &Value| {
+        std::fs::write(&path, design.to_string()).unwrap();
+        let out = common::cli(&db.url, &["lint", "--json", path.to_str().unwrap()]);
+        let json: Value = serde_json::from_slice(&out.stdout)
+            .unwrap_or_else(|_| panic!("{}", String::from_utf8_lossy(&out.stderr)));
+        json["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["rule"] == "rls_column_unindexed")
+            .cloned()
+            .collect::<Vec<Value>>()
+    };
+    let found = lint(&design);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0]["object"], "public.notes");
+    assert!(
+        found[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("\"Mine by email\" filters on public.notes.owner_email"),
+        "{found:?}"
+    );
+    assert!(
+        found[0]["remedy"]
+            .as_str()
+            .unwrap()
+            .contains("{\"columns\": [\"owner_email\"]}")
+    );
+    design["tables"][0]["indexes"] = json!([{"columns": ["owner_email"]}]);
+    assert_eq!(lint(&design), Vec::<Value>::new());
+    let _ = std::fs::remove_file(&path);
+}

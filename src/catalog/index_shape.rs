@@ -82,6 +82,22 @@ pub fn index_shape(definition: &str) -> Option<IndexShape> {
     })
 }
 
+/// The predicate of a partial index's definition (after its top-level `WHERE`), whatever its
+/// keys are.
+pub fn predicate(definition: &str) -> Option<&str> {
+    let all = tokens(definition).ok()?;
+    let mut depth = 0usize;
+    for (token, range) in &all {
+        match token {
+            Token::LParen => depth += 1,
+            Token::RParen => depth = depth.saturating_sub(1),
+            t if depth == 0 && is_word(t, "where") => return Some(definition[range.end..].trim()),
+            _ => {}
+        }
+    }
+    None
+}
+
 fn shape_key(tokens: &[&Token]) -> Option<ShapeKey> {
     let (first, rest) = tokens.split_first()?;
     let Token::Word(column) = first else {
@@ -138,6 +154,14 @@ mod tests {
             ]
         );
         assert_eq!(s.predicate.as_deref(), Some("(deleted_at IS NULL)"));
+        assert_eq!(
+            predicate("CREATE INDEX i ON public.t USING btree (lower(a)) WHERE (b > 0)"),
+            Some("(b > 0)")
+        );
+        assert_eq!(
+            predicate("CREATE INDEX i ON public.t USING btree (a)"),
+            None
+        );
         let s = index_shape("CREATE INDEX \"i\" ON \"s\".\"t\" USING gin (\"tags\")").unwrap();
         assert_eq!((s.method.as_str(), s.unique), ("gin", false));
         assert_eq!(s.keys, [key("tags", false, false)]);

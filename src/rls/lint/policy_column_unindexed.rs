@@ -74,16 +74,22 @@ pub(super) fn unindexed_policy_column_rules(table: &Table, out: &mut Vec<Finding
     }
 }
 
-/// Whether some index (a primary key's and a unique constraint's included) starts with it.
+/// Whether some index (a primary key's and a unique constraint's included) starts with it,
+/// or a partial index's predicate names it (`WHERE deleted_at IS NULL` serves
+/// `deleted_at IS NULL` in a policy).
 fn is_indexed(table: &Table, column: &str) -> bool {
-    table
-        .indexes
-        .iter()
-        .any(|i| !i.invalid && i.columns.first().is_some_and(|c| c == column))
-        || table
-            .primary_key
-            .as_ref()
-            .is_some_and(|k| k.columns.first().is_some_and(|c| c == column))
+    let in_predicate = |definition: &str| {
+        crate::catalog::index_shape::predicate(definition)
+            .and_then(|p| analyze(p).ok())
+            .is_some_and(|facts| facts.columns.iter().any(|c| c.column == column))
+    };
+    table.indexes.iter().any(|i| {
+        !i.invalid
+            && (i.columns.first().is_some_and(|c| c == column) || in_predicate(&i.definition))
+    }) || table
+        .primary_key
+        .as_ref()
+        .is_some_and(|k| k.columns.first().is_some_and(|c| c == column))
         || table
             .unique_constraints
             .iter()
@@ -151,6 +157,16 @@ mod tests {
         todos
             .indexes
             .push(index("i1", "public", "todos", "organization_id", false));
+        assert!(found(vec![todos.clone(), members.clone()]).is_empty());
+        // A partial index's predicate serves the same test in a policy.
+        todos.policies[0].using = Some("(deleted_at IS NULL)".into());
+        todos.columns.push(column("deleted_at", true, None));
+        assert_eq!(found(vec![todos.clone(), members.clone()]).len(), 1);
+        todos
+            .indexes
+            .push(index("i3", "public", "todos", "id", false));
+        todos.indexes.last_mut().unwrap().definition =
+            "CREATE INDEX i3 ON public.todos USING btree (id) WHERE (deleted_at IS NULL)".into();
         assert!(found(vec![todos, members]).is_empty());
     }
 }
