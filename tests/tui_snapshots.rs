@@ -82,6 +82,20 @@ fn screens() -> Vec<(&'static str, Setup)> {
             }
             keys(app, "(auth.jwt() -> 'user_metadata' ->> 'admin') = 'true'");
         }),
+        ("index_form", |app| {
+            keys(app, "2i");
+            keys(app, "created_at DESC");
+        }),
+        ("index_form_refused", |app| {
+            keys(app, "2i");
+            keys(app, "titel DECS");
+            press(app, KeyCode::Enter);
+        }),
+        ("fields_with_index", |app| {
+            keys(app, "2i");
+            keys(app, "created_at DESC");
+            press(app, KeyCode::Enter);
+        }),
         ("type_picker", |app| keys(app, "2a")),
         ("relation_form", |app| keys(app, "3a")),
         ("relations_diagram", |app| {

@@ -79,6 +79,7 @@ pub fn on_action(app: &mut App, action: Action) -> Vec<Effect> {
         (Action::Open | Action::Edit, Some(TableRow::Live(name))) => {
             return editors::open_live::open_live_table(app, &name);
         }
+        (Action::AddIndex, Some(TableRow::Designed(i))) => editors::index_form::open(app, i, None),
         (Action::Delete, Some(TableRow::Designed(i))) => {
             let name = app
                 .model
