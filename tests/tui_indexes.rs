@@ -1,0 +1,155 @@
+//! The index editor in the TUI, driven by keys: `i` in phase 2 (or 1) opens the form, a
+//! confirmation is one edit (undo, redo), an index row is edited with `e` and removed with
+//! `x`, and a refused form changes nothing. No database: the catalog is built in memory.
+
+mod tui_support;
+
+use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
+use schemaforge::design::TableIndex;
+use schemaforge::tui::app::Overlay;
+use schemaforge::tui::{App, Message, update};
+
+fn press(app: &mut App, code: KeyCode) {
+    let modifiers = match code {
+        KeyCode::Char(c) if c.is_ascii_uppercase() => KeyModifiers::SHIFT,
+        _ => KeyModifiers::NONE,
+    };
+    update(
+        app,
+        Message::Terminal(Event::Key(KeyEvent::new(code, modifiers))),
+    );
+}
+
+fn ctrl(app: &mut App, c: char) {
+    update(
+        app,
+        Message::Terminal(Event::Key(KeyEvent::new(
+            KeyCode::Char(c),
+            KeyModifiers::CONTROL,
+        ))),
+    );
+}
+
+fn keys(app: &mut App, text: &str) {
+    for c in text.chars() {
+        press(app, KeyCode::Char(c));
+    }
+}
+
+fn indexes(app: &App) -> Vec<TableIndex> {
+    app.model.design.as_ref().unwrap().design.tables[0]
+        .indexes
+        .clone()
+}
+
+fn form_open(app: &App) -> bool {
+    matches!(app.view.overlays.last(), Some(Overlay::Editor(_)))
+}
+
+fn bundle(app: &App) -> String {
+    app.model
+        .plan
+        .as_ref()
+        .map(|p| p.bundle.text.clone())
+        .unwrap_or_default()
+}
+
+#[test]
+fn an_index_is_added_edited_removed_and_each_step_undone() {
+    let mut app = tui_support::app("dark", tui_support::catalog(), 160, 45);
+    keys(&mut app, "2i");
+    assert!(form_open(&app));
+    keys(&mut app, "created_at DESC");
+    press(&mut app, KeyCode::Enter);
+    assert!(!form_open(&app));
+    let added = TableIndex::new(vec!["created_at DESC".into()]);
+    assert_eq!(indexes(&app), [added.clone()]);
+    assert!(
+        bundle(&app).contains(
+            "CREATE INDEX \"idx_todos_created_at\" ON \"public\".\"todos\" (\"created_at\" DESC);"
+        ),
+        "{}",
+        bundle(&app)
+    );
+    keys(&mut app, "u");
+    assert!(indexes(&app).is_empty());
+    ctrl(&mut app, 'r');
+    assert_eq!(indexes(&app), [added.clone()]);
+
+    // The index row is the last row of the pane: e edits it, unique on.
+    keys(&mut app, "G");
+    keys(&mut app, "e");
+    assert!(form_open(&app));
+    press(&mut app, KeyCode::Tab);
+    press(&mut app, KeyCode::Char(' '));
+    press(&mut app, KeyCode::Enter);
+    let unique = TableIndex {
+        unique: true,
+        ..added.clone()
+    };
+    assert_eq!(indexes(&app), [unique.clone()]);
+    assert!(bundle(&app).contains("CREATE UNIQUE INDEX \"idx_todos_created_at\""));
+    keys(&mut app, "u");
+    assert_eq!(indexes(&app), [added.clone()], "one undo, one change");
+    ctrl(&mut app, 'r');
+
+    keys(&mut app, "Gx");
+    assert!(indexes(&app).is_empty());
+    keys(&mut app, "u");
+    assert_eq!(indexes(&app), [unique]);
+}
+
+#[test]
+fn a_refused_index_stays_in_its_form_and_changes_nothing() {
+    let mut app = tui_support::app("dark", tui_support::catalog(), 160, 45);
+    keys(&mut app, "2i");
+    keys(&mut app, "titel");
+    press(&mut app, KeyCode::Enter);
+    assert!(form_open(&app), "the validator's error keeps the form open");
+    let Some(Overlay::Editor(editor)) = app.view.overlays.last() else {
+        panic!("an editor");
+    };
+    let error = editor.form().error("columns").unwrap_or_default();
+    assert!(error.contains("did you mean \"title\"?"), "{error}");
+    press(&mut app, KeyCode::Esc);
+    assert!(indexes(&app).is_empty());
+    // A GIN index on a text column is refused with the reason under the method.
+    keys(&mut app, "i");
+    keys(&mut app, "title");
+    for _ in 0..3 {
+        press(&mut app, KeyCode::Tab);
+    }
+    press(&mut app, KeyCode::Right);
+    press(&mut app, KeyCode::Right);
+    press(&mut app, KeyCode::Enter);
+    assert!(form_open(&app));
+    let Some(Overlay::Editor(editor)) = app.view.overlays.last() else {
+        panic!("an editor");
+    };
+    assert!(
+        editor
+            .form()
+            .error("columns")
+            .unwrap_or_default()
+            .contains("a gin index does not suit \"title\"")
+    );
+}
+
+#[test]
+fn phase_one_adds_an_index_to_the_selected_table() {
+    let mut app = tui_support::app("dark", tui_support::catalog(), 160, 45);
+    keys(&mut app, "1");
+    // Down to the designed table (live tables are listed too).
+    for _ in 0..10 {
+        keys(&mut app, "i");
+        if form_open(&app) {
+            break;
+        }
+        press(&mut app, KeyCode::Esc);
+        keys(&mut app, "j");
+    }
+    assert!(form_open(&app), "i opens the index form on a designed table");
+    keys(&mut app, "title");
+    press(&mut app, KeyCode::Enter);
+    assert_eq!(indexes(&app), [TableIndex::new(vec!["title".into()])]);
+}
