@@ -5,9 +5,10 @@
 //! the result against the same catalog is empty: a column becomes a catalogue type only when
 //! it is exactly what the planner would create for that type (type, CHECK, default), else a
 //! `raw` field that keeps its type; a foreign key becomes a relationship only when the
-//! relationship model creates that very key. What the design format does not model
-//! (indexes, enum definitions, grants, publications, other checks and triggers) is left as
-//! it is in the database and listed in the notes.
+//! relationship model creates that very key; an index over plain columns becomes one of the
+//! table's `indexes`. What the design format does not model (expression indexes, enum
+//! definitions, grants, publications, other checks and triggers) is left as it is in the
+//! database and listed in the notes.
 
 mod columns;
 mod defaults;
