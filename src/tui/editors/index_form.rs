@@ -3,12 +3,15 @@
 //! method and the name. Confirming it is one `Edit::SetIndexes`, so `u` undoes it whole.
 
 use crate::design::edit::Edit;
-use crate::design::indexes::{index_keys, indexable_columns, method_description};
+use crate::design::indexes::{
+    IndexKey, IndexableColumn, find_column, index_keys, indexable_columns, method_description,
+    split_key,
+};
 use crate::design::{Design, IndexMethod, TableIndex};
 use crate::tui::app::{App, Overlay};
 use crate::tui::components::editor_popup::{Editor, IndexForm};
 use crate::tui::components::form::{
-    ChoiceList, ExpressionEditor, Form, FormInput, TextInput, Toggle,
+    ChoiceList, ExpressionEditor, Form, FormInput, MultiSelect, TextInput, Toggle,
 };
 use crate::tui::editing;
 use crate::tui::message::Effect;
@@ -31,7 +34,7 @@ pub fn open(app: &mut App, table: usize, index: Option<usize>) {
         Some(_) => format!("Index of {}", t.name),
         None => format!("New index of {}", t.name),
     };
-    let mut form = form(&title, &current);
+    let mut form = form(&title, &current, &indexable_columns(design, table));
     placeholder(design, table, &mut form);
     app.view
         .overlays
@@ -42,25 +45,38 @@ pub fn open(app: &mut App, table: usize, index: Option<usize>) {
         }))));
 }
 
-fn form(title: &str, index: &TableIndex) -> Form {
+fn form(title: &str, index: &TableIndex, columns: &[IndexableColumn]) -> Form {
     let method = IndexMethod::ALL
         .iter()
         .position(|m| *m == index.method)
         .unwrap_or(0);
+    let mut picker = MultiSelect::new(
+        columns
+            .iter()
+            .map(|c| (c.db_name.clone(), c.sql_type.clone()))
+            .collect(),
+    )
+    .rows(6)
+    .required("an index needs at least one column");
+    for text in &index.columns {
+        let is_column = |c: &str| find_column(columns, c).is_some();
+        let key = split_key(text, &is_column);
+        picker = match (find_column(columns, key.column), key.order) {
+            (Some(column), Ok((descending, nulls_first))) => {
+                let order = IndexKey {
+                    column: String::new(),
+                    descending,
+                    nulls_first,
+                }
+                .order_text();
+                picker.take(&column.db_name, order)
+            }
+            // Kept as written, for the validator to name.
+            _ => picker.take(text, ""),
+        };
+    }
     Form::new(title)
-        .field(
-            "columns",
-            "columns",
-            TextInput::new(index.columns.join(", "))
-                .placeholder("e.g. project_id, created_at DESC")
-                .validator(|text| {
-                    if text.split(',').all(|c| c.trim().is_empty()) {
-                        Err("an index needs at least one column".into())
-                    } else {
-                        Ok(())
-                    }
-                }),
-        )
+        .field("columns", "columns", picker)
         .field(
             "unique",
             "unique",
@@ -88,19 +104,12 @@ fn form(title: &str, index: &TableIndex) -> Form {
         )
 }
 
-/// What the form shows under its inputs: the columns to choose from and what the method
-/// chosen is for.
-fn notes(design: &Design, table: usize, method: IndexMethod) -> Vec<(Role, String)> {
-    let columns: Vec<String> = indexable_columns(design, table)
-        .into_iter()
-        .map(|c| format!("{} ({})", c.db_name, c.sql_type))
-        .collect();
+/// What the form shows under its inputs: how columns are chosen and what the method chosen
+/// is for.
+fn notes(method: IndexMethod) -> Vec<(Role, String)> {
     let mut out = vec![(
         Role::Dim,
-        format!(
-            "columns, comma-separated, each optionally ASC/DESC, NULLS FIRST/LAST: {}",
-            columns.join(", ")
-        ),
+        "columns: Space takes one (numbered in key order), o cycles its order (DESC, …)".to_owned(),
     )];
     out.push((
         Role::Dim,
@@ -113,7 +122,7 @@ fn notes(design: &Design, table: usize, method: IndexMethod) -> Vec<(Role, Strin
 /// notes for the method chosen.
 fn placeholder(design: &Design, table: usize, form: &mut Form) {
     let index = read(form);
-    form.set_notes(notes(design, table, index.method));
+    form.set_notes(notes(index.method));
     let columns = indexable_columns(design, table);
     let derived = index_keys(&columns, &index).map(|keys| {
         crate::design::indexes::designed_index_name(&design.tables[table], &keys, &index)
@@ -212,6 +221,17 @@ mod tests {
 
     #[test]
     fn the_form_reads_back_what_it_was_given() {
+        let column = |name: &str, sql_type: &str| IndexableColumn {
+            db_name: name.into(),
+            field_name: None,
+            sql_type: sql_type.into(),
+        };
+        let columns = [
+            column("project_id", "uuid"),
+            column("created_at", "timestamptz"),
+            column("tags", "text[]"),
+        ];
+        let form = |title: &str, index: &TableIndex| super::form(title, index, &columns);
         let index = TableIndex {
             columns: vec!["project_id".into(), "created_at DESC".into()],
             unique: true,
