@@ -73,7 +73,7 @@ pub(super) fn drop_refused(design: &mut crate::design::Design, notes: &mut Vec<S
             refused.push((ti, xi, d.message.clone()));
         }
     }
-    refused.sort_by(|a, b| (b.0, b.1).cmp(&(a.0, a.1)));
+    refused.sort_by_key(|(t, x, _)| std::cmp::Reverse((*t, *x)));
     for (ti, xi, why) in refused {
         let table = &mut design.tables[ti];
         let index = table.indexes.remove(xi);
