@@ -85,3 +85,80 @@ fn same_index(p: &Planner, index: &ResolvedIndex, definition: &str) -> bool {
     };
     unique == index.unique && method == index.method.name() && same_keys && same_predicate
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::{Value, json};
+
+    use crate::catalog::{Catalog, Flavour};
+    use crate::design;
+    use crate::plan::{Plan, PlanSettings, StepKind, plan};
+
+    fn planned(indexes: Value, catalog: &Catalog) -> Plan {
+        let text = json!({"tables": [{"name": "todos", "fields": [
+            {"name": "title", "type": "singleLineText", "is_primary": true},
+            {"name": "tags", "type": "multiSelect", "options": {"choices": ["a"]}}
+        ], "indexes": indexes}]})
+        .to_string();
+        let (parsed, _) = design::parse(&text).expect("parses");
+        let resolved = design::resolve(&parsed).expect("resolves");
+        plan(&resolved, catalog, &PlanSettings::default()).expect("plans")
+    }
+
+    /// The catalog a plan leaves (`Catalog::apply`) holds each index so that planning again
+    /// finds it the same; a changed one is dropped and created again, never anything else.
+    #[test]
+    fn applied_indexes_replan_empty_and_a_changed_one_is_replaced() {
+        let empty = Catalog {
+            flavour: Flavour {
+                supabase: true,
+                ..Flavour::default()
+            },
+            ..Catalog::default()
+        };
+        let indexes = json!([
+            {"columns": ["created_at DESC NULLS LAST", "title"]},
+            {"columns": ["title"], "unique": true, "where": "title <> ''"},
+            {"columns": ["tags"], "method": "gin"}
+        ]);
+        let first = planned(indexes.clone(), &empty);
+        let sql: Vec<&str> = first
+            .steps
+            .iter()
+            .filter(|s| s.kind == StepKind::CreateIndex && s.object.contains("idx_todos_"))
+            .map(|s| s.sql.as_str())
+            .collect();
+        assert!(sql.contains(
+            &"CREATE INDEX \"idx_todos_created_at_title\" ON \"public\".\"todos\" (\"created_at\" DESC NULLS LAST, \"title\")"
+        ), "{sql:#?}");
+        assert!(sql.contains(
+            &"CREATE UNIQUE INDEX \"idx_todos_title\" ON \"public\".\"todos\" (\"title\") WHERE (title <> '')"
+        ), "{sql:#?}");
+        let catalog = empty.apply(&first.changes());
+        assert!(planned(indexes.clone(), &catalog).is_empty());
+
+        let mut changed = indexes;
+        changed[2]["method"] = json!("btree");
+        let again = planned(changed, &catalog);
+        let kinds: Vec<(StepKind, &str)> = again
+            .steps
+            .iter()
+            .filter(|s| s.kind != StepKind::Refresh)
+            .map(|s| (s.kind, s.object.as_str()))
+            .collect();
+        assert_eq!(
+            kinds,
+            [
+                (StepKind::DropIndex, "public.todos.idx_todos_tags"),
+                (StepKind::CreateIndex, "public.todos.idx_todos_tags")
+            ]
+        );
+        let said: Vec<&String> = again
+            .notes
+            .iter()
+            .filter(|n| n.contains("idx_todos_tags"))
+            .collect();
+        assert_eq!(said.len(), 1, "{:?}", again.notes);
+        assert!(said[0].contains("CONCURRENTLY"));
+    }
+}
