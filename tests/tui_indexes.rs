@@ -168,4 +168,15 @@ fn phase_one_adds_an_index_to_the_selected_table() {
     take(&mut app, 5, 0);
     press(&mut app, KeyCode::Enter);
     assert_eq!(indexes(&app), [TableIndex::new(vec!["title".into()])]);
+    // Phase 1's row counts it; phase 2 lists it under the fields.
+    let text = |app: &App| {
+        schemaforge::tui::view::buffer_text(&schemaforge::tui::view::render(app, 160, 45))
+    };
+    assert!(
+        text(&app).contains("2 fields · 1 index · RLS on"),
+        "{}",
+        text(&app)
+    );
+    keys(&mut app, "2");
+    assert!(text(&app).contains("idx_todos_title"), "{}", text(&app));
 }

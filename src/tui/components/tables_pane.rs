@@ -191,8 +191,13 @@ fn lines<'a>(app: &App, width: u16) -> (Vec<Line<'a>>, Vec<Option<usize>>) {
                             width,
                             2 + 2 * column,
                             format!(
-                                "{} fields · {}{}",
+                                "{} fields{} · {}{}",
                                 t.fields.len(),
+                                match t.indexes.len() {
+                                    0 => String::new(),
+                                    1 => " · 1 index".to_owned(),
+                                    n => format!(" · {n} indexes"),
+                                },
                                 if t.public_reference {
                                     "public reference"
                                 } else if t.rls_enabled {
@@ -285,6 +290,8 @@ fn shown_inline(app: &App, finding: &crate::findings::Finding) -> bool {
         concerns(finding, &format!("tables[{t}]"))
             || (0..state.design.tables[t].fields.len())
                 .any(|i| concerns(finding, &format!("tables[{t}].fields[{i}]")))
+            || (0..state.design.tables[t].indexes.len())
+                .any(|i| concerns(finding, &format!("tables[{t}].indexes[{i}]")))
     })
 }
 
