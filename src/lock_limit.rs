@@ -74,6 +74,7 @@ pub fn locks_needed(changes: &[Change]) -> usize {
             Change::EnableRls { table: t }
             | Change::CreatePolicy { table: t, .. }
             | Change::DropColumn { table: t, .. }
+            | Change::DropIndex { table: t, .. }
             | Change::DropPolicy { table: t, .. }
             | Change::Grant { table: t, .. }
             | Change::RevokeAll { table: t, .. } => table(t),

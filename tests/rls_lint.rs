@@ -12,6 +12,9 @@ const MISTAKES: &str = "
         owner_id uuid DEFAULT auth.uid(),
         org_id uuid NOT NULL
     );
+    -- Indexed as policies need (rls_column_unindexed has tests of its own).
+    CREATE INDEX ON public.notes (owner_id);
+    CREATE INDEX ON public.notes (org_id);
     ALTER TABLE public.notes ENABLE ROW LEVEL SECURITY;
     CREATE POLICY bare_uid ON public.notes FOR SELECT TO authenticated USING (owner_id = auth.uid());
     CREATE POLICY org_claim ON public.notes FOR UPDATE TO authenticated

@@ -82,6 +82,35 @@ fn screens() -> Vec<(&'static str, Setup)> {
             }
             keys(app, "(auth.jwt() -> 'user_metadata' ->> 'admin') = 'true'");
         }),
+        ("index_form", |app| {
+            // project_id, then created_at DESC.
+            keys(app, "2i");
+            press(app, KeyCode::End);
+            keys(app, " ");
+            press(app, KeyCode::Home);
+            press(app, KeyCode::Down);
+            keys(app, " o");
+        }),
+        ("index_form_refused", |app| {
+            // GIN on the text column title.
+            keys(app, "2i");
+            for _ in 0..5 {
+                press(app, KeyCode::Down);
+            }
+            keys(app, " ");
+            for _ in 0..3 {
+                press(app, KeyCode::Tab);
+            }
+            press(app, KeyCode::Right);
+            press(app, KeyCode::Right);
+            press(app, KeyCode::Enter);
+        }),
+        ("fields_with_index", |app| {
+            keys(app, "2i");
+            press(app, KeyCode::Down);
+            keys(app, " o");
+            press(app, KeyCode::Enter);
+        }),
         ("type_picker", |app| keys(app, "2a")),
         ("relation_form", |app| keys(app, "3a")),
         ("relations_diagram", |app| {

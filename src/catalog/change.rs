@@ -10,6 +10,42 @@ use super::model::{
 };
 use crate::sql::{ident, qualified};
 
+/// What makes an index more than a plain btree over columns.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct IndexOptions {
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub unique: bool,
+    /// The access method; `None` is btree.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub method: Option<String>,
+    /// Per key, in key order: (descending, nulls first). Empty: every key ascending.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub orders: Vec<(bool, bool)>,
+    /// A partial index's predicate (SQL, checked by validation).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub predicate: Option<String>,
+}
+
+impl IndexOptions {
+    /// The key list as written inside `(…)`: quoted columns with their order.
+    pub fn keys_sql(&self, columns: &[String]) -> String {
+        columns
+            .iter()
+            .enumerate()
+            .map(|(i, c)| {
+                let order = match self.orders.get(i).copied().unwrap_or((false, false)) {
+                    (false, false) => "",
+                    (false, true) => " NULLS FIRST",
+                    (true, true) => " DESC",
+                    (true, false) => " DESC NULLS LAST",
+                };
+                format!("{}{order}", ident(c))
+            })
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+}
+
 /// One change to the database.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(tag = "change", rename_all = "snake_case")]
@@ -56,6 +92,14 @@ pub enum Change {
         table: QualifiedName,
         name: String,
         columns: Vec<String>,
+        /// Unique, method, order and predicate; the default is a plain btree.
+        #[serde(flatten)]
+        options: IndexOptions,
+    },
+    /// A designed index whose definition changed: dropped, then created again.
+    DropIndex {
+        table: QualifiedName,
+        name: String,
     },
     Comment {
         on: CommentOn,
@@ -396,15 +440,30 @@ impl Catalog {
                 table,
                 name,
                 columns,
+                options,
             } => {
                 if let Some(t) = self.table_mut(table) {
-                    t.indexes.push(index(
-                        t.schema.clone(),
-                        t.name.clone(),
-                        name,
-                        columns,
-                        false,
-                    ));
+                    let mut created = index(t.schema.clone(), t.name.clone(), name, columns, false);
+                    created.definition = format!(
+                        "CREATE {}INDEX {} ON {} USING {} ({}){}",
+                        if options.unique { "UNIQUE " } else { "" },
+                        ident(name),
+                        qualified(&t.schema, &t.name),
+                        options.method.as_deref().unwrap_or("btree"),
+                        options.keys_sql(columns),
+                        options
+                            .predicate
+                            .as_ref()
+                            .map(|p| format!(" WHERE ({p})"))
+                            .unwrap_or_default()
+                    );
+                    created.unique = options.unique;
+                    t.indexes.push(created);
+                }
+            }
+            Change::DropIndex { table, name } => {
+                if let Some(t) = self.table_mut(table) {
+                    t.indexes.retain(|i| &i.name != name);
                 }
             }
             Change::Comment { on, text } => match on {
@@ -784,6 +843,7 @@ mod tests {
                 table: todos(),
                 name: "idx_todos_due".into(),
                 columns: vec!["due".into()],
+                options: IndexOptions::default(),
             },
             Change::Grant {
                 table: todos(),

@@ -9,6 +9,7 @@ pub(crate) mod assemble;
 pub mod change;
 mod fingerprint;
 mod index_def;
+pub mod index_shape;
 mod locks;
 mod model;
 pub mod normalised;

@@ -33,6 +33,7 @@ pub fn touched_tables(changes: &[Change], before: &Catalog) -> Vec<(String, Stri
             }
             Change::AddColumn { table, .. }
             | Change::CreateIndex { table, .. }
+            | Change::DropIndex { table, .. }
             | Change::EnableRls { table }
             | Change::CreatePolicy { table, .. }
             | Change::DropColumn { table, .. }

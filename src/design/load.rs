@@ -14,7 +14,7 @@
 use serde_json::Value;
 
 use super::diagnostics::{Diagnostic, has_errors, index_path, key_path};
-use super::model::{Aggregate, Design, Operation};
+use super::model::{Aggregate, Design, IndexMethod, Operation};
 use super::shape_repair::errors_despite;
 use super::validate::validate_with_known_tables;
 
@@ -85,6 +85,15 @@ const TABLE_KEYS: &[(&str, Kind)] = &[
     ("drop_policies", Kind::StrList),
     ("renamed_from", Kind::OptStr),
     ("system_fields", Kind::Bool),
+    ("indexes", Kind::ListOfObjects(walk_index)),
+];
+
+const INDEX_KEYS: &[(&str, Kind)] = &[
+    ("columns", Kind::StrList),
+    ("unique", Kind::Bool),
+    ("where", Kind::OptStr),
+    ("method", Kind::OneOf(&IndexMethod::NAMES)),
+    ("name", Kind::OptStr),
 ];
 
 const FIELD_KEYS: &[(&str, Kind)] = &[
@@ -147,6 +156,9 @@ const RELATIONSHIP_KEYS: &[(&str, Kind)] = &[
 
 fn walk_table(map: &serde_json::Map<String, Value>, path: &str, out: &mut Vec<Diagnostic>) {
     walk_object(map, path, "table", TABLE_KEYS, &["name"], out);
+}
+fn walk_index(map: &serde_json::Map<String, Value>, path: &str, out: &mut Vec<Diagnostic>) {
+    walk_object(map, path, "index", INDEX_KEYS, &["columns"], out);
 }
 fn walk_field(map: &serde_json::Map<String, Value>, path: &str, out: &mut Vec<Diagnostic>) {
     walk_object(map, path, "field", FIELD_KEYS, &["name", "type"], out);

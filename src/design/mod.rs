@@ -18,6 +18,7 @@ pub mod diagnostics;
 pub mod edit;
 pub mod field_types;
 pub mod function_ref;
+pub mod indexes;
 pub mod load;
 pub mod managed_schemas;
 pub mod model;
@@ -30,6 +31,7 @@ mod system_fields;
 #[cfg(test)]
 mod test_fixtures;
 pub mod validate;
+mod validate_indexes;
 mod validate_keys;
 mod validate_options;
 mod validate_refs;
@@ -40,13 +42,13 @@ pub use field_types::{Check, FieldType, OptionKey, PgType, SYSTEM_FIELDS, Storag
 pub use function_ref::{FunctionRef, FunctionRefError, parse_function_ref};
 pub use load::{InputShape, load, load_with_known_tables, parse, save};
 pub use model::{
-    Aggregate, DefaultValue, Design, Field, FieldOptions, ForEach, IdentityKind, Operation, Policy,
-    Relationship, Samples, Table, Timing, TriggerEvent,
+    Aggregate, DefaultValue, Design, Field, FieldOptions, ForEach, IdentityKind, IndexMethod,
+    Operation, Policy, Relationship, Samples, Table, TableIndex, Timing, TriggerEvent,
 };
 pub use resolve::{
-    FieldKind, OnDelete, RelationshipKind, ResolvedDesign, ResolvedField, ResolvedRelationship,
-    ResolvedSampleSpec, ResolvedSamples, ResolvedTable, Target, TriggerAction, TriggerSpec,
-    ViewColumn, resolve, resolve_with_known_tables,
+    FieldKind, OnDelete, RelationshipKind, ResolvedDesign, ResolvedField, ResolvedIndex,
+    ResolvedRelationship, ResolvedSampleSpec, ResolvedSamples, ResolvedTable, Target,
+    TriggerAction, TriggerSpec, ViewColumn, resolve, resolve_with_known_tables,
 };
 pub use validate::{validate, validate_with_known_tables};
 pub use validate_keys::is_type_name;

@@ -94,6 +94,10 @@ pub struct Table {
     /// names. Its key is the fields marked `primary_key`.
     #[serde(default = "yes", skip_serializing_if = "is_true")]
     pub system_fields: bool,
+    /// Indexes beyond the ones schemaforge adds by itself (`created_by`, relationship
+    /// columns): for the columns queries filter and sort on.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub indexes: Vec<TableIndex>,
 }
 
 impl Table {
@@ -111,7 +115,78 @@ impl Table {
             drop_policies: Vec::new(),
             renamed_from: None,
             system_fields: true,
+            indexes: Vec::new(),
         }
+    }
+}
+
+/// An index of a table. Named `idx_<table>_<columns>` unless `name` says otherwise.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TableIndex {
+    /// Key columns in order (a field's `db_name` or `name`, a system field, a relationship's
+    /// `<name>_id`), each optionally followed by `ASC`/`DESC` and `NULLS FIRST`/`NULLS LAST`.
+    pub columns: Vec<String>,
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub unique: bool,
+    /// A partial index's predicate (`deleted_at IS NULL`): the user's SQL expression.
+    #[serde(default, rename = "where", skip_serializing_if = "Option::is_none")]
+    pub predicate: Option<String>,
+    #[serde(default, skip_serializing_if = "IndexMethod::is_btree")]
+    pub method: IndexMethod,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+}
+
+impl TableIndex {
+    pub fn new(columns: Vec<String>) -> TableIndex {
+        TableIndex {
+            columns,
+            unique: false,
+            predicate: None,
+            method: IndexMethod::Btree,
+            name: None,
+        }
+    }
+}
+
+/// The index access methods PostgreSQL ships with.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum IndexMethod {
+    #[default]
+    Btree,
+    Hash,
+    Gin,
+    Gist,
+    Brin,
+    Spgist,
+}
+
+impl IndexMethod {
+    pub const ALL: [IndexMethod; 6] = [
+        IndexMethod::Btree,
+        IndexMethod::Hash,
+        IndexMethod::Gin,
+        IndexMethod::Gist,
+        IndexMethod::Brin,
+        IndexMethod::Spgist,
+    ];
+    pub const NAMES: [&'static str; 6] = ["btree", "hash", "gin", "gist", "brin", "spgist"];
+
+    pub fn name(self) -> &'static str {
+        Self::NAMES[Self::ALL.iter().position(|m| *m == self).unwrap_or(0)]
+    }
+
+    pub fn from_name(name: &str) -> Option<IndexMethod> {
+        Self::NAMES
+            .iter()
+            .position(|n| *n == name)
+            .map(|i| Self::ALL[i])
+    }
+
+    fn is_btree(&self) -> bool {
+        *self == IndexMethod::Btree
     }
 }
 

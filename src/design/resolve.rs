@@ -54,6 +54,19 @@ pub struct ResolvedTable {
     pub system_fields: bool,
     /// Without system fields: the columns of the primary key, in field order.
     pub primary_key: Vec<String>,
+    /// The designed indexes, keys resolved to column names.
+    pub indexes: Vec<ResolvedIndex>,
+}
+
+/// A designed index, ready for the planner.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ResolvedIndex {
+    pub name: String,
+    pub keys: Vec<super::indexes::IndexKey>,
+    pub unique: bool,
+    pub method: super::model::IndexMethod,
+    /// The partial index's predicate, the user's SQL.
+    pub predicate: Option<String>,
 }
 
 impl ResolvedField {
@@ -344,7 +357,23 @@ fn resolve_table(design: &Design, ti: usize) -> ResolvedTable {
         .iter()
         .any(|f| matches!(f.kind, FieldKind::View(_)))
         .then(|| names::companion_view(&db_name));
+    let columns = super::indexes::indexable_columns(design, ti);
+    let indexes = table
+        .indexes
+        .iter()
+        .map(|index| {
+            let keys = super::indexes::index_keys(&columns, index).expect("validated");
+            ResolvedIndex {
+                name: super::indexes::designed_index_name(table, &keys, index),
+                keys,
+                unique: index.unique,
+                method: index.method,
+                predicate: index.predicate.clone(),
+            }
+        })
+        .collect();
     ResolvedTable {
+        indexes,
         name: table.name.clone(),
         primary_field: fields
             .iter()

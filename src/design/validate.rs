@@ -33,6 +33,7 @@ pub fn validate_with_known_tables(
     check_tables(design, &mut out);
     super::validate_keys::check_keys(design, &mut out);
     validate_refs::check_relationships(design, known, &mut out);
+    super::validate_indexes::check_indexes(design, &mut out);
     validate_refs::check_computed_fields(design, &mut out);
     validate_samples::check_samples(design, &mut out);
     out

@@ -5,12 +5,14 @@
 //! the result against the same catalog is empty: a column becomes a catalogue type only when
 //! it is exactly what the planner would create for that type (type, CHECK, default), else a
 //! `raw` field that keeps its type; a foreign key becomes a relationship only when the
-//! relationship model creates that very key. What the design format does not model
-//! (indexes, enum definitions, grants, publications, other checks and triggers) is left as
-//! it is in the database and listed in the notes.
+//! relationship model creates that very key; an index over plain columns becomes one of the
+//! table's `indexes`. What the design format does not model (expression indexes, enum
+//! definitions, grants, publications, other checks and triggers) is left as it is in the
+//! database and listed in the notes.
 
 mod columns;
 mod defaults;
+mod indexes;
 mod relations;
 mod security;
 mod system;
@@ -96,6 +98,7 @@ pub fn design_from_catalog(
         .relationships
         .extend(linking.into_iter().map(|l| l.relationship));
     enums_used(&mut ctx, &chosen);
+    indexes::drop_refused(&mut design, &mut ctx.notes);
     FromCatalog {
         design,
         notes: ctx.notes,
@@ -138,17 +141,19 @@ fn convert_table(ctx: &mut Context, live: &LiveTable) -> (Table, Vec<crate::desi
     table.fields = columns::fields(ctx, live, system.as_ref(), &fk_columns);
     security::rls(ctx, live, &mut table);
     security::triggers(ctx, live, &mut table);
-    others(ctx, live, system.as_ref(), &relationships);
+    table.indexes = others(ctx, live, system.as_ref(), &relationships);
     (table, relationships)
 }
 
-/// Notes for what a table has that the design does not describe.
+/// The table's plain indexes as the design's `indexes`, and notes for what a table has that
+/// the design does not describe.
 fn others(
     ctx: &mut Context,
     live: &LiveTable,
     system: Option<&system::System>,
     relationships: &[crate::design::Relationship],
-) {
+) -> Vec<crate::design::TableIndex> {
+    let mut designed = Vec::new();
     let name = live.name.as_str();
     let relationship_columns: Vec<String> = relationships
         .iter()
@@ -162,14 +167,18 @@ fn others(
                 && relationship_columns.contains(&index.columns[0])
                 && !index.unique
                 && !index.definition.contains(" WHERE "));
-        if !backs_constraint {
-            ctx.note(
+        if backs_constraint {
+            continue;
+        }
+        match indexes::designed(live, system.is_some(), &relationship_columns, index) {
+            Some(found) => designed.push(found),
+            None => ctx.note(
                 name,
                 format!(
                     "index {} is not part of the design; left as it is ({})",
                     index.name, index.definition
                 ),
-            );
+            ),
         }
     }
     for c in &live.exclusion_constraints {
@@ -205,6 +214,7 @@ fn others(
             ctx.note(name, text);
         }
     }
+    designed
 }
 
 /// Enum types the design's raw fields use: their definitions stay in the database.

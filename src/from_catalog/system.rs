@@ -60,7 +60,12 @@ pub(crate) fn recognise(ctx: &Context, live: &LiveTable) -> Option<System> {
     let index = live
         .indexes
         .iter()
-        .find(|i| i.columns.first().is_some_and(|c| c == "created_by"))?;
+        .find(|i| i.columns == ["created_by"])
+        .or_else(|| {
+            live.indexes
+                .iter()
+                .find(|i| i.columns.first().is_some_and(|c| c == "created_by"))
+        })?;
     Some(System {
         created_by_fkey: Some(fkey.name.clone()),
         created_by_index: Some(index.name.clone()),

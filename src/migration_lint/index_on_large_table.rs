@@ -38,6 +38,7 @@ mod tests {
             table: QualifiedName::new("public", "t"),
             name: "idx_t_c".into(),
             columns: vec!["c".into()],
+            options: Default::default(),
         }
     }
 

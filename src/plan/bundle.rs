@@ -15,6 +15,8 @@ pub enum Section {
     Helpers,
     Tables,
     Relations,
+    /// The designed indexes: after the relationship columns they may use.
+    Indexes,
     LinkingTables,
     Views,
     Rls,
@@ -34,6 +36,7 @@ impl Section {
             Section::Helpers => "helpers",
             Section::Tables => "tables",
             Section::Relations => "relations",
+            Section::Indexes => "indexes",
             Section::LinkingTables => "linking tables",
             Section::Views => "views",
             Section::Rls => "row-level security",

@@ -7,6 +7,7 @@
 
 pub mod bundle;
 mod columns;
+mod indexes;
 #[cfg(test)]
 mod memo_tests;
 pub mod printed;
@@ -184,6 +185,7 @@ pub fn plan(
     triggers::helpers(&mut planner);
     tables::plan_tables(&mut planner);
     relations::plan_relations(&mut planner);
+    indexes::plan_indexes(&mut planner);
     views::drop_views_for_column_changes(&mut planner);
     views::plan_views(&mut planner);
     security::plan_security(&mut planner);

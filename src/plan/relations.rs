@@ -212,6 +212,7 @@ pub(super) fn plan_relations(p: &mut Planner) {
                         table,
                         name: index.clone(),
                         columns: vec![column.clone()],
+                        options: Default::default(),
                     };
                     p.push(Step::new(Section::Relations, object(index), change));
                 }
@@ -318,6 +319,7 @@ fn linking_table(p: &mut Planner, rel: &ResolvedRelationship, target: &Reference
         table: p.qn(table),
         name: target_index.clone(),
         columns: vec![target_column.clone()],
+        options: Default::default(),
     };
     p.push(Step::new(
         Section::LinkingTables,
@@ -329,6 +331,7 @@ fn linking_table(p: &mut Planner, rel: &ResolvedRelationship, target: &Reference
             table: p.qn(table),
             name: created_by_index.clone(),
             columns: vec!["created_by".into()],
+            options: Default::default(),
         };
         p.push(Step::new(
             Section::LinkingTables,

@@ -6,7 +6,7 @@ use crate::catalog::change::{
     Change, ColumnConstraint, ColumnDef, CommentOn, ConstraintDef, FunctionDef, TableDef,
 };
 use crate::catalog::{Policy, QualifiedName};
-use crate::sql::{ident, literal};
+use crate::sql::{ident, literal, qualified};
 
 use super::sql_parts::role_sql;
 use super::step::StepKind;
@@ -33,6 +33,7 @@ pub fn kind(change: &Change) -> StepKind {
         Change::ValidateConstraint { .. } => StepKind::ValidateConstraint,
         Change::Precondition { .. } => StepKind::Precondition,
         Change::CreateIndex { .. } => StepKind::CreateIndex,
+        Change::DropIndex { .. } => StepKind::DropIndex,
         Change::Comment { .. } => StepKind::Comment,
         Change::CreateView { .. } => StepKind::CreateView,
         Change::EnableRls { .. } => StepKind::EnableRls,
@@ -98,12 +99,27 @@ pub fn sql(change: &Change) -> String {
             table,
             name,
             columns,
+            options,
         } => format!(
-            "CREATE INDEX {} ON {} ({})",
+            "CREATE {}INDEX {} ON {}{} ({}){}",
+            if options.unique { "UNIQUE " } else { "" },
             ident(name),
             table.sql(),
-            idents(columns)
+            options
+                .method
+                .as_ref()
+                .map(|m| format!(" USING {m}"))
+                .unwrap_or_default(),
+            options.keys_sql(columns),
+            options
+                .predicate
+                .as_ref()
+                .map(|p| format!(" WHERE ({p})"))
+                .unwrap_or_default()
         ),
+        Change::DropIndex { table, name } => {
+            format!("DROP INDEX {}", qualified(&table.schema, name))
+        }
         Change::Comment { on, text } => match on {
             CommentOn::Table(table) => {
                 format!("COMMENT ON TABLE {} IS {}", table.sql(), literal(text))

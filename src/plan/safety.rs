@@ -92,6 +92,7 @@ fn target(change: &Change) -> Option<QualifiedName> {
             | Change::AddConstraintNotValid { table, .. }
             | Change::ValidateConstraint { table, .. }
             | Change::CreateIndex { table, .. }
+            | Change::DropIndex { table, .. }
             | Change::AlterColumnType { table, .. }
             | Change::SetDefault { table, .. }
             | Change::DropDefault { table, .. }

@@ -35,6 +35,7 @@ pub enum StepKind {
     DisableRls,
     AlterPolicy,
     DropTrigger,
+    DropIndex,
     Rename,
     DropView,
     ValidateConstraint,

@@ -167,6 +167,7 @@ fn created_by_index(p: &mut Planner, table: &str, live: Option<&LiveTable>) {
         table: p.qn(table),
         name: index.clone(),
         columns: vec!["created_by".into()],
+        options: Default::default(),
     };
     p.push(Step::new(
         Section::Tables,

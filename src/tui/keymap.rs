@@ -100,6 +100,7 @@ actions! {
     SaveAs => "save_as",
     ChangeType => "change_type",
     TogglePrimary => "toggle_primary",
+    AddIndex => "add_index",
     Simulate => "simulate",
 }
 
@@ -413,6 +414,13 @@ const DEFAULTS: &[(Context, Action, &[&str], &str, bool)] = &[
         Action::TogglePrimary,
         &["space"],
         "make it the primary field",
+        false,
+    ),
+    (
+        Context::List,
+        Action::AddIndex,
+        &["i"],
+        "phases 1-2: add an index to the table",
         false,
     ),
     (

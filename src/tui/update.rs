@@ -365,6 +365,7 @@ fn act(app: &mut App, action: Action) -> Vec<Effect> {
         | Action::MoveDown
         | Action::ChangeType
         | Action::TogglePrimary
+        | Action::AddIndex
         | Action::Template
         | Action::ToggleRls => match (app.view.focus, app.view.phase) {
             (Focus::Main, Phase::Tables) => return tables_pane::on_action(app, action),

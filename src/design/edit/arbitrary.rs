@@ -318,6 +318,7 @@ pub fn table_named(name: String) -> BoxedStrategy<Table> {
                     drop_policies,
                     renamed_from: None,
                     system_fields,
+                    indexes: Vec::new(),
                 }
             },
         )

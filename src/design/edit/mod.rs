@@ -34,7 +34,7 @@ mod tests_props;
 pub use history::History;
 pub use references::Reference;
 
-use super::model::{Design, Field, Policy, Relationship, Samples, Table};
+use super::model::{Design, Field, Policy, Relationship, Samples, Table, TableIndex};
 
 /// One change to a design. Edits carry whole values (a complete [`Field`], [`Policy`], …) so
 /// that the inverse of a change is simply the old value.
@@ -138,6 +138,12 @@ pub enum Edit {
     RemovePolicy {
         table: usize,
         index: usize,
+    },
+    /// Replaces a table's whole index list (adding, changing or removing one index is one
+    /// such edit; the inverse puts the old list back).
+    SetIndexes {
+        table: usize,
+        indexes: Vec<TableIndex>,
     },
     /// Sets (`Some`) or removes (`None`) the samples under `key`. A new key goes at
     /// `position` (the end when `None`); an existing key keeps its place.
@@ -366,6 +372,13 @@ impl Edit {
                     table,
                     index,
                     policy,
+                })
+            }
+            Edit::SetIndexes { table, indexes } => {
+                let t = apply_tables::table_mut(design, table)?;
+                Ok(Edit::SetIndexes {
+                    table,
+                    indexes: std::mem::replace(&mut t.indexes, indexes),
                 })
             }
             Edit::SetSamples {

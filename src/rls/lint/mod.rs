@@ -15,6 +15,7 @@ mod graphql_exposed;
 mod invalid_index;
 mod null_auth_disjunct;
 mod policies;
+mod policy_column_unindexed;
 mod recursion;
 mod references;
 mod schema;
@@ -57,7 +58,7 @@ pub struct Finding {
 }
 
 /// Every rule, with its level: the README table and the TUI's help read this.
-pub const RULES: [(&str, Level); 31] = [
+pub const RULES: [(&str, Level); 32] = [
     ("rls_disabled_in_public", Level::Error),
     ("policy_exists_rls_disabled", Level::Error),
     ("rls_enabled_no_policy", Level::Info),
@@ -92,6 +93,7 @@ pub const RULES: [(&str, Level); 31] = [
     ("pg_graphql_authenticated_table_exposed", Level::Info),
     ("autovacuum_disabled", Level::Info),
     ("invalid_index", Level::Warn),
+    ("rls_column_unindexed", Level::Info),
 ];
 
 /// What the catalog alone cannot say.
@@ -157,6 +159,7 @@ pub fn lint(catalog: &Catalog, context: &LintContext) -> Vec<Finding> {
         graphql_exposed::graphql_rules(catalog, table, &mut findings);
         autovacuum_disabled::autovacuum_rules(table, &mut findings);
         invalid_index::invalid_index_rules(table, &mut findings);
+        policy_column_unindexed::unindexed_policy_column_rules(table, &mut findings);
     }
     search_path::function_rules(catalog, &mut findings);
     definer_functions::definer_rules(catalog, &mut findings);

@@ -18,6 +18,8 @@ pub enum Editor {
     Rls(RlsEditor),
     /// Phase 5: a table's sample row count.
     Samples(SamplesForm),
+    /// Phases 1 and 2: one of a table's indexes.
+    Index(IndexForm),
 }
 
 impl Editor {
@@ -30,6 +32,7 @@ impl Editor {
             Editor::Relation(r) => &r.form,
             Editor::Rls(r) => r.form(),
             Editor::Samples(f) => &f.form,
+            Editor::Index(f) => &f.form,
         }
     }
 
@@ -42,6 +45,7 @@ impl Editor {
             Editor::Relation(r) => &mut r.form,
             Editor::Rls(r) => r.form_mut(),
             Editor::Samples(f) => &mut f.form,
+            Editor::Index(f) => &mut f.form,
         }
     }
 }
@@ -126,5 +130,13 @@ pub struct TemplatePicker {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SamplesForm {
     pub table: usize,
+    pub form: Form,
+}
+
+/// The index form of designed table `table`: `index` is the index edited, `None` for a new one.
+#[derive(Clone, Debug, PartialEq)]
+pub struct IndexForm {
+    pub table: usize,
+    pub index: Option<usize>,
     pub form: Form,
 }

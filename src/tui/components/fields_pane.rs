@@ -1,7 +1,8 @@
 //! Phase 2 · fields of the table selected in phase 1: the system fields greyed as automatic,
 //! then the designed fields. `a` adds one (the type picker, then its options form), `⏎`/`e`
 //! edits, `t` changes the type, `space` makes it the primary field, `x` removes, `J`/`K`
-//! reorder.
+//! reorder. Below the fields, the table's indexes: `i` adds one, `⏎`/`e` on one edits it,
+//! `x` removes it.
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -29,12 +30,20 @@ fn field_count(app: &App) -> usize {
     }
 }
 
+fn index_count(app: &App) -> usize {
+    match (app.current_table(), &app.model.design) {
+        (Some(t), Some(state)) => state.design.tables[t].indexes.len(),
+        _ => 0,
+    }
+}
+
 pub fn on_action(app: &mut App, action: Action) -> Vec<Effect> {
     let count = field_count(app);
+    let rows = count + index_count(app);
     let page = layout::main_rows(app.view.width, app.view.height).saturating_sub(3);
     if let Some(d) = delta(action, page) {
         let i = &mut app.view.selected[Phase::Fields.index()];
-        *i = i.saturating_add_signed(d).min(count.saturating_sub(1));
+        *i = i.saturating_add_signed(d).min(rows.saturating_sub(1));
         keep_in_view(app);
         return Vec::new();
     }
@@ -44,6 +53,27 @@ pub fn on_action(app: &mut App, action: Action) -> Vec<Effect> {
         return Vec::new();
     };
     let index = app.view.selected[Phase::Fields.index()];
+    if action == Action::AddIndex {
+        editors::index_form::open(app, table, None);
+        return Vec::new();
+    }
+    if (count..rows).contains(&index) {
+        return match action {
+            Action::Open | Action::Edit => {
+                editors::index_form::open(app, table, Some(index - count));
+                Vec::new()
+            }
+            Action::Delete => {
+                app.view.selected[Phase::Fields.index()] = index.saturating_sub(1);
+                editors::index_form::remove(app, table, index - count)
+            }
+            Action::Add => {
+                editors::field_form::open_type_picker(app, table, None);
+                Vec::new()
+            }
+            _ => Vec::new(),
+        };
+    }
     let field = (index < count).then(|| {
         app.model
             .design
@@ -201,8 +231,12 @@ fn lines<'a>(app: &App, width: u16) -> (Vec<Line<'a>>, Vec<Option<usize>>) {
             &mut out,
         );
     }
+    index_lines(app, t, width, &mut out, &mut rows_at);
     out.push(Line::styled(
-        "a add · ⏎ edit · t type · space primary · x remove · J/K move · u undo",
+        super::fit(
+            "a add · ⏎ edit · t type · space primary · x remove · J/K move · i index · u undo",
+            width as usize,
+        ),
         app.theme.style(Role::Dim),
     ));
     inline_findings(
@@ -215,6 +249,83 @@ fn lines<'a>(app: &App, width: u16) -> (Vec<Line<'a>>, Vec<Option<usize>>) {
     findings(app, Phase::Fields, width, &mut out);
     rows_at.resize(out.len(), None);
     (out, rows_at)
+}
+
+/// The table's indexes under its fields, each a row after the fields.
+fn index_lines(
+    app: &App,
+    t: usize,
+    width: u16,
+    out: &mut Vec<Line<'_>>,
+    rows_at: &mut Vec<Option<usize>>,
+) {
+    let Some(state) = &app.model.design else {
+        return;
+    };
+    let table = &state.design.tables[t];
+    let live = app
+        .model
+        .catalog
+        .as_ref()
+        .and_then(|c| c.table(&state.design.schema, &db_name(table)));
+    let columns = crate::design::indexes::indexable_columns(&state.design, t);
+    out.push(Line::styled(
+        super::fit(
+            &format!(
+                "  indexes: {}",
+                if table.indexes.is_empty() {
+                    "none designed (i adds one)".to_owned()
+                } else {
+                    format!("{}", table.indexes.len())
+                }
+            ),
+            width as usize,
+        ),
+        app.theme.style(Role::Dim),
+    ));
+    let focused = app.view.focus == Focus::Main;
+    let chosen = app.view.selected[Phase::Fields.index()];
+    for (xi, index) in table.indexes.iter().enumerate() {
+        let row = table.fields.len() + xi;
+        let here = focused && row == chosen;
+        let name = crate::design::indexes::index_keys(&columns, index)
+            .map(|keys| crate::design::indexes::designed_index_name(table, &keys, index));
+        let exists = name
+            .as_ref()
+            .is_some_and(|n| live.is_some_and(|l| l.index(n).is_some()));
+        let mut text = format!("({})", index.columns.join(", "));
+        if index.unique {
+            text.push_str(" unique");
+        }
+        if index.method != crate::design::IndexMethod::Btree {
+            text.push_str(&format!(" {}", index.method.name()));
+        }
+        if let Some(w) = &index.predicate {
+            text.push_str(&format!(" where {w}"));
+        }
+        let name = name.unwrap_or_default();
+        let mut spans = vec![
+            Span::styled(
+                format!(
+                    "{}{}  ",
+                    if here { "▸" } else { " " },
+                    if exists { " " } else { "+" }
+                ),
+                app.theme.style(Role::New),
+            ),
+            Span::styled(pad(&name, 28), app.theme.style(Role::Identifier)),
+            Span::styled(fit_rest(width, 32, text), app.theme.style(Role::Text)),
+        ];
+        if here {
+            for s in &mut spans {
+                s.style = s.style.patch(app.theme.style(Role::Selected));
+            }
+        }
+        rows_at.resize(out.len(), None);
+        out.push(Line::from(spans));
+        rows_at.push(Some(row));
+        inline_findings(app, &format!("tables[{t}].indexes[{xi}]"), None, width, out);
+    }
 }
 
 /// The options worth seeing in the list.

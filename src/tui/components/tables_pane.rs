@@ -79,6 +79,7 @@ pub fn on_action(app: &mut App, action: Action) -> Vec<Effect> {
         (Action::Open | Action::Edit, Some(TableRow::Live(name))) => {
             return editors::open_live::open_live_table(app, &name);
         }
+        (Action::AddIndex, Some(TableRow::Designed(i))) => editors::index_form::open(app, i, None),
         (Action::Delete, Some(TableRow::Designed(i))) => {
             let name = app
                 .model
@@ -190,8 +191,13 @@ fn lines<'a>(app: &App, width: u16) -> (Vec<Line<'a>>, Vec<Option<usize>>) {
                             width,
                             2 + 2 * column,
                             format!(
-                                "{} fields · {}{}",
+                                "{} fields{} · {}{}",
                                 t.fields.len(),
+                                match t.indexes.len() {
+                                    0 => String::new(),
+                                    1 => " · 1 index".to_owned(),
+                                    n => format!(" · {n} indexes"),
+                                },
                                 if t.public_reference {
                                     "public reference"
                                 } else if t.rls_enabled {
@@ -284,6 +290,8 @@ fn shown_inline(app: &App, finding: &crate::findings::Finding) -> bool {
         concerns(finding, &format!("tables[{t}]"))
             || (0..state.design.tables[t].fields.len())
                 .any(|i| concerns(finding, &format!("tables[{t}].fields[{i}]")))
+            || (0..state.design.tables[t].indexes.len())
+                .any(|i| concerns(finding, &format!("tables[{t}].indexes[{i}]")))
     })
 }
 

@@ -5,6 +5,7 @@
 
 pub mod field_form;
 pub mod field_options;
+pub mod index_form;
 pub mod open_live;
 pub mod policy_form;
 pub mod relation_form;
@@ -39,6 +40,9 @@ pub fn on_key(app: &mut App, key: &KeyEvent) -> Vec<Effect> {
     if let Editor::Rls(r) = editor.as_mut() {
         policy_form::after_key(r, &app.model);
     }
+    if let Editor::Index(f) = editor.as_mut() {
+        index_form::after_key(f, app.model.design.as_ref().map(|s| &s.design));
+    }
     match outcome {
         FormOutcome::Stay => Vec::new(),
         FormOutcome::Cancel => {
@@ -72,6 +76,18 @@ fn confirm(app: &mut App) -> Vec<Effect> {
     match editor {
         Editor::Relation(r) => relation_form::confirm(app, &design, &r),
         Editor::Rls(r) => policy_form::confirm(app, &design, r),
+        Editor::Index(f) => {
+            let (edit, at) = index_form::edit(&design, &f);
+            let path = format!("tables[{}].indexes[{at}]", f.table);
+            if index_form_rejected(app, &design, &edit, &path) {
+                return Vec::new();
+            }
+            let done = match f.index {
+                None => "index added · i adds another".to_owned(),
+                Some(_) => "index changed".to_owned(),
+            };
+            commit(app, &design, edit, &path, done, |_| {})
+        }
         Editor::Samples(f) => {
             let (edit, done) = samples_form::edit(&design, &f);
             let path = format!("samples.{}", samples_form::key(&design, f.table));
@@ -171,6 +187,33 @@ fn commit(
     let effects = editing::apply_analysed(app, edit, done, analysis);
     after(app);
     effects
+}
+
+/// The validator's errors inside an index (`columns[1]` included, which [`commit`] leaves to
+/// the object's own lists) go under their inputs; `true` when there were any.
+fn index_form_rejected(app: &mut App, design: &Design, edit: &Edit, path: &str) -> bool {
+    let mut trial = design.clone();
+    if edit.clone().apply(&mut trial).is_err() {
+        return false;
+    }
+    let catalog = app.model.catalog.clone();
+    let known = |s: &str, t: &str| catalog.as_ref().is_some_and(|c| c.table(s, t).is_some());
+    let errors: Vec<(String, String)> = validate_with_known_tables(&trial, &known)
+        .into_iter()
+        .filter(|d| d.level == Level::Error)
+        .filter_map(|d| {
+            let rest = d.path.strip_prefix(path)?.strip_prefix('.')?;
+            let mut message = d.message.clone();
+            if let Some(s) = &d.suggestion {
+                message.push_str(&format!(" ({s})"));
+            }
+            Some((index_form::input_of(rest).to_owned(), message))
+        })
+        .collect();
+    for (key, message) in errors.iter().rev() {
+        reject(app, key, message.clone());
+    }
+    !errors.is_empty()
 }
 
 fn reject(app: &mut App, id: &str, message: String) {

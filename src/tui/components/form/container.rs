@@ -144,6 +144,7 @@ impl Form {
             FormInput::Text(i) => Some(i.text().to_owned()),
             FormInput::Number(i) => Some(i.text().to_owned()),
             FormInput::Expression(i) => Some(i.text()),
+            FormInput::Multi(i) => Some(i.text()),
             FormInput::Choice(i) => i.selected_text().map(str::to_owned),
             FormInput::Picker(i) => i.selected_entry().map(|e| e.value.clone()),
             FormInput::Toggle(_) => None,

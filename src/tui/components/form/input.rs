@@ -4,7 +4,7 @@ use crossterm::event::KeyEvent;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 
-use super::{ChoiceList, ExpressionEditor, NumberInput, Picker, TextInput, Toggle};
+use super::{ChoiceList, ExpressionEditor, MultiSelect, NumberInput, Picker, TextInput, Toggle};
 use crate::tui::theme::Theme;
 
 #[derive(Clone, Debug, PartialEq)]
@@ -15,6 +15,7 @@ pub enum FormInput {
     Number(NumberInput),
     Picker(Picker),
     Expression(ExpressionEditor),
+    Multi(MultiSelect),
 }
 
 /// What an input holds, to tell whether the form changed anything.
@@ -41,7 +42,8 @@ from_input!(
     Choice(ChoiceList),
     Number(NumberInput),
     Picker(Picker),
-    Expression(ExpressionEditor)
+    Expression(ExpressionEditor),
+    Multi(MultiSelect)
 );
 
 impl FormInput {
@@ -50,6 +52,7 @@ impl FormInput {
         match self {
             FormInput::Picker(p) => p.height(),
             FormInput::Expression(e) => e.height(),
+            FormInput::Multi(m) => m.height(),
             _ => 1,
         }
     }
@@ -63,6 +66,7 @@ impl FormInput {
             FormInput::Number(i) => i.on_key(key),
             FormInput::Picker(i) => i.on_key(key),
             FormInput::Expression(i) => i.on_key(key),
+            FormInput::Multi(i) => i.on_key(key),
         }
     }
 
@@ -72,7 +76,7 @@ impl FormInput {
             FormInput::Number(i) => i.on_paste(text),
             FormInput::Picker(i) => i.on_paste(text),
             FormInput::Expression(i) => i.on_paste(text),
-            FormInput::Toggle(_) | FormInput::Choice(_) => false,
+            FormInput::Toggle(_) | FormInput::Choice(_) | FormInput::Multi(_) => false,
         }
     }
 
@@ -94,6 +98,7 @@ impl FormInput {
                 i.on_click(column, row, width);
                 false
             }
+            FormInput::Multi(i) => i.on_click(row),
         }
     }
 
@@ -103,6 +108,7 @@ impl FormInput {
             FormInput::Number(i) => i.error(),
             FormInput::Picker(i) => i.error(),
             FormInput::Expression(i) => i.error(),
+            FormInput::Multi(i) => i.error(),
             FormInput::Toggle(_) | FormInput::Choice(_) => None,
         }
     }
@@ -112,6 +118,7 @@ impl FormInput {
             FormInput::Text(i) => Value::Text(i.text().to_owned()),
             FormInput::Number(i) => Value::Text(i.text().to_owned()),
             FormInput::Expression(i) => Value::Text(i.text()),
+            FormInput::Multi(i) => Value::Text(i.text()),
             FormInput::Toggle(i) => Value::Bool(i.is_on()),
             FormInput::Choice(i) => Value::Choice(i.selected()),
             FormInput::Picker(i) => Value::Choice(i.selected_index()),
@@ -126,6 +133,7 @@ impl FormInput {
             FormInput::Number(_) => &[("↑↓", "step")],
             FormInput::Picker(_) => &[("↑↓", "choose"), ("type", "to filter")],
             FormInput::Expression(_) => &[("⏎", "newline")],
+            FormInput::Multi(_) => &[("↑↓", "move"), ("Space", "take"), ("o", "order")],
             FormInput::Text(_) => &[],
         }
     }
@@ -143,6 +151,7 @@ impl FormInput {
             FormInput::Number(i) => i.render(buf, area, theme, focused),
             FormInput::Picker(i) => i.render(buf, area, theme, focused),
             FormInput::Expression(i) => i.render(buf, area, theme, focused),
+            FormInput::Multi(i) => i.render(buf, area, theme, focused),
         }
     }
 }

@@ -1,5 +1,5 @@
 //! The form toolkit every design editor builds on: small inputs (a text line, a toggle, a
-//! choice, a number, a fuzzy picker, a SQL expression) gathered in a [`Form`] popup that
+//! choice, a number, a fuzzy picker, a SQL expression, several options in an order) gathered in a [`Form`] popup that
 //! owns their state and answers each key with a [`FormOutcome`].
 //!
 //! Keys in a form, the same for every editor:
@@ -22,6 +22,7 @@ mod expression_editor;
 mod fuzzy;
 mod input;
 mod line;
+mod multi_select;
 mod number_input;
 mod picker;
 mod text_input;
@@ -34,6 +35,7 @@ pub use choice_list::ChoiceList;
 pub use container::Form;
 pub use expression_editor::ExpressionEditor;
 pub use input::FormInput;
+pub use multi_select::MultiSelect;
 pub use number_input::NumberInput;
 pub use picker::{Picker, PickerEntry};
 pub use text_input::TextInput;
