@@ -167,6 +167,46 @@ pub enum Change {
     RefreshApi {
         hook: bool,
     },
+    /// The inverses a rollback bundle needs (`plan --down`); no forward plan makes them.
+    DropTable {
+        table: QualifiedName,
+    },
+    DropSchema {
+        name: String,
+    },
+    /// A trigger function the plan created (they take no arguments).
+    DropFunction {
+        function: QualifiedName,
+    },
+    DropIndex {
+        table: QualifiedName,
+        name: String,
+    },
+    /// Exactly these privileges, from these roles.
+    Revoke {
+        table: QualifiedName,
+        privileges: Vec<String>,
+        roles: Vec<String>,
+    },
+    /// An object the plan dropped, put back as the catalog read it before the plan.
+    Restore {
+        table: QualifiedName,
+        object: Restored,
+    },
+}
+
+/// What [`Change::Restore`] puts back: the catalog's own record of it, so the statement is
+/// the server's printed definition (`pg_get_indexdef`, `pg_get_triggerdef`,
+/// `pg_get_constraintdef`) or is built from the read structure.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Restored {
+    Check(CheckConstraint),
+    ForeignKey(ForeignKey),
+    Unique(KeyConstraint),
+    PrimaryKey(KeyConstraint),
+    Index(Index),
+    Trigger(Trigger),
 }
 
 /// A trigger function with a pinned, empty `search_path`.
@@ -305,7 +345,7 @@ impl Catalog {
         }
     }
 
-    fn apply_one(&mut self, change: &Change) {
+    pub(crate) fn apply_one(&mut self, change: &Change) {
         match change {
             Change::CreateSchema { name } => self.schemas.push(Schema {
                 name: name.clone(),
@@ -619,7 +659,55 @@ impl Catalog {
                     t.grants.retain(|g| !roles.contains(&g.grantee));
                 }
             }
+            Change::DropTable { table } => self
+                .tables
+                .retain(|t| !(t.schema == table.schema && t.name == table.name)),
+            Change::DropSchema { name } => self.schemas.retain(|s| &s.name != name),
+            Change::DropFunction { function } => self
+                .functions
+                .retain(|f| !(f.schema == function.schema && f.name == function.name)),
+            Change::DropIndex { table, name } => {
+                if let Some(t) = self.table_mut(table) {
+                    t.indexes.retain(|i| &i.name != name);
+                }
+            }
+            Change::Revoke {
+                table,
+                privileges,
+                roles,
+            } => {
+                if let Some(t) = self.table_mut(table) {
+                    t.grants.retain(|g| {
+                        !(roles.contains(&g.grantee) && privileges.contains(&g.privilege))
+                    });
+                }
+            }
+            Change::Restore { table, object } => {
+                if let Some(t) = self.table_mut(table) {
+                    restore(t, object);
+                }
+            }
         }
+    }
+}
+
+fn restore(t: &mut Table, object: &Restored) {
+    match object {
+        Restored::Check(c) => t.check_constraints.push(c.clone()),
+        Restored::ForeignKey(f) => t.foreign_keys.push(f.clone()),
+        Restored::Unique(k) => {
+            t.unique_constraints.push(k.clone());
+            let i = index(t.schema.clone(), t.name.clone(), &k.name, &k.columns, true);
+            t.indexes.push(i);
+        }
+        Restored::PrimaryKey(k) => {
+            let mut i = index(t.schema.clone(), t.name.clone(), &k.name, &k.columns, true);
+            i.primary = true;
+            t.indexes.push(i);
+            t.primary_key = Some(k.clone());
+        }
+        Restored::Index(i) => t.indexes.push(i.clone()),
+        Restored::Trigger(tr) => t.triggers.push(tr.clone()),
     }
 }
 

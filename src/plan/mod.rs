@@ -13,6 +13,7 @@ pub mod printed;
 mod relations;
 mod renames;
 pub mod render;
+pub mod rollback;
 mod safety;
 mod security;
 pub mod sql_parts;
@@ -26,6 +27,7 @@ use crate::design::ResolvedDesign;
 use crate::sql::{literal, qualified};
 
 pub use bundle::{Bundle, BundleBuilder, Section, Statement};
+pub use rollback::{Rollback, rollback, saved_rollback};
 pub use step::{Step, StepKind, Summary};
 
 /// Knobs of the bundle that are not part of the design.
