@@ -210,7 +210,7 @@ impl Inverter<'_> {
         if let Some(on) = table_of(change)
             && self.created.contains(on)
             && !creates(change, on)
-            && !adds_foreign_key(change)
+            && !links_new_tables(change, self.created)
         {
             // Gone with the table; a foreign key between new tables is dropped first so
             // the tables can be dropped in any order.
@@ -610,17 +610,19 @@ fn creates(change: &Change, table: &QualifiedName) -> bool {
     }
 }
 
-fn adds_foreign_key(change: &Change) -> bool {
-    matches!(
-        change,
+/// A foreign key the plan adds to a table it creates, pointing at another one it creates.
+fn links_new_tables(change: &Change, created: &BTreeSet<QualifiedName>) -> bool {
+    match change {
         Change::AddConstraint {
-            constraint: ConstraintDef::ForeignKey { .. },
-            ..
-        } | Change::AddConstraintNotValid {
-            constraint: ConstraintDef::ForeignKey { .. },
-            ..
+            table,
+            constraint: ConstraintDef::ForeignKey { references, .. },
         }
-    )
+        | Change::AddConstraintNotValid {
+            table,
+            constraint: ConstraintDef::ForeignKey { references, .. },
+        } => references != table && created.contains(references),
+        _ => false,
+    }
 }
 
 fn constraint_name(constraint: &ConstraintDef) -> &str {
@@ -658,4 +660,116 @@ fn restored_constraint(table: &Table, name: &str) -> Option<Restored> {
         .as_ref()
         .filter(|k| k.name == name)
         .map(|k| Restored::PrimaryKey(k.clone()))
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+    use crate::catalog::{Flavour, Role};
+    use crate::design;
+
+    fn resolved(value: serde_json::Value) -> design::ResolvedDesign {
+        let (parsed, _) = design::parse(&value.to_string()).expect("parses");
+        design::resolve(&parsed).expect("resolves")
+    }
+
+    fn supabase() -> Catalog {
+        let role = |name: &str| Role {
+            name: name.into(),
+            can_login: false,
+            bypass_rls: false,
+            superuser: false,
+        };
+        Catalog {
+            flavour: Flavour {
+                supabase: true,
+                ..Flavour::default()
+            },
+            roles: vec![role("anon"), role("authenticated")],
+            ..Catalog::default()
+        }
+    }
+
+    fn two_related_tables(using: &str) -> design::ResolvedDesign {
+        resolved(json!({
+            "tables": [
+                {"name": "projects", "fields": [{"name": "title", "type": "singleLineText"}],
+                 "rls_policies": [{"name": "own", "operation": "ALL",
+                                   "using_expression": using}]},
+                {"name": "tasks", "fields": [{"name": "title", "type": "singleLineText"}]}
+            ],
+            "relationships": [{"table": "tasks", "name": "project", "target": "projects"}]
+        }))
+    }
+
+    fn sql(rollback: &Rollback) -> Vec<String> {
+        rollback.steps.iter().map(|s| s.sql.clone()).collect()
+    }
+
+    #[test]
+    fn new_tables_go_whole_after_the_keys_between_them_and_helpers_last() {
+        let before = supabase();
+        let design = two_related_tables("created_by = (select auth.uid())");
+        let plan = super::super::plan(&design, &before, &PlanSettings::default()).expect("plans");
+        let rollback = rollback(&plan, &before);
+        assert!(rollback.exact, "{:?}", rollback.notes);
+        let sql = sql(&rollback);
+        let at = |needle: &str| {
+            sql.iter()
+                .position(|s| s.contains(needle))
+                .unwrap_or_else(|| panic!("{needle} in {sql:#?}"))
+        };
+        assert!(
+            at("DROP CONSTRAINT \"tasks_project_id_fkey\"")
+                < at("DROP TABLE \"public\".\"projects\"")
+        );
+        assert!(at("DROP TABLE \"public\".\"tasks\"") < at("DROP FUNCTION"));
+        // The catalog had no `public`: the plan creates it, the rollback drops it last.
+        assert!(at("DROP FUNCTION") < at("DROP SCHEMA \"public\""));
+        // Their policies, indexes, triggers and grants go with them: nothing else is said.
+        assert_eq!(sql.len(), 6, "{sql:#?}");
+        assert!(sql[5].starts_with("NOTIFY pgrst"), "{sql:#?}");
+        // Applied after the plan, the catalog is the one before it (structurally).
+        let after = before.apply(&plan.changes());
+        let back = after.apply(
+            &rollback
+                .steps
+                .iter()
+                .map(|s| s.change.clone())
+                .collect::<Vec<_>>(),
+        );
+        assert!(
+            back.tables.is_empty() && back.functions.is_empty(),
+            "{back:#?}"
+        );
+    }
+
+    #[test]
+    fn changed_live_parts_are_put_back_as_they_were_read() {
+        let empty = supabase();
+        let design = two_related_tables("created_by = (select auth.uid())");
+        let settings = PlanSettings::default();
+        let first = super::super::plan(&design, &empty, &settings).expect("plans");
+        let live = empty.apply(&first.changes());
+        let changed = two_related_tables("true");
+        let plan = super::super::plan(&changed, &live, &settings).expect("plans");
+        assert!(!plan.is_empty());
+        let rollback = rollback(&plan, &live);
+        let sql = sql(&rollback);
+        assert!(
+            sql.iter().any(|s| s.starts_with("ALTER POLICY \"own\"")
+                && s.contains("created_by = (select auth.uid())")),
+            "{sql:#?}"
+        );
+        assert!(rollback.exact);
+        let header = rollback.bundle().text;
+        assert_eq!(
+            saved_rollback(&header),
+            Some(SavedRollback {
+                restores: Some(plan.fingerprint.clone())
+            })
+        );
+    }
 }

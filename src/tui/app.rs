@@ -67,6 +67,9 @@ pub struct PreviewState {
     /// The statements the last edit added or changed, marked in the gutter; switching to
     /// the Preview scrolls to the first.
     pub changed: Vec<usize>,
+    /// The rollback tab is shown instead of the plan (`b`).
+    pub show_rollback: bool,
+    pub rollback: Option<Box<super::rollback_view::RollbackView>>,
 }
 
 /// What the design work is about: the design and the live catalog it is planned against, and
