@@ -216,6 +216,8 @@ pub struct FunctionDef {
     /// `CREATE OR REPLACE`: for helpers that every schemaforge bundle may (re)create, so two
     /// applies never race on the function's catalog row.
     pub or_replace: bool,
+    /// Runs with its owner's rights (the audit writer: users cannot write the audit table).
+    pub security_definer: bool,
     pub returns: String,
     pub language: String,
     /// The body with its dollar quotes.
@@ -362,7 +364,7 @@ impl Catalog {
                 result: Some(f.returns.clone()),
                 language: f.language.clone(),
                 kind: FunctionKind::Function,
-                security_definer: false,
+                security_definer: f.security_definer,
                 volatility: "v".into(),
                 config: vec!["search_path=\"\"".into()],
                 extension: None,

@@ -71,6 +71,7 @@ const DESIGN_KEYS: &[(&str, Kind)] = &[
     ("tables", Kind::ListOfObjects(walk_table)),
     ("relationships", Kind::ListOfObjects(walk_relationship)),
     ("samples", Kind::Samples),
+    ("audit_readers", Kind::StrList),
 ];
 
 const TABLE_KEYS: &[(&str, Kind)] = &[
@@ -85,6 +86,7 @@ const TABLE_KEYS: &[(&str, Kind)] = &[
     ("drop_policies", Kind::StrList),
     ("renamed_from", Kind::OptStr),
     ("system_fields", Kind::Bool),
+    ("audit", Kind::Bool),
 ];
 
 const FIELD_KEYS: &[(&str, Kind)] = &[

@@ -41,6 +41,10 @@ pub struct Design {
     /// Table (by `db_name` or `name`) → how many rows to generate, or explicit rows.
     #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
     pub samples: IndexMap<String, Samples>,
+    /// Roles that may read the shared audit table (tables with `audit` write to it); the
+    /// platform's own admin roles read it anyway. Empty: nobody else.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub audit_readers: Vec<String>,
 }
 
 impl Default for Design {
@@ -50,6 +54,7 @@ impl Default for Design {
             tables: Vec::new(),
             relationships: Vec::new(),
             samples: IndexMap::new(),
+            audit_readers: Vec::new(),
         }
     }
 }
@@ -94,6 +99,10 @@ pub struct Table {
     /// names. Its key is the fields marked `primary_key`.
     #[serde(default = "yes", skip_serializing_if = "is_true")]
     pub system_fields: bool,
+    /// Every insert, update and delete is recorded in the shared audit table: who
+    /// (`auth.uid()`), when, and the row before and after.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub audit: bool,
 }
 
 impl Table {
@@ -111,6 +120,7 @@ impl Table {
             drop_policies: Vec::new(),
             renamed_from: None,
             system_fields: true,
+            audit: false,
         }
     }
 }

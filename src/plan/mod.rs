@@ -5,6 +5,7 @@
 //! one text that is both previewed and applied. Nothing is dropped or rewritten: a difference
 //! the planner will not fix by itself becomes a note.
 
+mod audit;
 pub mod bundle;
 mod columns;
 #[cfg(test)]
@@ -190,6 +191,7 @@ pub fn plan(
     views::plan_views(&mut planner);
     security::plan_security(&mut planner);
     triggers::plan_triggers(&mut planner);
+    audit::plan_audit(&mut planner);
     if !planner.errors.is_empty() {
         return Err(planner.errors);
     }

@@ -301,11 +301,16 @@ fn idents(names: &[String]) -> String {
 
 fn function_sql(f: &FunctionDef) -> String {
     format!(
-        "CREATE {}FUNCTION {}() RETURNS {}\nLANGUAGE {}\nSET search_path = ''\nAS {}",
+        "CREATE {}FUNCTION {}() RETURNS {}\nLANGUAGE {}\n{}SET search_path = ''\nAS {}",
         if f.or_replace { "OR REPLACE " } else { "" },
         f.function.sql(),
         f.returns,
         f.language,
+        if f.security_definer {
+            "SECURITY DEFINER\n"
+        } else {
+            ""
+        },
         f.body
     )
 }
