@@ -93,6 +93,35 @@ async fn two_users_changes_are_recorded_and_only_the_readers_read_them() {
         String::from_utf8_lossy(&out.stdout)
     );
 
+    // The live schema as a design says the same: audited tables, the readers, no audit_log.
+    let out = cli(&db.url, &["design", "--from-db"]);
+    assert_success(&out);
+    let from_db: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let audited: Vec<&str> = from_db["tables"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|t| t["audit"] == true)
+        .map(|t| t["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(audited, ["invoices", "notes"], "{from_db:#}");
+    assert!(
+        !from_db["tables"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|t| t["name"] == "audit_log")
+    );
+    assert_eq!(from_db["audit_readers"], json!([auditor]));
+    let again = write(&db, "from_db.json", &from_db);
+    let out = cli(&db.url, &["plan", &again]);
+    assert_success(&out);
+    assert!(
+        out.stdout.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+
     as_user(
         &db,
         ALICE,

@@ -5,7 +5,7 @@
 //! one text that is both previewed and applied. Nothing is dropped or rewritten: a difference
 //! the planner will not fix by itself becomes a note.
 
-mod audit;
+pub mod audit;
 pub mod bundle;
 mod columns;
 #[cfg(test)]
