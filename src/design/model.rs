@@ -330,10 +330,13 @@ impl Serialize for DefaultValue {
     }
 }
 
+/// A literal that written as itself would read back as something else: an object that looks
+/// like the wrapper, or `null` (which reads back as no default at all).
 fn needs_literal_wrapper(value: &Value) -> bool {
-    value.as_object().is_some_and(|m| {
-        m.len() == 1 && (m.contains_key("expression") || m.contains_key("literal"))
-    })
+    value.is_null()
+        || value.as_object().is_some_and(|m| {
+            m.len() == 1 && (m.contains_key("expression") || m.contains_key("literal"))
+        })
 }
 
 impl<'de> Deserialize<'de> for DefaultValue {
@@ -547,6 +550,7 @@ mod tests {
                 json!({"literal": {"expression": "x"}}),
                 DefaultValue::Literal(json!({"expression": "x"})),
             ),
+            (json!({"literal": null}), DefaultValue::Literal(json!(null))),
         ] {
             let value: DefaultValue = serde_json::from_value(json.clone()).unwrap();
             assert_eq!(value, expected);
