@@ -2,21 +2,10 @@
 //! `schemaforge plan --down` prints. After an apply the plan is empty, so the rollback of the
 //! plan just applied is kept and shown as such — that is when it is wanted.
 
-use crate::plan::{Bundle, Rollback, rollback};
+use crate::plan::rollback;
 
-use super::app::{App, ApplyState};
-use super::highlight::{Highlighted, highlight};
-
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct RollbackView {
-    /// The plan's bundle text it was made from: a different plan makes it stale.
-    source: String,
-    /// The plan it undoes has been applied.
-    pub after_apply: bool,
-    pub rollback: Rollback,
-    pub bundle: Bundle,
-    pub lines: Highlighted,
-}
+use super::app::{App, ApplyState, RollbackView};
+use super::highlight::highlight;
 
 /// `b` in the Preview: between the plan and its rollback.
 pub fn toggle(app: &mut App) {
