@@ -46,5 +46,29 @@ async fn the_exported_migration_builds_the_design_and_then_nothing_is_left_to_do
         out.stdout.is_empty(),
         "after the migration nothing is left to plan"
     );
+
+    // Its rollback sits in rollbacks/ (not in migrations/, which the CLI would run), named
+    // like the migration, and undoes it.
+    let down = dir
+        .join("rollbacks")
+        .join(name.replace(".sql", ".down.sql"));
+    let text = std::fs::read_to_string(&down).unwrap();
+    assert!(
+        text.starts_with("-- schemaforge rollback · restores"),
+        "{text}"
+    );
+    let out = run(&[
+        "apply",
+        "--plan",
+        down.to_str().unwrap(),
+        "--yes",
+        "--allow-destructive",
+    ]);
+    common::assert_success(&out);
+    assert!(
+        scalar(&db, "SELECT to_regclass('public.todos')::text")
+            .await
+            .is_none()
+    );
     std::fs::remove_dir_all(dir).unwrap();
 }

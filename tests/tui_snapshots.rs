@@ -50,6 +50,7 @@ fn screens() -> Vec<(&'static str, Setup)> {
             press(app, KeyCode::Enter);
         }),
         ("preview", |app| keys(app, "6")),
+        ("preview_rollback", |app| keys(app, "6b")),
         ("walkthrough", |app| keys(app, "1w")),
         ("help", |app| keys(app, "?")),
         ("filter", |app| keys(app, "/pro")),

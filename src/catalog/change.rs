@@ -211,6 +211,42 @@ pub enum Change {
     RefreshApi {
         hook: bool,
     },
+    /// The inverses a rollback bundle needs (`plan --down`); no forward plan makes them.
+    DropTable {
+        table: QualifiedName,
+    },
+    DropSchema {
+        name: String,
+    },
+    /// A trigger function the plan created (they take no arguments).
+    DropFunction {
+        function: QualifiedName,
+    },
+    /// Exactly these privileges, from these roles.
+    Revoke {
+        table: QualifiedName,
+        privileges: Vec<String>,
+        roles: Vec<String>,
+    },
+    /// An object the plan dropped, put back as the catalog read it before the plan.
+    Restore {
+        table: QualifiedName,
+        object: Restored,
+    },
+}
+
+/// What [`Change::Restore`] puts back: the catalog's own record of it, so the statement is
+/// the server's printed definition (`pg_get_indexdef`, `pg_get_triggerdef`,
+/// `pg_get_constraintdef`) or is built from the read structure.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Restored {
+    Check(CheckConstraint),
+    ForeignKey(ForeignKey),
+    Unique(KeyConstraint),
+    PrimaryKey(KeyConstraint),
+    Index(Index),
+    Trigger(Trigger),
 }
 
 /// A trigger function with a pinned, empty `search_path`.
@@ -220,6 +256,8 @@ pub struct FunctionDef {
     /// `CREATE OR REPLACE`: for helpers that every schemaforge bundle may (re)create, so two
     /// applies never race on the function's catalog row.
     pub or_replace: bool,
+    /// Runs with its owner's rights (the audit writer: users cannot write the audit table).
+    pub security_definer: bool,
     pub returns: String,
     pub language: String,
     /// The body with its dollar quotes.
@@ -349,7 +387,7 @@ impl Catalog {
         }
     }
 
-    fn apply_one(&mut self, change: &Change) {
+    pub(crate) fn apply_one(&mut self, change: &Change) {
         match change {
             Change::CreateSchema { name } => self.schemas.push(Schema {
                 name: name.clone(),
@@ -366,7 +404,7 @@ impl Catalog {
                 result: Some(f.returns.clone()),
                 language: f.language.clone(),
                 kind: FunctionKind::Function,
-                security_definer: false,
+                security_definer: f.security_definer,
                 volatility: "v".into(),
                 config: vec!["search_path=\"\"".into()],
                 extension: None,
@@ -678,7 +716,50 @@ impl Catalog {
                     t.grants.retain(|g| !roles.contains(&g.grantee));
                 }
             }
+            Change::DropTable { table } => self
+                .tables
+                .retain(|t| !(t.schema == table.schema && t.name == table.name)),
+            Change::DropSchema { name } => self.schemas.retain(|s| &s.name != name),
+            Change::DropFunction { function } => self
+                .functions
+                .retain(|f| !(f.schema == function.schema && f.name == function.name)),
+            Change::Revoke {
+                table,
+                privileges,
+                roles,
+            } => {
+                if let Some(t) = self.table_mut(table) {
+                    t.grants.retain(|g| {
+                        !(roles.contains(&g.grantee) && privileges.contains(&g.privilege))
+                    });
+                }
+            }
+            Change::Restore { table, object } => {
+                if let Some(t) = self.table_mut(table) {
+                    restore(t, object);
+                }
+            }
         }
+    }
+}
+
+fn restore(t: &mut Table, object: &Restored) {
+    match object {
+        Restored::Check(c) => t.check_constraints.push(c.clone()),
+        Restored::ForeignKey(f) => t.foreign_keys.push(f.clone()),
+        Restored::Unique(k) => {
+            t.unique_constraints.push(k.clone());
+            let i = index(t.schema.clone(), t.name.clone(), &k.name, &k.columns, true);
+            t.indexes.push(i);
+        }
+        Restored::PrimaryKey(k) => {
+            let mut i = index(t.schema.clone(), t.name.clone(), &k.name, &k.columns, true);
+            i.primary = true;
+            t.indexes.push(i);
+            t.primary_key = Some(k.clone());
+        }
+        Restored::Index(i) => t.indexes.push(i.clone()),
+        Restored::Trigger(tr) => t.triggers.push(tr.clone()),
     }
 }
 

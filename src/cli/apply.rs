@@ -5,8 +5,8 @@ use std::path::PathBuf;
 
 use crate::catalog;
 use crate::db::Session;
-use crate::db::apply::{DriftCheck, apply_unless_stopped};
-use crate::plan::{Bundle, saved_fingerprint};
+use crate::db::apply::{DriftCheck, apply_restoring, apply_unless_stopped};
+use crate::plan::{Bundle, saved_fingerprint, saved_rollback};
 
 use super::planning::{BundleArgs, SampleArgs, plan_design, sample_set};
 use super::{Exit, open_session};
@@ -17,7 +17,8 @@ pub struct Args {
     /// The design file (JSON) to plan and apply.
     #[arg(required_unless_present = "plan", conflicts_with = "plan")]
     pub design: Option<PathBuf>,
-    /// Apply exactly this saved plan (from `plan --out`); refused if the schema drifted.
+    /// Apply exactly this saved plan (from `plan --out`, or a rollback from `plan --down --out`);
+    /// refused if the schema drifted.
     #[arg(long, value_name = "FILE")]
     pub plan: Option<PathBuf>,
     /// Run everything, then roll back: checks the bundle against the server, changes nothing.
@@ -48,7 +49,7 @@ pub async fn run(db: Option<&str>, args: Args) -> Exit {
     let Ready {
         session,
         bundle,
-        fingerprint,
+        check,
         samples,
     } = match prepared {
         Ok(ready) => ready,
@@ -58,7 +59,7 @@ pub async fn run(db: Option<&str>, args: Args) -> Exit {
         &session,
         &bundle,
         samples.as_ref(),
-        fingerprint,
+        check,
         args.dry_run,
         args.plan.is_none(),
     )
@@ -71,13 +72,22 @@ pub async fn run(db: Option<&str>, args: Args) -> Exit {
 struct Ready {
     session: Session,
     bundle: Bundle,
-    fingerprint: String,
+    check: Check,
     samples: Option<SampleSet>,
+}
+
+/// How the catalog is checked around the statements.
+enum Check {
+    /// A plan: the catalog must still be the one it was made against (this fingerprint).
+    Before(String),
+    /// A rollback: afterwards the catalog must be this one (`None`: a rollback that says it
+    /// is not exact, checked only by its statements).
+    Restores(Option<String>),
 }
 
 /// Reads the saved plan or plans the design, and asks the user when that is wanted.
 async fn prepare(db: Option<&str>, args: &Args) -> Result<Ready, Exit> {
-    let (session, bundle, fingerprint, summary, samples) = match &args.plan {
+    let (session, bundle, check, summary, samples) = match &args.plan {
         Some(file) => {
             let text = match std::fs::read_to_string(file) {
                 Ok(text) => text,
@@ -86,12 +96,16 @@ async fn prepare(db: Option<&str>, args: &Args) -> Result<Ready, Exit> {
                     return Err(Exit::Usage);
                 }
             };
-            let Some(fingerprint) = saved_fingerprint(&text).map(str::to_owned) else {
-                say!(
-                    "{}: not a saved schemaforge plan (its first line holds no catalog fingerprint)",
-                    file.display()
-                );
-                return Err(Exit::Usage);
+            let check = match (saved_fingerprint(&text), saved_rollback(&text)) {
+                (Some(fingerprint), _) => Check::Before(fingerprint.to_owned()),
+                (None, Some(rollback)) => Check::Restores(rollback.restores),
+                (None, None) => {
+                    say!(
+                        "{}: not a saved schemaforge plan (its first line holds no catalog fingerprint)",
+                        file.display()
+                    );
+                    return Err(Exit::Usage);
+                }
             };
             let bundle = match Bundle::parse(&text) {
                 Ok(bundle) => bundle,
@@ -105,11 +119,16 @@ async fn prepare(db: Option<&str>, args: &Args) -> Result<Ready, Exit> {
                 Err(exit) => return Err(exit),
             };
             let summary = format!(
-                "{} statements from {}",
+                "{} statements from {}{}",
                 bundle.statements.len(),
-                file.display()
+                file.display(),
+                match check {
+                    Check::Restores(None) => " (a rollback that is not exact: see its notes)",
+                    Check::Restores(Some(_)) => " (a rollback)",
+                    Check::Before(_) => "",
+                }
             );
-            (session, bundle, fingerprint, summary, None)
+            (session, bundle, check, summary, None)
         }
         None => {
             let file = args
@@ -139,7 +158,7 @@ async fn prepare(db: Option<&str>, args: &Args) -> Result<Ready, Exit> {
             (
                 planned.session,
                 planned.plan.bundle(),
-                planned.plan.fingerprint.clone(),
+                Check::Before(planned.plan.fingerprint.clone()),
                 summary,
                 samples,
             )
@@ -158,7 +177,7 @@ async fn prepare(db: Option<&str>, args: &Args) -> Result<Ready, Exit> {
     Ok(Ready {
         session,
         bundle,
-        fingerprint,
+        check,
         samples,
     })
 }
@@ -224,29 +243,42 @@ async fn run_bundle(
     session: &Session,
     bundle: &Bundle,
     samples: Option<&SampleSet>,
-    fingerprint: String,
+    check: Check,
     dry_run: bool,
     from_design: bool,
 ) -> Exit {
     use super::interrupt::{Outcome, cancellable};
-    let drift = DriftCheck {
-        expected: fingerprint,
-        current: async |client: &tokio_postgres::Client| {
-            crate::db::catalog::read_in_transaction(client)
-                .await
-                .map(|c| catalog::fingerprint(&c))
-        },
+    let current = async |client: &tokio_postgres::Client| {
+        crate::db::catalog::read_in_transaction(client)
+            .await
+            .map(|c| catalog::fingerprint(&c))
     };
     let stop = std::sync::atomic::AtomicBool::new(false);
-    let applying = apply_unless_stopped(
-        &session.client,
-        bundle,
-        samples,
-        dry_run,
-        Some(drift),
-        |_| {},
-        &stop,
-    );
+    let (before, restores) = match check {
+        Check::Before(expected) => (Some(expected), None),
+        Check::Restores(expected) => (None, Some(expected)),
+    };
+    let applying = async {
+        match restores {
+            Some(expected) => {
+                let check = expected.map(|expected| DriftCheck { expected, current });
+                apply_restoring(&session.client, bundle, dry_run, check, |_| {}, &stop).await
+            }
+            None => {
+                let check = before.map(|expected| DriftCheck { expected, current });
+                apply_unless_stopped(
+                    &session.client,
+                    bundle,
+                    samples,
+                    dry_run,
+                    check,
+                    |_| {},
+                    &stop,
+                )
+                .await
+            }
+        }
+    };
     let result = match cancellable(session.canceller(), &stop, applying).await {
         Outcome::Finished(result) => result,
         // A Ctrl-C that came too late to stop the COMMIT is reported as what it is: applied.

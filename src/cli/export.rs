@@ -42,14 +42,51 @@ pub async fn run(db: Option<&str>, args: Args) -> Exit {
         .unwrap_or_default();
     let file = migration_path(&args.out, &stem, SystemTime::now());
     let text = migration_text(&planned.plan.bundle());
+    let down = down_path(&file);
+    let rollback = crate::plan::rollback(&planned.plan, &planned.catalog);
+    // Whole, with its BEGIN/COMMIT and header: `apply --plan` (or `psql -f`) runs it.
+    let down_text = rollback.bundle().text;
     if let Err(e) = std::fs::create_dir_all(file.parent().expect("has a parent"))
         .and_then(|()| super::plan::write_atomically(&file, &text))
     {
         say!("cannot write {}: {e}", file.display());
         return Exit::Runtime;
     }
+    if let Err(e) = std::fs::create_dir_all(down.parent().expect("has a parent"))
+        .and_then(|()| super::plan::write_atomically(&down, &down_text))
+    {
+        say!("cannot write {}: {e}", down.display());
+        return Exit::Runtime;
+    }
     say!("wrote {} ({})", file.display(), planned.plan.summary());
+    say!(
+        "wrote its rollback {}{}",
+        down.display(),
+        if rollback.exact {
+            String::new()
+        } else {
+            format!(" (not exact: {})", rollback.notes.join("; "))
+        }
+    );
+    say!(
+        "run it, once the migration is applied, with `schemaforge apply --plan {}` (it checks that it restores the schema exactly)",
+        down.display()
+    );
     Exit::Success
+}
+
+/// `DIR/rollbacks/<migration name>.down.sql`: not in `migrations/`, where the Supabase CLI
+/// would take any `<digits>_<name>.sql` — a rollback included — for a migration to run.
+pub fn down_path(migration: &Path) -> PathBuf {
+    let name = migration
+        .file_name()
+        .map(|n| n.to_string_lossy().replace(".sql", ".down.sql"))
+        .unwrap_or_default();
+    let dir = migration
+        .parent()
+        .and_then(Path::parent)
+        .unwrap_or(Path::new("."));
+    dir.join("rollbacks").join(name)
 }
 
 /// `DIR/migrations/<UTC yyyymmddhhmmss>_<name>.sql`, as `supabase migration new` names them.

@@ -14,6 +14,9 @@ pub struct Args {
     /// Save the plan here instead of printing it; `apply --plan FILE` applies it later.
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
+    /// The rollback of the plan instead: what undoes it once applied (save it before you apply).
+    #[arg(long)]
+    pub down: bool,
     #[command(flatten)]
     pub bundle: BundleArgs,
     #[command(flatten)]
@@ -30,6 +33,9 @@ pub async fn run(db: Option<&str>, args: Args) -> Exit {
         Err(exit) => return exit,
     };
     planned.session.close().await;
+    if args.down {
+        return down(&planned.plan, &planned.catalog, args.out.as_deref());
+    }
     let plan = planned.plan;
     if plan.is_empty() && samples.is_none() {
         say!("nothing to do: the database already has everything the design asks for");
@@ -46,6 +52,49 @@ pub async fn run(db: Option<&str>, args: Args) -> Exit {
             Ok(()) => {
                 say!(
                     "saved the plan to {} (apply it with `schemaforge apply --plan {}`)",
+                    path.display(),
+                    path.display()
+                );
+                Exit::Success
+            }
+            Err(e) => {
+                say!("cannot write {}: {e}", path.display());
+                Exit::Runtime
+            }
+        },
+        None => super::print_stdout(&bundle.text),
+    }
+}
+
+/// `plan --down`: the rollback bundle, its notes on stderr.
+fn down(
+    plan: &crate::plan::Plan,
+    before: &crate::catalog::Catalog,
+    out: Option<&std::path::Path>,
+) -> Exit {
+    let rollback = crate::plan::rollback(plan, before);
+    if rollback.is_empty() {
+        say!("nothing to roll back: the plan changes nothing");
+        return Exit::Success;
+    }
+    for note in &rollback.notes {
+        say!("note: {note}");
+    }
+    let bundle = rollback.bundle();
+    say!(
+        "{} statements · {}",
+        bundle.statements.len(),
+        if rollback.exact {
+            "applied after the plan, it leaves the schema exactly as it is now"
+        } else {
+            "not exact: see the notes"
+        }
+    );
+    match out {
+        Some(path) => match write_atomically(path, &bundle.text) {
+            Ok(()) => {
+                say!(
+                    "saved the rollback to {} (after the plan, run it with `schemaforge apply --plan {}`)",
                     path.display(),
                     path.display()
                 );

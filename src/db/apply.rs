@@ -125,6 +125,14 @@ pub enum ApplyError {
          nothing was applied — plan again"
     )]
     Drift { expected: String, actual: String },
+    /// A rollback that would not leave the catalog it promises: the schema changed since
+    /// the plan it undoes (or that plan was never applied).
+    #[error(
+        "the rollback would not leave the schema as it was before the plan (fingerprint {expected}, \
+         it would be {actual}): the schema changed since, or the plan was never applied; nothing \
+         was applied — make a new plan instead"
+    )]
+    NotRestored { expected: String, actual: String },
     #[error("{0}")]
     NotOneTransaction(String),
     #[error("checking the live schema failed: {0}")]
@@ -169,7 +177,10 @@ pub enum ApplyError {
 impl ApplyError {
     /// Whether the schema changed under the apply (exit 3 on the command line).
     pub fn is_drift(&self) -> bool {
-        matches!(self, ApplyError::Drift { .. } | ApplyError::Raced { .. })
+        matches!(
+            self,
+            ApplyError::Drift { .. } | ApplyError::NotRestored { .. } | ApplyError::Raced { .. }
+        )
     }
 }
 
@@ -303,13 +314,64 @@ pub async fn apply_unless_stopped<F, E>(
     samples: Option<&SampleSet>,
     dry_run: bool,
     drift: Option<DriftCheck<F>>,
-    mut progress: impl FnMut(Progress),
+    progress: impl FnMut(Progress),
     stop: &AtomicBool,
 ) -> Result<ApplyReport, ApplyError>
 where
     F: AsyncFnOnce(&Client) -> Result<String, E>,
     E: std::fmt::Display,
 {
+    let checks = Checks {
+        before: drift,
+        before_commit: None::<DriftCheck<F>>,
+    };
+    run_checked(client, bundle, samples, dry_run, checks, progress, stop).await
+}
+
+/// A saved rollback (`plan --down`): run, then — before `COMMIT` — the catalog must be
+/// `restores.expected`, the one before the plan it undoes; otherwise nothing is applied.
+pub async fn apply_restoring<F, E>(
+    client: &Client,
+    bundle: &Bundle,
+    dry_run: bool,
+    restores: Option<DriftCheck<F>>,
+    progress: impl FnMut(Progress),
+    stop: &AtomicBool,
+) -> Result<ApplyReport, ApplyError>
+where
+    F: AsyncFnOnce(&Client) -> Result<String, E>,
+    E: std::fmt::Display,
+{
+    let checks = Checks {
+        before: None::<DriftCheck<F>>,
+        before_commit: restores,
+    };
+    run_checked(client, bundle, None, dry_run, checks, progress, stop).await
+}
+
+/// Catalog checks around the statements: before the first, and after the last (before
+/// `COMMIT`).
+struct Checks<F, G> {
+    before: Option<DriftCheck<F>>,
+    before_commit: Option<DriftCheck<G>>,
+}
+
+async fn run_checked<F, E, G, H>(
+    client: &Client,
+    bundle: &Bundle,
+    samples: Option<&SampleSet>,
+    dry_run: bool,
+    checks: Checks<F, G>,
+    mut progress: impl FnMut(Progress),
+    stop: &AtomicBool,
+) -> Result<ApplyReport, ApplyError>
+where
+    F: AsyncFnOnce(&Client) -> Result<String, E>,
+    E: std::fmt::Display,
+    G: AsyncFnOnce(&Client) -> Result<String, H>,
+    H: std::fmt::Display,
+{
+    let drift = checks.before;
     let stopped = async || {
         rollback(client).await;
         Err(ApplyError::Cancelled)
@@ -377,6 +439,22 @@ where
                 rollback(client).await;
                 return Err(ApplyError::Samples(Box::new(e)));
             }
+        }
+    }
+    if let Some(check) = checks.before_commit {
+        let actual = match (check.current)(client).await {
+            Ok(actual) => actual,
+            Err(e) => {
+                rollback(client).await;
+                return Err(ApplyError::DriftCheck(e.to_string()));
+            }
+        };
+        if actual != check.expected {
+            rollback(client).await;
+            return Err(ApplyError::NotRestored {
+                expected: check.expected,
+                actual,
+            });
         }
     }
     if stop.load(Ordering::SeqCst) {

@@ -71,6 +71,7 @@ const DESIGN_KEYS: &[(&str, Kind)] = &[
     ("tables", Kind::ListOfObjects(walk_table)),
     ("relationships", Kind::ListOfObjects(walk_relationship)),
     ("samples", Kind::Samples),
+    ("audit_readers", Kind::StrList),
 ];
 
 const TABLE_KEYS: &[(&str, Kind)] = &[
@@ -86,6 +87,7 @@ const TABLE_KEYS: &[(&str, Kind)] = &[
     ("renamed_from", Kind::OptStr),
     ("system_fields", Kind::Bool),
     ("indexes", Kind::ListOfObjects(walk_index)),
+    ("audit", Kind::Bool),
 ];
 
 const INDEX_KEYS: &[(&str, Kind)] = &[

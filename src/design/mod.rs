@@ -31,6 +31,7 @@ mod system_fields;
 #[cfg(test)]
 mod test_fixtures;
 pub mod validate;
+mod validate_audit;
 mod validate_indexes;
 mod validate_keys;
 mod validate_options;

@@ -41,6 +41,10 @@ pub struct Design {
     /// Table (by `db_name` or `name`) → how many rows to generate, or explicit rows.
     #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
     pub samples: IndexMap<String, Samples>,
+    /// Roles that may read the shared audit table (tables with `audit` write to it); the
+    /// platform's own admin roles read it anyway. Empty: nobody else.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub audit_readers: Vec<String>,
 }
 
 impl Default for Design {
@@ -50,6 +54,7 @@ impl Default for Design {
             tables: Vec::new(),
             relationships: Vec::new(),
             samples: IndexMap::new(),
+            audit_readers: Vec::new(),
         }
     }
 }
@@ -98,6 +103,10 @@ pub struct Table {
     /// columns): for the columns queries filter and sort on.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub indexes: Vec<TableIndex>,
+    /// Every insert, update and delete is recorded in the shared audit table: who
+    /// (`auth.uid()`), when, and the row before and after.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub audit: bool,
 }
 
 impl Table {
@@ -116,6 +125,7 @@ impl Table {
             renamed_from: None,
             system_fields: true,
             indexes: Vec::new(),
+            audit: false,
         }
     }
 }
@@ -395,10 +405,13 @@ impl Serialize for DefaultValue {
     }
 }
 
+/// A literal that written as itself would read back as something else: an object that looks
+/// like the wrapper, or `null` (which reads back as no default at all).
 fn needs_literal_wrapper(value: &Value) -> bool {
-    value.as_object().is_some_and(|m| {
-        m.len() == 1 && (m.contains_key("expression") || m.contains_key("literal"))
-    })
+    value.is_null()
+        || value.as_object().is_some_and(|m| {
+            m.len() == 1 && (m.contains_key("expression") || m.contains_key("literal"))
+        })
 }
 
 impl<'de> Deserialize<'de> for DefaultValue {
@@ -612,6 +625,7 @@ mod tests {
                 json!({"literal": {"expression": "x"}}),
                 DefaultValue::Literal(json!({"expression": "x"})),
             ),
+            (json!({"literal": null}), DefaultValue::Literal(json!(null))),
         ] {
             let value: DefaultValue = serde_json::from_value(json.clone()).unwrap();
             assert_eq!(value, expected);

@@ -25,6 +25,8 @@ pub struct ResolvedDesign {
     pub tables: Vec<ResolvedTable>,
     pub relationships: Vec<ResolvedRelationship>,
     pub samples: Vec<ResolvedSamples>,
+    /// Roles that may read the audit table.
+    pub audit_readers: Vec<String>,
     /// The warnings validation found (errors prevent resolution).
     pub warnings: Vec<Diagnostic>,
 }
@@ -56,6 +58,8 @@ pub struct ResolvedTable {
     pub primary_key: Vec<String>,
     /// The designed indexes, keys resolved to column names.
     pub indexes: Vec<ResolvedIndex>,
+    /// Changes are recorded in the shared audit table.
+    pub audit: bool,
 }
 
 /// A designed index, ready for the planner.
@@ -260,6 +264,7 @@ pub fn resolve_with_known_tables(
         tables,
         relationships,
         samples,
+        audit_readers: design.audit_readers.clone(),
         warnings: diagnostics,
     })
 }
@@ -387,6 +392,7 @@ fn resolve_table(design: &Design, ti: usize) -> ResolvedTable {
         drop_policies: table.drop_policies.clone(),
         renamed_from: table.renamed_from.clone(),
         system_fields: table.system_fields,
+        audit: table.audit,
         primary_key: fields
             .iter()
             .filter(|f| f.options.primary_key)

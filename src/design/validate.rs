@@ -36,6 +36,7 @@ pub fn validate_with_known_tables(
     super::validate_indexes::check_indexes(design, &mut out);
     validate_refs::check_computed_fields(design, &mut out);
     validate_samples::check_samples(design, &mut out);
+    super::validate_audit::check_audit(design, &mut out);
     out
 }
 
@@ -459,8 +460,13 @@ fn check_policy(policy: &Policy, path: &str, out: &mut Vec<Diagnostic>) {
                 .suggest("leave \"roles\" out for the default [\"authenticated\"]"),
         );
     }
-    for (ri, role) in policy.roles.iter().enumerate() {
-        let role_path = index_path(&roles_path, ri);
+    check_roles(&policy.roles, &roles_path, out);
+}
+
+/// Role names as a policy or the audit readers list them: exact, visible, listed once.
+pub(crate) fn check_roles(roles: &[String], roles_path: &str, out: &mut Vec<Diagnostic>) {
+    for (ri, role) in roles.iter().enumerate() {
+        let role_path = index_path(roles_path, ri);
         if role.trim().is_empty() {
             out.push(Diagnostic::error(
                 role_path,
@@ -485,9 +491,9 @@ fn check_policy(policy: &Policy, path: &str, out: &mut Vec<Diagnostic>) {
         } else {
             check_visible(&role_path, "the role", role, out);
         }
-        if policy.roles[..ri].contains(role) {
+        if roles[..ri].contains(role) {
             out.push(Diagnostic::error(
-                index_path(&roles_path, ri),
+                index_path(roles_path, ri),
                 format!("role \"{role}\" is listed twice"),
             ));
         }

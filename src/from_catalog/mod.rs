@@ -19,6 +19,7 @@ mod system;
 #[cfg(test)]
 mod tests;
 
+use crate::plan::audit::{AUDIT_FUNCTION, AUDIT_POLICY, AUDIT_TABLE, AUDIT_TRIGGER};
 use std::collections::BTreeSet;
 
 use crate::catalog::{Catalog, Table as LiveTable, TableKind};
@@ -41,6 +42,7 @@ pub fn design_from_catalog(
 ) -> FromCatalog {
     let mut notes = Vec::new();
     let mut chosen: Vec<&LiveTable> = Vec::new();
+    let mut audit_readers = Vec::new();
     for live in catalog.tables_in(schema) {
         if tables.is_some_and(|names| !names.iter().any(|n| n == &live.name)) {
             continue;
@@ -58,6 +60,21 @@ pub fn design_from_catalog(
                 "{schema}.{}: a partition; left as it is",
                 live.name
             ));
+            continue;
+        }
+        if live.name == AUDIT_TABLE
+            && catalog
+                .functions_named(schema, AUDIT_FUNCTION)
+                .next()
+                .is_some()
+        {
+            // Described by the tables' `audit` and the design's `audit_readers`.
+            audit_readers = live
+                .policies
+                .iter()
+                .find(|p| p.name == AUDIT_POLICY)
+                .map(|p| p.roles.clone())
+                .unwrap_or_default();
             continue;
         }
         if let Some(lock) = catalog.lock_on(schema, &live.name) {
@@ -86,6 +103,9 @@ pub fn design_from_catalog(
         schema: schema.to_owned(),
         ..Design::default()
     };
+    if design_audits(&chosen, schema) {
+        design.audit_readers = audit_readers;
+    }
     for live in &chosen {
         if linking.iter().any(|l| l.table == live.name) {
             continue;
@@ -103,6 +123,17 @@ pub fn design_from_catalog(
         design,
         notes: ctx.notes,
     }
+}
+
+/// Whether a chosen table carries the audit trigger (then the readers belong in the design).
+fn design_audits(chosen: &[&LiveTable], schema: &str) -> bool {
+    chosen.iter().any(|t| {
+        t.triggers.iter().any(|tr| {
+            tr.name == AUDIT_TRIGGER
+                && tr.function == AUDIT_FUNCTION
+                && tr.function_schema == schema
+        })
+    })
 }
 
 /// What the conversion of every table shares.

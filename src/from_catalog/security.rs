@@ -6,6 +6,7 @@ use crate::design::{
     Field, FieldOptions, FieldType, ForEach, Operation, Policy, Table, Timing, TriggerEvent,
     parse_function_ref,
 };
+use crate::plan::audit::{AUDIT_FUNCTION, AUDIT_TRIGGER};
 use crate::plan::triggers::UPDATED_TRIGGER;
 use crate::rls::expr::same_expression;
 
@@ -73,6 +74,13 @@ fn policy(live: &LivePolicy) -> Policy {
 pub(crate) fn triggers(ctx: &mut Context, live: &LiveTable, table: &mut Table) {
     for trigger in &live.triggers {
         if table.system_fields && trigger.name == UPDATED_TRIGGER {
+            continue;
+        }
+        if trigger.name == AUDIT_TRIGGER
+            && trigger.function == AUDIT_FUNCTION
+            && trigger.function_schema == ctx.schema
+        {
+            table.audit = true;
             continue;
         }
         match trigger_field(live, trigger) {

@@ -5,6 +5,7 @@
 //! one text that is both previewed and applied. Nothing is dropped or rewritten: a difference
 //! the planner will not fix by itself becomes a note.
 
+pub mod audit;
 pub mod bundle;
 mod columns;
 mod indexes;
@@ -14,6 +15,7 @@ pub mod printed;
 mod relations;
 mod renames;
 pub mod render;
+pub mod rollback;
 mod safety;
 mod security;
 pub mod sql_parts;
@@ -27,6 +29,7 @@ use crate::design::ResolvedDesign;
 use crate::sql::{literal, qualified};
 
 pub use bundle::{Bundle, BundleBuilder, Section, Statement};
+pub use rollback::{Rollback, rollback, saved_rollback};
 pub use step::{Step, StepKind, Summary};
 
 /// Knobs of the bundle that are not part of the design.
@@ -190,6 +193,7 @@ pub fn plan(
     views::plan_views(&mut planner);
     security::plan_security(&mut planner);
     triggers::plan_triggers(&mut planner);
+    audit::plan_audit(&mut planner);
     if !planner.errors.is_empty() {
         return Err(planner.errors);
     }

@@ -3,7 +3,7 @@
 //! expression and the expressions the planner built from quoted parts.
 
 use crate::catalog::change::{
-    Change, ColumnConstraint, ColumnDef, CommentOn, ConstraintDef, FunctionDef, TableDef,
+    Change, ColumnConstraint, ColumnDef, CommentOn, ConstraintDef, FunctionDef, Restored, TableDef,
 };
 use crate::catalog::{Policy, QualifiedName};
 use crate::sql::{ident, literal, qualified};
@@ -55,6 +55,18 @@ pub fn kind(change: &Change) -> StepKind {
             StepKind::Rename
         }
         Change::RefreshApi { .. } => StepKind::Refresh,
+        Change::DropTable { .. } => StepKind::DropTable,
+        Change::DropSchema { .. } => StepKind::DropSchema,
+        Change::DropFunction { .. } => StepKind::DropFunction,
+        Change::Revoke { .. } => StepKind::Revoke,
+        Change::Restore { object, .. } => match object {
+            Restored::ForeignKey(_) => StepKind::AddForeignKey,
+            Restored::Index(_) => StepKind::CreateIndex,
+            Restored::Trigger(_) => StepKind::CreateTrigger,
+            Restored::Check(_) | Restored::Unique(_) | Restored::PrimaryKey(_) => {
+                StepKind::AddConstraint
+            }
+        },
     }
 }
 
@@ -234,6 +246,59 @@ pub fn sql(change: &Change) -> String {
         }
         Change::RefreshApi { hook: true } => "SELECT public.apply_postgrest_permissions()".into(),
         Change::RefreshApi { hook: false } => "NOTIFY pgrst, 'reload schema'".into(),
+        Change::DropTable { table } => format!("DROP TABLE {}", table.sql()),
+        Change::DropSchema { name } => format!("DROP SCHEMA {}", ident(name)),
+        Change::DropFunction { function } => format!("DROP FUNCTION {}()", function.sql()),
+        Change::Revoke {
+            table,
+            privileges,
+            roles,
+        } => format!(
+            "REVOKE {} ON {} FROM {}",
+            privileges.join(", "),
+            table.sql(),
+            idents(roles)
+        ),
+        Change::Restore { table, object } => restore_sql(table, object),
+    }
+}
+
+/// The server printed indexes and triggers whole, and a CHECK's body; keys and foreign keys
+/// are rebuilt from their read parts.
+fn restore_sql(table: &QualifiedName, object: &Restored) -> String {
+    let add = |name: &str, body: &str| {
+        format!(
+            "ALTER TABLE {} ADD CONSTRAINT {} {body}",
+            table.sql(),
+            ident(name)
+        )
+    };
+    match object {
+        Restored::Check(c) => add(&c.name, &c.definition),
+        Restored::Unique(k) => add(&k.name, &format!("UNIQUE ({})", idents(&k.columns))),
+        Restored::PrimaryKey(k) => add(&k.name, &format!("PRIMARY KEY ({})", idents(&k.columns))),
+        Restored::ForeignKey(f) => {
+            let mut body = format!(
+                "FOREIGN KEY ({}) REFERENCES {} ({}) ON UPDATE {} ON DELETE {}",
+                idents(&f.columns),
+                QualifiedName::new(&f.references_schema, &f.references_table).sql(),
+                idents(&f.references_columns),
+                f.on_update.sql(),
+                f.on_delete.sql()
+            );
+            if f.deferrable {
+                body.push_str(" DEFERRABLE");
+                if f.initially_deferred {
+                    body.push_str(" INITIALLY DEFERRED");
+                }
+            }
+            if !f.validated {
+                body.push_str(" NOT VALID");
+            }
+            add(&f.name, &body)
+        }
+        Restored::Index(i) => i.definition.clone(),
+        Restored::Trigger(t) => t.definition.clone(),
     }
 }
 
@@ -247,11 +312,16 @@ fn idents(names: &[String]) -> String {
 
 fn function_sql(f: &FunctionDef) -> String {
     format!(
-        "CREATE {}FUNCTION {}() RETURNS {}\nLANGUAGE {}\nSET search_path = ''\nAS {}",
+        "CREATE {}FUNCTION {}() RETURNS {}\nLANGUAGE {}\n{}SET search_path = ''\nAS {}",
         if f.or_replace { "OR REPLACE " } else { "" },
         f.function.sql(),
         f.returns,
         f.language,
+        if f.security_definer {
+            "SECURITY DEFINER\n"
+        } else {
+            ""
+        },
         f.body
     )
 }

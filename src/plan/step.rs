@@ -40,6 +40,9 @@ pub enum StepKind {
     DropView,
     ValidateConstraint,
     Precondition,
+    DropTable,
+    DropSchema,
+    DropFunction,
 }
 
 /// The strongest table lock a step takes (PostgreSQL's names), for the preview.
@@ -132,7 +135,9 @@ fn is_destructive(change: &Change) -> bool {
         | Change::DropPolicy { .. }
         | Change::DropConstraint { .. }
         | Change::DropTrigger { .. }
-        | Change::DisableRls { .. } => true,
+        | Change::DisableRls { .. }
+        | Change::DropTable { .. }
+        | Change::DropSchema { .. } => true,
         Change::AlterColumnType { narrowing, .. } => *narrowing,
         _ => false,
     }
@@ -140,7 +145,7 @@ fn is_destructive(change: &Change) -> bool {
 
 /// The lock PostgreSQL 15 takes for a change on an existing table.
 fn lock_of(change: &Change) -> Lock {
-    use crate::catalog::change::ConstraintDef;
+    use crate::catalog::change::{ConstraintDef, Restored};
     match change {
         Change::CreateSchema { .. }
         | Change::GrantSchemaUsage { .. }
@@ -151,11 +156,18 @@ fn lock_of(change: &Change) -> Lock {
         | Change::Grant { .. }
         | Change::RevokeAll { .. }
         | Change::RefreshApi { .. }
-        | Change::Precondition { .. } => Lock::None,
+        | Change::Precondition { .. }
+        | Change::DropSchema { .. }
+        | Change::DropFunction { .. }
+        | Change::Revoke { .. } => Lock::None,
         Change::Comment { .. }
         | Change::RemoveComment { .. }
         | Change::ValidateConstraint { .. } => Lock::ShareUpdateExclusive,
         Change::CreateIndex { .. } | Change::CreateTrigger(_) => Lock::Share,
+        Change::Restore {
+            object: Restored::Index(_) | Restored::Trigger(_) | Restored::ForeignKey(_),
+            ..
+        } => Lock::Share,
         Change::AddConstraint {
             constraint: ConstraintDef::ForeignKey { .. },
             ..

@@ -44,6 +44,7 @@ fn trigger_function(function: QualifiedName, body: String, or_replace: bool) -> 
     FunctionDef {
         function,
         or_replace,
+        security_definer: false,
         returns: "trigger".into(),
         language: "plpgsql".into(),
         body,
@@ -96,7 +97,7 @@ fn dollar_tag(body: &str) -> String {
 
 /// A trigger's statement compared without identifier quotes and extra spaces, the way
 /// `pg_get_triggerdef` prints it.
-fn same_trigger(ours: &str, live: &str) -> bool {
+pub(super) fn same_trigger(ours: &str, live: &str) -> bool {
     let plain = |s: &str| {
         s.replace('"', "")
             .split_whitespace()

@@ -67,6 +67,21 @@ pub struct PreviewState {
     /// The statements the last edit added or changed, marked in the gutter; switching to
     /// the Preview scrolls to the first.
     pub changed: Vec<usize>,
+    /// The rollback tab is shown instead of the plan (`b`).
+    pub show_rollback: bool,
+    pub rollback: Option<Box<RollbackView>>,
+}
+
+/// The rollback tab's content (see `rollback_view`): the rollback of a plan, and the plan's
+/// bundle text it was made from, so a different plan makes it stale.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RollbackView {
+    pub source: String,
+    /// The plan it undoes has been applied.
+    pub after_apply: bool,
+    pub rollback: crate::plan::Rollback,
+    pub bundle: Bundle,
+    pub lines: Highlighted,
 }
 
 /// What the design work is about: the design and the live catalog it is planned against, and

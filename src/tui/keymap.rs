@@ -102,6 +102,7 @@ actions! {
     TogglePrimary => "toggle_primary",
     AddIndex => "add_index",
     Simulate => "simulate",
+    Rollback => "rollback",
 }
 
 /// A key as written in the table and in `config.toml`: `q`, `ctrl-c`, `shift-tab`, `enter`.
@@ -500,6 +501,13 @@ const DEFAULTS: &[(Context, Action, &[&str], &str, bool)] = &[
         Action::Copy,
         &["y"],
         "copy the SQL (OSC 52)",
+        true,
+    ),
+    (
+        Context::Preview,
+        Action::Rollback,
+        &["b"],
+        "the rollback (what undoes the plan) / the plan",
         true,
     ),
     (Context::Input, Action::Confirm, &["enter"], "accept", true),

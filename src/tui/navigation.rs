@@ -18,7 +18,10 @@ pub fn goto(app: &mut App, phase: Phase) {
 /// Scrolls the current phase's pane; each pane keeps its own scroll.
 pub fn scroll_main(app: &mut App, delta: isize) {
     if app.view.phase == Phase::Preview {
-        let lines = app.model.plan.as_ref().map_or(0, |p| p.lines.lines.len());
+        let lines = match &app.view.preview.rollback {
+            Some(r) if app.view.preview.show_rollback => r.lines.lines.len(),
+            _ => app.model.plan.as_ref().map_or(0, |p| p.lines.lines.len()),
+        };
         let rows = layout::main_rows(app.view.width, app.view.height);
         let max = lines.saturating_sub(rows.saturating_sub(2).max(1));
         app.view.preview.scroll = app

@@ -157,6 +157,7 @@ pub fn update(app: &mut App, message: Message) -> Vec<Effect> {
             Vec::new()
         }
     };
+    super::rollback_view::sync(app);
     effects.push(Effect::Redraw);
     effects
 }
@@ -451,6 +452,17 @@ fn act(app: &mut App, action: Action) -> Vec<Effect> {
                     )));
             }
         }
+        Action::Rollback => super::rollback_view::toggle(app),
+        Action::Copy if app.view.preview.show_rollback => match &app.view.preview.rollback {
+            Some(r) => {
+                app.view.message = Some(format!(
+                    "copied the rollback: {} lines of SQL (OSC 52)",
+                    r.lines.lines.len()
+                ));
+                return vec![Effect::Copy(r.bundle.text.clone())];
+            }
+            None => app.view.message = Some("nothing to copy: no rollback".into()),
+        },
         Action::Copy => {
             if let Some(p) = &app.model.plan {
                 app.view.message = Some(format!(

@@ -317,6 +317,8 @@ pub fn table_named(name: String) -> BoxedStrategy<Table> {
                     drop_columns: drops,
                     drop_policies,
                     renamed_from: None,
+                    // Audited where a key is sure: tables with system fields.
+                    audit: system_fields && public,
                     system_fields,
                     indexes: Vec::new(),
                 }
@@ -401,6 +403,7 @@ pub fn design() -> BoxedStrategy<Design> {
             tables,
             relationships,
             samples: samples.into_iter().collect::<IndexMap<_, _>>(),
+            audit_readers: Vec::new(),
         })
         .boxed()
 }

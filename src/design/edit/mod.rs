@@ -44,6 +44,10 @@ pub enum Edit {
     SetSchema {
         schema: String,
     },
+    /// The roles that may read the shared audit table.
+    SetAuditReaders {
+        roles: Vec<String>,
+    },
     /// Inserts `table` at `index` (`index == tables.len()` appends).
     AddTable {
         index: usize,
@@ -169,6 +173,7 @@ pub struct TableProperties {
     pub drop_columns: Vec<String>,
     pub drop_policies: Vec<String>,
     pub system_fields: bool,
+    pub audit: bool,
 }
 
 impl TableProperties {
@@ -181,6 +186,7 @@ impl TableProperties {
             drop_columns: table.drop_columns.clone(),
             drop_policies: table.drop_policies.clone(),
             system_fields: table.system_fields,
+            audit: table.audit,
         }
     }
 
@@ -191,6 +197,7 @@ impl TableProperties {
         table.drop_columns = self.drop_columns;
         table.drop_policies = self.drop_policies;
         table.system_fields = self.system_fields;
+        table.audit = self.audit;
     }
 }
 
@@ -252,6 +259,9 @@ impl Edit {
         match self {
             Edit::SetSchema { schema } => Ok(Edit::SetSchema {
                 schema: std::mem::replace(&mut design.schema, schema),
+            }),
+            Edit::SetAuditReaders { roles } => Ok(Edit::SetAuditReaders {
+                roles: std::mem::replace(&mut design.audit_readers, roles),
             }),
             Edit::AddTable { index, table } => apply_tables::add(design, index, table, names),
             Edit::RemoveTable { index } => apply_tables::remove(design, index),

@@ -214,6 +214,7 @@ fn table_properties_and_rls() {
         drop_columns: vec!["legacy".into()],
         drop_policies: vec!["old policy".into()],
         system_fields: false,
+        audit: true,
     };
     let (d, _) = applied(Edit::ChangeTableProperties {
         table: 1,

@@ -17,6 +17,7 @@ pub mod preview;
 pub mod relations_pane;
 pub mod resume_draft;
 pub mod rls_pane;
+pub mod rollback_pane;
 pub mod samples_pane;
 pub mod schema_detail;
 pub mod schema_tree;

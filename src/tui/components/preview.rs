@@ -23,6 +23,9 @@ pub fn on_action(app: &mut App, action: Action) {
 }
 
 pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
+    if app.view.preview.show_rollback {
+        return super::rollback_pane::draw(frame, app, area);
+    }
     let Some(plan) = &app.model.plan else {
         let mut lines = vec![];
         if app.model.design.is_none() {

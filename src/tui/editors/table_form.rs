@@ -1,5 +1,6 @@
 //! Phase 1's form: a table's name (its `db_name` derived live and shown, editable),
-//! description and public-reference flag. Adding and editing share it; confirming it is one
+//! description, public-reference flag, and the audit trail (on for the table; who reads it,
+//! for the whole design). Adding and editing share it; confirming it is one
 //! edit (a rename rewrites every reference to the table, see `Edit::RenameTable`).
 
 use crate::design::edit::{Edit, TableProperties};
@@ -13,7 +14,12 @@ use crate::tui::components::editor_popup::{Editor, TableForm};
 
 /// `a` in phase 1: a new table, its name first.
 pub fn open_add(app: &mut App) {
-    let form = form("New table", &Table::new(""), others(app, None));
+    let form = form(
+        "New table",
+        &Table::new(""),
+        others(app, None),
+        &readers(app),
+    );
     app.view
         .overlays
         .push(Overlay::Editor(Box::new(Editor::Table(TableForm {
@@ -34,7 +40,7 @@ pub fn open_edit(app: &mut App, index: usize) {
         return;
     };
     let title = format!("Table {}", table.name);
-    let mut form = form(&title, &table, others(app, Some(index)));
+    let mut form = form(&title, &table, others(app, Some(index)), &readers(app));
     derive_placeholder(&mut form);
     app.view
         .overlays
@@ -62,7 +68,16 @@ fn others(app: &App, except: Option<usize>) -> Vec<String> {
     })
 }
 
-fn form(title: &str, table: &Table, taken: Vec<String>) -> Form {
+/// The design's audit readers, as the form shows them.
+fn readers(app: &App) -> String {
+    app.model
+        .design
+        .as_ref()
+        .map(|s| s.design.audit_readers.join(", "))
+        .unwrap_or_default()
+}
+
+fn form(title: &str, table: &Table, taken: Vec<String>, readers: &str) -> Form {
     Form::new(title)
         .field(
             "name",
@@ -106,6 +121,20 @@ fn form(title: &str, table: &Table, taken: Vec<String>) -> Form {
                 "no: fields marked primary key are the key",
             ),
         )
+        .field(
+            "audit",
+            "audit",
+            Toggle::new(table.audit).texts(
+                "yes: changes recorded in audit_log (who, when, before, after)",
+                "no: changes not recorded",
+            ),
+        )
+        .field(
+            "audit_readers",
+            "audit readers",
+            TextInput::new(readers)
+                .placeholder("roles that may read audit_log, e.g. auditor (every table)"),
+        )
 }
 
 /// The db name shown while the field is empty: the one derived from the name as typed.
@@ -131,13 +160,22 @@ pub(super) fn edit(design: &Design, t: &TableForm) -> (Edit, usize) {
     let description = Some(text("description")).filter(|s| !s.is_empty());
     let public_reference = f.value_bool("public_reference").unwrap_or(false);
     let system_fields = f.value_bool("system_fields").unwrap_or(true);
-    match t.target {
+    let audit = f.value_bool("audit").unwrap_or(false);
+    let readers: Vec<String> = text("audit_readers")
+        .split(',')
+        .map(|r| r.trim().to_owned())
+        .filter(|r| !r.is_empty())
+        .collect();
+    let readers_edit =
+        (readers != design.audit_readers).then(|| Edit::SetAuditReaders { roles: readers });
+    let (edit, index) = match t.target {
         None => {
             let mut table = Table::new(name);
             table.db_name = db_name;
             table.description = description;
             table.public_reference = public_reference;
             table.system_fields = system_fields;
+            table.audit = audit;
             let index = design.tables.len();
             (Edit::AddTable { index, table }, index)
         }
@@ -155,6 +193,7 @@ pub(super) fn edit(design: &Design, t: &TableForm) -> (Edit, usize) {
             properties.description = description;
             properties.public_reference = public_reference;
             properties.system_fields = system_fields;
+            properties.audit = audit;
             if properties != TableProperties::of(old) {
                 edits.push(Edit::ChangeTableProperties {
                     table: index,
@@ -163,6 +202,10 @@ pub(super) fn edit(design: &Design, t: &TableForm) -> (Edit, usize) {
             }
             (Edit::Batch(edits), index)
         }
+    };
+    match readers_edit {
+        Some(readers) => (Edit::Batch(vec![edit, readers]), index),
+        None => (edit, index),
     }
 }
 

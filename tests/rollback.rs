@@ -1,0 +1,326 @@
+//! `plan --down`: saved before an apply, the rollback applied after it leaves the catalog
+//! exactly as it was (`inspect --json` compared), on a Supabase-style schema schemaforge did
+//! not create; a rollback that no longer fits the database applies nothing.
+mod common;
+
+use common::{TestDb, assert_success, cli, scalar, test_db};
+use serde_json::Value;
+
+/// A hand-written project: an enum, a bigint identity key, a foreign key to `auth.users`,
+/// a partial index, a comment, policies, a security-definer helper, a publication, rows.
+const PROJECT: &str = r#"
+CREATE TYPE public.mood AS ENUM ('ok', 'meh');
+CREATE TABLE public.boards (
+  id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  name text NOT NULL,
+  note text DEFAULT 'x',
+  mood public.mood,
+  owner_id uuid REFERENCES auth.users (id) ON DELETE CASCADE,
+  created_at timestamptz NOT NULL DEFAULT now()
+);
+COMMENT ON TABLE public.boards IS 'all boards';
+CREATE INDEX boards_active ON public.boards (created_at DESC) WHERE note IS NULL;
+ALTER TABLE public.boards ENABLE ROW LEVEL SECURITY;
+CREATE POLICY "boards read" ON public.boards FOR SELECT TO authenticated
+  USING (owner_id = (SELECT auth.uid()));
+CREATE POLICY "boards old" ON public.boards FOR DELETE TO authenticated USING (false);
+CREATE FUNCTION public.is_owner(p bigint) RETURNS boolean LANGUAGE sql STABLE
+  SECURITY DEFINER SET search_path = '' AS
+  $$ SELECT EXISTS (SELECT 1 FROM public.boards WHERE id = p AND owner_id = auth.uid()) $$;
+CREATE PUBLICATION board_changes FOR TABLE public.boards;
+INSERT INTO public.boards (name) VALUES ('a'), ('b');
+"#;
+
+fn scratch(db: &TestDb) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!(
+        "schemaforge-rollback-{}-{}",
+        std::process::id(),
+        db.name
+    ));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn stderr(out: &std::process::Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+/// `inspect --json` without what says how the read went (row estimates, timings).
+fn inspect(db: &TestDb) -> Value {
+    let out = cli(&db.url, &["inspect", "--json"]);
+    assert_success(&out);
+    let mut json: Value = serde_json::from_slice(&out.stdout).unwrap();
+    strip(&mut json);
+    // Roles belong to the cluster, which other tests share; the schema is the rest.
+    for key in ["roles", "role_memberships"] {
+        json.as_object_mut().unwrap().remove(key);
+    }
+    json
+}
+
+fn strip(value: &mut Value) {
+    match value {
+        Value::Object(map) => {
+            for key in ["row_estimate", "stats", "elapsed_ms"] {
+                map.remove(key);
+            }
+            map.values_mut().for_each(strip);
+        }
+        Value::Array(items) => items.iter_mut().for_each(strip),
+        _ => {}
+    }
+}
+
+/// The project's own table as a design (`design --from-db`), changed in every way a plan
+/// can change a live table, plus a new related table.
+fn changed_design(db: &TestDb, dir: &std::path::Path) -> std::path::PathBuf {
+    let out = cli(&db.url, &["design", "--from-db", "--tables", "boards"]);
+    assert_success(&out);
+    let mut design: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let table = &mut design["tables"][0];
+    table["description"] = "every project".into();
+    for field in table["fields"].as_array_mut().unwrap() {
+        match field["name"].as_str().unwrap() {
+            "note" => {
+                field["name"] = "remark".into();
+                field["renamed_from"] = "note".into();
+                field["options"]["default"] = "y".into();
+            }
+            "name" => field["options"]["max_length"] = 200.into(),
+            _ => {}
+        }
+    }
+    table["fields"]
+        .as_array_mut()
+        .unwrap()
+        .push(serde_json::json!({"name": "budget", "type": "number"}));
+    let policies = table["rls_policies"].as_array_mut().unwrap();
+    policies.retain(|p| p["name"] != "boards old");
+    for p in policies.iter_mut() {
+        if p["name"] == "boards read" {
+            p["using_expression"] = "(owner_id = (select auth.uid())) OR budget > 0".into();
+        }
+    }
+    policies.push(serde_json::json!({
+        "name": "boards insert", "operation": "INSERT",
+        "with_check_expression": "owner_id = (select auth.uid())"
+    }));
+    table["drop_policies"] = serde_json::json!(["boards old"]);
+    design["tables"]
+        .as_array_mut()
+        .unwrap()
+        .push(serde_json::json!({
+            "name": "Tasks",
+            "fields": [{"name": "Title", "type": "singleLineText", "is_primary": true,
+                        "options": {"required": true}}],
+            "rls_enabled": true, "rls_policies": []
+        }));
+    design["relationships"] = serde_json::json!([
+        {"table": "Tasks", "name": "board", "target": "boards", "required": true,
+         "cascade_delete": true}
+    ]);
+    let path = dir.join("changed.json");
+    std::fs::write(&path, serde_json::to_string_pretty(&design).unwrap()).unwrap();
+    path
+}
+
+/// Saves the rollback, applies the design, and returns the rollback's path.
+fn apply_with_rollback(db: &TestDb, design: &str, dir: &std::path::Path) -> String {
+    let down = dir.join("down.sql").display().to_string();
+    let out = cli(&db.url, &["plan", design, "--down", "--out", &down]);
+    assert_success(&out);
+    let out = cli(&db.url, &["apply", design, "--yes", "--allow-destructive"]);
+    assert_success(&out);
+    down
+}
+
+#[tokio::test]
+async fn every_change_to_a_live_table_rolls_back_to_the_same_catalog() {
+    let db = test_db().await;
+    db.batch_execute(PROJECT).await.unwrap();
+    let dir = scratch(&db);
+    let design = changed_design(&db, &dir);
+    let before = inspect(&db);
+
+    let down = apply_with_rollback(&db, design.to_str().unwrap(), &dir);
+    let text = std::fs::read_to_string(&down).unwrap();
+    assert!(
+        text.starts_with("-- schemaforge rollback · restores catalog fingerprint sha256:"),
+        "{text}"
+    );
+    assert_ne!(inspect(&db), before, "the plan changed something");
+    assert_eq!(
+        scalar(&db, "SELECT count(*) FROM public.boards")
+            .await
+            .as_deref(),
+        Some("2")
+    );
+
+    let out = cli(
+        &db.url,
+        &["apply", "--plan", &down, "--yes", "--allow-destructive"],
+    );
+    assert_success(&out);
+    assert_eq!(inspect(&db), before, "{}", stderr(&out));
+    // The rows of the table that existed are still there.
+    assert_eq!(
+        scalar(
+            &db,
+            "SELECT string_agg(name, ',' ORDER BY id) FROM public.boards"
+        )
+        .await
+        .as_deref(),
+        Some("a,b")
+    );
+}
+
+#[tokio::test]
+async fn every_example_design_rolls_back_to_the_same_catalog() {
+    let db = test_db().await;
+    db.batch_execute(PROJECT).await.unwrap();
+    // The live table and trigger function the SPEC's example refers to.
+    db.batch_execute(
+        "CREATE TABLE public.projects (id uuid PRIMARY KEY DEFAULT gen_random_uuid(), name text NOT NULL); \
+         INSERT INTO public.projects (name) VALUES ('p'); \
+         CREATE FUNCTION public.notify_task_change() RETURNS trigger LANGUAGE plpgsql \
+         AS $$ BEGIN RETURN NULL; END $$",
+    )
+    .await
+    .unwrap();
+    let dir = scratch(&db);
+    let examples = concat!(env!("CARGO_MANIFEST_DIR"), "/assets/examples");
+    let mut checked = 0;
+    for entry in std::fs::read_dir(examples).unwrap() {
+        let path = entry.unwrap().path();
+        let before = inspect(&db);
+        let down = apply_with_rollback(&db, path.to_str().unwrap(), &dir);
+        let out = cli(
+            &db.url,
+            &["apply", "--plan", &down, "--yes", "--allow-destructive"],
+        );
+        assert_success(&out);
+        assert_eq!(inspect(&db), before, "{}", path.display());
+        checked += 1;
+    }
+    assert!(checked >= 4);
+}
+
+#[tokio::test]
+async fn a_rollback_that_no_longer_fits_applies_nothing() {
+    let db = test_db().await;
+    db.batch_execute(PROJECT).await.unwrap();
+    let dir = scratch(&db);
+    let design = changed_design(&db, &dir);
+    let down = dir.join("down.sql").display().to_string();
+    assert_success(&cli(
+        &db.url,
+        &["plan", design.to_str().unwrap(), "--down", "--out", &down],
+    ));
+    let rollback = ["apply", "--plan", &down, "--yes", "--allow-destructive"];
+
+    // Before the plan is applied: its first statement has nothing to undo.
+    let out = cli(&db.url, &rollback);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("nothing was applied"),
+        "{}",
+        stderr(&out)
+    );
+
+    // Applied, then changed by someone else: the rollback would not restore the catalog
+    // from before, so it is refused as drift and its statements are rolled back.
+    assert_success(&cli(
+        &db.url,
+        &[
+            "apply",
+            design.to_str().unwrap(),
+            "--yes",
+            "--allow-destructive",
+        ],
+    ));
+    db.batch_execute("ALTER TABLE public.boards ADD COLUMN extra integer")
+        .await
+        .unwrap();
+    let out = cli(&db.url, &rollback);
+    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("would not leave the schema as it was before the plan"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(
+        scalar(
+            &db,
+            "SELECT count(*) FROM pg_tables WHERE tablename = 'tasks'"
+        )
+        .await
+        .as_deref(),
+        Some("1"),
+        "nothing of the rollback was applied"
+    );
+}
+
+#[tokio::test]
+async fn a_dropped_column_is_a_rollback_that_says_it_is_not_exact() {
+    let db = test_db().await;
+    db.batch_execute(PROJECT).await.unwrap();
+    let dir = scratch(&db);
+    let out = cli(&db.url, &["design", "--from-db", "--tables", "boards"]);
+    assert_success(&out);
+    let mut design: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let fields = design["tables"][0]["fields"].as_array_mut().unwrap();
+    fields.retain(|f| f["name"] != "note");
+    design["tables"][0]["drop_columns"] = serde_json::json!(["note"]);
+    let path = dir.join("drop.json");
+    std::fs::write(&path, design.to_string()).unwrap();
+
+    let out = cli(&db.url, &["plan", path.to_str().unwrap(), "--down"]);
+    assert_success(&out);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.starts_with("-- schemaforge rollback · not exact"),
+        "{text}"
+    );
+    assert!(
+        stderr(&out).contains("the plan drops boards.note and its values"),
+        "{}",
+        stderr(&out)
+    );
+    let down = dir.join("down.sql").display().to_string();
+    std::fs::write(&down, text.as_bytes()).unwrap();
+    assert_success(&cli(
+        &db.url,
+        &[
+            "apply",
+            path.to_str().unwrap(),
+            "--yes",
+            "--allow-destructive",
+        ],
+    ));
+    assert_success(&cli(
+        &db.url,
+        &["apply", "--plan", &down, "--yes", "--allow-destructive"],
+    ));
+    // The column is back, empty, with its type and default.
+    assert_eq!(
+        scalar(
+            &db,
+            "SELECT format('%s %s %s', data_type, column_default, (SELECT count(note) FROM public.boards)) \
+             FROM information_schema.columns WHERE table_name = 'boards' AND column_name = 'note'"
+        )
+        .await
+        .as_deref(),
+        Some("text 'x'::text 0")
+    );
+}
+
+#[tokio::test]
+async fn a_rollback_with_yes_alone_is_refused_as_destructive() {
+    let db = test_db().await;
+    let dir = scratch(&db);
+    let design = concat!(env!("CARGO_MANIFEST_DIR"), "/assets/examples/todos.json");
+    let down = apply_with_rollback(&db, design, &dir);
+    let out = cli(&db.url, &["apply", "--plan", &down, "--yes"]);
+    assert_eq!(out.status.code(), Some(5), "{}", stderr(&out));
+    assert!(stderr(&out).contains("DROP TABLE"), "{}", stderr(&out));
+}
