@@ -121,6 +121,9 @@ pub fn rollback(plan: &Plan, before: &Catalog) -> Rollback {
     let mut state = before.clone();
     let mut inverses: Vec<Vec<Step>> = Vec::new();
     let mut finally: Vec<Vec<Step>> = Vec::new();
+    // What is put back as the server printed it before the plan names columns and tables by
+    // their old names: it runs once the renames are undone (see `is_read_before`).
+    let mut restores: Vec<Vec<Step>> = Vec::new();
     let mut refresh = None;
     for step in ordered {
         if let Change::RefreshApi { hook } = step.change {
@@ -130,6 +133,7 @@ pub fn rollback(plan: &Plan, before: &Catalog) -> Rollback {
             .inverse(&step.change, &state)
             .into_iter()
             .partition(|c| matches!(c, Change::DropFunction { .. } | Change::DropSchema { .. }));
+        let (put_back, now): (Vec<Change>, Vec<Change>) = now.into_iter().partition(is_read_before);
         let steps = |changes: Vec<Change>| -> Vec<Step> {
             changes
                 .into_iter()
@@ -137,6 +141,7 @@ pub fn rollback(plan: &Plan, before: &Catalog) -> Rollback {
                 .collect()
         };
         inverses.push(steps(now));
+        restores.push(steps(put_back));
         finally.push(steps(last));
         state.apply_one(&step.change);
     }
@@ -149,6 +154,7 @@ pub fn rollback(plan: &Plan, before: &Catalog) -> Rollback {
     let mut steps: Vec<Step> = inverses
         .into_iter()
         .rev()
+        .chain(restores.into_iter().rev())
         .chain(finally)
         .flatten()
         .collect();
@@ -563,6 +569,14 @@ impl Inverter<'_> {
         }
         out
     }
+}
+
+/// Put back whole as the server printed it before the plan (an index, a trigger, a
+/// constraint, a view), so its text uses the names of then; nothing the rollback drops
+/// depends on it. Policies stay in place: a column the rollback drops may be used by the
+/// plan's version of a policy, which must be altered back first.
+fn is_read_before(change: &Change) -> bool {
+    matches!(change, Change::Restore { .. } | Change::CreateView { .. })
 }
 
 /// The table or view a change is made on.
