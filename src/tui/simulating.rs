@@ -11,7 +11,7 @@ use super::job::JobKind;
 use super::keymap::Context;
 use super::message::Effect;
 use crate::rls::lint::LintContext;
-use crate::rls::simulate::{SimulationReport, SimulationRequest, Subject};
+use crate::rls::simulate::{SimulationReport, SimulationRequest, SimulationSamples, Subject};
 
 /// `s`: the simulator opens on its users form (phase 4 only).
 pub fn open(app: &mut App) -> Vec<Effect> {
@@ -79,12 +79,19 @@ fn start(app: &mut App, subjects: Vec<Subject>) -> Vec<Effect> {
         Some(resolved) => LintContext::for_design(resolved).exposed_schemas,
         None => LintContext::live().exposed_schemas,
     };
+    let samples = match (&app.model.analysis.resolved, &app.model.catalog) {
+        (Some(resolved), Some(catalog)) => {
+            SimulationSamples::for_new_tables(resolved, catalog, app.model.sample_run.seed)
+        }
+        _ => None,
+    };
     let first = subjects.first().cloned().unwrap_or_else(Subject::anon);
     let request = SimulationRequest {
         schemas,
         user: first.user,
         role: first.role,
         setup: Vec::new(),
+        samples,
     };
     if let Some(Overlay::Simulator(sim)) = app.view.overlays.last_mut() {
         sim.stage = Stage::Running;
