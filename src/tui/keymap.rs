@@ -101,6 +101,7 @@ actions! {
     ChangeType => "change_type",
     TogglePrimary => "toggle_primary",
     Simulate => "simulate",
+    SimulateAs => "simulate_as",
 }
 
 /// A key as written in the table and in `config.toml`: `q`, `ctrl-c`, `shift-tab`, `enter`.
@@ -427,7 +428,14 @@ const DEFAULTS: &[(Context, Action, &[&str], &str, bool)] = &[
         Context::List,
         Action::Simulate,
         &["s"],
-        "simulate the policies as users (phase 4)",
+        "simulate the policies (phase 4)",
+        false,
+    ),
+    (
+        Context::List,
+        Action::SimulateAs,
+        &["S"],
+        "simulate as other users (phase 4)",
         false,
     ),
     (

@@ -1,7 +1,8 @@
-//! The simulator popup's part of `update`: opening it (phase 4, `s`), its keys, starting the
-//! job on the connection and taking its answer. The job applies the design's bundle (when
-//! there is something to apply) inside the transaction it always rolls back, as
-//! `lint DESIGN --simulate` does.
+//! The simulator's part of `update`: `s` in phase 4 runs it (the first time, and with `S`
+//! always, a popup asks as whom), its keys, starting the job on the connection and taking
+//! its answer, which the popup and phase 4's pane both show. The job applies the design's
+//! bundle (when there is something to apply) and loads its sample rows inside the
+//! transaction it always rolls back, as `lint DESIGN --simulate` does.
 
 use crossterm::event::KeyEvent;
 
@@ -10,17 +11,71 @@ use super::components::simulator::{SimOutcome, Stage};
 use super::job::JobKind;
 use super::keymap::Context;
 use super::message::Effect;
+use super::sample_load::SampleRun;
+use crate::design::Design;
 use crate::rls::lint::LintContext;
 use crate::rls::simulate::{SimulationReport, SimulationRequest, SimulationSamples, Subject};
 
-/// `s`: the simulator opens on its users form (phase 4 only).
-pub fn open(app: &mut App) -> Vec<Effect> {
+/// The last simulation, shown beside the policies of phase 4: as whom, what it found, and
+/// what it ran on, so the pane can say when an edit made it stale.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct LastSimulation {
+    /// The users it runs as (`s` runs them again).
+    pub subjects: Vec<Subject>,
+    pub reports: Vec<SimulationReport>,
+    /// Why the last run failed (the reports are then those of the run before).
+    pub error: Option<String>,
+    pub running: bool,
+    /// The design and sample options the reports were made from.
+    pub ran_on: Option<(Option<Design>, SampleRun)>,
+    /// Those of the run in progress.
+    started_on: Option<(Option<Design>, SampleRun)>,
+}
+
+impl LastSimulation {
+    /// Whether the design or its samples changed since the reports were made.
+    pub fn is_stale(&self, app: &App) -> bool {
+        !self.reports.is_empty() && self.ran_on.as_ref() != Some(&ran_on(app))
+    }
+}
+
+fn ran_on(app: &App) -> (Option<Design>, SampleRun) {
+    (
+        app.model.design.as_ref().map(|d| d.design.clone()),
+        app.model.sample_run,
+    )
+}
+
+/// Whether the simulator can run now; says why not in the status line.
+fn can_run(app: &mut App, key: &str) -> bool {
     if app.view.phase != Phase::Rls {
-        app.view.message = Some("the simulator is on phase 4 (RLS): press 4, then s".into());
-        return Vec::new();
+        app.view.message = Some(format!(
+            "the simulator is on phase 4 (RLS): press 4, then {key}"
+        ));
+        return false;
     }
     if app.model.catalog.is_none() {
         app.view.message = Some("wait: the live schema is being read".into());
+        return false;
+    }
+    true
+}
+
+/// `s` (phase 4 only): runs the last simulation again, as the same users, into the pane;
+/// the first time, the users form opens.
+pub fn open(app: &mut App) -> Vec<Effect> {
+    if !can_run(app, "s") {
+        return Vec::new();
+    }
+    match app.model.simulation.as_ref().map(|s| s.subjects.clone()) {
+        Some(subjects) if !subjects.is_empty() => start(app, subjects),
+        _ => choose(app),
+    }
+}
+
+/// `S` (phase 4 only): the simulator popup opens on its users form.
+pub fn choose(app: &mut App) -> Vec<Effect> {
+    if !can_run(app, "S") {
         return Vec::new();
     }
     app.view.overlays.push(Overlay::Simulator(Box::default()));
@@ -67,6 +122,7 @@ fn start(app: &mut App, subjects: Vec<Subject>) -> Vec<Effect> {
         if let Some(Overlay::Simulator(sim)) = app.view.overlays.last_mut() {
             sim.stage = Stage::Failed("busy: wait for the running job".into());
         }
+        app.view.message = Some("busy: wait for the running job, then s".into());
         return Vec::new();
     };
     let bundle = app
@@ -95,7 +151,13 @@ fn start(app: &mut App, subjects: Vec<Subject>) -> Vec<Effect> {
     };
     if let Some(Overlay::Simulator(sim)) = app.view.overlays.last_mut() {
         sim.stage = Stage::Running;
+        sim.subjects = subjects.clone();
     }
+    let started_on = Some(ran_on(app));
+    let last = app.model.simulation.get_or_insert_with(Default::default);
+    last.subjects = subjects.clone();
+    last.running = true;
+    last.started_on = started_on;
     app.view.message = Some(if bundle.is_some() {
         "simulating the design, rolled back…".into()
     } else {
@@ -117,6 +179,19 @@ pub fn simulated(app: &mut App, result: Result<Vec<SimulationReport>, String>) -
         (Ok(_), _) => "simulated and rolled back".into(),
         (Err(_), _) => "the simulation failed; nothing was kept".into(),
     });
+    if let Some(last) = &mut app.model.simulation {
+        last.running = false;
+        let started_on = last.started_on.take();
+        match (&result, cancelled) {
+            (_, true) => {}
+            (Ok(reports), _) => {
+                last.reports = reports.clone();
+                last.error = None;
+                last.ran_on = started_on;
+            }
+            (Err(e), _) => last.error = Some(e.clone()),
+        }
+    }
     if let Some(Overlay::Simulator(sim)) = app.view.overlays.last_mut() {
         sim.stage = match result {
             Ok(reports) => Stage::Done(reports),

@@ -20,6 +20,7 @@ pub mod rls_pane;
 pub mod samples_pane;
 pub mod schema_detail;
 pub mod schema_tree;
+pub mod simulation_lines;
 pub mod simulator;
 pub mod tables_pane;
 

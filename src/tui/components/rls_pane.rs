@@ -3,7 +3,7 @@
 //! under the header), then its policies, each with its command, roles, kind and its USING /
 //! WITH CHECK expressions highlighted and wrapped, and under it what the validator and the
 //! linter say about it. `T` replaces the policies with a template, `a` adds one, `⏎`/`e`
-//! edits, `x` removes, `J`/`K` reorder.
+//! edits, `x` removes, `J`/`K` reorder. Under them, the last simulation of the table (`s`).
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -267,6 +267,11 @@ fn lines<'a>(app: &App, width: u16) -> (Vec<Line<'a>>, Vec<Option<usize>>) {
     out.push(Line::styled(
         fit("a add · T template · ⏎ edit · x remove · R RLS on/off", w),
         app.theme.style(Role::Dim),
+    ));
+    out.extend(super::simulation_lines::lines(
+        app,
+        &table_object(d, t),
+        width,
     ));
     others(app, Some(t), width, &mut out);
     rows_at.resize(out.len(), None);

@@ -213,7 +213,7 @@ fn clip(line: Line<'_>, width: usize) -> Line<'_> {
     Line::from(spans).style(line.style)
 }
 
-fn probe_cell(probe: &Probe) -> (String, Role) {
+pub(crate) fn probe_cell(probe: &Probe) -> (String, Role) {
     match probe.outcome {
         Outcome::Allowed => (
             format!(
@@ -228,14 +228,14 @@ fn probe_cell(probe: &Probe) -> (String, Role) {
     }
 }
 
-fn select_cell(t: &TableProbes) -> (String, Role) {
+pub(crate) fn select_cell(t: &TableProbes) -> (String, Role) {
     match t.select.outcome {
         Outcome::Allowed => (format!("{} of {}", t.select.rows, t.total_rows), Role::Ok),
         _ => probe_cell(&t.select),
     }
 }
 
-fn insert_cell(t: &TableProbes) -> (String, Role) {
+pub(crate) fn insert_cell(t: &TableProbes) -> (String, Role) {
     let (own, role) = match t.insert.outcome {
         Outcome::Allowed => ("allowed".to_owned(), Role::Ok),
         _ => probe_cell(&t.insert),
@@ -362,7 +362,7 @@ fn grid_lines<'a>(reports: &[SimulationReport], theme: &Theme) -> Vec<Line<'a>> 
 }
 
 /// The email, else the start of the id, else the role.
-fn brief(report: &SimulationReport) -> String {
+pub(crate) fn brief(report: &SimulationReport) -> String {
     match (&report.email, &report.user) {
         (Some(email), _) => email.clone(),
         (None, Some(id)) => format!("user {}", &id[..id.len().min(8)]),
@@ -376,7 +376,7 @@ fn short(table: &str) -> &str {
 }
 
 /// `2 of 3 (id, id)`: the ids only for small tables.
-fn sees(t: &TableProbes) -> String {
+pub(crate) fn sees(t: &TableProbes) -> String {
     match (&t.select.outcome, &t.visible_ids) {
         (Outcome::Allowed, Some(ids)) if !ids.is_empty() => {
             let ids: Vec<&str> = ids.iter().map(|id| &id[..id.len().min(8)]).collect();
