@@ -14,7 +14,7 @@
 use serde_json::Value;
 
 use super::diagnostics::{Diagnostic, has_errors, index_path, key_path};
-use super::model::{Aggregate, Design, Operation};
+use super::model::{Aggregate, Design, OnDelete, Operation};
 use super::shape_repair::errors_despite;
 use super::validate::validate_with_known_tables;
 
@@ -142,6 +142,7 @@ const RELATIONSHIP_KEYS: &[(&str, Kind)] = &[
     ("allow_multiple", Kind::Bool),
     ("one_to_one", Kind::Bool),
     ("cascade_delete", Kind::Bool),
+    ("on_delete", Kind::OptOneOf(&OnDelete::NAMES)),
     ("required", Kind::Bool),
 ];
 
