@@ -60,12 +60,12 @@ async fn phase_4_s_simulates_two_users_and_shows_the_grid() {
     h.key(KeyCode::Char('s'));
     assert!(matches!(stage(&h), Stage::Choosing(_)));
     assert!(h.screen(120, 40).contains("Simulate as"));
-    // user: existing email (← wraps to the last choice), alice; beside: anon.
+    // user: existing email (← wraps to the last choice), alice; beside: anon (→ from a
+    // generated user).
     h.key(KeyCode::Left);
     h.key(KeyCode::Tab);
     h.keys("alice@example.com");
     h.key(KeyCode::Tab);
-    h.key(KeyCode::Right);
     h.key(KeyCode::Right);
     h.key(KeyCode::Enter);
     assert_eq!(stage(&h), &Stage::Running);

@@ -171,9 +171,6 @@ fn screens() -> Vec<(&'static str, Setup)> {
 /// and the job's answer, made here.
 fn simulated(app: &mut App) {
     keys(app, "4s");
-    press(app, KeyCode::Tab);
-    press(app, KeyCode::Tab);
-    press(app, KeyCode::Right);
     press(app, KeyCode::Enter);
     update(app, Message::Simulated(Ok(simulation_reports())));
     app.view.message = None;

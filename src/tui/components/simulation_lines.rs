@@ -115,7 +115,11 @@ fn grid<'a>(
         ] {
             if let (Outcome::Failed, Some(message)) = (probe.outcome, &probe.message) {
                 out.push(Line::styled(
-                    fit(&format!("   ✗ {op} as {}: {message}", brief(report)), w),
+                    fit(&format!("   ✗ {op} failed as {}:", brief(report)), w),
+                    theme.style(Role::Danger),
+                ));
+                out.push(Line::styled(
+                    fit(&format!("     {message}"), w),
                     theme.style(Role::Danger),
                 ));
             }

@@ -50,7 +50,7 @@ impl Default for Simulator {
 }
 
 impl Simulator {
-    /// Opens on the users form: a generated user, nobody beside.
+    /// Opens on the users form: a generated user, another beside (⏎ compares two).
     pub fn new() -> Simulator {
         Simulator {
             stage: Stage::Choosing(Box::new(users_form())),
@@ -160,7 +160,7 @@ fn users_form() -> Form {
             "email/id",
             TextInput::new("").placeholder("an existing user's email or id"),
         )
-        .field("second", "beside", ChoiceList::new(SECOND, 0))
+        .field("second", "beside", ChoiceList::new(SECOND, 1))
         .field(
             "second_email",
             "email/id",
@@ -361,9 +361,13 @@ fn grid_lines<'a>(reports: &[SimulationReport], theme: &Theme) -> Vec<Line<'a>> 
     lines
 }
 
-/// The email, else the start of the id, else the role.
+/// The email (a generated user's: `generated` and the start of its id), else the start of
+/// the id, else the role.
 pub(crate) fn brief(report: &SimulationReport) -> String {
     match (&report.email, &report.user) {
+        (Some(email), Some(id)) if email.ends_with("@schemaforge.invalid") => {
+            format!("generated {}", &id[..id.len().min(8)])
+        }
         (Some(email), _) => email.clone(),
         (None, Some(id)) => format!("user {}", &id[..id.len().min(8)]),
         (None, None) => report.role.name().to_owned(),
@@ -398,10 +402,14 @@ mod tests {
         let enter = keys::key(KeyCode::Enter);
         assert_eq!(
             sim.on_key(&enter, None),
-            SimOutcome::Run(vec![Subject::user(SimUser::Generated)])
+            SimOutcome::Run(vec![
+                Subject::user(SimUser::Generated),
+                Subject::user(SimUser::Generated)
+            ]),
+            "two generated users side by side unless told otherwise"
         );
         let mut sim = Simulator::new();
-        for key in [KeyCode::Tab, KeyCode::Tab, KeyCode::Right, KeyCode::Right] {
+        for key in [KeyCode::Tab, KeyCode::Tab, KeyCode::Right] {
             sim.on_key(&keys::key(key), None);
         }
         assert_eq!(
@@ -425,6 +433,8 @@ mod tests {
         for key in keys::chars("aaaaaaaa-0000") {
             sim.on_key(&key, None);
         }
+        sim.on_key(&keys::key(KeyCode::Tab), None);
+        sim.on_key(&keys::key(KeyCode::Left), None); // beside: nobody
         assert_eq!(
             sim.on_key(&enter, None),
             SimOutcome::Run(vec![Subject::user(SimUser::Existing(
