@@ -16,7 +16,7 @@ use super::existing_ids::existing_ids;
 
 /// The seed of probe rows: not a seed sample rows are likely to use (`apply` defaults to 1),
 /// so a probe row's unique values do not collide with the sample rows loaded before it.
-const PROBE_SEED: u64 = 0x5eed_0f_9_20be;
+const PROBE_SEED: u64 = 0x05ee_d0f9_20be;
 
 /// One generated row (column → value) per `(schema, table)` of `schemas`. A table the
 /// generator cannot serve (a type it does not know, a required reference with no row to point

@@ -166,7 +166,7 @@ fn start(app: &mut App, subjects: Vec<Subject>) -> Vec<Effect> {
     vec![Effect::Simulate {
         generation,
         bundle,
-        request,
+        request: Box::new(request),
         subjects,
     }]
 }
