@@ -274,9 +274,13 @@ fn grid_lines<'a>(reports: &[SimulationReport], theme: &Theme) -> Vec<Line<'a>> 
     );
     let mut lines = Vec::new();
     for report in reports {
+        let who = match report.user {
+            Some(_) => format!("{} ({})", brief(report), report.role.name()),
+            None => report.who(),
+        };
         lines.push(Line::from(vec![
             Span::styled("as ", theme.style(Role::Dim)),
-            Span::styled(report.who(), theme.style(Role::Accent)),
+            Span::styled(who, theme.style(Role::Accent)),
         ]));
         lines.push(Line::styled(header.clone(), theme.style(Role::Header)));
         if report.tables.is_empty() {
