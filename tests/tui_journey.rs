@@ -156,6 +156,9 @@ async fn a_design_built_with_the_keyboard_is_simulated_as_two_users_and_applied(
 
     // Phase 4, `s`: two generated users, side by side, on the sample rows.
     h.key(KeyCode::Char('4'));
+    // A terminal where Projects' four policies fill the pane: the answer under them is
+    // scrolled into view when it arrives.
+    h.screen(100, 30);
     h.key(KeyCode::Char('s'));
     h.key(KeyCode::Enter); // a generated user, and another beside
 
@@ -194,9 +197,9 @@ async fn a_design_built_with_the_keyboard_is_simulated_as_two_users_and_applied(
         todos.insert_for_other.as_ref().map(|p| p.outcome),
         Some(Outcome::Denied)
     );
-    // Closed, the pane keeps the selected table's part (Projects).
+    // Closed, the pane keeps the selected table's part (Projects), in view.
     h.key(KeyCode::Esc);
-    let screen = h.screen(120, 40);
+    let screen = h.screen(100, 30);
     assert!(
         screen.contains("simulation · rolled back") && screen.contains("sees"),
         "{screen}"

@@ -192,6 +192,9 @@ pub fn simulated(app: &mut App, result: Result<Vec<SimulationReport>, String>) -
             (Err(e), _) => last.error = Some(e.clone()),
         }
     }
+    if app.view.phase == Phase::Rls {
+        super::components::rls_pane::show_simulation(app);
+    }
     if let Some(Overlay::Simulator(sim)) = app.view.overlays.last_mut() {
         sim.stage = match result {
             Ok(reports) => Stage::Done(reports),

@@ -120,6 +120,25 @@ fn keep_in_view(app: &mut App) {
     super::list_pane::keep_in_view(app, Phase::Rls, &rows_at, chosen);
 }
 
+/// After a simulation: scrolls the pane so its answer under the policies is in view (moving
+/// the selection scrolls back to the policies).
+pub fn show_simulation(app: &mut App) {
+    let (lines, _) = lines(app, width(app));
+    let Some(at) = lines.iter().position(|l| {
+        l.spans
+            .first()
+            .is_some_and(|s| s.content.starts_with(super::simulation_lines::TITLE))
+    }) else {
+        return;
+    };
+    let page = layout::main_rows(app.view.width, app.view.height);
+    let end = (at + super::simulation_lines::HEIGHT).min(lines.len());
+    let scroll = &mut app.view.scrolls[Phase::Rls.index()];
+    if at < *scroll || end > *scroll + page {
+        *scroll = end.saturating_sub(page).min(at.saturating_sub(1));
+    }
+}
+
 pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
     frame.render_widget(
         Paragraph::new(lines(app, area.width).0)

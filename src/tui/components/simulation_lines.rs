@@ -11,6 +11,11 @@ use crate::rls::simulate::{Outcome, SimulationReport, TableProbes};
 use crate::tui::app::App;
 use crate::tui::theme::Role;
 
+/// The rule the block starts with.
+pub const TITLE: &str = "simulation · rolled back";
+/// The lines of the block for two users without failures.
+pub const HEIGHT: usize = 8;
+
 /// The label column: `   select `.
 const LABEL: usize = 10;
 /// The widest a user's column gets.
@@ -20,10 +25,7 @@ const COLUMN: usize = 28;
 pub fn lines<'a>(app: &App, table: &str, width: u16) -> Vec<Line<'a>> {
     let w = width as usize;
     let theme = &app.theme;
-    let mut out = vec![
-        Line::raw(""),
-        rule(theme, "simulation · rolled back", width),
-    ];
+    let mut out = vec![Line::raw(""), rule(theme, TITLE, width)];
     let dim = |text: &str| Line::styled(fit(text, w), theme.style(Role::Dim));
     let Some(last) = &app.model.simulation else {
         out.push(dim("   s: every operation as two users, on the samples"));
