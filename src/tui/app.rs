@@ -95,7 +95,7 @@ pub struct Model {
     /// The seed and owners of the sample rows (set in phase 5's form).
     pub sample_run: super::sample_load::SampleRun,
     /// The last run of the policy simulator (phase 4 shows it beside the policies).
-    pub simulation: Option<super::simulating::LastSimulation>,
+    pub simulation: Option<super::last_simulation::LastSimulation>,
 }
 
 impl Model {

@@ -10,38 +10,15 @@ use super::app::{App, Overlay, Phase};
 use super::components::simulator::{SimOutcome, Stage};
 use super::job::JobKind;
 use super::keymap::Context;
+use super::last_simulation::RanOn;
 use super::message::Effect;
-use super::sample_load::SampleRun;
-use crate::design::Design;
 use crate::rls::lint::LintContext;
 use crate::rls::simulate::{SimulationReport, SimulationRequest, SimulationSamples, Subject};
 
-/// The last simulation, shown beside the policies of phase 4: as whom, what it found, and
-/// what it ran on, so the pane can say when an edit made it stale.
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct LastSimulation {
-    /// The users it runs as (`s` runs them again).
-    pub subjects: Vec<Subject>,
-    pub reports: Vec<SimulationReport>,
-    /// Why the last run failed (the reports are then those of the run before).
-    pub error: Option<String>,
-    pub running: bool,
-    /// The design and sample options the reports were made from.
-    pub ran_on: Option<(Option<Design>, SampleRun)>,
-    /// Those of the run in progress.
-    started_on: Option<(Option<Design>, SampleRun)>,
-}
-
-impl LastSimulation {
-    /// Whether the design or its samples changed since the reports were made.
-    pub fn is_stale(&self, app: &App) -> bool {
-        !self.reports.is_empty() && self.ran_on.as_ref() != Some(&ran_on(app))
-    }
-}
-
-fn ran_on(app: &App) -> (Option<Design>, SampleRun) {
-    (
-        app.model.design.as_ref().map(|d| d.design.clone()),
+/// What a simulation runs on now: the design and the samples' run options.
+fn ran_on(app: &App) -> RanOn {
+    super::last_simulation::ran_on(
+        app.model.design.as_ref().map(|d| &d.design),
         app.model.sample_run,
     )
 }

@@ -9,6 +9,7 @@ use super::simulator::{brief, insert_cell, probe_cell, select_cell};
 use super::{fit, pad, rule};
 use crate::rls::simulate::{Outcome, SimulationReport, TableProbes};
 use crate::tui::app::App;
+use crate::tui::last_simulation::ran_on;
 use crate::tui::theme::Role;
 
 /// The rule the block starts with.
@@ -50,7 +51,10 @@ pub fn lines<'a>(app: &App, table: &str, width: u16) -> Vec<Line<'a>> {
         ("simulating again…".to_owned(), Role::Warning)
     } else if let Some(e) = &last.error {
         (format!("✗ the last run failed: {e}"), Role::Danger)
-    } else if last.is_stale(app) {
+    } else if last.is_stale(&ran_on(
+        app.model.design.as_ref().map(|d| &d.design),
+        app.model.sample_run,
+    )) {
         (
             "stale: edited since this run · s runs it again".to_owned(),
             Role::Warning,
