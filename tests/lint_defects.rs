@@ -218,6 +218,7 @@ async fn a_policy_that_reads_its_own_table_is_found_and_the_simulator_says_why()
         user: SimUser::Generated,
         role: SimRole::Authenticated,
         setup: Vec::new(),
+        samples: None,
     };
     let report = schemaforge::db::simulate::simulate(&db, None, &request)
         .await

@@ -64,6 +64,7 @@ async fn no_probe_on_the_organisation_pattern_recurses() {
             user: who.map_or(SimUser::Generated, |u| SimUser::Existing(u.into())),
             role,
             setup: vec![],
+            samples: None,
         };
         let report = simulate(&db, None, &request).await.unwrap();
         for t in &report.tables {

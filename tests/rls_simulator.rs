@@ -9,7 +9,7 @@ use schemaforge::db::simulate::{simulate, simulate_side_by_side};
 use schemaforge::design::{self, Design};
 use schemaforge::plan::{Bundle, PlanSettings, plan};
 use schemaforge::rls::simulate::{
-    Outcome, SimRole, SimUser, SimulateError, SimulationRequest, Subject,
+    Outcome, SimRole, SimUser, SimulateError, SimulationRequest, SimulationSamples, Subject,
 };
 use tokio_postgres::Client;
 
@@ -50,6 +50,7 @@ fn request() -> SimulationRequest {
         user: SimUser::Generated,
         role: SimRole::Authenticated,
         setup: vec![],
+        samples: None,
     }
 }
 
@@ -302,5 +303,114 @@ async fn a_failed_simulation_rolls_back_too() {
             .as_deref(),
         Some("true"),
         "the connection is out of the transaction"
+    );
+}
+
+/// The todos design with eight sample rows.
+fn todos_with_samples() -> Design {
+    let mut design = todos();
+    design
+        .samples
+        .insert("Todos".into(), design::Samples::Count(8));
+    design
+}
+
+/// The ids each report's user sees in `public.todos`, and how many rows there are.
+fn todos_seen(report: &schemaforge::rls::simulate::SimulationReport) -> (u64, Vec<String>) {
+    let t = report.table("public.todos").expect("todos probed");
+    assert_eq!(t.select.outcome, Outcome::Allowed, "{t:?}");
+    let ids = t.visible_ids.clone().expect("a small table lists its ids");
+    assert_eq!(ids.len() as u64, t.select.rows);
+    (t.total_rows, ids)
+}
+
+#[tokio::test]
+async fn the_designs_sample_rows_are_owned_by_the_simulated_users_and_rolled_back() {
+    let db = test_db().await;
+    let before = footprint(&db).await;
+    let catalog = schemaforge::db::catalog::read(&db).await.unwrap();
+    let resolved = design::resolve(&todos_with_samples()).unwrap();
+    let bundle = plan(&resolved, &catalog, &PlanSettings::default())
+        .unwrap()
+        .bundle();
+    let samples = SimulationSamples::for_new_tables(&resolved, &catalog, 1);
+    assert!(samples.is_some(), "todos is new, so its samples load");
+    let reports = simulate_side_by_side(
+        &db,
+        Some(&bundle),
+        &SimulationRequest {
+            samples,
+            ..request()
+        },
+        &[
+            Subject::user(SimUser::Generated),
+            Subject::user(SimUser::Generated),
+            Subject::anon(),
+        ],
+    )
+    .await
+    .unwrap_or_else(|e| panic!("{e}"));
+    let (total_a, a) = todos_seen(&reports[0]);
+    let (total_b, b) = todos_seen(&reports[1]);
+    assert_eq!(
+        (total_a, total_b),
+        (8, 8),
+        "the eight sample rows were loaded"
+    );
+    assert!(
+        !a.is_empty() && !b.is_empty(),
+        "each owns some: {a:?} {b:?}"
+    );
+    assert!(
+        a.iter().all(|id| !b.contains(id)),
+        "{a:?} and {b:?} overlap"
+    );
+    assert_eq!(a.len() + b.len(), 8, "every row belongs to one of the two");
+    assert_eq!(
+        todos_seen(&reports[2]).1,
+        Vec::<String>::new(),
+        "anon sees none"
+    );
+    // Their own rows only: each updates and deletes exactly the rows it sees.
+    let todos = |i: usize| reports[i].table("public.todos").unwrap();
+    assert_eq!(todos(0).update.rows, a.len() as u64);
+    assert_eq!(todos(1).delete.rows, b.len() as u64);
+    assert_eq!(footprint(&db).await, before, "nothing remains");
+
+    // The command line loads the same rows (one code path), as two generated users.
+    let file = std::env::temp_dir().join(format!("todos-samples-{}.json", std::process::id()));
+    std::fs::write(&file, serde_json::to_string(&todos_with_samples()).unwrap()).unwrap();
+    let out = common::cli(
+        &db.url,
+        &[
+            "lint",
+            file.to_str().unwrap(),
+            "--simulate",
+            "--and-as",
+            "generated",
+            "--json",
+        ],
+    );
+    std::fs::remove_file(&file).ok();
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)));
+    let seen = |i: usize| -> Vec<String> {
+        let t = json["simulations"][i]["tables"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|t| t["table"] == "public.todos")
+            .unwrap()
+            .clone();
+        assert_eq!(t["total_rows"], 8, "{t}");
+        serde_json::from_value(t["visible_ids"].clone()).unwrap()
+    };
+    let (a, b) = (seen(0), seen(1));
+    assert!(!a.is_empty() && !b.is_empty() && a.iter().all(|id| !b.contains(id)));
+    assert_eq!(a.len() + b.len(), 8);
+    assert_eq!(
+        footprint(&db).await,
+        before,
+        "nothing remains after the CLI either"
     );
 }

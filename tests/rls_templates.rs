@@ -85,6 +85,7 @@ async fn run_as(db: &TestDb, user: Option<&str>) -> SimulationReport {
             SimRole::Anon
         },
         setup: vec![],
+        samples: None,
     };
     simulate(db, None, &request)
         .await
@@ -338,6 +339,7 @@ async fn a_schema_from_every_template_has_no_error_or_warn_findings() {
             user: SimUser::Generated,
             role: SimRole::Authenticated,
             setup: vec![],
+            samples: None,
         },
     )
     .await

@@ -60,12 +60,12 @@ async fn phase_4_s_simulates_two_users_and_shows_the_grid() {
     h.key(KeyCode::Char('s'));
     assert!(matches!(stage(&h), Stage::Choosing(_)));
     assert!(h.screen(120, 40).contains("Simulate as"));
-    // user: existing email (← wraps to the last choice), alice; beside: anon.
+    // user: existing email (← wraps to the last choice), alice; beside: anon (→ from a
+    // generated user).
     h.key(KeyCode::Left);
     h.key(KeyCode::Tab);
     h.keys("alice@example.com");
     h.key(KeyCode::Tab);
-    h.key(KeyCode::Right);
     h.key(KeyCode::Right);
     h.key(KeyCode::Enter);
     assert_eq!(stage(&h), &Stage::Running);
@@ -95,6 +95,34 @@ async fn phase_4_s_simulates_two_users_and_shows_the_grid() {
     h.key(KeyCode::Esc);
     assert!(h.app.overlay().is_none());
     assert!(h.app.job.is_idle());
+    // Phase 4's pane keeps the answer for its table, the two users side by side.
+    let screen = h.screen(120, 40);
+    assert!(screen.contains("simulation · rolled back"), "{screen}");
+    assert!(
+        screen.contains("alice@example.com") && screen.contains("anon"),
+        "{screen}"
+    );
+    assert!(screen.contains("insert allowed · not others'"), "{screen}");
+    // An edit makes it stale; `s` runs it again in the pane, without the popup.
+    h.key(KeyCode::Char('R'));
+    assert!(h.screen(120, 40).contains("stale: edited since this run"));
+    h.key(KeyCode::Char('s'));
+    assert!(h.app.overlay().is_none(), "no popup the second time");
+    assert!(h.screen(120, 40).contains("simulating again…"));
+    h.settle().await;
+    let screen = h.screen(120, 40);
+    assert!(!screen.contains("stale"), "{screen}");
+    assert!(
+        screen.contains("s runs it again · S other users"),
+        "{screen}"
+    );
+    let last = h.app.model.simulation.as_ref().expect("kept");
+    assert_eq!(last.reports.len(), 2);
+    // `S` asks for other users.
+    h.key(KeyCode::Char('S'));
+    assert!(matches!(stage(&h), Stage::Choosing(_)));
+    h.key(KeyCode::Esc);
+    assert!(h.app.overlay().is_none());
     assert_eq!(
         scalar(&db, "SELECT to_regclass('public.todos')::text").await,
         None,

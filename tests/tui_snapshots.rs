@@ -137,14 +137,25 @@ fn screens() -> Vec<(&'static str, Setup)> {
             );
         }),
         ("simulator_form", |app| keys(app, "4s")),
-        ("simulator", |app| {
-            keys(app, "4s");
-            // user: generated; beside: a generated user. The job's answer is made here.
-            press(app, KeyCode::Tab);
-            press(app, KeyCode::Tab);
-            press(app, KeyCode::Right);
-            press(app, KeyCode::Enter);
-            update(app, Message::Simulated(Ok(simulation_reports())));
+        ("simulator", simulated),
+        ("rls_simulation", |app| {
+            simulated(app);
+            press(app, KeyCode::Esc);
+        }),
+        ("rls_simulation_stale", |app| {
+            simulated(app);
+            press(app, KeyCode::Esc);
+            // An edit after the run (the todos' sample count): the pane says its answers
+            // are old.
+            schemaforge::tui::editing::apply(
+                app,
+                schemaforge::design::edit::Edit::SetSamples {
+                    key: "todos".into(),
+                    samples: Some(schemaforge::design::Samples::Count(7)),
+                    position: None,
+                },
+                "samples",
+            );
             app.view.message = None;
         }),
         ("apply_failed", |app| {
@@ -184,6 +195,15 @@ fn screens() -> Vec<(&'static str, Setup)> {
             app.view.message = None;
         }),
     ]
+}
+
+/// Phase 4, `s`: two users chosen in the popup (user: generated; beside: a generated user),
+/// and the job's answer, made here.
+fn simulated(app: &mut App) {
+    keys(app, "4s");
+    press(app, KeyCode::Enter);
+    update(app, Message::Simulated(Ok(simulation_reports())));
+    app.view.message = None;
 }
 
 /// Two users' reports, as the simulator job would answer them.

@@ -1,6 +1,7 @@
 //! `schemaforge lint [DESIGN.json] [--json] [--simulate [--as USER] [--role ROLE] [--and-as USER]]`:
 //! the RLS linter over the live database, or over the database as the design would leave
-//! it; optionally followed by the policy simulator, for one user or two side by side.
+//! it; optionally followed by the policy simulator, for one user or two side by side, over
+//! the design's sample rows.
 //! Exit 4 when a finding is an error.
 
 use std::path::PathBuf;
@@ -10,7 +11,7 @@ use crate::db::simulate::simulate_side_by_side;
 use crate::findings::{Finding, counts, has_errors};
 use crate::rls::lint::LintContext;
 use crate::rls::simulate::{
-    Outcome, SimRole, SimUser, SimulationReport, SimulationRequest, Subject,
+    Outcome, SimRole, SimUser, SimulationReport, SimulationRequest, SimulationSamples, Subject,
 };
 
 use super::Exit;
@@ -43,12 +44,19 @@ pub struct Args {
     /// each one sees.
     #[arg(long = "and-as", value_name = "USER", requires = "simulate")]
     pub and_as: Option<String>,
+    /// Seed of the design's sample rows the simulation loads (as `apply --seed`), owned by
+    /// the simulated users.
+    #[arg(long, value_name = "N", default_value_t = 1, requires = "simulate")]
+    pub seed: u64,
+    /// Simulate without the design's sample rows.
+    #[arg(long, requires = "simulate")]
+    pub no_samples: bool,
     #[command(flatten)]
     pub bundle: BundleArgs,
 }
 
 pub async fn run(db: Option<&str>, args: Args) -> Exit {
-    let (session, findings, bundle, schemas) = match &args.design {
+    let (session, findings, bundle, schemas, samples) = match &args.design {
         Some(file) => {
             let analysed = match analyse_design(db, file, &args.bundle.settings()).await {
                 Ok(analysed) => analysed,
@@ -69,7 +77,17 @@ pub async fn run(db: Option<&str>, args: Args) -> Exit {
                 .as_ref()
                 .map(|r| LintContext::for_design(r).exposed_schemas)
                 .unwrap_or_default();
-            (analysed.session, analysis.findings, bundle, schemas)
+            let samples = analysis.resolved.as_ref().and_then(|r| {
+                SimulationSamples::for_new_tables(r, &analysed.catalog, args.seed)
+                    .filter(|_| !args.no_samples)
+            });
+            (
+                analysed.session,
+                analysis.findings,
+                bundle,
+                schemas,
+                samples,
+            )
         }
         None => {
             let session = match super::open_session(db).await {
@@ -84,7 +102,13 @@ pub async fn run(db: Option<&str>, args: Args) -> Exit {
                 }
             };
             let schemas = LintContext::live().exposed_schemas;
-            (session, analyse_live(&catalog).findings, None, schemas)
+            (
+                session,
+                analyse_live(&catalog).findings,
+                None,
+                schemas,
+                None,
+            )
         }
     };
     let simulations = if args.simulate {
@@ -96,6 +120,7 @@ pub async fn run(db: Option<&str>, args: Args) -> Exit {
                 RoleArg::Authenticated => SimRole::Authenticated,
             },
             setup: Vec::new(),
+            samples,
         };
         let mut subjects = vec![request.subject()];
         subjects.extend(args.and_as.as_deref().map(subject_arg));

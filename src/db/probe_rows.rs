@@ -14,6 +14,10 @@ use crate::samples::{LoadKind, Options, Owners, generate};
 
 use super::existing_ids::existing_ids;
 
+/// The seed of probe rows: not a seed sample rows are likely to use (`apply` defaults to 1),
+/// so a probe row's unique values do not collide with the sample rows loaded before it.
+const PROBE_SEED: u64 = 0x05ee_d0f9_20be;
+
 /// One generated row (column → value) per `(schema, table)` of `schemas`. A table the
 /// generator cannot serve (a type it does not know, a required reference with no row to point
 /// at) is left out; its probe falls back to copying a row of the table.
@@ -46,7 +50,7 @@ pub async fn generated_rows(
                 continue;
             };
             let options = Options {
-                seed: 1,
+                seed: PROBE_SEED,
                 owners: owner.map_or(Owners::None, |o| Owners::Existing(vec![o.to_owned()])),
                 existing,
                 links_per_row: 0,

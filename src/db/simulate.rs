@@ -5,14 +5,19 @@
 use serde_json::{Map, Value};
 use tokio_postgres::{Client, SimpleQueryMessage};
 
+use crate::catalog::Catalog;
 use crate::plan::Bundle;
 use crate::rls::probe_row::{owner_column, probe_row, update_columns};
 use crate::rls::simulate::{
     END_PROBE_SQL, GENERATED_USER_SQL, Outcome, Probe, SMALL_TABLE, SimRole, SimUser,
-    SimulateError, SimulationReport, SimulationRequest, Subject, TableProbes, TableSql,
-    check_one_transaction, existing_user_sql, prelude_sql, tables_sql, user_by_email_sql,
+    SimulateError, SimulationReport, SimulationRequest, SimulationSamples, Subject, TableProbes,
+    TableSql, check_one_transaction, existing_user_sql, prelude_sql, tables_sql, user_by_email_sql,
 };
 
+use crate::samples::{self, Options, generate};
+
+use super::copy::run_steps;
+use super::existing_ids::existing_ids;
 use super::probe_rows::generated_rows;
 use super::server_error::describe;
 
@@ -97,6 +102,10 @@ async fn run(
     let catalog = crate::db::catalog::read_in_transaction(client)
         .await
         .map_err(|e| SimulateError::Database(e.to_string()))?;
+    if let Some(samples) = &request.samples {
+        let users: Vec<String> = people.iter().filter_map(|w| w.id.clone()).collect();
+        load_samples(client, &catalog, samples, &users).await?;
+    }
     let first_user = people.iter().find_map(|w| w.id.clone());
     let generated = generated_rows(client, &catalog, &request.schemas, first_user.as_deref()).await;
     let tables = rows(client, &tables_sql(&request.schemas))
@@ -145,6 +154,45 @@ async fn run(
         reports.push(report);
     }
     Ok(reports)
+}
+
+/// Loads the design's sample rows as `apply` would, except that the rows' owners — and the
+/// users rows such as memberships point at — are the simulated users, spread over them in
+/// turn, so each one owns some of the rows.
+async fn load_samples(
+    client: &Client,
+    catalog: &Catalog,
+    wanted: &SimulationSamples,
+    users: &[String],
+) -> Result<(), SimulateError> {
+    let failed = |e: String| SimulateError::Samples(e);
+    let mut existing = existing_ids(client, catalog, &wanted.resolved)
+        .await
+        .map_err(|e| failed(e.to_string()))?;
+    let mut distinct: Vec<String> = Vec::new();
+    for user in users {
+        if !distinct.contains(user) {
+            distinct.push(user.clone());
+        }
+    }
+    let users = distinct;
+    let owners = if users.is_empty() {
+        samples::Owners::None
+    } else {
+        existing.insert(("auth".into(), "users".into()), users.clone());
+        samples::Owners::Existing(users)
+    };
+    let options = Options {
+        seed: wanted.seed,
+        owners,
+        existing,
+        ..Options::default()
+    };
+    let set = generate(&wanted.resolved, &options).map_err(|e| failed(e.to_string()))?;
+    run_steps(client, &set.steps)
+        .await
+        .map_err(|e| failed(e.to_string()))?;
+    Ok(())
 }
 
 async fn resolve_subject(client: &Client, subject: &Subject) -> Result<Who, SimulateError> {

@@ -14,7 +14,7 @@
 use serde_json::Value;
 
 use super::diagnostics::{Diagnostic, has_errors, index_path, key_path};
-use super::model::{Aggregate, Design, IndexMethod, Operation};
+use super::model::{Aggregate, Design, IndexMethod, OnDelete, Operation};
 use super::shape_repair::errors_despite;
 use super::validate::validate_with_known_tables;
 
@@ -153,6 +153,7 @@ const RELATIONSHIP_KEYS: &[(&str, Kind)] = &[
     ("allow_multiple", Kind::Bool),
     ("one_to_one", Kind::Bool),
     ("cascade_delete", Kind::Bool),
+    ("on_delete", Kind::OptOneOf(&OnDelete::NAMES)),
     ("required", Kind::Bool),
 ];
 

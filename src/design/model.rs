@@ -556,8 +556,48 @@ pub struct Relationship {
     pub one_to_one: bool,
     #[serde(default, skip_serializing_if = "is_false")]
     pub cascade_delete: bool,
+    /// The delete rule said outright; without it, `cascade_delete`, else RESTRICT when
+    /// `required`, else SET NULL. Needed for an optional relationship that restricts.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub on_delete: Option<OnDelete>,
     #[serde(default, skip_serializing_if = "is_false")]
     pub required: bool,
+}
+
+/// What deleting a target row does to the rows pointing at it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum OnDelete {
+    #[serde(rename = "cascade")]
+    Cascade,
+    #[serde(rename = "restrict")]
+    Restrict,
+    #[serde(rename = "set null")]
+    SetNull,
+}
+
+impl OnDelete {
+    /// The names `on_delete` takes, as written in a design.
+    pub const NAMES: [&'static str; 3] = ["cascade", "set null", "restrict"];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            OnDelete::Cascade => "cascade",
+            OnDelete::SetNull => "set null",
+            OnDelete::Restrict => "restrict",
+        }
+    }
+}
+
+impl Relationship {
+    /// The delete rule: `on_delete`, else the one `cascade_delete` and `required` imply.
+    pub fn delete_rule(&self) -> OnDelete {
+        match self.on_delete {
+            Some(rule) => rule,
+            None if self.cascade_delete => OnDelete::Cascade,
+            None if self.required => OnDelete::Restrict,
+            None => OnDelete::SetNull,
+        }
+    }
 }
 
 /// Samples for one table: a row count to generate, or explicit rows.

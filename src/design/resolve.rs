@@ -173,12 +173,7 @@ pub enum Target {
     External { schema: String, table: String },
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum OnDelete {
-    Cascade,
-    Restrict,
-    SetNull,
-}
+pub use super::model::OnDelete;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct ResolvedRelationship {
@@ -444,13 +439,7 @@ fn resolve_relationships(
                 let column = names::relationship_column(&rel.name);
                 RelationshipKind::ForeignKey {
                     nullable: !rel.required,
-                    on_delete: if rel.cascade_delete {
-                        OnDelete::Cascade
-                    } else if rel.required {
-                        OnDelete::Restrict
-                    } else {
-                        OnDelete::SetNull
-                    },
+                    on_delete: rel.delete_rule(),
                     fkey: names::fkey_constraint(&source, &column),
                     index: names::index_name(&source, &[&column]),
                     unique_constraint: rel

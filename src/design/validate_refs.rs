@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use super::diagnostics::{Diagnostic, index_path, key_path};
 use super::field_types::{FieldType, SYSTEM_FIELDS, Storage, is_system_field};
 use super::managed_schemas::is_managed_schema;
-use super::model::{Aggregate, Design, Field, Relationship};
+use super::model::{Aggregate, Design, Field, OnDelete, Relationship};
 use super::name_text::check_visible;
 use super::names::{check_explicit, fit_identifier, linking_table, relationship_column};
 use super::validate::managed_schema_error;
@@ -153,6 +153,7 @@ pub(crate) fn check_relationships(
                 "a relationship cannot be both many-to-many (allow_multiple) and one-to-one",
             ));
         }
+        delete_rule(rel, &path, out);
         if rel.allow_multiple && rel.required {
             out.push(Diagnostic::warning(
                 key_path(&path, "required"),
@@ -248,6 +249,44 @@ pub(crate) struct ComputedRef {
     pub direction: Direction,
     /// The table the values come from, when designed.
     pub other: Option<usize>,
+}
+
+/// `on_delete` agrees with `cascade_delete` and `required` when they are given too: a
+/// relationship that cascades cannot also restrict, and SET NULL cannot empty a NOT NULL
+/// column. A many-to-many's linking keys always cascade, so there it means nothing.
+fn delete_rule(rel: &Relationship, path: &str, out: &mut Vec<Diagnostic>) {
+    let Some(rule) = rel.on_delete else {
+        return;
+    };
+    let here = key_path(path, "on_delete");
+    if rel.allow_multiple {
+        out.push(Diagnostic::warning(
+            here,
+            "on_delete has no meaning for a many-to-many relationship (its linking table's keys always cascade) and is ignored",
+        ));
+        return;
+    }
+    if rel.cascade_delete && rule != OnDelete::Cascade {
+        out.push(
+            Diagnostic::error(
+                &here,
+                format!(
+                    "on_delete \"{}\" contradicts cascade_delete: true",
+                    rule.name()
+                ),
+            )
+            .suggest("leave cascade_delete out, or set on_delete to \"cascade\""),
+        );
+    }
+    if rel.required && rule == OnDelete::SetNull {
+        out.push(
+            Diagnostic::error(
+                &here,
+                "on_delete \"set null\" cannot empty a required (NOT NULL) relationship",
+            )
+            .suggest("make it optional (required: false), or use \"restrict\" or \"cascade\""),
+        );
+    }
 }
 
 /// Resolves the relationship of a rollup / count / lookup field of table `ti`.

@@ -4,8 +4,8 @@
 //! foreign key stays as it is, its columns raw fields, with a note saying why.
 
 use crate::catalog::{FkAction, ForeignKey, Table as LiveTable};
-use crate::design::Relationship;
 use crate::design::names::{fit_identifier, linking_table, relationship_column};
+use crate::design::{OnDelete, Relationship};
 
 use super::Context;
 use super::system::System;
@@ -91,13 +91,15 @@ fn relationship(
     if target.column(&key.columns[0]).map(|c| c.data_type.as_str()) != Some("uuid") {
         return Err("the target's key is not a uuid".into());
     }
-    let (cascade_delete, required) = match (fk.on_delete, col.nullable) {
-        (FkAction::Cascade, nullable) => (true, !nullable),
-        (FkAction::Restrict, false) => (false, true),
-        (FkAction::SetNull, true) => (false, false),
+    let (cascade_delete, on_delete, required) = match (fk.on_delete, col.nullable) {
+        (FkAction::Cascade, nullable) => (true, None, !nullable),
+        (FkAction::Restrict, false) => (false, None, true),
+        // An optional relationship that restricts says so outright.
+        (FkAction::Restrict, true) => (false, Some(OnDelete::Restrict), false),
+        (FkAction::SetNull, true) => (false, None, false),
         (action, nullable) => {
             return Err(format!(
-                "ON DELETE {} on a {} column is not a relationship's rule (CASCADE, RESTRICT when required, SET NULL when optional)",
+                "ON DELETE {} on a {} column is not a relationship's rule (CASCADE, RESTRICT, or SET NULL when optional)",
                 action.sql(),
                 if nullable { "nullable" } else { "NOT NULL" }
             ));
@@ -124,6 +126,7 @@ fn relationship(
         allow_multiple: false,
         one_to_one,
         cascade_delete,
+        on_delete,
         required,
     })
 }
@@ -214,6 +217,7 @@ fn linking(ctx: &Context, live: &LiveTable) -> Option<Relationship> {
         allow_multiple: true,
         one_to_one: false,
         cascade_delete: false,
+        on_delete: None,
         required: false,
     })
 }

@@ -72,7 +72,9 @@ pub fn same_expression_in(forms: &Normalised, a: &str, b: &str) -> bool {
 }
 
 fn canonical(text: &str) -> Option<String> {
-    use sqlparser::ast::{CastKind, DataType, Expr, Value, visit_expressions_mut};
+    use sqlparser::ast::{
+        CastKind, DataType, Expr, ObjectNamePart, Value, visit_expressions_mut, visit_relations_mut,
+    };
     use sqlparser::dialect::PostgreSqlDialect;
     use sqlparser::parser::Parser;
 
@@ -101,13 +103,23 @@ fn canonical(text: &str) -> Option<String> {
             }
         }
         match e {
-            Expr::Identifier(id) if id.quote_style.is_none() => id.value = id.value.to_lowercase(),
-            Expr::CompoundIdentifier(ids) => {
-                for id in ids.iter_mut().filter(|id| id.quote_style.is_none()) {
-                    id.value = id.value.to_lowercase();
-                }
-            }
+            Expr::Identifier(id) => plain(id),
+            Expr::CompoundIdentifier(ids) => ids.iter_mut().for_each(plain),
             _ => {}
+        }
+        std::ops::ControlFlow::<()>::Continue(())
+    });
+    // A table in a sub-select: the server prints it without `public.` (on the search path).
+    let _ = visit_relations_mut(&mut expr, |name| {
+        for part in name.0.iter_mut() {
+            if let ObjectNamePart::Identifier(id) = part {
+                plain(id);
+            }
+        }
+        if name.0.len() == 2
+            && matches!(&name.0[0], ObjectNamePart::Identifier(id) if id.value == "public" && id.quote_style.is_none())
+        {
+            name.0.remove(0);
         }
         std::ops::ControlFlow::<()>::Continue(())
     });
@@ -119,6 +131,22 @@ fn canonical(text: &str) -> Option<String> {
         );
     }
     Some(out)
+}
+
+/// A name as the server compares it: unquoted names fold to lower case, and a quoted name
+/// that needs no quotes (`"projects"`) is the same name unquoted.
+fn plain(id: &mut sqlparser::ast::Ident) {
+    if id.quote_style.is_none() {
+        id.value = id.value.to_lowercase();
+    }
+    let mut chars = id.value.chars();
+    let simple = chars
+        .next()
+        .is_some_and(|c| c.is_ascii_lowercase() || c == '_')
+        && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+    if simple {
+        id.quote_style = None;
+    }
 }
 
 #[cfg(test)]
@@ -145,6 +173,16 @@ mod tests {
         ));
         assert!(!same_expression("status = 'open'", "status = 'Open'"));
         assert!(!same_expression("x = 1", "x = 1 OR true"));
+        // A sub-select as the organisation template writes it and as the server prints it.
+        assert!(same_expression(
+            "EXISTS (SELECT 1 FROM \"public\".\"organization_members\" m WHERE m.org_id = \"projects\".org_id AND m.user_id = (select auth.uid()))",
+            "(EXISTS ( SELECT 1\n   FROM organization_members m\n  WHERE ((m.org_id = projects.org_id) AND (m.user_id = ( SELECT auth.uid() AS uid)))))"
+        ));
+        assert!(!same_expression(
+            "EXISTS (SELECT 1 FROM app.members m)",
+            "EXISTS (SELECT 1 FROM members m)"
+        ));
+        assert!(!same_expression("\"Owner\" = x", "owner = x"));
     }
 
     #[test]

@@ -7,6 +7,8 @@
 //! Nothing is left behind: the simulation never commits. This file is pure — the request,
 //! the report, and the SQL of every probe; `db::simulate` runs them.
 
+use crate::catalog::Catalog;
+use crate::design::ResolvedDesign;
 use crate::sql::{ident, literal, qualified};
 
 /// The API role the probes run as.
@@ -68,8 +70,35 @@ pub struct SimulationRequest {
     pub schemas: Vec<String>,
     pub user: SimUser,
     pub role: SimRole,
-    /// Statements run as the connecting role after the bundle: sample rows, extra users.
+    /// Statements run as the connecting role after the bundle: extra users, rows.
     pub setup: Vec<String>,
+    /// The design's sample rows, loaded after the bundle and the setup with the simulated
+    /// users as their owners, so each user has rows of their own to see (or not).
+    pub samples: Option<SimulationSamples>,
+}
+
+/// The sample rows a simulation loads: what `apply` would load (the samples of the tables
+/// the bundle creates), generated with the same seed, but owned by the simulated users.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SimulationSamples {
+    /// The resolved design, its samples restricted to the tables to load.
+    pub resolved: ResolvedDesign,
+    pub seed: u64,
+}
+
+/// Compared in tests; a resolved design compares equal to itself (no NaN in it).
+impl Eq for SimulationSamples {}
+
+impl SimulationSamples {
+    /// The samples `apply` of `resolved` on `catalog` would load; `None` when there are none.
+    pub fn for_new_tables(
+        resolved: &ResolvedDesign,
+        catalog: &Catalog,
+        seed: u64,
+    ) -> Option<SimulationSamples> {
+        crate::samples::for_new_tables(resolved, catalog)
+            .map(|resolved| SimulationSamples { resolved, seed })
+    }
 }
 
 impl SimulationRequest {
@@ -181,6 +210,8 @@ pub enum SimulateError {
     Setup { sql: String, message: String },
     #[error("there is no user {0} in auth.users")]
     UnknownUser(String),
+    #[error("the design's sample rows could not be loaded in the simulation: {0}")]
+    Samples(String),
     #[error("the simulation needs at least one user")]
     NoSubject,
     #[error("the simulation failed: {0}")]

@@ -227,6 +227,7 @@ pub fn apply(
                 allow_multiple: false,
                 one_to_one: false,
                 cascade_delete: true,
+                on_delete: None,
                 required: true,
             });
         }
@@ -330,6 +331,7 @@ fn ensure_organization_tables(design: &mut Design, known: &dyn Fn(&str, &str) ->
                 allow_multiple: false,
                 one_to_one: false,
                 cascade_delete: true,
+                on_delete: None,
                 required: true,
             });
         }

@@ -41,6 +41,25 @@ pub use copy_text::{
 pub use preview::{TablePreview, preview};
 pub use rows::Rows;
 
+/// `resolved` with only the samples of tables `catalog` does not hold yet: what an apply
+/// loads (so applying twice never duplicates rows). `None` when no samples are left.
+pub fn for_new_tables(
+    resolved: &crate::design::ResolvedDesign,
+    catalog: &crate::catalog::Catalog,
+) -> Option<crate::design::ResolvedDesign> {
+    let mut resolved = resolved.clone();
+    let schema = resolved.schema.clone();
+    let tables = &resolved.tables;
+    let kept: Vec<_> = resolved
+        .samples
+        .iter()
+        .filter(|s| catalog.table(&schema, &tables[s.table].db_name).is_none())
+        .cloned()
+        .collect();
+    resolved.samples = kept;
+    (!resolved.samples.is_empty()).then_some(resolved)
+}
+
 /// Who owns the sample rows (`created_by`).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub enum Owners {

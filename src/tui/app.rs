@@ -109,6 +109,8 @@ pub struct Model {
     pub highlights: super::highlight::HighlightCache,
     /// The seed and owners of the sample rows (set in phase 5's form).
     pub sample_run: super::sample_load::SampleRun,
+    /// The last run of the policy simulator (phase 4 shows it beside the policies).
+    pub simulation: Option<super::last_simulation::LastSimulation>,
 }
 
 impl Model {

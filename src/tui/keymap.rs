@@ -102,6 +102,7 @@ actions! {
     TogglePrimary => "toggle_primary",
     AddIndex => "add_index",
     Simulate => "simulate",
+    SimulateAs => "simulate_as",
     Rollback => "rollback",
 }
 
@@ -436,7 +437,14 @@ const DEFAULTS: &[(Context, Action, &[&str], &str, bool)] = &[
         Context::List,
         Action::Simulate,
         &["s"],
-        "simulate the policies as users (phase 4)",
+        "simulate the policies (phase 4)",
+        false,
+    ),
+    (
+        Context::List,
+        Action::SimulateAs,
+        &["S"],
+        "simulate as other users (phase 4)",
         false,
     ),
     (

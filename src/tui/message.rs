@@ -77,7 +77,7 @@ pub enum Effect {
     Simulate {
         generation: u64,
         bundle: Option<Bundle>,
-        request: SimulationRequest,
+        request: Box<SimulationRequest>,
         subjects: Vec<Subject>,
     },
     /// Cancel job `generation` on the server; `abort` also drops its task (reads: nothing

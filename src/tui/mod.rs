@@ -15,6 +15,7 @@ pub mod findings;
 pub mod highlight;
 pub mod job;
 pub mod keymap;
+pub mod last_simulation;
 pub mod layout;
 pub mod message;
 pub mod mouse;

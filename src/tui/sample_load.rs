@@ -74,13 +74,7 @@ pub fn pending(
     catalog: &Arc<Catalog>,
     run: SampleRun,
 ) -> Option<PendingSamples> {
-    let mut resolved = resolved.clone();
-    let schema = resolved.schema.clone();
-    let tables = resolved.tables.clone();
-    resolved
-        .samples
-        .retain(|s| catalog.table(&schema, &tables[s.table].db_name).is_none());
-    (!resolved.samples.is_empty()).then(|| PendingSamples {
+    crate::samples::for_new_tables(resolved, catalog).map(|resolved| PendingSamples {
         resolved,
         catalog: catalog.clone(),
         run,

@@ -391,6 +391,7 @@ fn act(app: &mut App, action: Action) -> Vec<Effect> {
             (Focus::Main, Phase::Schema) => schema_detail::on_action(app, action),
         },
         Action::Simulate => return super::simulating::open(app),
+        Action::SimulateAs => return super::simulating::choose(app),
         Action::Filter => {
             app.view.focus = Focus::Tree;
             app.view.filtering = true;

@@ -357,6 +357,7 @@ pub fn relationship(references: Vec<String>) -> BoxedStrategy<Relationship> {
             allow_multiple: flags[0],
             one_to_one: flags[1],
             cascade_delete: flags[2],
+            on_delete: None,
             required: flags[3],
         })
         .boxed()

@@ -220,6 +220,7 @@ impl EditSeed {
             allow_multiple: f[0],
             one_to_one: f[1],
             cascade_delete: f[2],
+            on_delete: None,
             required: f[3],
         }
     }

@@ -366,6 +366,7 @@ fn relationship(name: &str) -> Relationship {
         allow_multiple: false,
         one_to_one: false,
         cascade_delete: true,
+        on_delete: None,
         required: false,
     }
 }

@@ -21,6 +21,7 @@ pub mod rollback_pane;
 pub mod samples_pane;
 pub mod schema_detail;
 pub mod schema_tree;
+pub mod simulation_lines;
 pub mod simulator;
 pub mod tables_pane;
 

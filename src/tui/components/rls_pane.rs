@@ -3,7 +3,7 @@
 //! under the header), then its policies, each with its command, roles, kind and its USING /
 //! WITH CHECK expressions highlighted and wrapped, and under it what the validator and the
 //! linter say about it. `T` replaces the policies with a template, `a` adds one, `⏎`/`e`
-//! edits, `x` removes, `J`/`K` reorder.
+//! edits, `x` removes, `J`/`K` reorder. Under them, the last simulation of the table (`s`).
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -118,6 +118,25 @@ fn keep_in_view(app: &mut App) {
     let chosen = app.view.selected[Phase::Rls.index()].min(policy_count(app).saturating_sub(1));
     let rows_at = rows_at(app);
     super::list_pane::keep_in_view(app, Phase::Rls, &rows_at, chosen);
+}
+
+/// After a simulation: scrolls the pane so its answer under the policies is in view (moving
+/// the selection scrolls back to the policies).
+pub fn show_simulation(app: &mut App) {
+    let (lines, _) = lines(app, width(app));
+    let Some(at) = lines.iter().position(|l| {
+        l.spans
+            .first()
+            .is_some_and(|s| s.content.starts_with(super::simulation_lines::TITLE))
+    }) else {
+        return;
+    };
+    let page = layout::main_rows(app.view.width, app.view.height);
+    let end = (at + super::simulation_lines::HEIGHT).min(lines.len());
+    let scroll = &mut app.view.scrolls[Phase::Rls.index()];
+    if at < *scroll || end > *scroll + page {
+        *scroll = end.saturating_sub(page).min(at.saturating_sub(1));
+    }
 }
 
 pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
@@ -267,6 +286,11 @@ fn lines<'a>(app: &App, width: u16) -> (Vec<Line<'a>>, Vec<Option<usize>>) {
     out.push(Line::styled(
         fit("a add · T template · ⏎ edit · x remove · R RLS on/off", w),
         app.theme.style(Role::Dim),
+    ));
+    out.extend(super::simulation_lines::lines(
+        app,
+        &table_object(d, t),
+        width,
     ));
     others(app, Some(t), width, &mut out);
     rows_at.resize(out.len(), None);

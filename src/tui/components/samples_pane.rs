@@ -187,13 +187,20 @@ fn grid(app: &App, table: usize) -> Result<Option<TablePreview>, String> {
     let Some(t) = resolved.tables.get(table) else {
         return Ok(None);
     };
-    let mut only = resolved.clone();
-    only.samples.retain(|s| s.table == table);
-    if only.samples.is_empty() {
+    if !resolved.samples.iter().any(|s| s.table == table) {
         return Ok(None);
     }
-    let set = crate::samples::generate(&only, &app.model.sample_run.options(None))
-        .map_err(|e| e.to_string())?;
+    // Every table's samples, so references find the rows of the tables they point at; when
+    // another table's samples cannot be made, this table's alone may still be.
+    let options = app.model.sample_run.options(None);
+    let set = match crate::samples::generate(resolved, &options) {
+        Ok(set) => set,
+        Err(all) => {
+            let mut only = resolved.clone();
+            only.samples.retain(|s| s.table == table);
+            crate::samples::generate(&only, &options).map_err(|_| all.to_string())?
+        }
+    };
     let first = set
         .loads()
         .filter(|l| l.kind != LoadKind::FollowUp && l.table == t.db_name)

@@ -50,7 +50,7 @@ impl Default for Simulator {
 }
 
 impl Simulator {
-    /// Opens on the users form: a generated user, nobody beside.
+    /// Opens on the users form: a generated user, another beside (⏎ compares two).
     pub fn new() -> Simulator {
         Simulator {
             stage: Stage::Choosing(Box::new(users_form())),
@@ -160,7 +160,7 @@ fn users_form() -> Form {
             "email/id",
             TextInput::new("").placeholder("an existing user's email or id"),
         )
-        .field("second", "beside", ChoiceList::new(SECOND, 0))
+        .field("second", "beside", ChoiceList::new(SECOND, 1))
         .field(
             "second_email",
             "email/id",
@@ -213,7 +213,7 @@ fn clip(line: Line<'_>, width: usize) -> Line<'_> {
     Line::from(spans).style(line.style)
 }
 
-fn probe_cell(probe: &Probe) -> (String, Role) {
+pub(crate) fn probe_cell(probe: &Probe) -> (String, Role) {
     match probe.outcome {
         Outcome::Allowed => (
             format!(
@@ -228,14 +228,14 @@ fn probe_cell(probe: &Probe) -> (String, Role) {
     }
 }
 
-fn select_cell(t: &TableProbes) -> (String, Role) {
+pub(crate) fn select_cell(t: &TableProbes) -> (String, Role) {
     match t.select.outcome {
         Outcome::Allowed => (format!("{} of {}", t.select.rows, t.total_rows), Role::Ok),
         _ => probe_cell(&t.select),
     }
 }
 
-fn insert_cell(t: &TableProbes) -> (String, Role) {
+pub(crate) fn insert_cell(t: &TableProbes) -> (String, Role) {
     let (own, role) = match t.insert.outcome {
         Outcome::Allowed => ("allowed".to_owned(), Role::Ok),
         _ => probe_cell(&t.insert),
@@ -274,9 +274,13 @@ fn grid_lines<'a>(reports: &[SimulationReport], theme: &Theme) -> Vec<Line<'a>> 
     );
     let mut lines = Vec::new();
     for report in reports {
+        let who = match report.user {
+            Some(_) => format!("{} ({})", brief(report), report.role.name()),
+            None => report.who(),
+        };
         lines.push(Line::from(vec![
             Span::styled("as ", theme.style(Role::Dim)),
-            Span::styled(report.who(), theme.style(Role::Accent)),
+            Span::styled(who, theme.style(Role::Accent)),
         ]));
         lines.push(Line::styled(header.clone(), theme.style(Role::Header)));
         if report.tables.is_empty() {
@@ -361,9 +365,13 @@ fn grid_lines<'a>(reports: &[SimulationReport], theme: &Theme) -> Vec<Line<'a>> 
     lines
 }
 
-/// The email, else the start of the id, else the role.
-fn brief(report: &SimulationReport) -> String {
+/// The email (a generated user's: `generated` and the start of its id), else the start of
+/// the id, else the role.
+pub(crate) fn brief(report: &SimulationReport) -> String {
     match (&report.email, &report.user) {
+        (Some(email), Some(id)) if email.ends_with("@schemaforge.invalid") => {
+            format!("generated {}", &id[..id.len().min(8)])
+        }
         (Some(email), _) => email.clone(),
         (None, Some(id)) => format!("user {}", &id[..id.len().min(8)]),
         (None, None) => report.role.name().to_owned(),
@@ -376,7 +384,7 @@ fn short(table: &str) -> &str {
 }
 
 /// `2 of 3 (id, id)`: the ids only for small tables.
-fn sees(t: &TableProbes) -> String {
+pub(crate) fn sees(t: &TableProbes) -> String {
     match (&t.select.outcome, &t.visible_ids) {
         (Outcome::Allowed, Some(ids)) if !ids.is_empty() => {
             let ids: Vec<&str> = ids.iter().map(|id| &id[..id.len().min(8)]).collect();
@@ -398,10 +406,14 @@ mod tests {
         let enter = keys::key(KeyCode::Enter);
         assert_eq!(
             sim.on_key(&enter, None),
-            SimOutcome::Run(vec![Subject::user(SimUser::Generated)])
+            SimOutcome::Run(vec![
+                Subject::user(SimUser::Generated),
+                Subject::user(SimUser::Generated)
+            ]),
+            "two generated users side by side unless told otherwise"
         );
         let mut sim = Simulator::new();
-        for key in [KeyCode::Tab, KeyCode::Tab, KeyCode::Right, KeyCode::Right] {
+        for key in [KeyCode::Tab, KeyCode::Tab, KeyCode::Right] {
             sim.on_key(&keys::key(key), None);
         }
         assert_eq!(
@@ -425,6 +437,8 @@ mod tests {
         for key in keys::chars("aaaaaaaa-0000") {
             sim.on_key(&key, None);
         }
+        sim.on_key(&keys::key(KeyCode::Tab), None);
+        sim.on_key(&keys::key(KeyCode::Left), None); // beside: nobody
         assert_eq!(
             sim.on_key(&enter, None),
             SimOutcome::Run(vec![Subject::user(SimUser::Existing(

@@ -2,13 +2,14 @@
 //! of any schema), its kind, field name, delete rule and whether it is required. Confirming
 //! is one edit, judged by the design validator like every other form.
 //!
-//! The design expresses the delete rule with two keys (SPEC.md "Relationships"):
-//! `cascade_delete`, else RESTRICT when `required`, else SET NULL. So the form keeps the two
-//! inputs consistent: choosing restrict makes the relationship required, set null makes it
-//! optional, and the other way round.
+//! The delete rule is `on_delete`, or what `cascade_delete` and `required` imply (SPEC.md
+//! "Relationships": cascade, else RESTRICT when required, else SET NULL). The form writes
+//! the older keys where they say it and `on_delete` only for an optional relationship that
+//! restricts; it keeps the inputs consistent: set null makes the relationship optional, and
+//! making a set-null relationship required turns it to restrict.
 
 use crate::design::edit::Edit;
-use crate::design::{Design, Relationship, TargetRef, target_of};
+use crate::design::{Design, OnDelete, Relationship, TargetRef, target_of};
 use crate::tui::app::{App, Overlay};
 use crate::tui::components::form::{
     ChoiceList, Form, FormInput, Picker, PickerEntry, TextInput, Toggle,
@@ -37,12 +38,10 @@ pub fn kind_of(rel: &Relationship) -> usize {
 
 /// The delete rule of a relationship, as an index into [`ON_DELETE`].
 pub fn on_delete_of(rel: &Relationship) -> usize {
-    if rel.cascade_delete {
-        0
-    } else if rel.required {
-        2
-    } else {
-        1
+    match rel.delete_rule() {
+        OnDelete::Cascade => 0,
+        OnDelete::SetNull => 1,
+        OnDelete::Restrict => 2,
     }
 }
 
@@ -71,6 +70,7 @@ pub fn open_add(app: &mut App, source: Option<usize>) {
         allow_multiple: false,
         one_to_one: false,
         cascade_delete: false,
+        on_delete: None,
         required: false,
     };
     push(app, None, "New relationship", &rel);
@@ -212,7 +212,7 @@ fn form(app: &App, title: &str, rel: &Relationship) -> Form {
         )
         .field("name", "field name", TextInput::new(&rel.name))
         .field(
-            "cascade_delete",
+            "on_delete",
             "on delete",
             ChoiceList::new(ON_DELETE, on_delete_of(rel)),
         )
@@ -226,32 +226,26 @@ fn form(app: &App, title: &str, rel: &Relationship) -> Form {
 /// After every key: the delete rule and `required` agree, and the field name's placeholder
 /// shows the column the relationship will make.
 pub(super) fn after_key(r: &mut RelationForm) {
-    let rule = r.form.value_choice("cascade_delete").unwrap_or(0);
+    let rule = r.form.value_choice("on_delete").unwrap_or(0);
     let required = r.form.value_bool("required").unwrap_or(false);
     let (old_rule, old_required) = r.rule;
     let mut set_required = None;
     let mut set_rule = None;
     if rule != old_rule {
-        match rule {
-            1 => set_required = Some(false),
-            2 => set_required = Some(true),
-            _ => {}
+        if rule == 1 {
+            set_required = Some(false);
         }
-    } else if required != old_required {
-        match (required, rule) {
-            (true, 1) => set_rule = Some(2),
-            (false, 2) => set_rule = Some(1),
-            _ => {}
-        }
+    } else if required != old_required && (required, rule) == (true, 1) {
+        set_rule = Some(2);
     }
     if let (Some(on), Some(FormInput::Toggle(t))) = (set_required, r.form.input_mut("required")) {
         t.set(on);
     }
-    if let (Some(i), Some(FormInput::Choice(c))) = (set_rule, r.form.input_mut("cascade_delete")) {
+    if let (Some(i), Some(FormInput::Choice(c))) = (set_rule, r.form.input_mut("on_delete")) {
         c.select(i);
     }
     r.rule = (
-        r.form.value_choice("cascade_delete").unwrap_or(0),
+        r.form.value_choice("on_delete").unwrap_or(0),
         r.form.value_bool("required").unwrap_or(false),
     );
     let name = suggestion(r);
@@ -329,18 +323,38 @@ fn relationship_of(design: &Design, r: &RelationForm, old: Option<&Relationship>
         typed
     };
     let kind = f.value_choice("allow_multiple").unwrap_or(0);
-    let rule = f.value_choice("cascade_delete").unwrap_or(0);
+    let rule = match f.value_choice("on_delete").unwrap_or(0) {
+        0 => OnDelete::Cascade,
+        1 => OnDelete::SetNull,
+        _ => OnDelete::Restrict,
+    };
     let many = kind == 2;
-    Relationship {
+    // A linking table's two keys always cascade; the rule and `required` mean nothing.
+    let required = !many && f.value_bool("required").unwrap_or(false);
+    let mut relationship = Relationship {
         table,
         name,
         target,
         allow_multiple: many,
         one_to_one: kind == 1,
-        // A linking table's two keys always cascade; the rule and `required` mean nothing.
-        cascade_delete: !many && rule == 0,
-        required: !many && f.value_bool("required").unwrap_or(false),
+        cascade_delete: false,
+        on_delete: None,
+        required,
+    };
+    if !many {
+        // The older keys where they say it (and a design that wrote `on_delete` keeps it);
+        // `on_delete` where they cannot: an optional relationship that restricts.
+        let said_outright = old.is_some_and(|o| o.on_delete.is_some());
+        if said_outright {
+            relationship.on_delete = Some(rule);
+        } else {
+            relationship.cascade_delete = rule == OnDelete::Cascade;
+            if relationship.delete_rule() != rule {
+                relationship.on_delete = Some(rule);
+            }
+        }
     }
+    relationship
 }
 
 /// A confirmed form: one `AddRelationship` or `ChangeRelationship`, or the form stays open
@@ -447,35 +461,45 @@ mod tests {
         let f = &form_of(&app).form;
         assert_eq!(f.value_text("table").as_deref(), Some("todos"));
         assert_eq!(f.value_text("target").as_deref(), Some("projects"));
-        assert_eq!(
-            f.value_choice("cascade_delete"),
-            Some(1),
-            "optional: set null"
-        );
+        assert_eq!(f.value_choice("on_delete"), Some(1), "optional: set null");
         let Some(Overlay::Editor(e)) = app.view.overlays.last_mut() else {
             panic!()
         };
-        e.form_mut().focus("cascade_delete");
+        e.form_mut().focus("on_delete");
         press(&mut app, KeyCode::Right);
         let f = &form_of(&app).form;
-        assert_eq!(f.value_choice("cascade_delete"), Some(2));
-        assert_eq!(f.value_bool("required"), Some(true), "restrict is required");
+        assert_eq!(f.value_choice("on_delete"), Some(2));
+        assert_eq!(
+            f.value_bool("required"),
+            Some(false),
+            "restrict may be optional"
+        );
         press(&mut app, KeyCode::Tab);
         press(&mut app, KeyCode::Char(' '));
         let f = &form_of(&app).form;
-        assert_eq!(f.value_bool("required"), Some(false));
+        assert_eq!(f.value_bool("required"), Some(true));
+        assert_eq!(f.value_choice("on_delete"), Some(2));
+        // Set null empties the column: the relationship becomes optional.
+        press(&mut app, KeyCode::BackTab);
+        press(&mut app, KeyCode::Left);
+        let f = &form_of(&app).form;
         assert_eq!(
-            f.value_choice("cascade_delete"),
-            Some(1),
-            "optional: set null"
+            (f.value_choice("on_delete"), f.value_bool("required")),
+            (Some(1), Some(false))
+        );
+        // Required again: set null cannot be, so it restricts.
+        press(&mut app, KeyCode::Tab);
+        press(&mut app, KeyCode::Char(' '));
+        let f = &form_of(&app).form;
+        assert_eq!(
+            (f.value_choice("on_delete"), f.value_bool("required")),
+            (Some(2), Some(true))
         );
         press(&mut app, KeyCode::BackTab);
         press(&mut app, KeyCode::Home);
-        press(&mut app, KeyCode::Tab);
-        press(&mut app, KeyCode::Char(' '));
         let f = &form_of(&app).form;
         assert_eq!(
-            (f.value_choice("cascade_delete"), f.value_bool("required")),
+            (f.value_choice("on_delete"), f.value_bool("required")),
             (Some(0), Some(true)),
             "cascade is either"
         );
@@ -496,11 +520,15 @@ mod tests {
             allow_multiple: false,
             one_to_one: false,
             cascade_delete: false,
+            on_delete: None,
             required: true,
         };
         assert_eq!((kind_of(&rel), on_delete_of(&rel)), (0, 2));
         rel.required = false;
         assert_eq!(on_delete_of(&rel), 1);
+        rel.on_delete = Some(OnDelete::Restrict);
+        assert_eq!(on_delete_of(&rel), 2, "optional, and restricts");
+        rel.on_delete = None;
         rel.cascade_delete = true;
         rel.one_to_one = true;
         assert_eq!((kind_of(&rel), on_delete_of(&rel)), (1, 0));

@@ -105,6 +105,16 @@ impl NumberInput {
                 return self.step(step);
             }
         }
+        // A lone 0 (a count not set yet) is replaced by the first digit typed, not led by it.
+        if let KeyCode::Char(c @ '0'..='9') = key.code
+            && plain
+            && key.kind != KeyEventKind::Release
+            && self.line.text() == "0"
+            && self.line.cursor() == 1
+        {
+            self.line.set_text(&c.to_string());
+            return c != '0';
+        }
         let negatives = self.negatives();
         let at_start = self.line.cursor() == 0 && !self.line.text().starts_with('-');
         self.line.on_key(key, |c| {
@@ -176,6 +186,18 @@ mod tests {
         }
         assert_eq!(big.error().as_deref(), Some("too large a number"));
         assert_eq!(big.value(), None);
+    }
+
+    #[test]
+    fn a_lone_zero_is_replaced_by_the_first_digit() {
+        let mut n = NumberInput::new(Some(0)).min(0);
+        for k in chars("40") {
+            n.on_key(&k);
+        }
+        assert_eq!(n.text(), "40", "not 040");
+        let mut z = NumberInput::new(Some(0));
+        assert!(!z.on_key(&chars("0")[0]));
+        assert_eq!(z.text(), "0");
     }
 
     #[test]
