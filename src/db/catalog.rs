@@ -25,7 +25,7 @@ use super::server_error::describe;
 use crate::catalog::assemble::assemble;
 use crate::catalog::queries;
 use crate::catalog::rows::Rows;
-use crate::catalog::{Catalog, LockedRelation, ReadStats, Unreadable, lock_advice};
+use crate::catalog::{Catalog, LockTable, LockedRelation, ReadStats, Unreadable, lock_advice};
 
 /// How long a catalog read waits for one lock before it reads around the locked table.
 pub const DEFAULT_LOCK_TIMEOUT: &str = "3s";
@@ -130,6 +130,14 @@ pub async fn read_for_tables(
         queries::all_for_tables(tables, locked)
     })
     .await
+}
+
+/// The settings that size the server's shared lock table, alone: what a saved plan is
+/// checked against before it is sent (`None` if the server does not say).
+pub async fn read_lock_table(client: &Client) -> Result<Option<LockTable>, ReadError> {
+    let mut rows = Rows::default();
+    run(client, queries::LOCK_TABLE, &mut rows).await?;
+    Ok(rows.lock_table)
 }
 
 /// One snapshot of the kinds `make` lists (given the relations to read around), read
