@@ -203,7 +203,21 @@ async fn stages(
         },
     }];
     let touched = schemaforge::catalog::reread::touched_tables(&changes, before);
-    let reread = median(|| reread_tables(client, &options, before, &touched)).await;
+    // The catalog read before moves into the re-read (as in the TUI); the copy each run
+    // starts from is made before its clock starts.
+    let mut walls = Vec::new();
+    for _ in 0..RUNS {
+        let kept = before.clone();
+        let start = Instant::now();
+        let merged = reread_tables(client, &options, kept, &touched)
+            .await
+            .unwrap();
+        walls.push(start.elapsed());
+        // Dropped off the clock: the TUI keeps the result.
+        drop(std::hint::black_box(merged));
+    }
+    walls.sort();
+    let reread = walls[RUNS / 2];
     println!(
         "  re-read after a one-table apply ({} tables with neighbours): {:.3} s",
         touched.len(),
@@ -309,12 +323,14 @@ async fn main() {
         );
         match rainfrog() {
             Some(peer) => {
+                // rainfrog opens on the first schema in name order, `auth` (the shim's),
+                // and lists its tables there: `sessions` is the first of them.
                 let theirs = median_to_screen(
                     &format!("{} --url '{}'", peer.display(), sandbox.tcp_url("bench")),
-                    "t1",
+                    "sessions",
                 );
                 println!(
-                    "  rainfrog: first table name on screen         {}",
+                    "  rainfrog: first table list on screen         {}",
                     theirs
                         .map(|d| format!("{:.3} s", d.as_secs_f64()))
                         .unwrap_or_else(|| "not seen in 30 s".into())

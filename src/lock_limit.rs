@@ -11,6 +11,9 @@ use crate::catalog::change::{ColumnConstraint, ColumnDef, CommentOn, ConstraintD
 use crate::catalog::{Catalog, Change, LockTable, QualifiedName};
 use crate::findings::{Finding, Phase, Severity, Source};
 
+mod saved_plan;
+pub use saved_plan::locks_in_statements;
+
 /// The rule name of the finding.
 pub const LOCK_LIMIT_RULE: &str = "lock_limit";
 
@@ -156,8 +159,14 @@ fn toastable(sql_type: &str) -> bool {
 /// A finding when the plan's transaction would need more lock entries than the server's
 /// whole shared lock table has: it would fail part-way with "out of shared memory".
 pub fn finding(catalog: &Catalog, changes: &[Change]) -> Option<Finding> {
-    let table = catalog.lock_table?;
-    let needed = locks_needed(changes) as i64;
+    beyond(locks_needed(changes), &catalog.lock_table?)
+}
+
+/// The finding when `needed` lock entries do not fit in the server's shared lock `table`
+/// (a plan's count, or a saved plan's: [`locks_in_statements`]).
+pub fn beyond(needed: usize, table: &LockTable) -> Option<Finding> {
+    let table = *table;
+    let needed = needed as i64;
     (needed > table.entries()).then(|| Finding {
         rule: LOCK_LIMIT_RULE.into(),
         severity: Severity::Error,

@@ -13,7 +13,9 @@ async fn a_reread_of_the_touched_tables_matches_a_full_read() {
     let db = test_db().await;
     db.batch_execute(
         "CREATE TABLE public.parent (id int PRIMARY KEY, CHECK (id > 0)); \
-         CREATE TABLE public.child (id int PRIMARY KEY, parent int REFERENCES public.parent); \
+         CREATE TABLE public.far (id int PRIMARY KEY); \
+         CREATE TABLE public.child (id int PRIMARY KEY, parent int REFERENCES public.parent, \
+           far int REFERENCES public.far); \
          CREATE TABLE public.other (id int PRIMARY KEY); \
          ALTER TABLE public.other ENABLE ROW LEVEL SECURITY; \
          CREATE POLICY p ON public.other USING (id > 0)",
@@ -49,11 +51,21 @@ async fn a_reread_of_the_touched_tables_matches_a_full_read() {
         "the table and its neighbour by foreign key"
     );
     let options = ReadOptions::default();
-    let reread = reread_tables(&db, &options, &before, &touched)
+    let reread = reread_tables(&db, &options, before.clone(), &touched)
         .await
         .unwrap();
     let full = read(&db).await.unwrap();
     assert_eq!(fingerprint(&reread), fingerprint(&full));
+    // The neighbour's other key names its target, which was not re-read.
+    let child = reread.table("public", "child").unwrap();
+    assert!(
+        child
+            .foreign_keys
+            .iter()
+            .any(|fk| fk.references_table == "far" && fk.references_columns == ["id"]),
+        "{:?}",
+        child.foreign_keys
+    );
     assert_eq!(reread.table("public", "parent").unwrap().columns.len(), 2);
     assert_eq!(reread.table("public", "other").unwrap().policies.len(), 1);
 
@@ -61,7 +73,7 @@ async fn a_reread_of_the_touched_tables_matches_a_full_read() {
     db.batch_execute("ALTER TABLE public.other ADD COLUMN unseen int")
         .await
         .unwrap();
-    let reread = reread_tables(&db, &options, &before, &touched)
+    let reread = reread_tables(&db, &options, before.clone(), &touched)
         .await
         .unwrap();
     assert_eq!(reread.table("public", "other").unwrap().columns.len(), 1);

@@ -88,6 +88,39 @@ async fn a_plan_beyond_the_lock_table_is_refused_before_anything_is_sent() {
         .get::<_, i64>(0);
     assert_eq!(count, 0, "nothing was applied");
 
+    // A saved plan of the same design: its statements are counted (the same count as the
+    // design's changes) and it is refused before anything is sent.
+    let saved = dir.join("big.sql");
+    let out = run(
+        &url,
+        &[
+            "plan",
+            big.to_str().unwrap(),
+            "--out",
+            saved.to_str().unwrap(),
+        ],
+    );
+    assert!(saved.exists(), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = std::fs::read_to_string(&saved).unwrap();
+    let bundle = schemaforge::plan::Bundle::parse(&text).unwrap();
+    let statements = (0..bundle.statements.len()).map(|i| bundle.statement_text(i));
+    assert_eq!(
+        schemaforge::lock_limit::locks_in_statements(statements),
+        2006
+    );
+    let started = std::time::Instant::now();
+    let out = run(&url, &["apply", "--yes", "--plan", saved.to_str().unwrap()]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(started.elapsed() < Duration::from_secs(60));
+    assert!(
+        stderr.contains("not applied: the plan needs more locks"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("takes about 2006 locks"), "{stderr}");
+    assert!(stderr.contains(ENTRIES), "{stderr}");
+    assert!(!stderr.contains("SQLSTATE 53200"), "{stderr}");
+
     // The count is what PostgreSQL takes: run the small plan's bundle without its COMMIT
     // and count this session's lock entries outside the fast path (relations and other
     // objects alike take entries of the shared table).
@@ -121,8 +154,35 @@ async fn a_plan_beyond_the_lock_table_is_refused_before_anything_is_sent() {
         "the count matches the entries PostgreSQL takes"
     );
 
-    // A plan that fits applies as before.
+    // A plan that fits applies as before, and so does a saved one.
     let out = run(&url, &["apply", "--yes", small.to_str().unwrap()]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let more = dir.join("more.json");
+    std::fs::write(&more, design(5)).unwrap();
+    let more_saved = dir.join("more.sql");
+    let out = run(
+        &url,
+        &[
+            "plan",
+            more.to_str().unwrap(),
+            "--out",
+            more_saved.to_str().unwrap(),
+        ],
+    );
+    assert!(
+        more_saved.exists(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = run(
+        &url,
+        &["apply", "--yes", "--plan", more_saved.to_str().unwrap()],
+    );
     assert_eq!(
         out.status.code(),
         Some(0),

@@ -448,6 +448,13 @@ pub fn assemble(rows: Rows, unreadable: Vec<Unreadable>, stats: ReadStats) -> Ca
         normalised: Default::default(),
         fingerprint_memo: Default::default(),
     };
+    detect_flavour(&mut catalog);
+    catalog
+}
+
+/// What kind of server the catalog's tables and functions make it: a Supabase project (or
+/// the shim) has `auth.users` and `auth.uid()`.
+pub(crate) fn detect_flavour(catalog: &mut Catalog) {
     catalog.flavour.supabase = catalog
         .table("auth", "users")
         .is_some_and(|t| t.kind == TableKind::Table)
@@ -456,7 +463,6 @@ pub fn assemble(rows: Rows, unreadable: Vec<Unreadable>, stats: ReadStats) -> Ca
         .functions
         .iter()
         .any(|f| f.name == "apply_postgrest_permissions");
-    catalog
 }
 
 /// The ACL's entries as sorted grants (the model keeps every list sorted for the fingerprint).

@@ -59,6 +59,17 @@ pub struct LockedRelation {
     pub oid: u32,
 }
 
+impl LockedRelation {
+    /// How [`crate::catalog::Catalog::unreadable`] names what a lock left unread, after
+    /// `schema.name`.
+    pub const DETAILS: &'static str = " (columns, constraints, indexes, policies, triggers)";
+
+    /// This relation's entry in [`crate::catalog::Catalog::unreadable`].
+    pub fn unreadable_object(&self) -> String {
+        format!("{}.{}{}", self.schema, self.name, Self::DETAILS)
+    }
+}
+
 impl std::fmt::Display for LockedRelation {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(

@@ -2,10 +2,11 @@
 //! neighbours by foreign key), and how a catalog read with details for just those tables
 //! takes the rest from the catalog read before.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashSet};
 
 use super::change::{Change, CommentOn, ConstraintDef};
-use super::model::{Catalog, QualifiedName, Table};
+use super::locks::LockedRelation;
+use super::model::{Catalog, QualifiedName, Unreadable};
 
 /// `(schema, name)` of every table `changes` create or change, every table they refer to
 /// by a new foreign key, and every table of `before` linked to one of those by a foreign
@@ -66,35 +67,106 @@ pub fn touched_tables(changes: &[Change], before: &Catalog) -> Vec<(String, Stri
     touched.into_iter().collect()
 }
 
-/// `fresh` was read with details only for `reread`; every other table takes its details
-/// (columns, keys, constraints, indexes, policies, triggers, deparsed definitions) from
-/// `before`, where it was read in full.
-pub fn with_details_from(
-    mut fresh: Catalog,
-    before: &Catalog,
-    reread: &[(String, String)],
-) -> Catalog {
-    let was_reread = |t: &Table| reread.iter().any(|(s, n)| *s == t.schema && *n == t.name);
-    fresh.fingerprint_memo.forget();
-    for table in &mut fresh.tables {
-        if was_reread(table) {
-            continue;
+/// What to read to re-read `tables`: they, and every table their foreign keys (in `before`)
+/// refer to, whose names and columns the read needs to name those keys' targets. Only
+/// `tables` are taken from the read ([`with_details_from`]).
+pub fn to_read(tables: &[(String, String)], before: &Catalog) -> Vec<(String, String)> {
+    let mut read: BTreeSet<(String, String)> = tables.iter().cloned().collect();
+    for (schema, name) in tables {
+        if let Some(table) = before.table(schema, name) {
+            for fk in &table.foreign_keys {
+                read.insert((fk.references_schema.clone(), fk.references_table.clone()));
+            }
         }
-        let Some(old) = before.table(&table.schema, &table.name) else {
-            continue;
-        };
-        table.columns = old.columns.clone();
-        table.primary_key = old.primary_key.clone();
-        table.unique_constraints = old.unique_constraints.clone();
-        table.check_constraints = old.check_constraints.clone();
-        table.exclusion_constraints = old.exclusion_constraints.clone();
-        table.foreign_keys = old.foreign_keys.clone();
-        table.indexes = old.indexes.clone();
-        table.policies = old.policies.clone();
-        table.triggers = old.triggers.clone();
-        table.view_definition = old.view_definition.clone();
-        table.partition_key = old.partition_key.clone();
-        table.partition_bound = old.partition_bound.clone();
     }
-    fresh
+    read.into_iter().collect()
+}
+
+/// `fresh` was read for `reread` only ([`crate::catalog::queries::all_for_tables`]): the
+/// result is `before` with those tables replaced by their fresh selves (added when new,
+/// left out when gone), and everything catalog-wide (schemas, roles, functions, settings)
+/// from `fresh`. `before` is taken by value so its tables move instead of being copied.
+pub fn with_details_from(fresh: Catalog, before: Catalog, reread: &[(String, String)]) -> Catalog {
+    let wanted: HashSet<(&str, &str)> = reread
+        .iter()
+        .map(|(s, n)| (s.as_str(), n.as_str()))
+        .collect();
+    let is_reread = |schema: &str, name: &str| wanted.contains(&(schema, name));
+    let Catalog {
+        flavour,
+        schemas,
+        tables: fresh_tables,
+        functions,
+        enums,
+        extensions,
+        roles,
+        role_memberships,
+        publications,
+        warnings,
+        unreadable: fresh_unreadable,
+        locked: fresh_locked,
+        lock_table,
+        stats,
+        normalised: _,
+        fingerprint_memo: _,
+    } = fresh;
+    let mut tables = before.tables;
+    tables.retain(|t| !is_reread(&t.schema, &t.name));
+    tables.extend(
+        fresh_tables
+            .into_iter()
+            .filter(|t| is_reread(&t.schema, &t.name)),
+    );
+    tables.sort_by(|a, b| (&a.schema, &a.name).cmp(&(&b.schema, &b.name)));
+    // Locks, and what they left unread: the fresh ones of the re-read tables, the earlier
+    // ones of the rest (a table read only to name a key's target is kept from before).
+    let mut locked: Vec<LockedRelation> = before
+        .locked
+        .into_iter()
+        .filter(|l| !is_reread(&l.schema, &l.name))
+        .chain(
+            fresh_locked
+                .into_iter()
+                .filter(|l| is_reread(&l.schema, &l.name)),
+        )
+        .collect();
+    locked.sort_by(|a, b| (&a.schema, &a.name).cmp(&(&b.schema, &b.name)));
+    let reread_names: HashSet<String> = reread.iter().map(|(s, n)| format!("{s}.{n}")).collect();
+    // `Some(of_a_reread_table)` for what a lock left unread, `None` for anything else.
+    let lock_entry = |u: &Unreadable| {
+        u.object
+            .strip_suffix(LockedRelation::DETAILS)
+            .map(|table| reread_names.contains(table))
+    };
+    let mut unreadable: Vec<Unreadable> = fresh_unreadable
+        .into_iter()
+        .filter(|u| lock_entry(u) != Some(false))
+        .collect();
+    unreadable.extend(
+        before
+            .unreadable
+            .into_iter()
+            .filter(|u| lock_entry(u) == Some(false)),
+    );
+    let mut merged = Catalog {
+        flavour,
+        schemas,
+        tables,
+        functions,
+        enums,
+        extensions,
+        roles,
+        role_memberships,
+        publications,
+        warnings,
+        unreadable,
+        locked,
+        lock_table,
+        stats,
+        // Keyed by text, so still right; planning against the result parses nothing twice.
+        normalised: before.normalised,
+        fingerprint_memo: Default::default(),
+    };
+    super::assemble::detect_flavour(&mut merged);
+    merged
 }

@@ -118,6 +118,10 @@ async fn prepare(db: Option<&str>, args: &Args) -> Result<Ready, Exit> {
                 Ok(session) => session,
                 Err(exit) => return Err(exit),
             };
+            if let Err(exit) = check_lock_limit(&session, &bundle).await {
+                session.close().await;
+                return Err(exit);
+            }
             let summary = format!(
                 "{} statements from {}{}",
                 bundle.statements.len(),
@@ -180,6 +184,31 @@ async fn prepare(db: Option<&str>, args: &Args) -> Result<Ready, Exit> {
         check,
         samples,
     })
+}
+
+/// A saved plan is checked against the server's shared lock table as a design's plan is
+/// (see [`crate::lock_limit`]), counting the relations its statements lock: refused before
+/// anything is sent when it does not fit.
+async fn check_lock_limit(session: &Session, bundle: &Bundle) -> Result<(), Exit> {
+    let table = match crate::db::catalog::read_lock_table(&session.client).await {
+        Ok(Some(table)) => table,
+        // Nothing to compare with: the server's own error stays the last word.
+        Ok(None) => return Ok(()),
+        Err(e) => {
+            say!("{e}");
+            return Err(Exit::Runtime);
+        }
+    };
+    let statements = (0..bundle.statements.len()).map(|i| bundle.statement_text(i));
+    let needed = crate::lock_limit::locks_in_statements(statements);
+    match crate::lock_limit::beyond(needed, &table) {
+        None => Ok(()),
+        Some(f) => {
+            say!("error: {} — {}", f.message, f.remedy);
+            say!("not applied: the plan needs more locks than the server has room for");
+            Err(Exit::Runtime)
+        }
+    }
 }
 
 /// [`confirm`] off the async threads, so Ctrl-C at the prompt is heard.

@@ -25,7 +25,7 @@ use super::server_error::describe;
 use crate::catalog::assemble::assemble;
 use crate::catalog::queries;
 use crate::catalog::rows::Rows;
-use crate::catalog::{Catalog, LockedRelation, ReadStats, Unreadable, lock_advice};
+use crate::catalog::{Catalog, LockTable, LockedRelation, ReadStats, Unreadable, lock_advice};
 
 /// How long a catalog read waits for one lock before it reads around the locked table.
 pub const DEFAULT_LOCK_TIMEOUT: &str = "3s";
@@ -104,23 +104,24 @@ pub async fn read_names(client: &Client, options: &ReadOptions) -> Result<Catalo
     read_kinds(client, options, |_| queries::names()).await
 }
 
-/// After an apply: reads every name, but details only for `tables` (see
-/// [`crate::catalog::reread::touched_tables`]); every other table keeps its details from
-/// `before`.
+/// After an apply: reads `tables` (see [`crate::catalog::reread::touched_tables`]) and what
+/// is catalog-wide; every other table is kept from `before`, moved, not copied.
 pub async fn reread_tables(
     client: &Client,
     options: &ReadOptions,
-    before: &Catalog,
+    before: Catalog,
     tables: &[(String, String)],
 ) -> Result<Catalog, ReadError> {
-    let fresh = read_for_tables(client, options, tables).await?;
+    let read = crate::catalog::reread::to_read(tables, &before);
+    let fresh = read_for_tables(client, options, &read).await?;
     Ok(crate::catalog::reread::with_details_from(
         fresh, before, tables,
     ))
 }
 
-/// Every name, and details only for `tables`: the read half of [`reread_tables`], for a
-/// caller that merges with [`crate::catalog::reread::with_details_from`] itself.
+/// `tables` with their details, and what is catalog-wide: the read half of
+/// [`reread_tables`], for a caller that merges with
+/// [`crate::catalog::reread::with_details_from`] itself.
 pub async fn read_for_tables(
     client: &Client,
     options: &ReadOptions,
@@ -130,6 +131,14 @@ pub async fn read_for_tables(
         queries::all_for_tables(tables, locked)
     })
     .await
+}
+
+/// The settings that size the server's shared lock table, alone: what a saved plan is
+/// checked against before it is sent (`None` if the server does not say).
+pub async fn read_lock_table(client: &Client) -> Result<Option<LockTable>, ReadError> {
+    let mut rows = Rows::default();
+    run(client, queries::LOCK_TABLE, &mut rows).await?;
+    Ok(rows.lock_table)
 }
 
 /// One snapshot of the kinds `make` lists (given the relations to read around), read
@@ -195,10 +204,7 @@ fn with_locks(mut catalog: Catalog, mut locked: Vec<LockedRelation>) -> Catalog 
     catalog.fingerprint_memo.forget();
     for lock in &locked {
         catalog.unreadable.push(Unreadable {
-            object: format!(
-                "{}.{} (columns, constraints, indexes, policies, triggers)",
-                lock.schema, lock.name
-            ),
+            object: lock.unreadable_object(),
             reason: format!(
                 "locked by another session past lock_timeout: {lock}; {}",
                 lock_advice(std::slice::from_ref(lock))

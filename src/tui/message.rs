@@ -61,7 +61,10 @@ pub enum Effect {
     RereadTables {
         generation: u64,
         lock_timeout: String,
+        /// The tables to take from the read (`reread::touched_tables`).
         tables: Vec<(String, String)>,
+        /// What to read for them (`reread::to_read`).
+        read: Vec<(String, String)>,
     },
     /// Run the bundle in one transaction, after checking the fingerprint, as job `generation`.
     Apply {

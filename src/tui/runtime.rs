@@ -157,11 +157,12 @@ impl Runtime {
                     generation,
                     lock_timeout,
                     tables,
+                    read,
                 } => {
                     let session = self.session.clone();
                     self.spawn_job(generation, async move {
                         let options = ReadOptions::with_lock_timeout(&lock_timeout);
-                        let result = read_for_tables(&session.client, &options, &tables)
+                        let result = read_for_tables(&session.client, &options, &read)
                             .await
                             .map(Box::new)
                             .map_err(|e| e.to_string());

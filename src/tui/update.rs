@@ -80,11 +80,20 @@ pub fn update(app: &mut App, message: Message) -> Vec<Effect> {
             Vec::new()
         }
         Message::CatalogReread { tables, result } => {
-            let merged = match (result, app.model.catalog.clone()) {
-                (Ok(fresh), Some(before)) => Ok(Box::new(
-                    crate::catalog::reread::with_details_from(*fresh, &before, &tables),
-                )),
-                (other, _) => other,
+            let merged = match (result, app.model.catalog.take()) {
+                // The catalog shown moves into the merge (copied only if something else
+                // still holds it).
+                (Ok(fresh), Some(before)) => {
+                    Ok(Box::new(crate::catalog::reread::with_details_from(
+                        *fresh,
+                        std::sync::Arc::unwrap_or_clone(before),
+                        &tables,
+                    )))
+                }
+                (other, before) => {
+                    app.model.catalog = before;
+                    other
+                }
             };
             update(app, Message::Catalog(merged))
         }
@@ -542,11 +551,13 @@ fn reread_after_apply(app: &mut App) -> Option<Effect> {
         return read_catalog(app);
     };
     let tables = crate::catalog::reread::touched_tables(&plan.plan.changes(), catalog);
+    let read = crate::catalog::reread::to_read(&tables, catalog);
     let generation = app.job.start(JobKind::Reading, 0).ok()?;
     Some(Effect::RereadTables {
         generation,
         lock_timeout: app.model.settings.lock_timeout.clone(),
         tables,
+        read,
     })
 }
 
