@@ -33,12 +33,16 @@ pub fn replan_with(app: &mut App, analysis: Analysis) {
     if let Some(resolved) = &app.model.analysis.resolved {
         app.model.drafts = drafts_of(resolved, catalog.as_deref());
     }
-    if let (Some(plan), Some(bundle)) = (&app.model.analysis.plan, &app.model.analysis.bundle) {
+    // Moved, not copied: the plan of a large design is big, and this runs on every edit.
+    if let (Some(plan), Some(bundle)) = (
+        app.model.analysis.plan.take(),
+        app.model.analysis.bundle.take(),
+    ) {
         app.model.plan = Some(PlanView {
             summary: plan.summary(),
-            lines: highlight_cached(bundle, &mut app.model.highlights),
-            bundle: bundle.clone(),
-            plan: plan.clone(),
+            lines: highlight_cached(&bundle, &mut app.model.highlights),
+            bundle,
+            plan,
         });
     }
     if old_text.as_deref() != app.model.plan.as_ref().map(|p| p.bundle.text.as_str()) {
