@@ -117,10 +117,12 @@ pub fn highlight(bundle: &Bundle) -> Highlighted {
     highlight_cached(bundle, &mut HighlightCache::new())
 }
 
-/// [`highlight`], tokenizing each statement (and the text between statements) on its own
+/// [`highlight`], tokenizing each statement (with the text up to the next one) on its own
 /// and only when `cache` does not hold it; afterwards `cache` holds exactly this bundle's
 /// pieces. The result is the same as tokenizing the whole text: statements are complete
 /// token sequences, and the text between them is semicolons, blank lines and comments.
+/// Statements start lines, so each piece is whole lines and its lines are taken from the
+/// cache as they are.
 pub fn highlight_cached(bundle: &Bundle, cache: &mut HighlightCache) -> Highlighted {
     let text = &bundle.text;
     let mut used = HighlightCache::with_capacity(bundle.statements.len() * 2 + 1);
@@ -150,8 +152,7 @@ pub fn highlight_cached(bundle: &Bundle, cache: &mut HighlightCache) -> Highligh
     };
     for s in &bundle.statements {
         add(&text[at..s.range.start], &mut lines);
-        add(&text[s.range.clone()], &mut lines);
-        at = s.range.end;
+        at = s.range.start;
     }
     add(&text[at..], &mut lines);
     *cache = used;
