@@ -24,6 +24,7 @@ pub mod osc52;
 pub mod overlay;
 pub mod phase;
 pub mod planning;
+pub mod retire;
 pub mod runtime;
 pub mod sample_load;
 pub mod simulating;
