@@ -108,7 +108,11 @@ mod tests {
         assert_eq!(length("abc"), 3);
         assert_eq!(length("abc"), 3);
         assert_eq!(length("abcd"), 4);
-        assert_eq!(CALLS.with(Cell::get), 2, "the second abc came from the memo");
+        assert_eq!(
+            CALLS.with(Cell::get),
+            2,
+            "the second abc came from the memo"
+        );
         let doubled = with_remembered(&LENGTHS, "abc", |_| unreachable!(), |n| n * 2);
         assert_eq!(doubled, 6);
     }

@@ -37,7 +37,11 @@ fn live() -> Catalog {
             ..Flavour::default()
         },
         roles: vec![role("anon"), role("authenticated")],
-        ..catalog(vec![todos, table("public", "projects"), table("public", "tags")])
+        ..catalog(vec![
+            todos,
+            table("public", "projects"),
+            table("public", "tags"),
+        ])
     }
 }
 

@@ -272,7 +272,8 @@ mod tests {
                 .map(|l| l.iter().map(|(t, _)| t.as_str()).collect())
                 .collect()
         };
-        let plain = |h: &Highlighted| -> Vec<Segments> { h.lines.iter().map(|l| (**l).clone()).collect() };
+        let plain =
+            |h: &Highlighted| -> Vec<Segments> { h.lines.iter().map(|l| (**l).clone()).collect() };
         let mut cache = HighlightCache::new();
         let first = highlight_cached(&bundle, &mut cache);
         assert_eq!(merge(&plain(&first)), merge(&whole));
