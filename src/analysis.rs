@@ -98,6 +98,8 @@ fn finish(mut out: Analysis) -> Analysis {
 }
 
 #[cfg(test)]
+mod memo_props;
+#[cfg(test)]
 mod tests {
     use super::*;
     use crate::catalog::{Flavour, Role};

@@ -14,6 +14,7 @@ pub mod design;
 pub mod findings;
 pub mod from_catalog;
 pub mod lock_limit;
+pub mod memo;
 pub mod migration_lint;
 pub mod plan;
 pub mod rls;

@@ -100,6 +100,13 @@ pub enum ExpressionError {
 /// which would swallow the closing parenthesis and whatever the planner puts after it. A `,`
 /// outside any parentheses would add a column or an ALTER TABLE sub-command.
 pub fn check_expression(text: &str) -> Result<(), ExpressionError> {
+    thread_local! {
+        static CHECKED: crate::memo::Memo<Result<(), ExpressionError>> = Default::default();
+    }
+    crate::memo::remembered(&CHECKED, text, check_uncached)
+}
+
+fn check_uncached(text: &str) -> Result<(), ExpressionError> {
     tokens(text)?;
     // Tokenised inside the parentheses the planner puts around it, so an operator that would
     // swallow the closing parenthesis (`&>` followed by `)`) is seen as it will be read.

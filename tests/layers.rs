@@ -6,13 +6,14 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 /// The pure core (`config` is a front-end concern and not listed).
-const CORE: [&str; 14] = [
+const CORE: [&str; 15] = [
     "analysis",
     "catalog",
     "design",
     "findings",
     "from_catalog",
     "lock_limit",
+    "memo",
     "migration_lint",
     "plan",
     "rls",

@@ -368,9 +368,20 @@ impl Catalog {
     }
 
     fn table_mut(&mut self, name: &QualifiedName) -> Option<&mut Table> {
-        self.tables
-            .iter_mut()
-            .find(|t| t.schema == name.schema && t.name == name.name)
+        // Tables are kept in (schema, name) order, as `table` looks them up; a catalog built
+        // by hand out of order is still searched.
+        let at = self
+            .tables
+            .binary_search_by(|t| {
+                (t.schema.as_str(), t.name.as_str()).cmp(&(&name.schema, &name.name))
+            })
+            .ok()
+            .or_else(|| {
+                self.tables
+                    .iter()
+                    .position(|t| t.schema == name.schema && t.name == name.name)
+            })?;
+        self.tables.get_mut(at)
     }
 
     fn column_mut(&mut self, table: &QualifiedName, column: &str) -> Option<&mut Column> {

@@ -6,7 +6,7 @@ use std::borrow::Cow;
 
 use super::field_types::{Storage, is_system_field};
 use super::model::{Design, Field, Relationship, Table};
-use super::names::{NameKind, derive_db_name};
+use super::names::{NameKind, derive_db_name, derives_to};
 
 impl Table {
     /// The PostgreSQL name: the explicit `db_name`, or one derived from `name`.
@@ -14,6 +14,14 @@ impl Table {
         match &self.db_name {
             Some(explicit) => Cow::Borrowed(explicit),
             None => Cow::Owned(derive_db_name(&self.name, NameKind::Table)),
+        }
+    }
+
+    /// `self.db_name() == db_name`, without deriving a copy of the name.
+    pub fn has_db_name(&self, db_name: &str) -> bool {
+        match &self.db_name {
+            Some(explicit) => explicit == db_name,
+            None => derives_to(&self.name, NameKind::Table, db_name),
         }
     }
 
@@ -44,7 +52,7 @@ impl Table {
     /// Finds a field by its `name` or its `db_name`.
     pub fn find_field(&self, reference: &str) -> Option<(usize, &Field)> {
         self.effective_fields()
-            .find(|(_, f)| f.db_name() == reference)
+            .find(|(_, f)| f.has_db_name(reference))
             .or_else(|| self.effective_fields().find(|(_, f)| f.name == reference))
     }
 }
@@ -57,6 +65,14 @@ impl Field {
             None => Cow::Owned(derive_db_name(&self.name, NameKind::Field)),
         }
     }
+
+    /// `self.db_name() == db_name`, without deriving a copy of the name.
+    pub fn has_db_name(&self, db_name: &str) -> bool {
+        match &self.db_name {
+            Some(explicit) => explicit == db_name,
+            None => derives_to(&self.name, NameKind::Field, db_name),
+        }
+    }
 }
 
 impl Design {
@@ -64,11 +80,12 @@ impl Design {
     /// samples refer to tables.
     pub fn find_table(&self, reference: &str) -> Option<usize> {
         let reference = reference
-            .strip_prefix(&format!("{}.", self.schema))
+            .strip_prefix(self.schema.as_str())
+            .and_then(|r| r.strip_prefix('.'))
             .unwrap_or(reference);
         self.tables
             .iter()
-            .position(|t| t.db_name() == reference)
+            .position(|t| t.has_db_name(reference))
             .or_else(|| self.tables.iter().position(|t| t.name == reference))
     }
 

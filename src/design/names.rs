@@ -36,26 +36,27 @@ impl NameKind {
 /// transliterates to words, but `"?"` does not) becomes the prefix plus a hash of the original,
 /// so two such names still differ.
 pub fn derive_db_name(name: &str, kind: NameKind) -> String {
-    // Looked up for every reference on every analysis (each key press in an editor): the
-    // derivation is pure, so each name is worked out once per thread.
+    with_derived_db_name(name, kind, str::to_owned)
+}
+
+/// Whether `name` derives to `db_name`, without copying the derived name: tables and fields
+/// are looked up by it for every reference on every analysis (each key press in an editor).
+pub fn derives_to(name: &str, kind: NameKind, db_name: &str) -> bool {
+    with_derived_db_name(name, kind, |derived| derived == db_name)
+}
+
+/// `read` of [`derive_db_name`]; the derivation is pure, so each name is worked out once per
+/// thread.
+fn with_derived_db_name<R>(name: &str, kind: NameKind, read: impl FnOnce(&str) -> R) -> R {
     thread_local! {
-        static DERIVED: std::cell::RefCell<std::collections::HashMap<(String, NameKind), String>> =
-            Default::default();
+        static TABLES: crate::memo::Memo<String> = Default::default();
+        static FIELDS: crate::memo::Memo<String> = Default::default();
     }
-    let key = (name.to_owned(), kind);
-    if let Some(found) = DERIVED.with(|m| m.borrow().get(&key).cloned()) {
-        return found;
-    }
-    let derived = derive_uncached(name, kind);
-    DERIVED.with(|m| {
-        let mut m = m.borrow_mut();
-        // A bound, so a long session typing names cannot grow it without end.
-        if m.len() >= 50_000 {
-            m.clear();
-        }
-        m.insert(key, derived.clone());
-    });
-    derived
+    let memo = match kind {
+        NameKind::Table => &TABLES,
+        NameKind::Field => &FIELDS,
+    };
+    crate::memo::with_remembered(memo, name, |n| derive_uncached(n, kind), |d| read(d))
 }
 
 fn derive_uncached(name: &str, kind: NameKind) -> String {

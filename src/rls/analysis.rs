@@ -307,8 +307,15 @@ impl Stream {
     }
 }
 
-/// Reads the facts of one expression.
+/// Reads the facts of one expression (once per text: the linter asks on every analysis).
 pub fn analyze(expression: &str) -> Result<ExprFacts, TokenError> {
+    thread_local! {
+        static READ: crate::memo::Memo<Result<ExprFacts, TokenError>> = Default::default();
+    }
+    crate::memo::remembered(&READ, expression, read_facts)
+}
+
+fn read_facts(expression: &str) -> Result<ExprFacts, TokenError> {
     let s = Stream::new(expression)?;
     let mut facts = ExprFacts {
         always_true: {

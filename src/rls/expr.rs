@@ -13,6 +13,13 @@ pub const AUTH_FUNCTIONS: [&str; 4] = ["uid", "jwt", "role", "email"];
 /// PostgreSQL evaluates it once per statement instead of once per row. Calls already
 /// wrapped are left alone; text inside strings, quoted names and comments is never touched.
 pub fn wrap_auth_calls(expression: &str) -> Result<String, TokenError> {
+    thread_local! {
+        static WRAPPED: crate::memo::Memo<Result<String, TokenError>> = Default::default();
+    }
+    crate::memo::remembered(&WRAPPED, expression, wrap_uncached)
+}
+
+fn wrap_uncached(expression: &str) -> Result<String, TokenError> {
     let tokens = tokens(expression)?;
     // Indexes of the tokens that matter (no whitespace or comments).
     let significant: Vec<usize> = (0..tokens.len())

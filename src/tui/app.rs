@@ -100,6 +100,7 @@ pub struct Model {
     pub plan: Option<PlanView>,
     /// The design analysed against the catalog: its findings are what the stepper (`●`), the
     /// status line and the Preview show — the same list `schemaforge lint --json` prints.
+    /// Its plan and bundle are moved to [`Model::plan`] (so they are `None` here).
     pub analysis: Analysis,
     /// The design's tables as the tree shows them (drafted, or new parts of live ones).
     pub drafts: Vec<DraftTable>,

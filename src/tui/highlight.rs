@@ -4,6 +4,8 @@
 //! so quoting, comments and dollar-quoted bodies never confuse it; drawing only maps the
 //! visible lines to spans.
 
+use std::sync::Arc;
+
 use sqlparser::keywords::Keyword;
 use sqlparser::tokenizer::{Token, Whitespace};
 
@@ -11,10 +13,15 @@ use crate::plan::Bundle;
 
 use super::theme::Role;
 
-/// `bundle.text`, line by line, as `(text, role)` segments.
+/// One line of highlighted text: `(text, role)` segments.
+pub type Segments = Vec<(String, Role)>;
+
+/// `bundle.text`, line by line, as `(text, role)` segments. Lines are shared with the
+/// [`HighlightCache`] (an edit changes a few statements; the other lines are neither copied
+/// nor freed when the plan is made again).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Highlighted {
-    pub lines: Vec<Vec<(String, Role)>>,
+    pub lines: Vec<Arc<Segments>>,
     /// The statement (index into `bundle.statements`) each line belongs to, if any.
     pub statement: Vec<Option<usize>>,
 }
@@ -104,55 +111,57 @@ pub fn highlight_text(text: &str) -> Vec<Vec<(String, Role)>> {
 
 /// Highlighted pieces of a bundle by their text: an edit changes a few statements, so the
 /// next plan tokenizes only those (the rest are taken from here).
-pub type HighlightCache = std::collections::HashMap<String, Vec<Vec<(String, Role)>>>;
+pub type HighlightCache = std::collections::HashMap<String, Vec<Arc<Segments>>>;
 
 pub fn highlight(bundle: &Bundle) -> Highlighted {
     highlight_cached(bundle, &mut HighlightCache::new())
 }
 
-/// [`highlight`], tokenizing each statement (and the text between statements) on its own
+/// [`highlight`], tokenizing each statement (with the text up to the next one) on its own
 /// and only when `cache` does not hold it; afterwards `cache` holds exactly this bundle's
 /// pieces. The result is the same as tokenizing the whole text: statements are complete
 /// token sequences, and the text between them is semicolons, blank lines and comments.
+/// Statements start lines, so each piece is whole lines and its lines are taken from the
+/// cache as they are.
 pub fn highlight_cached(bundle: &Bundle, cache: &mut HighlightCache) -> Highlighted {
     let text = &bundle.text;
     let mut used = HighlightCache::with_capacity(bundle.statements.len() * 2 + 1);
-    let mut lines: Vec<Vec<(String, Role)>> = vec![Vec::new()];
+    let mut lines: Vec<Arc<Segments>> = vec![Arc::default()];
     let mut at = 0;
-    let mut add = |piece: &str, lines: &mut Vec<Vec<(String, Role)>>| {
+    let mut add = |piece: &str, lines: &mut Vec<Arc<Segments>>| {
         if piece.is_empty() {
             return;
         }
-        let highlighted = match used.get(piece) {
-            Some(h) => h.clone(),
-            None => {
-                let h = cache.remove(piece).unwrap_or_else(|| highlight_text(piece));
-                used.insert(piece.to_owned(), h.clone());
-                h
-            }
-        };
-        let mut pieces = highlighted.into_iter();
-        if let Some(first) = pieces.next() {
-            lines
-                .last_mut()
-                .expect("there is always a line")
-                .extend(first);
+        if !used.contains_key(piece) {
+            let (key, highlighted) = cache.remove_entry(piece).unwrap_or_else(|| {
+                let fresh = highlight_text(piece).into_iter().map(Arc::new).collect();
+                (piece.to_owned(), fresh)
+            });
+            used.insert(key, highlighted);
         }
-        lines.extend(pieces);
+        let mut pieces = used[piece].iter();
+        if let Some(first) = pieces.next() {
+            let last = lines.last_mut().expect("there is always a line");
+            if last.is_empty() {
+                *last = Arc::clone(first);
+            } else if !first.is_empty() {
+                Arc::make_mut(last).extend(first.iter().cloned());
+            }
+        }
+        lines.extend(pieces.cloned());
     };
     for s in &bundle.statements {
         add(&text[at..s.range.start], &mut lines);
-        add(&text[s.range.clone()], &mut lines);
-        at = s.range.end;
+        at = s.range.start;
     }
     add(&text[at..], &mut lines);
     *cache = used;
     mark_statements(bundle, lines)
 }
 
-fn mark_statements(bundle: &Bundle, mut lines: Vec<Vec<(String, Role)>>) -> Highlighted {
+fn mark_statements(bundle: &Bundle, mut lines: Vec<Arc<Segments>>) -> Highlighted {
     let text = &bundle.text;
-    if text.ends_with('\n') && lines.last().is_some_and(Vec::is_empty) {
+    if text.ends_with('\n') && lines.last().is_some_and(|l| l.is_empty()) {
         lines.pop();
     }
     let mut statement = vec![None; lines.len()];
@@ -165,10 +174,13 @@ fn mark_statements(bundle: &Bundle, mut lines: Vec<Vec<(String, Role)>>) -> High
             }
         }
         if s.destructive {
+            let safe = |role: &Role| !matches!(role, Role::Comment | Role::Danger);
             for line in s.line..=last {
-                if let Some(segments) = lines.get_mut(line - 1) {
-                    for (_, role) in segments.iter_mut() {
-                        if *role != Role::Comment {
+                if let Some(segments) = lines.get_mut(line - 1)
+                    && segments.iter().any(|(_, role)| safe(role))
+                {
+                    for (_, role) in Arc::make_mut(segments).iter_mut() {
+                        if safe(role) {
                             *role = Role::Danger;
                         }
                     }
@@ -203,7 +215,7 @@ mod tests {
         let h = highlight(&bundle);
         let joined: Vec<String> = (0..h.lines.len()).map(|i| line_text(&h, i)).collect();
         assert_eq!(joined.join("\n") + "\n", bundle.text.replace('\t', "    "));
-        let roles: Vec<(String, Role)> = h.lines.iter().flatten().cloned().collect();
+        let roles: Vec<(String, Role)> = h.lines.iter().flat_map(|l| l.iter().cloned()).collect();
         let role = |t: &str| roles.iter().find(|(s, _)| s == t).map(|(_, r)| *r);
         assert_eq!(role("CREATE"), Some(Role::Keyword));
         assert_eq!(role("\"Todos\""), Some(Role::Identifier));
@@ -260,9 +272,11 @@ mod tests {
                 .map(|l| l.iter().map(|(t, _)| t.as_str()).collect())
                 .collect()
         };
+        let plain =
+            |h: &Highlighted| -> Vec<Segments> { h.lines.iter().map(|l| (**l).clone()).collect() };
         let mut cache = HighlightCache::new();
         let first = highlight_cached(&bundle, &mut cache);
-        assert_eq!(merge(&first.lines), merge(&whole));
+        assert_eq!(merge(&plain(&first)), merge(&whole));
         let kinds = |lines: &[Vec<(String, Role)>]| -> Vec<Role> {
             lines
                 .iter()
@@ -278,7 +292,7 @@ mod tests {
                 *r = Role::Danger;
             }
         }
-        assert_eq!(kinds(&first.lines), kinds(&expected));
+        assert_eq!(kinds(&plain(&first)), kinds(&expected));
         let pieces = cache.len();
         assert!(pieces >= bundle.statements.len());
         let again = highlight_cached(&bundle, &mut cache);

@@ -25,6 +25,7 @@ pub mod osc52;
 pub mod overlay;
 pub mod phase;
 pub mod planning;
+pub mod retire;
 pub mod rollback_view;
 pub mod runtime;
 pub mod sample_load;

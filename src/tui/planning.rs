@@ -26,24 +26,31 @@ pub fn replan(app: &mut App) {
 /// [`replan`] with the analysis of `app.model.design` against `app.model.catalog` already
 /// made (an editor made it to judge its form).
 pub fn replan_with(app: &mut App, analysis: Analysis) {
-    let old_text = app.model.plan.take().map(|p| p.bundle.text);
-    app.model.drafts.clear();
+    let old_plan = app.model.plan.take();
+    let old_drafts = std::mem::take(&mut app.model.drafts);
     let catalog = app.model.catalog.clone();
-    app.model.analysis = analysis;
+    let old_analysis = std::mem::replace(&mut app.model.analysis, analysis);
     if let Some(resolved) = &app.model.analysis.resolved {
         app.model.drafts = drafts_of(resolved, catalog.as_deref());
     }
-    if let (Some(plan), Some(bundle)) = (&app.model.analysis.plan, &app.model.analysis.bundle) {
+    // Moved, not copied: the plan of a large design is big, and this runs on every edit.
+    if let (Some(plan), Some(bundle)) = (
+        app.model.analysis.plan.take(),
+        app.model.analysis.bundle.take(),
+    ) {
         app.model.plan = Some(PlanView {
             summary: plan.summary(),
-            lines: highlight_cached(bundle, &mut app.model.highlights),
-            bundle: bundle.clone(),
-            plan: plan.clone(),
+            lines: highlight_cached(&bundle, &mut app.model.highlights),
+            bundle,
+            plan,
         });
     }
-    if old_text.as_deref() != app.model.plan.as_ref().map(|p| p.bundle.text.as_str()) {
+    if old_plan.as_ref().map(|p| p.bundle.text.as_str())
+        != app.model.plan.as_ref().map(|p| p.bundle.text.as_str())
+    {
         app.view.preview.scroll = 0;
     }
+    super::retire::retire((old_plan, old_drafts, old_analysis));
     app.view
         .tree
         .rebuild(app.model.tree_catalog(), &app.model.drafts);

@@ -247,6 +247,13 @@ fn unknown_columns(
 /// The top-level `OR` branches of an expression (outer parentheses stripped): each is an
 /// alternative way for a row to pass.
 pub(super) fn or_branches(expression: &str) -> Vec<String> {
+    thread_local! {
+        static SPLIT: crate::memo::Memo<Vec<String>> = Default::default();
+    }
+    crate::memo::remembered(&SPLIT, expression, split_or_branches)
+}
+
+fn split_or_branches(expression: &str) -> Vec<String> {
     use sqlparser::tokenizer::Token;
     let Ok(tokens) = crate::sql_tokens::tokens(expression) else {
         return vec![expression.to_owned()];

@@ -169,7 +169,16 @@ fn name_at(t: &[Token], i: usize) -> Option<(Name, usize)> {
     ))
 }
 
+/// The names `text` reaches; worked out once per text (the linter asks again on every
+/// analysis).
 pub fn references(text: &str) -> Result<References, TokenError> {
+    thread_local! {
+        static READ: crate::memo::Memo<Result<References, TokenError>> = Default::default();
+    }
+    crate::memo::remembered(&READ, text, read_references)
+}
+
+fn read_references(text: &str) -> Result<References, TokenError> {
     let t: Vec<Token> = tokens(text)?
         .into_iter()
         .map(|(t, _)| t)

@@ -123,6 +123,15 @@ fn unindexed_foreign_keys(table: &Table, object: &str, out: &mut Vec<Finding>) {
 /// What an index does, without its name: uniqueness plus the definition after `ON table`
 /// (method, keys, INCLUDE, predicate), tokens compared without quoting or case.
 pub(crate) fn index_key(unique: bool, definition: &str) -> Option<String> {
+    thread_local! {
+        static KEYS: crate::memo::Memo<Option<String>> = Default::default();
+    }
+    let rest = crate::memo::remembered(&KEYS, definition, index_key_rest)?;
+    Some(format!("{unique} {rest}"))
+}
+
+/// The definition after `ON table`, tokens joined by single spaces.
+fn index_key_rest(definition: &str) -> Option<String> {
     let tokens: Vec<Token> = tokens(definition)
         .ok()?
         .into_iter()
@@ -147,7 +156,7 @@ pub(crate) fn index_key(unique: bool, definition: &str) -> Option<String> {
             other => other.to_string(),
         })
         .collect();
-    Some(format!("{unique} {}", rest.join(" ")))
+    Some(rest.join(" "))
 }
 
 fn duplicate_indexes(table: &Table, object: &str, out: &mut Vec<Finding>) {

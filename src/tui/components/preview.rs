@@ -219,7 +219,7 @@ fn draw_sql(frame: &mut Frame, app: &App, plan: &PlanView, area: Rect) {
                 .filter(|(line, _)| *line == i + 1)
                 .map(|(_, col)| col);
             let mut col = 1;
-            for (text, role) in segments {
+            for (text, role) in segments.iter() {
                 let mut style = app.theme.style(*role);
                 if failing {
                     style = style.patch(app.theme.style(Role::Danger));

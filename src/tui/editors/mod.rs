@@ -160,19 +160,19 @@ fn commit(
     done: String,
     after: impl FnOnce(&mut App),
 ) -> Vec<Effect> {
-    let mut trial = design.clone();
-    if let Err(e) = edit.clone().apply(&mut trial) {
-        reject(app, "name", e.to_string());
-        return Vec::new();
-    }
+    // The analysis of the design as the edit leaves it: its validation errors are the
+    // form's, and when there are none it is installed as it is (not computed twice).
+    let analysis = match trial(app, design, &edit) {
+        Ok(analysis) => analysis,
+        Err(e) => {
+            reject(app, "name", e.to_string());
+            return Vec::new();
+        }
+    };
     let ids: Vec<String> = match app.view.overlays.last() {
         Some(Overlay::Editor(editor)) => editor.form().ids().map(str::to_owned).collect(),
         _ => Vec::new(),
     };
-    // The analysis of the design as the edit leaves it: its validation errors are the
-    // form's, and when there are none it is installed as it is (not computed twice).
-    let analysis =
-        crate::analysis::analyse(&trial, app.model.catalog.as_deref(), &app.model.settings);
     let errors: Vec<InputError> = judge_findings(&analysis.findings, path)
         .into_iter()
         .filter(|e| ids.contains(&e.key))
@@ -214,6 +214,34 @@ fn index_form_rejected(app: &mut App, design: &Design, edit: &Edit, path: &str) 
         reject(app, key, message.clone());
     }
     !errors.is_empty()
+}
+
+/// Analyses the design as `edit` would leave it, leaving the design as it is. The edit is
+/// made on the design itself and taken back with its inverse (which restores it exactly),
+/// rather than on a copy: copying a large design costs more than the edit.
+fn trial(
+    app: &mut App,
+    design: &Design,
+    edit: &Edit,
+) -> Result<crate::analysis::Analysis, crate::design::edit::EditError> {
+    let model = &mut app.model;
+    let Some(state) = model.design.as_mut() else {
+        let mut trial = design.clone();
+        edit.clone().apply(&mut trial)?;
+        return Ok(crate::analysis::analyse(
+            &trial,
+            model.catalog.as_deref(),
+            &model.settings,
+        ));
+    };
+    debug_assert!(state.design == *design, "the form was made from the design");
+    let inverse = edit.clone().apply(&mut state.design)?;
+    let analysis =
+        crate::analysis::analyse(&state.design, model.catalog.as_deref(), &model.settings);
+    inverse
+        .apply(&mut state.design)
+        .expect("an edit's inverse applies to the design the edit left");
+    Ok(analysis)
 }
 
 fn reject(app: &mut App, id: &str, message: String) {
