@@ -242,25 +242,27 @@ pub fn designed_index_name(table: &Table, keys: &[IndexKey], index: &TableIndex)
     }
 }
 
-/// The names of the indexes schemaforge creates for table `ti` by itself: `created_by`'s
-/// (system fields) and one per many-to-one relationship column, with what makes each.
-pub fn implicit_index_names(design: &Design, ti: usize) -> Vec<(String, String)> {
-    let table = &design.tables[ti];
-    let db_name = table.db_name();
+/// The names of the indexes schemaforge creates by itself, for every table at once:
+/// `created_by`'s (system fields) and one per many-to-one relationship column, with what
+/// makes each. Each relationship's table is looked up once, not once per table.
+pub fn implicit_index_names(design: &Design) -> Vec<(String, String)> {
     let mut out = Vec::new();
-    if table.system_fields {
+    for table in design.tables.iter().filter(|t| t.system_fields) {
         out.push((
-            index_name(&db_name, &["created_by"]),
+            index_name(&table.db_name(), &["created_by"]),
             "the system field \"created_by\"".to_owned(),
         ));
     }
-    for (_, rel) in design.relationships_of(ti) {
+    for rel in &design.relationships {
         if rel.allow_multiple || rel.one_to_one {
             continue;
         }
+        let Some(ti) = design.find_table(&rel.table) else {
+            continue;
+        };
         let column = relationship_column(&rel.name);
         out.push((
-            index_name(&db_name, &[&column]),
+            index_name(&design.tables[ti].db_name(), &[&column]),
             format!("the relationship \"{}\"", rel.name),
         ));
     }

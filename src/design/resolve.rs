@@ -357,7 +357,12 @@ fn resolve_table(design: &Design, ti: usize) -> ResolvedTable {
         .iter()
         .any(|f| matches!(f.kind, FieldKind::View(_)))
         .then(|| names::companion_view(&db_name));
-    let columns = super::indexes::indexable_columns(design, ti);
+    // Only for tables with indexes: the columns of every relationship are looked up.
+    let columns = if table.indexes.is_empty() {
+        Vec::new()
+    } else {
+        super::indexes::indexable_columns(design, ti)
+    };
     let indexes = table
         .indexes
         .iter()

@@ -17,6 +17,9 @@ use super::validate::check_sql_expression;
 /// Checks every table's indexes; index names are checked across the design (PostgreSQL
 /// keeps tables and indexes of a schema in one namespace).
 pub(crate) fn check_indexes(design: &Design, out: &mut Vec<Diagnostic>) {
+    if design.tables.iter().all(|t| t.indexes.is_empty()) {
+        return;
+    }
     let mut names: HashMap<String, String> = HashMap::new();
     for (ti, table) in design.tables.iter().enumerate() {
         names.insert(
@@ -24,10 +27,8 @@ pub(crate) fn check_indexes(design: &Design, out: &mut Vec<Diagnostic>) {
             format!("the table tables[{ti}]"),
         );
     }
-    for ti in 0..design.tables.len() {
-        for (name, what) in implicit_index_names(design, ti) {
-            names.entry(name).or_insert(what);
-        }
+    for (name, what) in implicit_index_names(design) {
+        names.entry(name).or_insert(what);
     }
     for (ti, table) in design.tables.iter().enumerate() {
         if table.indexes.is_empty() {
