@@ -399,20 +399,11 @@ where
     // whatever the one before committed.
     take_apply_lock(client).await?;
     if let Some(check) = drift {
-        let actual = match (check.current)(client).await {
-            Ok(actual) => actual,
-            Err(e) => {
-                rollback(client).await;
-                return Err(ApplyError::DriftCheck(e.to_string()));
-            }
-        };
-        if actual != check.expected {
-            rollback(client).await;
-            return Err(ApplyError::Drift {
-                expected: check.expected,
-                actual,
-            });
-        }
+        check_catalog(client, check, |expected, actual| ApplyError::Drift {
+            expected,
+            actual,
+        })
+        .await?;
     }
     progress(Progress {
         statement: first_work,
@@ -442,20 +433,11 @@ where
         }
     }
     if let Some(check) = checks.before_commit {
-        let actual = match (check.current)(client).await {
-            Ok(actual) => actual,
-            Err(e) => {
-                rollback(client).await;
-                return Err(ApplyError::DriftCheck(e.to_string()));
-            }
-        };
-        if actual != check.expected {
-            rollback(client).await;
-            return Err(ApplyError::NotRestored {
-                expected: check.expected,
-                actual,
-            });
-        }
+        check_catalog(client, check, |expected, actual| ApplyError::NotRestored {
+            expected,
+            actual,
+        })
+        .await?;
     }
     if stop.load(Ordering::SeqCst) {
         return stopped().await;
@@ -480,6 +462,31 @@ where
         committed: !dry_run,
         rows,
     })
+}
+
+/// Reads the catalog's fingerprint inside the transaction; anything but `check.expected`
+/// rolls back and becomes `differs(expected, actual)`.
+async fn check_catalog<F, E>(
+    client: &Client,
+    check: DriftCheck<F>,
+    differs: impl FnOnce(String, String) -> ApplyError,
+) -> Result<(), ApplyError>
+where
+    F: AsyncFnOnce(&Client) -> Result<String, E>,
+    E: std::fmt::Display,
+{
+    let actual = match (check.current)(client).await {
+        Ok(actual) => actual,
+        Err(e) => {
+            rollback(client).await;
+            return Err(ApplyError::DriftCheck(e.to_string()));
+        }
+    };
+    if actual != check.expected {
+        rollback(client).await;
+        return Err(differs(check.expected, actual));
+    }
+    Ok(())
 }
 
 /// A statement that timed out waiting for a lock: asks (after the rollback, so our own

@@ -44,6 +44,32 @@ pub struct PlanSettings {
     pub large_table_rows: i64,
 }
 
+impl PlanSettings {
+    /// `BEGIN` and the settings every bundle (a plan, a rollback) runs under.
+    pub fn begin(&self, b: &mut BundleBuilder) {
+        b.push(Section::Transaction, "BEGIN", false);
+        // Literals are written for standard_conforming_strings = on; make sure it is.
+        b.push(
+            Section::Transaction,
+            "SET LOCAL standard_conforming_strings = on",
+            false,
+        );
+        b.push(
+            Section::Transaction,
+            &format!("SET LOCAL lock_timeout = {}", literal(&self.lock_timeout)),
+            false,
+        );
+        b.push(
+            Section::Transaction,
+            &format!(
+                "SET LOCAL statement_timeout = {}",
+                literal(&self.statement_timeout)
+            ),
+            false,
+        );
+    }
+}
+
 impl Default for PlanSettings {
     fn default() -> PlanSettings {
         PlanSettings {
@@ -111,29 +137,7 @@ impl Plan {
     pub fn bundle(&self) -> Bundle {
         let mut b = BundleBuilder::new();
         b.comment(&format!("{FINGERPRINT_PREFIX}{}", self.fingerprint));
-        b.push(Section::Transaction, "BEGIN", false);
-        // Literals are written for standard_conforming_strings = on; make sure it is.
-        b.push(
-            Section::Transaction,
-            "SET LOCAL standard_conforming_strings = on",
-            false,
-        );
-        b.push(
-            Section::Transaction,
-            &format!(
-                "SET LOCAL lock_timeout = {}",
-                literal(&self.settings.lock_timeout)
-            ),
-            false,
-        );
-        b.push(
-            Section::Transaction,
-            &format!(
-                "SET LOCAL statement_timeout = {}",
-                literal(&self.settings.statement_timeout)
-            ),
-            false,
-        );
+        self.settings.begin(&mut b);
         let mut steps: Vec<&Step> = self.steps.iter().collect();
         steps.sort_by_key(|s| s.section); // stable: keeps the order within a section
         for step in steps {

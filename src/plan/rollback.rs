@@ -8,7 +8,7 @@ use std::collections::BTreeSet;
 
 use crate::catalog::change::{ColumnDef, CommentOn, ConstraintDef, Restored};
 use crate::catalog::{Catalog, Change, QualifiedName, Table};
-use crate::sql::{ident, literal};
+use crate::sql::ident;
 
 use super::bundle::{Bundle, BundleBuilder, Section};
 use super::step::Step;
@@ -71,28 +71,7 @@ impl Rollback {
         for note in &self.notes {
             b.comment(&format!("note: {note}"));
         }
-        b.push(Section::Transaction, "BEGIN", false);
-        b.push(
-            Section::Transaction,
-            "SET LOCAL standard_conforming_strings = on",
-            false,
-        );
-        b.push(
-            Section::Transaction,
-            &format!(
-                "SET LOCAL lock_timeout = {}",
-                literal(&self.settings.lock_timeout)
-            ),
-            false,
-        );
-        b.push(
-            Section::Transaction,
-            &format!(
-                "SET LOCAL statement_timeout = {}",
-                literal(&self.settings.statement_timeout)
-            ),
-            false,
-        );
+        self.settings.begin(&mut b);
         for step in &self.steps {
             b.push(step.section, &step.sql, step.destructive);
         }
