@@ -11,6 +11,7 @@ use crate::catalog::{Catalog, TableKind};
 use crate::design::{Samples, resolve_with_known_tables};
 use crate::from_catalog::design_from_catalog;
 use crate::samples::{LoadKind, Options, Owners, generate};
+use crate::sql::{ident, qualified};
 
 use super::existing_ids::existing_ids;
 
@@ -36,6 +37,13 @@ pub async fn generated_rows(
             .map(|t| t.name.clone())
             .collect();
         for name in names {
+            if is_linking(catalog, schema, &name) {
+                // Generated keys would point at rows it may link already: a pair it does not.
+                if let Some(row) = unlinked_pair(client, catalog, schema, &name).await {
+                    out.insert((schema.clone(), name), row);
+                }
+                continue;
+            }
             let mut design =
                 design_from_catalog(catalog, schema, Some(std::slice::from_ref(&name))).design;
             let Some(table) = design.tables.first() else {
@@ -76,4 +84,68 @@ pub async fn generated_rows(
         }
     }
     out
+}
+
+/// A table whose primary key is made of two or more single-column foreign keys.
+fn is_linking(catalog: &Catalog, schema: &str, name: &str) -> bool {
+    let Some(table) = catalog.table(schema, name) else {
+        return false;
+    };
+    let Some(key) = &table.primary_key else {
+        return false;
+    };
+    let referencing = |column: &String| {
+        table
+            .foreign_keys
+            .iter()
+            .any(|f| f.columns.len() == 1 && &f.columns[0] == column)
+    };
+    key.columns.len() >= 2 && key.columns.iter().all(referencing)
+}
+
+/// For a table whose columns are foreign keys (a linking table): one combination of
+/// referenced keys the table does not hold yet, so an insert probe tests the policy rather
+/// than the primary key.
+async fn unlinked_pair(
+    client: &Client,
+    catalog: &Catalog,
+    schema: &str,
+    name: &str,
+) -> Option<Map<String, Value>> {
+    let table = catalog.table(schema, name)?;
+    let keys: Vec<_> = table
+        .foreign_keys
+        .iter()
+        .filter(|f| f.columns.len() == 1 && f.references_columns.len() == 1)
+        .collect();
+    if keys.len() < 2 {
+        return None;
+    }
+    let mut select = Vec::new();
+    let mut from = Vec::new();
+    let mut linked = Vec::new();
+    for (i, fk) in keys.iter().enumerate() {
+        let alias = format!("t{i}");
+        let target = format!("{alias}.{}", ident(&fk.references_columns[0]));
+        select.push(format!("{target} AS {}", ident(&fk.columns[0])));
+        from.push(format!(
+            "{} {alias}",
+            qualified(&fk.references_schema, &fk.references_table)
+        ));
+        linked.push(format!("l.{} = {target}", ident(&fk.columns[0])));
+    }
+    let sql = format!(
+        "SELECT to_jsonb(x)::text FROM (SELECT {} FROM {} WHERE NOT EXISTS \
+         (SELECT 1 FROM {} l WHERE {}) LIMIT 1) x",
+        select.join(", "),
+        from.join(" CROSS JOIN "),
+        qualified(schema, name),
+        linked.join(" AND ")
+    );
+    let row = client.query_opt(sql.as_str(), &[]).await.ok()??;
+    let text: String = row.get(0);
+    match serde_json::from_str(&text).ok()? {
+        Value::Object(map) => Some(map),
+        _ => None,
+    }
 }

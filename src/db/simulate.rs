@@ -307,12 +307,20 @@ async fn probe_table(
         Some(row) => Some(row),
         None => first(client, &t.sample()).await.map_err(database)?,
     };
+    // Foreign keys keep a visible row's values (rows the user can reach), except those in
+    // the primary key: a linking table's pair must be one it does not hold yet.
     let references: Vec<String> = table
         .live
         .map(|live| {
+            let in_key = |c: &String| {
+                live.primary_key
+                    .as_ref()
+                    .is_some_and(|k| k.columns.contains(c))
+            };
             live.foreign_keys
                 .iter()
                 .flat_map(|k| k.columns.iter().cloned())
+                .filter(|c| !in_key(c))
                 .collect()
         })
         .unwrap_or_default();
