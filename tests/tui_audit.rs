@@ -5,7 +5,6 @@ mod common;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use schemaforge::tui::App;
-use schemaforge::tui::app::ApplyState;
 use schemaforge::tui::keymap::Keymap;
 use schemaforge::tui::message::Message;
 use schemaforge::tui::opening;
@@ -64,15 +63,7 @@ async fn audit_is_switched_on_in_the_table_form_and_applied() {
     h.key(KeyCode::Char('6'));
     let preview = h.screen(120, 40);
     assert!(preview.contains("audit_log"), "{preview}");
-    h.key(KeyCode::Char('A'));
-    h.keys("apply");
-    h.key(KeyCode::Enter);
-    h.settle().await;
-    assert!(
-        matches!(h.app.apply, ApplyState::Succeeded { dry_run: false, .. }),
-        "{:?}",
-        h.app.apply
-    );
+    h.apply_confirmed().await;
     assert_eq!(
         scalar(
             &db,

@@ -200,15 +200,7 @@ async fn the_todos_table_typed_with_the_keyboard_alone_is_applied() {
     assert!(plan.contains("ADD COLUMN \"due_date\" date"), "{plan}");
     assert!(!plan.contains("CREATE TABLE"), "{plan}");
     h.key(KeyCode::Char('6'));
-    h.key(KeyCode::Char('A'));
-    h.keys("apply");
-    h.key(KeyCode::Enter);
-    h.settle().await;
-    assert!(
-        matches!(h.app.apply, ApplyState::Succeeded { dry_run: false, .. }),
-        "{:?}",
-        h.app.apply
-    );
+    h.apply_confirmed().await;
     assert_eq!(
         scalar(
             &db,
@@ -890,15 +882,7 @@ async fn samples_set_in_phase_5_show_their_first_rows_are_applied_with_their_own
 
     // Applied: the table is created and holds the five rows.
     h.key(KeyCode::Char('6'));
-    h.key(KeyCode::Char('A'));
-    h.keys("apply");
-    h.key(KeyCode::Enter);
-    h.settle().await;
-    assert!(
-        matches!(h.app.apply, ApplyState::Succeeded { dry_run: false, .. }),
-        "{:?}",
-        h.app.apply
-    );
+    h.apply_confirmed().await;
     assert_eq!(
         scalar(&db, "SELECT count(*) FROM books").await.as_deref(),
         Some("5")

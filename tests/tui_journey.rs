@@ -12,7 +12,7 @@ use crossterm::event::KeyCode;
 use schemaforge::design::Samples;
 use schemaforge::rls::simulate::{Outcome, SimulationReport};
 use schemaforge::tui::App;
-use schemaforge::tui::app::{ApplyState, Overlay, Phase};
+use schemaforge::tui::app::{Overlay, Phase};
 use schemaforge::tui::components::simulator::Stage;
 use schemaforge::tui::keymap::Keymap;
 use schemaforge::tui::opening;
@@ -213,15 +213,7 @@ async fn a_design_built_with_the_keyboard_is_simulated_as_two_users_and_applied(
     // Preview, apply.
     h.key(KeyCode::Char('6'));
     assert_eq!(h.app.view.phase, Phase::Preview);
-    h.key(KeyCode::Char('A'));
-    h.keys("apply");
-    h.key(KeyCode::Enter);
-    h.settle().await;
-    assert!(
-        matches!(h.app.apply, ApplyState::Succeeded { dry_run: false, .. }),
-        "{:?}",
-        h.app.apply
-    );
+    h.apply_confirmed().await;
     let after = h.app.model.plan.as_ref().unwrap();
     assert!(
         after.plan.is_empty(),

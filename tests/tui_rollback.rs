@@ -5,7 +5,7 @@ mod common;
 
 use crossterm::event::KeyCode;
 use schemaforge::tui::App;
-use schemaforge::tui::app::{ApplyState, Phase};
+use schemaforge::tui::app::Phase;
 use schemaforge::tui::keymap::Keymap;
 use schemaforge::tui::opening;
 use schemaforge::tui::runtime::Harness;
@@ -59,15 +59,7 @@ async fn the_rollback_tab_shows_what_plan_down_prints_and_survives_the_apply() {
     // Back to the plan, apply it; the tab then holds the rollback of what was applied.
     h.key(KeyCode::Char('b'));
     assert!(h.screen(120, 40).contains("CREATE TABLE"));
-    h.key(KeyCode::Char('A'));
-    h.keys("apply");
-    h.key(KeyCode::Enter);
-    h.settle().await;
-    assert!(
-        matches!(h.app.apply, ApplyState::Succeeded { dry_run: false, .. }),
-        "{:?}",
-        h.app.apply
-    );
+    h.apply_confirmed().await;
     h.key(KeyCode::Char('b'));
     let screen = h.screen(120, 40);
     assert!(screen.contains("undoes the apply just made"), "{screen}");

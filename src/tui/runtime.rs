@@ -329,6 +329,23 @@ impl Harness {
         ))));
     }
 
+    /// Applies from the Preview as a user does (`A`, the word `apply`, Enter), waits for the
+    /// result, and panics with the apply's state unless it committed.
+    pub async fn apply_confirmed(&mut self) {
+        self.key(KeyCode::Char('A'));
+        self.keys("apply");
+        self.key(KeyCode::Enter);
+        self.settle().await;
+        assert!(
+            matches!(
+                self.app.apply,
+                super::app::ApplyState::Succeeded { dry_run: false, .. }
+            ),
+            "{:?}",
+            self.app.apply
+        );
+    }
+
     /// Types each character as a key press.
     pub fn keys(&mut self, text: &str) {
         for c in text.chars() {
