@@ -2,32 +2,14 @@
 //! keyboard, its readers typed, undone and redone as one edit, applied; the trigger and the
 //! readers' policy are in the catalog.
 mod common;
+mod tui_support;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use schemaforge::tui::App;
-use schemaforge::tui::keymap::Keymap;
 use schemaforge::tui::message::Message;
-use schemaforge::tui::opening;
 use schemaforge::tui::runtime::Harness;
-use schemaforge::tui::theme::Theme;
 
 use common::{scalar, test_db};
-
-fn empty_app() -> App {
-    let mut app = App::new(
-        "postgres@localhost:5432/test".into(),
-        Theme::default(),
-        Keymap::default(),
-    );
-    app.view.width = 120;
-    app.view.height = 40;
-    opening::offer_draft(&mut app, None);
-    app
-}
-
-fn design(h: &Harness) -> &schemaforge::design::Design {
-    &h.app.model.design.as_ref().expect("a design").design
-}
+use tui_support::empty_app;
 
 #[tokio::test]
 async fn audit_is_switched_on_in_the_table_form_and_applied() {
@@ -45,20 +27,20 @@ async fn audit_is_switched_on_in_the_table_form_and_applied() {
     h.key(KeyCode::Tab);
     h.keys("service_role");
     h.key(KeyCode::Enter);
-    assert!(design(&h).tables[0].audit, "{:?}", design(&h).tables);
-    assert_eq!(design(&h).audit_readers, ["service_role"]);
+    assert!(h.design().tables[0].audit, "{:?}", h.design().tables);
+    assert_eq!(h.design().audit_readers, ["service_role"]);
     let screen = h.screen(120, 40);
     assert!(screen.contains("Payments"), "{screen}");
 
     // One edit: undo takes back the table, its audit and the readers together.
     h.key(KeyCode::Char('u'));
-    assert!(design(&h).tables.is_empty());
-    assert!(design(&h).audit_readers.is_empty());
+    assert!(h.design().tables.is_empty());
+    assert!(h.design().audit_readers.is_empty());
     h.send(Message::Terminal(crossterm::event::Event::Key(
         KeyEvent::new(KeyCode::Char('r'), KeyModifiers::CONTROL),
     )));
-    assert!(design(&h).tables[0].audit);
-    assert_eq!(design(&h).audit_readers, ["service_role"]);
+    assert!(h.design().tables[0].audit);
+    assert_eq!(h.design().audit_readers, ["service_role"]);
 
     h.key(KeyCode::Char('6'));
     let preview = h.screen(120, 40);

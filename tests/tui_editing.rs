@@ -3,30 +3,16 @@
 //! back; undo and redo of each step; saving the design to a file.
 
 mod common;
+mod tui_support;
 
 use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
-use schemaforge::tui::App;
 use schemaforge::tui::app::{ApplyState, Overlay, Phase};
-use schemaforge::tui::keymap::Keymap;
+use schemaforge::tui::editors::Editor;
 use schemaforge::tui::message::Message;
 use schemaforge::tui::runtime::Harness;
-use schemaforge::tui::theme::Theme;
-use schemaforge::tui::{editors::Editor, opening};
 
 use common::{scalar, test_db};
-
-/// The app as `schemaforge` starts it without `--design` and without a draft.
-fn empty_app() -> App {
-    let mut app = App::new(
-        "postgres@localhost:5432/test".into(),
-        Theme::default(),
-        Keymap::default(),
-    );
-    app.view.width = 120;
-    app.view.height = 40;
-    opening::offer_draft(&mut app, None);
-    app
-}
+use tui_support::empty_app;
 
 /// Counts the keys a person presses (name characters excluded by the caller).
 struct Keys<'a> {
@@ -53,16 +39,12 @@ impl Keys<'_> {
     }
 }
 
-fn design(h: &Harness) -> &schemaforge::design::Design {
-    &h.app.model.design.as_ref().expect("a design").design
-}
-
 #[tokio::test]
 async fn the_todos_table_typed_with_the_keyboard_alone_is_applied() {
     let db = test_db().await;
     let mut h = Harness::start(empty_app(), db.connect_again().await);
     h.settle().await;
-    assert!(design(&h).tables.is_empty());
+    assert!(h.design().tables.is_empty());
     let mut k = Keys {
         h: &mut h,
         pressed: 0,
@@ -83,8 +65,8 @@ async fn the_todos_table_typed_with_the_keyboard_alone_is_applied() {
         k.h.screen(120, 40)
     );
     k.key(KeyCode::Enter);
-    assert_eq!(design(k.h).tables.len(), 1);
-    assert_eq!(design(k.h).tables[0].name, "Todos");
+    assert_eq!(k.h.design().tables.len(), 1);
+    assert_eq!(k.h.design().tables[0].name, "Todos");
 
     // Phase 2: a single line of text (the first type), required; then a checkbox.
     k.key(KeyCode::Char('2'));
@@ -105,7 +87,7 @@ async fn the_todos_table_typed_with_the_keyboard_alone_is_applied() {
     k.key(KeyCode::Enter);
     k.name("completed");
     k.key(KeyCode::Enter);
-    let fields = &design(k.h).tables[0].fields;
+    let fields = &k.h.design().tables[0].fields;
     assert_eq!(fields.len(), 2, "{fields:?}");
     assert!(fields[0].is_primary && fields[0].options.required);
     assert_eq!(
@@ -164,7 +146,7 @@ async fn the_todos_table_typed_with_the_keyboard_alone_is_applied() {
         h.key(KeyCode::Down);
     }
     h.key(KeyCode::Enter);
-    let opened = &design(&h).tables;
+    let opened = &h.design().tables;
     assert_eq!(opened.len(), 1, "{:?}", h.app.view.message);
     assert!(
         opened[0]
@@ -226,7 +208,7 @@ async fn every_confirmed_form_is_one_undo_step_and_esc_changes_nothing() {
     h.key(KeyCode::Char('a'));
     h.keys("Tasks");
     h.key(KeyCode::Esc);
-    assert_eq!(design(&h).tables.len(), 1, "esc cancels the form");
+    assert_eq!(h.design().tables.len(), 1, "esc cancels the form");
     assert!(h.app.overlay().is_none());
 
     // An invalid name keeps the form open with the message under the input.
@@ -246,16 +228,16 @@ async fn every_confirmed_form_is_one_undo_step_and_esc_changes_nothing() {
     h.key(KeyCode::Enter);
     h.keys("Name");
     h.key(KeyCode::Enter);
-    assert_eq!(design(&h).tables[0].fields.len(), 1);
-    let with_field = design(&h).clone();
+    assert_eq!(h.design().tables[0].fields.len(), 1);
+    let with_field = h.design().clone();
 
     h.key(KeyCode::Char('u'));
     assert!(
-        design(&h).tables[0].fields.is_empty(),
+        h.design().tables[0].fields.is_empty(),
         "undo takes the field back"
     );
     h.key(KeyCode::Char('u'));
-    assert!(design(&h).tables.is_empty(), "then the table");
+    assert!(h.design().tables.is_empty(), "then the table");
     h.send(Message::Terminal(Event::Key(KeyEvent::new(
         KeyCode::Char('r'),
         KeyModifiers::CONTROL,
@@ -264,7 +246,7 @@ async fn every_confirmed_form_is_one_undo_step_and_esc_changes_nothing() {
         KeyCode::Char('r'),
         KeyModifiers::CONTROL,
     ))));
-    assert_eq!(*design(&h), with_field, "redo puts both back");
+    assert_eq!(*h.design(), with_field, "redo puts both back");
 }
 
 #[tokio::test]
@@ -298,7 +280,7 @@ async fn ctrl_s_asks_for_a_path_the_first_time_and_saves_pretty_json() {
     h.key(KeyCode::Enter);
     h.settle().await;
     let text = std::fs::read_to_string(&path).expect("saved");
-    assert_eq!(text, schemaforge::design::save(design(&h)));
+    assert_eq!(text, schemaforge::design::save(h.design()));
     assert!(text.contains("\n  \"tables\": ["), "pretty JSON:\n{text}");
     assert_eq!(
         h.app.model.design.as_ref().unwrap().file.as_deref(),
@@ -355,7 +337,7 @@ async fn a_many_to_one_and_a_many_to_many_typed_in_phase_3_are_applied() {
     }
     k.key(KeyCode::Char(' ')); // required: the delete rule becomes restrict
     k.key(KeyCode::Enter);
-    let rels = &design(k.h).relationships;
+    let rels = &k.h.design().relationships;
     assert_eq!(rels.len(), 1, "{:?}", k.h.app.view.message);
     assert_eq!(
         (
@@ -374,7 +356,7 @@ async fn a_many_to_one_and_a_many_to_many_typed_in_phase_3_are_applied() {
     k.key(KeyCode::Left);
     k.key(KeyCode::Enter);
     let screen = k.h.screen(120, 40);
-    let rels = &design(k.h).relationships;
+    let rels = &k.h.design().relationships;
     assert_eq!(rels.len(), 2, "{:?}\n{screen}", k.h.app.view.message);
     assert!(rels[1].allow_multiple && !rels[1].required);
     let screen = k.h.screen(80, 24);
@@ -466,14 +448,14 @@ async fn relationships_are_edited_removed_and_undone_one_step_each() {
     h.key(KeyCode::Char('a'));
     h.keys("owner project");
     h.key(KeyCode::Esc);
-    assert!(design(&h).relationships.is_empty(), "esc adds nothing");
+    assert!(h.design().relationships.is_empty(), "esc adds nothing");
     h.key(KeyCode::Char('a'));
     h.key(KeyCode::Tab);
     h.key(KeyCode::Tab);
     h.key(KeyCode::Tab);
     h.keys("Parent project");
     h.key(KeyCode::Enter);
-    let added = design(&h).clone();
+    let added = h.design().clone();
     assert_eq!(added.relationships[0].name, "Parent project");
     assert!(
         h.app
@@ -496,7 +478,7 @@ async fn relationships_are_edited_removed_and_undone_one_step_each() {
     h.key(KeyCode::Tab);
     h.key(KeyCode::Home);
     h.key(KeyCode::Enter);
-    let changed = design(&h).clone();
+    let changed = h.design().clone();
     let rel = &changed.relationships[0];
     assert!(rel.one_to_one && rel.cascade_delete, "{rel:?}");
     assert!(
@@ -517,7 +499,7 @@ async fn relationships_are_edited_removed_and_undone_one_step_each() {
     h.key(KeyCode::Enter);
     h.keys("Label id");
     h.key(KeyCode::Enter);
-    let with_field = design(&h).clone();
+    let with_field = h.design().clone();
     assert_eq!(with_field.tables[1].fields.len(), 1);
     h.key(KeyCode::Char('3'));
     h.key(KeyCode::Char('e'));
@@ -533,14 +515,14 @@ async fn relationships_are_edited_removed_and_undone_one_step_each() {
     let screen = h.screen(120, 40);
     assert!(screen.contains("collides"), "{screen}");
     h.key(KeyCode::Esc);
-    assert_eq!(*design(&h), with_field);
+    assert_eq!(*h.design(), with_field);
 
     // A live table of another schema is offered, written schema.table.
     h.key(KeyCode::Char('a'));
     h.key(KeyCode::Tab);
     h.keys("auth.users");
     h.key(KeyCode::Enter);
-    let to_users = design(&h).relationships.last().cloned();
+    let to_users = h.design().relationships.last().cloned();
     assert_eq!(
         to_users
             .as_ref()
@@ -555,18 +537,18 @@ async fn relationships_are_edited_removed_and_undone_one_step_each() {
         "{plan}"
     );
     h.key(KeyCode::Char('u'));
-    assert_eq!(*design(&h), with_field);
+    assert_eq!(*h.design(), with_field);
     h.key(KeyCode::Home);
 
     h.key(KeyCode::Char('x'));
-    assert!(design(&h).relationships.is_empty());
+    assert!(h.design().relationships.is_empty());
     h.key(KeyCode::Char('u'));
-    assert_eq!(*design(&h), with_field, "undo puts the relationship back");
+    assert_eq!(*h.design(), with_field, "undo puts the relationship back");
     h.key(KeyCode::Char('u'));
-    assert_eq!(*design(&h), changed, "then the field goes");
+    assert_eq!(*h.design(), changed, "then the field goes");
     h.key(KeyCode::Char('u'));
     assert_eq!(
-        *design(&h),
+        *h.design(),
         added,
         "one undo takes back the whole edit form"
     );
@@ -577,7 +559,7 @@ async fn relationships_are_edited_removed_and_undone_one_step_each() {
         )))
     };
     h.send(ctrl_r());
-    assert_eq!(*design(&h), changed, "redo");
+    assert_eq!(*h.design(), changed, "redo");
 }
 
 fn alt_enter() -> Message {
@@ -608,7 +590,7 @@ async fn a_template_chosen_and_a_policy_edited_with_the_keyboard_are_applied() {
         "{picker}"
     );
     h.key(KeyCode::Enter);
-    let names: Vec<String> = design(&h).tables[0]
+    let names: Vec<String> = h.design().tables[0]
         .rls_policies
         .iter()
         .map(|p| p.name.clone())
@@ -646,7 +628,7 @@ async fn a_template_chosen_and_a_policy_edited_with_the_keyboard_are_applied() {
     h.send(alt_enter());
     assert!(h.app.overlay().is_none(), "{}", h.screen(120, 40));
     assert_eq!(
-        design(&h).tables[0].rls_policies[0]
+        h.design().tables[0].rls_policies[0]
             .using_expression
             .as_deref(),
         Some("created_by = (select auth.uid())")
@@ -730,7 +712,7 @@ async fn a_lint_finding_sits_under_the_policy_it_concerns() {
     );
     h.send(alt_enter());
     assert!(h.app.overlay().is_none(), "{}", h.screen(120, 40));
-    let policy = &design(&h).tables[0].rls_policies[0];
+    let policy = &h.design().tables[0].rls_policies[0];
     assert_eq!(
         (policy.name.as_str(), policy.operation),
         ("Admins edit", schemaforge::design::Operation::Update)
@@ -744,7 +726,7 @@ async fn a_lint_finding_sits_under_the_policy_it_concerns() {
     h.key(KeyCode::Tab);
     h.keys("created_by = (select auth.uid())");
     h.send(alt_enter());
-    assert_eq!(design(&h).tables[0].rls_policies.len(), 2);
+    assert_eq!(h.design().tables[0].rls_policies.len(), 2);
     let screen = h.screen(120, 40);
     let lines: Vec<&str> = screen.lines().collect();
     let row = |needle: &str| {
@@ -786,16 +768,16 @@ async fn a_lint_finding_sits_under_the_policy_it_concerns() {
     assert_eq!(h.app.view.selected[Phase::Rls.index()], 0);
     h.key(KeyCode::Down);
     h.key(KeyCode::Char('K'));
-    assert_eq!(design(&h).tables[0].rls_policies[0].name, "Owners read");
+    assert_eq!(h.design().tables[0].rls_policies[0].name, "Owners read");
     h.key(KeyCode::Char('x'));
-    assert_eq!(design(&h).tables[0].rls_policies.len(), 1);
+    assert_eq!(h.design().tables[0].rls_policies.len(), 1);
     h.key(KeyCode::Char('u'));
     h.key(KeyCode::Char('u'));
-    assert_eq!(design(&h).tables[0].rls_policies[0].name, "Admins edit");
+    assert_eq!(h.design().tables[0].rls_policies[0].name, "Admins edit");
 
     // R turns RLS off: the warnings say what that means, under the table's header.
     h.key(KeyCode::Char('R'));
-    assert!(!design(&h).tables[0].rls_enabled);
+    assert!(!h.design().tables[0].rls_enabled);
     let screen = h.screen(120, 40);
     let lines: Vec<&str> = screen.lines().collect();
     let header = lines
@@ -812,7 +794,7 @@ async fn a_lint_finding_sits_under_the_policy_it_concerns() {
         .unwrap();
     assert!(header < warning && warning < admins, "{screen}");
     h.key(KeyCode::Char('R'));
-    assert!(design(&h).tables[0].rls_enabled);
+    assert!(h.design().tables[0].rls_enabled);
 }
 
 #[tokio::test]
@@ -857,7 +839,7 @@ async fn samples_set_in_phase_5_show_their_first_rows_are_applied_with_their_own
         schemaforge::tui::sample_load::OwnerChoice::Generated(2)
     );
     assert_eq!(
-        design(&h).samples.get("books"),
+        h.design().samples.get("books"),
         Some(&schemaforge::design::Samples::Count(5))
     );
     let screen = h.screen(120, 40);
@@ -870,13 +852,13 @@ async fn samples_set_in_phase_5_show_their_first_rows_are_applied_with_their_own
 
     // Undo takes the samples back, redo puts them again.
     h.key(KeyCode::Char('u'));
-    assert!(design(&h).samples.is_empty(), "undo removes the samples");
+    assert!(h.design().samples.is_empty(), "undo removes the samples");
     h.send(Message::Terminal(Event::Key(KeyEvent::new(
         KeyCode::Char('r'),
         KeyModifiers::CONTROL,
     ))));
     assert_eq!(
-        design(&h).samples.get("books"),
+        h.design().samples.get("books"),
         Some(&schemaforge::design::Samples::Count(5))
     );
 

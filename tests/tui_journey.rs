@@ -5,39 +5,20 @@
 //! the row counts read back.
 
 mod common;
+mod tui_support;
 
 use std::collections::BTreeSet;
 
 use crossterm::event::KeyCode;
 use schemaforge::design::Samples;
 use schemaforge::rls::simulate::{Outcome, SimulationReport};
-use schemaforge::tui::App;
 use schemaforge::tui::app::{Overlay, Phase};
 use schemaforge::tui::components::simulator::Stage;
-use schemaforge::tui::keymap::Keymap;
-use schemaforge::tui::opening;
 use schemaforge::tui::runtime::Harness;
 use schemaforge::tui::sample_load::OwnerChoice;
-use schemaforge::tui::theme::Theme;
 
 use common::{scalar, test_db};
-
-/// The app as `schemaforge` starts it without `--design` and without a draft.
-fn empty_app() -> App {
-    let mut app = App::new(
-        "postgres@localhost:5432/test".into(),
-        Theme::default(),
-        Keymap::default(),
-    );
-    app.view.width = 120;
-    app.view.height = 40;
-    opening::offer_draft(&mut app, None);
-    app
-}
-
-fn design(h: &Harness) -> &schemaforge::design::Design {
-    &h.app.model.design.as_ref().expect("a design").design
-}
+use tui_support::empty_app;
 
 /// Phase 5: the selected table's sample count typed into its form (its first row count is 0).
 fn samples(h: &mut Harness, count: &str) {
@@ -81,7 +62,7 @@ async fn a_design_built_with_the_keyboard_is_simulated_as_two_users_and_applied(
     h.key(KeyCode::Tab);
     h.key(KeyCode::Left);
     h.key(KeyCode::Enter);
-    let rels = &design(&h).relationships;
+    let rels = &h.design().relationships;
     assert_eq!(rels.len(), 2, "{:?}", h.app.view.message);
     assert!(
         !rels[0].allow_multiple && rels[1].allow_multiple,
@@ -99,7 +80,7 @@ async fn a_design_built_with_the_keyboard_is_simulated_as_two_users_and_applied(
     h.key(KeyCode::Char('T'));
     h.keys("organisation");
     h.key(KeyCode::Enter);
-    let d = design(&h);
+    let d = h.design();
     let policies = |table: usize| -> Vec<&str> {
         d.tables[table]
             .rls_policies
@@ -139,7 +120,8 @@ async fn a_design_built_with_the_keyboard_is_simulated_as_two_users_and_applied(
         h.key(KeyCode::Down);
         samples(&mut h, count);
     }
-    let counts: Vec<(&str, &Samples)> = design(&h)
+    let counts: Vec<(&str, &Samples)> = h
+        .design()
         .samples
         .iter()
         .map(|(k, v)| (k.as_str(), v))

@@ -329,6 +329,11 @@ impl Harness {
         ))));
     }
 
+    /// The design being edited (a test's way to read what the keys made).
+    pub fn design(&self) -> &crate::design::Design {
+        &self.app.model.design.as_ref().expect("a design").design
+    }
+
     /// Applies from the Preview as a user does (`A`, the word `apply`, Enter), waits for the
     /// result, and panics with the apply's state unless it committed.
     pub async fn apply_confirmed(&mut self) {

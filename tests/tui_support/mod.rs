@@ -222,3 +222,17 @@ pub fn app(theme_name: &str, catalog: Catalog, width: u16, height: u16) -> App {
     app.view.message = None;
     app
 }
+
+/// The app as `schemaforge` starts without `--design` and without a draft (an empty design
+/// to begin from), at 120×40.
+pub fn empty_app() -> App {
+    let mut app = App::new(
+        "postgres@localhost:5432/test".into(),
+        schemaforge::tui::theme::Theme::default(),
+        Keymap::default(),
+    );
+    app.view.width = 120;
+    app.view.height = 40;
+    schemaforge::tui::opening::offer_draft(&mut app, None);
+    app
+}

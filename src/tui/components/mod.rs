@@ -105,3 +105,24 @@ pub fn pad(text: &str, width: usize) -> String {
 pub fn plural(n: usize, word: &str) -> String {
     format!("{n} {word}{}", if n == 1 { "" } else { "s" })
 }
+
+/// Status lines drawn wrapped at the top of `area` (at most half of it); the rest below.
+pub fn status_above(
+    frame: &mut ratatui::Frame,
+    status: Vec<Line>,
+    area: ratatui::layout::Rect,
+) -> ratatui::layout::Rect {
+    use ratatui::layout::{Constraint, Layout};
+    use ratatui::widgets::{Paragraph, Wrap};
+    let rows: usize = status
+        .iter()
+        .map(|l| l.width().max(1).div_ceil(area.width.max(1) as usize))
+        .sum();
+    let [top, rest] = Layout::vertical([
+        Constraint::Length((rows as u16).min(area.height / 2)),
+        Constraint::Min(1),
+    ])
+    .areas(area);
+    frame.render_widget(Paragraph::new(status).wrap(Wrap { trim: false }), top);
+    rest
+}

@@ -54,16 +54,7 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
         return;
     };
     let status = status_lines(app, plan);
-    let rows: usize = status
-        .iter()
-        .map(|l| l.width().max(1).div_ceil(area.width.max(1) as usize))
-        .sum();
-    let [top, rest] = Layout::vertical([
-        Constraint::Length((rows as u16).min(area.height / 2)),
-        Constraint::Min(1),
-    ])
-    .areas(area);
-    frame.render_widget(Paragraph::new(status).wrap(Wrap { trim: false }), top);
+    let rest = super::status_above(frame, status, area);
 
     let side = side_lines(app, rest.width);
     let (sql, notes) = if rest.width >= 90 {

@@ -51,16 +51,7 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
         "y copies it · run it with `schemaforge apply --plan FILE` · b: back to the plan",
         theme.style(Role::Dim),
     ));
-    let rows: usize = status
-        .iter()
-        .map(|l| l.width().max(1).div_ceil(area.width.max(1) as usize))
-        .sum();
-    let [top, rest] = Layout::vertical([
-        Constraint::Length((rows as u16).min(area.height / 2)),
-        Constraint::Min(1),
-    ])
-    .areas(area);
-    frame.render_widget(Paragraph::new(status).wrap(Wrap { trim: false }), top);
+    let rest = super::status_above(frame, status, area);
 
     let mut side = vec![rule(theme, "notes", rest.width.min(34))];
     if view.rollback.notes.is_empty() {
