@@ -102,24 +102,10 @@ mod memo_props;
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::catalog::{Flavour, Role};
     use crate::findings::{Phase, Severity, Source};
 
     fn supabase() -> Catalog {
-        let role = |name: &str| Role {
-            name: name.into(),
-            can_login: false,
-            bypass_rls: false,
-            superuser: false,
-        };
-        Catalog {
-            flavour: Flavour {
-                supabase: true,
-                ..Flavour::default()
-            },
-            roles: vec![role("anon"), role("authenticated")],
-            ..Catalog::default()
-        }
+        crate::rls::lint::fixtures::supabase(Vec::new())
     }
 
     fn design(json: serde_json::Value) -> Design {

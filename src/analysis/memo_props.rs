@@ -7,12 +7,12 @@ use proptest::prelude::*;
 use proptest::strategy::BoxedStrategy;
 
 use super::{Analysis, analyse};
-use crate::catalog::{Catalog, Flavour, PolicyCommand, Role};
+use crate::catalog::{Catalog, PolicyCommand};
 use crate::design::Design;
 use crate::design::edit::arbitrary::design;
 use crate::design::edit::arbitrary_edits::edit_seed;
 use crate::plan::PlanSettings;
-use crate::rls::lint::fixtures::{catalog, policy, table};
+use crate::rls::lint::fixtures::{policy, supabase, table};
 
 /// A Supabase-style database where some of the arbitrary designs' tables are live (so
 /// they are planned as changes), with a policy that reads another table.
@@ -25,24 +25,11 @@ fn live() -> Catalog {
         Some("exists (select 1 from projects p where p.created_by = auth.uid())"),
         None,
     ));
-    let role = |name: &str| Role {
-        name: name.into(),
-        can_login: false,
-        bypass_rls: false,
-        superuser: false,
-    };
-    Catalog {
-        flavour: Flavour {
-            supabase: true,
-            ..Flavour::default()
-        },
-        roles: vec![role("anon"), role("authenticated")],
-        ..catalog(vec![
-            todos,
-            table("public", "projects"),
-            table("public", "tags"),
-        ])
-    }
+    supabase(vec![
+        todos,
+        table("public", "projects"),
+        table("public", "tags"),
+    ])
 }
 
 /// What a front end shows of an analysis, in a form that can be compared.

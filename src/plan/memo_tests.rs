@@ -4,7 +4,7 @@
 
 use serde_json::json;
 
-use crate::catalog::{Catalog, Change, Flavour, Role};
+use crate::catalog::{Catalog, Change};
 use crate::design::{self, ResolvedDesign};
 
 use super::{PlanSettings, plan};
@@ -31,20 +31,7 @@ fn original() -> ResolvedDesign {
 /// A Supabase-style catalog holding everything `original()` asks for, its memo filled by
 /// planning against it.
 fn applied() -> Catalog {
-    let role = |name: &str| Role {
-        name: name.into(),
-        can_login: false,
-        bypass_rls: false,
-        superuser: false,
-    };
-    let empty = Catalog {
-        flavour: Flavour {
-            supabase: true,
-            ..Flavour::default()
-        },
-        roles: vec![role("anon"), role("authenticated")],
-        ..Catalog::default()
-    };
+    let empty = crate::rls::lint::fixtures::supabase(Vec::new());
     let settings = PlanSettings::default();
     let created = plan(&original(), &empty, &settings).expect("plans");
     let catalog = empty.apply(&created.changes());

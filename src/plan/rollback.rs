@@ -669,7 +669,6 @@ mod tests {
     use serde_json::json;
 
     use super::*;
-    use crate::catalog::{Flavour, Role};
     use crate::design;
 
     fn resolved(value: serde_json::Value) -> design::ResolvedDesign {
@@ -678,20 +677,7 @@ mod tests {
     }
 
     fn supabase() -> Catalog {
-        let role = |name: &str| Role {
-            name: name.into(),
-            can_login: false,
-            bypass_rls: false,
-            superuser: false,
-        };
-        Catalog {
-            flavour: Flavour {
-                supabase: true,
-                ..Flavour::default()
-            },
-            roles: vec![role("anon"), role("authenticated")],
-            ..Catalog::default()
-        }
+        crate::rls::lint::fixtures::supabase(Vec::new())
     }
 
     fn two_related_tables(using: &str) -> design::ResolvedDesign {

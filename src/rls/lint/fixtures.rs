@@ -1,8 +1,8 @@
 //! Catalog values for the linter's unit tests, built by hand: no server involved.
 
 use crate::catalog::{
-    Catalog, Column, FkAction, ForeignKey, Function, FunctionKind, Grant, Index, KeyConstraint,
-    Policy, PolicyCommand, Table, TableKind,
+    Catalog, Column, FkAction, Flavour, ForeignKey, Function, FunctionKind, Grant, Index,
+    KeyConstraint, Policy, PolicyCommand, Role, Table, TableKind,
 };
 
 pub fn column(name: &str, nullable: bool, default: Option<&str>) -> Column {
@@ -129,5 +129,23 @@ pub fn catalog(mut tables: Vec<Table>) -> Catalog {
     Catalog {
         tables,
         ..Catalog::default()
+    }
+}
+
+/// `tables` in a Supabase-style database: the flavour set and the API roles present.
+pub fn supabase(tables: Vec<Table>) -> Catalog {
+    let role = |name: &str| Role {
+        name: name.into(),
+        can_login: false,
+        bypass_rls: false,
+        superuser: false,
+    };
+    Catalog {
+        flavour: Flavour {
+            supabase: true,
+            ..Flavour::default()
+        },
+        roles: vec![role("anon"), role("authenticated")],
+        ..catalog(tables)
     }
 }
