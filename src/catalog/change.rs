@@ -357,6 +357,56 @@ impl QualifiedName {
     }
 }
 
+impl Change {
+    /// The table or view the change is made on (a table's own changes, its columns,
+    /// constraints, indexes, policies, triggers, grants); `None` for schemas, functions and
+    /// the API refresh.
+    pub fn table(&self) -> Option<&QualifiedName> {
+        match self {
+            Change::CreateTable(def) | Change::CreateLinkingTable(def) => Some(&def.table),
+            Change::CreateView { view, .. } | Change::DropView { view } => Some(view),
+            Change::CreateTrigger(def) => Some(&def.table),
+            Change::Comment { on, .. } | Change::RemoveComment { on } => Some(match on {
+                CommentOn::Table(t) | CommentOn::Column { table: t, .. } => t,
+            }),
+            Change::AddColumn { table, .. }
+            | Change::AddConstraint { table, .. }
+            | Change::AddConstraintNotValid { table, .. }
+            | Change::ValidateConstraint { table, .. }
+            | Change::Precondition { table, .. }
+            | Change::CreateIndex { table, .. }
+            | Change::EnableRls { table }
+            | Change::CreatePolicy { table, .. }
+            | Change::DropColumn { table, .. }
+            | Change::DropPolicy { table, .. }
+            | Change::AlterColumnType { table, .. }
+            | Change::SetDefault { table, .. }
+            | Change::DropDefault { table, .. }
+            | Change::SetNotNull { table, .. }
+            | Change::DropNotNull { table, .. }
+            | Change::DropConstraint { table, .. }
+            | Change::DisableRls { table }
+            | Change::AlterPolicy { table, .. }
+            | Change::DropTrigger { table, .. }
+            | Change::RenameColumn { table, .. }
+            | Change::RenameTable { table, .. }
+            | Change::RenamePolicy { table, .. }
+            | Change::Grant { table, .. }
+            | Change::RevokeAll { table, .. }
+            | Change::DropTable { table }
+            | Change::DropIndex { table, .. }
+            | Change::Revoke { table, .. }
+            | Change::Restore { table, .. } => Some(table),
+            Change::CreateSchema { .. }
+            | Change::GrantSchemaUsage { .. }
+            | Change::CreateFunction(_)
+            | Change::RefreshApi { .. }
+            | Change::DropSchema { .. }
+            | Change::DropFunction { .. } => None,
+        }
+    }
+}
+
 impl Catalog {
     /// The catalog as these changes leave it. Pure: a copy is changed, never the original.
     pub fn apply(&self, changes: &[Change]) -> Catalog {

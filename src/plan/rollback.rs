@@ -192,7 +192,7 @@ impl Inverter<'_> {
     /// before `change`.
     fn inverse(&mut self, change: &Change, state: &Catalog) -> Vec<Change> {
         let table = |q: &QualifiedName| state.table(&q.schema, &q.name);
-        if let Some(on) = table_of(change)
+        if let Some(on) = change.table()
             && self.created.contains(on)
             && !creates(change, on)
             && !links_new_tables(change, self.created)
@@ -556,52 +556,6 @@ impl Inverter<'_> {
 /// plan's version of a policy, which must be altered back first.
 fn is_read_before(change: &Change) -> bool {
     matches!(change, Change::Restore { .. } | Change::CreateView { .. })
-}
-
-/// The table or view a change is made on.
-fn table_of(change: &Change) -> Option<&QualifiedName> {
-    match change {
-        Change::CreateTable(def) | Change::CreateLinkingTable(def) => Some(&def.table),
-        Change::CreateView { view, .. } | Change::DropView { view } => Some(view),
-        Change::CreateTrigger(def) => Some(&def.table),
-        Change::Comment { on, .. } | Change::RemoveComment { on } => Some(match on {
-            CommentOn::Table(t) | CommentOn::Column { table: t, .. } => t,
-        }),
-        Change::AddColumn { table, .. }
-        | Change::AddConstraint { table, .. }
-        | Change::AddConstraintNotValid { table, .. }
-        | Change::ValidateConstraint { table, .. }
-        | Change::Precondition { table, .. }
-        | Change::CreateIndex { table, .. }
-        | Change::EnableRls { table }
-        | Change::CreatePolicy { table, .. }
-        | Change::DropColumn { table, .. }
-        | Change::DropPolicy { table, .. }
-        | Change::AlterColumnType { table, .. }
-        | Change::SetDefault { table, .. }
-        | Change::DropDefault { table, .. }
-        | Change::SetNotNull { table, .. }
-        | Change::DropNotNull { table, .. }
-        | Change::DropConstraint { table, .. }
-        | Change::DisableRls { table }
-        | Change::AlterPolicy { table, .. }
-        | Change::DropTrigger { table, .. }
-        | Change::RenameColumn { table, .. }
-        | Change::RenamePolicy { table, .. }
-        | Change::Grant { table, .. }
-        | Change::RevokeAll { table, .. }
-        | Change::DropTable { table }
-        | Change::DropIndex { table, .. }
-        | Change::Revoke { table, .. }
-        | Change::Restore { table, .. } => Some(table),
-        Change::CreateSchema { .. }
-        | Change::GrantSchemaUsage { .. }
-        | Change::CreateFunction(_)
-        | Change::RenameTable { .. }
-        | Change::RefreshApi { .. }
-        | Change::DropSchema { .. }
-        | Change::DropFunction { .. } => None,
-    }
 }
 
 fn creates(change: &Change, table: &QualifiedName) -> bool {

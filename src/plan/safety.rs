@@ -83,37 +83,24 @@ pub(super) fn guard(steps: Vec<Step>, catalog: &Catalog, large_table_rows: i64) 
     out
 }
 
-/// The table an ALTER-like change works on.
+/// The existing table an ALTER-like change works on: not one it creates or drops whole,
+/// and not comments, grants or what the planner adds to guard a step.
 fn target(change: &Change) -> Option<QualifiedName> {
-    Some(
-        match change {
-            Change::AddColumn { table, .. }
-            | Change::AddConstraint { table, .. }
-            | Change::AddConstraintNotValid { table, .. }
-            | Change::ValidateConstraint { table, .. }
-            | Change::CreateIndex { table, .. }
-            | Change::DropIndex { table, .. }
-            | Change::AlterColumnType { table, .. }
-            | Change::SetDefault { table, .. }
-            | Change::DropDefault { table, .. }
-            | Change::SetNotNull { table, .. }
-            | Change::DropNotNull { table, .. }
-            | Change::DropConstraint { table, .. }
-            | Change::DropColumn { table, .. }
-            | Change::EnableRls { table }
-            | Change::DisableRls { table }
-            | Change::CreatePolicy { table, .. }
-            | Change::AlterPolicy { table, .. }
-            | Change::DropPolicy { table, .. }
-            | Change::DropTrigger { table, .. }
-            | Change::RenameColumn { table, .. }
-            | Change::RenamePolicy { table, .. }
-            | Change::RenameTable { table, .. } => table,
-            Change::CreateTrigger(def) => &def.table,
-            _ => return None,
-        }
-        .clone(),
-    )
+    match change {
+        Change::CreateTable(_)
+        | Change::CreateLinkingTable(_)
+        | Change::CreateView { .. }
+        | Change::DropView { .. }
+        | Change::DropTable { .. }
+        | Change::Comment { .. }
+        | Change::RemoveComment { .. }
+        | Change::Grant { .. }
+        | Change::RevokeAll { .. }
+        | Change::Revoke { .. }
+        | Change::Precondition { .. }
+        | Change::Restore { .. } => None,
+        other => other.table().cloned(),
+    }
 }
 
 /// `%` is RAISE's placeholder: a name holding one must not take the count's place.
