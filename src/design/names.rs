@@ -186,6 +186,10 @@ pub fn unique_constraint(table: &str, column: &str) -> String {
     fit_identifier(&format!("{table}_{column}_key"))
 }
 
+/// The shared table every table with `audit` writes to, in the design's schema: a name a
+/// designed table cannot take.
+pub const AUDIT_TABLE: &str = "audit_log";
+
 /// Primary key constraint: `<table>_pkey`.
 pub fn pkey_constraint(table: &str) -> String {
     fit_identifier(&format!("{table}_pkey"))

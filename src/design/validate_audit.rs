@@ -2,11 +2,8 @@
 
 use super::diagnostics::{Diagnostic, index_path, key_path};
 use super::model::Design;
-use super::names::{NameKind, derive_db_name};
+use super::names::{AUDIT_TABLE, NameKind, derive_db_name};
 use super::validate::check_roles;
-
-/// The shared audit table's name (see `plan::audit`).
-const AUDIT_TABLE: &str = "audit_log";
 
 pub(super) fn check_audit(design: &Design, out: &mut Vec<Diagnostic>) {
     check_roles(&design.audit_readers, "audit_readers", out);

@@ -13,8 +13,7 @@ use crate::sql::{ident, qualified};
 use super::triggers::same_trigger;
 use super::{Planner, Section, Step};
 
-/// The shared table every audited table writes to, in the design's schema.
-pub const AUDIT_TABLE: &str = "audit_log";
+pub use crate::design::names::AUDIT_TABLE;
 /// The trigger function that writes it.
 pub const AUDIT_FUNCTION: &str = "schemaforge_audit";
 /// The trigger on each audited table.
