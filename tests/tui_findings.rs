@@ -15,7 +15,8 @@ use serde_json::Value;
 use common::test_db;
 
 /// Lint errors (a policy reading user metadata, one naming a column that does not exist),
-/// a warning (an invented JWT claim) and plan notes (a live column whose type the design
+/// warnings (an invented JWT claim, the same index twice, every signed-in user reading the
+/// audit log) and plan notes (a live column whose type the design
 /// changes: the note says the table is rewritten).
 const DESIGN: &str = r#"{"tables": [
   {"name": "Notes",
@@ -26,13 +27,15 @@ const DESIGN: &str = r#"{"tables": [
      {"name": "meta", "operation": "UPDATE",
       "using_expression": "(auth.jwt() -> 'user_metadata' ->> 'admin') = 'true'"}
    ]},
-  {"name": "Tasks",
+  {"name": "Tasks", "audit": true,
    "fields": [{"name": "title", "type": "singleLineText", "options": {"required": true},
                "is_primary": true}],
+   "indexes": [{"columns": ["title"]}, {"columns": ["title"], "name": "tasks_title_again"}],
    "rls_policies": [
      {"name": "own tasks", "operation": "ALL", "using_expression": "created_by = auth.uid()"}
    ]}
-]}"#;
+],
+ "audit_readers": ["authenticated"]}"#;
 
 /// A finding as both sides print it: every key `lint --json` has.
 fn keyed(f: &Value) -> Vec<String> {
@@ -111,6 +114,13 @@ async fn the_tui_shows_exactly_what_lint_json_reports() {
     assert!(has(Source::Lint, Severity::Error, "policy_unknown_column"));
     assert!(has(Source::Lint, Severity::Error, "rls_disabled_in_public"));
     assert!(has(Source::Lint, Severity::Warn, "invented_jwt_claim"));
+    let warned = |text: &str| {
+        findings
+            .iter()
+            .any(|f| f.severity == Severity::Warn && f.message.contains(text))
+    };
+    assert!(warned("the same index as"), "{findings:#?}");
+    assert!(warned("could read the audit log"), "{findings:#?}");
     assert!(
         has(Source::Plan, Severity::Info, "plan_note"),
         "{findings:#?}"
