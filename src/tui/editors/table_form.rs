@@ -125,15 +125,14 @@ fn form(title: &str, table: &Table, taken: Vec<String>, readers: &str) -> Form {
             "audit",
             "audit",
             Toggle::new(table.audit).texts(
-                "yes: changes recorded in audit_log (who, when, before, after)",
+                "yes: every change recorded in audit_log",
                 "no: changes not recorded",
             ),
         )
         .field(
             "audit_readers",
             "audit readers",
-            TextInput::new(readers)
-                .placeholder("roles that may read audit_log, e.g. auditor (every table)"),
+            TextInput::new(readers).placeholder("roles that may read audit_log (all tables)"),
         )
 }
 
