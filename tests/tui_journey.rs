@@ -196,6 +196,21 @@ async fn a_design_built_with_the_keyboard_is_simulated_as_two_users_and_applied(
     h.key(KeyCode::Char('6'));
     assert_eq!(h.app.view.phase, Phase::Preview);
     h.apply_confirmed().await;
+    let screen = h.screen(120, 40);
+    let loaded = scalar(
+        &db,
+        "SELECT ((SELECT count(*) FROM projects) + (SELECT count(*) FROM todos)
+                 + (SELECT count(*) FROM organizations) + (SELECT count(*) FROM organization_members)
+                 + (SELECT count(*) FROM todos_projects) + (SELECT count(*) FROM auth.users))::text",
+    )
+    .await
+    .unwrap();
+    assert!(
+        screen.contains(&format!(
+            "statements and {loaded} sample rows in one transaction"
+        )),
+        "the apply counts the sample rows it loaded ({loaded}, the users among them):\n{screen}"
+    );
     let after = h.app.model.plan.as_ref().unwrap();
     assert!(
         after.plan.is_empty(),

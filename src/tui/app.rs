@@ -52,6 +52,8 @@ pub enum ApplyState {
     Succeeded {
         dry_run: bool,
         statements: usize,
+        /// Sample rows loaded with the bundle (0 when it had none).
+        rows: u64,
         millis: u128,
     },
     /// A statement failed; the preview scrolls to it.

@@ -21,7 +21,7 @@ use super::job::JobKind;
 use super::keymap::{Action, Context};
 use super::layout;
 use super::message::{Effect, Message};
-use super::navigation::goto;
+use super::navigation::{self, goto};
 use super::planning::replan;
 use super::tree::RowKind;
 use crate::design::edit::Edit;
@@ -399,6 +399,8 @@ fn act(app: &mut App, action: Action) -> Vec<Effect> {
             (Focus::Main, Phase::Preview) => preview::on_action(app, action),
             (Focus::Main, Phase::Schema) => schema_detail::on_action(app, action),
         },
+        Action::NextTable => navigation::switch_table(app, 1),
+        Action::PrevTable => navigation::switch_table(app, -1),
         Action::Simulate => return super::simulating::open(app),
         Action::SimulateAs => return super::simulating::choose(app),
         Action::Filter => {
@@ -647,18 +649,20 @@ fn applied(app: &mut App, dry_run: bool, result: Result<ApplyReport, ApplyError>
             app.apply = ApplyState::Succeeded {
                 dry_run,
                 statements: report.statements,
+                rows: report.rows,
                 millis: report.elapsed.as_millis(),
             };
+            let rows = preview::sample_rows(report.rows);
             if report.committed {
                 app.view.message = Some(format!(
-                    "applied {} statements in {} ms; re-reading the schema",
+                    "applied {} statements{rows} in {} ms; re-reading the schema",
                     report.statements,
                     report.elapsed.as_millis()
                 ));
                 return reread_after_apply(app).into_iter().collect();
             }
             app.view.message = Some(format!(
-                "dry run ok: {} statements ran in {} ms and were rolled back",
+                "dry run ok: {} statements{rows} ran in {} ms and were rolled back",
                 report.statements,
                 report.elapsed.as_millis()
             ));

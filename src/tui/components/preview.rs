@@ -106,12 +106,19 @@ fn status_lines<'a>(app: &App, plan: &PlanView) -> Vec<Line<'a>> {
         ApplyState::Succeeded {
             dry_run,
             statements,
+            rows,
             millis,
         } => out.push(Line::styled(
             if *dry_run {
-                format!("✓ dry run: {statements} statements ran in {millis} ms, then rolled back")
+                format!(
+                    "✓ dry run: {statements} statements{} ran in {millis} ms, then rolled back",
+                    sample_rows(*rows)
+                )
             } else {
-                format!("✓ applied {statements} statements in one transaction in {millis} ms")
+                format!(
+                    "✓ applied {statements} statements{} in one transaction in {millis} ms",
+                    sample_rows(*rows)
+                )
             },
             app.theme.style(Role::Ok),
         )),
@@ -226,4 +233,13 @@ fn draw_sql(frame: &mut Frame, app: &App, plan: &PlanView, area: Rect) {
         })
         .collect();
     frame.render_widget(Paragraph::new(lines), area);
+}
+
+/// " and 12 sample rows" when the apply loaded some; nothing otherwise.
+pub fn sample_rows(rows: u64) -> String {
+    match rows {
+        0 => String::new(),
+        1 => " and 1 sample row".into(),
+        n => format!(" and {n} sample rows"),
+    }
 }
