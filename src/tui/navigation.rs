@@ -62,6 +62,29 @@ pub fn scroll_pane(app: &mut App, action: Action) {
     }
 }
 
+/// Phases 2–5 edit one table, phase 1's selection: `<` and `>` move it among the design's
+/// tables (wrapping) without going back to phase 1; each phase's own row starts at the top.
+pub fn switch_table(app: &mut App, step: isize) {
+    let Some(design) = app.model.design.as_ref().map(|s| &s.design) else {
+        return;
+    };
+    let count = design.tables.len();
+    if count == 0 {
+        app.view.message = Some("the design has no table yet: a adds one".into());
+        return;
+    }
+    let tables = Phase::Tables.index();
+    let from = app.view.selected[tables].min(count - 1);
+    let to = (from as isize + step).rem_euclid(count as isize) as usize;
+    let name = design.tables[to].name.clone();
+    app.view.selected[tables] = to;
+    for phase in [Phase::Fields, Phase::Relations, Phase::Rls, Phase::Samples] {
+        app.view.selected[phase.index()] = 0;
+        app.view.scrolls[phase.index()] = 0;
+    }
+    app.view.message = Some(format!("table {name} ({} of {count})", to + 1));
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -87,27 +110,4 @@ mod tests {
         );
         assert_eq!(app.scroll(Phase::Rls), 1);
     }
-}
-
-/// Phases 2–5 edit one table, phase 1's selection: `<` and `>` move it among the design's
-/// tables (wrapping) without going back to phase 1; each phase's own row starts at the top.
-pub fn switch_table(app: &mut App, step: isize) {
-    let Some(design) = app.model.design.as_ref().map(|s| &s.design) else {
-        return;
-    };
-    let count = design.tables.len();
-    if count == 0 {
-        app.view.message = Some("the design has no table yet: a adds one".into());
-        return;
-    }
-    let tables = Phase::Tables.index();
-    let from = app.view.selected[tables].min(count - 1);
-    let to = (from as isize + step).rem_euclid(count as isize) as usize;
-    let name = design.tables[to].name.clone();
-    app.view.selected[tables] = to;
-    for phase in [Phase::Fields, Phase::Relations, Phase::Rls, Phase::Samples] {
-        app.view.selected[phase.index()] = 0;
-        app.view.scrolls[phase.index()] = 0;
-    }
-    app.view.message = Some(format!("table {name} ({} of {count})", to + 1));
 }
