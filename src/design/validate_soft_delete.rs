@@ -110,15 +110,17 @@ mod tests {
 
     #[test]
     fn refusals_name_their_paths() {
-        let e = errors(json!({"name": "todos", "soft_delete": true, "public_reference": true,
-            "system_fields": false,
-            "fields": [
-                {"name": "title", "type": "singleLineText"},
-                {"name": "deleted_at", "type": "checkbox"}
-            ],
-            "drop_columns": ["deleted_at"],
-            "rls_policies": [{"name": "Hide soft-deleted rows", "operation": "SELECT"}]
-        }));
+        let e = errors(
+            json!({"name": "todos", "soft_delete": true, "public_reference": true,
+                "system_fields": false,
+                "fields": [
+                    {"name": "title", "type": "singleLineText"},
+                    {"name": "deleted_at", "type": "checkbox"}
+                ],
+                "drop_columns": ["deleted_at"],
+                "rls_policies": [{"name": "Hide soft-deleted rows", "operation": "SELECT"}]
+            }),
+        );
         let paths: Vec<&str> = e.iter().map(|(p, _)| p.as_str()).collect();
         for wanted in [
             "tables[0].soft_delete",
@@ -134,9 +136,16 @@ mod tests {
             .map(|(_, m)| m)
             .collect();
         assert_eq!(on_option.len(), 2, "{e:#?}");
-        assert!(on_option.iter().any(|m| m.contains("row-level security off")));
+        assert!(
+            on_option
+                .iter()
+                .any(|m| m.contains("row-level security off"))
+        );
         assert!(on_option.iter().any(|m| m.contains("primary_key")));
-        let field = e.iter().find(|(p, _)| p == "tables[0].fields[1].name").unwrap();
+        let field = e
+            .iter()
+            .find(|(p, _)| p == "tables[0].fields[1].name")
+            .unwrap();
         assert!(field.1.contains("checkbox"), "{field:?}");
     }
 }

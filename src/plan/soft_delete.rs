@@ -17,9 +17,9 @@
 //!
 //! Roles outside row-level security (the service role, `postgres`) still delete for real.
 
+use crate::catalog::Table as LiveTable;
 use crate::catalog::change::{Change, ColumnDef, FunctionDef, IndexOptions, TriggerDef};
 use crate::catalog::index_shape::index_shape;
-use crate::catalog::Table as LiveTable;
 use crate::design::names::{SOFT_DELETE_COLUMN, SOFT_DELETE_POLICY, soft_delete_index};
 use crate::design::{Operation, Policy, ResolvedTable};
 use crate::sql::ident;
@@ -238,9 +238,9 @@ fn same_index(p: &Planner, columns: &[String], definition: &str) -> bool {
 fn turn_off(p: &mut Planner, table: &ResolvedTable) {
     let name = table.db_name.as_str();
     let Some(live) = p.live(name) else { return };
-    let trigger = live.trigger(SOFT_DELETE_TRIGGER).filter(|t| {
-        t.function == SOFT_DELETE_FUNCTION && t.function_schema == p.schema
-    });
+    let trigger = live
+        .trigger(SOFT_DELETE_TRIGGER)
+        .filter(|t| t.function == SOFT_DELETE_FUNCTION && t.function_schema == p.schema);
     let Some(trigger) = trigger else { return };
     let change = Change::DropTrigger {
         table: p.qn(name),
