@@ -300,7 +300,10 @@ async fn two_users_soft_delete_as_postgrest_calls_it() {
     assert!(out.stdout.is_empty(), "{}", stdout(&out));
 
     // The linter finds nothing in what soft delete made, live or as the design leaves it.
-    for args in [vec!["lint", "--json"], vec!["lint", path.as_str(), "--json"]] {
+    for args in [
+        vec!["lint", "--json"],
+        vec!["lint", path.as_str(), "--json"],
+    ] {
         let out = cli(&db.url, &args);
         let report: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
             panic!("{args:?}: {e}: {}", stderr(&out));
@@ -429,8 +432,11 @@ async fn the_soft_delete_option_is_validated_with_its_paths() {
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
     let err = stderr(&out);
     for (path, words) in [
-        ("tables[0].soft_delete", "no field marked primary_key"),
-        ("tables[1].soft_delete", "row-level security off"),
+        ("tables[0].soft_delete", "needs a key (a primary_key field)"),
+        (
+            "tables[1].soft_delete",
+            "needs row-level security turned on",
+        ),
         ("tables[1].fields[1].name", "is the column soft_delete adds"),
     ] {
         assert!(err.contains(path) && err.contains(words), "{path}: {err}");

@@ -20,10 +20,12 @@ fn check_table(table: &Table, tpath: &str, out: &mut Vec<Diagnostic>) {
         out.push(
             Diagnostic::error(
                 option.clone(),
-                "soft delete hides deleted rows with a row-level security policy, and this table \
-                 has row-level security off (public reference data or rls_enabled: false)",
+                "soft delete needs row-level security turned on",
             )
-            .suggest("turn row-level security on, or leave soft_delete off"),
+            .suggest(
+                "its policy hides the deleted rows, and this table has row-level security off \
+                 (public reference data or rls_enabled: false): turn it on, or leave soft_delete off",
+            ),
         );
     }
     let keyless = !table.system_fields && !table.fields.iter().any(|f| f.options.primary_key);
@@ -31,10 +33,12 @@ fn check_table(table: &Table, tpath: &str, out: &mut Vec<Diagnostic>) {
         out.push(
             Diagnostic::error(
                 option.clone(),
-                "a soft-deleted row is found again by its key, and this table has no system \
-                 fields and no field marked primary_key",
+                "soft delete needs a key (a primary_key field)",
             )
-            .suggest("mark its key field primary_key"),
+            .suggest(
+                "the trigger finds the row again by its key, and this table has no system fields: \
+                 mark its key field primary_key",
+            ),
         );
     }
     for (fi, field) in table.effective_fields() {
@@ -141,7 +145,7 @@ mod tests {
                 .iter()
                 .any(|m| m.contains("row-level security off"))
         );
-        assert!(on_option.iter().any(|m| m.contains("primary_key")));
+        assert!(on_option.iter().any(|m| m.contains("a key")));
         let field = e
             .iter()
             .find(|(p, _)| p == "tables[0].fields[1].name")
