@@ -442,3 +442,70 @@ async fn the_soft_delete_option_is_validated_with_its_paths() {
         assert!(err.contains(path) && err.contains(words), "{path}: {err}");
     }
 }
+
+#[tokio::test]
+async fn the_simulator_counts_the_rows_a_soft_delete_reaches() {
+    use schemaforge::db::simulate::simulate_side_by_side;
+    use schemaforge::rls::simulate::{Outcome, SimRole, SimUser, SimulationRequest, Subject};
+
+    let db = test_db().await;
+    project(&db).await;
+    let path = write(&db, "soft_delete.json", &design(&db, true));
+    assert_success(&cli(&db.url, &["apply", &path, "--yes"]));
+    as_user(
+        &db,
+        ALICE,
+        "INSERT INTO public.notes (body) VALUES ('a1'), ('a2')",
+    )
+    .await
+    .unwrap();
+    as_user(&db, BOB, "INSERT INTO public.notes (body) VALUES ('b1')")
+        .await
+        .unwrap();
+    let request = SimulationRequest {
+        schemas: vec!["public".into()],
+        user: SimUser::Generated,
+        role: SimRole::Authenticated,
+        setup: vec![],
+        samples: None,
+    };
+    let reports = simulate_side_by_side(
+        &db,
+        None,
+        &request,
+        &[
+            Subject::user(SimUser::Existing(ALICE.into())),
+            Subject::user(SimUser::Existing(BOB.into())),
+        ],
+    )
+    .await
+    .unwrap_or_else(|e| panic!("{e}"));
+    // Both read all three notes; each one's DELETE reaches their own rows only, and keeps them.
+    for (report, own) in reports.iter().zip([2, 1]) {
+        let notes = report.table("public.notes").expect("notes probed");
+        assert_eq!(notes.select.rows, 3, "{notes:?}");
+        assert_eq!(
+            (notes.delete.outcome, notes.delete.rows),
+            (Outcome::Allowed, own),
+            "{notes:?}"
+        );
+        assert!(
+            notes
+                .delete
+                .message
+                .as_deref()
+                .is_some_and(|m| m.contains("soft delete")),
+            "{notes:?}"
+        );
+    }
+    assert_eq!(
+        scalar(
+            &db,
+            "SELECT count(*) FROM public.notes WHERE deleted_at IS NULL"
+        )
+        .await
+        .as_deref(),
+        Some("3"),
+        "the simulation is rolled back"
+    );
+}
