@@ -341,3 +341,96 @@ $function$"
         change,
     ));
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use crate::catalog::{Catalog, Flavour};
+    use crate::design;
+    use crate::plan::{Plan, PlanSettings, StepKind, plan};
+
+    fn planned(soft_delete: bool, catalog: &Catalog) -> Plan {
+        let text = json!({"tables": [
+            {"name": "todos", "soft_delete": soft_delete,
+             "fields": [{"name": "title", "type": "singleLineText", "is_primary": true}]},
+            {"name": "codes", "soft_delete": soft_delete, "system_fields": false,
+             "fields": [{"name": "code", "type": "singleLineText", "options": {"primary_key": true}},
+                        {"name": "region", "type": "singleLineText", "options": {"primary_key": true}}]}
+        ]})
+        .to_string();
+        let (parsed, _) = design::parse(&text).expect("parses");
+        let resolved = design::resolve(&parsed).expect("resolves");
+        plan(&resolved, catalog, &PlanSettings::default()).expect("plans")
+    }
+
+    fn kinds(plan: &Plan) -> Vec<(StepKind, &str)> {
+        plan.steps
+            .iter()
+            .filter(|s| s.kind != StepKind::Refresh)
+            .map(|s| (s.kind, s.object.as_str()))
+            .collect()
+    }
+
+    /// On, applied: planning again finds nothing; a composite key names the row by both
+    /// columns; off: the trigger, policy and index go, the column stays, a note says so.
+    #[test]
+    fn on_replans_empty_and_off_drops_what_it_made() {
+        let empty = Catalog {
+            flavour: Flavour {
+                supabase: true,
+                ..Flavour::default()
+            },
+            ..Catalog::default()
+        };
+        let first = planned(true, &empty);
+        let sql: Vec<&str> = first.steps.iter().map(|s| s.sql.as_str()).collect();
+        assert!(
+            sql.contains(&"CREATE TRIGGER \"soft_delete\" BEFORE DELETE OR UPDATE ON \"public\".\"codes\" FOR EACH ROW EXECUTE FUNCTION \"public\".\"schemaforge_soft_delete\"('code', 'region')"),
+            "{sql:#?}"
+        );
+        assert!(
+            sql.contains(&"CREATE INDEX \"idx_codes_code_region_not_deleted\" ON \"public\".\"codes\" (\"code\", \"region\") WHERE (deleted_at IS NULL)"),
+            "{sql:#?}"
+        );
+        let functions = sql
+            .iter()
+            .filter(|s| s.contains("FUNCTION \"public\".\"schemaforge_soft_delete\"() RETURNS"))
+            .count();
+        assert_eq!(functions, 1, "one function for both tables");
+        let catalog = empty.apply(&first.changes());
+        let again = planned(true, &catalog);
+        assert!(again.is_empty(), "{:#?}", kinds(&again));
+
+        let off = planned(false, &catalog);
+        assert_eq!(
+            kinds(&off),
+            [
+                (StepKind::DropTrigger, "public.todos.soft_delete"),
+                (StepKind::DropPolicy, "public.todos.Hide soft-deleted rows"),
+                (
+                    StepKind::DropIndex,
+                    "public.todos.idx_todos_created_by_not_deleted"
+                ),
+                (StepKind::DropTrigger, "public.codes.soft_delete"),
+                (StepKind::DropPolicy, "public.codes.Hide soft-deleted rows"),
+                (
+                    StepKind::DropIndex,
+                    "public.codes.idx_codes_code_region_not_deleted"
+                ),
+            ]
+        );
+        let kept: Vec<&String> = off
+            .notes
+            .iter()
+            .filter(|n| n.contains("is kept with its values"))
+            .collect();
+        assert_eq!(kept.len(), 2, "{:?}", off.notes);
+        let after = catalog.apply(&off.changes());
+        assert!(planned(false, &after).is_empty());
+        // On again: only what went is made again (the column and the function stayed).
+        let back = planned(true, &after);
+        let back: Vec<StepKind> = kinds(&back).into_iter().map(|(k, _)| k).collect();
+        assert!(!back.contains(&StepKind::AddColumn), "{back:?}");
+    }
+}
