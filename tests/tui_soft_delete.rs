@@ -54,6 +54,10 @@ async fn soft_delete_is_switched_on_in_the_table_form_and_applied() {
     )));
     assert!(h.design().tables[0].soft_delete);
 
+    // Phase 2 lists the column among the automatic ones.
+    h.key(KeyCode::Char('2'));
+    let fields = h.screen(160, 45);
+    assert!(fields.contains("deleted_at (soft delete)"), "{fields}");
     h.key(KeyCode::Char('6'));
     let bundle = &h.app.model.plan.as_ref().expect("a plan").bundle.text;
     assert!(
