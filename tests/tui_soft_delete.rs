@@ -58,6 +58,13 @@ async fn soft_delete_is_switched_on_in_the_table_form_and_applied() {
     h.key(KeyCode::Char('2'));
     let fields = h.screen(160, 45);
     assert!(fields.contains("deleted_at (soft delete)"), "{fields}");
+    // Phase 4 shows the policy soft delete adds beside the table's own.
+    h.key(KeyCode::Char('4'));
+    let rls = h.screen(160, 45);
+    assert!(
+        rls.contains("+ Hide soft-deleted rows · restrictive ALL for anon, authenticated"),
+        "{rls}"
+    );
     h.key(KeyCode::Char('6'));
     let bundle = &h.app.model.plan.as_ref().expect("a plan").bundle.text;
     assert!(
