@@ -112,6 +112,24 @@ mod tests {
         assert!(e.is_empty(), "{e:?}");
     }
 
+    /// A design index may use the column soft delete adds (a purge job's `deleted_at`);
+    /// without soft delete there is no such column.
+    #[test]
+    fn deleted_at_is_indexable_with_soft_delete_only() {
+        let table = |on: bool| {
+            json!({"name": "todos", "soft_delete": on,
+                   "fields": [{"name": "title", "type": "singleLineText"}],
+                   "indexes": [{"columns": ["deleted_at DESC"]}]})
+        };
+        assert!(errors(table(true)).is_empty(), "{:?}", errors(table(true)));
+        let off = errors(table(false));
+        assert!(
+            off.iter()
+                .any(|(p, _)| p.starts_with("tables[0].indexes[0]")),
+            "{off:?}"
+        );
+    }
+
     #[test]
     fn refusals_name_their_paths() {
         let e = errors(
@@ -143,7 +161,7 @@ mod tests {
         assert!(
             on_option
                 .iter()
-                .any(|m| m.contains("row-level security off"))
+                .any(|m| m.contains("row-level security turned on"))
         );
         assert!(on_option.iter().any(|m| m.contains("a key")));
         let field = e
