@@ -52,14 +52,14 @@ async fn project(db: &TestDb) {
 }
 
 /// The live invoices with soft delete turned on, and a new table of notes every signed-in
-/// user reads and only the author changes.
+/// user reads and only the author changes (audited too).
 fn design(db: &TestDb, soft_delete: bool) -> Value {
     let out = cli(&db.url, &["design", "--from-db", "--tables", "invoices"]);
     assert_success(&out);
     let mut design: Value = serde_json::from_slice(&out.stdout).unwrap();
     design["tables"][0]["soft_delete"] = soft_delete.into();
     design["tables"].as_array_mut().unwrap().push(json!({
-        "name": "Notes", "soft_delete": soft_delete,
+        "name": "Notes", "soft_delete": soft_delete, "audit": true,
         "fields": [{"name": "body", "type": "longText", "is_primary": true}],
         "rls_policies": [
             {"name": "Signed-in users read", "operation": "SELECT", "using_expression": "true"},
@@ -243,6 +243,19 @@ async fn two_users_soft_delete_as_postgrest_calls_it() {
         .await
         .as_deref(),
         Some(ALICE)
+    );
+    // With the audit trail on, a soft delete is recorded as the update it is, by Alice.
+    assert_eq!(
+        scalar(
+            &db,
+            &format!(
+                "SELECT string_agg(operation || ' ' || changed_by || ' ' || (new_values->>'deleted_at' IS NOT NULL)::text, ',' ORDER BY id) \
+                 FROM public.audit_log WHERE row_id IN ('{a1}', '{a2}') AND operation <> 'INSERT'"
+            )
+        )
+        .await
+        .as_deref(),
+        Some(format!("UPDATE {ALICE} true,UPDATE {ALICE} true").as_str())
     );
     // The service role still deletes for real.
     db.batch_execute(&format!(
