@@ -72,13 +72,15 @@ fn strip(value: &mut Value) {
 }
 
 /// The project's own table as a design (`design --from-db`), changed in every way a plan
-/// can change a live table, plus a new related table.
+/// can change a live table, plus a new related table (both with soft delete).
 fn changed_design(db: &TestDb, dir: &std::path::Path) -> std::path::PathBuf {
     let out = cli(&db.url, &["design", "--from-db", "--tables", "boards"]);
     assert_success(&out);
     let mut design: Value = serde_json::from_slice(&out.stdout).unwrap();
     let table = &mut design["tables"][0];
     table["description"] = "every project".into();
+    // Soft delete on a live table with rows: a column, a trigger, a policy, an index.
+    table["soft_delete"] = true.into();
     for field in table["fields"].as_array_mut().unwrap() {
         match field["name"].as_str().unwrap() {
             "note" => {
@@ -124,7 +126,7 @@ fn changed_design(db: &TestDb, dir: &std::path::Path) -> std::path::PathBuf {
             "name": "Tasks",
             "fields": [{"name": "Title", "type": "singleLineText", "is_primary": true,
                         "options": {"required": true}}],
-            "rls_enabled": true, "rls_policies": []
+            "rls_enabled": true, "rls_policies": [], "soft_delete": true
         }));
     design["relationships"] = serde_json::json!([
         {"table": "Tasks", "name": "board", "target": "boards", "required": true,
@@ -160,6 +162,14 @@ async fn every_change_to_a_live_table_rolls_back_to_the_same_catalog() {
         "{text}"
     );
     assert_ne!(inspect(&db), before, "the plan changed something");
+    for undone in [
+        "DROP TRIGGER \"soft_delete\" ON \"public\".\"boards\"",
+        "DROP POLICY \"Hide soft-deleted rows\" ON \"public\".\"boards\"",
+        "DROP INDEX \"public\".\"idx_boards_id_not_deleted\"",
+        "DROP FUNCTION \"public\".\"schemaforge_soft_delete\"",
+    ] {
+        assert!(text.contains(undone), "{undone} missing from {text}");
+    }
     assert_eq!(
         scalar(&db, "SELECT count(*) FROM public.boards")
             .await

@@ -17,7 +17,8 @@ use common::test_db;
 /// Lint errors (a policy reading user metadata, one naming a column that does not exist),
 /// warnings (an invented JWT claim, the same index twice, every signed-in user reading the
 /// audit log) and plan notes (a live column whose type the design
-/// changes: the note says the table is rewritten).
+/// changes: the note says the table is rewritten; what DELETE does on a table with soft
+/// delete).
 const DESIGN: &str = r#"{"tables": [
   {"name": "Notes",
    "fields": [{"name": "title", "type": "singleLineText", "is_primary": true}],
@@ -27,7 +28,7 @@ const DESIGN: &str = r#"{"tables": [
      {"name": "meta", "operation": "UPDATE",
       "using_expression": "(auth.jwt() -> 'user_metadata' ->> 'admin') = 'true'"}
    ]},
-  {"name": "Tasks", "audit": true,
+  {"name": "Tasks", "audit": true, "soft_delete": true,
    "fields": [{"name": "title", "type": "singleLineText", "options": {"required": true},
                "is_primary": true}],
    "indexes": [{"columns": ["title"]}, {"columns": ["title"], "name": "tasks_title_again"}],
@@ -123,6 +124,18 @@ async fn the_tui_shows_exactly_what_lint_json_reports() {
     assert!(warned("could read the audit log"), "{findings:#?}");
     assert!(
         has(Source::Plan, Severity::Info, "plan_note"),
+        "{findings:#?}"
+    );
+    assert!(
+        findings
+            .iter()
+            .any(|f| f.rule == "plan_note" && f.message.contains("soft delete — DELETE by anon")),
+        "{findings:#?}"
+    );
+    // What soft delete makes raises nothing of its own.
+    assert!(
+        !findings.iter().any(|f| f.rule != "plan_note"
+            && (f.object.contains("soft") || f.message.contains("deleted_at"))),
         "{findings:#?}"
     );
 

@@ -67,6 +67,28 @@ fn screens() -> Vec<(&'static str, Setup)> {
             keys(app, "todos");
             press(app, KeyCode::Enter);
         }),
+        ("table_form_soft_delete", |app| {
+            // Todos, soft delete switched on: the toggle says what DELETE does now.
+            keys(app, "1e");
+            for _ in 0..7 {
+                press(app, KeyCode::Tab);
+            }
+            keys(app, " ");
+        }),
+        ("table_form_soft_delete_refused", |app| {
+            // Public reference data has no row-level security to hide deleted rows with.
+            keys(app, "1a");
+            keys(app, "Countries");
+            for _ in 0..3 {
+                press(app, KeyCode::Tab);
+            }
+            keys(app, " ");
+            for _ in 0..4 {
+                press(app, KeyCode::Tab);
+            }
+            keys(app, " ");
+            press(app, KeyCode::Enter);
+        }),
         ("rls_template_picker", |app| keys(app, "4T")),
         ("rls_policy_form", |app| {
             keys(app, "4");

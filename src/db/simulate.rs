@@ -386,7 +386,11 @@ async fn probe_table(
             message: Some("no column to update".into()),
         },
     };
-    let delete = probe(client, prelude, &t.delete()).await?.0;
+    let delete = if has_soft_delete(table.live) {
+        soft_delete_probe(client, prelude, &t, select.rows).await?
+    } else {
+        probe(client, prelude, &t.delete()).await?.0
+    };
     Ok(TableProbes {
         table: format!("{}.{}", table.schema, table.name),
         total_rows,
@@ -398,6 +402,31 @@ async fn probe_table(
         update,
         delete,
     })
+}
+
+/// Whether the table has schemaforge's soft delete trigger (its DELETE keeps the rows).
+fn has_soft_delete(live: Option<&crate::catalog::Table>) -> bool {
+    use crate::plan::soft_delete::{SOFT_DELETE_FUNCTION, SOFT_DELETE_TRIGGER};
+    live.and_then(|l| l.trigger(SOFT_DELETE_TRIGGER))
+        .is_some_and(|t| t.function == SOFT_DELETE_FUNCTION)
+}
+
+/// On a table with soft delete a DELETE reports no row even where it deletes: the rows it
+/// reached are the ones the user no longer sees after it (of the `visible` before).
+async fn soft_delete_probe(
+    client: &Client,
+    prelude: &str,
+    t: &TableSql,
+    visible: u64,
+) -> Result<Probe, SimulateError> {
+    let sql = format!("{}; {}", t.delete(), t.count());
+    let (mut probe, after) = probe(client, prelude, &sql).await?;
+    if probe.outcome == Outcome::Allowed {
+        let after: u64 = after.and_then(|v| v.parse().ok()).unwrap_or(visible);
+        probe.rows = visible.saturating_sub(after);
+        probe.message = Some("soft delete: the rows get deleted_at and stay in the table".into());
+    }
+    Ok(probe)
 }
 
 /// Runs `sql` as the simulated user inside a savepoint that is then rolled back (which also

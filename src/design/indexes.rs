@@ -187,6 +187,13 @@ pub fn indexable_columns(design: &Design, ti: usize) -> Vec<IndexableColumn> {
             sql_type,
         });
     }
+    if table.soft_delete {
+        out.push(IndexableColumn {
+            db_name: super::names::SOFT_DELETE_COLUMN.to_owned(),
+            field_name: None,
+            sql_type: PgType::Timestamptz.sql(),
+        });
+    }
     for (_, rel) in design.relationships_of(ti) {
         if rel.allow_multiple {
             continue;

@@ -88,6 +88,7 @@ const TABLE_KEYS: &[(&str, Kind)] = &[
     ("system_fields", Kind::Bool),
     ("indexes", Kind::ListOfObjects(walk_index)),
     ("audit", Kind::Bool),
+    ("soft_delete", Kind::Bool),
 ];
 
 const INDEX_KEYS: &[(&str, Kind)] = &[

@@ -37,6 +37,7 @@ mod validate_keys;
 mod validate_options;
 mod validate_refs;
 mod validate_samples;
+mod validate_soft_delete;
 
 pub use diagnostics::{Diagnostic, Level, has_errors};
 pub use field_types::{Check, FieldType, OptionKey, PgType, SYSTEM_FIELDS, Storage, SystemField};

@@ -107,6 +107,10 @@ pub struct Table {
     /// (`auth.uid()`), when, and the row before and after.
     #[serde(default, skip_serializing_if = "is_false")]
     pub audit: bool,
+    /// Rows are deleted by setting `deleted_at`: the API roles stop seeing them, and their
+    /// `DELETE` sets `deleted_at` instead of removing the row (see `plan::soft_delete`).
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub soft_delete: bool,
 }
 
 impl Table {
@@ -126,6 +130,7 @@ impl Table {
             system_fields: true,
             indexes: Vec::new(),
             audit: false,
+            soft_delete: false,
         }
     }
 }

@@ -190,6 +190,20 @@ pub fn unique_constraint(table: &str, column: &str) -> String {
 /// designed table cannot take.
 pub const AUDIT_TABLE: &str = "audit_log";
 
+/// The column a table with `soft_delete` gets: when the row was deleted, empty while it lives.
+pub const SOFT_DELETE_COLUMN: &str = "deleted_at";
+
+/// The restrictive policy that keeps soft-deleted rows out of the API roles' reach.
+pub const SOFT_DELETE_POLICY: &str = "Hide soft-deleted rows";
+
+/// The partial index of a table with `soft_delete`: the columns the API's queries look rows
+/// up by, over the rows that are not deleted.
+pub fn soft_delete_index(table: &str, columns: &[String]) -> String {
+    let mut parts: Vec<&str> = columns.iter().map(String::as_str).collect();
+    parts.push("not_deleted");
+    index_name(table, &parts)
+}
+
 /// Primary key constraint: `<table>_pkey`.
 pub fn pkey_constraint(table: &str) -> String {
     fit_identifier(&format!("{table}_pkey"))

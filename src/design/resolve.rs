@@ -60,6 +60,8 @@ pub struct ResolvedTable {
     pub indexes: Vec<ResolvedIndex>,
     /// Changes are recorded in the shared audit table.
     pub audit: bool,
+    /// Rows are soft-deleted (`deleted_at`), hidden from the API roles.
+    pub soft_delete: bool,
 }
 
 /// A designed index, ready for the planner.
@@ -393,6 +395,7 @@ fn resolve_table(design: &Design, ti: usize) -> ResolvedTable {
         renamed_from: table.renamed_from.clone(),
         system_fields: table.system_fields,
         audit: table.audit,
+        soft_delete: table.soft_delete,
         primary_key: fields
             .iter()
             .filter(|f| f.options.primary_key)

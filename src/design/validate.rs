@@ -37,6 +37,7 @@ pub fn validate_with_known_tables(
     validate_refs::check_computed_fields(design, &mut out);
     validate_samples::check_samples(design, &mut out);
     super::validate_audit::check_audit(design, &mut out);
+    super::validate_soft_delete::check_soft_delete(design, &mut out);
     out
 }
 

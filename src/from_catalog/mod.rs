@@ -15,6 +15,7 @@ mod defaults;
 mod indexes;
 mod relations;
 mod security;
+mod soft_delete;
 mod system;
 #[cfg(test)]
 mod tests;
@@ -173,6 +174,7 @@ fn convert_table(ctx: &mut Context, live: &LiveTable) -> (Table, Vec<crate::desi
     security::rls(ctx, live, &mut table);
     security::triggers(ctx, live, &mut table);
     table.indexes = others(ctx, live, system.as_ref(), &relationships);
+    soft_delete::recognise(ctx, live, &mut table);
     (table, relationships)
 }
 

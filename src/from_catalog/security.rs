@@ -83,6 +83,10 @@ pub(crate) fn triggers(ctx: &mut Context, live: &LiveTable, table: &mut Table) {
             table.audit = true;
             continue;
         }
+        if super::soft_delete::is_soft_delete_trigger(ctx, trigger) {
+            // Read back as the table's `soft_delete`.
+            continue;
+        }
         match trigger_field(live, trigger) {
             Some(field) if trigger.enabled => table.fields.push(field),
             _ => ctx.note(

@@ -18,6 +18,7 @@ pub mod render;
 pub mod rollback;
 mod safety;
 mod security;
+pub mod soft_delete;
 pub mod sql_parts;
 pub mod step;
 mod tables;
@@ -198,6 +199,7 @@ pub fn plan(
     security::plan_security(&mut planner);
     triggers::plan_triggers(&mut planner);
     audit::plan_audit(&mut planner);
+    soft_delete::plan_soft_delete(&mut planner);
     if !planner.errors.is_empty() {
         return Err(planner.errors);
     }

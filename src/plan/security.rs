@@ -163,7 +163,7 @@ fn same_policy(
         && same(&live_check, &check)
 }
 
-fn create_policy(
+pub(super) fn create_policy(
     p: &mut Planner,
     table: &str,
     policy: &Policy,

@@ -132,6 +132,9 @@ fn create_table(p: &mut Planner, table: &ResolvedTable) {
     }
     let columns: Vec<&ResolvedField> = table.columns().collect();
     columns_def.extend(columns.iter().map(|f| field_column(f, false)));
+    if table.soft_delete {
+        columns_def.push(super::soft_delete::column());
+    }
     for field in &columns {
         if let Some(check) = &field.check_constraint {
             constraints.push(ConstraintDef::Check {

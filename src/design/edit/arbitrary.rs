@@ -319,6 +319,8 @@ pub fn table_named(name: String) -> BoxedStrategy<Table> {
                     renamed_from: None,
                     // Audited where a key is sure: tables with system fields.
                     audit: system_fields && public,
+                    // Soft delete needs row-level security to hide the deleted rows.
+                    soft_delete: system_fields && rls && !public,
                     system_fields,
                     indexes: Vec::new(),
                 }

@@ -174,6 +174,7 @@ pub struct TableProperties {
     pub drop_policies: Vec<String>,
     pub system_fields: bool,
     pub audit: bool,
+    pub soft_delete: bool,
 }
 
 impl TableProperties {
@@ -187,6 +188,7 @@ impl TableProperties {
             drop_policies: table.drop_policies.clone(),
             system_fields: table.system_fields,
             audit: table.audit,
+            soft_delete: table.soft_delete,
         }
     }
 
@@ -198,6 +200,7 @@ impl TableProperties {
         table.drop_policies = self.drop_policies;
         table.system_fields = self.system_fields;
         table.audit = self.audit;
+        table.soft_delete = self.soft_delete;
     }
 }
 

@@ -215,6 +215,7 @@ fn table_properties_and_rls() {
         drop_policies: vec!["old policy".into()],
         system_fields: false,
         audit: true,
+        soft_delete: true,
     };
     let (d, _) = applied(Edit::ChangeTableProperties {
         table: 1,

@@ -173,7 +173,10 @@ fn lines<'a>(app: &App, width: u16) -> (Vec<Line<'a>>, Vec<Option<usize>>) {
         ),
         app.theme.style(Role::Accent),
     ));
-    let system: Vec<&str> = SYSTEM_FIELDS.iter().map(|f| f.db_name).collect();
+    let mut system: Vec<&str> = SYSTEM_FIELDS.iter().map(|f| f.db_name).collect();
+    if table.soft_delete {
+        system.push("deleted_at (soft delete)");
+    }
     // One line, whatever the width: a click maps the lines below it to fields.
     out.push(Line::styled(
         super::fit(

@@ -283,6 +283,19 @@ fn lines<'a>(app: &App, width: u16) -> (Vec<Line<'a>>, Vec<Option<usize>>) {
         }
         rows_at.resize(out.len(), Some(i));
     }
+    if table.soft_delete {
+        // Made by the table's soft delete (phase 1), not one of its policies to edit.
+        for text in [
+            format!(
+                "   + {} · restrictive ALL for anon, authenticated: USING (deleted_at IS NULL)",
+                crate::design::names::SOFT_DELETE_POLICY
+            ),
+            "     soft delete (phase 1): DELETE sets deleted_at; deleted rows are out of reach"
+                .to_owned(),
+        ] {
+            out.push(Line::styled(fit(&text, w), app.theme.style(Role::Dim)));
+        }
+    }
     out.push(Line::styled(
         fit("a add · T template · ⏎ edit · x remove · R RLS on/off", w),
         app.theme.style(Role::Dim),

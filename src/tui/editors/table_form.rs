@@ -1,6 +1,6 @@
 //! Phase 1's form: a table's name (its `db_name` derived live and shown, editable),
-//! description, public-reference flag, and the audit trail (on for the table; who reads it,
-//! for the whole design). Adding and editing share it; confirming it is one
+//! description, public-reference flag, the audit trail (on for the table; who reads it,
+//! for the whole design) and soft delete (what `DELETE` does from then on). Adding and editing share it; confirming it is one
 //! edit (a rename rewrites every reference to the table, see `Edit::RenameTable`).
 
 use crate::design::edit::{Edit, TableProperties};
@@ -134,6 +134,14 @@ fn form(title: &str, table: &Table, taken: Vec<String>, readers: &str) -> Form {
             "audit readers",
             TextInput::new(readers).placeholder("roles that may read audit_log (all tables)"),
         )
+        .field(
+            "soft_delete",
+            "soft delete",
+            Toggle::new(table.soft_delete).texts(
+                "yes: DELETE sets deleted_at; API hides it",
+                "no: DELETE removes the row",
+            ),
+        )
 }
 
 /// The db name shown while the field is empty: the one derived from the name as typed.
@@ -160,6 +168,7 @@ pub(super) fn edit(design: &Design, t: &TableForm) -> (Edit, usize) {
     let public_reference = f.value_bool("public_reference").unwrap_or(false);
     let system_fields = f.value_bool("system_fields").unwrap_or(true);
     let audit = f.value_bool("audit").unwrap_or(false);
+    let soft_delete = f.value_bool("soft_delete").unwrap_or(false);
     let readers: Vec<String> = text("audit_readers")
         .split(',')
         .map(|r| r.trim().to_owned())
@@ -175,6 +184,7 @@ pub(super) fn edit(design: &Design, t: &TableForm) -> (Edit, usize) {
             table.public_reference = public_reference;
             table.system_fields = system_fields;
             table.audit = audit;
+            table.soft_delete = soft_delete;
             let index = design.tables.len();
             (Edit::AddTable { index, table }, index)
         }
@@ -193,6 +203,7 @@ pub(super) fn edit(design: &Design, t: &TableForm) -> (Edit, usize) {
             properties.public_reference = public_reference;
             properties.system_fields = system_fields;
             properties.audit = audit;
+            properties.soft_delete = soft_delete;
             if properties != TableProperties::of(old) {
                 edits.push(Edit::ChangeTableProperties {
                     table: index,
