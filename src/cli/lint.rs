@@ -2,9 +2,16 @@
 //! the RLS linter over the live database, or over the database as the design would leave
 //! it; optionally followed by the policy simulator, for one user or two side by side, over
 //! the design's sample rows.
-//! Exit 4 when a finding is an error.
+//! Exit 4 when a finding is an error. `--format sarif|github` is for CI: a SARIF log for code
+//! scanning, or workflow commands that annotate the pull request.
+
+mod github;
+mod locate;
+mod sarif;
 
 use std::path::PathBuf;
+
+use locate::DesignLocator;
 
 use crate::analysis::analyse_live;
 use crate::db::simulate::simulate_side_by_side;
@@ -23,13 +30,24 @@ pub enum RoleArg {
     Authenticated,
 }
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    Text,
+    Json,
+    Sarif,
+    Github,
+}
+
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// A design file: lint the database as this design would leave it (nothing is applied).
     pub design: Option<PathBuf>,
-    /// Print {"findings": [...]} (and "simulation" with --simulate) as JSON.
-    #[arg(long)]
+    /// Print {"findings": [...]} (and "simulation" with --simulate) as JSON: `--format json`.
+    #[arg(long, conflicts_with = "format")]
     pub json: bool,
+    /// text, json, sarif (SARIF 2.1.0 for code scanning) or github (workflow annotations).
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
     /// Also run every table's SELECT/INSERT/UPDATE/DELETE as a user, in a transaction that
     /// is rolled back (with a design: after applying its bundle inside that transaction).
     #[arg(long)]
@@ -56,6 +74,8 @@ pub struct Args {
 }
 
 pub async fn run(db: Option<&str>, args: Args) -> Exit {
+    let format = if args.json { Format::Json } else { args.format };
+    let mut locator = None;
     let (session, findings, bundle, schemas, samples) = match &args.design {
         Some(file) => {
             let analysed = match analyse_design(db, file, &args.bundle.settings()).await {
@@ -63,10 +83,12 @@ pub async fn run(db: Option<&str>, args: Args) -> Exit {
                 Err(exit) => return exit,
             };
             let analysis = analysed.analysis;
+            let text = std::fs::read_to_string(file).unwrap_or_default();
+            locator = Some(DesignLocator::new(file, &text, analysis.resolved.as_ref()));
             if analysis.is_unplannable() {
                 // The same findings the TUI shows; nothing to lint or simulate without a plan.
                 analysed.session.close().await;
-                let _ = print(&analysis.findings, &[], args.json);
+                let _ = print(&analysis.findings, &[], format, locator.as_ref());
                 return Exit::Usage;
             }
             let bundle = analysis
@@ -136,7 +158,7 @@ pub async fn run(db: Option<&str>, args: Args) -> Exit {
         Vec::new()
     };
     session.close().await;
-    match print(&findings, &simulations, args.json) {
+    match print(&findings, &simulations, format, locator.as_ref()) {
         Exit::Success if has_errors(&findings) => Exit::LintErrors,
         other => other,
     }
@@ -160,18 +182,17 @@ fn subject_arg(text: &str) -> Subject {
     }
 }
 
-/// The findings (and simulations) on stdout, as text or JSON; the counts on stderr. JSON:
-/// `simulation` is the first user's report, `simulations` every user's, in order.
-fn print(findings: &[Finding], simulations: &[SimulationReport], json: bool) -> Exit {
-    let text = if json {
-        let mut out = serde_json::json!({ "findings": findings });
-        if let Some(report) = simulations.first() {
-            out["simulation"] = serde_json::to_value(report).unwrap_or_default();
-            out["simulations"] = serde_json::to_value(simulations).unwrap_or_default();
-        }
-        format!("{out:#}\n")
-    } else {
-        let mut text = render_findings(findings);
+/// The findings (and simulations) on stdout in `format`; the counts on stderr. JSON:
+/// `simulation` is the first user's report, `simulations` every user's, in order. SARIF and
+/// GitHub annotations hold findings only: a simulation goes to stderr as text beside them.
+fn print(
+    findings: &[Finding],
+    simulations: &[SimulationReport],
+    format: Format,
+    design: Option<&DesignLocator>,
+) -> Exit {
+    let simulation_text = || {
+        let mut text = String::new();
         for report in simulations {
             text.push_str(&render_simulation(report));
         }
@@ -180,11 +201,27 @@ fn print(findings: &[Finding], simulations: &[SimulationReport], json: bool) -> 
         }
         text
     };
-    let printed = if json {
-        super::print_json_stdout(&text)
-    } else {
-        super::print_stdout(&text)
+    let printed = match format {
+        Format::Json => {
+            let mut out = serde_json::json!({ "findings": findings });
+            if let Some(report) = simulations.first() {
+                out["simulation"] = serde_json::to_value(report).unwrap_or_default();
+                out["simulations"] = serde_json::to_value(simulations).unwrap_or_default();
+            }
+            super::print_json_stdout(&format!("{out:#}\n"))
+        }
+        Format::Text => super::print_stdout(&(render_findings(findings) + &simulation_text())),
+        Format::Sarif => {
+            let log = sarif::log(findings, design);
+            super::print_json_stdout(&format!("{log:#}\n"))
+        }
+        Format::Github => super::print_stdout(&github::annotations(findings, design)),
     };
+    if matches!(format, Format::Sarif | Format::Github) && !simulations.is_empty() {
+        for line in simulation_text().lines() {
+            say!("{line}");
+        }
+    }
     say!("{}", summary(findings));
     printed
 }

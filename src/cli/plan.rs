@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use super::Exit;
-use super::planning::{BundleArgs, SampleArgs, plan_design, sample_set};
+use super::planning::{BundleArgs, SampleArgs, plan_design, plan_design_quietly, sample_set};
 use crate::plan::Bundle;
 use crate::samples::SampleSet;
 
@@ -17,6 +17,10 @@ pub struct Args {
     /// The rollback of the plan instead: what undoes it once applied (save it before you apply).
     #[arg(long)]
     pub down: bool,
+    /// For a drift job: print nothing; exit 3 when the database differs from the design,
+    /// 0 when it has everything the design asks for.
+    #[arg(long, conflicts_with_all = ["out", "down"])]
+    pub check: bool,
     #[command(flatten)]
     pub bundle: BundleArgs,
     #[command(flatten)]
@@ -24,6 +28,9 @@ pub struct Args {
 }
 
 pub async fn run(db: Option<&str>, args: Args) -> Exit {
+    if args.check {
+        return check(db, &args).await;
+    }
     let mut planned = match plan_design(db, &args.design, &args.bundle.settings()).await {
         Ok(planned) => planned,
         Err(exit) => return exit,
@@ -63,6 +70,23 @@ pub async fn run(db: Option<&str>, args: Args) -> Exit {
             }
         },
         None => super::print_stdout(&bundle.text),
+    }
+}
+
+/// `plan --check`: silent; the exit code says whether the schema has drifted from the design.
+/// Sample rows are no part of it: a database converged with the design may hold any rows.
+/// A design that does not load, or no database, is still reported (exit 2, 1).
+async fn check(db: Option<&str>, args: &Args) -> Exit {
+    match plan_design_quietly(db, &args.design, &args.bundle.settings()).await {
+        Ok(planned) => {
+            planned.session.close().await;
+            if planned.plan.is_empty() {
+                Exit::Success
+            } else {
+                Exit::Drift
+            }
+        }
+        Err(exit) => exit,
     }
 }
 

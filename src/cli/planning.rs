@@ -52,7 +52,16 @@ pub struct Analysed {
 /// Validation diagnostics, planner errors and plan notes on stderr, as `file: level: …`.
 /// Lint findings are `lint`'s to print.
 fn report(file: &Path, findings: &[Finding]) {
-    for f in findings {
+    report_some(file, findings, true);
+}
+
+/// `report`, with warnings and notes left out when `all` is false: only what makes a design
+/// unusable (its errors) is said.
+fn report_some(file: &Path, findings: &[Finding], all: bool) {
+    for f in findings
+        .iter()
+        .filter(|f| all || f.severity == Severity::Error)
+    {
         let at = |text: &str| {
             if f.object.is_empty() {
                 text.to_owned()
@@ -155,8 +164,26 @@ pub async fn plan_design(
     file: &Path,
     settings: &PlanSettings,
 ) -> Result<Planned, Exit> {
+    plan_design_reporting(db, file, settings, true).await
+}
+
+/// [`plan_design`] that says only errors (for `plan --check`, which prints nothing else).
+pub async fn plan_design_quietly(
+    db: Option<&str>,
+    file: &Path,
+    settings: &PlanSettings,
+) -> Result<Planned, Exit> {
+    plan_design_reporting(db, file, settings, false).await
+}
+
+async fn plan_design_reporting(
+    db: Option<&str>,
+    file: &Path,
+    settings: &PlanSettings,
+    all: bool,
+) -> Result<Planned, Exit> {
     let analysed = analyse_design(db, file, settings).await?;
-    report(file, &analysed.analysis.findings);
+    report_some(file, &analysed.analysis.findings, all);
     let Analysis { resolved, plan, .. } = analysed.analysis;
     match (resolved, plan) {
         (Some(resolved), Some(plan)) => Ok(Planned {

@@ -26,6 +26,7 @@ mod build;
 pub mod copy_text;
 mod explicit;
 pub mod ids;
+pub mod insert_text;
 mod preview;
 mod rows;
 mod values;
@@ -38,6 +39,7 @@ pub use build::generate;
 pub use copy_text::{
     SavedPart, UnterminatedCopy, encode_row, split_copy_blocks, write_copy_block, write_steps,
 };
+pub use insert_text::write_insert_steps;
 pub use preview::{TablePreview, preview};
 pub use rows::Rows;
 
