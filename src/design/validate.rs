@@ -37,6 +37,7 @@ pub fn validate_with_known_tables(
     validate_refs::check_computed_fields(design, &mut out);
     validate_samples::check_samples(design, &mut out);
     super::validate_audit::check_audit(design, &mut out);
+    super::validate_buckets::check_buckets(design, &mut out);
     out
 }
 
@@ -398,7 +399,7 @@ fn check_policies(table: &Table, tpath: &str, out: &mut Vec<Diagnostic>) {
     }
 }
 
-fn check_policy(policy: &Policy, path: &str, out: &mut Vec<Diagnostic>) {
+pub(crate) fn check_policy(policy: &Policy, path: &str, out: &mut Vec<Diagnostic>) {
     let name_path = key_path(path, "name");
     if policy.name.trim().is_empty() {
         out.push(Diagnostic::error(&name_path, "a policy needs a name"));
