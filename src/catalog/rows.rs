@@ -259,6 +259,7 @@ pub struct Rows {
     pub function_acl: Vec<FunctionAclRow>,
     pub memberships: Vec<MembershipRow>,
     pub publications: Vec<PublicationRow>,
+    pub buckets: Vec<super::model::StorageBucket>,
     pub replica_identity: Vec<ReplicaIdentityRow>,
     pub lock_table: Option<super::model::LockTable>,
 }
@@ -292,6 +293,20 @@ impl Rows {
             "function_acl" => self.function_acl = list(json)?,
             "memberships" => self.memberships = list(json)?,
             "publications" => self.publications = list(json)?,
+            "buckets" => {
+                let rows: Vec<(String, bool, Option<i64>, Option<Vec<String>>)> = list(json)?;
+                self.buckets = rows
+                    .into_iter()
+                    .map(|(id, public, file_size_limit, allowed_mime_types)| {
+                        super::model::StorageBucket {
+                            id,
+                            public,
+                            file_size_limit,
+                            allowed_mime_types,
+                        }
+                    })
+                    .collect();
+            }
             "replica_identity" => self.replica_identity = list(json)?,
             "lock_table" => self.lock_table = json.map(serde_json::from_str).transpose()?,
             _ => {}
