@@ -163,7 +163,10 @@ pub fn phase_of_path(path: &str) -> Phase {
         Phase::Relations
     } else if path.starts_with("samples") {
         Phase::Samples
-    } else if path.contains("rls_") || path.contains("public_reference") || path.starts_with("buckets") {
+    } else if path.contains("rls_")
+        || path.contains("public_reference")
+        || path.starts_with("buckets")
+    {
         Phase::Rls
     } else if path.contains(".fields") {
         Phase::Fields

@@ -44,12 +44,12 @@ fn design(documents_limit: u64) -> Value {
                               "with_check_expression": "created_by = auth.uid()"}]
         }],
         "buckets": [
-            {"id": "public-images", "public": true, "file_size_limit": 5242880,
-             "allowed_mime_types": ["image/png", "image/jpeg"],
-             "policies": ["public_read", "signed_in_upload"]},
             {"id": "documents", "file_size_limit": documents_limit,
              "allowed_mime_types": ["application/pdf"],
-             "policies": ["owner_folder"]}
+             "policies": ["owner_folder"]},
+            {"id": "public-images", "public": true, "file_size_limit": 5242880,
+             "allowed_mime_types": ["image/png", "image/jpeg"],
+             "policies": ["public_read", "signed_in_upload"]}
         ]
     })
 }
@@ -132,7 +132,11 @@ async fn buckets_are_rows_and_policies_that_two_users_and_anon_live_by() {
     assert_success(&cli(&db.url, &["apply", &path, "--yes"]));
     let again = cli(&db.url, &["plan", &path]);
     assert_success(&again);
-    assert!(again.stdout.is_empty(), "re-plan is empty: {}", text(&again));
+    assert!(
+        again.stdout.is_empty(),
+        "re-plan is empty: {}",
+        text(&again)
+    );
 
     // The rows, as Supabase's storage API reads them.
     assert_eq!(
@@ -146,17 +150,32 @@ async fn buckets_are_rows_and_policies_that_two_users_and_anon_live_by() {
     );
 
     // Owner folders: each user writes only under their own id.
-    as_user(&db, Some(ALICE), &upload("documents", &format!("{ALICE}/report.pdf")))
-        .await
-        .unwrap();
-    let into_bobs = as_user(&db, Some(ALICE), &upload("documents", &format!("{BOB}/forged.pdf"))).await;
+    as_user(
+        &db,
+        Some(ALICE),
+        &upload("documents", &format!("{ALICE}/report.pdf")),
+    )
+    .await
+    .unwrap();
+    let into_bobs = as_user(
+        &db,
+        Some(ALICE),
+        &upload("documents", &format!("{BOB}/forged.pdf")),
+    )
+    .await;
     assert!(
-        into_bobs.as_ref().is_err_and(|e| e.contains("row-level security")),
+        into_bobs
+            .as_ref()
+            .is_err_and(|e| e.contains("row-level security")),
         "{into_bobs:?}"
     );
-    as_user(&db, Some(BOB), &upload("documents", &format!("{BOB}/notes.pdf")))
-        .await
-        .unwrap();
+    as_user(
+        &db,
+        Some(BOB),
+        &upload("documents", &format!("{BOB}/notes.pdf")),
+    )
+    .await
+    .unwrap();
     let anon_upload = as_user(&db, None, &upload("documents", "x/y.pdf")).await;
     assert!(anon_upload.is_err(), "anon cannot upload");
     // Signed-in upload into the public bucket, anywhere in it.
@@ -164,7 +183,10 @@ async fn buckets_are_rows_and_policies_that_two_users_and_anon_live_by() {
         .await
         .unwrap();
     let anon_public = as_user(&db, None, &upload("public-images", "spam.png")).await;
-    assert!(anon_public.is_err(), "anon cannot upload to the public bucket either");
+    assert!(
+        anon_public.is_err(),
+        "anon cannot upload to the public bucket either"
+    );
 
     // Reading: each user their own documents and every public image; anon the public ones.
     assert_eq!(
@@ -177,9 +199,13 @@ async fn buckets_are_rows_and_policies_that_two_users_and_anon_live_by() {
     );
     assert_eq!(visible(&db, None).await, "public-images/banner.png");
     // Bob cannot delete or move Alice's file either.
-    as_user(&db, Some(BOB), "DELETE FROM storage.objects WHERE bucket_id = 'documents'")
-        .await
-        .unwrap();
+    as_user(
+        &db,
+        Some(BOB),
+        "DELETE FROM storage.objects WHERE bucket_id = 'documents'",
+    )
+    .await
+    .unwrap();
     assert_eq!(
         visible(&db, Some(ALICE)).await,
         format!("documents/{ALICE}/report.pdf public-images/banner.png")
@@ -198,9 +224,12 @@ async fn buckets_are_rows_and_policies_that_two_users_and_anon_live_by() {
     assert!(!sql.contains("INSERT INTO"), "{sql}");
     assert_success(&cli(&db.url, &["apply", &bigger, "--yes"]));
     assert_eq!(
-        scalar(&db, "SELECT file_size_limit::text FROM storage.buckets WHERE id = 'documents'")
-            .await
-            .as_deref(),
+        scalar(
+            &db,
+            "SELECT file_size_limit::text FROM storage.buckets WHERE id = 'documents'"
+        )
+        .await
+        .as_deref(),
         Some("20971520")
     );
     assert!(cli(&db.url, &["plan", &bigger]).stdout.is_empty());
@@ -209,7 +238,11 @@ async fn buckets_are_rows_and_policies_that_two_users_and_anon_live_by() {
     let out = cli(&db.url, &["design", "--from-db"]);
     assert_success(&out);
     let from_db: Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(from_db["buckets"], design(20971520)["buckets"], "{from_db:#}");
+    assert_eq!(
+        from_db["buckets"],
+        design(20971520)["buckets"],
+        "{from_db:#}"
+    );
     let path = write(&db, "from_db.json", &from_db);
     let out = cli(&db.url, &["plan", &path]);
     assert_success(&out);
@@ -241,7 +274,10 @@ async fn the_rollback_deletes_the_inserted_buckets_and_restores_the_updated_ones
         "{down_sql}"
     );
     assert_success(&cli(&db.url, &["apply", &path, "--yes"]));
-    let out = cli(&db.url, &["apply", "--plan", &down, "--yes", "--allow-destructive"]);
+    let out = cli(
+        &db.url,
+        &["apply", "--plan", &down, "--yes", "--allow-destructive"],
+    );
     assert_success(&out);
     let strip = |out: &std::process::Output| {
         let mut v: Value = serde_json::from_slice(&out.stdout).unwrap();
@@ -273,7 +309,7 @@ async fn a_policy_dropped_from_a_bucket_is_dropped_and_others_are_left_alone() {
     let path = write(&db, "buckets.json", &design(10485760));
     assert_success(&cli(&db.url, &["apply", &path, "--yes"]));
     let mut fewer = design(10485760);
-    fewer["buckets"][0]["policies"] = json!(["public_read"]);
+    fewer["buckets"][1]["policies"] = json!(["public_read"]);
     let fewer = write(&db, "fewer.json", &fewer);
     let plan = cli(&db.url, &["plan", &fewer]);
     let sql = String::from_utf8_lossy(&plan.stdout).into_owned();
@@ -282,7 +318,10 @@ async fn a_policy_dropped_from_a_bucket_is_dropped_and_others_are_left_alone() {
         "{sql}"
     );
     assert!(!sql.contains("admins read everything"), "{sql}");
-    assert_success(&cli(&db.url, &["apply", &fewer, "--yes", "--allow-destructive"]));
+    assert_success(&cli(
+        &db.url,
+        &["apply", &fewer, "--yes", "--allow-destructive"],
+    ));
     assert!(cli(&db.url, &["plan", &fewer]).stdout.is_empty());
     assert_eq!(
         scalar(&db, "SELECT count(*)::text FROM pg_policies WHERE schemaname = 'storage' AND policyname = 'admins read everything'")
@@ -295,7 +334,9 @@ async fn a_policy_dropped_from_a_bucket_is_dropped_and_others_are_left_alone() {
 #[tokio::test]
 async fn without_a_storage_schema_buckets_are_a_plan_error_naming_them() {
     let db = test_db().await;
-    db.batch_execute("DROP SCHEMA storage CASCADE").await.unwrap();
+    db.batch_execute("DROP SCHEMA storage CASCADE")
+        .await
+        .unwrap();
     let path = write(&db, "buckets.json", &design(10485760));
     let out = cli(&db.url, &["plan", &path]);
     assert_eq!(out.status.code(), Some(2), "{}", text(&out));
@@ -315,14 +356,14 @@ async fn without_a_storage_schema_buckets_are_a_plan_error_naming_them() {
 async fn bucket_mistakes_are_validation_errors_with_paths() {
     let db = test_db().await;
     let mut bad = design(10485760);
-    bad["buckets"][1]["policies"] = json!(["owner_foldr"]);
+    bad["buckets"][0]["policies"] = json!(["owner_foldr"]);
     bad["tables"][0]["fields"][1]["options"]["bucket"] = json!("document");
     let path = write(&db, "bad.json", &bad);
     let out = cli(&db.url, &["plan", &path]);
     assert_eq!(out.status.code(), Some(2), "{}", text(&out));
     let said = text(&out);
     assert!(
-        said.contains("buckets[1].policies[0]") && said.contains("did you mean \"owner_folder\"?"),
+        said.contains("buckets[0].policies[0]") && said.contains("did you mean \"owner_folder\"?"),
         "{said}"
     );
     // Storage itself stays out of reach of a design's schema.

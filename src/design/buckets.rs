@@ -131,9 +131,7 @@ impl BucketTemplate {
         match self {
             BucketTemplate::PublicRead => "everyone, even signed out, reads the bucket's files",
             BucketTemplate::SignedInUpload => "any signed-in user uploads anywhere in the bucket",
-            BucketTemplate::OwnerFolder => {
-                "each user reads and writes only under <their user id>/"
-            }
+            BucketTemplate::OwnerFolder => "each user reads and writes only under <their user id>/",
         }
     }
 
@@ -191,7 +189,9 @@ mod tests {
         });
         let bucket: Bucket = serde_json::from_value(value.clone()).unwrap();
         assert_eq!(bucket.templates(), [BucketTemplate::PublicRead]);
-        assert!(matches!(&bucket.policies[1], BucketPolicy::Policy(p) if p.name == "avatars: admins delete"));
+        assert!(
+            matches!(&bucket.policies[1], BucketPolicy::Policy(p) if p.name == "avatars: admins delete")
+        );
         assert_eq!(serde_json::to_value(&bucket).unwrap(), value);
         assert_eq!(
             serde_json::to_value(Bucket::new("x")).unwrap(),

@@ -13,8 +13,8 @@
 
 use serde_json::Value;
 
-use super::diagnostics::{Diagnostic, has_errors, index_path, key_path};
 use super::buckets::BucketTemplate;
+use super::diagnostics::{Diagnostic, has_errors, index_path, key_path};
 use super::model::{Aggregate, Design, IndexMethod, OnDelete, Operation};
 use super::shape_repair::errors_despite;
 use super::validate::validate_with_known_tables;

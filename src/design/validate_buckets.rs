@@ -51,12 +51,20 @@ fn check_id(design: &Design, bi: usize, bucket: &Bucket, path: &str, out: &mut V
         out.push(
             Diagnostic::error(
                 &id_path,
-                format!("bucket id \"{id}\" has {bad:?}; Supabase takes letters, digits, - _ and ."),
+                format!(
+                    "bucket id \"{id}\" has {bad:?}; Supabase takes letters, digits, - _ and ."
+                ),
             )
             .suggest(format!(
                 "write \"{}\"",
                 id.chars()
-                    .map(|c| if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.') { c } else { '-' })
+                    .map(
+                        |c| if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.') {
+                            c
+                        } else {
+                            '-'
+                        }
+                    )
                     .collect::<String>()
             )),
         );
@@ -93,11 +101,8 @@ fn check_mime_types(bucket: &Bucket, path: &str, out: &mut Vec<Diagnostic>) {
         });
         if !well_formed {
             out.push(
-                Diagnostic::error(
-                    &here,
-                    format!("\"{mime}\" is not a MIME type"),
-                )
-                .suggest("write type/subtype, e.g. image/png, or image/* for every image"),
+                Diagnostic::error(&here, format!("\"{mime}\" is not a MIME type"))
+                    .suggest("write type/subtype, e.g. image/png, or image/* for every image"),
             );
         } else if bucket.allowed_mime_types[..mi].contains(mime) {
             out.push(Diagnostic::error(
@@ -247,7 +252,9 @@ mod tests {
         }));
         let has = |path: &str, text: &str| {
             assert!(
-                found.iter().any(|d| d.starts_with(path) && d.contains(text)),
+                found
+                    .iter()
+                    .any(|d| d.starts_with(path) && d.contains(text)),
                 "{path} {text}: {found:#?}"
             )
         };
@@ -270,8 +277,10 @@ mod tests {
             "buckets": [{"id": "uploads", "policies": ["owner_folder"]}]
         }));
         assert!(
-            found.iter().any(|d| d.starts_with("tables[0].fields[0].options.bucket")
-                && d.contains("did you mean \"uploads\"?")),
+            found
+                .iter()
+                .any(|d| d.starts_with("tables[0].fields[0].options.bucket")
+                    && d.contains("did you mean \"uploads\"?")),
             "{found:#?}"
         );
     }
@@ -282,7 +291,10 @@ mod tests {
             "tables": [{"name": "Buckets", "fields": []}, {"name": "objects", "fields": []}, {"name": "files", "fields": []}]
         }));
         assert_eq!(
-            found.iter().filter(|d| d.contains("warning: public.")).count(),
+            found
+                .iter()
+                .filter(|d| d.contains("warning: public."))
+                .count(),
             2,
             "{found:#?}"
         );

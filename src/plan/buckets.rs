@@ -152,7 +152,11 @@ fn mime_sql(bucket: &StorageBucket) -> String {
         None => "NULL".to_owned(),
         Some(types) => format!(
             "ARRAY[{}]::text[]",
-            types.iter().map(|t| literal(t)).collect::<Vec<_>>().join(", ")
+            types
+                .iter()
+                .map(|t| literal(t))
+                .collect::<Vec<_>>()
+                .join(", ")
         ),
     }
 }
