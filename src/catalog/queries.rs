@@ -142,7 +142,8 @@ pub const LOCK_TABLE: &str = "SELECT 'lock_table', json_build_array(\
 /// The rows of `storage.buckets`, when there is such a table. A statement cannot name a table
 /// that may not exist, so the rows are read by `query_to_xml` from a query in a string, only
 /// where `to_regclass` finds the table; the JSON travels base64-encoded through the XML so
-/// no text in it is escaped, and `null` (no rows, or no table) is no buckets.
+/// no text in it is escaped, and `null` (no rows, or no table) is no buckets. A role that
+/// may not read the table reads none (the schema's missing USAGE is already a warning).
 const BUCKETS: &str = "SELECT 'buckets', pg_catalog.convert_from(pg_catalog.decode(\
      NULLIF(pg_catalog.array_to_string(pg_catalog.xpath('/row/j/text()', pg_catalog.query_to_xml(\
      'SELECT pg_catalog.encode(pg_catalog.convert_to(pg_catalog.json_agg(\
@@ -150,7 +151,10 @@ const BUCKETS: &str = "SELECT 'buckets', pg_catalog.convert_from(pg_catalog.deco
      ORDER BY b.id)::text, ''UTF8''), ''base64'') AS j FROM storage.buckets b', \
      false, true, ''))::text[], ''), ''), 'base64'), 'UTF8') \
      FROM pg_catalog.pg_class c \
-     WHERE c.oid = pg_catalog.to_regclass('storage.buckets') AND $UNLOCKED";
+     JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
+     WHERE n.nspname = 'storage' AND c.relname = 'buckets' AND c.relkind IN ('r', 'p') \
+       AND pg_catalog.has_schema_privilege(c.relnamespace, 'USAGE') \
+       AND pg_catalog.has_table_privilege(c.oid, 'SELECT') AND $UNLOCKED";
 
 pub const ROLES: &str = "SELECT 'roles', json_agg(json_build_array(r.oid, r.rolname, \
      r.rolcanlogin, r.rolbypassrls, r.rolsuper)) FROM pg_catalog.pg_roles r";
@@ -372,8 +376,14 @@ mod tests {
                 !sql.contains("$USER_SCHEMA"),
                 "{kind}: filter not filled in"
             );
+            // Bucket rows arrive as JSON text decoded from the XML that carried it.
+            let json = if kind == "buckets" {
+                "pg_catalog.convert_from("
+            } else {
+                "json_"
+            };
             assert!(
-                sql.starts_with(&format!("SELECT '{kind}', json_")),
+                sql.starts_with(&format!("SELECT '{kind}', {json}")),
                 "{kind}: {sql}"
             );
             assert!(!sql.contains(';'), "{kind}: one statement each");
@@ -385,8 +395,8 @@ mod tests {
             .filter(|(_, sql)| sql.contains("c.oid <> ALL ('{7,8}'::pg_catalog.oid[])"))
             .count();
         assert_eq!(
-            filtered, 6,
-            "relations and the five detail kinds skip locked ones"
+            filtered, 7,
+            "relations, the five detail kinds and the bucket rows skip locked ones"
         );
     }
 }
