@@ -402,7 +402,7 @@ const DEFAULTS: &[(Context, Action, &[&str], &str, bool)] = &[
         Context::List,
         Action::Buckets,
         &["B"],
-        "phase 4: storage buckets (Supabase Storage)",
+        "phase 4: storage buckets",
         false,
     ),
     (

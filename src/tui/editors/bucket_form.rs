@@ -12,6 +12,15 @@ use crate::tui::components::form::{Form, NumberInput, Picker, PickerEntry, TextI
 use crate::tui::message::Effect;
 use crate::tui::theme::Role;
 
+/// What a template allows, short enough for the form at 80 columns.
+fn short(t: BucketTemplate) -> &'static str {
+    match t {
+        BucketTemplate::PublicRead => "anyone reads its files",
+        BucketTemplate::SignedInUpload => "signed-in users upload anywhere",
+        BucketTemplate::OwnerFolder => "each user only under <user id>/",
+    }
+}
+
 /// The picker's entry for a new bucket.
 const NEW: &str = "+";
 
@@ -135,7 +144,7 @@ fn open_form(app: &mut App, index: Option<usize>) {
         form = form.field(
             t.key(),
             t.label(),
-            Toggle::new(has(t)).texts(format!("yes: {}", t.description()), "no"),
+            Toggle::new(has(t)).texts(format!("yes: {}", short(t)), "no"),
         );
     }
     let kept: Vec<BucketPolicy> = bucket

@@ -229,11 +229,21 @@ fn list_errors_rejected(
             None => d.message.clone(),
         })
         .collect();
-    if let Some(first) = errors.first() {
-        reject(app, list, first.clone());
-        return true;
+    let Some(first) = errors.first() else {
+        return false;
+    };
+    // The object's other errors too, so the form shows everything at once.
+    let ids: Vec<String> = match app.view.overlays.last() {
+        Some(Overlay::Editor(editor)) => editor.form().ids().map(str::to_owned).collect(),
+        _ => Vec::new(),
+    };
+    for e in judge(&trial, path).into_iter().rev() {
+        if ids.contains(&e.key) {
+            reject(app, &e.key, e.message);
+        }
     }
-    false
+    reject(app, list, first.clone());
+    true
 }
 
 /// The validator's errors inside an index (`columns[1]` included, which [`commit`] leaves to
