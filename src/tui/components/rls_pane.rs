@@ -184,6 +184,9 @@ fn lines<'a>(app: &App, width: u16) -> (Vec<Line<'a>>, Vec<Option<usize>>) {
             "no table chosen: select a designed table in phase 1 (a adds one there)",
             app.theme.style(Role::Dim),
         ));
+        if let Some(state) = &app.model.design {
+            bucket_lines(app, &state.design, width, &mut out);
+        }
         others(app, None, width, &mut out);
         return (out, rows_at);
     };
