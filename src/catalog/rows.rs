@@ -239,6 +239,15 @@ pub struct IndexColumn {
     pub quoted: String,
 }
 
+/// A row of `storage.buckets`.
+#[derive(Debug, Deserialize)]
+pub struct BucketRow {
+    pub id: String,
+    pub public: bool,
+    pub file_size_limit: Option<i64>,
+    pub allowed_mime_types: Option<Vec<String>>,
+}
+
 /// Everything the queries returned; a kind that could not be read stays empty.
 #[derive(Debug, Default)]
 pub struct Rows {
@@ -294,16 +303,14 @@ impl Rows {
             "memberships" => self.memberships = list(json)?,
             "publications" => self.publications = list(json)?,
             "buckets" => {
-                let rows: Vec<(String, bool, Option<i64>, Option<Vec<String>>)> = list(json)?;
+                let rows: Vec<BucketRow> = list(json)?;
                 self.buckets = rows
                     .into_iter()
-                    .map(|(id, public, file_size_limit, allowed_mime_types)| {
-                        super::model::StorageBucket {
-                            id,
-                            public,
-                            file_size_limit,
-                            allowed_mime_types,
-                        }
+                    .map(|r| super::model::StorageBucket {
+                        id: r.id,
+                        public: r.public,
+                        file_size_limit: r.file_size_limit,
+                        allowed_mime_types: r.allowed_mime_types,
                     })
                     .collect();
             }

@@ -221,9 +221,9 @@ fn check_storage_lookalikes(design: &Design, out: &mut Vec<Diagnostic>) {
                         "public.{db_name} looks like a copy of Supabase Storage's storage.{db_name}: files uploaded through Supabase never land in it"
                     ),
                 )
-                .suggest(format!(
-                    "design a bucket under \"buckets\" (rows of storage.buckets, policies on storage.objects); keep a table of your own only for metadata, under another name"
-                )),
+                .suggest(
+                    "design a bucket under \"buckets\" (rows of storage.buckets, policies on storage.objects); keep a table of your own only for metadata, under another name",
+                ),
             );
         }
     }
