@@ -373,3 +373,52 @@ async fn bucket_mistakes_are_validation_errors_with_paths() {
     assert_eq!(out.status.code(), Some(2), "{}", text(&out));
     assert!(text(&out).contains("managed by Supabase"), "{}", text(&out));
 }
+
+/// Another session holding `storage.buckets` locked never hangs the read: it gives up after
+/// the lock timeout, names the table as locked, and reads everything else.
+#[tokio::test]
+async fn a_locked_buckets_table_is_read_around() {
+    let db = test_db().await;
+    db.batch_execute(
+        "INSERT INTO storage.buckets (id, name) VALUES ('documents', 'documents'); \
+         CREATE TABLE public.notes (id int PRIMARY KEY)",
+    )
+    .await
+    .unwrap();
+    let before = schemaforge::db::catalog::read(&db).await.unwrap();
+    assert_eq!(before.buckets.len(), 1);
+    let (holder, _pid) = db
+        .hold_lock(
+            "bucket_migration",
+            "LOCK TABLE storage.buckets IN ACCESS EXCLUSIVE MODE",
+        )
+        .await;
+    let started = std::time::Instant::now();
+    let read = schemaforge::db::catalog::read_with(
+        &db,
+        &schemaforge::db::catalog::ReadOptions::with_lock_timeout("300ms"),
+    )
+    .await
+    .expect("a read around the lock");
+    assert!(started.elapsed() < std::time::Duration::from_secs(20));
+    assert!(read.buckets.is_empty(), "{:?}", read.buckets);
+    assert!(
+        read.locked
+            .iter()
+            .any(|l| l.schema == "storage" && l.name == "buckets"),
+        "{:?}",
+        read.locked
+    );
+    assert!(read.table("public", "notes").is_some());
+    // Planning buckets against rows it could not read is refused, naming why.
+    let design: schemaforge::design::Design = serde_json::from_value(design(1024)).unwrap();
+    let resolved = schemaforge::design::resolve(&design).unwrap();
+    let errors = schemaforge::plan::plan(&resolved, &read, &Default::default()).unwrap_err();
+    assert!(
+        errors
+            .iter()
+            .any(|e| e.path == "buckets" && e.message.contains("locked")),
+        "{errors:?}"
+    );
+    holder.close().await;
+}

@@ -25,6 +25,16 @@ pub(super) fn plan_buckets(p: &mut Planner) {
         });
         return;
     }
+    if let Some(lock) = p.catalog.lock_on(STORAGE_SCHEMA, "buckets") {
+        // Its rows were not read: planning would insert buckets that may be there.
+        p.errors.push(PlanError {
+            path: "buckets".into(),
+            message: format!(
+                "the bucket rows could not be read, another session holds the table locked ({lock}); plan again once it lets go"
+            ),
+        });
+        return;
+    }
     let objects = p.catalog.table(STORAGE_SCHEMA, "objects");
     for (bi, bucket) in p.design.buckets.iter().enumerate() {
         bucket_row(p, bucket);
