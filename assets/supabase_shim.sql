@@ -106,3 +106,56 @@ ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT ALL ON TABLES TO anon, authentic
 ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT ALL ON FUNCTIONS TO anon, authenticated, service_role;
 ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT ALL ON SEQUENCES TO anon, authenticated, service_role;
 GRANT EXECUTE ON FUNCTION public.apply_postgrest_permissions() TO anon, authenticated, service_role;
+
+-- Supabase Storage, as far as the database sees it: buckets, the objects in them (with RLS on,
+-- policies on storage.objects decide who reads and uploads what), and the path helpers
+-- policies use. The storage API server that enforces sizes and MIME types is not part of it.
+CREATE SCHEMA storage;
+GRANT USAGE ON SCHEMA storage TO anon, authenticated, service_role;
+
+CREATE TABLE storage.buckets (
+  id text PRIMARY KEY,
+  name text NOT NULL,
+  owner uuid,
+  public boolean DEFAULT false,
+  file_size_limit bigint,
+  allowed_mime_types text[],
+  created_at timestamptz DEFAULT now(),
+  updated_at timestamptz DEFAULT now()
+);
+CREATE UNIQUE INDEX bname ON storage.buckets (name);
+
+CREATE TABLE storage.objects (
+  id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+  bucket_id text REFERENCES storage.buckets (id),
+  name text,
+  owner uuid DEFAULT auth.uid(),
+  metadata jsonb,
+  path_tokens text[] GENERATED ALWAYS AS (string_to_array(name, '/')) STORED,
+  created_at timestamptz DEFAULT now(),
+  updated_at timestamptz DEFAULT now(),
+  last_accessed_at timestamptz DEFAULT now()
+);
+CREATE UNIQUE INDEX bucketid_objname ON storage.objects (bucket_id, name);
+
+ALTER TABLE storage.buckets ENABLE ROW LEVEL SECURITY;
+ALTER TABLE storage.objects ENABLE ROW LEVEL SECURITY;
+GRANT ALL ON storage.buckets, storage.objects TO anon, authenticated, service_role;
+
+-- `folder/sub/file.png` → {folder,sub}: owner-folder policies compare the first one with auth.uid().
+CREATE FUNCTION storage.foldername(name text) RETURNS text[]
+LANGUAGE sql IMMUTABLE
+SET search_path = ''
+AS $$
+  SELECT (pg_catalog.string_to_array(name, '/'))[1:pg_catalog.array_length(pg_catalog.string_to_array(name, '/'), 1) - 1]
+$$;
+
+CREATE FUNCTION storage.filename(name text) RETURNS text
+LANGUAGE sql IMMUTABLE
+SET search_path = ''
+AS $$
+  SELECT (pg_catalog.string_to_array(name, '/'))[pg_catalog.array_length(pg_catalog.string_to_array(name, '/'), 1)]
+$$;
+
+GRANT EXECUTE ON FUNCTION storage.foldername(text), storage.filename(text)
+  TO anon, authenticated, service_role;

@@ -95,7 +95,9 @@ impl Finding {
 
     /// A planner error: the design is valid but cannot be planned against this database.
     pub fn from_plan_error(e: &PlanError) -> Finding {
-        let is_path = e.path.starts_with("tables") || e.path.starts_with("relationships");
+        let is_path = e.path.starts_with("tables")
+            || e.path.starts_with("relationships")
+            || e.path.starts_with("buckets");
         Finding {
             rule: PLAN_ERROR_RULE.into(),
             severity: Severity::Error,
@@ -161,7 +163,10 @@ pub fn phase_of_path(path: &str) -> Phase {
         Phase::Relations
     } else if path.starts_with("samples") {
         Phase::Samples
-    } else if path.contains("rls_") || path.contains("public_reference") {
+    } else if path.contains("rls_")
+        || path.contains("public_reference")
+        || path.starts_with("buckets")
+    {
         Phase::Rls
     } else if path.contains(".fields") {
         Phase::Fields

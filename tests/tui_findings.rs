@@ -34,9 +34,11 @@ const DESIGN: &str = r#"{"tables": [
    "indexes": [{"columns": ["title"]}, {"columns": ["title"], "name": "tasks_title_again"}],
    "rls_policies": [
      {"name": "own tasks", "operation": "ALL", "using_expression": "created_by = auth.uid()"}
-   ]}
+   ]},
+  {"name": "Objects", "fields": [{"name": "path", "type": "singleLineText", "is_primary": true}]}
 ],
- "audit_readers": ["authenticated"]}"#;
+ "audit_readers": ["authenticated"],
+ "buckets": [{"id": "files", "policies": ["owner_folder", "signed_in_upload"]}]}"#;
 
 /// A finding as both sides print it: every key `lint --json` has.
 fn keyed(f: &Value) -> Vec<String> {
@@ -122,6 +124,11 @@ async fn the_tui_shows_exactly_what_lint_json_reports() {
     };
     assert!(warned("the same index as"), "{findings:#?}");
     assert!(warned("could read the audit log"), "{findings:#?}");
+    assert!(
+        warned("looks like a copy of Supabase Storage's storage.objects"),
+        "{findings:#?}"
+    );
+    assert!(warned("other users' folders"), "{findings:#?}");
     assert!(
         has(Source::Plan, Severity::Info, "plan_note"),
         "{findings:#?}"

@@ -30,6 +30,22 @@ fn keys(app: &mut App, text: &str) {
     }
 }
 
+/// `B` in phase 4: a private `documents` bucket for PDFs, each user in their own folder.
+fn add_documents_bucket(app: &mut App) {
+    keys(app, "4B");
+    keys(app, "documents");
+    press(app, KeyCode::Tab);
+    press(app, KeyCode::Tab);
+    keys(app, "10485760");
+    press(app, KeyCode::Tab);
+    keys(app, "application/pdf");
+    for _ in 0..3 {
+        press(app, KeyCode::Tab);
+    }
+    keys(app, " ");
+    press(app, KeyCode::Enter);
+}
+
 /// How to get from the first screen to a screen under test.
 type Setup = fn(&mut App);
 
@@ -90,6 +106,36 @@ fn screens() -> Vec<(&'static str, Setup)> {
             press(app, KeyCode::Enter);
         }),
         ("rls_template_picker", |app| keys(app, "4T")),
+        ("bucket_form", |app| {
+            // A new public bucket for images, readable by everyone.
+            keys(app, "4B");
+            keys(app, "avatars");
+            press(app, KeyCode::Tab);
+            keys(app, " ");
+            press(app, KeyCode::Tab);
+            keys(app, "5242880");
+            press(app, KeyCode::Tab);
+            keys(app, "image/png, image/jpeg");
+            press(app, KeyCode::Tab);
+            keys(app, " ");
+        }),
+        ("bucket_form_refused", |app| {
+            keys(app, "4B");
+            keys(app, "my files");
+            for _ in 0..3 {
+                press(app, KeyCode::Tab);
+            }
+            keys(app, "pdf");
+            press(app, KeyCode::Enter);
+        }),
+        ("rls_buckets", |app| {
+            // A private bucket with owner folders, then the picker over the buckets.
+            add_documents_bucket(app);
+        }),
+        ("bucket_picker", |app| {
+            add_documents_bucket(app);
+            keys(app, "B");
+        }),
         ("rls_policy_form", |app| {
             keys(app, "4");
             press(app, KeyCode::Enter);

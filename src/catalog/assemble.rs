@@ -440,6 +440,11 @@ pub fn assemble(rows: Rows, unreadable: Vec<Unreadable>, stats: ReadStats) -> Ca
         roles,
         role_memberships,
         publications,
+        buckets: {
+            let mut buckets = rows.buckets;
+            buckets.sort_by(|a, b| a.id.cmp(&b.id));
+            buckets
+        },
         warnings,
         unreadable,
         locked: Vec::new(),

@@ -6,7 +6,7 @@ use serde::Serialize;
 
 use super::model::{
     Catalog, CheckConstraint, Column, FkAction, ForeignKey, Function, FunctionKind, Grant, Index,
-    KeyConstraint, Policy, QualifiedName, Schema, Table, TableKind, Trigger,
+    KeyConstraint, Policy, QualifiedName, Schema, StorageBucket, Table, TableKind, Trigger,
 };
 use crate::sql::{ident, qualified};
 
@@ -196,6 +196,18 @@ pub enum Change {
         table: QualifiedName,
         from: String,
         to: String,
+    },
+    /// A row of `storage.buckets` (Supabase Storage): a new bucket.
+    InsertBucket {
+        bucket: StorageBucket,
+    },
+    /// A bucket's settings (public, size limit, MIME types) set to these.
+    UpdateBucket {
+        bucket: StorageBucket,
+    },
+    /// Only a rollback deletes a bucket, one its plan inserted.
+    DeleteBucket {
+        id: String,
     },
     Grant {
         table: QualifiedName,
@@ -402,7 +414,10 @@ impl Change {
             | Change::CreateFunction(_)
             | Change::RefreshApi { .. }
             | Change::DropSchema { .. }
-            | Change::DropFunction { .. } => None,
+            | Change::DropFunction { .. }
+            | Change::InsertBucket { .. }
+            | Change::UpdateBucket { .. }
+            | Change::DeleteBucket { .. } => None,
         }
     }
 }
@@ -784,6 +799,12 @@ impl Catalog {
             Change::DropFunction { function } => self
                 .functions
                 .retain(|f| !(f.schema == function.schema && f.name == function.name)),
+            Change::InsertBucket { bucket } | Change::UpdateBucket { bucket } => {
+                self.buckets.retain(|b| b.id != bucket.id);
+                self.buckets.push(bucket.clone());
+                self.buckets.sort_by(|a, b| a.id.cmp(&b.id));
+            }
+            Change::DeleteBucket { id } => self.buckets.retain(|b| &b.id != id),
             Change::Revoke {
                 table,
                 privileges,

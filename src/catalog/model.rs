@@ -25,6 +25,9 @@ pub struct Catalog {
     /// Publications (logical replication, Supabase Realtime's `supabase_realtime`). Sorted.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub publications: Vec<Publication>,
+    /// Rows of `storage.buckets` (Supabase Storage), by id; empty without a storage schema.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub buckets: Vec<StorageBucket>,
     /// Things the reading role may see but not use, e.g. a schema without USAGE.
     pub warnings: Vec<String>,
     /// Parts of the catalog that could not be read at all, and the server's reason.
@@ -550,6 +553,29 @@ pub struct RoleMembership {
     pub member: String,
     pub role: String,
     pub inherit: bool,
+}
+
+/// A row of `storage.buckets`: what a design's bucket is planned against.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StorageBucket {
+    pub id: String,
+    pub public: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub file_size_limit: Option<i64>,
+    /// `None`: any type.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub allowed_mime_types: Option<Vec<String>>,
+}
+
+impl Catalog {
+    /// The `storage.buckets` table buckets are rows of, when the database has one.
+    pub fn has_storage(&self) -> bool {
+        self.table("storage", "buckets").is_some() && self.table("storage", "objects").is_some()
+    }
+
+    pub fn bucket(&self, id: &str) -> Option<&StorageBucket> {
+        self.buckets.iter().find(|b| b.id == id)
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -26,7 +26,7 @@ pub fn all() -> Vec<(&'static str, String)> {
 /// relation context (`pg_get_expr(x, relid)`, `pg_get_viewdef`, `pg_get_indexdef`, …) waits
 /// for that lock.
 pub fn all_skipping(locked: &[u32]) -> Vec<(&'static str, String)> {
-    all_where_details(&unlocked(locked), "true")
+    all_where_details(&unlocked(locked), "true", &unlocked(locked))
 }
 
 fn unlocked(locked: &[u32]) -> String {
@@ -44,7 +44,7 @@ fn unlocked(locked: &[u32]) -> String {
 /// re-read this way instead of the whole catalog (`reread::with_details_from` keeps the rest).
 pub fn all_for_tables(tables: &[(String, String)], locked: &[u32]) -> Vec<(&'static str, String)> {
     if tables.is_empty() {
-        return all_where_details("false", "false");
+        return all_where_details("false", "false", &unlocked(locked));
     }
     // By oid, so the detail queries reach the rows through the catalogs' oid indexes
     // instead of filtering every row by name; `to_regclass` is null for a name that is gone.
@@ -58,7 +58,11 @@ pub fn all_for_tables(tables: &[(String, String)], locked: &[u32]) -> Vec<(&'sta
         })
         .collect();
     let only = format!("c.oid = ANY (ARRAY[{}]::pg_catalog.oid[])", oids.join(", "));
-    all_where_details(&format!("{only} AND {}", unlocked(locked)), &only)
+    all_where_details(
+        &format!("{only} AND {}", unlocked(locked)),
+        &only,
+        &unlocked(locked),
+    )
 }
 
 /// The names only — schemas and relations with their RLS flag and row estimate — in one
@@ -74,8 +78,13 @@ pub fn names() -> Vec<(&'static str, String)> {
 
 /// Every kind, the relations (and their replica identity) only where `relations` holds,
 /// their details (and the deparse in `relations`) only where `details` holds (both SQL over
-/// `c` and `n`).
-fn all_where_details(details: &str, relations: &str) -> Vec<(&'static str, String)> {
+/// `c` and `n`). Bucket rows are catalog-wide: read unless `storage.buckets` is locked
+/// (`unlocked`, over `c`).
+fn all_where_details(
+    details: &str,
+    relations: &str,
+    unlocked: &str,
+) -> Vec<(&'static str, String)> {
     let (attoptions, attoptions_join) = if relations == "true" {
         ATTOPTIONS_ALL
     } else {
@@ -106,6 +115,7 @@ fn all_where_details(details: &str, relations: &str) -> Vec<(&'static str, Strin
         ("function_acl", with_filter(FUNCTION_ACL)),
         ("memberships", MEMBERSHIPS.to_owned()),
         ("publications", PUBLICATIONS.to_owned()),
+        ("buckets", BUCKETS.replace("$UNLOCKED", unlocked)),
         ("replica_identity", with_filter(REPLICA_IDENTITY)),
         ("lock_table", LOCK_TABLE.to_owned()),
     ]
@@ -128,6 +138,23 @@ pub const LOCK_TABLE: &str = "SELECT 'lock_table', json_build_array(\
      current_setting('max_locks_per_transaction')::int, current_setting('max_connections')::int, \
      current_setting('autovacuum_max_workers')::int, current_setting('max_worker_processes')::int, \
      current_setting('max_wal_senders')::int, current_setting('max_prepared_transactions')::int)";
+
+/// The rows of `storage.buckets`, when there is such a table. A statement cannot name a table
+/// that may not exist, so the rows are read by `query_to_xml` from a query in a string, only
+/// where `to_regclass` finds the table; the JSON travels base64-encoded through the XML so
+/// no text in it is escaped, and `null` (no rows, or no table) is no buckets. A role that
+/// may not read the table reads none (the schema's missing USAGE is already a warning).
+const BUCKETS: &str = "SELECT 'buckets', pg_catalog.convert_from(pg_catalog.decode(\
+     NULLIF(pg_catalog.array_to_string(pg_catalog.xpath('/row/j/text()', pg_catalog.query_to_xml(\
+     'SELECT pg_catalog.encode(pg_catalog.convert_to(pg_catalog.json_agg(\
+     pg_catalog.json_build_array(b.id, b.public, b.file_size_limit, b.allowed_mime_types) \
+     ORDER BY b.id)::text, ''UTF8''), ''base64'') AS j FROM storage.buckets b', \
+     false, true, ''))::text[], ''), ''), 'base64'), 'UTF8') \
+     FROM pg_catalog.pg_class c \
+     JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
+     WHERE n.nspname = 'storage' AND c.relname = 'buckets' AND c.relkind IN ('r', 'p') \
+       AND pg_catalog.has_schema_privilege(c.relnamespace, 'USAGE') \
+       AND pg_catalog.has_table_privilege(c.oid, 'SELECT') AND $UNLOCKED";
 
 pub const ROLES: &str = "SELECT 'roles', json_agg(json_build_array(r.oid, r.rolname, \
      r.rolcanlogin, r.rolbypassrls, r.rolsuper)) FROM pg_catalog.pg_roles r";
@@ -349,8 +376,14 @@ mod tests {
                 !sql.contains("$USER_SCHEMA"),
                 "{kind}: filter not filled in"
             );
+            // Bucket rows arrive as JSON text decoded from the XML that carried it.
+            let json = if kind == "buckets" {
+                "pg_catalog.convert_from("
+            } else {
+                "json_"
+            };
             assert!(
-                sql.starts_with(&format!("SELECT '{kind}', json_")),
+                sql.starts_with(&format!("SELECT '{kind}', {json}")),
                 "{kind}: {sql}"
             );
             assert!(!sql.contains(';'), "{kind}: one statement each");
@@ -362,8 +395,8 @@ mod tests {
             .filter(|(_, sql)| sql.contains("c.oid <> ALL ('{7,8}'::pg_catalog.oid[])"))
             .count();
         assert_eq!(
-            filtered, 6,
-            "relations and the five detail kinds skip locked ones"
+            filtered, 7,
+            "relations, the five detail kinds and the bucket rows skip locked ones"
         );
     }
 }

@@ -239,6 +239,15 @@ pub struct IndexColumn {
     pub quoted: String,
 }
 
+/// A row of `storage.buckets`.
+#[derive(Debug, Deserialize)]
+pub struct BucketRow {
+    pub id: String,
+    pub public: bool,
+    pub file_size_limit: Option<i64>,
+    pub allowed_mime_types: Option<Vec<String>>,
+}
+
 /// Everything the queries returned; a kind that could not be read stays empty.
 #[derive(Debug, Default)]
 pub struct Rows {
@@ -259,6 +268,7 @@ pub struct Rows {
     pub function_acl: Vec<FunctionAclRow>,
     pub memberships: Vec<MembershipRow>,
     pub publications: Vec<PublicationRow>,
+    pub buckets: Vec<super::model::StorageBucket>,
     pub replica_identity: Vec<ReplicaIdentityRow>,
     pub lock_table: Option<super::model::LockTable>,
 }
@@ -292,6 +302,18 @@ impl Rows {
             "function_acl" => self.function_acl = list(json)?,
             "memberships" => self.memberships = list(json)?,
             "publications" => self.publications = list(json)?,
+            "buckets" => {
+                let rows: Vec<BucketRow> = list(json)?;
+                self.buckets = rows
+                    .into_iter()
+                    .map(|r| super::model::StorageBucket {
+                        id: r.id,
+                        public: r.public,
+                        file_size_limit: r.file_size_limit,
+                        allowed_mime_types: r.allowed_mime_types,
+                    })
+                    .collect();
+            }
             "replica_identity" => self.replica_identity = list(json)?,
             "lock_table" => self.lock_table = json.map(serde_json::from_str).transpose()?,
             _ => {}

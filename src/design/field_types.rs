@@ -84,10 +84,11 @@ pub enum OptionKey {
     SqlType,
     PrimaryKey,
     Identity,
+    Bucket,
 }
 
 impl OptionKey {
-    pub const ALL: [OptionKey; 25] = [
+    pub const ALL: [OptionKey; 26] = [
         OptionKey::Required,
         OptionKey::Unique,
         OptionKey::Default,
@@ -113,6 +114,7 @@ impl OptionKey {
         OptionKey::SqlType,
         OptionKey::PrimaryKey,
         OptionKey::Identity,
+        OptionKey::Bucket,
     ];
 
     /// The key as written in the design file.
@@ -143,6 +145,7 @@ impl OptionKey {
             OptionKey::SqlType => "sql_type",
             OptionKey::PrimaryKey => "primary_key",
             OptionKey::Identity => "identity",
+            OptionKey::Bucket => "bucket",
         }
     }
 }
@@ -394,7 +397,7 @@ impl FieldType {
             // always NOT NULL DEFAULT false: `required` is accepted (it changes nothing),
             // a unique boolean would allow two rows at most.
             FieldType::Checkbox => &[O::Required, O::Default, O::Description],
-            FieldType::Attachment => &[O::Required, O::Default, O::Description],
+            FieldType::Attachment => &[O::Required, O::Default, O::Description, O::Bucket],
             FieldType::Rating => &[O::Required, O::Unique, O::Default, O::Description, O::Max],
             FieldType::Currency => &[
                 O::Required,

@@ -13,6 +13,7 @@
 
 use serde_json::Value;
 
+use super::buckets::BucketTemplate;
 use super::diagnostics::{Diagnostic, has_errors, index_path, key_path};
 use super::model::{Aggregate, Design, IndexMethod, OnDelete, Operation};
 use super::shape_repair::errors_despite;
@@ -26,7 +27,10 @@ enum Kind {
     Bool,
     OptUInt,
     OptInt,
+    OptU64,
     StrList,
+    /// A bucket's policies: template names or policy objects.
+    BucketPolicies,
     OneOf(&'static [&'static str]),
     OptOneOf(&'static [&'static str]),
     ListOf(&'static [&'static str]),
@@ -72,6 +76,15 @@ const DESIGN_KEYS: &[(&str, Kind)] = &[
     ("relationships", Kind::ListOfObjects(walk_relationship)),
     ("samples", Kind::Samples),
     ("audit_readers", Kind::StrList),
+    ("buckets", Kind::ListOfObjects(walk_bucket)),
+];
+
+const BUCKET_KEYS: &[(&str, Kind)] = &[
+    ("id", Kind::Str),
+    ("public", Kind::Bool),
+    ("file_size_limit", Kind::OptU64),
+    ("allowed_mime_types", Kind::StrList),
+    ("policies", Kind::BucketPolicies),
 ];
 
 const TABLE_KEYS: &[(&str, Kind)] = &[
@@ -135,6 +148,7 @@ const OPTION_KEYS: &[(&str, Kind)] = &[
     ("sql_type", Kind::OptStr),
     ("primary_key", Kind::Bool),
     ("identity", Kind::OptOneOf(&["ALWAYS", "BY DEFAULT"])),
+    ("bucket", Kind::OptStr),
 ];
 
 const POLICY_KEYS: &[(&str, Kind)] = &[
@@ -190,6 +204,9 @@ fn walk_relationship(map: &serde_json::Map<String, Value>, path: &str, out: &mut
         out,
     );
 }
+fn walk_bucket(map: &serde_json::Map<String, Value>, path: &str, out: &mut Vec<Diagnostic>) {
+    walk_object(map, path, "bucket", BUCKET_KEYS, &["id"], out);
+}
 fn walk_design(map: &serde_json::Map<String, Value>, path: &str, out: &mut Vec<Diagnostic>) {
     walk_object(map, path, "design", DESIGN_KEYS, &[], out);
 }
@@ -237,6 +254,21 @@ fn check_kind(value: &Value, kind: Kind, path: &str, out: &mut Vec<Diagnostic>) 
             out.push(mismatch("a whole number ≥ 0"))
         }
         Kind::OptInt if !value.is_null() && !value.is_i64() => out.push(mismatch("a whole number")),
+        Kind::OptU64 if !value.is_null() && !value.is_u64() => {
+            out.push(mismatch("a whole number ≥ 0"))
+        }
+        Kind::BucketPolicies => match value.as_array() {
+            Some(items) => {
+                for (i, item) in items.iter().enumerate() {
+                    let here = index_path(path, i);
+                    match item {
+                        Value::Object(map) => walk_policy(map, &here, out),
+                        _ => check_one_of(item, &BucketTemplate::NAMES, &here, out),
+                    }
+                }
+            }
+            None => out.push(mismatch("a list of template names or policies")),
+        },
         Kind::StrList => match value.as_array() {
             Some(items) => {
                 for (i, item) in items.iter().enumerate() {

@@ -5,7 +5,9 @@
 //! `auth`, drops `auth.users.email` or turns on RLS there breaks sign-in for every user, and
 //! `pg_catalog` / `information_schema` are the server's own. So a design may point a foreign
 //! key or a policy at `auth.users`, but validation refuses anything that would create, alter
-//! or drop an object in one of them. `storage` is refused whole until buckets are modelled.
+//! or drop an object in one of them. `storage` too: a design reaches it only through
+//! `buckets`, which insert or update rows of `storage.buckets` and the buckets' own policies
+//! on `storage.objects` (see `design::buckets`), never its tables or functions.
 //!
 //! This is the one list; validation and anything else that asks goes through
 //! [`is_managed_schema`].

@@ -13,6 +13,7 @@
 //! - [`mod@resolve`]: the planner's view.
 
 mod access;
+pub mod buckets;
 mod checks;
 pub mod diagnostics;
 pub mod edit;
@@ -32,6 +33,7 @@ mod system_fields;
 mod test_fixtures;
 pub mod validate;
 mod validate_audit;
+mod validate_buckets;
 mod validate_indexes;
 mod validate_keys;
 mod validate_options;
@@ -39,6 +41,7 @@ mod validate_refs;
 mod validate_samples;
 mod validate_soft_delete;
 
+pub use buckets::{Bucket, BucketPolicy, BucketTemplate};
 pub use diagnostics::{Diagnostic, Level, has_errors};
 pub use field_types::{Check, FieldType, OptionKey, PgType, SYSTEM_FIELDS, Storage, SystemField};
 pub use function_ref::{FunctionRef, FunctionRefError, parse_function_ref};

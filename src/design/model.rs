@@ -45,6 +45,9 @@ pub struct Design {
     /// platform's own admin roles read it anyway. Empty: nobody else.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub audit_readers: Vec<String>,
+    /// Supabase Storage buckets and their policies on `storage.objects`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub buckets: Vec<super::buckets::Bucket>,
 }
 
 impl Default for Design {
@@ -55,6 +58,7 @@ impl Default for Design {
             relationships: Vec::new(),
             samples: IndexMap::new(),
             audit_readers: Vec::new(),
+            buckets: Vec::new(),
         }
     }
 }
@@ -256,6 +260,9 @@ pub struct FieldOptions {
     /// singleSelect / multiSelect.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub choices: Vec<String>,
+    /// attachment: the design bucket (`buckets[].id`) the files are stored in.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bucket: Option<String>,
     /// rating: the top of the scale (default 5).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max: Option<i64>,
@@ -372,6 +379,7 @@ impl FieldOptions {
             (OptionKey::SqlType, self.sql_type.is_some()),
             (OptionKey::PrimaryKey, self.primary_key),
             (OptionKey::Identity, self.identity.is_some()),
+            (OptionKey::Bucket, self.bucket.is_some()),
         ];
         set.into_iter()
             .filter(|(_, on)| *on)

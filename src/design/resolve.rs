@@ -27,6 +27,8 @@ pub struct ResolvedDesign {
     pub samples: Vec<ResolvedSamples>,
     /// Roles that may read the audit table.
     pub audit_readers: Vec<String>,
+    /// Storage buckets, as designed (their policies expand when planned).
+    pub buckets: Vec<super::buckets::Bucket>,
     /// The warnings validation found (errors prevent resolution).
     pub warnings: Vec<Diagnostic>,
 }
@@ -262,6 +264,7 @@ pub fn resolve_with_known_tables(
         relationships,
         samples,
         audit_readers: design.audit_readers.clone(),
+        buckets: design.buckets.clone(),
         warnings: diagnostics,
     })
 }

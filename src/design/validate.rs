@@ -38,6 +38,7 @@ pub fn validate_with_known_tables(
     validate_samples::check_samples(design, &mut out);
     super::validate_audit::check_audit(design, &mut out);
     super::validate_soft_delete::check_soft_delete(design, &mut out);
+    super::validate_buckets::check_buckets(design, &mut out);
     out
 }
 
@@ -399,7 +400,7 @@ fn check_policies(table: &Table, tpath: &str, out: &mut Vec<Diagnostic>) {
     }
 }
 
-fn check_policy(policy: &Policy, path: &str, out: &mut Vec<Diagnostic>) {
+pub(crate) fn check_policy(policy: &Policy, path: &str, out: &mut Vec<Diagnostic>) {
     let name_path = key_path(path, "name");
     if policy.name.trim().is_empty() {
         out.push(Diagnostic::error(&name_path, "a policy needs a name"));

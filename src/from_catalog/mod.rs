@@ -10,6 +10,7 @@
 //! definitions, grants, publications, other checks and triggers) is left as it is in the
 //! database and listed in the notes.
 
+mod buckets;
 mod columns;
 mod defaults;
 mod indexes;
@@ -104,6 +105,9 @@ pub fn design_from_catalog(
         schema: schema.to_owned(),
         ..Design::default()
     };
+    if tables.is_none() {
+        design.buckets = buckets::buckets(catalog);
+    }
     if design_audits(&chosen, schema) {
         design.audit_readers = audit_readers;
     }

@@ -42,7 +42,7 @@ pub(crate) fn rls(ctx: &mut Context, live: &LiveTable, table: &mut Table) {
     }
 }
 
-fn policy(live: &LivePolicy) -> Policy {
+pub(crate) fn policy(live: &LivePolicy) -> Policy {
     let operation = match live.command {
         PolicyCommand::All => Operation::All,
         PolicyCommand::Select => Operation::Select,

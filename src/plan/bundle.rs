@@ -21,6 +21,8 @@ pub enum Section {
     Views,
     Rls,
     Policies,
+    /// Storage buckets (rows of `storage.buckets`) and their policies on `storage.objects`.
+    Storage,
     Triggers,
     Grants,
     Refresh,
@@ -41,6 +43,7 @@ impl Section {
             Section::Views => "views",
             Section::Rls => "row-level security",
             Section::Policies => "policies",
+            Section::Storage => "storage buckets",
             Section::Triggers => "triggers",
             Section::Grants => "grants",
             Section::Refresh => "PostgREST refresh",

@@ -6,6 +6,7 @@
 //! the planner will not fix by itself becomes a note.
 
 pub mod audit;
+pub mod buckets;
 pub mod bundle;
 mod columns;
 mod indexes;
@@ -200,6 +201,7 @@ pub fn plan(
     triggers::plan_triggers(&mut planner);
     audit::plan_audit(&mut planner);
     soft_delete::plan_soft_delete(&mut planner);
+    buckets::plan_buckets(&mut planner);
     if !planner.errors.is_empty() {
         return Err(planner.errors);
     }

@@ -58,6 +58,9 @@ pub fn kind(change: &Change) -> StepKind {
         Change::DropTable { .. } => StepKind::DropTable,
         Change::DropSchema { .. } => StepKind::DropSchema,
         Change::DropFunction { .. } => StepKind::DropFunction,
+        Change::InsertBucket { .. } => StepKind::InsertBucket,
+        Change::UpdateBucket { .. } => StepKind::UpdateBucket,
+        Change::DeleteBucket { .. } => StepKind::DeleteBucket,
         Change::Revoke { .. } => StepKind::Revoke,
         Change::Restore { object, .. } => match object {
             Restored::ForeignKey(_) => StepKind::AddForeignKey,
@@ -249,6 +252,9 @@ pub fn sql(change: &Change) -> String {
         Change::DropTable { table } => format!("DROP TABLE {}", table.sql()),
         Change::DropSchema { name } => format!("DROP SCHEMA {}", ident(name)),
         Change::DropFunction { function } => format!("DROP FUNCTION {}()", function.sql()),
+        Change::InsertBucket { bucket } => super::buckets::insert_sql(bucket),
+        Change::UpdateBucket { bucket } => super::buckets::update_sql(bucket),
+        Change::DeleteBucket { id } => super::buckets::delete_sql(id),
         Change::Revoke {
             table,
             privileges,

@@ -501,6 +501,27 @@ impl Inverter<'_> {
                     })
                 })
                 .collect(),
+            Change::InsertBucket { bucket } => {
+                self.notes.push(format!(
+                    "deletes the bucket {} the plan inserts: the rollback fails if files were uploaded to it since",
+                    bucket.id
+                ));
+                vec![Change::DeleteBucket {
+                    id: bucket.id.clone(),
+                }]
+            }
+            Change::UpdateBucket { bucket } => match state.bucket(&bucket.id) {
+                Some(old) => vec![Change::UpdateBucket {
+                    bucket: old.clone(),
+                }],
+                None => vec![],
+            },
+            Change::DeleteBucket { id } => match state.bucket(id) {
+                Some(old) => vec![Change::InsertBucket {
+                    bucket: old.clone(),
+                }],
+                None => vec![],
+            },
             // Inverses themselves: a rollback of a rollback is a plan made again.
             Change::DropTable { .. }
             | Change::DropSchema { .. }

@@ -125,7 +125,7 @@ pub(super) fn live_policy(p: &mut Planner, policy: &Policy, path: &str) -> Optio
 }
 
 /// Whether the live policy already is what the design defines (so replacing it is not needed).
-fn same_policy(
+pub(super) fn same_policy(
     p: &mut Planner,
     live: &crate::catalog::Policy,
     policy: &Policy,

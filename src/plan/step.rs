@@ -43,6 +43,9 @@ pub enum StepKind {
     DropTable,
     DropSchema,
     DropFunction,
+    InsertBucket,
+    UpdateBucket,
+    DeleteBucket,
 }
 
 /// The strongest table lock a step takes (PostgreSQL's names), for the preview.
@@ -159,6 +162,9 @@ fn lock_of(change: &Change) -> Lock {
         | Change::Precondition { .. }
         | Change::DropSchema { .. }
         | Change::DropFunction { .. }
+        | Change::InsertBucket { .. }
+        | Change::UpdateBucket { .. }
+        | Change::DeleteBucket { .. }
         | Change::Revoke { .. } => Lock::None,
         Change::Comment { .. }
         | Change::RemoveComment { .. }

@@ -84,6 +84,7 @@ actions! {
     Delete => "delete",
     Template => "template",
     ToggleRls => "toggle_rls",
+    Buckets => "buckets",
     Filter => "filter",
     Refresh => "refresh",
     DryRun => "dry_run",
@@ -397,6 +398,13 @@ const DEFAULTS: &[(Context, Action, &[&str], &str, bool)] = &[
         Action::ToggleRls,
         &["R"],
         "phase 4: row-level security on/off",
+        false,
+    ),
+    (
+        Context::List,
+        Action::Buckets,
+        &["B"],
+        "phase 4: storage buckets",
         false,
     ),
     (

@@ -403,6 +403,11 @@ fn act(app: &mut App, action: Action) -> Vec<Effect> {
         Action::PrevTable => navigation::switch_table(app, -1),
         Action::Simulate => return super::simulating::open(app),
         Action::SimulateAs => return super::simulating::choose(app),
+        // Buckets are storage policies: phase 4 is their home.
+        Action::Buckets => {
+            goto(app, Phase::Rls);
+            return super::editors::bucket_form::open(app);
+        }
         Action::Filter => {
             app.view.focus = Focus::Tree;
             app.view.filtering = true;

@@ -205,6 +205,7 @@ fn field_options() -> BoxedStrategy<FieldOptions> {
             sql_type: k.0,
             primary_key: k.1,
             identity: k.2,
+            bucket: None,
         })
         .boxed()
 }
@@ -407,6 +408,7 @@ pub fn design() -> BoxedStrategy<Design> {
             relationships,
             samples: samples.into_iter().collect::<IndexMap<_, _>>(),
             audit_readers: Vec::new(),
+            buckets: Vec::new(),
         })
         .boxed()
 }

@@ -48,6 +48,10 @@ pub enum Edit {
     SetAuditReaders {
         roles: Vec<String>,
     },
+    /// The storage buckets, all of them (a bucket added, changed or removed).
+    SetBuckets {
+        buckets: Vec<super::buckets::Bucket>,
+    },
     /// Inserts `table` at `index` (`index == tables.len()` appends).
     AddTable {
         index: usize,
@@ -265,6 +269,9 @@ impl Edit {
             }),
             Edit::SetAuditReaders { roles } => Ok(Edit::SetAuditReaders {
                 roles: std::mem::replace(&mut design.audit_readers, roles),
+            }),
+            Edit::SetBuckets { buckets } => Ok(Edit::SetBuckets {
+                buckets: std::mem::replace(&mut design.buckets, buckets),
             }),
             Edit::AddTable { index, table } => apply_tables::add(design, index, table, names),
             Edit::RemoveTable { index } => apply_tables::remove(design, index),

@@ -20,6 +20,10 @@ pub enum Editor {
     Samples(SamplesForm),
     /// Phases 1 and 2: one of a table's indexes.
     Index(IndexForm),
+    /// Phase 4: the storage buckets, one to edit or a new one.
+    BucketPicker(Form),
+    /// Phase 4: one storage bucket.
+    Bucket(BucketForm),
 }
 
 impl Editor {
@@ -33,6 +37,8 @@ impl Editor {
             Editor::Rls(r) => r.form(),
             Editor::Samples(f) => &f.form,
             Editor::Index(f) => &f.form,
+            Editor::BucketPicker(form) => form,
+            Editor::Bucket(f) => &f.form,
         }
     }
 
@@ -46,8 +52,19 @@ impl Editor {
             Editor::Rls(r) => r.form_mut(),
             Editor::Samples(f) => &mut f.form,
             Editor::Index(f) => &mut f.form,
+            Editor::BucketPicker(form) => form,
+            Editor::Bucket(f) => &mut f.form,
         }
     }
+}
+
+/// A storage bucket's form: `index` is the bucket edited, `None` for a new one; `kept` are
+/// its hand-written policies, which the form shows but does not edit.
+#[derive(Clone, Debug, PartialEq)]
+pub struct BucketForm {
+    pub index: Option<usize>,
+    pub form: Form,
+    pub kept: Vec<crate::design::BucketPolicy>,
 }
 
 /// The table form: `target` is the table edited, `None` for a new one.

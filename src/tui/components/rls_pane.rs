@@ -184,6 +184,9 @@ fn lines<'a>(app: &App, width: u16) -> (Vec<Line<'a>>, Vec<Option<usize>>) {
             "no table chosen: select a designed table in phase 1 (a adds one there)",
             app.theme.style(Role::Dim),
         ));
+        if let Some(state) = &app.model.design {
+            bucket_lines(app, &state.design, width, &mut out);
+        }
         others(app, None, width, &mut out);
         return (out, rows_at);
     };
@@ -300,6 +303,7 @@ fn lines<'a>(app: &App, width: u16) -> (Vec<Line<'a>>, Vec<Option<usize>>) {
         fit("a add · T template · ⏎ edit · x remove · R RLS on/off", w),
         app.theme.style(Role::Dim),
     ));
+    bucket_lines(app, d, width, &mut out);
     out.extend(super::simulation_lines::lines(
         app,
         &table_object(d, t),
@@ -308,6 +312,39 @@ fn lines<'a>(app: &App, width: u16) -> (Vec<Line<'a>>, Vec<Option<usize>>) {
     others(app, Some(t), width, &mut out);
     rows_at.resize(out.len(), None);
     (out, rows_at)
+}
+
+/// The design's storage buckets, one line each (their policies are on `storage.objects`,
+/// not on the table): what `B` edits.
+fn bucket_lines<'a>(app: &App, d: &Design, width: u16, out: &mut Vec<Line<'a>>) {
+    if d.buckets.is_empty() {
+        return;
+    }
+    let w = width as usize;
+    out.push(Line::raw(""));
+    out.push(rule(&app.theme, "storage buckets · B edits", width));
+    let id_width = d
+        .buckets
+        .iter()
+        .map(|b| b.id.chars().count())
+        .max()
+        .unwrap_or(0)
+        .clamp(6, 24);
+    for b in &d.buckets {
+        out.push(Line::from(vec![
+            Span::styled(
+                format!("   {}", super::pad(&b.id, id_width)),
+                app.theme.style(Role::Identifier),
+            ),
+            Span::styled(
+                fit(
+                    &format!("  {}", crate::tui::editors::bucket_form::summary(b)),
+                    w.saturating_sub(3 + id_width),
+                ),
+                app.theme.style(Role::Dim),
+            ),
+        ]));
+    }
 }
 
 /// `     using       created_by = auth.uid()`, highlighted, wrapped under itself.

@@ -112,6 +112,7 @@ fn input(t: FieldType, key: OptionKey) -> OptionInput {
             "part of the key (tables without system fields)",
         ),
         OptionKey::Identity => ("identity", Pick(IDENTITIES), "generated numbers"),
+        OptionKey::Bucket => ("bucket", Text, "the storage bucket the files go to"),
     };
     OptionInput {
         key,
@@ -180,6 +181,7 @@ pub fn value_of(field: &Field, key: OptionKey) -> InputValue {
         OptionKey::Function => text(&o.function),
         OptionKey::Body => text(&o.body),
         OptionKey::SqlType => text(&o.sql_type),
+        OptionKey::Bucket => text(&o.bucket),
         OptionKey::PrimaryKey => InputValue::Flag(o.primary_key),
         OptionKey::Identity => pick(
             IDENTITIES,
@@ -349,6 +351,7 @@ pub fn set(
         OptionKey::Function => options.function = optional(text),
         OptionKey::Body => options.body = optional(text),
         OptionKey::SqlType => options.sql_type = optional(text),
+        OptionKey::Bucket => options.bucket = optional(text),
         OptionKey::PrimaryKey => options.primary_key = flag,
         OptionKey::Identity => {
             options.identity = picked(IDENTITIES).map(|n| {
@@ -419,6 +422,7 @@ mod tests {
             sql_type: Some("public.mood".into()),
             primary_key: true,
             identity: Some(IdentityKind::ByDefault),
+            bucket: Some("uploads".into()),
         };
         for t in FieldType::ALL {
             field.field_type = t;

@@ -3,6 +3,7 @@
 //! validator itself, on the design as the edit would leave it, so a form shows exactly the
 //! errors `schemaforge lint` would report, under the input that caused them.
 
+pub mod bucket_form;
 pub mod field_form;
 pub mod field_options;
 pub mod index_form;
@@ -96,6 +97,23 @@ fn confirm(app: &mut App) -> Vec<Effect> {
                 app.model.sample_run = run;
             })
         }
+        Editor::BucketPicker(form) => {
+            bucket_form::picked(app, &form);
+            Vec::new()
+        }
+        Editor::Bucket(f) => {
+            let (edit, at, done) = bucket_form::edit(&design, &f);
+            let Some(at) = at else {
+                // Removed: nothing of the form to judge.
+                app.view.overlays.pop();
+                return editing::apply(app, edit, done);
+            };
+            let path = format!("buckets[{at}]");
+            if list_errors_rejected(app, &design, &edit, &path, "allowed_mime_types") {
+                return Vec::new();
+            }
+            commit(app, &design, edit, &path, done, |_| {})
+        }
         Editor::SaveAs(form) => {
             app.view.overlays.pop();
             editing::save_as(app, save_as::path(&form))
@@ -187,6 +205,45 @@ fn commit(
     let effects = editing::apply_analysed(app, edit, done, analysis);
     after(app);
     effects
+}
+
+/// The validator's errors inside the list `list` of the object at `path` (one text input
+/// holds the whole list) go under that input; `true` when there were any.
+fn list_errors_rejected(
+    app: &mut App,
+    design: &Design,
+    edit: &Edit,
+    path: &str,
+    list: &str,
+) -> bool {
+    let mut trial = design.clone();
+    if edit.clone().apply(&mut trial).is_err() {
+        return false;
+    }
+    let inside = format!("{path}.{list}[");
+    let errors: Vec<String> = validate_with_known_tables(&trial, &|_, _| false)
+        .into_iter()
+        .filter(|d| d.level == Level::Error && d.path.starts_with(&inside))
+        .map(|d| match &d.suggestion {
+            Some(s) => format!("{} ({s})", d.message),
+            None => d.message.clone(),
+        })
+        .collect();
+    let Some(first) = errors.first() else {
+        return false;
+    };
+    // The object's other errors too, so the form shows everything at once.
+    let ids: Vec<String> = match app.view.overlays.last() {
+        Some(Overlay::Editor(editor)) => editor.form().ids().map(str::to_owned).collect(),
+        _ => Vec::new(),
+    };
+    for e in judge(&trial, path).into_iter().rev() {
+        if ids.contains(&e.key) {
+            reject(app, &e.key, e.message);
+        }
+    }
+    reject(app, list, first.clone());
+    true
 }
 
 /// The validator's errors inside an index (`columns[1]` included, which [`commit`] leaves to
