@@ -141,15 +141,16 @@ pub const LOCK_TABLE: &str = "SELECT 'lock_table', json_build_array(\
 
 /// The rows of `storage.buckets`, when there is such a table. A statement cannot name a table
 /// that may not exist, so the rows are read by `query_to_xml` from a query in a string, only
-/// where `to_regclass` finds the table; the JSON travels base64-encoded through the XML so
-/// no text in it is escaped, and `null` (no rows, or no table) is no buckets. A role that
+/// where the catalog lists the table; the JSON travels base64-encoded through the XML so no
+/// text in it is escaped, and is cut out of it by a pattern rather than `xpath`, which only a
+/// server built with libxml has. `null` (no rows, or no table) is no buckets. A role that
 /// may not read the table reads none (the schema's missing USAGE is already a warning).
 const BUCKETS: &str = "SELECT 'buckets', pg_catalog.convert_from(pg_catalog.decode(\
-     NULLIF(pg_catalog.array_to_string(pg_catalog.xpath('/row/j/text()', pg_catalog.query_to_xml(\
+     NULLIF(pg_catalog.substring(pg_catalog.query_to_xml(\
      'SELECT pg_catalog.encode(pg_catalog.convert_to(pg_catalog.json_agg(\
      pg_catalog.json_build_array(b.id, b.public, b.file_size_limit, b.allowed_mime_types) \
      ORDER BY b.id)::text, ''UTF8''), ''base64'') AS j FROM storage.buckets b', \
-     false, true, ''))::text[], ''), ''), 'base64'), 'UTF8') \
+     false, true, '')::text, '<j>([A-Za-z0-9+/=\\s]*)</j>'), ''), 'base64'), 'UTF8') \
      FROM pg_catalog.pg_class c \
      JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
      WHERE n.nspname = 'storage' AND c.relname = 'buckets' AND c.relkind IN ('r', 'p') \
