@@ -1,0 +1,1 @@
+//! The diagram as text lines, for the TUI's relations phase.
