@@ -111,7 +111,7 @@ pub fn layout(diagram: &Diagram) -> Layout {
         });
         next_y[layer] += height + ROW_GAP;
     }
-    let width = boxes.iter().map(Rect::right).fold(0.0, f64::max) + MARGIN + COLUMN_GAP / 2.0;
+    let width = boxes.iter().map(Rect::right).fold(0.0, f64::max) + MARGIN + COLUMN_GAP;
     let height = boxes.iter().map(Rect::bottom).fold(0.0, f64::max) + MARGIN;
     Layout {
         boxes,

@@ -7,7 +7,7 @@ use std::fmt::Write;
 use super::layout::{HEADER_HEIGHT, PADDING, ROW_HEIGHT, Rect, attribute_text, layout};
 use super::model::{Cardinality, Diagram, Entity};
 
-const FONT: &str = "font-family=\"monospace\" font-size=\"12\"";
+const FONT: &str = "font-family=\"monospace\"";
 
 /// What one end of an edge says about how many rows take part.
 #[derive(Clone, Copy)]
@@ -55,12 +55,7 @@ pub fn render(diagram: &Diagram) -> String {
             );
             mark(&mut out, a.right(), ya, 1.0, from_end);
             mark(&mut out, b.right(), yb, 1.0, to_end);
-            let _ = writeln!(
-                out,
-                "<text x=\"{:.1}\" y=\"{:.1}\" {FONT} font-size=\"10\" fill=\"#555555\">{label}</text>",
-                out_x + 4.0,
-                (ya + yb) / 2.0
-            );
+            label_at(&mut out, a.right() + 22.0, ya, 1.0, &label);
             continue;
         }
         // Leave each box on the side facing the other.
@@ -69,7 +64,8 @@ pub fn render(diagram: &Diagram) -> String {
         } else {
             (a.right(), 1.0, b.x, -1.0)
         };
-        let mid = (xa + xb) / 2.0;
+        // Vertical runs of different edges side by side, not on top of each other.
+        let mid = (xa + xb) / 2.0 + ((k % 7) as f64 - 3.0) * 6.0;
         let _ = writeln!(
             out,
             "<polyline points=\"{xa:.1},{ya:.1} {mid:.1},{ya:.1} {mid:.1},{yb:.1} {xb:.1},{yb:.1}\" \
@@ -77,18 +73,24 @@ pub fn render(diagram: &Diagram) -> String {
         );
         mark(&mut out, xa, ya, da, from_end);
         mark(&mut out, xb, yb, db, to_end);
-        let _ = writeln!(
-            out,
-            "<text x=\"{mid:.1}\" y=\"{:.1}\" {FONT} font-size=\"10\" fill=\"#555555\" \
-             text-anchor=\"middle\">{label}</text>",
-            ya.min(yb) - 4.0
-        );
+        label_at(&mut out, xa + da * 22.0, ya, da, &label);
     }
     for (e, r) in diagram.entities.iter().zip(&layout.boxes) {
         entity_box(&mut out, diagram, e, r);
     }
     out.push_str("</svg>\n");
     out
+}
+
+/// An edge's label just above its line, beside the end at the referencing table.
+fn label_at(out: &mut String, x: f64, y: f64, dir: f64, label: &str) {
+    let anchor = if dir > 0.0 { "start" } else { "end" };
+    let _ = writeln!(
+        out,
+        "<text x=\"{x:.1}\" y=\"{:.1}\" {FONT} font-size=\"10\" fill=\"#555555\" \
+         text-anchor=\"{anchor}\">{label}</text>",
+        y - 4.0
+    );
 }
 
 fn ends(cardinality: Cardinality) -> (End, End) {
@@ -172,7 +174,7 @@ fn entity_box(out: &mut String, diagram: &Diagram, e: &Entity, r: &Rect) {
     );
     let _ = writeln!(
         out,
-        "<text x=\"{:.1}\" y=\"{:.1}\" {FONT} font-weight=\"bold\" fill=\"#111111\">{}</text>",
+        "<text x=\"{:.1}\" y=\"{:.1}\" {FONT} font-size=\"12\" font-weight=\"bold\" fill=\"#111111\">{}</text>",
         r.x + PADDING,
         r.y + HEADER_HEIGHT - 8.0,
         escape(&diagram.label(e))
@@ -185,7 +187,7 @@ fn entity_box(out: &mut String, diagram: &Diagram, e: &Entity, r: &Rect) {
         };
         let _ = writeln!(
             out,
-            "<text x=\"{:.1}\" y=\"{:.1}\" {FONT}{weight} fill=\"#222222\">{}</text>",
+            "<text x=\"{:.1}\" y=\"{:.1}\" {FONT} font-size=\"12\"{weight} fill=\"#222222\">{}</text>",
             r.x + PADDING,
             r.y + HEADER_HEIGHT + (i as f64 + 1.0) * ROW_HEIGHT - 5.0,
             escape(&attribute_text(a))
