@@ -4,6 +4,7 @@
 //! auth.users, hostile names) drawn through the real binary; and the README's diagram is the
 //! example design's (`SCHEMAFORGE_UPDATE_README=1 cargo test --test erd` rewrites it).
 mod common;
+mod tui_support;
 
 use std::path::{Path, PathBuf};
 
@@ -158,8 +159,14 @@ fn a_linking_table_is_one_many_to_many_edge() {
         "{mermaid}"
     );
     // A required many-to-one and a one-to-one from a unique key.
-    assert!(mermaid.contains("    tasks }o--|| projects : \"project_id\"\n"), "{mermaid}");
-    assert!(mermaid.contains("    tasks |o..o| tasks : \"parent_id\"\n"), "{mermaid}");
+    assert!(
+        mermaid.contains("    tasks }o--|| projects : \"project_id\"\n"),
+        "{mermaid}"
+    );
+    assert!(
+        mermaid.contains("    tasks |o..o| tasks : \"parent_id\"\n"),
+        "{mermaid}"
+    );
     let dot = diagram.render(Format::Dot);
     assert!(
         dot.contains("\"projects\" -> \"tags\" [arrowtail=crowodot, arrowhead=crowodot"),
@@ -192,6 +199,12 @@ CREATE TABLE public.employee_skills (
     employee_id bigint REFERENCES public.employees (id) ON DELETE CASCADE,
     skill_id bigint REFERENCES public.skills (id) ON DELETE CASCADE,
     created_at timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (employee_id, skill_id)
+);
+CREATE TABLE public.certifications (
+    employee_id bigint REFERENCES public.employees (id),
+    skill_id bigint REFERENCES public.skills (id),
+    level int NOT NULL,
     PRIMARY KEY (employee_id, skill_id)
 );
 CREATE TABLE public."we""ird <t>&1" (
@@ -228,6 +241,12 @@ async fn a_live_schema_is_drawn_through_the_binary() {
         assert!(mermaid.contains(line), "{line:?} in\n{mermaid}");
     }
     assert!(!mermaid.contains("employee_skills["), "{mermaid}");
+    // Two keys forming the primary key plus a column of its own: a table, not a link.
+    assert!(
+        mermaid.contains("    certifications[\"certifications\"] {\n")
+            && mermaid.contains("    certifications }o--|| skills : \"skill_id\"\n"),
+        "{mermaid}"
+    );
     assert!(
         !mermaid.contains("auth_users[\"auth.users\"] {\n        uuid id PK\n        "),
         "auth.users is a stub with its key only:\n{mermaid}"
@@ -239,7 +258,10 @@ async fn a_live_schema_is_drawn_through_the_binary() {
     let keys = cli(&db.url, &["erd", "--columns", "keys"]);
     assert_success(&keys);
     let keys = String::from_utf8(keys.stdout).unwrap();
-    assert!(!keys.contains(" label ") && keys.contains("bigint id PK"), "{keys}");
+    assert!(
+        !keys.contains(" label ") && keys.contains("bigint id PK"),
+        "{keys}"
+    );
     let empty = cli(&db.url, &["erd", "--schema", "nothing_here"]);
     assert_success(&empty);
     assert_eq!(String::from_utf8(empty.stdout).unwrap(), "erDiagram\n");
@@ -326,14 +348,65 @@ async fn a_design_and_a_database_draw_the_database_after_the_design() {
         "live tables the design does not mention are left out:\n{mermaid}"
     );
     // With --schema public, the rest of the schema too.
-    let out = cli(&db.url, &["erd", design.to_str().unwrap(), "--schema", "public"]);
+    let out = cli(
+        &db.url,
+        &["erd", design.to_str().unwrap(), "--schema", "public"],
+    );
     assert_success(&out);
     let whole = String::from_utf8(out.stdout).unwrap();
-    assert!(whole.contains("employees[") && whole.contains("rotas["), "{whole}");
+    assert!(
+        whole.contains("employees[") && whole.contains("rotas["),
+        "{whole}"
+    );
     // Nothing was applied.
     assert_eq!(
         common::scalar(&db, "SELECT to_regclass('public.rotas')::text").await,
         None
+    );
+}
+
+#[test]
+fn the_relations_pane_draws_the_same_model_in_text() {
+    use schemaforge::erd::text::{TextLine, neighbourhood};
+    let catalog = tui_support::catalog();
+    let mut app = tui_support::app("dark", catalog.clone(), 160, 45);
+    schemaforge::tui::update(
+        &mut app,
+        schemaforge::tui::Message::Terminal(crossterm::event::Event::Key(
+            crossterm::event::KeyEvent::new(
+                crossterm::event::KeyCode::Char('3'),
+                crossterm::event::KeyModifiers::NONE,
+            ),
+        )),
+    );
+    let screen =
+        schemaforge::tui::view::buffer_text(&schemaforge::tui::view::render(&app, 160, 45));
+    let resolved = app
+        .model
+        .analysis
+        .resolved
+        .as_ref()
+        .expect("the example resolves");
+    let plan = &app.model.plan.as_ref().expect("and plans").plan;
+    let diagram = schemaforge::erd::from_design::neighbourhood_diagram(resolved, &catalog, plan);
+    let todos = diagram.find("public", "todos").expect("todos is drawn");
+    let lines = neighbourhood(&diagram, todos, &|_| true);
+    let arrows: Vec<String> = lines
+        .iter()
+        .filter_map(|l| match l {
+            TextLine::Arrow { from, to, .. } => Some(format!("{} ─▶ {to}", from.trim())),
+            _ => None,
+        })
+        .collect();
+    assert!(!arrows.is_empty(), "{lines:?}");
+    for arrow in arrows {
+        assert!(screen.contains(&arrow), "{arrow} is on the pane:\n{screen}");
+    }
+    // The CLI's diagram of the same design has the same edge.
+    let mermaid = diagram.render(Format::Mermaid);
+    assert!(
+        mermaid.contains("todos }o..o| projects : \"project_id\""),
+        "{mermaid}"
     );
 }
 

@@ -114,13 +114,12 @@ fn diagram(
     args: &Args,
 ) -> Result<Diagram, Exit> {
     match (design, catalog) {
-        (Some(design), catalog) => {
-            design_diagram(design, catalog, &args.schemas, args.columns).map_err(|e| {
+        (Some(design), catalog) => design_diagram(design, catalog, &args.schemas, args.columns)
+            .map_err(|e| {
                 let file = args.design.as_deref().unwrap_or(Path::new("design"));
                 say!("{}: {e}", file.display());
                 Exit::Usage
-            })
-        }
+            }),
         (None, Some(catalog)) => Ok(live_diagram(
             catalog,
             &Scope {

@@ -55,12 +55,16 @@ pub fn render(diagram: &Diagram) -> String {
         // The tail sits at `from`, the head at `to`: each shape says how many rows of that
         // end take part (crow: many; tee: one; odot: may be none).
         let (tail, head, style) = match r.cardinality {
-            Cardinality::ManyToOne { required } => {
-                ("crowodot", if required { "teetee" } else { "teeodot" }, style(required))
-            }
-            Cardinality::OneToOne { required } => {
-                ("teeodot", if required { "teetee" } else { "teeodot" }, style(required))
-            }
+            Cardinality::ManyToOne { required } => (
+                "crowodot",
+                if required { "teetee" } else { "teeodot" },
+                style(required),
+            ),
+            Cardinality::OneToOne { required } => (
+                "teeodot",
+                if required { "teetee" } else { "teeodot" },
+                style(required),
+            ),
             Cardinality::ManyToMany => ("crowodot", "crowodot", "solid"),
         };
         let _ = writeln!(

@@ -49,7 +49,13 @@ pub fn design_diagram(
     let plan = plan::plan(&resolved, &before, &PlanSettings::default())
         .map_err(DesignDiagramError::Unplannable)?;
     let after = before.apply(&plan.changes());
-    Ok(diagram_after(&resolved, &before, &after, extra_schemas, columns))
+    Ok(diagram_after(
+        &resolved,
+        &before,
+        &after,
+        extra_schemas,
+        columns,
+    ))
 }
 
 /// The diagram of a resolved design whose plan leaves `after` (from `before`): what the TUI,
@@ -72,7 +78,9 @@ pub fn diagram_after(
         }
         if let Target::External { schema: s, table } = &r.target
             && !is_managed_schema(s)
-            && before.table(s, table).is_some_and(|t| !t.columns.is_empty() && !is_stand_in(t))
+            && before
+                .table(s, table)
+                .is_some_and(|t| !t.columns.is_empty() && !is_stand_in(t))
         {
             tables.insert((s.clone(), table.clone()));
         }
@@ -91,6 +99,81 @@ pub fn diagram_after(
     })
 }
 
+/// The diagram the TUI's relations phase draws from: the catalog `plan` leaves, restricted
+/// to the design's tables, what they point to and the live tables that point to them (the
+/// rest of a large catalog is not copied on every frame).
+pub fn neighbourhood_diagram(
+    resolved: &ResolvedDesign,
+    live: &Catalog,
+    plan: &crate::plan::Plan,
+) -> Diagram {
+    let schema = &resolved.schema;
+    let mut near: BTreeSet<(String, String)> = BTreeSet::new();
+    for t in &resolved.tables {
+        near.insert((schema.clone(), t.db_name.clone()));
+        if let Some(old) = &t.renamed_from {
+            near.insert((schema.clone(), old.clone()));
+        }
+    }
+    for r in &resolved.relationships {
+        if let RelationshipKind::Linking { table, .. } = &r.kind {
+            near.insert((schema.clone(), table.clone()));
+        }
+        if let Target::External { schema, table } = &r.target {
+            near.insert((schema.clone(), table.clone()));
+        }
+    }
+    let designed = near.clone();
+    let points_here = |t: &Table| {
+        t.foreign_keys.iter().any(|fk| {
+            designed.contains(&(fk.references_schema.clone(), fk.references_table.clone()))
+        })
+    };
+    let mut before = Catalog {
+        flavour: live.flavour.clone(),
+        schemas: live.schemas.clone(),
+        ..Catalog::default()
+    };
+    before.tables = live
+        .tables
+        .iter()
+        .filter(|t| near.contains(&(t.schema.clone(), t.name.clone())) || points_here(t))
+        .cloned()
+        .collect();
+    // What the kept tables point to, so stubs get their key columns' types.
+    let targets: BTreeSet<(String, String)> = before
+        .tables
+        .iter()
+        .flat_map(|t| &t.foreign_keys)
+        .map(|fk| (fk.references_schema.clone(), fk.references_table.clone()))
+        .collect();
+    for (s, t) in &targets {
+        if !before.tables.iter().any(|b| &b.schema == s && &b.name == t)
+            && let Some(found) = live.table(s, t)
+        {
+            before.tables.push(found.clone());
+        }
+    }
+    before
+        .tables
+        .sort_by(|a, b| (&a.schema, &a.name).cmp(&(&b.schema, &b.name)));
+    let after = before.apply(&plan.changes());
+    let mut tables: BTreeSet<(String, String)> = BTreeSet::new();
+    for t in &after.tables {
+        let key = (t.schema.clone(), t.name.clone());
+        if (designed.contains(&key) || points_here(t)) && !is_managed_schema(&t.schema) {
+            tables.insert(key);
+        }
+    }
+    Diagram::build(&Selection {
+        catalog: &after,
+        tables,
+        home_schema: schema.clone(),
+        before: Some(&before),
+        columns: Columns::Keys,
+    })
+}
+
 /// The resolved design and the catalog it is planned on.
 fn resolve(
     design: &Design,
@@ -98,8 +181,8 @@ fn resolve(
 ) -> Result<(ResolvedDesign, Catalog), DesignDiagramError> {
     if let Some(live) = live {
         let known = |s: &str, t: &str| live.table(s, t).is_some();
-        let resolved =
-            design::resolve_with_known_tables(design, &known).map_err(DesignDiagramError::Invalid)?;
+        let resolved = design::resolve_with_known_tables(design, &known)
+            .map_err(DesignDiagramError::Invalid)?;
         return Ok((resolved, live.clone()));
     }
     // No database: every bare target the design does not define is taken to exist.

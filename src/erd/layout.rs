@@ -63,7 +63,11 @@ pub fn attribute_text(a: &super::model::Attribute) -> String {
     if a.unique {
         keys.push("UK");
     }
-    let null = if a.nullable && !a.primary_key { "?" } else { "" };
+    let null = if a.nullable && !a.primary_key {
+        "?"
+    } else {
+        ""
+    };
     let mut text = format!("{}{null} {}", a.name, a.data_type);
     if !keys.is_empty() {
         text.push_str(&format!("  {}", keys.join(",")));

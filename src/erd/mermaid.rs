@@ -150,6 +150,9 @@ mod tests {
         assert_eq!(word("timestamp with time zone"), "timestamp_with_time_zone");
         assert_eq!(word("numeric(10,2)"), "numeric(10_2)");
         assert_eq!(word("1st \"col\""), "_1st__col_");
-        assert_eq!(quoted("a \"b\" 100% <c>"), "a #quot;b#quot; 100#37; #lt;c#gt;");
+        assert_eq!(
+            quoted("a \"b\" 100% <c>"),
+            "a #quot;b#quot; 100#37; #lt;c#gt;"
+        );
     }
 }

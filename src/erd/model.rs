@@ -92,6 +92,9 @@ pub struct Relationship {
     pub columns: Vec<String>,
     /// The referenced columns; for a many-to-many the linking table's column to `to`.
     pub to_columns: Vec<String>,
+    /// The columns the edge joins in `from` and in `to`: for a foreign key its columns and
+    /// the referenced ones; for a many-to-many the keys the linking table references.
+    pub keys: [Vec<String>; 2],
     pub cardinality: Cardinality,
     /// The foreign key constraint, or the linking table of a many-to-many.
     pub name: String,
@@ -139,7 +142,9 @@ impl Diagram {
             .tables
             .iter()
             .filter(|t| {
-                selection.tables.contains(&(t.schema.clone(), t.name.clone()))
+                selection
+                    .tables
+                    .contains(&(t.schema.clone(), t.name.clone()))
                     && matches!(t.kind, TableKind::Table | TableKind::PartitionedTable)
                     && t.partition_of.is_none()
             })
@@ -185,13 +190,21 @@ impl Diagram {
         for t in &drawn {
             for fk in &t.foreign_keys {
                 let key = (fk.references_schema.clone(), fk.references_table.clone());
-                if diagram.find(&key.0, &key.1).is_none() && !linking_only_to_system(t, fk, &linking) {
+                if diagram.find(&key.0, &key.1).is_none()
+                    && !linking_only_to_system(t, fk, &linking)
+                {
                     stubs.insert(key);
                 }
             }
         }
         for (schema, name) in stubs {
-            diagram.entities.push(stub_of(catalog, &drawn, &schema, &name, is_new(&schema, &name)));
+            diagram.entities.push(stub_of(
+                catalog,
+                &drawn,
+                &schema,
+                &name,
+                is_new(&schema, &name),
+            ));
         }
 
         let fk_is_new = |t: &Table, fk: &ForeignKey| {
@@ -221,6 +234,7 @@ impl Diagram {
                     to,
                     columns: fk.columns.clone(),
                     to_columns: fk.references_columns.clone(),
+                    keys: [fk.columns.clone(), fk.references_columns.clone()],
                     cardinality,
                     name: fk.name.clone(),
                     on_delete: fk.on_delete,
@@ -241,6 +255,10 @@ impl Diagram {
                 to,
                 columns: l.first.columns.clone(),
                 to_columns: l.second.columns.clone(),
+                keys: [
+                    l.first.references_columns.clone(),
+                    l.second.references_columns.clone(),
+                ],
                 cardinality: Cardinality::ManyToMany,
                 name: l.table.name.clone(),
                 on_delete: l.first.on_delete,
@@ -289,9 +307,19 @@ fn linking_keys(t: &Table) -> Option<Linking<'_>> {
         .iter()
         .filter(|fk| fk.columns.iter().all(|c| pk.columns.contains(c)))
         .collect();
-    let [first, second] = in_pk.as_slice() else {
+    // In key order: `PRIMARY KEY (todos_id, tags_id)` links todos to tags.
+    let position = |fk: &ForeignKey| {
+        fk.columns
+            .iter()
+            .filter_map(|c| pk.columns.iter().position(|k| k == c))
+            .min()
+    };
+    let &[mut first, mut second] = in_pk.as_slice() else {
         return None;
     };
+    if position(second) < position(first) {
+        std::mem::swap(&mut first, &mut second);
+    }
     let mut covered: Vec<&String> = first.columns.iter().chain(&second.columns).collect();
     covered.sort();
     covered.dedup();
@@ -305,9 +333,12 @@ fn linking_keys(t: &Table) -> Option<Linking<'_>> {
         .iter()
         .all(|c| pk.columns.contains(&c.name) || LINKING_EXTRAS.contains(&c.name.as_str()));
     let other_keys_on_extras = t.foreign_keys.iter().all(|fk| {
-        std::ptr::eq(fk, *first)
-            || std::ptr::eq(fk, *second)
-            || fk.columns.iter().all(|c| LINKING_EXTRAS.contains(&c.as_str()))
+        std::ptr::eq(fk, first)
+            || std::ptr::eq(fk, second)
+            || fk
+                .columns
+                .iter()
+                .all(|c| LINKING_EXTRAS.contains(&c.as_str()))
     });
     (extras_only && other_keys_on_extras).then_some(Linking {
         table: t,
@@ -330,9 +361,8 @@ fn linking_only_to_system(t: &Table, fk: &ForeignKey, linking: &[Linking]) -> bo
 /// Whether `columns` are unique in `t`: its primary key, a unique constraint, or a unique
 /// index without a predicate, on exactly those columns.
 fn is_unique(t: &Table, columns: &[String]) -> bool {
-    let same = |key: &[String]| {
-        key.len() == columns.len() && key.iter().all(|c| columns.contains(c))
-    };
+    let same =
+        |key: &[String]| key.len() == columns.len() && key.iter().all(|c| columns.contains(c));
     t.primary_key.as_ref().is_some_and(|k| same(&k.columns))
         || t.unique_constraints.iter().any(|k| same(&k.columns))
         || t.indexes.iter().any(|i| {
@@ -341,8 +371,16 @@ fn is_unique(t: &Table, columns: &[String]) -> bool {
 }
 
 fn entity_of(t: &Table, new: bool) -> Entity {
-    let in_fk = |c: &str| t.foreign_keys.iter().any(|fk| fk.columns.iter().any(|k| k == c));
-    let in_pk = |c: &str| t.primary_key.as_ref().is_some_and(|k| k.columns.iter().any(|k| k == c));
+    let in_fk = |c: &str| {
+        t.foreign_keys
+            .iter()
+            .any(|fk| fk.columns.iter().any(|k| k == c))
+    };
+    let in_pk = |c: &str| {
+        t.primary_key
+            .as_ref()
+            .is_some_and(|k| k.columns.iter().any(|k| k == c))
+    };
     let attributes = t
         .columns
         .iter()

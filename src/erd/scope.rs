@@ -23,7 +23,10 @@ impl Scope {
         } else {
             self.schemas.clone()
         };
-        named.into_iter().filter(|s| !is_managed_schema(s)).collect()
+        named
+            .into_iter()
+            .filter(|s| !is_managed_schema(s))
+            .collect()
     }
 }
 
