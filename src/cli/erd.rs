@@ -22,18 +22,53 @@ pub struct Args {
     #[arg(value_name = "DESIGN.json")]
     pub design: Option<PathBuf>,
     #[arg(long, value_enum, default_value = "mermaid")]
-    pub format: Format,
+    pub format: FormatArg,
     /// A live schema to draw (repeatable); default: `public`, or only the design's tables.
     #[arg(long = "schema", value_name = "S")]
     pub schemas: Vec<String>,
     /// Which columns the boxes list.
     #[arg(long, value_enum, default_value = "all")]
-    pub columns: Columns,
+    pub columns: ColumnsArg,
     /// Write the diagram here instead of printing it.
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
     #[command(flatten)]
     pub lock: super::catalog_read::LockTimeout,
+}
+
+#[derive(Clone, Copy, Debug, clap::ValueEnum)]
+pub enum FormatArg {
+    /// Mermaid `erDiagram` (GitHub renders it).
+    Mermaid,
+    /// Graphviz DOT.
+    Dot,
+    /// A self-contained SVG.
+    Svg,
+}
+
+#[derive(Clone, Copy, Debug, clap::ValueEnum)]
+pub enum ColumnsArg {
+    /// Every column.
+    All,
+    /// Primary, foreign and unique key columns.
+    Keys,
+}
+
+impl Args {
+    fn format(&self) -> Format {
+        match self.format {
+            FormatArg::Mermaid => Format::Mermaid,
+            FormatArg::Dot => Format::Dot,
+            FormatArg::Svg => Format::Svg,
+        }
+    }
+
+    fn columns(&self) -> Columns {
+        match self.columns {
+            ColumnsArg::All => Columns::All,
+            ColumnsArg::Keys => Columns::Keys,
+        }
+    }
 }
 
 pub async fn run(db: Option<&str>, args: Args) -> Exit {
@@ -59,7 +94,7 @@ pub async fn run(db: Option<&str>, args: Args) -> Exit {
         Ok(diagram) => diagram,
         Err(exit) => return exit,
     };
-    let text = diagram.render(args.format);
+    let text = diagram.render(args.format());
     match &args.out {
         Some(path) => match std::fs::write(path, &text) {
             Ok(()) => {
@@ -114,7 +149,7 @@ fn diagram(
     args: &Args,
 ) -> Result<Diagram, Exit> {
     match (design, catalog) {
-        (Some(design), catalog) => design_diagram(design, catalog, &args.schemas, args.columns)
+        (Some(design), catalog) => design_diagram(design, catalog, &args.schemas, args.columns())
             .map_err(|e| {
                 let file = args.design.as_deref().unwrap_or(Path::new("design"));
                 say!("{}: {e}", file.display());
@@ -124,7 +159,7 @@ fn diagram(
             catalog,
             &Scope {
                 schemas: args.schemas.clone(),
-                columns: args.columns,
+                columns: args.columns(),
             },
         )),
         (None, None) => unreachable!("without a design the database is read"),

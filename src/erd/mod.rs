@@ -22,7 +22,7 @@ pub use model::{Attribute, Cardinality, Diagram, Entity, Relationship};
 pub use scope::{Scope, live_diagram};
 
 /// The three file formats `schemaforge erd` writes.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Format {
     Mermaid,
     Dot,

@@ -106,7 +106,7 @@ pub struct Relationship {
 }
 
 /// Which columns the boxes list.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Columns {
     /// Every column.
     #[default]
