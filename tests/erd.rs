@@ -116,6 +116,13 @@ fn every_example_design_is_drawn_in_all_three_formats() {
             diagram.entities.iter().any(|e| !e.stub && e.new),
             "{stem}: the design's tables are drawn as new"
         );
+        let layout = schemaforge::erd::layout::layout(&diagram);
+        for (i, a) in layout.boxes.iter().enumerate() {
+            for b in &layout.boxes[i + 1..] {
+                assert!(!a.overlaps(b), "{stem}: boxes {a:?} and {b:?} overlap");
+            }
+            assert!(a.right() <= layout.width && a.bottom() <= layout.height);
+        }
         for (format, name) in FORMATS {
             let text = diagram.render(format);
             if format == Format::Svg {
@@ -312,6 +319,28 @@ fn a_design_alone_is_drawn_without_connecting() {
     assert_success(&out);
     let texts = parse_svg(&String::from_utf8(out.stdout).unwrap());
     assert!(texts.iter().any(|t| t == "todos") && texts.iter().any(|t| t == "auth.users"));
+}
+
+#[test]
+fn a_design_with_errors_is_refused_with_its_diagnostics() {
+    let dir = std::env::temp_dir().join(format!("schemaforge-erd-bad-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let design = dir.join("bad.json");
+    std::fs::write(
+        &design,
+        r#"{"tables": [{"name": "Todos", "fields": [{"name": "title", "type": "singleLineText"}]}],
+            "relationships": [{"table": "nope", "name": "owner", "target": "todos"}]}"#,
+    )
+    .unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_schemaforge"))
+        .env_remove("DATABASE_URL")
+        .args(["erd", design.to_str().unwrap()])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(out.stdout.is_empty());
+    assert!(stderr.contains("bad.json"), "{stderr}");
 }
 
 #[tokio::test]

@@ -72,6 +72,15 @@ impl Args {
 }
 
 pub async fn run(db: Option<&str>, args: Args) -> Exit {
+    for managed in args
+        .schemas
+        .iter()
+        .filter(|s| crate::design::managed_schemas::is_managed_schema(s))
+    {
+        say!(
+            "note: {managed:?} is managed by Supabase: its tables are drawn only as stubs of what other tables reference"
+        );
+    }
     let design = match &args.design {
         Some(file) => match read_design(file) {
             Ok(design) => Some(design),
