@@ -86,7 +86,7 @@ pub fn diagram_after(
         }
     }
     for t in &after.tables {
-        if extra_schemas.contains(&t.schema) && !is_managed_schema(&t.schema) {
+        if extra_schemas.contains(&t.schema) && !is_managed_schema(&t.schema) && !is_stand_in(t) {
             tables.insert((t.schema.clone(), t.name.clone()));
         }
     }
