@@ -11,6 +11,7 @@ pub mod cli;
 pub mod config;
 pub mod db;
 pub mod design;
+pub mod erd;
 pub mod findings;
 pub mod from_catalog;
 pub mod lock_limit;

@@ -6,10 +6,11 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 /// The pure core (`config` is a front-end concern and not listed).
-const CORE: [&str; 15] = [
+const CORE: [&str; 16] = [
     "analysis",
     "catalog",
     "design",
+    "erd",
     "findings",
     "from_catalog",
     "lock_limit",

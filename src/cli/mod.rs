@@ -11,6 +11,7 @@ macro_rules! say {
 mod apply;
 mod catalog_read;
 mod design;
+mod erd;
 mod export;
 mod inspect;
 mod interrupt;
@@ -100,6 +101,8 @@ pub enum Command {
     Lint(lint::Args),
     /// Print the live schema as a design file (--from-db), to edit and plan again.
     Design(design::Args),
+    /// Draw the schema: the live one, a design, or the database as the design leaves it.
+    Erd(erd::Args),
     /// Print a shell completion script.
     Completions {
         #[arg(value_enum)]
@@ -141,6 +144,7 @@ async fn run(cli: Cli) -> Exit {
         Some(Command::Export(args)) => export::run(cli.db.as_deref(), args).await,
         Some(Command::Lint(args)) => lint::run(cli.db.as_deref(), args).await,
         Some(Command::Design(args)) => design::run(cli.db.as_deref(), args).await,
+        Some(Command::Erd(args)) => erd::run(cli.db.as_deref(), args).await,
         Some(Command::Completions { shell }) => {
             let mut cmd = Cli::command();
             clap_complete::generate(shell, &mut cmd, "schemaforge", &mut std::io::stdout());

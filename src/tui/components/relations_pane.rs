@@ -1,7 +1,8 @@
 //! Phase 3 · relations: the design's relationships, one row each (source table.field →
-//! target, kind, delete rule), with the findings about each under it; then a text diagram of
-//! the selected relationship's table — what it points to, what points to it, and the
-//! linking tables of its many-to-many relationships as they will be created. `a` adds, `⏎`/`e`
+//! target, kind, delete rule), with the findings about each under it; then the selected
+//! relationship's table's corner of the ERD (`crate::erd`, as `schemaforge erd` draws the
+//! database the plan leaves) in text — what it points to, what points to it, and the
+//! linking tables of its many-to-many relationships. `a` adds, `⏎`/`e`
 //! edits, `x` removes, `J`/`K` reorder.
 
 use ratatui::Frame;
@@ -12,8 +13,8 @@ use ratatui::widgets::{Paragraph, Wrap};
 use super::tables_pane::concerns;
 use super::{fit, pad, rule};
 use crate::design::edit::Edit;
-use crate::design::field_types::is_system_field;
-use crate::design::{Design, Relationship, TargetRef, linking_names};
+use crate::design::{Design, Relationship, RelationshipKind, TargetRef, linking_names};
+use crate::erd::{self, text::TextLine, text::neighbourhood};
 use crate::tui::app::{App, Focus};
 use crate::tui::editing;
 use crate::tui::editors::relation_form::{self, KINDS, ON_DELETE, kind_of, on_delete_of};
@@ -286,52 +287,8 @@ fn other_findings<'a>(app: &App, d: &Design, width: u16, out: &mut Vec<Line<'a>>
     }
 }
 
-/// The key column a relationship to `target` references.
-fn key_column(app: &App, d: &Design, target: &TargetRef) -> String {
-    let live = |schema: &str, table: &str| {
-        app.model
-            .tree_catalog()
-            .and_then(|c| c.table(schema, table))
-            .and_then(|t| t.primary_key.as_ref())
-            .map(|k| k.columns.join(", "))
-    };
-    match target {
-        TargetRef::Designed(i) => {
-            let t = &d.tables[*i];
-            if let Some(key) = live(&d.schema, &t.db_name()) {
-                key
-            } else if t.system_fields {
-                "id".into()
-            } else {
-                let key: Vec<String> = t
-                    .fields
-                    .iter()
-                    .filter(|f| f.options.primary_key)
-                    .map(|f| f.db_name().into_owned())
-                    .collect();
-                if key.is_empty() {
-                    "id".into()
-                } else {
-                    key.join(", ")
-                }
-            }
-        }
-        TargetRef::External { schema, table } => live(schema, table).unwrap_or_else(|| "id".into()),
-        TargetRef::Unknown => "?".into(),
-    }
-}
-
-/// A table as a diagram names it: bare in the design's schema, else `schema.table`.
-fn table_label(d: &Design, target: &TargetRef, written: &str) -> String {
-    match target {
-        TargetRef::Designed(i) => d.tables[*i].db_name().into_owned(),
-        TargetRef::External { schema, table } if *schema == d.schema => table.clone(),
-        TargetRef::External { schema, table } => format!("{schema}.{table}"),
-        TargetRef::Unknown => written.to_owned(),
-    }
-}
-
-/// The diagram of the focus table's relations, fitted to `width`.
+/// The diagram of the focus table's relations, fitted to `width`: its corner of the same
+/// diagram `schemaforge erd` draws (the database as the plan leaves it), as text.
 fn diagram<'a>(app: &App, width: u16) -> Vec<Line<'a>> {
     let mut out = Vec::new();
     let (Some(d), Some(t)) = (design(app), focus_table(app)) else {
@@ -339,6 +296,43 @@ fn diagram<'a>(app: &App, width: u16) -> Vec<Line<'a>> {
     };
     let me = d.tables[t].db_name().into_owned();
     let w = width as usize;
+    out.push(rule(&app.theme, &format!("{me} · diagram"), width));
+    let dim = |text: String| Line::styled(fit(&text, w), app.theme.style(Role::Dim));
+    let Some(resolved) = &app.model.analysis.resolved else {
+        out.push(dim("  drawn once the design has no errors".into()));
+        return out;
+    };
+    let drawn = match (app.model.catalog.as_deref(), app.model.plan.as_ref()) {
+        (Some(live), Some(view)) => Some(erd::from_design::neighbourhood_diagram(
+            resolved, live, &view.plan,
+        )),
+        (None, _) => erd::design_diagram(d, None, &[], erd::model::Columns::Keys).ok(),
+        (Some(_), None) => None,
+    };
+    let Some((diagram, focus)) = drawn.and_then(|g| {
+        let focus = g.find(&d.schema, &me)?;
+        Some((g, focus))
+    }) else {
+        out.push(dim("  drawn once the design can be planned".into()));
+        return out;
+    };
+    // The design's own foreign keys, by (table, constraint); the rest are the database's.
+    let designed_keys: Vec<(&str, &str)> = resolved
+        .relationships
+        .iter()
+        .filter_map(|r| match &r.kind {
+            RelationshipKind::ForeignKey { fkey, .. } => {
+                Some((r.table_db_name.as_str(), fkey.as_str()))
+            }
+            RelationshipKind::Linking { .. } => None,
+        })
+        .collect();
+    let designed = |r: &erd::Relationship| {
+        let from = &diagram.entities[r.from];
+        r.via.is_some()
+            || from.schema == d.schema
+                && designed_keys.contains(&(from.name.as_str(), r.name.as_str()))
+    };
     // `from ─▶ to  what`, with `what` on a line of its own when the pane is narrow.
     let arrow = |from: String, to: String, what: String, out: &mut Vec<Line<'a>>| {
         let from = format!("  {from}");
@@ -362,173 +356,32 @@ fn diagram<'a>(app: &App, width: u16) -> Vec<Line<'a>> {
             ));
         }
     };
-    out.push(rule(&app.theme, &format!("{me} · diagram"), width));
-    let what = |rel: &Relationship| {
-        let kind = KINDS[kind_of(rel)];
-        format!("{kind} · on delete {}", ON_DELETE[on_delete_of(rel)])
-    };
-    // Arrows as (from, to, what): the design's first, then the live foreign keys it does
-    // not describe.
-    let mut points_to: Vec<(String, String, String)> = Vec::new();
-    let mut points_here: Vec<(String, String, String)> = Vec::new();
-    let mut links = Vec::new();
-    // The design's foreign-key columns and linking tables, as the catalog would name them.
-    let mut covered: Vec<(String, String)> = Vec::new();
-    let mut linking: Vec<String> = Vec::new();
-    let my_key = key_column(app, d, &TargetRef::Designed(t));
-    for (i, rel) in d.relationships.iter().enumerate() {
-        let Some(source) = d.find_table(&rel.table) else {
-            continue;
-        };
-        let source_db = d.tables[source].db_name().into_owned();
-        let target = relation_form::resolve_target(app, d, &rel.target);
-        let column = crate::design::names::relationship_column(&rel.name);
-        if rel.allow_multiple {
-            linking.push(linking_names(d, &source_db, rel, &target).0);
-        } else {
-            covered.push((source_db.clone(), column.clone()));
-        }
-        let to_me = target == TargetRef::Designed(t);
-        if source != t && !to_me {
-            continue;
-        }
-        if rel.allow_multiple {
-            links.push((i, source, target));
-            continue;
-        }
-        if source == t {
-            let to = format!(
-                "{}.{}",
-                table_label(d, &target, &rel.target),
-                key_column(app, d, &target)
-            );
-            points_to.push((column.clone(), to, what(rel)));
-        }
-        if to_me {
-            points_here.push((
-                format!("{source_db}.{column}"),
-                format!("{me}.{my_key}"),
-                what(rel),
-            ));
-        }
-    }
-    if let Some(catalog) = app.model.tree_catalog() {
-        let label = |schema: &str, table: &str| {
-            if schema == d.schema {
-                table.to_owned()
-            } else {
-                format!("{schema}.{table}")
-            }
-        };
-        let rule = |fk: &crate::catalog::ForeignKey| {
-            format!("live · on delete {}", fk.on_delete.sql().to_lowercase())
-        };
-        for live in &catalog.tables {
-            let designed_here = live.schema == d.schema;
-            if designed_here && linking.contains(&live.name) {
-                continue;
-            }
-            for fk in &live.foreign_keys {
-                let columns = fk.columns.join(", ");
-                // The design's own: its relationships, and the system fields' keys
-                // (`created_by` → auth.users) every designed table has.
-                let designed_table = designed_here && d.find_table(&live.name).is_some();
-                if designed_here && covered.contains(&(live.name.clone(), columns.clone()))
-                    || designed_table && is_system_field(&columns)
-                {
-                    continue;
-                }
-                let to = format!(
-                    "{}.{}",
-                    label(&fk.references_schema, &fk.references_table),
-                    fk.references_columns.join(", ")
-                );
-                if designed_here && live.name == me {
-                    points_to.push((columns.clone(), to.clone(), rule(fk)));
-                }
-                if fk.references_schema == d.schema && fk.references_table == me {
-                    let from = format!("{}.{columns}", label(&live.schema, &live.name));
-                    points_here.push((from, to, rule(fk)));
-                }
-            }
-        }
-    }
-    if points_to.is_empty() && points_here.is_empty() && links.is_empty() {
-        out.push(Line::styled(
-            fit(&format!("  {me} has no relations yet: a adds one"), w),
-            app.theme.style(Role::Dim),
-        ));
-        return out;
-    }
-    if !points_to.is_empty() {
-        out.push(Line::styled(
-            format!(" {me} points to"),
-            app.theme.style(Role::Accent),
-        ));
-        for (from, to, what) in points_to {
-            arrow(from, to, what, &mut out);
-        }
-    }
-    if !points_here.is_empty() {
-        out.push(Line::styled(
-            format!(" points to {me}"),
-            app.theme.style(Role::Accent),
-        ));
-        for (from, to, what) in points_here {
-            arrow(from, to, what, &mut out);
-        }
-    }
-    if !links.is_empty() {
-        out.push(Line::styled(
-            " many-to-many, through a linking table",
-            app.theme.style(Role::Accent),
-        ));
-        for (i, source, target) in links {
-            let rel = &d.relationships[i];
-            let source_db = d.tables[source].db_name().into_owned();
-            let (link, source_column, target_column) = linking_names(d, &source_db, rel, &target);
-            let exists = app
-                .model
-                .tree_catalog()
-                .is_some_and(|c| c.table(&d.schema, &link).is_some());
-            out.push(Line::from(vec![
-                Span::styled(format!("  {link}"), app.theme.style(Role::Identifier)),
-                Span::styled(
-                    fit(
-                        if exists {
-                            "  exists"
-                        } else {
-                            "  new: created as below"
-                        },
-                        w.saturating_sub(link.chars().count() + 2),
+    for line in neighbourhood(&diagram, focus, &designed) {
+        match line {
+            TextLine::Heading(text) => out.push(Line::styled(
+                format!(" {text}"),
+                app.theme.style(Role::Accent),
+            )),
+            TextLine::Arrow { from, to, what } => arrow(from, to, what, &mut out),
+            TextLine::Link { name, new } => {
+                let room = w.saturating_sub(name.chars().count() + 2);
+                out.push(Line::from(vec![
+                    Span::styled(format!("  {name}"), app.theme.style(Role::Identifier)),
+                    Span::styled(
+                        fit(
+                            if new {
+                                "  new: created as below"
+                            } else {
+                                "  exists"
+                            },
+                            room,
+                        ),
+                        app.theme.style(if new { Role::New } else { Role::Dim }),
                     ),
-                    app.theme.style(if exists { Role::Dim } else { Role::New }),
-                ),
-            ]));
-            let key = key_column(app, d, &TargetRef::Designed(source));
-            arrow(
-                format!("  {source_column}"),
-                format!("{source_db}.{key}"),
-                "on delete cascade".into(),
-                &mut out,
-            );
-            arrow(
-                format!("  {target_column}"),
-                format!(
-                    "{}.{}",
-                    table_label(d, &target, &rel.target),
-                    key_column(app, d, &target)
-                ),
-                "on delete cascade".into(),
-                &mut out,
-            );
-            out.push(Line::styled(
-                fit(
-                    &format!("    primary key ({source_column}, {target_column})"),
-                    w,
-                ),
-                app.theme.style(Role::Dim),
-            ));
+                ]));
+            }
+            TextLine::Detail(text) => out.push(dim(format!("    {text}"))),
+            TextLine::Nothing(text) => out.push(dim(format!("  {text}: a adds one"))),
         }
     }
     out
