@@ -2,6 +2,7 @@
 
 pub mod apply;
 pub mod catalog;
+pub mod staged_read;
 pub mod connect;
 pub mod copy;
 pub mod existing_ids;

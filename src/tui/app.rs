@@ -91,9 +91,12 @@ pub struct RollbackView {
 pub struct Model {
     /// The live schema; `None` until the first read arrives.
     pub catalog: Option<Arc<Catalog>>,
-    /// Names only (schemas, tables), read first: the tree is drawn from them until
-    /// `catalog` arrives. Never planned against.
+    /// Names only (schemas, tables), read first, then with each kind of details merged in
+    /// as it arrives: the tree and the detail pane are drawn from it until `catalog`
+    /// arrives. Never planned against: it is not complete.
     pub names: Option<Arc<Catalog>>,
+    /// Which kinds of details `names` has while the first read runs.
+    pub loading: Option<super::loading::Loading>,
     pub design: Option<DesignState>,
     pub settings: PlanSettings,
     /// The plan of the design; `None` without a design or while the plan has errors.

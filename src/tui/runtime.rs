@@ -14,7 +14,8 @@ use tokio::task::{AbortHandle, JoinHandle};
 use crate::catalog;
 use crate::db::Session;
 use crate::db::apply::{DriftCheck, apply_with_samples};
-use crate::db::catalog::{ReadOptions, read_for_tables, read_names, read_with};
+use crate::db::catalog::{ReadOptions, read_for_tables, read_with};
+use crate::db::staged_read::{Staged, read_staged};
 
 use super::app::App;
 use super::message::{Effect, Message};
@@ -37,6 +38,9 @@ pub struct Runtime {
     cleanup: Option<JoinHandle<()>>,
     /// Clipboard text the loop still has to write to the terminal (OSC 52).
     pub clipboard: Vec<String>,
+    /// The staged read running as this generation, and where to send the tables it should
+    /// read next.
+    read_first: Option<(u64, UnboundedSender<(String, String)>)>,
 }
 
 /// Counts a task as in flight until it ends or is aborted (dropped).
@@ -64,6 +68,7 @@ impl Runtime {
             job: None,
             cleanup: None,
             clipboard: Vec::new(),
+            read_first: None,
         }
     }
 
@@ -133,25 +138,44 @@ impl Runtime {
                 Effect::ReadCatalog {
                     generation,
                     lock_timeout,
+                    staged,
                 } => {
                     let session = self.session.clone();
-                    let names = self.tx.clone();
+                    let tx = self.tx.clone();
+                    let (first, mut wanted) = unbounded_channel();
+                    self.read_first = staged.then_some((generation, first));
                     self.spawn_job(generation, async move {
                         let options = ReadOptions::with_lock_timeout(&lock_timeout);
-                        // The names first, so the tree is drawn while the details load.
-                        if let Ok(listed) = read_names(&session.client, &options).await {
-                            let _ = names.send(Message::Job(
-                                generation,
-                                Box::new(Message::CatalogNames(Box::new(listed))),
-                            ));
-                        }
-                        Message::Catalog(
-                            read_with(&session.client, &options)
-                                .await
-                                .map(Box::new)
-                                .map_err(|e| e.to_string()),
-                        )
+                        let result = if staged {
+                            read_staged(&session.client, &options, &mut wanted, |stage| {
+                                let message = match stage {
+                                    Staged::Names(names) => Message::CatalogNames(Box::new(names)),
+                                    Staged::Details { catalog, progress } => {
+                                        Message::CatalogDetails {
+                                            catalog: Box::new(catalog),
+                                            progress,
+                                        }
+                                    }
+                                };
+                                let _ = tx.send(Message::Job(generation, Box::new(message)));
+                            })
+                            .await
+                        } else {
+                            read_with(&session.client, &options).await
+                        };
+                        Message::Catalog(result.map(Box::new).map_err(|e| e.to_string()))
                     });
+                }
+                Effect::ReadTableFirst {
+                    generation,
+                    schema,
+                    name,
+                } => {
+                    if let Some((running, first)) = &self.read_first
+                        && *running == generation
+                    {
+                        let _ = first.send((schema, name));
+                    }
                 }
                 Effect::RereadTables {
                     generation,

@@ -1,0 +1,227 @@
+//! Reading the catalog in stages, for the TUI: the names first (the tree is drawn from
+//! them), then the details kind by kind ([`queries::STAGES`]), with the tables the user
+//! selects read ahead of their kinds.
+//!
+//! Every stage runs in one REPEATABLE READ transaction kept open on the session's client,
+//! so all of them see one snapshot, and the rows put together at the end are what
+//! [`read_with`] reads: the same queries, the same snapshot rules. A read that meets a lock
+//! or a missing privilege gives the staged read up and reads in one piece instead, which
+//! knows how to read around both.
+
+use std::time::Duration;
+
+use futures_util::{StreamExt, pin_mut};
+use tokio::sync::mpsc::UnboundedReceiver;
+use tokio_postgres::{Client, SimpleQueryMessage};
+
+use super::catalog::{ReadError, ReadOptions, lacks_privilege, lock_timed_out, read_with, run};
+use crate::catalog::assemble::assemble;
+use crate::catalog::queries;
+use crate::catalog::reread::with_details_from;
+use crate::catalog::rows::Rows;
+use crate::catalog::{Catalog, ReadStats};
+
+/// How long, after the names, the read waits for the table the user will look at first
+/// (the TUI answers the names at once; this only bounds a slow answer).
+const FIRST_CHOICE_WAIT: Duration = Duration::from_millis(200);
+
+/// What a staged read reports while it runs.
+#[derive(Debug)]
+pub enum Staged {
+    /// Schemas and relations by name, nothing deparsed.
+    Names(Catalog),
+    /// Everything read so far put together, and which stages that is.
+    Details {
+        catalog: Catalog,
+        progress: Progress,
+    },
+}
+
+/// Which detail stages have arrived.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Progress {
+    /// Stages read, in order ([`queries::STAGES`]' labels).
+    pub arrived: Vec<&'static str>,
+    /// Stages still to come.
+    pub pending: Vec<&'static str>,
+    /// `(schema, name)` of the tables read whole ahead of their kinds.
+    pub read_first: Vec<(String, String)>,
+}
+
+impl Progress {
+    pub fn start() -> Progress {
+        Progress {
+            arrived: Vec::new(),
+            pending: queries::STAGES.iter().map(|(label, _)| *label).collect(),
+            read_first: Vec::new(),
+        }
+    }
+
+    /// Whether a table's own details are all in (its kinds, or it was read ahead).
+    pub fn has_details(&self, schema: &str, name: &str) -> bool {
+        self.pending.is_empty()
+            || self
+                .read_first
+                .iter()
+                .any(|(s, n)| s == schema && n == name)
+    }
+}
+
+/// The catalog, read in stages: `report` gets the names and then each stage's merged
+/// catalog; `first` brings the tables to read ahead (the selected one), checked between
+/// stages. Returns the complete catalog, equal to what [`read_with`] would have read.
+pub async fn read_staged(
+    client: &Client,
+    options: &ReadOptions,
+    first: &mut UnboundedReceiver<(String, String)>,
+    mut report: impl FnMut(Staged),
+) -> Result<Catalog, ReadError> {
+    match staged(client, options, first, &mut report).await {
+        Ok(catalog) => Ok(catalog),
+        Err(ReadError::Query(e)) if lock_timed_out(&e) || lacks_privilege(&e) => {
+            let _ = client.batch_execute("ROLLBACK").await;
+            read_with(client, options).await
+        }
+        Err(e) => {
+            let _ = client.batch_execute("ROLLBACK").await;
+            Err(e)
+        }
+    }
+}
+
+async fn staged(
+    client: &Client,
+    options: &ReadOptions,
+    first: &mut UnboundedReceiver<(String, String)>,
+    report: &mut impl FnMut(Staged),
+) -> Result<Catalog, ReadError> {
+    let mut stats = ReadStats::default();
+    let mut rows = Rows::default();
+    let names = queries::names();
+    send(client, &options.begin(), &names, &mut rows, &mut stats).await?;
+    report(Staged::Names(assemble(
+        rows.clone(),
+        Vec::new(),
+        stats.clone(),
+    )));
+
+    let mut progress = Progress::start();
+    let mut ahead: Option<Catalog> = None;
+    // The names are answered with the table the tree selects: read it before any kind.
+    if let Ok(Some(table)) = tokio::time::timeout(FIRST_CHOICE_WAIT, first.recv()).await {
+        read_ahead(client, table, &rows, &mut ahead, &mut progress, &mut stats, report).await?;
+    }
+    for (label, kinds) in queries::STAGES {
+        while let Ok(table) = first.try_recv() {
+            read_ahead(client, table, &rows, &mut ahead, &mut progress, &mut stats, report).await?;
+        }
+        send(client, "", &queries::stage(kinds), &mut rows, &mut stats).await?;
+        progress.arrived.push(label);
+        progress.pending.retain(|p| p != label);
+        if !progress.pending.is_empty() {
+            report(Staged::Details {
+                catalog: merged(&rows, ahead.as_ref(), &progress),
+                progress: progress.clone(),
+            });
+        }
+    }
+    client.batch_execute("COMMIT").await?;
+    stats.round_trips += 1;
+    stats.statements += 1;
+    Ok(assemble(rows, Vec::new(), stats))
+}
+
+/// Sends `prefix` and the `kinds`' queries as one message, their rows into `rows`.
+async fn send(
+    client: &Client,
+    prefix: &str,
+    kinds: &[(&'static str, String)],
+    rows: &mut Rows,
+    stats: &mut ReadStats,
+) -> Result<(), ReadError> {
+    let mut batch = prefix.to_owned();
+    for (_, sql) in kinds {
+        if !batch.is_empty() {
+            batch.push_str(";\n");
+        }
+        batch.push_str(sql);
+    }
+    stats.round_trips += 1;
+    stats.statements += kinds.len() as u32 + if prefix.is_empty() { 0 } else { 3 };
+    run(client, &batch, rows).await
+}
+
+/// Reads `table` whole (with its foreign-key neighbours, to name its keys' targets), unless
+/// its details are in already, and reports the merged catalog.
+async fn read_ahead(
+    client: &Client,
+    table: (String, String),
+    rows: &Rows,
+    ahead: &mut Option<Catalog>,
+    progress: &mut Progress,
+    stats: &mut ReadStats,
+    report: &mut impl FnMut(Staged),
+) -> Result<(), ReadError> {
+    if progress.has_details(&table.0, &table.1) {
+        return Ok(());
+    }
+    let read = neighbours(client, &table.0, &table.1).await?;
+    stats.round_trips += 1;
+    stats.statements += 1;
+    if read.is_empty() {
+        return Ok(()); // not a relation of the snapshot (a drafted table, say)
+    }
+    let mut fresh = Rows::default();
+    send(
+        client,
+        "",
+        &queries::all_for_tables(&read, &[]),
+        &mut fresh,
+        stats,
+    )
+    .await?;
+    let fresh = assemble(fresh, Vec::new(), ReadStats::default());
+    *ahead = Some(match ahead.take() {
+        None => fresh,
+        Some(before) => with_details_from(fresh, before, std::slice::from_ref(&table)),
+    });
+    progress.read_first.push(table);
+    report(Staged::Details {
+        catalog: merged(rows, ahead.as_ref(), progress),
+        progress: progress.clone(),
+    });
+    Ok(())
+}
+
+/// `(schema, name)` of the table and its neighbours by foreign key; empty if it is gone.
+async fn neighbours(
+    client: &Client,
+    schema: &str,
+    name: &str,
+) -> Result<Vec<(String, String)>, ReadError> {
+    let stream = client
+        .simple_query_raw(&queries::with_neighbours(schema, name))
+        .await?;
+    pin_mut!(stream);
+    let mut found = Vec::new();
+    while let Some(message) = stream.next().await {
+        if let SimpleQueryMessage::Row(row) = message?
+            && let Some(json) = row.get(1)
+        {
+            found = serde_json::from_str(json).map_err(|source| ReadError::Parse {
+                kind: "neighbours".into(),
+                source,
+            })?;
+        }
+    }
+    Ok(found)
+}
+
+/// The rows read so far put together, with the tables read ahead taken whole from `ahead`.
+fn merged(rows: &Rows, ahead: Option<&Catalog>, progress: &Progress) -> Catalog {
+    let now = assemble(rows.clone(), Vec::new(), ReadStats::default());
+    match ahead {
+        Some(ahead) => with_details_from(ahead.clone(), now, &progress.read_first),
+        None => now,
+    }
+}
