@@ -395,7 +395,10 @@ mod tests {
         let names: Vec<&str> = names().into_iter().map(|(k, _)| k).collect();
         assert_eq!(names, ["meta", "schemas", "relations"]);
         let neighbours = with_neighbours("public", "it's");
-        assert!(neighbours.contains("'public.\"it''s\"'"), "{neighbours}");
+        assert!(
+            neighbours.contains("to_regclass('\"public\".\"it''s\"')"),
+            "{neighbours}"
+        );
     }
 
     #[test]

@@ -23,7 +23,7 @@ use crate::catalog::{Catalog, ReadStats};
 
 /// How long, after the names, the read waits for the table the user will look at first
 /// (the TUI answers the names at once; this only bounds a slow answer).
-const FIRST_CHOICE_WAIT: Duration = Duration::from_millis(200);
+const FIRST_CHOICE_WAIT: Duration = Duration::from_millis(500);
 
 /// What a staged read reports while it runs.
 #[derive(Debug)]
@@ -99,16 +99,16 @@ async fn staged(
     let mut rows = Rows::default();
     let names = queries::names();
     send(client, &options.begin(), &names, &mut rows, &mut stats).await?;
-    report(Staged::Names(assemble(
-        rows.clone(),
-        Vec::new(),
-        stats.clone(),
-    )));
+    let names = assemble(rows.clone(), Vec::new(), stats.clone());
+    let any_table = !names.tables.is_empty();
+    report(Staged::Names(names));
 
     let mut progress = Progress::start();
     let mut ahead: Option<Catalog> = None;
     // The names are answered with the table the tree selects: read it before any kind.
-    if let Ok(Some(table)) = tokio::time::timeout(FIRST_CHOICE_WAIT, first.recv()).await {
+    if any_table
+        && let Ok(Some(table)) = tokio::time::timeout(FIRST_CHOICE_WAIT, first.recv()).await
+    {
         read_ahead(client, table, &rows, &mut ahead, &mut progress, &mut stats, report).await?;
     }
     for (label, kinds) in queries::STAGES {

@@ -405,6 +405,26 @@ impl Harness {
         }
     }
 
+    /// Waits for the next message from the background work and handles it; `false` when
+    /// nothing is running and nothing is queued.
+    pub async fn step(&mut self) -> bool {
+        loop {
+            if let Ok(message) = self.rx.try_recv() {
+                self.send(message);
+                return true;
+            }
+            if !self.runtime.busy() {
+                return false;
+            }
+            if let Ok(Some(message)) =
+                tokio::time::timeout(Duration::from_millis(50), self.rx.recv()).await
+            {
+                self.send(message);
+                return true;
+            }
+        }
+    }
+
     /// The screen as text, drawn into a test backend.
     pub fn screen(&mut self, width: u16, height: u16) -> String {
         self.app.view.width = width;
