@@ -474,7 +474,9 @@ fn table_lines<'a>(app: &App, catalog: &Catalog, t: &Table, width: u16) -> Vec<L
         },
         width,
     ));
-    if t.policies.is_empty() {
+    if pending.contains(&"policies") {
+        out.push(dim(app, " loading…"));
+    } else if t.policies.is_empty() {
         out.push(dim(
             app,
             if t.rls_enabled {
