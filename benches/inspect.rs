@@ -183,7 +183,9 @@ async fn first_read(client: &tokio_postgres::Client) {
 
         // The tree selects the first table in name order; the TUI asks for it on the names.
         let (first, mut wanted) = tokio::sync::mpsc::unbounded_channel();
-        first.send(("public".to_owned(), "t1".to_owned())).unwrap();
+        first
+            .send(Some(("public".to_owned(), "t1".to_owned())))
+            .unwrap();
         let start = Instant::now();
         let (mut tree, mut selected) = (None, None);
         let catalog = read_staged(client, &options, &mut wanted, |stage| match stage {

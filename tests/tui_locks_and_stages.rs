@@ -224,8 +224,12 @@ async fn the_details_arrive_kind_by_kind_with_the_selected_tables_first() {
     db.batch_execute(SHOP).await.unwrap();
     // The table selected when the names arrive, then one the selection moves to.
     let (first, mut wanted) = tokio::sync::mpsc::unbounded_channel();
-    first.send(("public".into(), "orders".into())).unwrap();
-    first.send(("public".into(), "zebras".into())).unwrap();
+    first
+        .send(Some(("public".into(), "orders".into())))
+        .unwrap();
+    first
+        .send(Some(("public".into(), "zebras".into())))
+        .unwrap();
     let mut reports = Vec::new();
     let staged = read_staged(&db, &ReadOptions::default(), &mut wanted, |s| {
         reports.push(s)
@@ -262,7 +266,13 @@ async fn the_details_arrive_kind_by_kind_with_the_selected_tables_first() {
     assert!(whole(orders), "{orders:?}");
     assert_eq!(orders.foreign_keys[0].references_table, "customers");
     assert_eq!(orders.foreign_keys[0].references_columns, ["id"]);
-    assert!(catalog.table("public", "customers").unwrap().columns.is_empty());
+    assert!(
+        catalog
+            .table("public", "customers")
+            .unwrap()
+            .columns
+            .is_empty()
+    );
     // …then the one the selection moved to…
     let (catalog, progress) = stages(2);
     assert!(progress.arrived.is_empty());
@@ -272,9 +282,20 @@ async fn the_details_arrive_kind_by_kind_with_the_selected_tables_first() {
     let labels: Vec<&str> = schemaforge::db::staged_read::Progress::start().pending;
     assert_eq!(
         labels,
-        ["columns", "keys", "indexes", "policies", "triggers", "functions"]
+        [
+            "columns",
+            "keys",
+            "indexes",
+            "policies",
+            "triggers",
+            "functions"
+        ]
     );
-    assert_eq!(reports.len(), 3 + labels.len() - 1, "the last stage is the result");
+    assert_eq!(
+        reports.len(),
+        3 + labels.len() - 1,
+        "the last stage is the result"
+    );
     for (k, report) in reports[3..].iter().enumerate() {
         let Staged::Details { catalog, progress } = report else {
             panic!("{report:?}");
@@ -302,7 +323,12 @@ async fn the_detail_pane_says_what_is_still_loading_and_the_selected_table_comes
     }
     // The names: the tree is drawn from them, the detail pane says what is coming, and
     // nothing can be applied yet.
-    let selected = h.app.view.tree.selected_table().map(|(s, n)| (s.to_owned(), n.to_owned()));
+    let selected = h
+        .app
+        .view
+        .tree
+        .selected_table()
+        .map(|(s, n)| (s.to_owned(), n.to_owned()));
     let selected = selected.expect("a table is selected");
     let screen = h.screen(140, 40);
     assert!(!screen.contains("reading the live schema"), "{screen}");
@@ -314,10 +340,18 @@ async fn the_detail_pane_says_what_is_still_loading_and_the_selected_table_comes
     assert!(screen.contains("details 0 of 6 read"), "{screen}");
     h.key(KeyCode::Char('6'));
     let preview = h.screen(140, 40);
-    assert!(preview.contains("details still loading (0 of 6"), "{preview}");
+    assert!(
+        preview.contains("details still loading (0 of 6"),
+        "{preview}"
+    );
     h.key(KeyCode::Char('A'));
     assert!(
-        h.app.view.message.as_deref().unwrap_or_default().contains("details still loading"),
+        h.app
+            .view
+            .message
+            .as_deref()
+            .unwrap_or_default()
+            .contains("details still loading"),
         "{:?}",
         h.app.view.message
     );
@@ -325,12 +359,23 @@ async fn the_detail_pane_says_what_is_still_loading_and_the_selected_table_comes
 
     // The next message is the selected table, whole, before any kind.
     assert!(h.step().await);
-    let progress = h.app.model.loading.as_ref().expect("loading").progress.clone();
+    let progress = h
+        .app
+        .model
+        .loading
+        .as_ref()
+        .expect("loading")
+        .progress
+        .clone();
     assert!(progress.arrived.is_empty(), "{progress:?}");
     assert_eq!(progress.read_first, [selected.clone()]);
 
     // A table whose details have not arrived: the pane names what is missing.
-    let other = if selected.1 == "orders" { "customers" } else { "orders" };
+    let other = if selected.1 == "orders" {
+        "customers"
+    } else {
+        "orders"
+    };
     h.keys(&format!("/{other}"));
     h.key(KeyCode::Enter);
     let mut seen_partial = false;
@@ -365,9 +410,43 @@ async fn the_detail_pane_says_what_is_still_loading_and_the_selected_table_comes
         }
     }
     assert!(seen_partial, "{other} was shown before its details arrived");
-    assert!(read_ahead, "the selection's details were read before the keys stage");
+    assert!(
+        read_ahead,
+        "the selection's details were read before the keys stage"
+    );
     assert!(h.app.model.loading.is_none() && h.app.model.names.is_none());
     let screen = h.screen(140, 40);
     assert!(screen.contains(&format!("{other}_read")), "{screen}");
-    assert!(h.app.model.plan.is_some(), "planned once the catalog is whole");
+    assert!(
+        h.app.model.plan.is_some(),
+        "planned once the catalog is whole"
+    );
+}
+
+#[test]
+fn the_names_are_answered_even_when_no_live_table_is_selected() {
+    use schemaforge::tui::message::Effect;
+    // Only a drafted table in the tree: nothing to read first, and the reader is told so
+    // instead of waiting for a choice that never comes.
+    let mut app = app(Some(TODOS));
+    let effects = schemaforge::tui::update(&mut app, Message::Start);
+    let Some(Effect::ReadCatalog {
+        generation, staged, ..
+    }) = effects.first()
+    else {
+        panic!("{effects:?}");
+    };
+    assert!(staged, "the first read is staged");
+    let generation = *generation;
+    let effects = schemaforge::tui::update(
+        &mut app,
+        Message::Job(generation, Box::new(Message::CatalogNames(Box::default()))),
+    );
+    assert!(
+        effects.contains(&Effect::ReadTableFirst {
+            generation,
+            table: None
+        }),
+        "{effects:?}"
+    );
 }

@@ -100,7 +100,10 @@ pub const STAGES: &[(&str, &[&str])] = &[
 
 /// The queries of one of [`STAGES`]' kind lists, as [`all`] has them.
 pub fn stage(kinds: &[&str]) -> Vec<(&'static str, String)> {
-    all().into_iter().filter(|(k, _)| kinds.contains(k)).collect()
+    all()
+        .into_iter()
+        .filter(|(k, _)| kinds.contains(k))
+        .collect()
 }
 
 /// One table and its neighbours by foreign key, either way, as `[[schema, name], …]`: what

@@ -2,7 +2,6 @@
 
 pub mod apply;
 pub mod catalog;
-pub mod staged_read;
 pub mod connect;
 pub mod copy;
 pub mod existing_ids;
@@ -16,6 +15,7 @@ pub mod server;
 pub mod server_error;
 pub mod shim;
 pub mod simulate;
+pub mod staged_read;
 pub mod target;
 mod tls;
 

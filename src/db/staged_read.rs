@@ -22,7 +22,8 @@ use crate::catalog::rows::Rows;
 use crate::catalog::{Catalog, ReadStats};
 
 /// How long, after the names, the read waits for the table the user will look at first
-/// (the TUI answers the names at once; this only bounds a slow answer).
+/// (the TUI answers the names at once, with `None` when there is nothing to read first;
+/// this only bounds a slow answer).
 const FIRST_CHOICE_WAIT: Duration = Duration::from_millis(500);
 
 /// What a staged read reports while it runs.
@@ -73,7 +74,7 @@ impl Progress {
 pub async fn read_staged(
     client: &Client,
     options: &ReadOptions,
-    first: &mut UnboundedReceiver<(String, String)>,
+    first: &mut UnboundedReceiver<Option<(String, String)>>,
     mut report: impl FnMut(Staged),
 ) -> Result<Catalog, ReadError> {
     match staged(client, options, first, &mut report).await {
@@ -92,7 +93,7 @@ pub async fn read_staged(
 async fn staged(
     client: &Client,
     options: &ReadOptions,
-    first: &mut UnboundedReceiver<(String, String)>,
+    first: &mut UnboundedReceiver<Option<(String, String)>>,
     report: &mut impl FnMut(Staged),
 ) -> Result<Catalog, ReadError> {
     let mut stats = ReadStats::default();
@@ -107,13 +108,32 @@ async fn staged(
     let mut ahead: Option<Catalog> = None;
     // The names are answered with the table the tree selects: read it before any kind.
     if any_table
-        && let Ok(Some(table)) = tokio::time::timeout(FIRST_CHOICE_WAIT, first.recv()).await
+        && let Ok(Some(Some(table))) = tokio::time::timeout(FIRST_CHOICE_WAIT, first.recv()).await
     {
-        read_ahead(client, table, &rows, &mut ahead, &mut progress, &mut stats, report).await?;
+        read_ahead(
+            client,
+            table,
+            &rows,
+            &mut ahead,
+            &mut progress,
+            &mut stats,
+            report,
+        )
+        .await?;
     }
     for (label, kinds) in queries::STAGES {
-        while let Ok(table) = first.try_recv() {
-            read_ahead(client, table, &rows, &mut ahead, &mut progress, &mut stats, report).await?;
+        while let Ok(wanted) = first.try_recv() {
+            let Some(table) = wanted else { continue };
+            read_ahead(
+                client,
+                table,
+                &rows,
+                &mut ahead,
+                &mut progress,
+                &mut stats,
+                report,
+            )
+            .await?;
         }
         send(client, "", &queries::stage(kinds), &mut rows, &mut stats).await?;
         progress.arrived.push(label);

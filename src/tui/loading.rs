@@ -86,7 +86,16 @@ pub fn ask_for_selected(app: &mut App) -> Option<Effect> {
     loading.asked.push(key.clone());
     Some(Effect::ReadTableFirst {
         generation,
-        schema: key.0,
-        name: key.1,
+        table: Some(key),
     })
+}
+
+/// The answer to the names: the selected table to read first, or that there is none (a
+/// drafted table, a schema row), so the reader goes on without waiting.
+pub fn answer_names(app: &mut App) -> Option<Effect> {
+    let generation = app.job.running()?.generation;
+    ask_for_selected(app).or(Some(Effect::ReadTableFirst {
+        generation,
+        table: None,
+    }))
 }

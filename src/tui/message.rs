@@ -63,11 +63,11 @@ pub enum Effect {
         lock_timeout: String,
         staged: bool,
     },
-    /// During staged read `generation`: read this table's details next.
+    /// During staged read `generation`: read this table's details next (`None`: nothing to
+    /// read first, go on with the kinds).
     ReadTableFirst {
         generation: u64,
-        schema: String,
-        name: String,
+        table: Option<(String, String)>,
     },
     /// Re-read, as job `generation`, the details of only these tables (what an apply
     /// touched and their foreign-key neighbours).

@@ -40,7 +40,7 @@ pub struct Runtime {
     pub clipboard: Vec<String>,
     /// The staged read running as this generation, and where to send the tables it should
     /// read next.
-    read_first: Option<(u64, UnboundedSender<(String, String)>)>,
+    read_first: Option<(u64, UnboundedSender<Option<(String, String)>>)>,
 }
 
 /// Counts a task as in flight until it ends or is aborted (dropped).
@@ -166,15 +166,11 @@ impl Runtime {
                         Message::Catalog(result.map(Box::new).map_err(|e| e.to_string()))
                     });
                 }
-                Effect::ReadTableFirst {
-                    generation,
-                    schema,
-                    name,
-                } => {
+                Effect::ReadTableFirst { generation, table } => {
                     if let Some((running, first)) = &self.read_first
                         && *running == generation
                     {
-                        let _ = first.send((schema, name));
+                        let _ = first.send(table);
                     }
                 }
                 Effect::RereadTables {

@@ -78,8 +78,10 @@ pub fn update(app: &mut App, message: Message) -> Vec<Effect> {
                 }
                 app.model.loading = Some(super::loading::Loading::start());
                 app.view.message = super::loading::status(app);
+                super::loading::answer_names(app).into_iter().collect()
+            } else {
+                Vec::new()
             }
-            Vec::new()
         }
         Message::CatalogDetails { catalog, progress } => {
             if app.model.catalog.is_none()
