@@ -368,7 +368,7 @@ async fn the_detail_pane_says_what_is_still_loading_and_the_selected_table_comes
         .progress
         .clone();
     assert!(progress.arrived.is_empty(), "{progress:?}");
-    assert_eq!(progress.read_first, [selected.clone()]);
+    assert_eq!(progress.read_first, std::slice::from_ref(&selected));
 
     // A table whose details have not arrived: the pane names what is missing.
     let other = if selected.1 == "orders" {

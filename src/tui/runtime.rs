@@ -21,6 +21,9 @@ use super::app::App;
 use super::message::{Effect, Message};
 use super::update::update;
 
+/// A table for a staged read to read ahead of its kinds, or `None`: nothing to read first.
+type ReadFirst = Option<(String, String)>;
+
 /// The task of the running database job, under the generation `update` gave it.
 struct RunningTask {
     generation: u64,
@@ -40,7 +43,7 @@ pub struct Runtime {
     pub clipboard: Vec<String>,
     /// The staged read running as this generation, and where to send the tables it should
     /// read next.
-    read_first: Option<(u64, UnboundedSender<Option<(String, String)>>)>,
+    read_first: Option<(u64, UnboundedSender<ReadFirst>)>,
 }
 
 /// Counts a task as in flight until it ends or is aborted (dropped).
