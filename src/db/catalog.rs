@@ -354,7 +354,7 @@ async fn read_kind_by_kind(
 }
 
 /// Sends one simple-query message and parses each `(kind, json)` row as it arrives.
-pub(super) async fn run(client: &Client, sql: &str, rows: &mut Rows) -> Result<(), ReadError> {
+async fn run(client: &Client, sql: &str, rows: &mut Rows) -> Result<(), ReadError> {
     let stream = client.simple_query_raw(sql).await?;
     pin_mut!(stream);
     while let Some(message) = stream.next().await {

@@ -12,9 +12,9 @@ use std::time::Duration;
 
 use futures_util::{StreamExt, pin_mut};
 use tokio::sync::mpsc::UnboundedReceiver;
-use tokio_postgres::{Client, SimpleQueryMessage};
+use tokio_postgres::{Client, SimpleQueryMessage, SimpleQueryStream};
 
-use super::catalog::{ReadError, ReadOptions, lacks_privilege, lock_timed_out, read_with, run};
+use super::catalog::{ReadError, ReadOptions, lacks_privilege, lock_timed_out, read_with};
 use crate::catalog::assemble::assemble;
 use crate::catalog::queries;
 use crate::catalog::reread::with_details_from;
@@ -90,75 +90,92 @@ pub async fn read_staged(
     }
 }
 
+/// What a staged read has so far.
+struct Sofar {
+    /// The rows of every stage read, in the one snapshot.
+    rows: Rows,
+    /// The tables read ahead (and their neighbours), put together.
+    ahead: Option<Catalog>,
+    progress: Progress,
+    stats: ReadStats,
+}
+
+impl Sofar {
+    /// The rows read so far put together, the tables read ahead taken whole from `ahead`.
+    fn merged(&self) -> Catalog {
+        let now = assemble(self.rows.clone(), Vec::new(), ReadStats::default());
+        match &self.ahead {
+            Some(ahead) => with_details_from(ahead.clone(), now, &self.progress.read_first),
+            None => now,
+        }
+    }
+
+    fn report(&self, report: &mut impl FnMut(Staged)) {
+        report(Staged::Details {
+            catalog: self.merged(),
+            progress: self.progress.clone(),
+        });
+    }
+}
+
 async fn staged(
     client: &Client,
     options: &ReadOptions,
     first: &mut UnboundedReceiver<Option<(String, String)>>,
     report: &mut impl FnMut(Staged),
 ) -> Result<Catalog, ReadError> {
-    let mut stats = ReadStats::default();
-    let mut rows = Rows::default();
+    let mut sofar = Sofar {
+        rows: Rows::default(),
+        ahead: None,
+        progress: Progress::start(),
+        stats: ReadStats::default(),
+    };
     let names = queries::names();
-    send(client, &options.begin(), &names, &mut rows, &mut stats).await?;
-    let names = assemble(rows.clone(), Vec::new(), stats.clone());
+    let stream = start(client, &options.begin(), &names, &mut sofar.stats).await?;
+    absorb(stream, &mut sofar.rows).await?;
+    let names = assemble(sofar.rows.clone(), Vec::new(), sofar.stats.clone());
     let any_table = !names.tables.is_empty();
     report(Staged::Names(names));
 
-    let mut progress = Progress::start();
-    let mut ahead: Option<Catalog> = None;
     // The names are answered with the table the tree selects: read it before any kind.
     if any_table
         && let Ok(Some(Some(table))) = tokio::time::timeout(FIRST_CHOICE_WAIT, first.recv()).await
     {
-        read_ahead(
-            client,
-            table,
-            &rows,
-            &mut ahead,
-            &mut progress,
-            &mut stats,
-            report,
-        )
-        .await?;
+        read_ahead(client, table, &mut sofar, report).await?;
     }
-    for (label, kinds) in queries::STAGES {
-        while let Ok(wanted) = first.try_recv() {
-            let Some(table) = wanted else { continue };
-            read_ahead(
-                client,
-                table,
-                &rows,
-                &mut ahead,
-                &mut progress,
-                &mut stats,
-                report,
-            )
-            .await?;
+    read_asked(client, first, &mut sofar, report).await?;
+    let stages = queries::STAGES;
+    let mut next = Some(start(client, "", &queries::stage(stages[0].1), &mut sofar.stats).await?);
+    for (i, (label, _)) in stages.iter().enumerate() {
+        if let Some(stream) = next.take() {
+            absorb(stream, &mut sofar.rows).await?;
         }
-        send(client, "", &queries::stage(kinds), &mut rows, &mut stats).await?;
-        progress.arrived.push(label);
-        progress.pending.retain(|p| p != label);
-        if !progress.pending.is_empty() {
-            report(Staged::Details {
-                catalog: merged(&rows, ahead.as_ref(), &progress),
-                progress: progress.clone(),
-            });
+        sofar.progress.arrived.push(label);
+        sofar.progress.pending.retain(|p| p != label);
+        // Tables selected meanwhile come before the next kind…
+        read_asked(client, first, &mut sofar, report).await?;
+        // …which is sent before this one is put together, so the server reads while the
+        // client assembles.
+        if let Some((_, kinds)) = stages.get(i + 1) {
+            next = Some(start(client, "", &queries::stage(kinds), &mut sofar.stats).await?);
+        }
+        if !sofar.progress.pending.is_empty() {
+            sofar.report(report);
         }
     }
     client.batch_execute("COMMIT").await?;
-    stats.round_trips += 1;
-    stats.statements += 1;
-    Ok(assemble(rows, Vec::new(), stats))
+    sofar.stats.round_trips += 1;
+    sofar.stats.statements += 1;
+    Ok(assemble(sofar.rows, Vec::new(), sofar.stats))
 }
 
-/// Sends `prefix` and the `kinds`' queries as one message, their rows into `rows`.
-async fn send(
+/// Sends `prefix` and the `kinds`' queries as one message; their answers stream back.
+async fn start(
     client: &Client,
     prefix: &str,
     kinds: &[(&'static str, String)],
-    rows: &mut Rows,
     stats: &mut ReadStats,
-) -> Result<(), ReadError> {
+) -> Result<SimpleQueryStream, ReadError> {
     let mut batch = prefix.to_owned();
     for (_, sql) in kinds {
         if !batch.is_empty() {
@@ -168,7 +185,35 @@ async fn send(
     }
     stats.round_trips += 1;
     stats.statements += kinds.len() as u32 + if prefix.is_empty() { 0 } else { 3 };
-    run(client, &batch, rows).await
+    Ok(client.simple_query_raw(batch.as_str()).await?)
+}
+
+/// Parses each `(kind, json)` row of `stream` into `rows` as it arrives.
+async fn absorb(stream: SimpleQueryStream, rows: &mut Rows) -> Result<(), ReadError> {
+    pin_mut!(stream);
+    while let Some(message) = stream.next().await {
+        if let SimpleQueryMessage::Row(row) = message? {
+            let kind = row.get(0).unwrap_or_default().to_owned();
+            rows.absorb(&kind, row.get(1))
+                .map_err(|source| ReadError::Parse { kind, source })?;
+        }
+    }
+    Ok(())
+}
+
+/// Reads ahead the tables asked for since the last look.
+async fn read_asked(
+    client: &Client,
+    first: &mut UnboundedReceiver<Option<(String, String)>>,
+    sofar: &mut Sofar,
+    report: &mut impl FnMut(Staged),
+) -> Result<(), ReadError> {
+    while let Ok(wanted) = first.try_recv() {
+        if let Some(table) = wanted {
+            read_ahead(client, table, sofar, report).await?;
+        }
+    }
+    Ok(())
 }
 
 /// Reads `table` whole (with its foreign-key neighbours, to name its keys' targets), unless
@@ -176,40 +221,32 @@ async fn send(
 async fn read_ahead(
     client: &Client,
     table: (String, String),
-    rows: &Rows,
-    ahead: &mut Option<Catalog>,
-    progress: &mut Progress,
-    stats: &mut ReadStats,
+    sofar: &mut Sofar,
     report: &mut impl FnMut(Staged),
 ) -> Result<(), ReadError> {
-    if progress.has_details(&table.0, &table.1) {
+    if sofar.progress.has_details(&table.0, &table.1) {
         return Ok(());
     }
     let read = neighbours(client, &table.0, &table.1).await?;
-    stats.round_trips += 1;
-    stats.statements += 1;
+    sofar.stats.round_trips += 1;
+    sofar.stats.statements += 1;
     if read.is_empty() {
         return Ok(()); // not a relation of the snapshot (a drafted table, say)
     }
+    let kinds = queries::all_for_tables(&read, &[]);
     let mut fresh = Rows::default();
-    send(
-        client,
-        "",
-        &queries::all_for_tables(&read, &[]),
+    absorb(
+        start(client, "", &kinds, &mut sofar.stats).await?,
         &mut fresh,
-        stats,
     )
     .await?;
     let fresh = assemble(fresh, Vec::new(), ReadStats::default());
-    *ahead = Some(match ahead.take() {
+    sofar.ahead = Some(match sofar.ahead.take() {
         None => fresh,
         Some(before) => with_details_from(fresh, before, std::slice::from_ref(&table)),
     });
-    progress.read_first.push(table);
-    report(Staged::Details {
-        catalog: merged(rows, ahead.as_ref(), progress),
-        progress: progress.clone(),
-    });
+    sofar.progress.read_first.push(table);
+    sofar.report(report);
     Ok(())
 }
 
@@ -235,13 +272,4 @@ async fn neighbours(
         }
     }
     Ok(found)
-}
-
-/// The rows read so far put together, with the tables read ahead taken whole from `ahead`.
-fn merged(rows: &Rows, ahead: Option<&Catalog>, progress: &Progress) -> Catalog {
-    let now = assemble(rows.clone(), Vec::new(), ReadStats::default());
-    match ahead {
-        Some(ahead) => with_details_from(ahead.clone(), now, &progress.read_first),
-        None => now,
-    }
 }
