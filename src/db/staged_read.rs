@@ -12,6 +12,7 @@ use std::time::Duration;
 
 use futures_util::{StreamExt, pin_mut};
 use tokio::sync::mpsc::UnboundedReceiver;
+use tokio::task::JoinHandle;
 use tokio_postgres::{Client, SimpleQueryMessage, SimpleQueryStream};
 
 use super::catalog::{ReadError, ReadOptions, lacks_privilege, lock_timed_out, read_with};
@@ -98,23 +99,47 @@ struct Sofar {
     ahead: Option<Catalog>,
     progress: Progress,
     stats: ReadStats,
+    /// A report being put together on the blocking pool while the next kind is read.
+    assembling: Option<JoinHandle<Staged>>,
 }
 
 impl Sofar {
-    /// The rows read so far put together, the tables read ahead taken whole from `ahead`.
-    fn merged(&self) -> Catalog {
-        let now = assemble(self.rows.clone(), Vec::new(), ReadStats::default());
-        match &self.ahead {
-            Some(ahead) => with_details_from(ahead.clone(), now, &self.progress.read_first),
-            None => now,
+    /// What to put together for a report of the details so far (the tables read ahead
+    /// taken whole from `ahead`): owned, to run off this task.
+    fn snapshot(&self) -> impl FnOnce() -> Staged + Send + 'static {
+        let rows = self.rows.clone();
+        let ahead = self.ahead.clone();
+        let progress = self.progress.clone();
+        move || {
+            let now = assemble(rows, Vec::new(), ReadStats::default());
+            let catalog = match ahead {
+                Some(ahead) => with_details_from(ahead, now, &progress.read_first),
+                None => now,
+            };
+            Staged::Details { catalog, progress }
         }
     }
 
-    fn report(&self, report: &mut impl FnMut(Staged)) {
-        report(Staged::Details {
-            catalog: self.merged(),
-            progress: self.progress.clone(),
-        });
+    /// Reports what was being put together, first, so reports keep their order.
+    async fn flush(&mut self, report: &mut impl FnMut(Staged)) {
+        if let Some(assembling) = self.assembling.take()
+            && let Ok(staged) = assembling.await
+        {
+            report(staged);
+        }
+    }
+
+    /// Reports the details so far once they are put together, on the blocking pool, so
+    /// the read goes on meanwhile (the catalog is assembled again for each report).
+    async fn report_soon(&mut self, report: &mut impl FnMut(Staged)) {
+        self.flush(report).await;
+        self.assembling = Some(tokio::task::spawn_blocking(self.snapshot()));
+    }
+
+    /// Reports the details so far now: the user is waiting for them.
+    async fn report_now(&mut self, report: &mut impl FnMut(Staged)) {
+        self.flush(report).await;
+        report(self.snapshot()());
     }
 }
 
@@ -129,6 +154,7 @@ async fn staged(
         ahead: None,
         progress: Progress::start(),
         stats: ReadStats::default(),
+        assembling: None,
     };
     let names = queries::names();
     let stream = start(client, &options.begin(), &names, &mut sofar.stats).await?;
@@ -160,8 +186,16 @@ async fn staged(
             next = Some(start(client, "", &queries::stage(kinds), &mut sofar.stats).await?);
         }
         if !sofar.progress.pending.is_empty() {
-            sofar.report(report);
+            sofar.report_soon(report).await;
         }
+    }
+    // The last report, if it is not ready, is overtaken by the whole catalog.
+    if sofar
+        .assembling
+        .as_ref()
+        .is_some_and(JoinHandle::is_finished)
+    {
+        sofar.flush(report).await;
     }
     client.batch_execute("COMMIT").await?;
     sofar.stats.round_trips += 1;
@@ -246,7 +280,7 @@ async fn read_ahead(
         Some(before) => with_details_from(fresh, before, std::slice::from_ref(&table)),
     });
     sofar.progress.read_first.push(table);
-    sofar.report(report);
+    sofar.report_now(report).await;
     Ok(())
 }
 
