@@ -2,27 +2,8 @@
 //! detail pane and the status line say about them, and asking the reader for the
 //! selected table ahead of the rest.
 
-use crate::db::staged_read::Progress;
-
 use super::app::App;
 use super::message::Effect;
-
-/// While the first read's details load (`Model::catalog` is still `None`).
-#[derive(Clone, Debug, Default)]
-pub struct Loading {
-    pub progress: Progress,
-    /// Tables the reader has been asked to read ahead, so each is asked for once.
-    pub asked: Vec<(String, String)>,
-}
-
-impl Loading {
-    pub fn start() -> Loading {
-        Loading {
-            progress: Progress::start(),
-            asked: Vec::new(),
-        }
-    }
-}
 
 /// The stages whose parts of this table have not arrived, as the detail pane names them;
 /// empty when everything is in (or nothing is loading).

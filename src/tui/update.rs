@@ -76,7 +76,7 @@ pub fn update(app: &mut App, message: Message) -> Vec<Effect> {
                 {
                     app.view.tree.select_first_table();
                 }
-                app.model.loading = Some(super::loading::Loading::start());
+                app.model.loading = Some(super::app::Loading::start());
                 app.view.message = super::loading::status(app);
                 super::loading::answer_names(app).into_iter().collect()
             } else {
