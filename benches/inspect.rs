@@ -164,6 +164,62 @@ fn mb(kb: Option<u64>) -> String {
         .unwrap_or_else(|| "n/a".into())
 }
 
+/// The TUI's first read, in process: when the tree can be drawn (the names), when the
+/// selected table's details are in, and when the catalog is complete; the one-piece read
+/// after the names (as before staged loading) against the staged read.
+async fn first_read(client: &tokio_postgres::Client) {
+    use schemaforge::db::catalog::{ReadOptions, read_names, read_with};
+    use schemaforge::db::staged_read::{Staged, read_staged};
+    let options = ReadOptions::default();
+    let mut one_piece = Vec::new();
+    let mut staged = Vec::new();
+    for _ in 0..RUNS {
+        let start = Instant::now();
+        std::hint::black_box(read_names(client, &options).await.unwrap());
+        let tree = start.elapsed();
+        std::hint::black_box(read_with(client, &options).await.unwrap());
+        let whole = start.elapsed();
+        one_piece.push((tree, whole, whole));
+
+        // The tree selects the first table in name order; the TUI asks for it on the names.
+        let (first, mut wanted) = tokio::sync::mpsc::unbounded_channel();
+        first
+            .send(Some(("public".to_owned(), "t1".to_owned())))
+            .unwrap();
+        let start = Instant::now();
+        let (mut tree, mut selected) = (None, None);
+        let catalog = read_staged(client, &options, &mut wanted, |stage| match stage {
+            Staged::Names(_) => tree = Some(start.elapsed()),
+            Staged::Details { progress, .. } => {
+                if selected.is_none() && !progress.read_first.is_empty() {
+                    selected = Some(start.elapsed());
+                }
+            }
+        })
+        .await
+        .unwrap();
+        let whole = start.elapsed();
+        std::hint::black_box(catalog);
+        staged.push((tree.unwrap(), selected.unwrap_or(whole), whole));
+    }
+    for (label, mut runs) in [
+        ("names, then one piece (before)", one_piece),
+        ("staged (after)               ", staged),
+    ] {
+        let mid = |f: fn(&(Duration, Duration, Duration)) -> Duration,
+                   runs: &mut Vec<(Duration, Duration, Duration)>| {
+            runs.sort_by_key(f);
+            f(&runs[RUNS / 2]).as_secs_f64()
+        };
+        println!(
+            "  first read, {label}: tree {:.3} s · selected table's details {:.3} s · complete {:.3} s",
+            mid(|r| r.0, &mut runs),
+            mid(|r| r.1, &mut runs),
+            mid(|r| r.2, &mut runs)
+        );
+    }
+}
+
 /// The staged reads in process: names only, and the re-read after a one-table apply.
 async fn stages(
     client: &tokio_postgres::Client,
@@ -206,16 +262,35 @@ async fn stages(
     // The catalog read before moves into the re-read (as in the TUI); the copy each run
     // starts from is made before its clock starts.
     let mut walls = Vec::new();
+    let (mut kept_digests, mut scratch) = (Vec::new(), Vec::new());
     for _ in 0..RUNS {
         let kept = before.clone();
+        // The TUI planned against the catalog before the apply: its fingerprint is taken.
+        std::hint::black_box(schemaforge::catalog::fingerprint(&kept));
         let start = Instant::now();
         let merged = reread_tables(client, &options, kept, &touched)
             .await
             .unwrap();
         walls.push(start.elapsed());
+        // Re-planning takes the merged catalog's fingerprint: the kept tables' digests
+        // are reused; a copy remembers nothing and computes it from scratch.
+        let start = Instant::now();
+        let incremental = schemaforge::catalog::fingerprint(&merged);
+        kept_digests.push(start.elapsed());
+        let copy = merged.clone();
+        let start = Instant::now();
+        assert_eq!(schemaforge::catalog::fingerprint(&copy), incremental);
+        scratch.push(start.elapsed());
         // Dropped off the clock: the TUI keeps the result.
         drop(std::hint::black_box(merged));
     }
+    kept_digests.sort();
+    scratch.sort();
+    println!(
+        "  fingerprint after the re-read: {:.3} s with the kept tables' digests, {:.3} s from scratch",
+        kept_digests[RUNS / 2].as_secs_f64(),
+        scratch[RUNS / 2].as_secs_f64()
+    );
     walls.sort();
     let reread = walls[RUNS / 2];
     println!(
@@ -312,6 +387,7 @@ async fn main() {
             cat.stats.round_trips,
             cat.stats.statements
         );
+        first_read(&session.client).await;
         stages(&session.client, &cat, tables).await;
         // The first table in name order: both TUIs list tables sorted by name.
         let marker = "t1 ";
@@ -319,6 +395,17 @@ async fn main() {
         println!(
             "  schemaforge TUI: first table name on screen  {}",
             ours.map(|d| format!("{:.3} s", d.as_secs_f64()))
+                .unwrap_or_else(|| "not seen in 30 s".into())
+        );
+        // The selected (first) table's primary key: in the detail pane once its details are in.
+        let details = median_to_screen(
+            &format!("{} --db '{url}'", schemaforge.display()),
+            "t1_pkey",
+        );
+        println!(
+            "  schemaforge TUI: selected table's details on screen  {}",
+            details
+                .map(|d| format!("{:.3} s", d.as_secs_f64()))
                 .unwrap_or_else(|| "not seen in 30 s".into())
         );
         match rainfrog() {

@@ -850,3 +850,61 @@ fn the_diagram_shows_live_foreign_keys_the_design_does_not_describe() {
         "the design's own relationship once:\n{text}"
     );
 }
+
+/// While the first read's details arrive kind by kind: the tree is drawn from the names,
+/// the detail pane shows what has arrived and says what has not, the status line counts.
+#[test]
+fn the_detail_pane_while_the_details_load() {
+    use schemaforge::db::staged_read::Progress;
+    let (w, h) = (80, 24);
+    let mut app = App::new(
+        "alice@db.example.com:5432/app".into(),
+        tui_support::theme("dark"),
+        schemaforge::tui::keymap::Keymap::default(),
+    );
+    app.view.width = w;
+    app.view.height = h;
+    update(&mut app, Message::Start);
+    let whole = tui_support::catalog();
+    let mut names = whole.clone();
+    let mut partial = whole.clone();
+    for t in &mut names.tables {
+        let kept = schemaforge::catalog::Table::new(&t.schema, t.name.clone(), t.kind);
+        *t = schemaforge::catalog::Table {
+            rls_enabled: t.rls_enabled,
+            ..kept
+        };
+    }
+    for t in &mut partial.tables {
+        t.policies.clear();
+        t.triggers.clear();
+    }
+    update(&mut app, Message::CatalogNames(Box::new(names)));
+    keys(&mut app, "jj");
+    press(&mut app, KeyCode::Enter);
+    let text = buffer_text(&render(&app, w, h));
+    assert!(
+        text.contains("still loading: columns, keys, indexes, policies,"),
+        "{text}"
+    );
+    let mut progress = Progress::start();
+    progress.arrived = progress.pending.drain(..3).collect();
+    update(
+        &mut app,
+        Message::CatalogDetails {
+            catalog: Box::new(partial),
+            progress,
+        },
+    );
+    let text = buffer_text(&render(&app, w, h));
+    assert!(
+        text.contains("still loading: policies, triggers…"),
+        "{text}"
+    );
+    assert!(text.contains("details 3 of 6 read"), "{text}");
+    insta::assert_snapshot!("schema_details_loading_80x24", text);
+    // Complete: nothing is said to be loading any more.
+    update(&mut app, Message::Catalog(Ok(Box::new(whole))));
+    let text = buffer_text(&render(&app, w, h));
+    assert!(!text.contains("loading"), "{text}");
+}

@@ -6,11 +6,12 @@
 //! server's minor version are left out. The model keeps every list sorted and has no hash
 //! maps, so its JSON serialisation is canonical and the same in every process.
 
-use std::sync::OnceLock;
+use std::collections::HashMap;
+use std::sync::{Mutex, OnceLock};
 
 use sha2::{Digest, Sha256};
 
-use super::model::{Catalog, ReadStats};
+use super::model::{Catalog, ReadStats, Table};
 
 /// `sha256:` and 64 hex digits.
 ///
@@ -19,8 +20,8 @@ use super::model::{Catalog, ReadStats};
 pub fn fingerprint(catalog: &Catalog) -> String {
     let remembered = catalog
         .fingerprint_memo
-        .0
-        .get_or_init(|| compute(catalog))
+        .whole
+        .get_or_init(|| compute_with(catalog, Some(&catalog.fingerprint_memo.tables)))
         .clone();
     debug_assert_eq!(
         remembered,
@@ -31,14 +32,38 @@ pub fn fingerprint(catalog: &Catalog) -> String {
     remembered
 }
 
-/// The fingerprint a catalog remembers. A copy starts without one (a copy is made to be
-/// changed: `Catalog::apply`); code that changes a catalog in place forgets it.
+/// Each table's digest by schema and name, once taken.
+type TableDigests = HashMap<String, HashMap<String, [u8; 32]>>;
+
+/// The fingerprint a catalog remembers, and the digests of its tables it was made of. A
+/// copy starts without them (a copy is made to be changed: `Catalog::apply`); code that
+/// changes a catalog in place forgets them. A catalog made of another's tables, moved
+/// unchanged (`reread::with_details_from`), keeps their digests
+/// ([`FingerprintMemo::keeping_tables_except`]), so its fingerprint hashes only the rest.
 #[derive(Default)]
-pub struct FingerprintMemo(OnceLock<String>);
+pub struct FingerprintMemo {
+    whole: OnceLock<String>,
+    tables: Mutex<TableDigests>,
+}
 
 impl FingerprintMemo {
     pub fn forget(&mut self) {
-        self.0 = OnceLock::new();
+        *self = FingerprintMemo::default();
+    }
+
+    /// The table digests, less those of `changed` (`(schema, name)`), for a catalog whose
+    /// other tables are this one's, moved unchanged.
+    pub fn keeping_tables_except(self, changed: &[(String, String)]) -> FingerprintMemo {
+        let mut tables = self.tables.into_inner().unwrap_or_else(|e| e.into_inner());
+        for (schema, name) in changed {
+            if let Some(in_schema) = tables.get_mut(schema) {
+                in_schema.remove(name);
+            }
+        }
+        FingerprintMemo {
+            whole: OnceLock::new(),
+            tables: Mutex::new(tables),
+        }
     }
 }
 
@@ -61,16 +86,55 @@ impl std::fmt::Debug for FingerprintMemo {
     }
 }
 
+/// The fingerprint from scratch, remembering nothing.
 fn compute(catalog: &Catalog) -> String {
-    let mut structural = catalog.clone();
-    structural.stats = ReadStats::default();
-    // What could not be read says how the read went, not what the schema is.
-    structural.unreadable.clear();
-    structural.lock_table = None;
-    structural.flavour.server_version = String::new();
-    structural.flavour.server_version_num = 0;
-    // Who reads is not what the schema is.
-    structural.flavour.user = String::new();
+    compute_with(catalog, None)
+}
+
+/// SHA-256 over the catalog's structure without its tables (canonical JSON), then each
+/// table's own digest in order: a table's digest can be kept while it is unchanged.
+fn compute_with(catalog: &Catalog, memo: Option<&Mutex<TableDigests>>) -> String {
+    let mut hasher = HashWriter(Sha256::new());
+    serde_json::to_writer(&mut hasher, &structure_without_tables(catalog))
+        .expect("the catalog serialises");
+    let mut memo = memo.map(|m| m.lock().unwrap_or_else(|e| e.into_inner()));
+    for table in &catalog.tables {
+        let digest = match memo.as_deref_mut() {
+            Some(memo) => match memo.get(&table.schema).and_then(|m| m.get(&table.name)) {
+                Some(digest) => *digest,
+                None => {
+                    let digest = table_digest(table);
+                    memo.entry(table.schema.clone())
+                        .or_default()
+                        .insert(table.name.clone(), digest);
+                    digest
+                }
+            },
+            None => table_digest(table),
+        };
+        hasher.0.update(digest);
+    }
+    let digest = hasher.0.finalize();
+    let mut out = String::with_capacity(7 + 64);
+    out.push_str("sha256:");
+    for byte in digest {
+        out.push_str(&format!("{byte:02x}"));
+    }
+    out
+}
+
+/// One table's structure: everything but its row estimate.
+fn table_digest(table: &Table) -> [u8; 32] {
+    let mut structural = table.clone();
+    structural.row_estimate = None;
+    let mut hasher = HashWriter(Sha256::new());
+    serde_json::to_writer(&mut hasher, &structural).expect("a table serialises");
+    hasher.0.finalize().into()
+}
+
+/// What counts of everything but the tables: row estimates, how the read went, who read
+/// and the server's minor version are left out.
+fn structure_without_tables(catalog: &Catalog) -> Catalog {
     // Roles belong to the whole cluster: another application creating a login role is no
     // change to this schema. Only the roles the schema names — in policies and grants — and
     // the API roles plans depend on count.
@@ -86,22 +150,40 @@ fn compute(catalog: &Catalog) -> String {
         })
         .chain(["anon", "authenticated", "service_role"])
         .collect();
-    structural.roles.retain(|r| named.contains(r.name.as_str()));
-    structural
-        .role_memberships
-        .retain(|m| named.contains(m.member.as_str()) || named.contains(m.role.as_str()));
-    for table in &mut structural.tables {
-        table.row_estimate = None;
+    let mut flavour = catalog.flavour.clone();
+    flavour.server_version = String::new();
+    flavour.server_version_num = 0;
+    // Who reads is not what the schema is.
+    flavour.user = String::new();
+    Catalog {
+        flavour,
+        schemas: catalog.schemas.clone(),
+        tables: Vec::new(),
+        functions: catalog.functions.clone(),
+        enums: catalog.enums.clone(),
+        extensions: catalog.extensions.clone(),
+        roles: catalog
+            .roles
+            .iter()
+            .filter(|r| named.contains(r.name.as_str()))
+            .cloned()
+            .collect(),
+        role_memberships: catalog
+            .role_memberships
+            .iter()
+            .filter(|m| named.contains(m.member.as_str()) || named.contains(m.role.as_str()))
+            .cloned()
+            .collect(),
+        publications: catalog.publications.clone(),
+        warnings: catalog.warnings.clone(),
+        // What could not be read says how the read went, not what the schema is.
+        unreadable: Vec::new(),
+        locked: catalog.locked.clone(),
+        lock_table: None,
+        stats: ReadStats::default(),
+        normalised: Default::default(),
+        fingerprint_memo: FingerprintMemo::default(),
     }
-    let mut hasher = HashWriter(Sha256::new());
-    serde_json::to_writer(&mut hasher, &structural).expect("the catalog serialises");
-    let digest = hasher.0.finalize();
-    let mut out = String::with_capacity(7 + 64);
-    out.push_str("sha256:");
-    for byte in digest {
-        out.push_str(&format!("{byte:02x}"));
-    }
-    out
 }
 
 /// Streams the serialisation into the hash instead of building the text first.
@@ -223,6 +305,50 @@ mod tests {
         let whole = fingerprint(&d);
         let narrowed = d.restricted_to(&["elsewhere".to_owned()]);
         assert_ne!(fingerprint(&narrowed), whole);
+    }
+
+    #[test]
+    fn after_a_reread_only_the_reread_tables_are_hashed_again_and_the_result_is_the_same() {
+        let mut before = sample();
+        for name in ["alpha", "beta", "gamma"] {
+            let mut t = before.tables[0].clone();
+            t.name = name.into();
+            before.tables.push(t);
+        }
+        before.tables.sort_by(|a, b| a.name.cmp(&b.name));
+        let first = fingerprint(&before);
+        assert_eq!(first, compute(&before));
+        let digests = |c: &Catalog| -> usize {
+            c.fingerprint_memo
+                .tables
+                .lock()
+                .unwrap()
+                .values()
+                .map(HashMap::len)
+                .sum()
+        };
+        assert_eq!(digests(&before), 4);
+        // `beta` re-read with a column changed; the rest moved over with their digests.
+        let mut fresh = before.clone();
+        fresh.tables.retain(|t| t.name == "beta");
+        fresh.tables[0].columns[0].nullable = true;
+        let reread = [("public".to_owned(), "beta".to_owned())];
+        let merged = crate::catalog::reread::with_details_from(fresh, before, &reread);
+        assert_eq!(digests(&merged), 3, "beta's digest is forgotten");
+        let after = fingerprint(&merged);
+        assert_eq!(digests(&merged), 4);
+        assert_ne!(after, first);
+        // The same as from scratch, on a copy that remembers nothing.
+        assert_eq!(after, compute(&merged.clone()));
+        let mut changed_back = merged.clone();
+        changed_back
+            .tables
+            .iter_mut()
+            .find(|t| t.name == "beta")
+            .unwrap()
+            .columns[0]
+            .nullable = false;
+        assert_eq!(fingerprint(&changed_back), first);
     }
 
     #[test]

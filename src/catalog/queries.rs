@@ -76,6 +76,58 @@ pub fn names() -> Vec<(&'static str, String)> {
     ]
 }
 
+/// The detail stages of a staged read, in the order they are read after [`names`]: what the
+/// detail pane calls each while it loads, and its kinds. With the names' `meta` and
+/// `schemas` they are [`all`]'s kinds, each once (`relations` again, now with its deparsed
+/// parts), so the rows of one snapshot put together are what [`all`] reads.
+pub const STAGES: &[(&str, &[&str])] = &[
+    (
+        "columns",
+        &[
+            "roles",
+            "relations",
+            "columns",
+            "opclasses",
+            "collations",
+            "enums",
+            "extensions",
+            "memberships",
+            "lock_table",
+        ],
+    ),
+    ("keys", &["constraints"]),
+    ("indexes", &["indexes", "replica_identity"]),
+    ("policies", &["policies"]),
+    ("triggers", &["triggers"]),
+    ("functions", &["functions", "function_acl", "publications"]),
+];
+
+/// The queries of one of [`STAGES`]' kind lists, as [`all`] has them.
+pub fn stage(kinds: &[&str]) -> Vec<(&'static str, String)> {
+    all()
+        .into_iter()
+        .filter(|(k, _)| kinds.contains(k))
+        .collect()
+}
+
+/// One table and its neighbours by foreign key, either way, as `[[schema, name], …]`: what
+/// [`all_for_tables`] must read for that table's keys to name their targets.
+pub fn with_neighbours(schema: &str, name: &str) -> String {
+    let table = format!(
+        "pg_catalog.to_regclass({})",
+        crate::sql::literal(&crate::sql::qualified(schema, name))
+    );
+    format!(
+        "SELECT 'neighbours', json_agg(json_build_array(n.nspname, c.relname)) \
+         FROM pg_catalog.pg_class c \
+         JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
+         WHERE c.oid = {table} OR c.oid IN (SELECT co.confrelid FROM pg_catalog.pg_constraint co \
+           WHERE co.contype = 'f' AND co.conrelid = {table} \
+           UNION SELECT co.conrelid FROM pg_catalog.pg_constraint co \
+           WHERE co.contype = 'f' AND co.confrelid = {table})"
+    )
+}
+
 /// Every kind, the relations (and their replica identity) only where `relations` holds,
 /// their details (and the deparse in `relations`) only where `details` holds (both SQL over
 /// `c` and `n`). Bucket rows are catalog-wide: read unless `storage.buckets` is locked
@@ -357,6 +409,28 @@ const REPLICA_IDENTITY: &str = "SELECT 'replica_identity', json_agg(json_build_a
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn names_and_stages_read_every_kind_once() {
+        let mut staged: Vec<&str> = vec!["meta", "schemas"];
+        for (_, kinds) in STAGES {
+            staged.extend(kinds.iter());
+        }
+        let mut every: Vec<&str> = all().into_iter().map(|(k, _)| k).collect();
+        let count = staged.len();
+        staged.sort();
+        staged.dedup();
+        assert_eq!(count, staged.len(), "a kind read twice");
+        every.sort();
+        assert_eq!(staged, every);
+        let names: Vec<&str> = names().into_iter().map(|(k, _)| k).collect();
+        assert_eq!(names, ["meta", "schemas", "relations"]);
+        let neighbours = with_neighbours("public", "it's");
+        assert!(
+            neighbours.contains("to_regclass('\"public\".\"it''s\"')"),
+            "{neighbours}"
+        );
+    }
 
     #[test]
     fn every_query_is_filled_in_and_tagged_with_its_kind() {

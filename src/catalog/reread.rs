@@ -167,7 +167,8 @@ pub fn with_details_from(fresh: Catalog, before: Catalog, reread: &[(String, Str
         stats,
         // Keyed by text, so still right; planning against the result parses nothing twice.
         normalised: before.normalised,
-        fingerprint_memo: Default::default(),
+        // The kept tables are moved unchanged: their digests still hold.
+        fingerprint_memo: before.fingerprint_memo.keeping_tables_except(reread),
     };
     super::assemble::detect_flavour(&mut merged);
     merged

@@ -30,7 +30,7 @@ impl<'de> Deserialize<'de> for Oid {
     }
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize)]
 pub struct MetaRow {
     pub version: String,
     pub version_num: i32,
@@ -38,7 +38,7 @@ pub struct MetaRow {
     pub user: String,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize)]
 pub struct RoleRow {
     pub oid: Oid,
     pub name: String,
@@ -47,7 +47,7 @@ pub struct RoleRow {
     pub superuser: bool,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize)]
 pub struct SchemaRow {
     pub oid: Oid,
     pub name: String,
@@ -56,7 +56,7 @@ pub struct SchemaRow {
     pub comment: Option<String>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize)]
 pub struct RelationRow {
     pub oid: Oid,
     pub schema_oid: Oid,
@@ -76,7 +76,7 @@ pub struct RelationRow {
     pub grants: Option<Vec<(String, String)>>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize)]
 pub struct ColumnRow {
     pub rel: Oid,
     pub position: i16,
@@ -93,7 +93,7 @@ pub struct ColumnRow {
     pub quoted: String,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize)]
 pub struct ConstraintRow {
     pub rel: Oid,
     pub name: String,
@@ -109,7 +109,7 @@ pub struct ConstraintRow {
     pub validated: bool,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize)]
 pub struct IndexRow {
     pub rel: Oid,
     pub name: String,
@@ -131,7 +131,7 @@ pub struct IndexRow {
     pub valid: bool,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize)]
 pub struct OpclassRow {
     pub oid: Oid,
     /// Quoted, and schema-qualified unless in `pg_catalog`.
@@ -141,14 +141,14 @@ pub struct OpclassRow {
     pub default: bool,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize)]
 pub struct CollationRow {
     pub oid: Oid,
     /// Quoted, and schema-qualified unless in `pg_catalog`.
     pub name: String,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize)]
 pub struct PolicyRow {
     pub rel: Oid,
     pub name: String,
@@ -159,7 +159,7 @@ pub struct PolicyRow {
     pub with_check: Option<String>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize)]
 pub struct TriggerRow {
     pub rel: Oid,
     pub name: String,
@@ -169,7 +169,7 @@ pub struct TriggerRow {
     pub enabled: bool,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize)]
 pub struct FunctionRow {
     pub schema: String,
     pub name: String,
@@ -184,21 +184,21 @@ pub struct FunctionRow {
     pub comment: Option<String>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize)]
 pub struct EnumRow {
     pub schema: String,
     pub name: String,
     pub labels: Option<Vec<String>>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize)]
 pub struct ExtensionRow {
     pub name: String,
     pub version: String,
     pub schema: String,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize)]
 pub struct FunctionAclRow {
     pub schema: String,
     pub name: String,
@@ -207,14 +207,14 @@ pub struct FunctionAclRow {
     pub body: Option<String>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize)]
 pub struct MembershipRow {
     pub member: String,
     pub role: String,
     pub inherit: bool,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize)]
 pub struct PublicationRow {
     pub name: String,
     pub all_tables: bool,
@@ -225,7 +225,7 @@ pub struct PublicationRow {
     pub tables: Option<Vec<(String, String)>>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize)]
 pub struct ReplicaIdentityRow {
     pub rel: Oid,
     pub code: String,
@@ -249,7 +249,7 @@ pub struct BucketRow {
 }
 
 /// Everything the queries returned; a kind that could not be read stays empty.
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct Rows {
     pub meta: Option<MetaRow>,
     pub roles: Vec<RoleRow>,

@@ -56,7 +56,7 @@ impl ReadOptions {
     }
 
     /// `BEGIN …; SET LOCAL search_path = ''; SET LOCAL lock_timeout = …`.
-    fn begin(&self) -> String {
+    pub(super) fn begin(&self) -> String {
         format!(
             "{}; SET LOCAL lock_timeout = {}",
             queries::BEGIN,
@@ -368,12 +368,12 @@ async fn run(client: &Client, sql: &str, rows: &mut Rows) -> Result<(), ReadErro
 }
 
 /// `lock_timeout` ran out (SQLSTATE 55P03).
-fn lock_timed_out(e: &tokio_postgres::Error) -> bool {
+pub(super) fn lock_timed_out(e: &tokio_postgres::Error) -> bool {
     e.code() == Some(&tokio_postgres::error::SqlState::LOCK_NOT_AVAILABLE)
 }
 
 /// Only a missing privilege makes a part unreadable; anything else (a cancel, a lock
 /// timeout, a lost connection) ends the read.
-fn lacks_privilege(e: &tokio_postgres::Error) -> bool {
+pub(super) fn lacks_privilege(e: &tokio_postgres::Error) -> bool {
     e.code() == Some(&tokio_postgres::error::SqlState::INSUFFICIENT_PRIVILEGE)
 }

@@ -15,6 +15,7 @@ pub mod server;
 pub mod server_error;
 pub mod shim;
 pub mod simulate;
+pub mod staged_read;
 pub mod target;
 mod tls;
 

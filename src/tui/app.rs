@@ -93,9 +93,12 @@ pub struct RollbackView {
 pub struct Model {
     /// The live schema; `None` until the first read arrives.
     pub catalog: Option<Arc<Catalog>>,
-    /// Names only (schemas, tables), read first: the tree is drawn from them until
-    /// `catalog` arrives. Never planned against.
+    /// Names only (schemas, tables), read first, then with each kind of details merged in
+    /// as it arrives: the tree and the detail pane are drawn from it until `catalog`
+    /// arrives. Never planned against: it is not complete.
     pub names: Option<Arc<Catalog>>,
+    /// Which kinds of details `names` has while the first read runs.
+    pub loading: Option<Loading>,
     pub design: Option<DesignState>,
     pub settings: PlanSettings,
     /// The plan of the design; `None` without a design or while the plan has errors.
@@ -114,6 +117,23 @@ pub struct Model {
     pub sample_run: super::sample_load::SampleRun,
     /// The last run of the policy simulator (phase 4 shows it beside the policies).
     pub simulation: Option<super::last_simulation::LastSimulation>,
+}
+
+/// While the first read's details load (`Model::catalog` is still `None`).
+#[derive(Clone, Debug, Default)]
+pub struct Loading {
+    pub progress: crate::db::staged_read::Progress,
+    /// Tables the reader has been asked to read ahead, so each is asked for once.
+    pub asked: Vec<(String, String)>,
+}
+
+impl Loading {
+    pub fn start() -> Loading {
+        Loading {
+            progress: crate::db::staged_read::Progress::start(),
+            asked: Vec::new(),
+        }
+    }
 }
 
 impl Model {

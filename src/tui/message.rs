@@ -22,6 +22,11 @@ pub enum Message {
     Catalog(Result<Box<Catalog>, String>),
     /// The names read first (schemas, tables): enough for the tree while details load.
     CatalogNames(Box<Catalog>),
+    /// More of the first read's details: everything read so far, and which kinds that is.
+    CatalogDetails {
+        catalog: Box<Catalog>,
+        progress: crate::db::staged_read::Progress,
+    },
     /// After an apply: every name, details only for `tables` (the rest are kept).
     CatalogReread {
         tables: Vec<(String, String)>,
@@ -50,11 +55,19 @@ pub enum Message {
 pub enum Effect {
     /// The screen changed and must be drawn.
     Redraw,
-    /// Read the live schema as job `generation`: the names first, then everything.
+    /// Read the live schema as job `generation`: staged (the names first, then the details
+    /// kind by kind) when nothing is shown yet, else in one piece.
     ReadCatalog {
         generation: u64,
         /// How long a read waits for a lock before reading around the table.
         lock_timeout: String,
+        staged: bool,
+    },
+    /// During staged read `generation`: read this table's details next (`None`: nothing to
+    /// read first, go on with the kinds).
+    ReadTableFirst {
+        generation: u64,
+        table: Option<(String, String)>,
     },
     /// Re-read, as job `generation`, the details of only these tables (what an apply
     /// touched and their foreign-key neighbours).

@@ -17,6 +17,7 @@ pub mod job;
 pub mod keymap;
 pub mod last_simulation;
 pub mod layout;
+pub mod loading;
 pub mod message;
 pub mod mouse;
 pub mod navigation;

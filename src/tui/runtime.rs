@@ -14,11 +14,15 @@ use tokio::task::{AbortHandle, JoinHandle};
 use crate::catalog;
 use crate::db::Session;
 use crate::db::apply::{DriftCheck, apply_with_samples};
-use crate::db::catalog::{ReadOptions, read_for_tables, read_names, read_with};
+use crate::db::catalog::{ReadOptions, read_for_tables, read_with};
+use crate::db::staged_read::{Staged, read_staged};
 
 use super::app::App;
 use super::message::{Effect, Message};
 use super::update::update;
+
+/// A table for a staged read to read ahead of its kinds, or `None`: nothing to read first.
+type ReadFirst = Option<(String, String)>;
 
 /// The task of the running database job, under the generation `update` gave it.
 struct RunningTask {
@@ -37,6 +41,9 @@ pub struct Runtime {
     cleanup: Option<JoinHandle<()>>,
     /// Clipboard text the loop still has to write to the terminal (OSC 52).
     pub clipboard: Vec<String>,
+    /// The staged read running as this generation, and where to send the tables it should
+    /// read next.
+    read_first: Option<(u64, UnboundedSender<ReadFirst>)>,
 }
 
 /// Counts a task as in flight until it ends or is aborted (dropped).
@@ -64,6 +71,7 @@ impl Runtime {
             job: None,
             cleanup: None,
             clipboard: Vec::new(),
+            read_first: None,
         }
     }
 
@@ -133,25 +141,40 @@ impl Runtime {
                 Effect::ReadCatalog {
                     generation,
                     lock_timeout,
+                    staged,
                 } => {
                     let session = self.session.clone();
-                    let names = self.tx.clone();
+                    let tx = self.tx.clone();
+                    let (first, mut wanted) = unbounded_channel();
+                    self.read_first = staged.then_some((generation, first));
                     self.spawn_job(generation, async move {
                         let options = ReadOptions::with_lock_timeout(&lock_timeout);
-                        // The names first, so the tree is drawn while the details load.
-                        if let Ok(listed) = read_names(&session.client, &options).await {
-                            let _ = names.send(Message::Job(
-                                generation,
-                                Box::new(Message::CatalogNames(Box::new(listed))),
-                            ));
-                        }
-                        Message::Catalog(
-                            read_with(&session.client, &options)
-                                .await
-                                .map(Box::new)
-                                .map_err(|e| e.to_string()),
-                        )
+                        let result = if staged {
+                            read_staged(&session.client, &options, &mut wanted, |stage| {
+                                let message = match stage {
+                                    Staged::Names(names) => Message::CatalogNames(Box::new(names)),
+                                    Staged::Details { catalog, progress } => {
+                                        Message::CatalogDetails {
+                                            catalog: Box::new(catalog),
+                                            progress,
+                                        }
+                                    }
+                                };
+                                let _ = tx.send(Message::Job(generation, Box::new(message)));
+                            })
+                            .await
+                        } else {
+                            read_with(&session.client, &options).await
+                        };
+                        Message::Catalog(result.map(Box::new).map_err(|e| e.to_string()))
                     });
+                }
+                Effect::ReadTableFirst { generation, table } => {
+                    if let Some((running, first)) = &self.read_first
+                        && *running == generation
+                    {
+                        let _ = first.send(table);
+                    }
                 }
                 Effect::RereadTables {
                     generation,
@@ -377,6 +400,26 @@ impl Harness {
                     panic!("background work did not finish within 120 s")
                 }
                 Err(_) => {}
+            }
+        }
+    }
+
+    /// Waits for the next message from the background work and handles it; `false` when
+    /// nothing is running and nothing is queued.
+    pub async fn step(&mut self) -> bool {
+        loop {
+            if let Ok(message) = self.rx.try_recv() {
+                self.send(message);
+                return true;
+            }
+            if !self.runtime.busy() {
+                return false;
+            }
+            if let Ok(Some(message)) =
+                tokio::time::timeout(Duration::from_millis(50), self.rx.recv()).await
+            {
+                self.send(message);
+                return true;
             }
         }
     }

@@ -76,6 +76,23 @@ pub fn update(app: &mut App, message: Message) -> Vec<Effect> {
                 {
                     app.view.tree.select_first_table();
                 }
+                app.model.loading = Some(super::app::Loading::start());
+                app.view.message = super::loading::status(app);
+                super::loading::answer_names(app).into_iter().collect()
+            } else {
+                Vec::new()
+            }
+        }
+        Message::CatalogDetails { catalog, progress } => {
+            if app.model.catalog.is_none()
+                && let Some(loading) = app.model.loading.as_mut()
+            {
+                loading.progress = progress;
+                app.model.names = Some(std::sync::Arc::new(*catalog));
+                app.view
+                    .tree
+                    .rebuild(app.model.tree_catalog(), &app.model.drafts);
+                app.view.message = super::loading::status(app);
             }
             Vec::new()
         }
@@ -101,6 +118,9 @@ pub fn update(app: &mut App, message: Message) -> Vec<Effect> {
             app.job.finish();
             app.model.catalog = Some(std::sync::Arc::new(*catalog));
             app.model.names = None;
+            if app.model.loading.take().is_some() {
+                app.view.message = None;
+            }
             replan(app);
             let changes = app.changes();
             if let Some(m) = &mut app.view.message
@@ -166,6 +186,7 @@ pub fn update(app: &mut App, message: Message) -> Vec<Effect> {
             Vec::new()
         }
     };
+    effects.extend(super::loading::ask_for_selected(app));
     super::rollback_view::sync(app);
     effects.push(Effect::Redraw);
     effects
@@ -547,6 +568,7 @@ fn read_catalog(app: &mut App) -> Option<Effect> {
     Some(Effect::ReadCatalog {
         generation,
         lock_timeout: app.model.settings.lock_timeout.clone(),
+        staged: app.model.catalog.is_none(),
     })
 }
 
@@ -592,6 +614,9 @@ fn delete(app: &mut App) {
 fn cannot_apply(app: &App) -> Option<String> {
     if app.applying() {
         return Some("an apply is already running (Esc cancels it)".into());
+    }
+    if app.model.loading.is_some() && app.model.catalog.is_none() {
+        return Some("wait: details still loading; apply needs the whole live schema".into());
     }
     if app.reading() {
         return Some("wait: the live schema is being read".into());

@@ -35,7 +35,15 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
             ));
         } else if app.model.catalog.is_none() {
             lines.push(Line::styled(
-                "planning as soon as the live schema has been read…",
+                match app.model.loading.as_ref().map(|l| &l.progress) {
+                    Some(p) => format!(
+                        "details still loading ({} of {} kinds read): planning as soon as the \
+                         live schema has been read whole…",
+                        p.arrived.len(),
+                        p.arrived.len() + p.pending.len()
+                    ),
+                    None => "planning as soon as the live schema has been read…".to_owned(),
+                },
                 app.theme.style(Role::Dim),
             ));
         } else {

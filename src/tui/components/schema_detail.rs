@@ -35,14 +35,9 @@ fn lines<'a>(app: &App, width: u16) -> Vec<Line<'a>> {
             && let Some((schema, name)) = app.view.tree.selected_table()
             && let Some(table) = names.table(schema, name)
         {
-            // Names are in, details are not: say what the table is and what is coming.
-            let mut out = table_lines(app, names, table, width);
-            out.truncate(1);
-            out.push(dim(
-                app,
-                "still loading: columns, keys, constraints, indexes, policies and triggers…",
-            ));
-            return out;
+            // Names are in and some details perhaps: show those, say what is coming
+            // (`table_lines` adds the note).
+            return table_lines(app, names, table, width);
         }
         return vec![Line::styled(
             "reading the live schema…",
@@ -135,16 +130,21 @@ fn schema_lines<'a>(app: &App, catalog: &Catalog, name: &str) -> Vec<Line<'a>> {
 fn table_lines<'a>(app: &App, catalog: &Catalog, t: &Table, width: u16) -> Vec<Line<'a>> {
     let mut out = Vec::new();
     let policies = t.policies.len();
+    let pending = crate::tui::loading::pending_for(app, &t.schema, &t.name);
     let mut facts = vec![
         if t.rls_enabled {
             "RLS on".to_owned()
         } else {
             "RLS off".to_owned()
         },
-        format!(
-            "{policies} polic{}",
-            if policies == 1 { "y" } else { "ies" }
-        ),
+        if pending.contains(&"policies") {
+            "policies loading".to_owned()
+        } else {
+            format!(
+                "{policies} polic{}",
+                if policies == 1 { "y" } else { "ies" }
+            )
+        },
     ];
     if let Some(rows) = t.row_estimate.filter(|r| *r >= 0) {
         facts.push(format!("~{} rows", thousands(rows)));
@@ -250,6 +250,15 @@ fn table_lines<'a>(app: &App, catalog: &Catalog, t: &Table, width: u16) -> Vec<L
         return out;
     }
 
+    if !pending.is_empty() {
+        out.push(Line::styled(
+            crate::tui::loading::note(&pending),
+            app.theme.style(Role::Info),
+        ));
+        if pending.contains(&"columns") {
+            return out;
+        }
+    }
     out.push(rule(&app.theme, "columns", width));
     let narrow = width < 70;
     let type_w = t
@@ -465,7 +474,9 @@ fn table_lines<'a>(app: &App, catalog: &Catalog, t: &Table, width: u16) -> Vec<L
         },
         width,
     ));
-    if t.policies.is_empty() {
+    if pending.contains(&"policies") {
+        out.push(dim(app, " loading…"));
+    } else if t.policies.is_empty() {
         out.push(dim(
             app,
             if t.rls_enabled {

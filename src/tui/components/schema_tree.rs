@@ -87,7 +87,7 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
     let inner = block.inner(area);
     frame.render_widget(block, area);
     let width = inner.width as usize;
-    if app.model.catalog.is_none() {
+    if app.model.tree_catalog().is_none() {
         frame.render_widget(
             Paragraph::new(Line::styled(
                 "reading the live schema…",
