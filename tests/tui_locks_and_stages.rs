@@ -452,3 +452,50 @@ fn the_names_are_answered_even_when_no_live_table_is_selected() {
         "{effects:?}"
     );
 }
+
+#[tokio::test]
+async fn a_big_catalog_shows_only_the_tables_read_ahead_until_it_is_complete() {
+    use schemaforge::db::catalog::{ReadOptions, read_with};
+    use schemaforge::db::staged_read::{SHOW_EACH_KIND_UP_TO, Staged, read_staged};
+    let db = test_db().await;
+    db.batch_execute(&format!(
+        "DO $$ BEGIN FOR i IN 1..{} LOOP
+           EXECUTE format('CREATE TABLE public.t%s (id bigint PRIMARY KEY, title text)', i);
+         END LOOP; END $$;",
+        SHOW_EACH_KIND_UP_TO + 1
+    ))
+    .await
+    .unwrap();
+    let (first, mut wanted) = tokio::sync::mpsc::unbounded_channel();
+    first.send(Some(("public".into(), "t7".into()))).unwrap();
+    let mut reports = Vec::new();
+    let staged = read_staged(&db, &ReadOptions::default(), &mut wanted, |s| {
+        reports.push(s)
+    })
+    .await
+    .unwrap();
+    let one_piece = read_with(&db, &ReadOptions::default()).await.unwrap();
+    assert_eq!(
+        schemaforge::catalog::fingerprint(&staged),
+        schemaforge::catalog::fingerprint(&one_piece)
+    );
+    assert!(matches!(reports[0], Staged::Names(_)));
+    let details: Vec<_> = reports[1..]
+        .iter()
+        .map(|r| match r {
+            Staged::Details { catalog, progress } => (catalog, progress),
+            other => panic!("{other:?}"),
+        })
+        .collect();
+    assert!(details.len() >= 2, "the table read ahead, then kinds");
+    for (catalog, progress) in details {
+        assert!(!progress.kinds_shown);
+        // The selected table whole, every other by name only, whatever kinds arrived.
+        assert_eq!(catalog.table("public", "t7").unwrap().columns.len(), 2);
+        assert!(
+            catalog.table("public", "t8").unwrap().columns.is_empty(),
+            "{:?}",
+            progress.arrived
+        );
+    }
+}

@@ -153,8 +153,10 @@ fn structure_without_tables(catalog: &Catalog) -> Catalog {
     let mut flavour = catalog.flavour.clone();
     flavour.server_version = String::new();
     flavour.server_version_num = 0;
-    // Who reads is not what the schema is.
+    // Who reads is not what the schema is, nor which database holds it: a rollback or a
+    // saved plan applies to the same schema in another database (a copy, a staging project).
     flavour.user = String::new();
+    flavour.database = String::new();
     Catalog {
         flavour,
         schemas: catalog.schemas.clone(),
@@ -175,6 +177,7 @@ fn structure_without_tables(catalog: &Catalog) -> Catalog {
             .cloned()
             .collect(),
         publications: catalog.publications.clone(),
+        buckets: catalog.buckets.clone(),
         warnings: catalog.warnings.clone(),
         // What could not be read says how the read went, not what the schema is.
         unreadable: Vec::new(),
@@ -266,7 +269,8 @@ mod tests {
         b.tables[0].row_estimate = Some(1_000_000);
         b.stats.round_trips = 7;
         b.flavour.server_version = "15.9".into();
-        assert_eq!(fingerprint(&b), fp);
+        b.flavour.database = "a_copy".into();
+        assert_eq!(fingerprint(&b), fp, "nor which database holds the schema");
     }
 
     #[test]
@@ -278,6 +282,18 @@ mod tests {
         let mut c = a.clone();
         c.tables[0].rls_enabled = false;
         assert_ne!(fingerprint(&c), fingerprint(&a));
+        let mut d = a.clone();
+        d.buckets.push(super::super::model::StorageBucket {
+            id: "avatars".into(),
+            public: true,
+            file_size_limit: None,
+            allowed_mime_types: None,
+        });
+        assert_ne!(
+            fingerprint(&d),
+            fingerprint(&a),
+            "a storage bucket row counts"
+        );
     }
 
     #[test]

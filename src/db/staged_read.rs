@@ -27,6 +27,12 @@ use crate::catalog::{Catalog, ReadStats};
 /// this only bounds a slow answer).
 const FIRST_CHOICE_WAIT: Duration = Duration::from_millis(500);
 
+/// Up to this many relations, each kind's report carries every table's details so far. Past
+/// it, putting the whole catalog together again for each kind costs more than the read
+/// itself (5,000 tables: 4.7 s to complete instead of 2.9 s), while the table the user looks
+/// at is read ahead anyway: the reports carry the names and the tables read ahead only.
+pub const SHOW_EACH_KIND_UP_TO: usize = 1_000;
+
 /// What a staged read reports while it runs.
 #[derive(Debug)]
 pub enum Staged {
@@ -48,6 +54,9 @@ pub struct Progress {
     pub pending: Vec<&'static str>,
     /// `(schema, name)` of the tables read whole ahead of their kinds.
     pub read_first: Vec<(String, String)>,
+    /// Whether the reports carry each arrived kind for every table, or (a big catalog, see
+    /// [`SHOW_EACH_KIND_UP_TO`]) only the tables read ahead until the whole catalog is in.
+    pub kinds_shown: bool,
 }
 
 impl Progress {
@@ -56,6 +65,7 @@ impl Progress {
             arrived: Vec::new(),
             pending: queries::STAGES.iter().map(|(label, _)| *label).collect(),
             read_first: Vec::new(),
+            kinds_shown: true,
         }
     }
 
@@ -97,6 +107,8 @@ struct Sofar {
     rows: Rows,
     /// The tables read ahead (and their neighbours), put together.
     ahead: Option<Catalog>,
+    /// The names, for the reports of a big catalog, which show no kind before the end.
+    names: Option<Catalog>,
     progress: Progress,
     stats: ReadStats,
     /// A report being put together on the blocking pool while the next kind is read.
@@ -107,11 +119,20 @@ impl Sofar {
     /// What to put together for a report of the details so far (the tables read ahead
     /// taken whole from `ahead`): owned, to run off this task.
     fn snapshot(&self) -> impl FnOnce() -> Staged + Send + 'static {
-        let rows = self.rows.clone();
+        let shown = self.progress.kinds_shown;
+        let rows = if shown {
+            self.rows.clone()
+        } else {
+            Rows::default()
+        };
+        let names = if shown { None } else { self.names.clone() };
         let ahead = self.ahead.clone();
         let progress = self.progress.clone();
         move || {
-            let now = assemble(rows, Vec::new(), ReadStats::default());
+            let now = match names {
+                Some(names) => names,
+                None => assemble(rows, Vec::new(), ReadStats::default()),
+            };
             let catalog = match ahead {
                 Some(ahead) => with_details_from(ahead, now, &progress.read_first),
                 None => now,
@@ -152,6 +173,7 @@ async fn staged(
     let mut sofar = Sofar {
         rows: Rows::default(),
         ahead: None,
+        names: None,
         progress: Progress::start(),
         stats: ReadStats::default(),
         assembling: None,
@@ -161,6 +183,10 @@ async fn staged(
     absorb(stream, &mut sofar.rows).await?;
     let names = assemble(sofar.rows.clone(), Vec::new(), sofar.stats.clone());
     let any_table = !names.tables.is_empty();
+    if names.tables.len() > SHOW_EACH_KIND_UP_TO {
+        sofar.progress.kinds_shown = false;
+        sofar.names = Some(names.clone());
+    }
     report(Staged::Names(names));
 
     // The names are answered with the table the tree selects: read it before any kind.

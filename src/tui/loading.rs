@@ -20,10 +20,14 @@ pub fn pending_for(app: &App, schema: &str, name: &str) -> Vec<&'static str> {
             Vec::new()
         };
     }
-    progress
-        .pending
-        .iter()
-        .copied()
+    // A big catalog shows a table's kinds only once all are in (or it is read ahead).
+    let stages = if progress.kinds_shown {
+        progress.pending.clone()
+    } else {
+        [progress.arrived.as_slice(), progress.pending.as_slice()].concat()
+    };
+    stages
+        .into_iter()
         .filter(|stage| *stage != "functions")
         .collect()
 }
