@@ -14,8 +14,8 @@
 use serde_json::Value;
 
 use super::buckets::BucketTemplate;
-use super::materialized_views::{AggregateFunction, BucketUnit};
 use super::diagnostics::{Diagnostic, has_errors, index_path, key_path};
+use super::materialized_views::{AggregateFunction, BucketUnit};
 use super::model::{Aggregate, Design, IndexMethod, OnDelete, Operation};
 use super::shape_repair::errors_despite;
 use super::validate::validate_with_known_tables;
@@ -78,7 +78,10 @@ const DESIGN_KEYS: &[(&str, Kind)] = &[
     ("samples", Kind::Samples),
     ("audit_readers", Kind::StrList),
     ("buckets", Kind::ListOfObjects(walk_bucket)),
-    ("materialized_views", Kind::ListOfObjects(walk_materialized_view)),
+    (
+        "materialized_views",
+        Kind::ListOfObjects(walk_materialized_view),
+    ),
 ];
 
 const MATERIALIZED_VIEW_KEYS: &[(&str, Kind)] = &[

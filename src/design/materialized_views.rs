@@ -225,8 +225,13 @@ pub struct ViewOutput {
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum OutputKind {
-    Bucket { unit: BucketUnit, column: String },
-    Group { column: String },
+    Bucket {
+        unit: BucketUnit,
+        column: String,
+    },
+    Group {
+        column: String,
+    },
     Aggregate {
         function: AggregateFunction,
         column: Option<String>,

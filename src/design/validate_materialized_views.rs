@@ -124,7 +124,8 @@ fn check_columns(design: &Design, view: &MaterializedView, path: &str, out: &mut
                 format!("\"{reference}\" is json, which cannot be grouped by"),
             )),
             Some(c) => {
-                let same = |r: &String| find_column(&columns, r).is_some_and(|o| o.db_name == c.db_name);
+                let same =
+                    |r: &String| find_column(&columns, r).is_some_and(|o| o.db_name == c.db_name);
                 if view.group_by[..gi].iter().any(same) {
                     out.push(Diagnostic::error(
                         at,
@@ -188,10 +189,7 @@ fn check_columns(design: &Design, view: &MaterializedView, path: &str, out: &mut
             if resolved.columns[..i].iter().any(|c| c.name == column.name) {
                 out.push(Diagnostic::error(
                     path,
-                    format!(
-                        "the view would have two columns named \"{}\"",
-                        column.name
-                    ),
+                    format!("the view would have two columns named \"{}\"", column.name),
                 ));
             }
         }
@@ -292,18 +290,32 @@ mod tests {
         ]));
         let has = |path: &str, text: &str| {
             assert!(
-                found.iter().any(|d| d.starts_with(path) && d.contains(text)),
+                found
+                    .iter()
+                    .any(|d| d.starts_with(path) && d.contains(text)),
                 "{path} {text}: {found:#?}"
             )
         };
         has("materialized_views[0].source", "did you mean \"todos\"?");
-        has("materialized_views[1].group_by[0]", "did you mean \"title\"?");
+        has(
+            "materialized_views[1].group_by[0]",
+            "did you mean \"title\"?",
+        );
         has("materialized_views[1].time_bucket.field", "date-time");
-        has("materialized_views[1].aggregates[0].field", "sum over \"title\"");
-        has("materialized_views[1].aggregates[1].field", "max over \"meta\"");
+        has(
+            "materialized_views[1].aggregates[0].field",
+            "sum over \"title\"",
+        );
+        has(
+            "materialized_views[1].aggregates[1].field",
+            "max over \"meta\"",
+        );
         has("materialized_views[1].aggregates[2]", "avg needs a field");
         has("materialized_views[1].refresh", "5 (minute");
-        has("materialized_views[2].name", "already the name of the table");
+        has(
+            "materialized_views[2].name",
+            "already the name of the table",
+        );
         has("materialized_views[2].group_by", "unique index");
         has("materialized_views[2].aggregates", "at least one aggregate");
         has("materialized_views[3]", "two columns named \"count\"");
