@@ -337,6 +337,33 @@ async fn with_pg_cron_each_view_gets_a_staggered_job_and_the_rollback_gives_the_
         text(&again)
     );
 
+    // `design --from-db` reads the views back, readers and (staggered) schedules included,
+    // and planning that design changes nothing.
+    let out = cli(&db.url, &["design", "--from-db"]);
+    assert_success(&out);
+    let read: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        read["materialized_views"],
+        json!([
+            {"name": "status_totals", "source": "todos", "group_by": ["status"],
+             "aggregates": [{"function": "count"}, {"function": "max", "field": "amount"}],
+             "refresh": "7-59/15 * * * *"},
+            {"name": "todos_per_day", "source": "todos", "group_by": ["status"],
+             "time_bucket": {"field": "created_at", "unit": "day"},
+             "aggregates": [{"function": "count"}, {"function": "sum", "field": "amount"}],
+             "readers": ["authenticated"], "refresh": "*/15 * * * *"}
+        ]),
+        "{read:#}"
+    );
+    let from_db = write(&db, "from-db.json", &read);
+    let again = cli(&db.url, &["plan", &from_db]);
+    assert_success(&again);
+    assert!(
+        again.stdout.is_empty(),
+        "the design read back plans nothing: {}",
+        text(&again)
+    );
+
     // The rollback saved before the apply: views, indexes, grants and jobs gone.
     let out = cli(
         &db.url,
