@@ -210,7 +210,7 @@ fn open_form(app: &mut App, index: Option<usize>) {
     } else {
         refresh_sql(&crate::catalog::QualifiedName::new(
             &design.schema,
-            &view.view_db_name(),
+            view.view_db_name(),
         ))
     };
     let cron_note = match cron {
