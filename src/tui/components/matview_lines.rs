@@ -4,14 +4,23 @@
 
 use ratatui::text::{Line, Span};
 
-use super::tables_pane::inline_findings;
 use super::{fit, pad, rule};
 use crate::design::Design;
 use crate::tui::app::App;
 use crate::tui::editors::matview_form::summary;
 use crate::tui::theme::Role;
 
-pub fn lines<'a>(app: &App, d: &Design, width: u16, out: &mut Vec<Line<'a>>) {
+/// The findings under a view's line: `findings(app, path, width, out)`, the tables pane's,
+/// handed in so this file does not import the pane that imports it.
+pub type InlineFindings<'a> = fn(&App, &str, u16, &mut Vec<Line<'a>>);
+
+pub fn lines<'a>(
+    app: &App,
+    d: &Design,
+    width: u16,
+    out: &mut Vec<Line<'a>>,
+    findings: InlineFindings<'a>,
+) {
     if d.materialized_views.is_empty() {
         return;
     }
@@ -39,6 +48,6 @@ pub fn lines<'a>(app: &App, d: &Design, width: u16, out: &mut Vec<Line<'a>>) {
                 app.theme.style(Role::Dim),
             ),
         ]));
-        inline_findings(app, &format!("materialized_views[{i}]"), None, width, out);
+        findings(app, &format!("materialized_views[{i}]"), width, out);
     }
 }

@@ -243,7 +243,9 @@ fn lines<'a>(app: &App, width: u16) -> (Vec<Line<'a>>, Vec<Option<usize>>) {
         "a add · ⏎ edit · x remove · J/K move · u undo",
         app.theme.style(Role::Dim),
     ));
-    super::matview_lines::lines(app, d, width, &mut out);
+    super::matview_lines::lines(app, d, width, &mut out, |app, path, width, out| {
+        inline_findings(app, path, None, width, out)
+    });
     findings(app, Phase::Tables, width, &mut out);
     rows_at.resize(out.len(), None);
     (out, rows_at)
