@@ -97,7 +97,8 @@ impl Finding {
     pub fn from_plan_error(e: &PlanError) -> Finding {
         let is_path = e.path.starts_with("tables")
             || e.path.starts_with("relationships")
-            || e.path.starts_with("buckets");
+            || e.path.starts_with("buckets")
+            || e.path.starts_with("materialized_views");
         Finding {
             rule: PLAN_ERROR_RULE.into(),
             severity: Severity::Error,
@@ -170,7 +171,10 @@ pub fn phase_of_path(path: &str) -> Phase {
         Phase::Rls
     } else if path.contains(".fields") {
         Phase::Fields
-    } else if path.starts_with("tables") || path.starts_with("schema") {
+    } else if path.starts_with("tables")
+        || path.starts_with("schema")
+        || path.starts_with("materialized_views")
+    {
         Phase::Tables
     } else {
         Phase::Preview

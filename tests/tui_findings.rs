@@ -38,7 +38,9 @@ const DESIGN: &str = r#"{"tables": [
   {"name": "Objects", "fields": [{"name": "path", "type": "singleLineText", "is_primary": true}]}
 ],
  "audit_readers": ["authenticated"],
- "buckets": [{"id": "files", "policies": ["owner_folder", "signed_in_upload"]}]}"#;
+ "buckets": [{"id": "files", "policies": ["owner_folder", "signed_in_upload"]}],
+ "materialized_views": [{"name": "Task counts", "source": "tasks", "group_by": ["title"],
+                         "aggregates": [{"function": "count"}], "readers": ["authenticated"]}]}"#;
 
 /// A finding as both sides print it: every key `lint --json` has.
 fn keyed(f: &Value) -> Vec<String> {
@@ -129,6 +131,13 @@ async fn the_tui_shows_exactly_what_lint_json_reports() {
         "{findings:#?}"
     );
     assert!(warned("other users' folders"), "{findings:#?}");
+    // A materialized view the API reads: the design warns, and so does the linter once it
+    // is there.
+    assert!(warned("bypasses row-level security"), "{findings:#?}");
+    assert!(
+        has(Source::Lint, Severity::Warn, "materialized_view_in_api"),
+        "{findings:#?}"
+    );
     assert!(
         has(Source::Plan, Severity::Info, "plan_note"),
         "{findings:#?}"

@@ -46,6 +46,22 @@ fn add_documents_bucket(app: &mut App) {
     press(app, KeyCode::Enter);
 }
 
+/// `v` in phase 1: todos counted per day and state, read by signed-in users.
+fn add_todos_view(app: &mut App) {
+    keys(app, "1v");
+    keys(app, "Todos per day");
+    press(app, KeyCode::Tab);
+    press(app, KeyCode::Tab);
+    keys(app, "completed");
+    press(app, KeyCode::Tab);
+    keys(app, "created_at");
+    for _ in 0..3 {
+        press(app, KeyCode::Tab);
+    }
+    keys(app, "authenticated");
+    press(app, KeyCode::Enter);
+}
+
 /// How to get from the first screen to a screen under test.
 type Setup = fn(&mut App);
 
@@ -106,6 +122,39 @@ fn screens() -> Vec<(&'static str, Setup)> {
             press(app, KeyCode::Enter);
         }),
         ("rls_template_picker", |app| keys(app, "4T")),
+        ("matview_form", |app| {
+            // A view of todos per day and state, read by signed-in users, every 15 minutes.
+            keys(app, "1v");
+            keys(app, "Todos per day");
+            press(app, KeyCode::Tab);
+            press(app, KeyCode::Tab);
+            keys(app, "completed");
+            press(app, KeyCode::Tab);
+            keys(app, "created_at");
+            press(app, KeyCode::Tab);
+            press(app, KeyCode::Tab);
+            press(app, KeyCode::Tab);
+            keys(app, "authenticated");
+            press(app, KeyCode::Tab);
+            keys(app, "*/15 * * * *");
+        }),
+        ("matview_form_refused", |app| {
+            // A time bucket over a text field, and no such aggregate function.
+            keys(app, "1v");
+            keys(app, "By title");
+            for _ in 0..3 {
+                press(app, KeyCode::Tab);
+            }
+            keys(app, "title");
+            press(app, KeyCode::Enter);
+        }),
+        ("tables_matviews", |app| {
+            add_todos_view(app);
+        }),
+        ("matview_picker", |app| {
+            add_todos_view(app);
+            keys(app, "v");
+        }),
         ("bucket_form", |app| {
             // A new public bucket for images, readable by everyone.
             keys(app, "4B");

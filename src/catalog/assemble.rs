@@ -445,6 +445,11 @@ pub fn assemble(rows: Rows, unreadable: Vec<Unreadable>, stats: ReadStats) -> Ca
             buckets.sort_by(|a, b| a.id.cmp(&b.id));
             buckets
         },
+        cron_jobs: {
+            let mut jobs = rows.cron_jobs;
+            jobs.sort_by(|a, b| a.name.cmp(&b.name));
+            jobs
+        },
         warnings,
         unreadable,
         locked: Vec::new(),

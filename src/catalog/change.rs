@@ -209,6 +209,29 @@ pub enum Change {
     DeleteBucket {
         id: String,
     },
+    /// An aggregate view (`materialized_views`), filled with its rows when created.
+    CreateMaterializedView {
+        view: QualifiedName,
+        /// The `SELECT … GROUP BY …` it holds the result of.
+        query: String,
+    },
+    DropMaterializedView {
+        view: QualifiedName,
+    },
+    /// `COMMENT ON MATERIALIZED VIEW`: it records the view's design, so planning again
+    /// knows whether the view is still what the design says.
+    CommentMaterializedView {
+        view: QualifiedName,
+        text: String,
+    },
+    /// `cron.schedule(name, schedule, command)`: creates the named pg_cron job or replaces it.
+    ScheduleJob {
+        job: super::cron::CronJob,
+    },
+    /// `cron.unschedule(name)`.
+    UnscheduleJob {
+        name: String,
+    },
     Grant {
         table: QualifiedName,
         privileges: Vec<String>,
@@ -377,6 +400,9 @@ impl Change {
         match self {
             Change::CreateTable(def) | Change::CreateLinkingTable(def) => Some(&def.table),
             Change::CreateView { view, .. } | Change::DropView { view } => Some(view),
+            Change::CreateMaterializedView { view, .. }
+            | Change::DropMaterializedView { view }
+            | Change::CommentMaterializedView { view, .. } => Some(view),
             Change::CreateTrigger(def) => Some(&def.table),
             Change::Comment { on, .. } | Change::RemoveComment { on } => Some(match on {
                 CommentOn::Table(t) | CommentOn::Column { table: t, .. } => t,
@@ -417,7 +443,9 @@ impl Change {
             | Change::DropFunction { .. }
             | Change::InsertBucket { .. }
             | Change::UpdateBucket { .. }
-            | Change::DeleteBucket { .. } => None,
+            | Change::DeleteBucket { .. }
+            | Change::ScheduleJob { .. }
+            | Change::UnscheduleJob { .. } => None,
         }
     }
 }
@@ -805,6 +833,26 @@ impl Catalog {
                 self.buckets.sort_by(|a, b| a.id.cmp(&b.id));
             }
             Change::DeleteBucket { id } => self.buckets.retain(|b| &b.id != id),
+            Change::CreateMaterializedView { view, query } => {
+                let mut t = Table::new(&view.schema, &view.name, TableKind::MaterializedView);
+                t.view_definition = Some(query.clone());
+                self.put_table(t);
+            }
+            Change::DropMaterializedView { view } => {
+                self.tables
+                    .retain(|t| !(t.schema == view.schema && t.name == view.name));
+            }
+            Change::CommentMaterializedView { view, text } => {
+                if let Some(t) = self.table_mut(view) {
+                    t.comment = Some(text.clone());
+                }
+            }
+            Change::ScheduleJob { job } => {
+                self.cron_jobs.retain(|j| j.name != job.name);
+                self.cron_jobs.push(job.clone());
+                self.cron_jobs.sort_by(|a, b| a.name.cmp(&b.name));
+            }
+            Change::UnscheduleJob { name } => self.cron_jobs.retain(|j| &j.name != name),
             Change::Revoke {
                 table,
                 privileges,

@@ -7,6 +7,7 @@
 
 pub(crate) mod assemble;
 pub mod change;
+mod cron;
 mod fingerprint;
 mod index_def;
 pub mod index_shape;
@@ -18,6 +19,7 @@ pub mod reread;
 pub(crate) mod rows;
 
 pub use change::Change;
+pub use cron::CronJob;
 pub use fingerprint::{FingerprintMemo, fingerprint};
 pub use locks::{BlockingSession, LockedRelation, lock_advice};
 pub use model::*;

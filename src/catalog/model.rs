@@ -28,6 +28,9 @@ pub struct Catalog {
     /// Rows of `storage.buckets` (Supabase Storage), by id; empty without a storage schema.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub buckets: Vec<StorageBucket>,
+    /// Named rows of `cron.job` (pg_cron), by name; empty without a `cron.job` table.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub cron_jobs: Vec<super::cron::CronJob>,
     /// Things the reading role may see but not use, e.g. a schema without USAGE.
     pub warnings: Vec<String>,
     /// Parts of the catalog that could not be read at all, and the server's reason.

@@ -168,6 +168,10 @@ fn all_where_details(
         ("memberships", MEMBERSHIPS.to_owned()),
         ("publications", PUBLICATIONS.to_owned()),
         ("buckets", BUCKETS.replace("$UNLOCKED", unlocked)),
+        (
+            "cron_jobs",
+            super::cron::CRON_JOBS.replace("$UNLOCKED", unlocked),
+        ),
         ("replica_identity", with_filter(REPLICA_IDENTITY)),
         ("lock_table", LOCK_TABLE.to_owned()),
     ]
@@ -452,7 +456,7 @@ mod tests {
                 "{kind}: filter not filled in"
             );
             // Bucket rows arrive as JSON text decoded from the XML that carried it.
-            let json = if kind == "buckets" {
+            let json = if kind == "buckets" || kind == "cron_jobs" {
                 "pg_catalog.convert_from("
             } else {
                 "json_"
@@ -470,8 +474,8 @@ mod tests {
             .filter(|(_, sql)| sql.contains("c.oid <> ALL ('{7,8}'::pg_catalog.oid[])"))
             .count();
         assert_eq!(
-            filtered, 7,
-            "relations, the five detail kinds and the bucket rows skip locked ones"
+            filtered, 8,
+            "relations, the five detail kinds, the bucket rows and the cron jobs skip locked ones"
         );
     }
 }

@@ -269,6 +269,7 @@ pub struct Rows {
     pub memberships: Vec<MembershipRow>,
     pub publications: Vec<PublicationRow>,
     pub buckets: Vec<super::model::StorageBucket>,
+    pub cron_jobs: Vec<super::cron::CronJob>,
     pub replica_identity: Vec<ReplicaIdentityRow>,
     pub lock_table: Option<super::model::LockTable>,
 }
@@ -311,6 +312,17 @@ impl Rows {
                         public: r.public,
                         file_size_limit: r.file_size_limit,
                         allowed_mime_types: r.allowed_mime_types,
+                    })
+                    .collect();
+            }
+            "cron_jobs" => {
+                let rows: Vec<(String, String, String)> = list(json)?;
+                self.cron_jobs = rows
+                    .into_iter()
+                    .map(|(name, schedule, command)| super::cron::CronJob {
+                        name,
+                        schedule,
+                        command,
                     })
                     .collect();
             }

@@ -15,6 +15,7 @@ use serde_json::Value;
 
 use super::buckets::BucketTemplate;
 use super::diagnostics::{Diagnostic, has_errors, index_path, key_path};
+use super::materialized_views::{AggregateFunction, BucketUnit};
 use super::model::{Aggregate, Design, IndexMethod, OnDelete, Operation};
 use super::shape_repair::errors_despite;
 use super::validate::validate_with_known_tables;
@@ -77,6 +78,31 @@ const DESIGN_KEYS: &[(&str, Kind)] = &[
     ("samples", Kind::Samples),
     ("audit_readers", Kind::StrList),
     ("buckets", Kind::ListOfObjects(walk_bucket)),
+    (
+        "materialized_views",
+        Kind::ListOfObjects(walk_materialized_view),
+    ),
+];
+
+const MATERIALIZED_VIEW_KEYS: &[(&str, Kind)] = &[
+    ("name", Kind::Str),
+    ("db_name", Kind::OptStr),
+    ("source", Kind::Str),
+    ("group_by", Kind::StrList),
+    ("time_bucket", Kind::Object(walk_time_bucket)),
+    ("aggregates", Kind::ListOfObjects(walk_view_aggregate)),
+    ("readers", Kind::StrList),
+    ("refresh", Kind::OptStr),
+];
+
+const TIME_BUCKET_KEYS: &[(&str, Kind)] = &[
+    ("field", Kind::Str),
+    ("unit", Kind::OneOf(&BucketUnit::NAMES)),
+];
+
+const VIEW_AGGREGATE_KEYS: &[(&str, Kind)] = &[
+    ("function", Kind::OneOf(&AggregateFunction::NAMES)),
+    ("field", Kind::OptStr),
 ];
 
 const BUCKET_KEYS: &[(&str, Kind)] = &[
@@ -206,6 +232,44 @@ fn walk_relationship(map: &serde_json::Map<String, Value>, path: &str, out: &mut
 }
 fn walk_bucket(map: &serde_json::Map<String, Value>, path: &str, out: &mut Vec<Diagnostic>) {
     walk_object(map, path, "bucket", BUCKET_KEYS, &["id"], out);
+}
+fn walk_materialized_view(
+    map: &serde_json::Map<String, Value>,
+    path: &str,
+    out: &mut Vec<Diagnostic>,
+) {
+    walk_object(
+        map,
+        path,
+        "materialized view",
+        MATERIALIZED_VIEW_KEYS,
+        &["name", "source"],
+        out,
+    );
+}
+fn walk_time_bucket(map: &serde_json::Map<String, Value>, path: &str, out: &mut Vec<Diagnostic>) {
+    walk_object(
+        map,
+        path,
+        "time bucket",
+        TIME_BUCKET_KEYS,
+        &["field", "unit"],
+        out,
+    );
+}
+fn walk_view_aggregate(
+    map: &serde_json::Map<String, Value>,
+    path: &str,
+    out: &mut Vec<Diagnostic>,
+) {
+    walk_object(
+        map,
+        path,
+        "aggregate",
+        VIEW_AGGREGATE_KEYS,
+        &["function"],
+        out,
+    );
 }
 fn walk_design(map: &serde_json::Map<String, Value>, path: &str, out: &mut Vec<Diagnostic>) {
     walk_object(map, path, "design", DESIGN_KEYS, &[], out);

@@ -48,6 +48,9 @@ pub struct Design {
     /// Supabase Storage buckets and their policies on `storage.objects`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub buckets: Vec<super::buckets::Bucket>,
+    /// Aggregate views over designed tables, refreshed by hand or by `pg_cron`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub materialized_views: Vec<super::materialized_views::MaterializedView>,
 }
 
 impl Default for Design {
@@ -59,6 +62,7 @@ impl Default for Design {
             samples: IndexMap::new(),
             audit_readers: Vec::new(),
             buckets: Vec::new(),
+            materialized_views: Vec::new(),
         }
     }
 }

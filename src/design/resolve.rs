@@ -29,6 +29,8 @@ pub struct ResolvedDesign {
     pub audit_readers: Vec<String>,
     /// Storage buckets, as designed (their policies expand when planned).
     pub buckets: Vec<super::buckets::Bucket>,
+    /// Aggregate views, every name worked out.
+    pub materialized_views: Vec<super::materialized_views::ResolvedMaterializedView>,
     /// The warnings validation found (errors prevent resolution).
     pub warnings: Vec<Diagnostic>,
 }
@@ -265,6 +267,11 @@ pub fn resolve_with_known_tables(
         samples,
         audit_readers: design.audit_readers.clone(),
         buckets: design.buckets.clone(),
+        materialized_views: design
+            .materialized_views
+            .iter()
+            .filter_map(|v| super::materialized_views::resolve_view(design, v))
+            .collect(),
         warnings: diagnostics,
     })
 }

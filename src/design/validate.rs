@@ -39,6 +39,7 @@ pub fn validate_with_known_tables(
     super::validate_audit::check_audit(design, &mut out);
     super::validate_soft_delete::check_soft_delete(design, &mut out);
     super::validate_buckets::check_buckets(design, &mut out);
+    super::validate_materialized_views::check_materialized_views(design, &mut out);
     out
 }
 

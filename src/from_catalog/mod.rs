@@ -14,6 +14,7 @@ mod buckets;
 mod columns;
 mod defaults;
 mod indexes;
+mod matviews;
 mod relations;
 mod security;
 mod soft_delete;
@@ -48,6 +49,9 @@ pub fn design_from_catalog(
     for live in catalog.tables_in(schema) {
         if tables.is_some_and(|names| !names.iter().any(|n| n == &live.name)) {
             continue;
+        }
+        if matviews::is_designed(live) {
+            continue; // read back below, as one of `materialized_views`
         }
         if live.kind != TableKind::Table {
             notes.push(format!(
@@ -122,6 +126,9 @@ pub fn design_from_catalog(
     design
         .relationships
         .extend(linking.into_iter().map(|l| l.relationship));
+    let sources: Vec<&str> = chosen.iter().map(|t| t.name.as_str()).collect();
+    design.materialized_views =
+        matviews::materialized_views(catalog, schema, &sources, &mut ctx.notes);
     enums_used(&mut ctx, &chosen);
     indexes::drop_refused(&mut design, &mut ctx.notes);
     FromCatalog {

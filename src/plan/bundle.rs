@@ -19,12 +19,17 @@ pub enum Section {
     Indexes,
     LinkingTables,
     Views,
+    /// Aggregate views (`materialized_views`) with their unique indexes: after the tables
+    /// and columns they read.
+    MaterializedViews,
     Rls,
     Policies,
     /// Storage buckets (rows of `storage.buckets`) and their policies on `storage.objects`.
     Storage,
     Triggers,
     Grants,
+    /// pg_cron jobs refreshing the materialized views.
+    Schedules,
     Refresh,
     Samples,
     /// Statements of a saved plan, whose groups are not known.
@@ -41,11 +46,13 @@ impl Section {
             Section::Indexes => "indexes",
             Section::LinkingTables => "linking tables",
             Section::Views => "views",
+            Section::MaterializedViews => "materialized views",
             Section::Rls => "row-level security",
             Section::Policies => "policies",
             Section::Storage => "storage buckets",
             Section::Triggers => "triggers",
             Section::Grants => "grants",
+            Section::Schedules => "scheduled refreshes",
             Section::Refresh => "PostgREST refresh",
             Section::Samples => "sample rows",
             Section::Saved => "saved plan",

@@ -10,6 +10,7 @@ pub mod buckets;
 pub mod bundle;
 mod columns;
 mod indexes;
+pub mod matviews;
 #[cfg(test)]
 mod memo_tests;
 pub mod printed;
@@ -202,6 +203,7 @@ pub fn plan(
     audit::plan_audit(&mut planner);
     soft_delete::plan_soft_delete(&mut planner);
     buckets::plan_buckets(&mut planner);
+    matviews::plan_materialized_views(&mut planner);
     if !planner.errors.is_empty() {
         return Err(planner.errors);
     }

@@ -61,6 +61,11 @@ pub fn kind(change: &Change) -> StepKind {
         Change::InsertBucket { .. } => StepKind::InsertBucket,
         Change::UpdateBucket { .. } => StepKind::UpdateBucket,
         Change::DeleteBucket { .. } => StepKind::DeleteBucket,
+        Change::CreateMaterializedView { .. } => StepKind::CreateView,
+        Change::DropMaterializedView { .. } => StepKind::DropView,
+        Change::CommentMaterializedView { .. } => StepKind::Comment,
+        Change::ScheduleJob { .. } => StepKind::ScheduleJob,
+        Change::UnscheduleJob { .. } => StepKind::UnscheduleJob,
         Change::Revoke { .. } => StepKind::Revoke,
         Change::Restore { object, .. } => match object {
             Restored::ForeignKey(_) => StepKind::AddForeignKey,
@@ -255,6 +260,17 @@ pub fn sql(change: &Change) -> String {
         Change::InsertBucket { bucket } => super::buckets::insert_sql(bucket),
         Change::UpdateBucket { bucket } => super::buckets::update_sql(bucket),
         Change::DeleteBucket { id } => super::buckets::delete_sql(id),
+        Change::CreateMaterializedView { view, query } => super::matviews::create_sql(view, query),
+        Change::DropMaterializedView { view } => {
+            format!("DROP MATERIALIZED VIEW {}", view.sql())
+        }
+        Change::CommentMaterializedView { view, text } => format!(
+            "COMMENT ON MATERIALIZED VIEW {} IS {}",
+            view.sql(),
+            crate::sql::literal(text)
+        ),
+        Change::ScheduleJob { job } => super::matviews::schedule_sql(job),
+        Change::UnscheduleJob { name } => super::matviews::unschedule_sql(name),
         Change::Revoke {
             table,
             privileges,

@@ -88,7 +88,9 @@ pub fn rollback(plan: &Plan, before: &Catalog) -> Rollback {
         .iter()
         .filter_map(|s| match &s.change {
             Change::CreateTable(def) | Change::CreateLinkingTable(def) => Some(def.table.clone()),
-            Change::CreateView { view, .. } => Some(view.clone()),
+            Change::CreateView { view, .. } | Change::CreateMaterializedView { view, .. } => {
+                Some(view.clone())
+            }
             _ => None,
         })
         .collect();
@@ -112,7 +114,11 @@ pub fn rollback(plan: &Plan, before: &Catalog) -> Rollback {
             .inverse(&step.change, &state)
             .into_iter()
             .partition(|c| matches!(c, Change::DropFunction { .. } | Change::DropSchema { .. }));
-        let (put_back, now): (Vec<Change>, Vec<Change>) = now.into_iter().partition(is_read_before);
+        // A materialized view the plan replaces comes back whole (view, comment, index,
+        // grants) once the plan's version is gone.
+        let whole = matches!(step.change, Change::DropMaterializedView { .. });
+        let (put_back, now): (Vec<Change>, Vec<Change>) =
+            now.into_iter().partition(|c| whole || is_read_before(c));
         let steps = |changes: Vec<Change>| -> Vec<Step> {
             changes
                 .into_iter()
@@ -195,6 +201,7 @@ impl Inverter<'_> {
         if let Some(on) = change.table()
             && self.created.contains(on)
             && !creates(change, on)
+            && !matches!(change, Change::DropMaterializedView { .. })
             && !links_new_tables(change, self.created)
         {
             // Gone with the table; a foreign key between new tables is dropped first so
@@ -501,6 +508,30 @@ impl Inverter<'_> {
                     })
                 })
                 .collect(),
+            Change::CreateMaterializedView { view, .. } => {
+                vec![Change::DropMaterializedView { view: view.clone() }]
+            }
+            Change::DropMaterializedView { view } => match table(view) {
+                Some(old) => super::matviews::recreate(old, state),
+                None => vec![],
+            },
+            Change::CommentMaterializedView { view, .. } => match table(view) {
+                Some(old) => vec![Change::CommentMaterializedView {
+                    view: view.clone(),
+                    text: old.comment.clone().unwrap_or_default(),
+                }],
+                None => vec![],
+            },
+            Change::ScheduleJob { job } => match state.cron_job(&job.name) {
+                Some(old) => vec![Change::ScheduleJob { job: old.clone() }],
+                None => vec![Change::UnscheduleJob {
+                    name: job.name.clone(),
+                }],
+            },
+            Change::UnscheduleJob { name } => match state.cron_job(name) {
+                Some(old) => vec![Change::ScheduleJob { job: old.clone() }],
+                None => vec![],
+            },
             Change::InsertBucket { bucket } => {
                 self.notes.push(format!(
                     "deletes the bucket {} the plan inserts: the rollback fails if files were uploaded to it since",
@@ -582,7 +613,9 @@ fn is_read_before(change: &Change) -> bool {
 fn creates(change: &Change, table: &QualifiedName) -> bool {
     match change {
         Change::CreateTable(def) | Change::CreateLinkingTable(def) => &def.table == table,
-        Change::CreateView { view, .. } => view == table,
+        Change::CreateView { view, .. } | Change::CreateMaterializedView { view, .. } => {
+            view == table
+        }
         _ => false,
     }
 }

@@ -91,6 +91,9 @@ fn target(change: &Change) -> Option<QualifiedName> {
         | Change::CreateLinkingTable(_)
         | Change::CreateView { .. }
         | Change::DropView { .. }
+        | Change::CreateMaterializedView { .. }
+        | Change::DropMaterializedView { .. }
+        | Change::CommentMaterializedView { .. }
         | Change::DropTable { .. }
         | Change::Comment { .. }
         | Change::RemoveComment { .. }

@@ -46,6 +46,9 @@ pub enum StepKind {
     InsertBucket,
     UpdateBucket,
     DeleteBucket,
+    /// A pg_cron job created or replaced (`cron.schedule`).
+    ScheduleJob,
+    UnscheduleJob,
 }
 
 /// The strongest table lock a step takes (PostgreSQL's names), for the preview.
@@ -165,8 +168,12 @@ fn lock_of(change: &Change) -> Lock {
         | Change::InsertBucket { .. }
         | Change::UpdateBucket { .. }
         | Change::DeleteBucket { .. }
+        | Change::CreateMaterializedView { .. }
+        | Change::ScheduleJob { .. }
+        | Change::UnscheduleJob { .. }
         | Change::Revoke { .. } => Lock::None,
         Change::Comment { .. }
+        | Change::CommentMaterializedView { .. }
         | Change::RemoveComment { .. }
         | Change::ValidateConstraint { .. } => Lock::ShareUpdateExclusive,
         Change::CreateIndex { .. } | Change::CreateTrigger(_) => Lock::Share,

@@ -85,6 +85,7 @@ actions! {
     Template => "template",
     ToggleRls => "toggle_rls",
     Buckets => "buckets",
+    MaterializedViews => "materialized_views",
     Filter => "filter",
     Refresh => "refresh",
     DryRun => "dry_run",
@@ -398,6 +399,13 @@ const DEFAULTS: &[(Context, Action, &[&str], &str, bool)] = &[
         Action::ToggleRls,
         &["R"],
         "phase 4: row-level security on/off",
+        false,
+    ),
+    (
+        Context::List,
+        Action::MaterializedViews,
+        &["v"],
+        "phase 1: materialized (aggregate) views",
         false,
     ),
     (

@@ -425,6 +425,11 @@ fn act(app: &mut App, action: Action) -> Vec<Effect> {
         Action::Simulate => return super::simulating::open(app),
         Action::SimulateAs => return super::simulating::choose(app),
         // Buckets are storage policies: phase 4 is their home.
+        // Aggregate views are built over tables: phase 1 is their home.
+        Action::MaterializedViews => {
+            goto(app, Phase::Tables);
+            return super::editors::matview_form::open(app);
+        }
         Action::Buckets => {
             goto(app, Phase::Rls);
             return super::editors::bucket_form::open(app);

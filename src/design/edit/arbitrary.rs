@@ -409,6 +409,7 @@ pub fn design() -> BoxedStrategy<Design> {
             samples: samples.into_iter().collect::<IndexMap<_, _>>(),
             audit_readers: Vec::new(),
             buckets: Vec::new(),
+            materialized_views: Vec::new(),
         })
         .boxed()
 }

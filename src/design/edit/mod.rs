@@ -52,6 +52,10 @@ pub enum Edit {
     SetBuckets {
         buckets: Vec<super::buckets::Bucket>,
     },
+    /// The aggregate views, all of them (a view added, changed or removed).
+    SetMaterializedViews {
+        views: Vec<super::materialized_views::MaterializedView>,
+    },
     /// Inserts `table` at `index` (`index == tables.len()` appends).
     AddTable {
         index: usize,
@@ -272,6 +276,9 @@ impl Edit {
             }),
             Edit::SetBuckets { buckets } => Ok(Edit::SetBuckets {
                 buckets: std::mem::replace(&mut design.buckets, buckets),
+            }),
+            Edit::SetMaterializedViews { views } => Ok(Edit::SetMaterializedViews {
+                views: std::mem::replace(&mut design.materialized_views, views),
             }),
             Edit::AddTable { index, table } => apply_tables::add(design, index, table, names),
             Edit::RemoveTable { index } => apply_tables::remove(design, index),

@@ -24,6 +24,13 @@ pub enum Editor {
     BucketPicker(Form),
     /// Phase 4: one storage bucket.
     Bucket(BucketForm),
+    /// Phase 1: the materialized views, one to edit or a new one.
+    MatviewPicker(Form),
+    /// Phase 1: one materialized (aggregate) view; `index` `None` for a new one.
+    Matview {
+        index: Option<usize>,
+        form: Form,
+    },
 }
 
 impl Editor {
@@ -39,6 +46,8 @@ impl Editor {
             Editor::Index(f) => &f.form,
             Editor::BucketPicker(form) => form,
             Editor::Bucket(f) => &f.form,
+            Editor::MatviewPicker(form) => form,
+            Editor::Matview { form, .. } => form,
         }
     }
 
@@ -54,6 +63,8 @@ impl Editor {
             Editor::Index(f) => &mut f.form,
             Editor::BucketPicker(form) => form,
             Editor::Bucket(f) => &mut f.form,
+            Editor::MatviewPicker(form) => form,
+            Editor::Matview { form, .. } => form,
         }
     }
 }

@@ -12,6 +12,7 @@ pub mod fields_pane;
 pub mod form;
 pub mod help;
 pub mod list_pane;
+pub mod matview_lines;
 pub mod popup;
 pub mod preview;
 pub mod relations_pane;

@@ -243,6 +243,9 @@ fn lines<'a>(app: &App, width: u16) -> (Vec<Line<'a>>, Vec<Option<usize>>) {
         "a add · ⏎ edit · x remove · J/K move · u undo",
         app.theme.style(Role::Dim),
     ));
+    super::matview_lines::lines(app, d, width, &mut out, |app, path, width, out| {
+        inline_findings(app, path, None, width, out)
+    });
     findings(app, Phase::Tables, width, &mut out);
     rows_at.resize(out.len(), None);
     (out, rows_at)
@@ -286,13 +289,15 @@ fn shown_inline(app: &App, finding: &crate::findings::Finding) -> bool {
     let Some(state) = &app.model.design else {
         return false;
     };
-    (0..state.design.tables.len()).any(|t| {
-        concerns(finding, &format!("tables[{t}]"))
-            || (0..state.design.tables[t].fields.len())
-                .any(|i| concerns(finding, &format!("tables[{t}].fields[{i}]")))
-            || (0..state.design.tables[t].indexes.len())
-                .any(|i| concerns(finding, &format!("tables[{t}].indexes[{i}]")))
-    })
+    let view = |v: usize| concerns(finding, &format!("materialized_views[{v}]"));
+    (0..state.design.materialized_views.len()).any(view)
+        || (0..state.design.tables.len()).any(|t| {
+            concerns(finding, &format!("tables[{t}]"))
+                || (0..state.design.tables[t].fields.len())
+                    .any(|i| concerns(finding, &format!("tables[{t}].fields[{i}]")))
+                || (0..state.design.tables[t].indexes.len())
+                    .any(|i| concerns(finding, &format!("tables[{t}].indexes[{i}]")))
+        })
 }
 
 /// The end of a list row, cut so the row never wraps (a click maps a line to a row).

@@ -7,6 +7,7 @@ pub mod bucket_form;
 pub mod field_form;
 pub mod field_options;
 pub mod index_form;
+pub mod matview_form;
 pub mod open_live;
 pub mod policy_form;
 pub mod relation_form;
@@ -111,6 +112,29 @@ fn confirm(app: &mut App) -> Vec<Effect> {
             let path = format!("buckets[{at}]");
             if list_errors_rejected(app, &design, &edit, &path, "allowed_mime_types") {
                 return Vec::new();
+            }
+            commit(app, &design, edit, &path, done, |_| {})
+        }
+        Editor::MatviewPicker(form) => {
+            matview_form::picked(app, &form);
+            Vec::new()
+        }
+        Editor::Matview { index, form } => {
+            if let Some(message) = matview_form::aggregates_error(&form) {
+                reject(app, "aggregates", message);
+                return Vec::new();
+            }
+            let (edit, at, done) = matview_form::edit(&design, index, &form);
+            let Some(at) = at else {
+                // Removed: nothing of the form to judge.
+                app.view.overlays.pop();
+                return editing::apply(app, edit, done);
+            };
+            let path = format!("materialized_views[{at}]");
+            for list in ["group_by", "aggregates", "readers"] {
+                if list_errors_rejected(app, &design, &edit, &path, list) {
+                    return Vec::new();
+                }
             }
             commit(app, &design, edit, &path, done, |_| {})
         }
