@@ -13,19 +13,16 @@ pub struct CronJob {
     pub command: String,
 }
 
-/// The rows of `cron.job` that have a name, read the way bucket rows are (see
-/// `queries::BUCKETS`): through `query_to_xml`, only where the table exists and may be read.
-pub(crate) const CRON_JOBS: &str = "SELECT 'cron_jobs', pg_catalog.convert_from(pg_catalog.decode(\
-     NULLIF(pg_catalog.array_to_string(pg_catalog.xpath('/row/j/text()', pg_catalog.query_to_xml(\
-     'SELECT pg_catalog.encode(pg_catalog.convert_to(pg_catalog.json_agg(\
-     pg_catalog.json_build_array(j.jobname, j.schedule, j.command) \
-     ORDER BY j.jobname)::text, ''UTF8''), ''base64'') AS j FROM cron.job j WHERE j.jobname IS NOT NULL', \
-     false, true, ''))::text[], ''), ''), 'base64'), 'UTF8') \
-     FROM pg_catalog.pg_class c \
-     JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
-     WHERE n.nspname = 'cron' AND c.relname = 'job' AND c.relkind IN ('r', 'p') \
-       AND pg_catalog.has_schema_privilege(c.relnamespace, 'USAGE') \
-       AND pg_catalog.has_table_privilege(c.oid, 'SELECT') AND $UNLOCKED";
+/// The rows of `cron.job` that have a name, only where the table exists and may be read.
+pub(crate) fn cron_jobs() -> String {
+    super::queries::optional_table_rows(
+        "cron_jobs",
+        ("cron", "job"),
+        "j.jobname, j.schedule, j.command",
+        "cron.job j WHERE j.jobname IS NOT NULL",
+        "j.jobname",
+    )
+}
 
 impl Catalog {
     /// Whether jobs can be scheduled: `cron.job` and `cron.schedule(text, text, text)`.

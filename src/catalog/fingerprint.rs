@@ -178,6 +178,7 @@ fn structure_without_tables(catalog: &Catalog) -> Catalog {
             .collect(),
         publications: catalog.publications.clone(),
         buckets: catalog.buckets.clone(),
+        cron_jobs: catalog.cron_jobs.clone(),
         warnings: catalog.warnings.clone(),
         // What could not be read says how the read went, not what the schema is.
         unreadable: Vec::new(),

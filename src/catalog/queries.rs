@@ -99,7 +99,16 @@ pub const STAGES: &[(&str, &[&str])] = &[
     ("indexes", &["indexes", "replica_identity"]),
     ("policies", &["policies"]),
     ("triggers", &["triggers"]),
-    ("functions", &["functions", "function_acl", "publications"]),
+    (
+        "functions",
+        &[
+            "functions",
+            "function_acl",
+            "publications",
+            "buckets",
+            "cron_jobs",
+        ],
+    ),
 ];
 
 /// The queries of one of [`STAGES`]' kind lists, as [`all`] has them.
@@ -167,10 +176,10 @@ fn all_where_details(
         ("function_acl", with_filter(FUNCTION_ACL)),
         ("memberships", MEMBERSHIPS.to_owned()),
         ("publications", PUBLICATIONS.to_owned()),
-        ("buckets", BUCKETS.replace("$UNLOCKED", unlocked)),
+        ("buckets", buckets().replace("$UNLOCKED", unlocked)),
         (
             "cron_jobs",
-            super::cron::CRON_JOBS.replace("$UNLOCKED", unlocked),
+            super::cron::cron_jobs().replace("$UNLOCKED", unlocked),
         ),
         ("replica_identity", with_filter(REPLICA_IDENTITY)),
         ("lock_table", LOCK_TABLE.to_owned()),
@@ -195,23 +204,53 @@ pub const LOCK_TABLE: &str = "SELECT 'lock_table', json_build_array(\
      current_setting('autovacuum_max_workers')::int, current_setting('max_worker_processes')::int, \
      current_setting('max_wal_senders')::int, current_setting('max_prepared_transactions')::int)";
 
-/// The rows of `storage.buckets`, when there is such a table. A statement cannot name a table
-/// that may not exist, so the rows are read by `query_to_xml` from a query in a string, only
-/// where the catalog lists the table; the JSON travels base64-encoded through the XML so no
-/// text in it is escaped, and is cut out of it by a pattern rather than `xpath`, which only a
-/// server built with libxml has. `null` (no rows, or no table) is no buckets. A role that
-/// may not read the table reads none (the schema's missing USAGE is already a warning).
-const BUCKETS: &str = "SELECT 'buckets', pg_catalog.convert_from(pg_catalog.decode(\
-     NULLIF(pg_catalog.substring(pg_catalog.query_to_xml(\
-     'SELECT pg_catalog.encode(pg_catalog.convert_to(pg_catalog.json_agg(\
-     pg_catalog.json_build_array(b.id, b.public, b.file_size_limit, b.allowed_mime_types) \
-     ORDER BY b.id)::text, ''UTF8''), ''base64'') AS j FROM storage.buckets b', \
-     false, true, '')::text, '<j>([A-Za-z0-9+/=\\s]*)</j>'), ''), 'base64'), 'UTF8') \
-     FROM pg_catalog.pg_class c \
-     JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
-     WHERE n.nspname = 'storage' AND c.relname = 'buckets' AND c.relkind IN ('r', 'p') \
-       AND pg_catalog.has_schema_privilege(c.relnamespace, 'USAGE') \
-       AND pg_catalog.has_table_privilege(c.oid, 'SELECT') AND $UNLOCKED";
+/// The rows of a table that may not exist (`storage.buckets`, `cron.job`), as a JSON array
+/// of `columns` arrays. A statement cannot name a table that may not exist, so `from` is run
+/// by `query_to_xml` from a string, only where the catalog lists the table; the JSON travels
+/// base64-encoded through the XML so no text in it is escaped, and is cut out of it by a
+/// pattern rather than `xpath`, which only a server built with libxml has. `null` (no rows,
+/// or no table) is none. A role that may not read the table reads none (the schema's
+/// missing USAGE is already a warning). `columns`, `from` and `order` are schemaforge's own
+/// SQL text, never a user's.
+pub(crate) fn optional_table_rows(
+    kind: &str,
+    (schema, table): (&str, &str),
+    columns: &str,
+    from: &str,
+    order: &str,
+) -> String {
+    let inner = crate::sql::literal(&format!(
+        "SELECT pg_catalog.encode(pg_catalog.convert_to(pg_catalog.json_agg(\
+         pg_catalog.json_build_array({columns}) ORDER BY {order})::text, 'UTF8'), 'base64') \
+         AS j FROM {from}"
+    ));
+    let (kind, schema, table) = (
+        crate::sql::literal(kind),
+        crate::sql::literal(schema),
+        crate::sql::literal(table),
+    );
+    format!(
+        "SELECT {kind}, pg_catalog.convert_from(pg_catalog.decode(\
+         NULLIF(pg_catalog.substring(pg_catalog.query_to_xml({inner}, false, true, '')::text, \
+         '<j>([A-Za-z0-9+/=\\s]*)</j>'), ''), 'base64'), 'UTF8') \
+         FROM pg_catalog.pg_class c \
+         JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
+         WHERE n.nspname = {schema} AND c.relname = {table} AND c.relkind IN ('r', 'p') \
+           AND pg_catalog.has_schema_privilege(c.relnamespace, 'USAGE') \
+           AND pg_catalog.has_table_privilege(c.oid, 'SELECT') AND $UNLOCKED"
+    )
+}
+
+/// The rows of `storage.buckets`, when there is such a table.
+fn buckets() -> String {
+    optional_table_rows(
+        "buckets",
+        ("storage", "buckets"),
+        "b.id, b.public, b.file_size_limit, b.allowed_mime_types",
+        "storage.buckets b",
+        "b.id",
+    )
+}
 
 pub const ROLES: &str = "SELECT 'roles', json_agg(json_build_array(r.oid, r.rolname, \
      r.rolcanlogin, r.rolbypassrls, r.rolsuper)) FROM pg_catalog.pg_roles r";

@@ -166,6 +166,16 @@ pub fn catalog() -> Catalog {
             schema("storage", true),
         ],
         tables: vec![users, profiles, projects, tags, objects],
+        // The API roles every Supabase project has.
+        roles: ["anon", "authenticated", "service_role"]
+            .into_iter()
+            .map(|name| schemaforge::catalog::Role {
+                name: name.into(),
+                can_login: false,
+                bypass_rls: name == "service_role",
+                superuser: false,
+            })
+            .collect(),
         ..Catalog::default()
     };
     catalog
