@@ -13,6 +13,7 @@ pub mod db;
 pub mod design;
 pub mod findings;
 pub mod from_catalog;
+pub mod import;
 pub mod lock_limit;
 pub mod memo;
 pub mod migration_lint;

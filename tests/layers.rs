@@ -6,12 +6,13 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 /// The pure core (`config` is a front-end concern and not listed).
-const CORE: [&str; 15] = [
+const CORE: [&str; 16] = [
     "analysis",
     "catalog",
     "design",
     "findings",
     "from_catalog",
+    "import",
     "lock_limit",
     "memo",
     "migration_lint",
