@@ -12,6 +12,7 @@ mod apply;
 mod catalog_read;
 mod design;
 mod export;
+mod import;
 mod inspect;
 mod interrupt;
 mod lint;
@@ -100,6 +101,8 @@ pub enum Command {
     Lint(lint::Args),
     /// Print the live schema as a design file (--from-db), to edit and plan again.
     Design(design::Args),
+    /// Analyse a CSV file, propose a table (or map onto --into), create it and COPY the rows.
+    Import(import::Args),
     /// Print a shell completion script.
     Completions {
         #[arg(value_enum)]
@@ -141,6 +144,7 @@ async fn run(cli: Cli) -> Exit {
         Some(Command::Export(args)) => export::run(cli.db.as_deref(), args).await,
         Some(Command::Lint(args)) => lint::run(cli.db.as_deref(), args).await,
         Some(Command::Design(args)) => design::run(cli.db.as_deref(), args).await,
+        Some(Command::Import(args)) => import::run(cli.db.as_deref(), args).await,
         Some(Command::Completions { shell }) => {
             let mut cmd = Cli::command();
             clap_complete::generate(shell, &mut cmd, "schemaforge", &mut std::io::stdout());

@@ -43,9 +43,13 @@ pub enum Conversion {
     Date(DayOrder),
     DateTime(DayOrder),
     /// yes/no words (and `1`/`0` when `digits`); an empty cell is no, as a checkbox is.
-    Boolean { digits: bool },
+    Boolean {
+        digits: bool,
+    },
     /// `a, b` or `a; b` → `{"a","b"}`, each part one of `choices` when there are any.
-    List { choices: Vec<String> },
+    List {
+        choices: Vec<String>,
+    },
 }
 
 impl Conversion {
@@ -137,6 +141,10 @@ impl Conversion {
         }
         let owned = |v: Option<String>| v.map(|v| Some(Cow::Owned(v))).ok_or(());
         match self {
+            // A line break inside a quoted cell of a Windows file is `\r\n`: kept as `\n`.
+            Conversion::Text if cell.contains('\r') => {
+                Ok(Some(Cow::Owned(cell.replace("\r\n", "\n"))))
+            }
             Conversion::Text => Ok(Some(Cow::Borrowed(cell))),
             Conversion::Checked(check) => {
                 let value = serde_json::Value::String(trimmed.to_owned());
@@ -148,9 +156,9 @@ impl Conversion {
             }
             Conversion::Integer(mark) => owned(values::integer(trimmed, *mark)),
             Conversion::Number(mark) => owned(values::number(trimmed, *mark)),
-            Conversion::Percent(mark) => owned(
-                values::percent(trimmed, *mark).or_else(|| values::number(trimmed, *mark)),
-            ),
+            Conversion::Percent(mark) => {
+                owned(values::percent(trimmed, *mark).or_else(|| values::number(trimmed, *mark)))
+            }
             Conversion::Currency(mark) => owned(
                 values::currency(trimmed, *mark)
                     .map(|(_, amount)| amount)

@@ -81,18 +81,20 @@ impl Proposal {
         let targets = self
             .columns
             .iter()
-            .map(|c| match table.fields.iter().find(|f| f.name == c.field.name) {
-                Some(field) => Target::Column {
-                    column: field
-                        .db_name
-                        .clone()
-                        .unwrap_or_else(|| derive_db_name(&field.name, NameKind::Field)),
-                    field: field.name.clone(),
-                    conversion: Conversion::for_field(field, c.format),
-                    required: field.options.required,
+            .map(
+                |c| match table.fields.iter().find(|f| f.name == c.field.name) {
+                    Some(field) => Target::Column {
+                        column: field
+                            .db_name
+                            .clone()
+                            .unwrap_or_else(|| derive_db_name(&field.name, NameKind::Field)),
+                        field: field.name.clone(),
+                        conversion: Conversion::for_field(field, c.format),
+                        required: field.options.required,
+                    },
+                    None => Target::Skip,
                 },
-                None => Target::Skip,
-            })
+            )
             .collect();
         Mapping {
             targets,
@@ -116,7 +118,9 @@ pub fn propose(path: &Path, dialect: Dialect, sample_rows: usize) -> Result<Prop
         file: file.clone(),
         message,
     };
-    let mut reader = dialect.reader(path).map_err(|e| read_error(e.to_string()))?;
+    let mut reader = dialect
+        .reader(path)
+        .map_err(|e| read_error(e.to_string()))?;
     let headers: Vec<String> = if dialect.has_header {
         reader
             .headers()
@@ -312,8 +316,7 @@ impl Stats {
         for (k, kind) in KINDS.iter().enumerate() {
             if kind.reads(cell) {
                 self.matched[k] += 1;
-            } else if self.misses[k].len() < EXAMPLES && !self.misses[k].iter().any(|m| m == cell)
-            {
+            } else if self.misses[k].len() < EXAMPLES && !self.misses[k].iter().any(|m| m == cell) {
                 self.misses[k].push(cell.chars().take(40).collect());
             }
         }
@@ -361,7 +364,12 @@ impl Stats {
     }
 
     /// The field, the formats its cells are read in, and why.
-    fn decide(&self, name: &str, header: &str, preferred: DecimalMark) -> (Field, ColumnFormat, Evidence) {
+    fn decide(
+        &self,
+        name: &str,
+        header: &str,
+        preferred: DecimalMark,
+    ) -> (Field, ColumnFormat, Evidence) {
         let other = match preferred {
             DecimalMark::Dot => DecimalMark::Comma,
             DecimalMark::Comma => DecimalMark::Dot,
@@ -406,13 +414,17 @@ impl Stats {
             chosen = Some(kind);
             reading = mark_label(mark, field.options.integer);
         } else if let Some(kind) = first_all(&[Kind::Percent(preferred), Kind::Percent(other)]) {
-            let Kind::Percent(mark) = kind else { unreachable!() };
+            let Kind::Percent(mark) = kind else {
+                unreachable!()
+            };
             field.field_type = FieldType::Percent;
             format.mark = mark;
             chosen = Some(kind);
             reading = format!("percent points, {}", mark_label(mark, false));
         } else if let Some(kind) = first_all(&[Kind::Currency(preferred), Kind::Currency(other)]) {
-            let Kind::Currency(mark) = kind else { unreachable!() };
+            let Kind::Currency(mark) = kind else {
+                unreachable!()
+            };
             field.field_type = FieldType::Currency;
             format.mark = mark;
             chosen = Some(kind);
@@ -609,7 +621,10 @@ mod tests {
 
     #[test]
     fn text_with_a_near_miss_names_the_odd_cells() {
-        let (f, _, e) = decide(&["1", "2", "3", "n/a", "5", "6", "7", "8", "9", "10"], "score");
+        let (f, _, e) = decide(
+            &["1", "2", "3", "n/a", "5", "6", "7", "8", "9", "10"],
+            "score",
+        );
         assert_eq!(f.field_type, FieldType::SingleLineText);
         assert_eq!(
             e.near_miss.as_deref(),

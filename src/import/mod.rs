@@ -5,6 +5,7 @@
 
 pub mod convert;
 pub mod infer;
+pub mod report;
 pub mod rows;
 pub mod source;
 pub mod values;

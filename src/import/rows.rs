@@ -114,7 +114,9 @@ impl CopyLines {
     fn encode(&self, out: &mut Vec<u8>) -> Result<(), RowError> {
         let line = self.record.position().map_or(0, |p| p.line());
         let width = self.mapping.targets.len();
-        if self.record.len() != width && !(self.record.len() == 1 && width > 1 && self.record[0].is_empty()) {
+        if self.record.len() != width
+            && !(self.record.len() == 1 && width > 1 && self.record[0].is_empty())
+        {
             return Err(RowError::Malformed {
                 file: self.file.clone(),
                 line,

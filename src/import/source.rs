@@ -212,9 +212,7 @@ impl<R: Read> Read for Latin1Reader<R> {
         }
         let want = (buf.len() / 3).min(self.raw.len());
         let got = self.inner.read(&mut self.raw[..want])?;
-        let (_, _, written, _) =
-            self.decoder
-                .decode_to_utf8(&self.raw[..got], buf, got == 0);
+        let (_, _, written, _) = self.decoder.decode_to_utf8(&self.raw[..got], buf, got == 0);
         Ok(written)
     }
 }

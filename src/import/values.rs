@@ -91,7 +91,9 @@ const SIGNS: [(&str, &str); 6] = [
     ("CHF", "CHF"),
     ("₹", "INR"),
 ];
-const CODES: [&str; 9] = ["USD", "EUR", "GBP", "JPY", "CHF", "CAD", "AUD", "SEK", "INR"];
+const CODES: [&str; 9] = [
+    "USD", "EUR", "GBP", "JPY", "CHF", "CAD", "AUD", "SEK", "INR",
+];
 
 /// `$1,234.50`, `-€12,50`, `12.50 EUR` → (`USD`, `1234.50`). A bare number is not an amount.
 pub fn currency(cell: &str, mark: DecimalMark) -> Option<(&'static str, String)> {
@@ -128,8 +130,18 @@ pub fn currency(cell: &str, mark: DecimalMark) -> Option<(&'static str, String)>
 }
 
 const MONTHS: [&str; 12] = [
-    "january", "february", "march", "april", "may", "june", "july", "august", "september",
-    "october", "november", "december",
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
 ];
 
 /// `Mar`, `march`, `Sept.` → 3, 3, 9.
@@ -282,7 +294,10 @@ pub fn looks_typed(cell: &str) -> bool {
         || number(cell, DecimalMark::Comma).is_some()
         || date(cell, DayOrder::DayFirst).is_some()
         || currency(cell, DecimalMark::Dot).is_some()
-        || matches!(cell.trim().to_ascii_lowercase().as_str(), "true" | "false" | "yes" | "no")
+        || matches!(
+            cell.trim().to_ascii_lowercase().as_str(),
+            "true" | "false" | "yes" | "no"
+        )
 }
 
 #[cfg(test)]
@@ -318,10 +333,16 @@ mod tests {
     fn dates_in_common_forms() {
         assert_eq!(date("2024-03-01", DayFirst).as_deref(), Some("2024-03-01"));
         assert_eq!(date("01/03/2024", DayFirst).as_deref(), Some("2024-03-01"));
-        assert_eq!(date("01/03/2024", MonthFirst).as_deref(), Some("2024-01-03"));
+        assert_eq!(
+            date("01/03/2024", MonthFirst).as_deref(),
+            Some("2024-01-03")
+        );
         assert_eq!(date("1.3.2024", MonthFirst).as_deref(), Some("2024-03-01"));
         assert_eq!(date("1 Mar 2024", DayFirst).as_deref(), Some("2024-03-01"));
-        assert_eq!(date("March 1, 2024", DayFirst).as_deref(), Some("2024-03-01"));
+        assert_eq!(
+            date("March 1, 2024", DayFirst).as_deref(),
+            Some("2024-03-01")
+        );
         assert_eq!(date("2023-02-29", DayFirst), None);
         assert_eq!(date("31/31/2024", DayFirst), None);
         assert_eq!(forced_order("13/01/2024"), Some(DayFirst));
