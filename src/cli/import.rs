@@ -3,7 +3,7 @@
 //! transaction.
 
 use std::io::{BufRead, IsTerminal};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::atomic::AtomicBool;
 
 use crate::analysis::analyse;
@@ -379,23 +379,6 @@ async fn connect_and_read(db: Option<&str>, args: &Args) -> Result<(Session, Cat
     }
 }
 
-/// The import's line in the bundle.
-pub fn copy_comment(load: &CsvLoad, proposal: &Proposal) -> String {
-    let rows = if proposal.whole_file {
-        format!("{} rows", proposal.rows_sampled)
-    } else {
-        format!("more than {} rows", proposal.rows_sampled)
-    };
-    format!(
-        "{} FROM the CSV {} ({rows}), before COMMIT",
-        load.statement(),
-        Path::new(&proposal.file).file_name().map_or_else(
-            || proposal.file.clone(),
-            |f| f.to_string_lossy().into_owned()
-        )
-    )
-}
-
 async fn load_with_plan(
     session: Session,
     mut plan: Plan,
@@ -404,7 +387,12 @@ async fn load_with_plan(
     args: &Args,
     verb: &str,
 ) -> Exit {
-    plan.imports.push(copy_comment(load, proposal));
+    plan.imports.push(report::copy_comment(
+        &load.schema,
+        &load.table,
+        load.mapping.columns().len(),
+        proposal,
+    ));
     let bundle = plan.bundle();
     if !args.yes && !args.dry_run {
         let text = bundle.text.clone();
@@ -431,6 +419,7 @@ async fn load_with_plan(
         &session.client,
         &bundle,
         load,
+        None,
         args.dry_run,
         Some(check),
         |_| {},

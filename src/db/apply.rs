@@ -35,7 +35,8 @@ pub struct ApplyReport {
 enum Loads<'a> {
     None,
     Samples(&'a SampleSet),
-    Csv(&'a super::import_copy::CsvLoad),
+    /// A CSV file, after the design's sample rows (if any).
+    Csv(&'a super::import_copy::CsvLoad, Option<&'a SampleSet>),
 }
 
 /// The statement that failed and everything the server said about it.
@@ -348,6 +349,7 @@ pub async fn apply_with_csv<F, E>(
     client: &Client,
     bundle: &Bundle,
     load: &super::import_copy::CsvLoad,
+    samples: Option<&SampleSet>,
     dry_run: bool,
     drift: Option<DriftCheck<F>>,
     progress: impl FnMut(Progress),
@@ -364,7 +366,7 @@ where
     run_checked(
         client,
         bundle,
-        Loads::Csv(load),
+        Loads::Csv(load, samples),
         dry_run,
         checks,
         progress,
@@ -477,13 +479,24 @@ where
                 return Err(ApplyError::Samples(Box::new(e)));
             }
         },
-        Loads::Csv(load) => match super::import_copy::load_csv(client, load).await {
-            Ok(report) => (rows, rejected) = (report.rows, report.rejected),
-            Err(e) => {
-                rollback(client).await;
-                return Err(ApplyError::Csv(Box::new(e)));
+        Loads::Csv(load, samples) => {
+            if let Some(set) = samples {
+                match super::copy::run_steps(client, &set.steps).await {
+                    Ok(loaded) => rows = loaded,
+                    Err(e) => {
+                        rollback(client).await;
+                        return Err(ApplyError::Samples(Box::new(e)));
+                    }
+                }
             }
-        },
+            match super::import_copy::load_csv(client, load).await {
+                Ok(report) => (rows, rejected) = (rows + report.rows, report.rejected),
+                Err(e) => {
+                    rollback(client).await;
+                    return Err(ApplyError::Csv(Box::new(e)));
+                }
+            }
+        }
     }
     if let Some(check) = checks.before_commit {
         check_catalog(client, check, |expected, actual| ApplyError::NotRestored {

@@ -20,7 +20,7 @@ use crate::import::{Dialect, Mapping, RowError, rows};
 use crate::samples::copy_text::copy_statement;
 
 /// A CSV file to load into a table.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CsvLoad {
     pub path: PathBuf,
     pub dialect: Dialect,

@@ -27,7 +27,7 @@ impl Default for ColumnFormat {
 }
 
 /// One column's conversion: a cell in, the value in PostgreSQL's input syntax out.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Conversion {
     /// Kept as written (the server reads it).
     Text,
@@ -196,7 +196,7 @@ pub fn list_parts(cell: &str) -> Vec<&str> {
 }
 
 /// Where one CSV column goes.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Target {
     Column {
         /// The table column (its PostgreSQL name).
@@ -211,7 +211,7 @@ pub enum Target {
 }
 
 /// CSV columns → table columns, and constants for columns the CSV does not have.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Mapping {
     /// One per CSV column, in the file's order.
     pub targets: Vec<Target>,

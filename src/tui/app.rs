@@ -114,6 +114,8 @@ pub struct Model {
     pub sample_run: super::sample_load::SampleRun,
     /// The last run of the policy simulator (phase 4 shows it beside the policies).
     pub simulation: Option<super::last_simulation::LastSimulation>,
+    /// A CSV file whose rows load into the table proposed from it when the plan creates it.
+    pub csv_import: Option<super::editors::csv_import::CsvImport>,
 }
 
 impl Model {

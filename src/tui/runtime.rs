@@ -13,7 +13,7 @@ use tokio::task::{AbortHandle, JoinHandle};
 
 use crate::catalog;
 use crate::db::Session;
-use crate::db::apply::{DriftCheck, apply_with_samples};
+use crate::db::apply::{DriftCheck, apply_with_csv, apply_with_samples};
 use crate::db::catalog::{ReadOptions, read_for_tables, read_names, read_with};
 
 use super::app::App;
@@ -175,6 +175,7 @@ impl Runtime {
                     fingerprint,
                     dry_run,
                     samples,
+                    csv,
                 } => {
                     let session = self.session.clone();
                     let progress = self.tx.clone();
@@ -205,20 +206,39 @@ impl Runtime {
                                     .map_err(|e| e.to_string())
                             },
                         };
-                        let result = apply_with_samples(
-                            &session.client,
-                            &bundle,
-                            set.as_ref(),
-                            dry_run,
-                            Some(drift),
-                            |p| {
-                                let _ = progress.send(Message::Job(
-                                    generation,
-                                    Box::new(Message::ApplyProgress(p)),
-                                ));
-                            },
-                        )
-                        .await;
+                        let report = |p| {
+                            let _ = progress.send(Message::Job(
+                                generation,
+                                Box::new(Message::ApplyProgress(p)),
+                            ));
+                        };
+                        let result = match csv {
+                            Some(load) => {
+                                let never = std::sync::atomic::AtomicBool::new(false);
+                                apply_with_csv(
+                                    &session.client,
+                                    &bundle,
+                                    &load,
+                                    set.as_ref(),
+                                    dry_run,
+                                    Some(drift),
+                                    report,
+                                    &never,
+                                )
+                                .await
+                            }
+                            None => {
+                                apply_with_samples(
+                                    &session.client,
+                                    &bundle,
+                                    set.as_ref(),
+                                    dry_run,
+                                    Some(drift),
+                                    report,
+                                )
+                                .await
+                            }
+                        };
                         Message::Applied { dry_run, result }
                     });
                 }

@@ -20,6 +20,8 @@ pub enum Editor {
     Samples(SamplesForm),
     /// Phases 1 and 2: one of a table's indexes.
     Index(IndexForm),
+    /// Phase 1: the CSV file a new table is proposed from (Tab completes the path).
+    CsvPath(Form),
 }
 
 impl Editor {
@@ -33,6 +35,7 @@ impl Editor {
             Editor::Rls(r) => r.form(),
             Editor::Samples(f) => &f.form,
             Editor::Index(f) => &f.form,
+            Editor::CsvPath(form) => form,
         }
     }
 
@@ -46,6 +49,7 @@ impl Editor {
             Editor::Rls(r) => r.form_mut(),
             Editor::Samples(f) => &mut f.form,
             Editor::Index(f) => &mut f.form,
+            Editor::CsvPath(form) => form,
         }
     }
 }
