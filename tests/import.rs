@@ -228,6 +228,9 @@ async fn a_bad_value_past_the_sample_leaves_nothing_and_names_its_line() {
     let p = propose(&path);
     assert!(!p.whole_file);
     assert!(field(&p, "quantity").options.integer);
+    // Distinct in the sample is only a candidate when the sample is not the whole file.
+    assert!(!field(&p, "code").options.unique);
+    assert!(p.columns[0].evidence.unique_candidate);
 
     let db = test_db().await;
     let file = path.to_str().unwrap();

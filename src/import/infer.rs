@@ -183,6 +183,14 @@ pub fn propose(path: &Path, dialect: Dialect, sample_rows: usize) -> Result<Prop
             }
         })
         .collect();
+    if !whole_file {
+        // Distinct in the sample is no promise for the rest of the file: a unique key
+        // proposed from it would refuse the whole import at the first repeat. The evidence
+        // still says "unique candidate".
+        for c in &mut columns {
+            c.field.options.unique = false;
+        }
+    }
     if let Some(first_text) = columns.iter_mut().find(|c| {
         matches!(
             c.field.field_type,
