@@ -9,7 +9,7 @@ use std::sync::atomic::AtomicBool;
 use crate::analysis::analyse;
 use crate::catalog::{self, Catalog};
 use crate::db::Session;
-use crate::db::apply::{DriftCheck, apply_with_csv};
+use crate::db::apply::{CsvRows, DriftCheck, apply_with_csv};
 use crate::db::import_copy::CsvLoad;
 use crate::design::names::{NameKind, derive_db_name};
 use crate::design::{Design, Field, FieldType};
@@ -418,8 +418,10 @@ async fn load_with_plan(
     let work = apply_with_csv(
         &session.client,
         &bundle,
-        load,
-        None,
+        CsvRows {
+            load,
+            samples: None,
+        },
         args.dry_run,
         Some(check),
         |_| {},

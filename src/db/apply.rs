@@ -30,6 +30,13 @@ pub struct ApplyReport {
     pub rejected: u64,
 }
 
+/// What [`apply_with_csv`] loads: the CSV file, after the design's sample rows if any.
+#[derive(Clone, Copy)]
+pub struct CsvRows<'a> {
+    pub load: &'a super::import_copy::CsvLoad,
+    pub samples: Option<&'a SampleSet>,
+}
+
 /// Rows loaded with COPY after the statements, before `COMMIT`.
 #[derive(Clone, Copy)]
 enum Loads<'a> {
@@ -348,8 +355,7 @@ where
 pub async fn apply_with_csv<F, E>(
     client: &Client,
     bundle: &Bundle,
-    load: &super::import_copy::CsvLoad,
-    samples: Option<&SampleSet>,
+    rows: CsvRows<'_>,
     dry_run: bool,
     drift: Option<DriftCheck<F>>,
     progress: impl FnMut(Progress),
@@ -366,7 +372,7 @@ where
     run_checked(
         client,
         bundle,
-        Loads::Csv(load, samples),
+        Loads::Csv(rows.load, rows.samples),
         dry_run,
         checks,
         progress,

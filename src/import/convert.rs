@@ -7,6 +7,10 @@ use std::borrow::Cow;
 use super::values::{self, DayOrder, DecimalMark};
 use crate::design::{Check, Field, FieldType};
 
+/// A cell a conversion cannot read (the conversion's [`Conversion::expected`] says why).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Unreadable;
+
 /// The formats a column was seen to use; a conversion reads its cells this way.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ColumnFormat {
@@ -129,9 +133,8 @@ impl Conversion {
         }
     }
 
-    /// The cell as the column's input text: `Ok(None)` is NULL (an empty cell), `Err(())` a
-    /// cell this conversion cannot read.
-    pub fn convert<'a>(&self, cell: &'a str) -> Result<Option<Cow<'a, str>>, ()> {
+    /// The cell as the column's input text: `Ok(None)` is NULL (an empty cell).
+    pub fn convert<'a>(&self, cell: &'a str) -> Result<Option<Cow<'a, str>>, Unreadable> {
         let trimmed = cell.trim();
         if trimmed.is_empty() {
             return Ok(match self {
@@ -139,7 +142,7 @@ impl Conversion {
                 _ => None,
             });
         }
-        let owned = |v: Option<String>| v.map(|v| Some(Cow::Owned(v))).ok_or(());
+        let owned = |v: Option<String>| v.map(|v| Some(Cow::Owned(v))).ok_or(Unreadable);
         match self {
             // A line break inside a quoted cell of a Windows file is `\r\n`: kept as `\n`.
             Conversion::Text if cell.contains('\r') => {
@@ -151,7 +154,7 @@ impl Conversion {
                 if check.accepts(&value) {
                     Ok(Some(Cow::Borrowed(trimmed)))
                 } else {
-                    Err(())
+                    Err(Unreadable)
                 }
             }
             Conversion::Integer(mark) => owned(values::integer(trimmed, *mark)),
@@ -170,12 +173,12 @@ impl Conversion {
                 let b = values::boolean(trimmed)
                     .or_else(|| digits.then(|| values::digit_boolean(trimmed)).flatten());
                 b.map(|b| Some(Cow::Borrowed(if b { "t" } else { "f" })))
-                    .ok_or(())
+                    .ok_or(Unreadable)
             }
             Conversion::List { choices } => {
                 let parts = list_parts(trimmed);
                 if !choices.is_empty() && parts.iter().any(|p| !choices.iter().any(|c| c == p)) {
-                    return Err(());
+                    return Err(Unreadable);
                 }
                 let quoted: Vec<String> = parts
                     .iter()

@@ -160,7 +160,7 @@ impl CopyLines {
                     return Err(bad("is empty, and the field is required".into()));
                 }
                 Ok(None) => out.extend_from_slice(b"\\N"),
-                Err(()) => {
+                Err(super::convert::Unreadable) => {
                     let shown: String = cell.chars().take(60).collect();
                     return Err(bad(format!(
                         "value {shown:?} is not {}",

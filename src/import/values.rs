@@ -39,13 +39,11 @@ pub fn number(cell: &str, mark: DecimalMark) -> Option<String> {
     };
     let mut out = String::with_capacity(s.len());
     out.push_str(sign);
-    let groups: Vec<&str> = whole
-        .split(|c| c == group || c == ' ' || c == '\u{a0}' || c == '\'')
-        .collect();
-    if groups.len() > 1 {
-        if groups[0].is_empty() || groups[0].len() > 3 || groups[1..].iter().any(|g| g.len() != 3) {
-            return None;
-        }
+    let groups: Vec<&str> = whole.split([group, ' ', '\u{a0}', '\'']).collect();
+    if groups.len() > 1
+        && (groups[0].is_empty() || groups[0].len() > 3 || groups[1..].iter().any(|g| g.len() != 3))
+    {
+        return None;
     }
     for g in &groups {
         if !g.bytes().all(|b| b.is_ascii_digit()) {
@@ -178,7 +176,7 @@ fn ymd(year: &str, month: &str, day: &str) -> Option<String> {
         month_name(month)?
     };
     let d: u32 = day.parse().ok()?;
-    (m >= 1 && m <= 12 && d >= 1 && d <= days_in(y, m)).then(|| format!("{y:04}-{m:02}-{d:02}"))
+    ((1..=12).contains(&m) && d >= 1 && d <= days_in(y, m)).then(|| format!("{y:04}-{m:02}-{d:02}"))
 }
 
 /// A date: `2024-03-01`, `2024/03/01`, `01/03/2024` or `03/01/2024` (by `order`),

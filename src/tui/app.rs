@@ -115,7 +115,7 @@ pub struct Model {
     /// The last run of the policy simulator (phase 4 shows it beside the policies).
     pub simulation: Option<super::last_simulation::LastSimulation>,
     /// A CSV file whose rows load into the table proposed from it when the plan creates it.
-    pub csv_import: Option<super::editors::csv_import::CsvImport>,
+    pub csv_import: Option<super::csv_import::CsvImport>,
 }
 
 impl Model {

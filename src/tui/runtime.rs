@@ -218,8 +218,10 @@ impl Runtime {
                                 apply_with_csv(
                                     &session.client,
                                     &bundle,
-                                    &load,
-                                    set.as_ref(),
+                                    crate::db::apply::CsvRows {
+                                        load: &load,
+                                        samples: set.as_ref(),
+                                    },
                                     dry_run,
                                     Some(drift),
                                     report,

@@ -8,15 +8,13 @@ use std::path::{Path, PathBuf};
 
 use crossterm::event::{KeyCode, KeyEvent};
 
-use crate::catalog::Catalog;
-use crate::db::import_copy::CsvLoad;
 use crate::design::Design;
 use crate::design::edit::Edit;
-use crate::import::{self, Proposal};
+use crate::import;
 use crate::tui::app::{App, Overlay};
 use crate::tui::components::csv_proposal::CsvProposal;
 use crate::tui::components::form::{Form, TextInput};
-use crate::tui::components::tables_pane::db_name;
+use crate::tui::csv_import::CsvImport;
 use crate::tui::editing;
 use crate::tui::message::Effect;
 use crate::tui::theme::Role;
@@ -25,33 +23,6 @@ use super::Editor;
 
 /// How many completions the form lists.
 const SHOWN: usize = 8;
-
-/// A CSV file proposed as the design table `table`; its rows load when the plan creates it.
-#[derive(Debug, Clone, PartialEq)]
-pub struct CsvImport {
-    pub proposal: Proposal,
-    pub table: String,
-}
-
-impl CsvImport {
-    /// The load for the design as it is now: the table's fields as corrected, `None` once
-    /// the table is gone from the design or already exists (the rows loaded with it).
-    pub fn load(&self, design: &Design, catalog: Option<&Catalog>) -> Option<CsvLoad> {
-        let table = &design.tables[design.find_table(&self.table)?];
-        let name = db_name(table);
-        if catalog.is_some_and(|c| c.table(&design.schema, &name).is_some()) {
-            return None;
-        }
-        Some(CsvLoad {
-            path: PathBuf::from(&self.proposal.file),
-            dialect: self.proposal.dialect,
-            schema: design.schema.clone(),
-            table: name,
-            mapping: self.proposal.mapping(table),
-            rejects: None,
-        })
-    }
-}
 
 pub fn open(app: &mut App) {
     let mut form = Form::new("New table from a CSV file").field(
