@@ -14,6 +14,7 @@ pub mod design;
 pub mod erd;
 pub mod findings;
 pub mod from_catalog;
+pub mod import;
 pub mod lock_limit;
 pub mod memo;
 pub mod migration_lint;

@@ -13,6 +13,7 @@ const CORE: [&str; 16] = [
     "erd",
     "findings",
     "from_catalog",
+    "import",
     "lock_limit",
     "memo",
     "migration_lint",

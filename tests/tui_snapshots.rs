@@ -90,6 +90,24 @@ fn screens() -> Vec<(&'static str, Setup)> {
             keys(app, "6A");
             keys(app, "app");
         }),
+        ("csv_path", |app| {
+            keys(app, "1I");
+            keys(app, "tests/fixtures/csv/pro");
+            press(app, KeyCode::Tab);
+        }),
+        ("csv_proposal", |app| {
+            keys(app, "1I");
+            keys(app, "tests/fixtures/csv/products_eu.csv");
+            press(app, KeyCode::Enter);
+        }),
+        ("csv_preview", |app| {
+            keys(app, "1I");
+            keys(app, "tests/fixtures/csv/orders_pipe.csv");
+            press(app, KeyCode::Enter);
+            press(app, KeyCode::Esc);
+            // The end of the bundle: the rows' COPY, before COMMIT.
+            keys(app, "6G");
+        }),
         ("table_form", |app| {
             keys(app, "1a");
             keys(app, "Project notes");

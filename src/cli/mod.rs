@@ -13,6 +13,7 @@ mod catalog_read;
 mod design;
 mod erd;
 mod export;
+mod import;
 mod inspect;
 mod interrupt;
 mod lint;
@@ -103,6 +104,8 @@ pub enum Command {
     Design(design::Args),
     /// Draw the schema: the live one, a design, or the database as the design leaves it.
     Erd(erd::Args),
+    /// Analyse a CSV file, propose a table (or map onto --into), create it and COPY the rows.
+    Import(import::Args),
     /// Print a shell completion script.
     Completions {
         #[arg(value_enum)]
@@ -145,6 +148,7 @@ async fn run(cli: Cli) -> Exit {
         Some(Command::Lint(args)) => lint::run(cli.db.as_deref(), args).await,
         Some(Command::Design(args)) => design::run(cli.db.as_deref(), args).await,
         Some(Command::Erd(args)) => erd::run(cli.db.as_deref(), args).await,
+        Some(Command::Import(args)) => import::run(cli.db.as_deref(), args).await,
         Some(Command::Completions { shell }) => {
             let mut cmd = Cli::command();
             clap_complete::generate(shell, &mut cmd, "schemaforge", &mut std::io::stdout());

@@ -51,7 +51,7 @@ pub struct Analysed {
 
 /// Validation diagnostics, planner errors and plan notes on stderr, as `file: level: …`.
 /// Lint findings are `lint`'s to print.
-fn report(file: &Path, findings: &[Finding]) {
+pub(super) fn report(file: &Path, findings: &[Finding]) {
     report_some(file, findings, true);
 }
 

@@ -23,8 +23,27 @@ pub struct ApplyReport {
     pub elapsed: Duration,
     /// False for a dry run: everything ran, then rolled back.
     pub committed: bool,
-    /// Sample rows loaded by a sample set ([`apply_with_samples`]).
+    /// Sample rows loaded by a sample set ([`apply_with_samples`]), or the rows of a CSV
+    /// file ([`apply_with_csv`]).
     pub rows: u64,
+    /// CSV records written to the rejects file instead.
+    pub rejected: u64,
+}
+
+/// What [`apply_with_csv`] loads: the CSV file, after the design's sample rows if any.
+#[derive(Clone, Copy)]
+pub struct CsvRows<'a> {
+    pub load: &'a super::import_copy::CsvLoad,
+    pub samples: Option<&'a SampleSet>,
+}
+
+/// Rows loaded with COPY after the statements, before `COMMIT`.
+#[derive(Clone, Copy)]
+enum Loads<'a> {
+    None,
+    Samples(&'a SampleSet),
+    /// A CSV file, after the design's sample rows (if any).
+    Csv(&'a super::import_copy::CsvLoad, Option<&'a SampleSet>),
 }
 
 /// The statement that failed and everything the server said about it.
@@ -148,6 +167,8 @@ pub enum ApplyError {
     CommitUnknown(String),
     #[error("loading sample rows into {}: {}\nnothing was applied: the transaction was rolled back", .0.table, .0.message)]
     Samples(Box<super::copy::CopyError>),
+    #[error("{0}\nnothing was loaded or created: the transaction was rolled back")]
+    Csv(Box<super::import_copy::LoadError>),
     /// Another apply (or anyone holding schemaforge's advisory lock) kept the database past
     /// the lock timeout.
     #[error(
@@ -325,7 +346,39 @@ where
         before: drift,
         before_commit: None::<DriftCheck<F>>,
     };
-    run_checked(client, bundle, samples, dry_run, checks, progress, stop).await
+    let loads = samples.map_or(Loads::None, Loads::Samples);
+    run_checked(client, bundle, loads, dry_run, checks, progress, stop).await
+}
+
+/// [`apply_unless_stopped`] that loads a CSV file into the table the bundle creates (or
+/// one that exists) just before `COMMIT`: the table and its rows arrive together or not at all.
+pub async fn apply_with_csv<F, E>(
+    client: &Client,
+    bundle: &Bundle,
+    rows: CsvRows<'_>,
+    dry_run: bool,
+    drift: Option<DriftCheck<F>>,
+    progress: impl FnMut(Progress),
+    stop: &AtomicBool,
+) -> Result<ApplyReport, ApplyError>
+where
+    F: AsyncFnOnce(&Client) -> Result<String, E>,
+    E: std::fmt::Display,
+{
+    let checks = Checks {
+        before: drift,
+        before_commit: None::<DriftCheck<F>>,
+    };
+    run_checked(
+        client,
+        bundle,
+        Loads::Csv(rows.load, rows.samples),
+        dry_run,
+        checks,
+        progress,
+        stop,
+    )
+    .await
 }
 
 /// A saved rollback (`plan --down`): run, then — before `COMMIT` — the catalog must be
@@ -346,7 +399,7 @@ where
         before: None::<DriftCheck<F>>,
         before_commit: restores,
     };
-    run_checked(client, bundle, None, dry_run, checks, progress, stop).await
+    run_checked(client, bundle, Loads::None, dry_run, checks, progress, stop).await
 }
 
 /// Catalog checks around the statements: before the first, and after the last (before
@@ -359,7 +412,7 @@ struct Checks<F, G> {
 async fn run_checked<F, E, G, H>(
     client: &Client,
     bundle: &Bundle,
-    samples: Option<&SampleSet>,
+    loads: Loads<'_>,
     dry_run: bool,
     checks: Checks<F, G>,
     mut progress: impl FnMut(Progress),
@@ -422,13 +475,32 @@ where
             total,
         });
     }
-    let mut rows = 0;
-    if let Some(set) = samples {
-        match super::copy::run_steps(client, &set.steps).await {
+    let (mut rows, mut rejected) = (0, 0);
+    match loads {
+        Loads::None => {}
+        Loads::Samples(set) => match super::copy::run_steps(client, &set.steps).await {
             Ok(loaded) => rows = loaded,
             Err(e) => {
                 rollback(client).await;
                 return Err(ApplyError::Samples(Box::new(e)));
+            }
+        },
+        Loads::Csv(load, samples) => {
+            if let Some(set) = samples {
+                match super::copy::run_steps(client, &set.steps).await {
+                    Ok(loaded) => rows = loaded,
+                    Err(e) => {
+                        rollback(client).await;
+                        return Err(ApplyError::Samples(Box::new(e)));
+                    }
+                }
+            }
+            match super::import_copy::load_csv(client, load).await {
+                Ok(report) => (rows, rejected) = (rows + report.rows, report.rejected),
+                Err(e) => {
+                    rollback(client).await;
+                    return Err(ApplyError::Csv(Box::new(e)));
+                }
             }
         }
     }
@@ -461,6 +533,7 @@ where
         elapsed: started.elapsed(),
         committed: !dry_run,
         rows,
+        rejected,
     })
 }
 

@@ -5,6 +5,7 @@ pub mod catalog;
 pub mod connect;
 pub mod copy;
 pub mod existing_ids;
+pub mod import_copy;
 pub mod locks;
 pub mod pg_bin;
 pub mod pgpass;

@@ -96,6 +96,9 @@ pub struct Plan {
     /// Sample rows loaded with the plan, by `schema.table`, and the seed they come from.
     pub samples: Vec<(String, u64)>,
     pub sample_seed: Option<u64>,
+    /// CSV files loaded with COPY before `COMMIT`, each described in one line
+    /// (`COPY … FROM the CSV orders.csv (120 rows)`); the rows stream at apply time.
+    pub imports: Vec<String>,
 }
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -161,6 +164,9 @@ impl Plan {
             }
             b.section_comment(Section::Samples, &text);
         }
+        for text in &self.imports {
+            b.section_comment(Section::Samples, text);
+        }
         b.push(Section::Transaction, "COMMIT", false);
         b.finish()
     }
@@ -222,6 +228,7 @@ pub fn plan(
         settings: settings.clone(),
         samples: Vec::new(),
         sample_seed: None,
+        imports: Vec::new(),
     })
 }
 

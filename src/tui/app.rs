@@ -117,6 +117,8 @@ pub struct Model {
     pub sample_run: super::sample_load::SampleRun,
     /// The last run of the policy simulator (phase 4 shows it beside the policies).
     pub simulation: Option<super::last_simulation::LastSimulation>,
+    /// A CSV file whose rows load into the table proposed from it when the plan creates it.
+    pub csv_import: Option<super::csv_import::CsvImport>,
 }
 
 /// While the first read's details load (`Model::catalog` is still `None`).

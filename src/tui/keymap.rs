@@ -108,6 +108,7 @@ actions! {
     Simulate => "simulate",
     SimulateAs => "simulate_as",
     Rollback => "rollback",
+    ImportCsv => "import_csv",
 }
 
 /// A key as written in the table and in `config.toml`: `q`, `ctrl-c`, `shift-tab`, `enter`.
@@ -441,6 +442,13 @@ const DEFAULTS: &[(Context, Action, &[&str], &str, bool)] = &[
         Action::AddIndex,
         &["i"],
         "phases 1-2: add an index to the table",
+        false,
+    ),
+    (
+        Context::List,
+        Action::ImportCsv,
+        &["I"],
+        "phase 1: a new table from a CSV file",
         false,
     ),
     (

@@ -87,6 +87,8 @@ pub enum Effect {
         dry_run: bool,
         /// The design's sample rows for the tables the plan creates, loaded before `COMMIT`.
         samples: Option<Box<super::sample_load::PendingSamples>>,
+        /// A CSV file proposed as a table the plan creates: its rows, loaded before `COMMIT`.
+        csv: Option<Box<crate::db::import_copy::CsvLoad>>,
     },
     /// Run the policy simulator as job `generation`: `bundle` (the design's, if any) and
     /// every probe for each of `subjects`, in one transaction that is rolled back.

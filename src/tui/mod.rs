@@ -8,6 +8,7 @@
 pub mod app;
 pub mod autosave;
 pub mod components;
+pub mod csv_import;
 pub mod draft;
 pub mod editing;
 pub mod editors;

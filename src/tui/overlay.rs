@@ -7,6 +7,7 @@ use ratatui::layout::Rect;
 
 use super::components::confirm_apply::ConfirmApply;
 use super::components::confirm_delete::ConfirmDelete;
+use super::components::csv_proposal::CsvProposal;
 use super::components::draft_or_file::DraftOrFile;
 use super::components::drift::Drift;
 use super::components::editor_popup::Editor;
@@ -34,6 +35,8 @@ pub enum Overlay {
     Editor(Box<Editor>),
     /// The policy simulator (phase 4, `s`): the users form, then the grid.
     Simulator(Box<Simulator>),
+    /// The table proposed from a CSV file, with the evidence for each field's type.
+    CsvProposal(CsvProposal),
 }
 
 impl Overlay {
@@ -65,6 +68,7 @@ impl Overlay {
             Overlay::Drift(d) => d.draw(frame, theme, area),
             Overlay::Editor(e) => e.form().draw(frame, theme, area),
             Overlay::Simulator(s) => s.draw(frame, theme, area),
+            Overlay::CsvProposal(p) => p.draw(frame, theme, area),
         }
     }
 }

@@ -34,10 +34,28 @@ pub fn replan_with(app: &mut App, analysis: Analysis) {
         app.model.drafts = drafts_of(resolved, catalog.as_deref());
     }
     // Moved, not copied: the plan of a large design is big, and this runs on every edit.
-    if let (Some(plan), Some(bundle)) = (
+    if let (Some(mut plan), Some(mut bundle)) = (
         app.model.analysis.plan.take(),
         app.model.analysis.bundle.take(),
     ) {
+        // A CSV proposed as a new table: the bundle says its rows load before COMMIT.
+        let load = match (&app.model.csv_import, &app.model.design) {
+            (Some(import), Some(state)) => {
+                import.load(&state.design, catalog.as_deref()).map(|load| {
+                    crate::import::report::copy_comment(
+                        &load.schema,
+                        &load.table,
+                        load.mapping.columns().len(),
+                        &import.proposal,
+                    )
+                })
+            }
+            _ => None,
+        };
+        if let Some(comment) = load {
+            plan.imports.push(comment);
+            bundle = plan.bundle();
+        }
         app.model.plan = Some(PlanView {
             summary: plan.summary(),
             lines: highlight_cached(&bundle, &mut app.model.highlights),

@@ -13,7 +13,7 @@ use tokio::task::{AbortHandle, JoinHandle};
 
 use crate::catalog;
 use crate::db::Session;
-use crate::db::apply::{DriftCheck, apply_with_samples};
+use crate::db::apply::{DriftCheck, apply_with_csv, apply_with_samples};
 use crate::db::catalog::{ReadOptions, read_for_tables, read_with};
 use crate::db::staged_read::{Staged, read_staged};
 
@@ -198,6 +198,7 @@ impl Runtime {
                     fingerprint,
                     dry_run,
                     samples,
+                    csv,
                 } => {
                     let session = self.session.clone();
                     let progress = self.tx.clone();
@@ -228,20 +229,41 @@ impl Runtime {
                                     .map_err(|e| e.to_string())
                             },
                         };
-                        let result = apply_with_samples(
-                            &session.client,
-                            &bundle,
-                            set.as_ref(),
-                            dry_run,
-                            Some(drift),
-                            |p| {
-                                let _ = progress.send(Message::Job(
-                                    generation,
-                                    Box::new(Message::ApplyProgress(p)),
-                                ));
-                            },
-                        )
-                        .await;
+                        let report = |p| {
+                            let _ = progress.send(Message::Job(
+                                generation,
+                                Box::new(Message::ApplyProgress(p)),
+                            ));
+                        };
+                        let result = match csv {
+                            Some(load) => {
+                                let never = std::sync::atomic::AtomicBool::new(false);
+                                apply_with_csv(
+                                    &session.client,
+                                    &bundle,
+                                    crate::db::apply::CsvRows {
+                                        load: &load,
+                                        samples: set.as_ref(),
+                                    },
+                                    dry_run,
+                                    Some(drift),
+                                    report,
+                                    &never,
+                                )
+                                .await
+                            }
+                            None => {
+                                apply_with_samples(
+                                    &session.client,
+                                    &bundle,
+                                    set.as_ref(),
+                                    dry_run,
+                                    Some(drift),
+                                    report,
+                                )
+                                .await
+                            }
+                        };
                         Message::Applied { dry_run, result }
                     });
                 }

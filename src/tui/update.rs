@@ -249,6 +249,7 @@ fn on_overlay_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
         Overlay::ResumeDraft(dialog) => dialog.on_key(action),
         Overlay::DraftOrFile(dialog) => dialog.on_key(action),
         Overlay::Drift(_) => Outcome::Close,
+        Overlay::CsvProposal(p) => p.on_key(action),
         Overlay::Editor(_) | Overlay::Simulator(_) => Outcome::Stay,
     };
     if outcome == Outcome::Stay {
@@ -283,6 +284,14 @@ fn on_overlay_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
             }
         }
         Outcome::KeptTable => app.view.message = Some("kept".into()),
+        Outcome::CorrectFields(table) => {
+            app.view.selected[Phase::Tables.index()] = table;
+            goto(app, Phase::Fields);
+            app.view.message = Some(
+                "correct the proposed fields: t changes a type, e edits, x removes (its column is then skipped)"
+                    .into(),
+            );
+        }
         Outcome::ResumeDraft(path) => match super::draft::load(&path) {
             super::draft::DraftLoad::Loaded(design) => {
                 app.model.design = Some(DesignState { design, file: None });
@@ -397,6 +406,7 @@ fn act(app: &mut App, action: Action) -> Vec<Effect> {
         | Action::ChangeType
         | Action::TogglePrimary
         | Action::AddIndex
+        | Action::ImportCsv
         | Action::Template
         | Action::ToggleRls => match (app.view.focus, app.view.phase) {
             (Focus::Main, Phase::Tables) => return tables_pane::on_action(app, action),
@@ -668,12 +678,19 @@ fn start_apply(app: &mut App, dry_run: bool) -> Vec<Effect> {
         }
         _ => None,
     };
+    let csv = match (&app.model.csv_import, &app.model.design) {
+        (Some(import), Some(state)) => import
+            .load(&state.design, app.model.catalog.as_deref())
+            .map(Box::new),
+        _ => None,
+    };
     vec![Effect::Apply {
         generation,
         bundle: plan.bundle.clone(),
         fingerprint: plan.plan.fingerprint.clone(),
         dry_run,
         samples,
+        csv,
     }]
 }
 

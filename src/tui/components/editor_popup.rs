@@ -31,6 +31,8 @@ pub enum Editor {
         index: Option<usize>,
         form: Form,
     },
+    /// Phase 1: the CSV file a new table is proposed from (Tab completes the path).
+    CsvPath(Form),
 }
 
 impl Editor {
@@ -48,6 +50,7 @@ impl Editor {
             Editor::Bucket(f) => &f.form,
             Editor::MatviewPicker(form) => form,
             Editor::Matview { form, .. } => form,
+            Editor::CsvPath(form) => form,
         }
     }
 
@@ -65,6 +68,7 @@ impl Editor {
             Editor::Bucket(f) => &mut f.form,
             Editor::MatviewPicker(form) => form,
             Editor::Matview { form, .. } => form,
+            Editor::CsvPath(form) => form,
         }
     }
 }

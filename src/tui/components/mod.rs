@@ -5,6 +5,7 @@
 
 pub mod confirm_apply;
 pub mod confirm_delete;
+pub mod csv_proposal;
 pub mod draft_or_file;
 pub mod drift;
 pub mod editor_popup;
@@ -58,6 +59,8 @@ pub enum Outcome {
     KeepDraft,
     /// `--design FILE` and a different draft: use the file, the draft is moved aside.
     UseFile,
+    /// The CSV proposal was read: correct the fields of this designed table in phase 2.
+    CorrectFields(usize),
 }
 
 /// A section rule: `columns ─────────`.

@@ -80,6 +80,7 @@ pub fn on_action(app: &mut App, action: Action) -> Vec<Effect> {
             return editors::open_live::open_live_table(app, &name);
         }
         (Action::AddIndex, Some(TableRow::Designed(i))) => editors::index_form::open(app, i, None),
+        (Action::ImportCsv, _) => editors::csv_import::open(app),
         (Action::Delete, Some(TableRow::Designed(i))) => {
             let name = app
                 .model

@@ -4,6 +4,7 @@
 //! errors `schemaforge lint` would report, under the input that caused them.
 
 pub mod bucket_form;
+pub mod csv_import;
 pub mod field_form;
 pub mod field_options;
 pub mod index_form;
@@ -32,6 +33,11 @@ pub fn on_key(app: &mut App, key: &KeyEvent) -> Vec<Effect> {
     let Some(Overlay::Editor(editor)) = app.view.overlays.last_mut() else {
         return Vec::new();
     };
+    if let Editor::CsvPath(form) = editor.as_mut()
+        && csv_import::on_key(form, key)
+    {
+        return Vec::new();
+    }
     let outcome = editor.form_mut().on_key(key);
     if let Editor::Table(t) = editor.as_mut() {
         table_form::derive_placeholder(&mut t.form);
@@ -142,6 +148,7 @@ fn confirm(app: &mut App) -> Vec<Effect> {
             app.view.overlays.pop();
             editing::save_as(app, save_as::path(&form))
         }
+        Editor::CsvPath(form) => csv_import::confirm(app, &design, &form),
         Editor::TypePicker(picker) => {
             let chosen = picker
                 .form

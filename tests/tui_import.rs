@@ -1,0 +1,97 @@
+//! Phase 1's "new table from a CSV file" against a real PostgreSQL: the path completed with
+//! Tab, the proposal shown with its evidence, a field removed in phase 2, the Preview naming
+//! the COPY, and one apply creating the table with its rows.
+
+mod common;
+mod tui_support;
+
+use crossterm::event::KeyCode;
+use schemaforge::tui::app::{Overlay, Phase};
+use schemaforge::tui::editors::Editor;
+use schemaforge::tui::runtime::Harness;
+
+use common::{scalar, test_db};
+use tui_support::empty_app;
+
+#[tokio::test]
+async fn a_table_proposed_from_a_csv_is_corrected_and_applied_with_its_rows() {
+    let db = test_db().await;
+    let mut h = Harness::start(empty_app(), db.connect_again().await);
+    h.settle().await;
+
+    h.keys("1I");
+    assert!(matches!(
+        h.app.overlay(),
+        Some(Overlay::Editor(e)) if matches!(**e, Editor::CsvPath(_))
+    ));
+    h.keys("tests/fixtures/csv/prod");
+    h.key(KeyCode::Tab);
+    let form = h.screen(120, 40);
+    assert!(
+        form.contains("tests/fixtures/csv/products_eu.csv"),
+        "Tab completes the only match:\n{form}"
+    );
+    h.key(KeyCode::Enter);
+    assert!(matches!(h.app.overlay(), Some(Overlay::CsvProposal(_))));
+    let proposal = h.screen(160, 45);
+    assert!(
+        proposal.contains("UTF-8 with BOM, semicolon-separated"),
+        "{proposal}"
+    );
+    assert!(proposal.contains("singleSelect"), "{proposal}");
+    assert!(
+        proposal.contains("100% of 7; whole numbers; 1 empty"),
+        "{proposal}"
+    );
+    assert_eq!(h.design().tables[0].name, "products_eu");
+
+    // Enter: on to phase 2, where the proposal is corrected: Notes (the last field) goes.
+    h.key(KeyCode::Enter);
+    assert_eq!(h.app.view.phase, Phase::Fields);
+    for _ in 0..10 {
+        h.key(KeyCode::Char('j'));
+    }
+    h.key(KeyCode::Char('x'));
+    let fields: Vec<&str> = h.design().tables[0]
+        .fields
+        .iter()
+        .map(|f| f.name.as_str())
+        .collect();
+    assert!(!fields.contains(&"Notes"), "{fields:?}");
+
+    h.key(KeyCode::Char('6'));
+    let bundle = &h.app.model.plan.as_ref().expect("a plan").bundle.text;
+    assert!(
+        bundle.contains(
+            "-- COPY \"public\".\"products_eu\" (10 columns) FROM the CSV products_eu.csv (8 rows), before COMMIT"
+        ),
+        "{bundle}"
+    );
+    h.apply_confirmed().await;
+
+    assert_eq!(
+        scalar(&db, "SELECT count(*) FROM products_eu")
+            .await
+            .as_deref(),
+        Some("8")
+    );
+    assert_eq!(
+        scalar(
+            &db,
+            "SELECT price_eur::text FROM products_eu WHERE sku = 'P-001'"
+        )
+        .await
+        .as_deref(),
+        Some("1234.50")
+    );
+    assert_eq!(
+        scalar(
+            &db,
+            "SELECT count(*) FROM information_schema.columns WHERE table_name = 'products_eu' AND column_name = 'notes'"
+        )
+        .await
+        .as_deref(),
+        Some("0"),
+        "the removed field's column was skipped"
+    );
+}
