@@ -74,7 +74,7 @@ pub struct Cli {
     #[arg(long, value_name = "FILE")]
     pub design: Option<PathBuf>,
 
-    /// The colour theme: dark, light, or a file in <config dir>/themes/ (default: config.toml's, else dark).
+    /// The colour theme: dark, light, high-contrast, or a file in <config dir>/themes/ (default: config.toml's, else dark).
     #[arg(long, value_name = "NAME")]
     pub theme: Option<String>,
 
