@@ -612,6 +612,49 @@ fn every_colour_on_every_screen_comes_from_the_theme_in_both_themes() {
     }
 }
 
+#[test]
+fn the_high_contrast_theme_reaches_the_screen() {
+    let theme = tui_support::theme("high-contrast");
+    let allowed = palette(&theme);
+    for (name, _) in screens() {
+        let (_, buffer) = screen("high-contrast", name, 120, 36);
+        for cell in buffer.content() {
+            assert!(
+                allowed.contains(&cell.fg) && allowed.contains(&cell.bg),
+                "{name}: {:?} on {:?} at {:?} is not a high-contrast colour",
+                cell.fg,
+                cell.bg,
+                cell.symbol()
+            );
+        }
+    }
+    let (_, tables) = screen("high-contrast", "tables", 120, 36);
+    let selected = theme.style(Role::Selected);
+    let text = buffer_text(&tables);
+    let row = (0..tables.area.height)
+        .find(|&y| {
+            (0..tables.area.width).any(|x| {
+                let cell = &tables[(x, y)];
+                Some(cell.bg) == selected.bg && Some(cell.fg) == selected.fg
+            })
+        })
+        .unwrap_or_else(|| panic!("no selected row in black on yellow:\n{text}"));
+    let x = (0..tables.area.width)
+        .find(|&x| tables[(x, row)].bg == selected.bg.unwrap())
+        .unwrap();
+    let cell = &tables[(x, row)];
+    assert_eq!(
+        (cell.fg, cell.bg),
+        (Color::Rgb(0, 0, 0), Color::Rgb(255, 255, 0))
+    );
+    assert!(cell.modifier.contains(ratatui::style::Modifier::BOLD));
+    let (_, preview) = screen("high-contrast", "preview", 120, 36);
+    assert_eq!(
+        cell_of(&preview, "CREATE TABLE").fg,
+        Color::Rgb(0, 255, 255)
+    );
+}
+
 fn cell_of<'a>(buffer: &'a Buffer, needle: &str) -> &'a ratatui::buffer::Cell {
     let text = buffer_text(buffer);
     let (y, line) = text

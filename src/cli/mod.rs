@@ -74,7 +74,7 @@ pub struct Cli {
     #[arg(long, value_name = "FILE")]
     pub design: Option<PathBuf>,
 
-    /// The colour theme: dark, light, or a file in <config dir>/themes/ (default: config.toml's, else dark).
+    /// The colour theme: dark, light, high-contrast, or a file in <config dir>/themes/ (default: config.toml's, else dark).
     #[arg(long, value_name = "NAME")]
     pub theme: Option<String>,
 
@@ -195,7 +195,9 @@ fn build_app(
         .clone()
         .or(config.theme)
         .unwrap_or_else(|| "dark".into());
-    let theme = Theme::load(&theme_name, config_dir.as_deref()).map_err(|e| e.to_string())?;
+    let theme = Theme::load(&theme_name, config_dir.as_deref())
+        .map_err(|e| e.to_string())?
+        .respecting_no_color(std::env::var_os("NO_COLOR").as_deref());
     let keymap = Keymap::with_overrides(&config.keys).map_err(|e| e.to_string())?;
     let mut app = crate::tui::App::new(connection.clone(), theme, keymap);
     app.view.walkthrough = options.walkthrough;

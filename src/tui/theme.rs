@@ -1,13 +1,15 @@
 //! Colours come only from here: a theme maps roles (what a thing is) to styles.
 //!
 //! Themes are TOML files: the bundled ones in `themes/`, and any in the config directory's
-//! `themes/` folder, which override a bundled theme of the same name.
+//! `themes/` folder, which override a bundled theme of the same name. `NO_COLOR` (set and not
+//! empty, per no-color.org) strips every colour and keeps the modifiers.
 
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::str::FromStr;
 
 use ratatui::style::{Color, Modifier, Style};
+use toml::Spanned;
 
 /// What a piece of the screen is; panes ask for a role, never for a colour.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -100,6 +102,10 @@ impl Role {
 pub const BUNDLED: &[(&str, &str)] = &[
     ("dark", include_str!("../../themes/dark.toml")),
     ("light", include_str!("../../themes/light.toml")),
+    (
+        "high-contrast",
+        include_str!("../../themes/high-contrast.toml"),
+    ),
 ];
 
 #[derive(Clone, Debug, PartialEq)]
@@ -117,16 +123,22 @@ pub enum ThemeError {
         source_name: String,
         message: String,
     },
-    #[error("theme {source_name}: {message}")]
+    #[error("theme {source_name}:{line}: {message}")]
     Syntax {
         source_name: String,
+        line: usize,
         message: String,
     },
-    #[error("theme {source_name}: unknown role {role:?}")]
-    UnknownRole { source_name: String, role: String },
-    #[error("theme {source_name}: roles.{role}: {source}")]
+    #[error("theme {source_name}:{line}: unknown role {role:?}")]
+    UnknownRole {
+        source_name: String,
+        line: usize,
+        role: String,
+    },
+    #[error("theme {source_name}:{line}: roles.{role}: {source}")]
     BadColour {
         source_name: String,
+        line: usize,
         role: String,
         source: NotAColour,
     },
@@ -142,14 +154,14 @@ pub enum ThemeError {
 struct ThemeFile {
     name: Option<String>,
     #[serde(default)]
-    roles: BTreeMap<String, StyleSpec>,
+    roles: BTreeMap<Spanned<String>, StyleSpec>,
 }
 
 #[derive(serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 struct StyleSpec {
-    fg: Option<String>,
-    bg: Option<String>,
+    fg: Option<Spanned<String>>,
+    bg: Option<Spanned<String>>,
     #[serde(default)]
     bold: bool,
     #[serde(default)]
@@ -169,6 +181,29 @@ impl Default for Theme {
 impl Theme {
     pub fn style(&self, role: Role) -> Style {
         self.styles.get(&role).copied().unwrap_or_default()
+    }
+
+    /// This theme with every colour removed, for `NO_COLOR`: modifiers stay, and a role that
+    /// was set apart by its background (the selection, headers) is reversed instead, so it
+    /// still stands out.
+    pub fn without_colours(mut self) -> Theme {
+        for style in self.styles.values_mut() {
+            let mut plain = Style::default().add_modifier(style.add_modifier);
+            if style.bg.is_some() {
+                plain = plain.add_modifier(Modifier::REVERSED);
+            }
+            *style = plain;
+        }
+        self
+    }
+
+    /// This theme as the terminal should get it: without colours when `no_color` (the value of
+    /// `NO_COLOR`) is set and not empty.
+    pub fn respecting_no_color(self, no_color: Option<&std::ffi::OsStr>) -> Theme {
+        match no_color {
+            Some(value) if !value.is_empty() => self.without_colours(),
+            _ => self,
+        }
     }
 
     /// Loads `name`: from `<config_dir>/themes/<name>.toml` when present, else a bundled one.
@@ -219,20 +254,23 @@ impl Theme {
         let source_name = source_name.to_owned();
         let file: ThemeFile = toml::from_str(text).map_err(|e| ThemeError::Syntax {
             source_name: source_name.clone(),
-            message: e.to_string(),
+            line: line_of(text, e.span().map_or(0, |s| s.start)),
+            message: e.message().trim().to_owned(),
         })?;
         let mut styles = BTreeMap::new();
         for (key, spec) in &file.roles {
             let role = Role::ALL
                 .into_iter()
-                .find(|r| r.key() == key)
+                .find(|r| r.key() == key.get_ref())
                 .ok_or_else(|| ThemeError::UnknownRole {
                     source_name: source_name.clone(),
-                    role: key.clone(),
+                    line: line_of(text, key.span().start),
+                    role: key.get_ref().clone(),
                 })?;
-            let style = spec.style().map_err(|source| ThemeError::BadColour {
+            let style = spec.style().map_err(|(source, at)| ThemeError::BadColour {
                 source_name: source_name.clone(),
-                role: key.clone(),
+                line: line_of(text, at),
+                role: key.get_ref().clone(),
                 source,
             })?;
             styles.insert(role, style);
@@ -263,11 +301,24 @@ impl Theme {
 #[error("{0:?} is not a colour")]
 pub struct NotAColour(pub String);
 
+/// The 1-based line holding byte `offset` of `text`.
+fn line_of(text: &str, offset: usize) -> usize {
+    text.as_bytes()[..offset.min(text.len())]
+        .iter()
+        .filter(|b| **b == b'\n')
+        .count()
+        + 1
+}
+
 impl StyleSpec {
-    fn style(&self) -> Result<Style, NotAColour> {
-        let color = |c: &Option<String>| -> Result<Option<Color>, NotAColour> {
-            c.as_deref()
-                .map(|c| Color::from_str(c).map_err(|_| NotAColour(c.to_owned())))
+    /// The style, or the bad colour with the byte offset where it was written.
+    fn style(&self) -> Result<Style, (NotAColour, usize)> {
+        let color = |c: &Option<Spanned<String>>| -> Result<Option<Color>, (NotAColour, usize)> {
+            c.as_ref()
+                .map(|c| {
+                    Color::from_str(c.get_ref())
+                        .map_err(|_| (NotAColour(c.get_ref().clone()), c.span().start))
+                })
                 .transpose()
         };
         let mut style = Style::default();
@@ -339,7 +390,11 @@ mod tests {
         .unwrap_err();
         assert!(err.to_string().contains("unknown role \"texts\""), "{err}");
         let err = Theme::load("neon", None).unwrap_err();
-        assert!(err.to_string().contains("available: dark, light"), "{err}");
+        assert!(
+            err.to_string()
+                .contains("available: dark, high-contrast, light"),
+            "{err}"
+        );
     }
 
     #[test]
@@ -356,5 +411,118 @@ mod tests {
         assert_eq!(theme.style(Role::Text).fg, Some(Color::Red));
         assert!(Theme::available(Some(&dir)).contains(&"solar".to_owned()));
         std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    /// WCAG relative luminance of an `#rrggbb` colour.
+    fn luminance(colour: Color) -> f64 {
+        let Color::Rgb(r, g, b) = colour else {
+            panic!("{colour:?} is not #rrggbb: the high-contrast theme names exact colours")
+        };
+        let channel = |c: u8| {
+            let c = f64::from(c) / 255.0;
+            if c <= 0.039_28 {
+                c / 12.92
+            } else {
+                ((c + 0.055) / 1.055).powf(2.4)
+            }
+        };
+        0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b)
+    }
+
+    #[test]
+    fn high_contrast_gives_every_role_a_colour_readable_at_wcag_aaa() {
+        let text = BUNDLED
+            .iter()
+            .find(|(n, _)| *n == "high-contrast")
+            .expect("high-contrast is bundled")
+            .1;
+        let theme = Theme::parse("high-contrast", text, None).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(Theme::load("high-contrast", None).unwrap(), theme);
+        for role in Role::ALL {
+            let style = theme.style(role);
+            let fg = style
+                .fg
+                .unwrap_or_else(|| panic!("{} has no colour", role.key()));
+            // Without a background of its own a role sits on the black terminal.
+            let bg = style.bg.unwrap_or(Color::Rgb(0, 0, 0));
+            let (light, dark) = {
+                let (a, b) = (luminance(fg), luminance(bg));
+                (a.max(b), a.min(b))
+            };
+            let ratio = (light + 0.05) / (dark + 0.05);
+            assert!(ratio >= 7.0, "{}: contrast {ratio:.1} < 7", role.key());
+        }
+        for role in [
+            Role::Selected,
+            Role::Danger,
+            Role::Accent,
+            Role::PhaseCurrent,
+        ] {
+            assert!(
+                theme.style(role).add_modifier.contains(Modifier::BOLD),
+                "{} is emphasised with bold",
+                role.key()
+            );
+        }
+    }
+
+    #[test]
+    fn a_user_theme_error_names_the_file_and_line() {
+        let dir =
+            std::env::temp_dir().join(format!("schemaforge-theme-bad-{}", std::process::id()));
+        std::fs::create_dir_all(dir.join("themes")).unwrap();
+        let file = dir.join("themes/mine.toml");
+        let cases = [
+            (
+                "name = \"mine\"\n[roles]\ntext = { fg = \"red\" }\ntexts = { fg = \"red\" }\n",
+                ":4: unknown role \"texts\"",
+            ),
+            (
+                "[roles]\ntext = { fg = \"red\" }\n\ndim = { fg = \"gray\", bg = \"#12345\" }\n",
+                ":4: roles.dim: \"#12345\" is not a colour",
+            ),
+            (
+                "[roles]\ntext = { fg = \"red\",\n  colour = \"blue\" }\n",
+                ":3: unknown field `colour`",
+            ),
+        ];
+        for (text, expected) in cases {
+            std::fs::write(&file, text).unwrap();
+            let err = Theme::load("mine", Some(&dir)).unwrap_err().to_string();
+            let named = format!("{}{expected}", file.display());
+            assert!(err.contains(&named), "{err:?} should contain {named:?}");
+        }
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn no_color_strips_colours_and_keeps_modifiers() {
+        let dark = Theme::load("dark", None).unwrap();
+        assert_eq!(
+            dark.clone().respecting_no_color(None),
+            dark,
+            "unset: unchanged"
+        );
+        assert_eq!(
+            dark.clone()
+                .respecting_no_color(Some(std::ffi::OsStr::new(""))),
+            dark,
+            "empty counts as unset (no-color.org)"
+        );
+        for name in ["dark", "light", "high-contrast"] {
+            let plain = Theme::load(name, None)
+                .unwrap()
+                .respecting_no_color(Some(std::ffi::OsStr::new("1")));
+            for role in Role::ALL {
+                let style = plain.style(role);
+                assert_eq!((style.fg, style.bg), (None, None), "{name} {}", role.key());
+            }
+            let keyword = plain.style(Role::Keyword).add_modifier;
+            assert!(keyword.contains(Modifier::BOLD), "{name}: bold stays");
+            assert_eq!(plain.style(Role::Text), Style::default(), "{name}");
+            // The selection had only its background to stand out by: it is reversed instead.
+            let selected = plain.style(Role::Selected).add_modifier;
+            assert!(selected.contains(Modifier::REVERSED), "{name}");
+        }
     }
 }
