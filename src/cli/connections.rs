@@ -109,3 +109,50 @@ fn list() -> Exit {
         .collect();
     super::print_stdout(&lines)
 }
+
+/// Variables that name a connection the way `--db` would; with any of them set there is
+/// somewhere to connect and the picker stays away.
+const CONNECTION_VARIABLES: &[&str] = &[
+    "DATABASE_URL",
+    "PGHOST",
+    "PGHOSTADDR",
+    "PGPORT",
+    "PGUSER",
+    "PGDATABASE",
+    "PGSERVICE",
+];
+
+/// With no --db, no connection variables, saved connections and a terminal, the TUI's
+/// picker chooses one: its connection string, or `Exit::Success` when the user quits.
+pub async fn pick_when_nowhere_to_connect() -> Result<Option<String>, Exit> {
+    use std::io::IsTerminal;
+    let set = |key: &&str| std::env::var_os(key).is_some_and(|v| !v.is_empty());
+    if CONNECTION_VARIABLES.iter().any(set)
+        || !std::io::stdin().is_terminal()
+        || !std::io::stdout().is_terminal()
+    {
+        return Ok(None);
+    }
+    let config = load()?;
+    if config.connections.is_empty() {
+        return Ok(None);
+    }
+    let choices = config
+        .connections
+        .iter()
+        .map(|c| crate::tui::picker::Choice {
+            name: c.name.clone(),
+            target: ConnectTarget::resolve(Some(&c.connection_string()), &Env::from_process())
+                .map(|t| t.describe())
+                .unwrap_or_else(|e| e.to_string()),
+        })
+        .collect();
+    match crate::tui::picker::pick(choices).await {
+        Ok(Some(name)) => connection_string(&name).map(Some),
+        Ok(None) => Err(Exit::Success),
+        Err(e) => {
+            say!("the terminal failed: {e}");
+            Err(Exit::Runtime)
+        }
+    }
+}

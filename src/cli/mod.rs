@@ -193,6 +193,14 @@ async fn interactive(db: Option<&str>, options: &TuiOptions) -> Exit {
         say!("{e}");
         return Exit::Usage;
     }
+    let picked = match db {
+        Some(_) => None,
+        None => match connections::pick_when_nowhere_to_connect().await {
+            Ok(picked) => picked,
+            Err(exit) => return exit,
+        },
+    };
+    let db = picked.as_deref().or(db);
     let session = match open_session(db).await {
         Ok(session) => session,
         Err(exit) => return exit,

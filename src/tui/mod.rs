@@ -25,6 +25,7 @@ pub mod navigation;
 pub mod opening;
 pub mod osc52;
 pub mod overlay;
+pub mod picker;
 pub mod phase;
 pub mod planning;
 pub mod retire;
