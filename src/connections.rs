@@ -137,7 +137,10 @@ impl SavedConnection {
             pairs.push(format!("sslmode={}", mode.as_str()));
         }
         if let Some(cert) = &self.sslrootcert {
-            pairs.push(format!("sslrootcert={}", quoted(&cert.display().to_string())));
+            pairs.push(format!(
+                "sslrootcert={}",
+                quoted(&cert.display().to_string())
+            ));
         }
         pairs.join(" ")
     }
@@ -221,7 +224,10 @@ mod tests {
         assert_eq!(prod.sslmode, Some(SslMode::VerifyFull));
         assert_eq!(prod.sslrootcert, Some(PathBuf::from("/etc/ssl/root.crt")));
         let local = c.connection("local").unwrap();
-        assert_eq!((local.host.as_deref(), local.database.as_deref()), (None, Some("dev")));
+        assert_eq!(
+            (local.host.as_deref(), local.database.as_deref()),
+            (None, Some("dev"))
+        );
         assert_eq!(local.connection_string(), "dbname='dev'");
     }
 

@@ -13,10 +13,8 @@ struct Home(PathBuf);
 
 impl Home {
     fn new(label: &str) -> Home {
-        let dir = std::env::temp_dir().join(format!(
-            "schemaforge-home-{label}-{}",
-            std::process::id()
-        ));
+        let dir =
+            std::env::temp_dir().join(format!("schemaforge-home-{label}-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).unwrap();
         Home(dir)
@@ -85,7 +83,10 @@ async fn a_saved_connection_connects_without_ever_storing_the_password() {
     let out = home.run(&["connections", "add", "work", "--db", &url], None);
     assert_success(&out);
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("password"), "says the password was not saved: {stderr}");
+    assert!(
+        stderr.contains("password"),
+        "says the password was not saved: {stderr}"
+    );
     assert!(!stderr.contains(&password), "{stderr}");
     let config = std::fs::read_to_string(home.config_file()).unwrap();
     assert!(config.contains("[connections.work]"), "{config}");
@@ -98,7 +99,10 @@ async fn a_saved_connection_connects_without_ever_storing_the_password() {
     assert!(listed.starts_with("work\t"), "{listed}");
     assert!(listed.contains(&db.name), "{listed}");
 
-    let out = home.run(&["--connection", "work", "inspect", "--json"], Some(&password));
+    let out = home.run(
+        &["--connection", "work", "inspect", "--json"],
+        Some(&password),
+    );
     assert_success(&out);
     let json = String::from_utf8_lossy(&out.stdout);
     assert!(json.contains("saved_here"), "{json}");
@@ -111,7 +115,10 @@ async fn a_saved_connection_connects_without_ever_storing_the_password() {
     let out = home.run(&["--connection", "nowhere", "inspect"], Some(&password));
     assert_eq!(out.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("nowhere") && stderr.contains("work"), "{stderr}");
+    assert!(
+        stderr.contains("nowhere") && stderr.contains("work"),
+        "{stderr}"
+    );
 
     assert_eq!(files_containing(&home.0, &password), Vec::<PathBuf>::new());
 }
@@ -129,12 +136,34 @@ fn a_broken_config_names_its_file_and_line_and_a_password_is_refused() {
     assert_eq!(out.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("config.toml:3:"), "{stderr}");
-    assert!(stderr.contains("passwords never go in config.toml"), "{stderr}");
+    assert!(
+        stderr.contains("passwords never go in config.toml"),
+        "{stderr}"
+    );
     assert!(!stderr.contains("hunter2"), "{stderr}");
 
     std::fs::write(home.config_file(), "[connections.work]\nhots = \"h\"\n").unwrap();
     let out = home.run(&["connections", "list"], None);
     assert_eq!(out.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("config.toml:2:") && stderr.contains("hots"), "{stderr}");
+    assert!(
+        stderr.contains("config.toml:2:") && stderr.contains("hots"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn the_readme_example_config_is_valid() {
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let section = &readme[readme.find("### Saved connections").expect("the section")..];
+    let start = section.find("```toml\n").expect("a toml example") + "```toml\n".len();
+    let example = &section[start..start + section[start..].find("```").unwrap()];
+    let config = schemaforge::config::Config::parse(example, "README.md").unwrap();
+    let names: Vec<&str> = config.connections.iter().map(|c| c.name.as_str()).collect();
+    assert_eq!(names, ["local", "prod"]);
+    assert_eq!(
+        config.connection("prod").unwrap().sslmode,
+        Some(schemaforge::db::SslMode::VerifyFull)
+    );
 }

@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 /// The pure core (`config` is a front-end concern and not listed).
-const CORE: [&str; 16] = [
+const CORE: [&str; 17] = [
     "analysis",
     "catalog",
     "design",

@@ -40,10 +40,7 @@ pub fn connection_string(name: &str) -> Result<String, Exit> {
                      (schemaforge connections add NAME --db URL)"
                 );
             } else {
-                say!(
-                    "no connection called {name:?}; saved: {}",
-                    known.join(", ")
-                );
+                say!("no connection called {name:?}; saved: {}", known.join(", "));
             }
             Err(Exit::Usage)
         }

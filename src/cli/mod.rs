@@ -149,7 +149,11 @@ async fn run(cli: Cli) -> Exit {
         theme: cli.theme.clone(),
         walkthrough: cli.walkthrough,
     };
-    let saved = match cli.connection.as_deref().map(connections::connection_string) {
+    let saved = match cli
+        .connection
+        .as_deref()
+        .map(connections::connection_string)
+    {
         Some(Ok(text)) => Some(text),
         Some(Err(exit)) => return exit,
         None => None,

@@ -166,7 +166,10 @@ mod tests {
             p.key(KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL)),
             Outcome::Quit
         );
-        assert_eq!(Picker::new(vec![]).key(press(KeyCode::Enter)), Outcome::Stay);
+        assert_eq!(
+            Picker::new(vec![]).key(press(KeyCode::Enter)),
+            Outcome::Stay
+        );
     }
 
     #[test]
@@ -178,7 +181,10 @@ mod tests {
         let text = super::super::view::buffer_text(terminal.backend().buffer());
         assert!(text.contains("Connect to"), "{text}");
         assert!(text.contains("  local  me@localhost:5432/dev"), "{text}");
-        assert!(text.contains("> prod  app@db.example.com:5432/main"), "{text}");
+        assert!(
+            text.contains("> prod  app@db.example.com:5432/main"),
+            "{text}"
+        );
         assert!(text.contains("Enter connect"), "{text}");
     }
 }
