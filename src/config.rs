@@ -55,14 +55,18 @@ pub struct KeyOverride {
     pub keys: Vec<Written>,
 }
 
-/// `config.toml`: the theme and key overrides. Holds no connection secrets.
+/// `config.toml`: the theme, key overrides and saved connections. Holds no secrets.
 #[derive(Debug, Default, PartialEq)]
 pub struct Config {
     /// The theme's name (`dark`, `light`, or a file in `<config_dir>/themes/`).
     pub theme: Option<String>,
     /// `[keys.<context>] <action> = ["key", ...]`, in the order of the file.
     pub keys: Vec<KeyOverride>,
+    /// `[connections.<name>]`, sorted by name.
+    pub connections: Vec<SavedConnection>,
 }
+
+pub use crate::connections::SavedConnection;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
@@ -73,6 +77,13 @@ pub enum ConfigError {
     },
     #[error("{place}: {message}")]
     Invalid { place: Place, message: String },
+    #[error("cannot write {file}: {source}")]
+    Write {
+        file: String,
+        source: std::io::Error,
+    },
+    #[error("{file}: a connection called {name:?} is already saved")]
+    Exists { file: String, name: String },
 }
 
 /// `<action> = ["key", ...]` of one `[keys.<context>]` table, with spans.
@@ -84,10 +95,12 @@ struct ConfigFile {
     theme: Option<String>,
     #[serde(default)]
     keys: BTreeMap<Spanned<String>, ActionKeys>,
+    #[serde(default)]
+    connections: BTreeMap<Spanned<String>, crate::connections::RawConnection>,
 }
 
 /// The 1-based line holding byte `offset` of `text`.
-fn line_of(text: &str, offset: usize) -> usize {
+pub(crate) fn line_of(text: &str, offset: usize) -> usize {
     text.as_bytes()[..offset.min(text.len())]
         .iter()
         .filter(|b| **b == b'\n')
@@ -122,10 +135,24 @@ impl Config {
             })
             .collect();
         keys.sort_by_key(|k| k.action.place.line);
+        let connections = raw
+            .connections
+            .into_iter()
+            .map(|(name, table)| {
+                let name = written(&name);
+                table.check(name, &place)
+            })
+            .collect::<Result<Vec<_>, _>>()?;
         Ok(Config {
             theme: raw.theme,
             keys,
+            connections,
         })
+    }
+
+    /// The saved connection called `name`.
+    pub fn connection(&self, name: &str) -> Option<&SavedConnection> {
+        self.connections.iter().find(|c| c.name == name)
     }
 
     /// `<config_dir>/config.toml`, or the defaults when there is none; a broken file is an

@@ -9,6 +9,7 @@ pub mod analysis;
 pub mod catalog;
 pub mod cli;
 pub mod config;
+pub mod connections;
 pub mod db;
 pub mod design;
 pub mod erd;

@@ -384,3 +384,73 @@ async fn ctrl_c_at_the_apply_prompt_says_nothing_was_applied() {
     assert_eq!(exists, None, "nothing was created");
     std::fs::remove_dir_all(home).unwrap();
 }
+
+/// Started with nowhere to connect, the TUI offers the saved connections; the picked one
+/// connects with the password from ~/.pgpass, and neither config.toml nor the draft holds it.
+#[tokio::test]
+async fn the_picker_connects_to_a_saved_connection_and_stores_no_password() {
+    let db = test_db().await;
+    let sandbox = cluster();
+    let password = sandbox.superuser_password().to_owned();
+    let url = sandbox.tcp_url(&db.name);
+    let home = home("picker");
+    let config_dir = home.join("config/schemaforge");
+    let saved =
+        schemaforge::connections::SavedConnection::from_target("work", &common::target(&url));
+    schemaforge::connections::save(&config_dir, &saved).unwrap();
+    let pgpass = home.join(".pgpass");
+    std::fs::write(&pgpass, format!("*:*:*:*:{password}\n")).unwrap();
+    std::fs::set_permissions(&pgpass, std::os::unix::fs::PermissionsExt::from_mode(0o600)).unwrap();
+    let design = home.join("todos.json");
+    std::fs::write(&design, include_str!("../assets/examples/todos.json")).unwrap();
+
+    let mut tui = InPty::start(&["--design", design.to_str().unwrap()], &home);
+    // Words are drawn one cursor move apart.
+    tui.wait_for("Connect");
+    tui.wait_for("> work  postgres@127.0.0.1");
+    tui.type_bytes(b"\r");
+    // The TUI proper: a second alternate screen, with its status line.
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let text = tui.text();
+        let screens: Vec<&str> = text.split(ENTER_ALTERNATE_SCREEN).collect();
+        if screens.len() >= 3 && screens[screens.len() - 1].contains("quit") {
+            break;
+        }
+        if let Some(status) = tui.child.try_wait().unwrap() {
+            panic!("exited ({status}) before the TUI:\n{text}");
+        }
+        assert!(Instant::now() < deadline, "no TUI within 60 s:\n{text}");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    tui.type_bytes(b"]]]]]]");
+    tui.wait_for("todos");
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while files(&home.join("data")).is_empty() {
+        assert!(Instant::now() < deadline, "no draft was written");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    tui.type_bytes(b"q");
+    assert_eq!(tui.exit_within(Duration::from_secs(10)), Some(0));
+    tui.assert_restored();
+
+    let written = files(&home);
+    assert!(written.iter().any(|(p, _)| p.ends_with("config.toml")));
+    assert!(
+        written
+            .iter()
+            .any(|(p, _)| p.starts_with(home.join("data")))
+    );
+    for (path, bytes) in written.iter().filter(|(p, _)| *p != pgpass) {
+        assert!(
+            !String::from_utf8_lossy(bytes).contains(&password),
+            "{} holds the password",
+            path.display()
+        );
+    }
+    assert!(
+        !tui.text().contains(&password),
+        "the terminal was shown the password"
+    );
+    std::fs::remove_dir_all(home).unwrap();
+}

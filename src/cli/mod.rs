@@ -10,6 +10,7 @@ macro_rules! say {
 
 mod apply;
 mod catalog_read;
+mod connections;
 mod design;
 mod erd;
 mod export;
@@ -66,8 +67,12 @@ pub struct Cli {
     #[arg(long, global = true, value_name = "URL")]
     pub db: Option<String>,
 
+    /// A connection saved in config.toml (`schemaforge connections add NAME --db URL`).
+    #[arg(long, global = true, value_name = "NAME", conflicts_with = "db")]
+    pub connection: Option<String>,
+
     /// Run on a throwaway local PostgreSQL with the Supabase-compatible shim.
-    #[arg(long, conflicts_with = "db")]
+    #[arg(long, conflicts_with_all = ["db", "connection"])]
     pub sandbox: bool,
 
     /// A design file to open.
@@ -106,6 +111,11 @@ pub enum Command {
     Erd(erd::Args),
     /// Analyse a CSV file, propose a table (or map onto --into), create it and COPY the rows.
     Import(import::Args),
+    /// Save named connections in config.toml (never their passwords), and list them.
+    Connections {
+        #[command(subcommand)]
+        action: connections::Action,
+    },
     /// Print a shell completion script.
     Completions {
         #[arg(value_enum)]
@@ -139,6 +149,19 @@ async fn run(cli: Cli) -> Exit {
         theme: cli.theme.clone(),
         walkthrough: cli.walkthrough,
     };
+    let saved = match cli
+        .connection
+        .as_deref()
+        .map(connections::connection_string)
+    {
+        Some(Ok(text)) => Some(text),
+        Some(Err(exit)) => return exit,
+        None => None,
+    };
+    let cli = Cli {
+        db: saved.or(cli.db),
+        ..cli
+    };
     match cli.command {
         Some(Command::Sandbox) => sandbox::run().await,
         Some(Command::Inspect(args)) => inspect::run(cli.db.as_deref(), args).await,
@@ -149,6 +172,7 @@ async fn run(cli: Cli) -> Exit {
         Some(Command::Design(args)) => design::run(cli.db.as_deref(), args).await,
         Some(Command::Erd(args)) => erd::run(cli.db.as_deref(), args).await,
         Some(Command::Import(args)) => import::run(cli.db.as_deref(), args).await,
+        Some(Command::Connections { action }) => connections::run(cli.db.as_deref(), action),
         Some(Command::Completions { shell }) => {
             let mut cmd = Cli::command();
             clap_complete::generate(shell, &mut cmd, "schemaforge", &mut std::io::stdout());
@@ -173,6 +197,14 @@ async fn interactive(db: Option<&str>, options: &TuiOptions) -> Exit {
         say!("{e}");
         return Exit::Usage;
     }
+    let picked = match db {
+        Some(_) => None,
+        None => match connections::pick_when_nowhere_to_connect().await {
+            Ok(picked) => picked,
+            Err(exit) => return exit,
+        },
+    };
+    let db = picked.as_deref().or(db);
     let session = match open_session(db).await {
         Ok(session) => session,
         Err(exit) => return exit,

@@ -26,6 +26,7 @@ pub mod opening;
 pub mod osc52;
 pub mod overlay;
 pub mod phase;
+pub mod picker;
 pub mod planning;
 pub mod retire;
 pub mod rollback_view;
