@@ -69,14 +69,12 @@ async fn a_design_built_with_the_keyboard_is_simulated_as_two_users_and_applied(
         "{rels:?}"
     );
 
-    // Phase 4: Todos gets the owner-only template (the first); Projects, chosen in phase 1,
-    // the organisation template, found by typing in the picker.
+    // Phase 4: Todos gets the owner-only template (the first); Projects, the previous table
+    // (`<`), the organisation template, found by typing in the picker.
     h.key(KeyCode::Char('4'));
     h.key(KeyCode::Char('T'));
     h.key(KeyCode::Enter);
-    h.key(KeyCode::Char('1'));
-    h.key(KeyCode::Up);
-    h.key(KeyCode::Char('4'));
+    h.key(KeyCode::Char('<'));
     h.key(KeyCode::Char('T'));
     h.keys("organisation");
     h.key(KeyCode::Enter);
