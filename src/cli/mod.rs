@@ -18,6 +18,7 @@ mod import;
 mod inspect;
 mod interrupt;
 mod lint;
+mod logs;
 mod plan;
 mod planning;
 mod sandbox;
@@ -87,6 +88,10 @@ pub struct Cli {
     #[arg(long)]
     pub walkthrough: bool,
 
+    /// How much goes to <data dir>/schemaforge.log (statements and their durations at debug).
+    #[arg(long, global = true, value_enum, default_value_t = logs::LogLevel::Info, value_name = "LEVEL")]
+    pub log_level: logs::LogLevel,
+
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -126,6 +131,7 @@ pub enum Command {
 /// Parses the command line, runs the command, and maps the outcome to an exit code.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
+    logs::install(cli.log_level);
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()

@@ -528,6 +528,13 @@ where
         statement: total,
         total,
     });
+    tracing::info!(
+        statements = total,
+        duration_ms = super::log_sql::millis(started.elapsed()),
+        committed = !dry_run,
+        rows,
+        "bundle applied"
+    );
     Ok(ApplyReport {
         statements: total,
         elapsed: started.elapsed(),
@@ -602,46 +609,52 @@ async fn run(client: &Client, bundle: &Bundle, index: usize) -> Result<(), Apply
             statement.line
         )));
     }
-    client
-        .batch_execute(sql)
-        .await
-        .map_err(|err| match err.as_db_error() {
-            Some(db) => {
-                let position = match db.position() {
-                    Some(ErrorPosition::Original(p)) => {
-                        // The server counts characters from 1 within the statement it was sent.
-                        let offset = sql
-                            .char_indices()
-                            .nth((*p as usize).saturating_sub(1))
-                            .map_or(sql.len(), |(i, _)| i);
-                        Some(bundle.line_column(statement.range.start + offset))
-                    }
-                    _ => None,
-                };
-                if let Some(object) = raced_object(db) {
-                    return ApplyError::Raced {
-                        object,
-                        statement: index + 1,
-                        total: bundle.statements.len(),
-                        code: db.code().code().to_owned(),
-                    };
+    let sent = Instant::now();
+    let result = client.batch_execute(sql).await;
+    super::log_sql::bundle_statement(
+        index,
+        bundle.statements.len(),
+        sql,
+        sent.elapsed(),
+        result.is_ok(),
+    );
+    result.map_err(|err| match err.as_db_error() {
+        Some(db) => {
+            let position = match db.position() {
+                Some(ErrorPosition::Original(p)) => {
+                    // The server counts characters from 1 within the statement it was sent.
+                    let offset = sql
+                        .char_indices()
+                        .nth((*p as usize).saturating_sub(1))
+                        .map_or(sql.len(), |(i, _)| i);
+                    Some(bundle.line_column(statement.range.start + offset))
                 }
-                ApplyError::Statement(Box::new(StatementFailure {
-                    index,
+                _ => None,
+            };
+            if let Some(object) = raced_object(db) {
+                return ApplyError::Raced {
+                    object,
+                    statement: index + 1,
                     total: bundle.statements.len(),
-                    line: statement.line,
-                    sql: sql.to_owned(),
                     code: db.code().code().to_owned(),
-                    message: db.message().to_owned(),
-                    detail: db.detail().map(str::to_owned),
-                    hint: db.hint().map(str::to_owned),
-                    position,
-                    context: db.where_().map(str::to_owned),
-                    blocked_by: Vec::new(),
-                }))
+                };
             }
-            None => ApplyError::Connection(super::target::error_chain(&err)),
-        })
+            ApplyError::Statement(Box::new(StatementFailure {
+                index,
+                total: bundle.statements.len(),
+                line: statement.line,
+                sql: sql.to_owned(),
+                code: db.code().code().to_owned(),
+                message: db.message().to_owned(),
+                detail: db.detail().map(str::to_owned),
+                hint: db.hint().map(str::to_owned),
+                position,
+                context: db.where_().map(str::to_owned),
+                blocked_by: Vec::new(),
+            }))
+        }
+        None => ApplyError::Connection(super::target::error_chain(&err)),
+    })
 }
 
 /// The object named by an error that means "someone created this first": a duplicate

@@ -355,11 +355,28 @@ async fn read_kind_by_kind(
 
 /// Sends one simple-query message and parses each `(kind, json)` row as it arrives.
 async fn run(client: &Client, sql: &str, rows: &mut Rows) -> Result<(), ReadError> {
+    let sent = std::time::Instant::now();
+    let mut kinds = Vec::new();
+    let result = run_collecting(client, sql, rows, &mut kinds).await;
+    super::log_sql::catalog_batch(sql, &kinds, sent.elapsed(), result.is_ok());
+    result
+}
+
+/// [`run`] without the log line; `kinds` gathers the kinds of rows seen, for it.
+async fn run_collecting(
+    client: &Client,
+    sql: &str,
+    rows: &mut Rows,
+    kinds: &mut Vec<String>,
+) -> Result<(), ReadError> {
     let stream = client.simple_query_raw(sql).await?;
     pin_mut!(stream);
     while let Some(message) = stream.next().await {
         if let SimpleQueryMessage::Row(row) = message? {
             let kind = row.get(0).unwrap_or_default().to_owned();
+            if !kinds.contains(&kind) {
+                kinds.push(kind.clone());
+            }
             rows.absorb(&kind, row.get(1))
                 .map_err(|source| ReadError::Parse { kind, source })?;
         }

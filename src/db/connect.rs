@@ -108,7 +108,24 @@ pub async fn connect(target: &ConnectTarget) -> Result<Session, ConnectError> {
         SslMode::Prefer => tokio_postgres::config::SslMode::Prefer,
         _ => tokio_postgres::config::SslMode::Require,
     });
-    match config.connect(connector).await {
+    let started = std::time::Instant::now();
+    let connected = config.connect(connector).await;
+    // `described` is user@host:port/database: it never carries the password.
+    let target_shown = super::redact::redact(&described);
+    match &connected {
+        Ok(_) => tracing::info!(
+            server = target_shown.as_str(),
+            duration_ms = super::log_sql::millis(started.elapsed()),
+            "connected"
+        ),
+        Err(e) => tracing::info!(
+            server = target_shown.as_str(),
+            duration_ms = super::log_sql::millis(started.elapsed()),
+            error = super::redact::redact(&e.to_string()).as_str(),
+            "connection failed"
+        ),
+    }
+    match connected {
         Ok((client, connection)) => {
             let task = tokio::spawn(async move {
                 let _ = connection.await;

@@ -7,6 +7,7 @@ pub mod copy;
 pub mod existing_ids;
 pub mod import_copy;
 pub mod locks;
+pub mod log_sql;
 pub mod pg_bin;
 pub mod pgpass;
 pub mod probe_rows;
