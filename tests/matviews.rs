@@ -118,27 +118,7 @@ async fn can_select(db: &TestDb, role: &str, relation: &str) -> bool {
 }
 
 fn inspect(db: &TestDb) -> Value {
-    let out = cli(&db.url, &["inspect", "--json"]);
-    assert_success(&out);
-    let mut json: Value = serde_json::from_slice(&out.stdout).unwrap();
-    strip(&mut json);
-    for key in ["roles", "role_memberships"] {
-        json.as_object_mut().unwrap().remove(key);
-    }
-    json
-}
-
-fn strip(value: &mut Value) {
-    match value {
-        Value::Object(map) => {
-            for key in ["row_estimate", "stats", "elapsed_ms"] {
-                map.remove(key);
-            }
-            map.values_mut().for_each(strip);
-        }
-        Value::Array(items) => items.iter_mut().for_each(strip),
-        _ => {}
-    }
+    common::inspect_schema(db)
 }
 
 #[tokio::test]

@@ -45,30 +45,8 @@ fn stderr(out: &std::process::Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()
 }
 
-/// `inspect --json` without what says how the read went (row estimates, timings).
 fn inspect(db: &TestDb) -> Value {
-    let out = cli(&db.url, &["inspect", "--json"]);
-    assert_success(&out);
-    let mut json: Value = serde_json::from_slice(&out.stdout).unwrap();
-    strip(&mut json);
-    // Roles belong to the cluster, which other tests share; the schema is the rest.
-    for key in ["roles", "role_memberships"] {
-        json.as_object_mut().unwrap().remove(key);
-    }
-    json
-}
-
-fn strip(value: &mut Value) {
-    match value {
-        Value::Object(map) => {
-            for key in ["row_estimate", "stats", "elapsed_ms"] {
-                map.remove(key);
-            }
-            map.values_mut().for_each(strip);
-        }
-        Value::Array(items) => items.iter_mut().for_each(strip),
-        _ => {}
-    }
+    common::inspect_schema(db)
 }
 
 /// The project's own table as a design (`design --from-db`), changed in every way a plan

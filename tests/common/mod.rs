@@ -148,3 +148,30 @@ impl TestDb {
         (holder, pid)
     }
 }
+
+/// `inspect --json` as a catalog to compare before and after: without what says how the read
+/// went (row estimates, timings) and without the roles, which belong to the cluster other
+/// tests share.
+pub fn inspect_schema(db: &TestDb) -> serde_json::Value {
+    let out = cli(&db.url, &["inspect", "--json"]);
+    assert_success(&out);
+    let mut json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    strip_read_details(&mut json);
+    for key in ["roles", "role_memberships"] {
+        json.as_object_mut().unwrap().remove(key);
+    }
+    json
+}
+
+fn strip_read_details(value: &mut serde_json::Value) {
+    match value {
+        serde_json::Value::Object(map) => {
+            for key in ["row_estimate", "stats", "elapsed_ms"] {
+                map.remove(key);
+            }
+            map.values_mut().for_each(strip_read_details);
+        }
+        serde_json::Value::Array(items) => items.iter_mut().for_each(strip_read_details),
+        _ => {}
+    }
+}
