@@ -407,7 +407,8 @@ async fn the_picker_connects_to_a_saved_connection_and_stores_no_password() {
     let mut tui = InPty::start(&["--design", design.to_str().unwrap()], &home);
     // Words are drawn one cursor move apart.
     tui.wait_for("Connect");
-    tui.wait_for("> work  postgres@127.0.0.1");
+    tui.wait_for("work");
+    tui.wait_for("postgres@127.0.0.1");
     tui.type_bytes(b"\r");
     // The TUI proper: a second alternate screen, with its status line.
     let deadline = Instant::now() + Duration::from_secs(60);
@@ -452,5 +453,91 @@ async fn the_picker_connects_to_a_saved_connection_and_stores_no_password() {
         !tui.text().contains(&password),
         "the terminal was shown the password"
     );
+    std::fs::remove_dir_all(home).unwrap();
+}
+
+/// With nothing saved, the picker still appears: a connection typed there is saved in
+/// config.toml (without a password) and connects; the password comes from ~/.pgpass.
+#[tokio::test]
+async fn a_connection_typed_in_the_picker_is_saved_and_connects() {
+    let db = test_db().await;
+    let sandbox = cluster();
+    let password = sandbox.superuser_password().to_owned();
+    let url = sandbox
+        .tcp_url(&db.name)
+        .replace(&format!(":{password}@"), "@");
+    let home = home("picker-new");
+    let pgpass = home.join(".pgpass");
+    std::fs::write(&pgpass, format!("*:*:*:*:{password}\n")).unwrap();
+    std::fs::set_permissions(&pgpass, std::os::unix::fs::PermissionsExt::from_mode(0o600)).unwrap();
+
+    let mut tui = InPty::start(&[], &home);
+    tui.wait_for("sandbox");
+    tui.wait_for("new connection");
+    tui.type_bytes(b"n");
+    tui.wait_for("New connection");
+    tui.type_bytes(b"typed\t");
+    tui.type_bytes(url.as_bytes());
+    tui.type_bytes(b"\r");
+    tui.wait_for("Enter connects");
+    let config = std::fs::read_to_string(home.join("config/schemaforge/config.toml")).unwrap();
+    assert!(config.contains("[connections.typed]"), "{config}");
+    assert!(config.contains("host = \"127.0.0.1\""), "{config}");
+    assert!(!config.contains(&password), "{config}");
+    tui.type_bytes(b"\r");
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let text = tui.text();
+        let screens: Vec<&str> = text.split(ENTER_ALTERNATE_SCREEN).collect();
+        if screens.len() >= 3 && screens[screens.len() - 1].contains("quit") {
+            break;
+        }
+        if let Some(status) = tui.child.try_wait().unwrap() {
+            panic!("exited ({status}) before the TUI:\n{text}");
+        }
+        assert!(Instant::now() < deadline, "no TUI within 60 s:\n{text}");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    tui.wait_for(&db.name);
+    tui.type_bytes(b"q");
+    assert_eq!(tui.exit_within(Duration::from_secs(10)), Some(0));
+    tui.assert_restored();
+    std::fs::remove_dir_all(home).unwrap();
+}
+
+/// The picker's sandbox row starts the same throwaway PostgreSQL as `--sandbox`.
+#[test]
+fn the_picker_starts_the_sandbox() {
+    let home = home("picker-sandbox");
+    let mut tui = InPty::start(&[], &home);
+    tui.wait_for("new connection");
+    tui.type_bytes(b"j\r");
+    let deadline = Instant::now() + Duration::from_secs(120);
+    loop {
+        let text = tui.text();
+        let screens: Vec<&str> = text.split(ENTER_ALTERNATE_SCREEN).collect();
+        if screens.len() >= 3 && screens[screens.len() - 1].contains("auth") {
+            break;
+        }
+        if let Some(status) = tui.child.try_wait().unwrap() {
+            let tail: String = text
+                .chars()
+                .rev()
+                .take(1500)
+                .collect::<Vec<_>>()
+                .into_iter()
+                .rev()
+                .collect();
+            panic!("exited ({status}) before the sandbox's TUI:\n{tail}");
+        }
+        assert!(
+            Instant::now() < deadline,
+            "no sandbox within 120 s:\n{text}"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    tui.type_bytes(b"q");
+    assert_eq!(tui.exit_within(Duration::from_secs(30)), Some(0));
+    tui.assert_restored();
     std::fs::remove_dir_all(home).unwrap();
 }

@@ -5,6 +5,8 @@ use crate::config::{Config, config_dir};
 use crate::connections::SavedConnection;
 use crate::db::target::PasswordSource;
 use crate::db::{ConnectTarget, Env};
+use crate::tui::picker::{Choice, Pick};
+use crate::tui::picker_new::NewConnection;
 
 use super::Exit;
 
@@ -119,9 +121,13 @@ const CONNECTION_VARIABLES: &[&str] = &[
     "PGSERVICE",
 ];
 
-/// With no --db, no connection variables, saved connections and a terminal, the TUI's
-/// picker chooses one: its connection string, or `Exit::Success` when the user quits.
-pub async fn pick_when_nowhere_to_connect() -> Result<Option<String>, Exit> {
+/// With no --db, no connection variables and a terminal, the picker chooses where to go:
+/// a saved connection (its connection string), the PG defaults, or the sandbox; a new
+/// connection typed there is saved like `connections add`. `Exit::Success` when the user
+/// quits; `None` when there is no terminal to ask on.
+pub async fn pick_when_nowhere_to_connect(
+    theme: &crate::tui::theme::Theme,
+) -> Result<Option<Pick>, Exit> {
     use std::io::IsTerminal;
     let set = |key: &&str| std::env::var_os(key).is_some_and(|v| !v.is_empty());
     if CONNECTION_VARIABLES.iter().any(set)
@@ -131,25 +137,53 @@ pub async fn pick_when_nowhere_to_connect() -> Result<Option<String>, Exit> {
         return Ok(None);
     }
     let config = load()?;
-    if config.connections.is_empty() {
-        return Ok(None);
-    }
+    let env = Env::from_process();
     let choices = config
         .connections
         .iter()
-        .map(|c| crate::tui::picker::Choice {
-            name: c.name.clone(),
-            target: ConnectTarget::resolve(Some(&c.connection_string()), &Env::from_process())
-                .map(|t| t.describe())
-                .unwrap_or_else(|e| e.to_string()),
-        })
+        .map(|c| choice(&c.name, &c.connection_string(), &env))
         .collect();
-    match crate::tui::picker::pick(choices).await {
-        Ok(Some(name)) => connection_string(&name).map(Some),
+    let defaults = ConnectTarget::resolve(None, &env)
+        .map(|t| t.describe())
+        .unwrap_or_else(|e| e.to_string());
+    let save = |new: &NewConnection| save_new(new, &env);
+    match crate::tui::picker::pick(choices, defaults, theme, save).await {
+        Ok(Some(pick)) => Ok(Some(pick)),
         Ok(None) => Err(Exit::Success),
         Err(e) => {
             say!("the terminal failed: {e}");
             Err(Exit::Runtime)
         }
     }
+}
+
+fn choice(name: &str, connection_string: &str, env: &Env) -> Choice {
+    Choice {
+        name: name.to_owned(),
+        target: ConnectTarget::resolve(Some(connection_string), env)
+            .map(|t| t.describe())
+            .unwrap_or_else(|e| e.to_string()),
+    }
+}
+
+/// The picker's "new connection": saved as `connections add` saves, without a password.
+/// On failure, the form's input at fault and why.
+fn save_new(new: &NewConnection, env: &Env) -> Result<(Choice, String), (String, String)> {
+    let target = ConnectTarget::resolve(Some(&new.url), &Env::default())
+        .map_err(|e| ("url".to_owned(), e.to_string()))?;
+    let Some(dir) = config_dir() else {
+        return Err((
+            "name".into(),
+            "no home directory: there is nowhere to keep config.toml".into(),
+        ));
+    };
+    let saved = SavedConnection::from_target(&new.name, &target);
+    let path =
+        crate::connections::save(&dir, &saved).map_err(|e| ("name".to_owned(), e.to_string()))?;
+    let message = format!(
+        "saved {:?}: Enter connects · written to {}",
+        new.name,
+        path.display()
+    );
+    Ok((choice(&new.name, &saved.connection_string(), env), message))
 }

@@ -30,6 +30,7 @@ use std::process::ExitCode;
 use clap::{CommandFactory, Parser, Subcommand};
 
 use crate::db::{self, ConnectTarget, Env, Session};
+use crate::tui::picker::Pick;
 
 /// Exit codes of SPEC.md.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -205,12 +206,23 @@ async fn interactive(db: Option<&str>, options: &TuiOptions) -> Exit {
     }
     let picked = match db {
         Some(_) => None,
-        None => match connections::pick_when_nowhere_to_connect().await {
-            Ok(picked) => picked,
+        None => {
+            let theme = load_theme(options).unwrap_or_default();
+            match connections::pick_when_nowhere_to_connect(&theme).await {
+                Ok(picked) => picked,
+                Err(exit) => return exit,
+            }
+        }
+    };
+    let saved = match picked {
+        Some(Pick::Sandbox) => return sandbox::run_tui(options).await,
+        Some(Pick::Saved(name)) => match connections::connection_string(&name) {
+            Ok(text) => Some(text),
             Err(exit) => return exit,
         },
+        Some(Pick::Defaults) | None => None,
     };
-    let db = picked.as_deref().or(db);
+    let db = saved.as_deref().or(db);
     let session = match open_session(db).await {
         Ok(session) => session,
         Err(exit) => return exit,
@@ -225,17 +237,10 @@ fn build_app(
     options: &TuiOptions,
     drafts: bool,
 ) -> Result<crate::tui::App, String> {
-    use crate::tui::{draft, keymap::Keymap, theme::Theme};
+    use crate::tui::{draft, keymap::Keymap};
     let config_dir = crate::config::config_dir();
     let config = crate::config::Config::load(config_dir.as_deref()).map_err(|e| e.to_string())?;
-    let theme_name = options
-        .theme
-        .clone()
-        .or(config.theme)
-        .unwrap_or_else(|| "dark".into());
-    let theme = Theme::load(&theme_name, config_dir.as_deref())
-        .map_err(|e| e.to_string())?
-        .respecting_no_color(std::env::var_os("NO_COLOR").as_deref());
+    let theme = load_theme(options)?;
     let keymap = Keymap::with_overrides(&config.keys).map_err(|e| e.to_string())?;
     let mut app = crate::tui::App::new(connection.clone(), theme, keymap);
     app.view.walkthrough = options.walkthrough;
@@ -259,6 +264,20 @@ fn build_app(
         crate::tui::opening::offer_draft(&mut app, draft_found);
     }
     Ok(app)
+}
+
+/// The theme `--theme` or config.toml names (dark by default), as `NO_COLOR` allows.
+fn load_theme(options: &TuiOptions) -> Result<crate::tui::theme::Theme, String> {
+    let config_dir = crate::config::config_dir();
+    let config = crate::config::Config::load(config_dir.as_deref()).map_err(|e| e.to_string())?;
+    let name = options
+        .theme
+        .clone()
+        .or(config.theme)
+        .unwrap_or_else(|| "dark".into());
+    Ok(crate::tui::theme::Theme::load(&name, config_dir.as_deref())
+        .map_err(|e| e.to_string())?
+        .respecting_no_color(std::env::var_os("NO_COLOR").as_deref()))
 }
 
 pub(crate) async fn run_tui(session: Session, options: &TuiOptions) -> Exit {

@@ -314,10 +314,8 @@ fn private_dir(owner: Option<&User>) -> Result<PathBuf, SandboxError> {
         .duration_since(UNIX_EPOCH)
         .map(|d| d.subsec_nanos())
         .unwrap_or(0);
-    let dir = std::env::temp_dir().join(format!(
-        "schemaforge-sandbox-{}-{nanos:x}",
-        std::process::id()
-    ));
+    let name = format!("schemaforge-sandbox-{}-{nanos:x}", std::process::id());
+    let dir = socket_parent(&std::env::temp_dir()).join(name);
     fs::create_dir(&dir).map_err(step("creating the sandbox directory"))?;
     fs::set_permissions(&dir, fs::Permissions::from_mode(0o700))
         .map_err(step("securing the sandbox directory"))?;
@@ -325,6 +323,23 @@ fn private_dir(owner: Option<&User>) -> Result<PathBuf, SandboxError> {
         chown(&dir, user)?;
     }
     Ok(dir)
+}
+
+/// The longest socket path every Unix accepts (`sun_path` is 104 bytes on macOS and the
+/// BSDs, 108 on Linux, both with the terminating NUL).
+const MAX_SOCKET_PATH: usize = 103;
+
+/// Where the sandbox directory goes: the temporary directory, unless the server's socket in
+/// it would have too long a path (a deep `TMPDIR`), then `/tmp`.
+fn socket_parent(temp: &Path) -> PathBuf {
+    let longest = temp
+        .join("schemaforge-sandbox-4294967295-ffffffff")
+        .join(".s.PGSQL.65535");
+    if longest.as_os_str().len() <= MAX_SOCKET_PATH {
+        temp.to_path_buf()
+    } else {
+        PathBuf::from("/tmp")
+    }
 }
 
 fn chown(path: &Path, user: &User) -> Result<(), SandboxError> {
@@ -370,4 +385,18 @@ fn spawn_watcher(dir: &Path) -> Result<Child, SandboxError> {
         .process_group(0)
         .spawn()
         .map_err(step("starting the cleanup watcher"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_deep_temporary_directory_keeps_the_socket_path_short() {
+        assert_eq!(socket_parent(Path::new("/tmp")), PathBuf::from("/tmp"));
+        let deep = PathBuf::from("/home/someone/").join("very-long-directory-name".repeat(4));
+        assert_eq!(socket_parent(&deep), PathBuf::from("/tmp"));
+        let fine = Path::new("/var/folders/x1/abcdefgh12345678/T");
+        assert_eq!(socket_parent(fine), fine.to_path_buf());
+    }
 }

@@ -27,6 +27,7 @@ pub mod osc52;
 pub mod overlay;
 pub mod phase;
 pub mod picker;
+pub mod picker_new;
 pub mod planning;
 pub mod retire;
 pub mod rollback_view;
