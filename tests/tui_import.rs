@@ -95,3 +95,97 @@ async fn a_table_proposed_from_a_csv_is_corrected_and_applied_with_its_rows() {
         "the removed field's column was skipped"
     );
 }
+
+/// Renaming the proposed table (phase 1) and a field (phase 2) keeps the CSV's rows going
+/// into them: the column follows its field, and undoing the rename still loads it.
+#[tokio::test]
+async fn renamed_table_and_fields_keep_their_csv_columns() {
+    let db = test_db().await;
+    let mut h = Harness::start(empty_app(), db.connect_again().await);
+    h.settle().await;
+
+    h.keys("1I");
+    h.keys("tests/fixtures/csv/products_eu.csv");
+    h.key(KeyCode::Enter);
+    h.key(KeyCode::Esc);
+    assert_eq!(h.design().tables[0].name, "products_eu");
+
+    // Phase 1: the table becomes "products".
+    h.key(KeyCode::Enter);
+    for _ in 0..3 {
+        h.key(KeyCode::Backspace);
+    }
+    h.key(KeyCode::Enter);
+    let screen = h.screen(120, 40);
+    assert_eq!(h.design().tables[0].name, "products", "{screen}");
+
+    // Phase 2: "Price (€)" becomes "Unit price"; "Stock" becomes "Units", then back.
+    h.key(KeyCode::Char('2'));
+    h.keys("jj");
+    h.key(KeyCode::Enter);
+    for _ in 0.."Price (€)".chars().count() {
+        h.key(KeyCode::Backspace);
+    }
+    h.keys("Unit price");
+    h.key(KeyCode::Enter);
+    h.keys("jj");
+    h.key(KeyCode::Enter);
+    for _ in 0.."Stock".len() {
+        h.key(KeyCode::Backspace);
+    }
+    h.keys("Units");
+    h.key(KeyCode::Enter);
+    let screen = h.screen(120, 40);
+    let names: Vec<&str> = h.design().tables[0]
+        .fields
+        .iter()
+        .map(|f| f.name.as_str())
+        .collect();
+    assert!(
+        names.contains(&"Unit price") && names.contains(&"Units"),
+        "{names:?}\n{screen}"
+    );
+    h.key(KeyCode::Char('u'));
+    let names: Vec<&str> = h.design().tables[0]
+        .fields
+        .iter()
+        .map(|f| f.name.as_str())
+        .collect();
+    assert!(names.contains(&"Stock"), "undone: {names:?}");
+
+    h.key(KeyCode::Char('6'));
+    let bundle = &h.app.model.plan.as_ref().expect("a plan").bundle.text;
+    assert!(
+        bundle
+            .contains("-- COPY \"public\".\"products\" (11 columns) FROM the CSV products_eu.csv"),
+        "{bundle}"
+    );
+    h.apply_confirmed().await;
+    assert_eq!(
+        scalar(
+            &db,
+            "SELECT unit_price::text FROM products WHERE sku = 'P-001'"
+        )
+        .await
+        .as_deref(),
+        Some("1234.50")
+    );
+    assert_eq!(
+        scalar(&db, "SELECT sum(stock)::text FROM products")
+            .await
+            .as_deref(),
+        scalar(
+            &db,
+            "SELECT sum(stock)::text FROM products WHERE stock IS NOT NULL"
+        )
+        .await
+        .as_deref(),
+    );
+    assert_eq!(
+        scalar(&db, "SELECT count(*) FROM products WHERE stock IS NOT NULL")
+            .await
+            .as_deref(),
+        Some("7"),
+        "the stock column loaded (one cell is empty in the file)"
+    );
+}

@@ -78,11 +78,23 @@ impl Proposal {
     /// field of the same name, converted as that field's type asks, read in the formats the
     /// sample showed; a column whose field was removed is skipped.
     pub fn mapping(&self, table: &Table) -> Mapping {
+        let names: Vec<Option<String>> = self
+            .columns
+            .iter()
+            .map(|c| Some(c.field.name.clone()))
+            .collect();
+        self.mapping_to(table, &names)
+    }
+
+    /// [`Proposal::mapping`] with each CSV column going to the field `names` gives it
+    /// (the field as renamed since), `None` skipping the column.
+    pub fn mapping_to(&self, table: &Table, names: &[Option<String>]) -> Mapping {
         let targets = self
             .columns
             .iter()
+            .zip(names)
             .map(
-                |c| match table.fields.iter().find(|f| f.name == c.field.name) {
+                |(c, name)| match table.fields.iter().find(|f| Some(&f.name) == name.as_ref()) {
                     Some(field) => Target::Column {
                         column: field
                             .db_name

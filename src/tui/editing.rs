@@ -17,6 +17,7 @@ use super::planning::replan;
 /// happened, for the status line. A refused edit changes nothing and says why.
 pub fn apply(app: &mut App, edit: Edit, done: impl Into<String>) -> Vec<Effect> {
     let before = statement_texts(app);
+    let design_before = design_for_csv(app);
     let state = app.model.design.get_or_insert_with(|| DesignState {
         design: Design::default(),
         file: None,
@@ -25,6 +26,7 @@ pub fn apply(app: &mut App, edit: Edit, done: impl Into<String>) -> Vec<Effect> 
         app.view.message = Some(format!("not changed: {e}"));
         return Vec::new();
     }
+    follow_csv(app, design_before);
     app.view.message = Some(done.into());
     changed(app, &before)
 }
@@ -37,6 +39,7 @@ pub fn apply_analysed(
     analysis: crate::analysis::Analysis,
 ) -> Vec<Effect> {
     let before = statement_texts(app);
+    let design_before = design_for_csv(app);
     let state = app.model.design.get_or_insert_with(|| DesignState {
         design: Design::default(),
         file: None,
@@ -45,6 +48,7 @@ pub fn apply_analysed(
         app.view.message = Some(format!("not changed: {e}"));
         return Vec::new();
     }
+    follow_csv(app, design_before);
     app.view.message = Some(done.into());
     changed_with(app, &before, Some(analysis))
 }
@@ -61,6 +65,7 @@ pub fn redo(app: &mut App) -> Vec<Effect> {
 
 fn step(app: &mut App, back: bool) -> Vec<Effect> {
     let before = statement_texts(app);
+    let design_before = design_for_csv(app);
     let Some(state) = app.model.design.as_mut() else {
         app.view.message = Some("nothing to undo".into());
         return Vec::new();
@@ -78,6 +83,7 @@ fn step(app: &mut App, back: bool) -> Vec<Effect> {
     };
     match result {
         Ok(Some(_)) => {
+            follow_csv(app, design_before);
             app.view.message = Some(format!(
                 "{word} · {left} more to {}",
                 if back { "undo" } else { "redo" }
@@ -116,6 +122,23 @@ pub fn save_as(app: &mut App, path: PathBuf) -> Vec<Effect> {
         path,
         text: design::save(&state.design),
     }]
+}
+
+/// The design before an edit, kept only while a CSV file waits to load into it.
+fn design_for_csv(app: &App) -> Option<Design> {
+    app.model.csv_import.as_ref()?;
+    app.model.design.as_ref().map(|s| s.design.clone())
+}
+
+/// A CSV file waiting to load follows its table and fields through a rename.
+fn follow_csv(app: &mut App, before: Option<Design>) {
+    if let (Some(before), Some(csv), Some(state)) = (
+        before,
+        app.model.csv_import.as_mut(),
+        app.model.design.as_ref(),
+    ) {
+        csv.follow(&before, &state.design);
+    }
 }
 
 /// The statements of the current bundle, to tell which ones an edit added.

@@ -161,10 +161,7 @@ pub fn confirm(app: &mut App, design: &Design, form: &Form) -> Vec<Effect> {
         .push(Overlay::CsvProposal(CsvProposal::new(
             &proposal, &table, index,
         )));
-    app.model.csv_import = Some(CsvImport {
-        proposal,
-        table: name.clone(),
-    });
+    app.model.csv_import = Some(CsvImport::new(proposal, name.clone()));
     editing::apply(
         app,
         Edit::AddTable { index, table },
