@@ -13,6 +13,7 @@ pub mod connections;
 pub mod db;
 pub mod design;
 pub mod erd;
+pub mod export;
 pub mod findings;
 pub mod from_catalog;
 pub mod import;

@@ -1,19 +1,11 @@
 //! `schemaforge export DESIGN.json [--out DIR] [--name NAME] [--format supabase|plain]`: the
-//! plan as a Supabase CLI migration, the design's sample rows as `seed.sql`, and the rollback.
-//!
-//! The Supabase CLI runs each file of `supabase/migrations/` in its own transaction, so the
-//! bundle's statements are written without its BEGIN/COMMIT; everything else — the timeouts,
-//! the order — is the same text `apply` would run. Nothing written depends on the sandbox
-//! shim: the PostgREST refresh is always `NOTIFY pgrst, 'reload schema'`, never the shim's
-//! `apply_postgrest_permissions()` (a stock Supabase project has no such function).
+//! plan as a Supabase CLI migration, the design's sample rows as `seed.sql`, and the rollback
+//! (written by [`crate::export`], which the TUI's Preview uses too).
 
-mod seed;
+use std::path::PathBuf;
+use std::time::SystemTime;
 
-use std::path::{Path, PathBuf};
-use std::time::{SystemTime, UNIX_EPOCH};
-
-use crate::catalog::Change;
-use crate::plan::{Bundle, Section, Step};
+use crate::export::{ExportError, Request};
 
 use super::Exit;
 use super::planning::{BundleArgs, plan_design};
@@ -56,319 +48,50 @@ pub struct Args {
 }
 
 pub async fn run(db: Option<&str>, args: Args) -> Exit {
-    let mut planned = match plan_design(db, &args.design, &args.bundle.settings()).await {
+    let planned = match plan_design(db, &args.design, &args.bundle.settings()).await {
         Ok(planned) => planned,
         Err(exit) => return exit,
     };
     planned.session.close().await;
-    let samples = match seed::sample_rows(&planned.resolved, &args) {
-        Ok(samples) => samples,
-        Err(e) => {
-            say!("sample rows: {e}");
+    let name_of = |p: Option<&std::ffi::OsStr>| {
+        p.map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default()
+    };
+    let request = Request {
+        out: args.out.clone(),
+        name: args.name.clone(),
+        design_stem: name_of(args.design.file_stem()),
+        design_file: name_of(args.design.file_name()),
+        format: match args.format {
+            Format::Supabase => crate::export::Format::Supabase,
+            Format::Plain => crate::export::Format::Plain,
+        },
+        seed: args.seed,
+        demo_users: args.demo_users,
+        no_samples: args.no_samples,
+    };
+    let exported = crate::export::write_export(
+        &planned.plan,
+        &planned.catalog,
+        &planned.resolved,
+        &request,
+        SystemTime::now(),
+    );
+    match exported {
+        Ok(report) => {
+            for line in &report.lines {
+                say!("{line}");
+            }
+            Exit::Success
+        }
+        Err(e @ ExportError::Samples(_)) => {
+            say!("{e}");
             say!("(export with --no-samples to write the migration without seed.sql)");
-            return Exit::Usage;
+            Exit::Usage
         }
-    };
-    without_shim_hook(&mut planned.plan.steps);
-    let mut rollback = crate::plan::rollback(&planned.plan, &planned.catalog);
-    without_shim_hook(&mut rollback.steps);
-    let stem = args
-        .design
-        .file_stem()
-        .map(|s| s.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let name = migration_name(&stem, args.name.as_deref());
-    let now = SystemTime::now();
-    let written = match args.format {
-        Format::Supabase => {
-            let dir = args
-                .out
-                .clone()
-                .unwrap_or_else(|| PathBuf::from("supabase"));
-            write_supabase(
-                &dir,
-                &name,
-                now,
-                &planned.plan,
-                &rollback,
-                samples.as_ref(),
-                &args,
-            )
-        }
-        Format::Plain => {
-            let file = args
-                .out
-                .clone()
-                .unwrap_or_else(|| PathBuf::from(file_name(&name, now)));
-            write_plain(&file, &planned.plan, &rollback, samples.as_ref(), &args)
-        }
-    };
-    match written {
-        Ok(()) => Exit::Success,
-        Err((path, e)) => {
-            say!("cannot write {}: {e}", path.display());
+        Err(e) => {
+            say!("{e}");
             Exit::Runtime
         }
-    }
-}
-
-type WriteResult = Result<(), (PathBuf, std::io::Error)>;
-
-fn write(path: &Path, text: &str) -> WriteResult {
-    let dir = path
-        .parent()
-        .filter(|d| !d.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir)
-        .and_then(|()| super::plan::write_atomically(path, text))
-        .map_err(|e| (path.to_owned(), e))
-}
-
-/// The Supabase CLI layout: the migration, `seed.sql`, and the rollback in `rollbacks/`.
-fn write_supabase(
-    dir: &Path,
-    name: &str,
-    now: SystemTime,
-    plan: &crate::plan::Plan,
-    rollback: &crate::plan::Rollback,
-    samples: Option<&crate::samples::SampleSet>,
-    args: &Args,
-) -> WriteResult {
-    if plan.is_empty() {
-        say!(
-            "nothing to do: the database already has everything the design asks for; no migration written"
-        );
-    } else {
-        let file = dir.join("migrations").join(file_name(name, now));
-        write(&file, &migration_text(&plan.bundle()))?;
-        say!("wrote {} ({})", file.display(), plan.summary());
-        let down = down_path(&file);
-        // Whole, with its BEGIN/COMMIT and header: `apply --plan` (or `psql -f`) runs it.
-        write(&down, &rollback.bundle().text)?;
-        say!(
-            "wrote its rollback {}{}",
-            down.display(),
-            exactness(rollback)
-        );
-        say!(
-            "  (in rollbacks/, not migrations/: the Supabase CLI runs every <digits>_<name>.sql \
-             there, a .down.sql too, right after the migration it would undo)"
-        );
-        say!(
-            "  run it, once the migration is applied, with `schemaforge apply --plan {}` \
-             (it checks that it restores the schema exactly)",
-            down.display()
-        );
-    }
-    if let Some(set) = samples {
-        let file = dir.join("seed.sql");
-        let text = seed::seed_text(set, &args.design, args.seed, args.demo_users)
-            .map_err(|e| (file.clone(), e))?;
-        write(&file, &text)?;
-        say!(
-            "wrote {} ({} sample rows; `supabase db reset` loads it after the migrations)",
-            file.display(),
-            set.total_rows()
-        );
-    }
-    Ok(())
-}
-
-/// One file: the bundle with its BEGIN/COMMIT and the sample INSERTs before COMMIT, so
-/// `psql -f` builds and fills everything or nothing. The rollback goes beside it.
-fn write_plain(
-    file: &Path,
-    plan: &crate::plan::Plan,
-    rollback: &crate::plan::Rollback,
-    samples: Option<&crate::samples::SampleSet>,
-    args: &Args,
-) -> WriteResult {
-    if plan.is_empty() && samples.is_none() {
-        say!(
-            "nothing to do: the database already has everything the design asks for; nothing written"
-        );
-        return Ok(());
-    }
-    let bundle = plan.bundle();
-    let commit = bundle
-        .statements
-        .last()
-        .map_or(bundle.text.len(), |s| s.range.start);
-    let mut text = bundle.text[..commit].to_owned();
-    if let Some(set) = samples {
-        text.push_str(&seed::owners_comment(args.demo_users));
-        let mut rows = Vec::new();
-        crate::samples::write_insert_steps(&mut rows, &set.steps)
-            .map_err(|e| (file.to_owned(), e))?;
-        text.push_str(&String::from_utf8_lossy(&rows));
-    }
-    text.push_str(&bundle.text[commit..]);
-    write(file, &text)?;
-    say!(
-        "wrote {} ({}; one transaction: run it with `psql -v ON_ERROR_STOP=1 -f {}`)",
-        file.display(),
-        plan.summary(),
-        file.display()
-    );
-    if !plan.is_empty() {
-        let down = file.with_file_name(
-            file.file_name()
-                .map(|n| {
-                    let n = n.to_string_lossy();
-                    format!("{}.down.sql", n.strip_suffix(".sql").unwrap_or(&n))
-                })
-                .unwrap_or_default(),
-        );
-        write(&down, &rollback.bundle().text)?;
-        say!(
-            "wrote its rollback {}{}",
-            down.display(),
-            exactness(rollback)
-        );
-    }
-    Ok(())
-}
-
-fn exactness(rollback: &crate::plan::Rollback) -> String {
-    if rollback.exact {
-        String::new()
-    } else {
-        format!(" (not exact: {})", rollback.notes.join("; "))
-    }
-}
-
-/// Replaces the shim's `apply_postgrest_permissions()` call with the NOTIFY every PostgREST
-/// listens for: an export must run on a project that never had the shim.
-fn without_shim_hook(steps: &mut [Step]) {
-    for step in steps.iter_mut() {
-        if let Change::RefreshApi { hook: true } = step.change {
-            *step = Step::new(
-                step.section,
-                step.object.clone(),
-                Change::RefreshApi { hook: false },
-            );
-        }
-    }
-}
-
-/// `DIR/rollbacks/<migration name>.down.sql`: not in `migrations/`, where the Supabase CLI
-/// would take any `<digits>_<name>.sql` — a rollback included — for a migration to run.
-pub fn down_path(migration: &Path) -> PathBuf {
-    let name = migration
-        .file_name()
-        .map(|n| n.to_string_lossy().replace(".sql", ".down.sql"))
-        .unwrap_or_default();
-    let dir = migration
-        .parent()
-        .and_then(Path::parent)
-        .unwrap_or(Path::new("."));
-    dir.join("rollbacks").join(name)
-}
-
-/// `schemaforge_<design file name>`, or the name given, as one lower-case word of `[a-z0-9_]`.
-pub fn migration_name(design_stem: &str, name: Option<&str>) -> String {
-    let raw = match name {
-        Some(name) => name.to_owned(),
-        None => format!("schemaforge_{design_stem}"),
-    };
-    let name: String = raw
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() {
-                c.to_ascii_lowercase()
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    let name = name.trim_matches('_');
-    if name.is_empty() {
-        "schemaforge".into()
-    } else {
-        name.into()
-    }
-}
-
-/// `<UTC yyyymmddhhmmss>_<name>.sql`, as `supabase migration new` names them.
-pub fn file_name(name: &str, now: SystemTime) -> String {
-    let secs = now.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
-    let (days, rest) = (secs / 86_400, secs % 86_400);
-    let (y, m, d) = civil_from_days(days as i64);
-    format!(
-        "{y:04}{m:02}{d:02}{:02}{:02}{:02}_{name}.sql",
-        rest / 3600,
-        rest % 3600 / 60,
-        rest % 60,
-    )
-}
-
-/// Days since 1970-01-01 → (year, month, day) in the proleptic Gregorian calendar.
-fn civil_from_days(days: i64) -> (i64, u32, u32) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    (yoe + era * 400 + i64::from(m <= 2), m, d)
-}
-
-/// The bundle's text without its BEGIN and COMMIT lines (the CLI adds the transaction).
-pub fn migration_text(bundle: &Bundle) -> String {
-    let mut text =
-        String::from("-- Generated by schemaforge; the Supabase CLI runs it in one transaction.\n");
-    let mut copied = 0;
-    for (i, statement) in bundle.statements.iter().enumerate() {
-        let is_edge = statement.section == Section::Transaction
-            && (i == 0 || i + 1 == bundle.statements.len());
-        if is_edge {
-            text.push_str(&bundle.text[copied..statement.range.start]);
-            // Skip the statement and its ";\n".
-            copied = (statement.range.end + 2).min(bundle.text.len());
-        }
-    }
-    text.push_str(&bundle.text[copied..]);
-    text
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::plan::BundleBuilder;
-    use std::time::Duration;
-
-    #[test]
-    fn migrations_are_named_like_the_supabase_cli_names_them() {
-        let at = UNIX_EPOCH + Duration::from_secs(1_795_427_045); // 2026-11-23 09:44:05 UTC
-        assert_eq!(
-            file_name(&migration_name("My Todos", None), at),
-            "20261123094405_schemaforge_my_todos.sql"
-        );
-        assert_eq!(
-            file_name(&migration_name("x", Some("Add tags!")), at),
-            "20261123094405_add_tags.sql"
-        );
-        assert_eq!(migration_name("x", Some("--")), "schemaforge");
-        assert_eq!(civil_from_days(0), (1970, 1, 1));
-        assert_eq!(civil_from_days(19_782), (2024, 2, 29));
-    }
-
-    #[test]
-    fn begin_and_commit_are_left_to_the_cli() {
-        let mut b = BundleBuilder::new();
-        b.comment("fingerprint");
-        b.push(Section::Transaction, "BEGIN", false);
-        b.push(Section::Transaction, "SET LOCAL lock_timeout = '5s'", false);
-        b.push(Section::Tables, "CREATE TABLE t (id int)", false);
-        b.push(Section::Transaction, "COMMIT", false);
-        let text = migration_text(&b.finish());
-        assert!(
-            !text.contains("BEGIN;") && !text.contains("COMMIT;"),
-            "{text}"
-        );
-        assert!(text.contains("SET LOCAL lock_timeout = '5s';\n"));
-        assert!(text.contains("CREATE TABLE t (id int);\n"));
     }
 }

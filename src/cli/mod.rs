@@ -19,7 +19,7 @@ mod inspect;
 mod interrupt;
 mod lint;
 mod logs;
-mod plan;
+pub(crate) mod plan;
 mod planning;
 mod sandbox;
 
