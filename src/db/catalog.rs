@@ -350,7 +350,7 @@ async fn read_kind_by_kind(
 
 /// Sends one simple-query message and parses each `(kind, json)` row as it arrives.
 async fn run(client: &Client, sql: &str, rows: &mut Rows) -> Result<(), ReadError> {
-    let stream = sent::simple_query_raw(client, sql).await?.catalog();
+    let stream = sent::catalog_batch(client, sql).await?;
     pin_mut!(stream);
     while let Some(message) = stream.next().await {
         if let SimpleQueryMessage::Row(row) = message? {

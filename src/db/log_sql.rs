@@ -55,6 +55,17 @@ fn mask_password_literals(sql: &str) -> String {
     out
 }
 
+/// The last non-blank line of `sql`, shortened and masked as [`first_line`]: how a batch
+/// ends (`COMMIT`, `RELEASE SAVEPOINT …`).
+pub fn last_line(sql: &str) -> String {
+    let last = sql
+        .lines()
+        .rev()
+        .find(|l| !l.trim().is_empty())
+        .unwrap_or_default();
+    first_line(last)
+}
+
 /// Milliseconds with a fraction: short statements are well under one.
 pub fn millis(elapsed: Duration) -> f64 {
     elapsed.as_secs_f64() * 1000.0
@@ -107,6 +118,8 @@ pub struct Facts {
     pub rows: Option<u64>,
     /// COPY data sent.
     pub bytes: Option<u64>,
+    /// How a batch of several lines ends.
+    pub last_line: Option<String>,
     /// The kinds of catalog rows a batch returned.
     pub kinds: Option<String>,
     /// The server's SQLSTATE for an error (its message may quote user data).
@@ -121,6 +134,7 @@ pub fn statement(shown: &str, elapsed: Duration, outcome: Outcome, facts: &Facts
         total = facts.position.map(|p| p.1),
         rows = facts.rows,
         bytes = facts.bytes,
+        last_line = facts.last_line.as_deref(),
         kinds = facts.kinds.as_deref(),
         code = facts.code.as_deref(),
         duration_ms = millis(elapsed),

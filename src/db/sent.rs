@@ -190,13 +190,37 @@ impl Drop for Pending {
 /// `Client::simple_query_raw`: answers as they stream in. The line is written when the
 /// stream ends (its duration runs until the last answer is read) or is dropped.
 pub async fn simple_query_raw(client: &Client, sql: &str) -> Result<LoggedStream, Error> {
-    let mut pending = Pending::new(sql, Facts::default());
+    stream(client, sql, Facts::default(), false).await
+}
+
+/// A catalog read's batch (`BEGIN …; SELECT …; COMMIT`), streamed as [`simple_query_raw`]:
+/// labelled so, with its last line when that is another (how the batch ends) and the kinds
+/// of rows it returned (each row's first value) instead of a row count.
+pub async fn catalog_batch(client: &Client, sql: &str) -> Result<LoggedStream, Error> {
+    let last_line = log_sql::enabled()
+        .then(|| log_sql::last_line(sql))
+        .filter(|last| *last != first_line(sql));
+    let facts = Facts {
+        label: Some("catalog batch"),
+        last_line,
+        ..Facts::default()
+    };
+    stream(client, sql, facts, true).await
+}
+
+async fn stream(
+    client: &Client,
+    sql: &str,
+    facts: Facts,
+    kinds: bool,
+) -> Result<LoggedStream, Error> {
+    let mut pending = Pending::new(sql, facts);
     match client.simple_query_raw(sql).await {
         Ok(stream) => Ok(LoggedStream {
             inner: Box::pin(stream),
             pending,
             rows: 0,
-            kinds: None,
+            kinds: kinds.then(Vec::new),
         }),
         Err(e) => {
             pending.fail(&e);
@@ -210,19 +234,11 @@ pub struct LoggedStream {
     inner: Pin<Box<SimpleQueryStream>>,
     pending: Pending,
     rows: u64,
-    /// The distinct first values of the rows, when asked for ([`LoggedStream::catalog`]).
+    /// The distinct first values of the rows, for a [`catalog_batch`].
     kinds: Option<Vec<String>>,
 }
 
 impl LoggedStream {
-    /// A catalog batch: labelled so, with the kinds of rows it returned (each row's first
-    /// value) instead of a row count.
-    pub fn catalog(mut self) -> LoggedStream {
-        self.pending.facts.label = Some("catalog batch");
-        self.kinds = Some(Vec::new());
-        self
-    }
-
     fn record(&mut self, message: &SimpleQueryMessage) {
         let SimpleQueryMessage::Row(row) = message else {
             return;

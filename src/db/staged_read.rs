@@ -246,9 +246,7 @@ async fn start(
     }
     stats.round_trips += 1;
     stats.statements += kinds.len() as u32 + if prefix.is_empty() { 0 } else { 3 };
-    Ok(sent::simple_query_raw(client, batch.as_str())
-        .await?
-        .catalog())
+    Ok(sent::catalog_batch(client, batch.as_str()).await?)
 }
 
 /// Parses each `(kind, json)` row of `stream` into `rows` as it arrives.
