@@ -66,9 +66,10 @@ pub fn last_line(sql: &str) -> String {
     first_line(last)
 }
 
-/// Milliseconds with a fraction: short statements are well under one.
+/// Milliseconds to the microsecond: short statements are well under one, and more digits
+/// would be noise.
 pub fn millis(elapsed: Duration) -> f64 {
-    elapsed.as_secs_f64() * 1000.0
+    (elapsed.as_secs_f64() * 1_000_000.0).round() / 1000.0
 }
 
 /// Where statement lines go: `RUST_LOG`-style filters and tests select them by it.
@@ -160,6 +161,12 @@ mod tests {
         let shown = first_line(&long);
         assert_eq!(shown.chars().count(), MAX_CHARS + 1);
         assert!(shown.ends_with('…'));
+    }
+
+    #[test]
+    fn millis_keeps_microseconds() {
+        assert_eq!(millis(Duration::from_nanos(317_775_123)), 317.775);
+        assert_eq!(millis(Duration::from_nanos(1_499)), 0.001);
     }
 
     #[test]

@@ -39,11 +39,16 @@ fn ended<T>(result: &Result<T, Error>, mut facts: Facts) -> (Outcome, Facts) {
     (Outcome::of(result), facts)
 }
 
+/// Rows a statement returned or changed: the server's count at each statement's end.
+fn rows_of(message: &SimpleQueryMessage) -> u64 {
+    match message {
+        SimpleQueryMessage::CommandComplete(n) => *n,
+        _ => 0,
+    }
+}
+
 fn rows_in(messages: &[SimpleQueryMessage]) -> u64 {
-    messages
-        .iter()
-        .filter(|m| matches!(m, SimpleQueryMessage::Row(_)))
-        .count() as u64
+    messages.iter().map(rows_of).sum()
 }
 
 /// `Client::batch_execute`: statements over the simple-query protocol, no rows kept.
@@ -240,10 +245,10 @@ pub struct LoggedStream {
 
 impl LoggedStream {
     fn record(&mut self, message: &SimpleQueryMessage) {
+        self.rows += rows_of(message);
         let SimpleQueryMessage::Row(row) = message else {
             return;
         };
-        self.rows += 1;
         if let (Some(kinds), Some(kind)) = (&mut self.kinds, row.get(0))
             && !kinds.iter().any(|k| k == kind)
         {
