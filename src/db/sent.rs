@@ -31,14 +31,6 @@ fn code(error: &Error) -> Option<String> {
     error.code().map(|c| c.code().to_owned())
 }
 
-/// `result`'s outcome, with the error's SQLSTATE added to `facts`.
-fn ended<T>(result: &Result<T, Error>, mut facts: Facts) -> (Outcome, Facts) {
-    if let Err(e) = result {
-        facts.code = code(e);
-    }
-    (Outcome::of(result), facts)
-}
-
 /// Rows a statement returned or changed: the server's count at each statement's end.
 fn rows_of(message: &SimpleQueryMessage) -> u64 {
     match message {
@@ -47,17 +39,28 @@ fn rows_of(message: &SimpleQueryMessage) -> u64 {
     }
 }
 
-fn rows_in(messages: &[SimpleQueryMessage]) -> u64 {
-    messages.iter().map(rows_of).sum()
+/// Awaits `sending` and logs `sql` with `facts`, the rows `rows` finds in an answer, and
+/// for an error its SQLSTATE.
+async fn timed<T>(
+    sql: &str,
+    mut facts: Facts,
+    sending: impl Future<Output = Result<T, Error>>,
+    rows: impl FnOnce(&T) -> Option<u64>,
+) -> Result<T, Error> {
+    let started = Instant::now();
+    let result = sending.await;
+    match &result {
+        Ok(answer) => facts.rows = rows(answer),
+        Err(e) => facts.code = code(e),
+    }
+    log(sql, started, Outcome::of(&result), facts);
+    result
 }
 
 /// `Client::batch_execute`: statements over the simple-query protocol, no rows kept.
 pub async fn batch_execute(client: &Client, sql: &str) -> Result<(), Error> {
-    let started = Instant::now();
-    let result = client.batch_execute(sql).await;
-    let (outcome, facts) = ended(&result, Facts::default());
-    log(sql, started, outcome, facts);
-    result
+    let sending = client.batch_execute(sql);
+    timed(sql, Facts::default(), sending, |_| None).await
 }
 
 /// One statement of a bundle, logged with its position in it.
@@ -67,54 +70,29 @@ pub async fn bundle_statement(
     total: usize,
     sql: &str,
 ) -> Result<(), Error> {
-    let started = Instant::now();
-    let result = client.batch_execute(sql).await;
     let facts = Facts {
         position: Some((index + 1, total)),
         ..Facts::default()
     };
-    let (outcome, facts) = ended(&result, facts);
-    log(sql, started, outcome, facts);
-    result
+    timed(sql, facts, client.batch_execute(sql), |_| None).await
 }
 
-/// `Client::simple_query`: the answers collected, the row count logged.
+/// `Client::simple_query`: the answers collected.
 pub async fn simple_query(client: &Client, sql: &str) -> Result<Vec<SimpleQueryMessage>, Error> {
-    let started = Instant::now();
-    let result = client.simple_query(sql).await;
-    let facts = Facts {
-        rows: result.as_deref().ok().map(rows_in),
-        ..Facts::default()
-    };
-    let (outcome, facts) = ended(&result, facts);
-    log(sql, started, outcome, facts);
-    result
+    let rows = |answer: &Vec<SimpleQueryMessage>| Some(answer.iter().map(rows_of).sum());
+    timed(sql, Facts::default(), client.simple_query(sql), rows).await
 }
 
 /// `Client::query` (extended protocol, bound parameters).
 pub async fn query(client: &Client, sql: &str, params: Params<'_>) -> Result<Vec<Row>, Error> {
-    let started = Instant::now();
-    let result = client.query(sql, params).await;
-    let facts = Facts {
-        rows: result.as_ref().ok().map(|rows| rows.len() as u64),
-        ..Facts::default()
-    };
-    let (outcome, facts) = ended(&result, facts);
-    log(sql, started, outcome, facts);
-    result
+    let rows = |answer: &Vec<Row>| Some(answer.len() as u64);
+    timed(sql, Facts::default(), client.query(sql, params), rows).await
 }
 
 /// `Client::query_one`.
 pub async fn query_one(client: &Client, sql: &str, params: Params<'_>) -> Result<Row, Error> {
-    let started = Instant::now();
-    let result = client.query_one(sql, params).await;
-    let facts = Facts {
-        rows: result.as_ref().ok().map(|_| 1),
-        ..Facts::default()
-    };
-    let (outcome, facts) = ended(&result, facts);
-    log(sql, started, outcome, facts);
-    result
+    let sending = client.query_one(sql, params);
+    timed(sql, Facts::default(), sending, |_| Some(1)).await
 }
 
 /// `Client::query_opt`.
@@ -123,28 +101,14 @@ pub async fn query_opt(
     sql: &str,
     params: Params<'_>,
 ) -> Result<Option<Row>, Error> {
-    let started = Instant::now();
-    let result = client.query_opt(sql, params).await;
-    let facts = Facts {
-        rows: result.as_ref().ok().map(|row| u64::from(row.is_some())),
-        ..Facts::default()
-    };
-    let (outcome, facts) = ended(&result, facts);
-    log(sql, started, outcome, facts);
-    result
+    let rows = |answer: &Option<Row>| Some(u64::from(answer.is_some()));
+    timed(sql, Facts::default(), client.query_opt(sql, params), rows).await
 }
 
-/// `Client::execute`: the rows affected are logged.
+/// `Client::execute`: the rows changed.
 pub async fn execute(client: &Client, sql: &str, params: Params<'_>) -> Result<u64, Error> {
-    let started = Instant::now();
-    let result = client.execute(sql, params).await;
-    let facts = Facts {
-        rows: result.as_ref().ok().copied(),
-        ..Facts::default()
-    };
-    let (outcome, facts) = ended(&result, facts);
-    log(sql, started, outcome, facts);
-    result
+    let sending = client.execute(sql, params);
+    timed(sql, Facts::default(), sending, |n| Some(*n)).await
 }
 
 /// The first line of `sql`, kept for a line logged later, only when lines are wanted.
@@ -351,126 +315,6 @@ impl Drop for CopyIn {
     }
 }
 
+/// The test that keeps every statement going through here.
 #[cfg(test)]
-mod tests {
-    use std::path::{Path, PathBuf};
-
-    /// The client's methods that send a statement (or start a transaction, which does).
-    const SENDING: &[&str] = &[
-        "batch_execute",
-        "simple_query",
-        "simple_query_raw",
-        "query",
-        "query_one",
-        "query_opt",
-        "query_raw",
-        "query_scalar",
-        "query_one_scalar",
-        "query_opt_scalar",
-        "query_typed",
-        "query_typed_one",
-        "query_typed_opt",
-        "query_typed_raw",
-        "execute",
-        "execute_typed",
-        "execute_raw",
-        "prepare",
-        "prepare_typed",
-        "copy_in",
-        "copy_out",
-        "transaction",
-        "build_transaction",
-        "check_connection",
-    ];
-
-    /// Calls by these names that are not the database client's, each with why.
-    const ALLOWED: &[(&str, &str)] = &[
-        // The picker's own search text (`self.query()`), not a database call.
-        ("src/tui/components/form/picker.rs", "query"),
-    ];
-
-    /// `(line, method)` of every `.name(` / `Type::name(` / `.name::<…>(` call of a sending
-    /// method in `source`, comments left out.
-    fn sending_calls(source: &str) -> Vec<(usize, &'static str)> {
-        let mut found = Vec::new();
-        for (number, line) in source.lines().enumerate() {
-            let code = line.split("//").next().unwrap_or_default();
-            for &name in SENDING {
-                let mut from = 0;
-                while let Some(at) = code[from..].find(name) {
-                    let start = from + at;
-                    let end = start + name.len();
-                    from = end;
-                    let before = &code[..start];
-                    // `sent::name(` is this module's helper; `Client::name(` is the client's.
-                    let called_on = before.ends_with('.')
-                        || (before.ends_with("::") && !before.ends_with("sent::"));
-                    let after = code[end..].trim_start();
-                    let is_call = after.starts_with('(') || after.starts_with("::<");
-                    let whole_word =
-                        !code[end..].starts_with(|c: char| c.is_alphanumeric() || c == '_');
-                    if called_on && is_call && whole_word {
-                        found.push((number + 1, name));
-                    }
-                }
-            }
-        }
-        found
-    }
-
-    fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
-        for entry in std::fs::read_dir(dir).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                rust_files(&path, out);
-            } else if path.extension().is_some_and(|e| e == "rs") {
-                out.push(path);
-            }
-        }
-    }
-
-    #[test]
-    fn the_scan_finds_calls_split_over_lines_and_turbofish_and_skips_fields() {
-        let source = "client\n    .batch_execute(\"BEGIN\")\n\
-                      let s = client.copy_in::<_, Bytes>(sql);\n\
-                      self.query.text(); // client.query(x)\n\
-                      tokio_postgres::Client::simple_query(&c, q);\n\
-                      client.execute_later(); client.queryx(1);\n\
-                      sent::batch_execute(client, sql); super::sent::query(c, q, &[]);";
-        assert_eq!(
-            sending_calls(source),
-            [(2, "batch_execute"), (3, "copy_in"), (5, "simple_query")]
-        );
-    }
-
-    /// Every statement goes through this module, so none escapes the log.
-    #[test]
-    fn nothing_else_in_src_sends_a_statement_directly() {
-        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-        let mut files = Vec::new();
-        rust_files(&root.join("src"), &mut files);
-        assert!(files.len() > 50, "the source tree is found");
-        let mut offenders = Vec::new();
-        for file in files {
-            let relative = file
-                .strip_prefix(root)
-                .unwrap()
-                .to_string_lossy()
-                .replace('\\', "/");
-            if relative == "src/db/sent.rs" {
-                continue;
-            }
-            let source = std::fs::read_to_string(&file).unwrap();
-            for (line, name) in sending_calls(&source) {
-                if !ALLOWED.contains(&(relative.as_str(), name)) {
-                    offenders.push(format!("{relative}:{line}: .{name}(…)"));
-                }
-            }
-        }
-        assert!(
-            offenders.is_empty(),
-            "send statements through db::sent so they are logged:\n{}",
-            offenders.join("\n")
-        );
-    }
-}
+mod guard;
