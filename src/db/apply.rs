@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 use tokio_postgres::Client;
 use tokio_postgres::error::ErrorPosition;
 
+use super::sent;
 use crate::plan::{Bundle, Section};
 use crate::samples::SampleSet;
 
@@ -239,7 +240,7 @@ pub fn apply_lock_key() -> i64 {
 /// lock, so concurrent applies to one database run one after the other.
 async fn take_apply_lock(client: &Client) -> Result<(), ApplyError> {
     let sql = format!("SELECT pg_advisory_xact_lock({})", apply_lock_key());
-    match client.simple_query(&sql).await {
+    match sent::simple_query(client, &sql).await {
         Ok(_) => Ok(()),
         Err(err) => match err.as_db_error() {
             Some(db) if *db.code() == tokio_postgres::error::SqlState::LOCK_NOT_AVAILABLE => {
@@ -271,7 +272,7 @@ pub async fn lock_holder(client: &Client) -> Option<LockHolder> {
         key >> 32,
         key & 0xffff_ffff
     );
-    let rows = client.simple_query(&sql).await.ok()?;
+    let rows = sent::simple_query(client, &sql).await.ok()?;
     rows.iter().find_map(|m| match m {
         tokio_postgres::SimpleQueryMessage::Row(r) => Some(LockHolder {
             pid: r.get(0)?.parse().ok()?,
@@ -584,7 +585,7 @@ async fn name_the_blockers(client: &Client, error: ApplyError) -> ApplyError {
 }
 
 async fn rollback(client: &Client) {
-    let _ = client.batch_execute("ROLLBACK").await;
+    let _ = sent::batch_execute(client, "ROLLBACK").await;
 }
 
 /// One statement over the simple-query protocol (safe through transaction poolers).
@@ -609,15 +610,7 @@ async fn run(client: &Client, bundle: &Bundle, index: usize) -> Result<(), Apply
             statement.line
         )));
     }
-    let sent = Instant::now();
-    let result = client.batch_execute(sql).await;
-    super::log_sql::bundle_statement(
-        index,
-        bundle.statements.len(),
-        sql,
-        sent.elapsed(),
-        result.is_ok(),
-    );
+    let result = sent::bundle_statement(client, index, bundle.statements.len(), sql).await;
     result.map_err(|err| match err.as_db_error() {
         Some(db) => {
             let position = match db.position() {

@@ -21,6 +21,7 @@
 use futures_util::{StreamExt, pin_mut};
 use tokio_postgres::{Client, SimpleQueryMessage};
 
+use super::sent;
 use super::server_error::describe;
 use crate::catalog::assemble::assemble;
 use crate::catalog::queries;
@@ -172,7 +173,7 @@ async fn read_kinds(
         match result {
             Ok(catalog) => return Ok(with_locks(catalog, locked)),
             Err(ReadError::Query(e)) if lock_timed_out(&e) => {
-                let _ = client.batch_execute("ROLLBACK").await;
+                let _ = sent::batch_execute(client, "ROLLBACK").await;
                 let now = super::locks::exclusive_locks(client).await?;
                 let fresh: Vec<LockedRelation> =
                     now.into_iter().filter(|l| !skip.contains(&l.oid)).collect();
@@ -230,7 +231,7 @@ fn describe_locks(locked: &[LockedRelation]) -> String {
 /// server): ends the transaction it left open, failed or not, so the session is usable
 /// again. Outside a transaction this is a no-op (the server only warns).
 pub async fn end_abandoned_read(client: &Client) {
-    let _ = client.batch_execute("ROLLBACK").await;
+    let _ = sent::batch_execute(client, "ROLLBACK").await;
 }
 
 /// Reads the catalog inside the caller's open transaction, leaving no trace in it: a
@@ -261,9 +262,11 @@ pub async fn read_in_transaction(client: &Client) -> Result<Catalog, ReadError> 
     }
     // Some kind is unreadable for this role: the same kind-by-kind read as `read`, each
     // behind its own savepoint inside the outer one, so the caller's transaction survives.
-    client
-        .batch_execute("ROLLBACK TO SAVEPOINT schemaforge_catalog; SET LOCAL search_path = ''")
-        .await?;
+    sent::batch_execute(
+        client,
+        "ROLLBACK TO SAVEPOINT schemaforge_catalog; SET LOCAL search_path = ''",
+    )
+    .await?;
     let mut rows = Rows::default();
     let mut unreadable = Vec::new();
     for (kind, sql) in &kinds {
@@ -279,9 +282,7 @@ pub async fn read_in_transaction(client: &Client) -> Result<Catalog, ReadError> 
                         .map(|db| db.message().to_owned())
                         .unwrap_or_default(),
                 });
-                client
-                    .batch_execute("ROLLBACK TO SAVEPOINT catalog_part")
-                    .await?;
+                sent::batch_execute(client, "ROLLBACK TO SAVEPOINT catalog_part").await?;
             }
             Err(ReadError::Query(e)) if lock_timed_out(&e) => {
                 return Err(locked_in_transaction(client, e).await);
@@ -289,20 +290,18 @@ pub async fn read_in_transaction(client: &Client) -> Result<Catalog, ReadError> 
             Err(e) => return Err(e),
         }
     }
-    client
-        .batch_execute(
-            "ROLLBACK TO SAVEPOINT schemaforge_catalog; RELEASE SAVEPOINT schemaforge_catalog",
-        )
-        .await?;
+    sent::batch_execute(
+        client,
+        "ROLLBACK TO SAVEPOINT schemaforge_catalog; RELEASE SAVEPOINT schemaforge_catalog",
+    )
+    .await?;
     Ok(assemble(rows, unreadable, stats))
 }
 
 /// A lock timeout inside the caller's transaction: it is aborted, so roll back to the
 /// savepoint and ask who holds the lock (the caller's own transaction is the caller's).
 async fn locked_in_transaction(client: &Client, e: tokio_postgres::Error) -> ReadError {
-    let _ = client
-        .batch_execute("ROLLBACK TO SAVEPOINT schemaforge_catalog")
-        .await;
+    let _ = sent::batch_execute(client, "ROLLBACK TO SAVEPOINT schemaforge_catalog").await;
     match super::locks::exclusive_locks(client).await {
         Ok(locked) => ReadError::Locked(locked),
         Err(_) => ReadError::Query(e),
@@ -316,9 +315,7 @@ async fn read_kind_by_kind(
     kinds: &[(&'static str, String)],
     stats: &mut ReadStats,
 ) -> Result<Catalog, ReadError> {
-    client
-        .batch_execute(&format!("ROLLBACK; {}", options.begin()))
-        .await?;
+    sent::batch_execute(client, &format!("ROLLBACK; {}", options.begin())).await?;
     stats.round_trips += 1;
     stats.statements += 3;
     let mut rows = Rows::default();
@@ -338,16 +335,14 @@ async fn read_kind_by_kind(
                     object: (*kind).to_owned(),
                     reason,
                 });
-                client
-                    .batch_execute("ROLLBACK TO SAVEPOINT catalog_part")
-                    .await?;
+                sent::batch_execute(client, "ROLLBACK TO SAVEPOINT catalog_part").await?;
                 stats.round_trips += 1;
                 stats.statements += 1;
             }
             Err(e) => return Err(e),
         }
     }
-    client.batch_execute("COMMIT").await?;
+    sent::batch_execute(client, "COMMIT").await?;
     stats.round_trips += 1;
     stats.statements += 1;
     Ok(assemble(rows, unreadable, stats.clone()))
@@ -355,28 +350,11 @@ async fn read_kind_by_kind(
 
 /// Sends one simple-query message and parses each `(kind, json)` row as it arrives.
 async fn run(client: &Client, sql: &str, rows: &mut Rows) -> Result<(), ReadError> {
-    let sent = std::time::Instant::now();
-    let mut kinds = Vec::new();
-    let result = run_collecting(client, sql, rows, &mut kinds).await;
-    super::log_sql::catalog_batch(sql, &kinds, sent.elapsed(), result.is_ok());
-    result
-}
-
-/// [`run`] without the log line; `kinds` gathers the kinds of rows seen, for it.
-async fn run_collecting(
-    client: &Client,
-    sql: &str,
-    rows: &mut Rows,
-    kinds: &mut Vec<String>,
-) -> Result<(), ReadError> {
-    let stream = client.simple_query_raw(sql).await?;
+    let stream = sent::catalog_batch(client, sql).await?;
     pin_mut!(stream);
     while let Some(message) = stream.next().await {
         if let SimpleQueryMessage::Row(row) = message? {
             let kind = row.get(0).unwrap_or_default().to_owned();
-            if !kinds.contains(&kind) {
-                kinds.push(kind.clone());
-            }
             rows.absorb(&kind, row.get(1))
                 .map_err(|source| ReadError::Parse { kind, source })?;
         }

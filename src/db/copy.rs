@@ -4,10 +4,10 @@
 //!
 //! The caller decides the transaction: inside the bundle's `BEGIN`/`COMMIT`, or on its own.
 
-use bytes::{BufMut, Bytes, BytesMut};
-use futures_util::SinkExt;
+use bytes::{BufMut, BytesMut};
 use tokio_postgres::Client;
 
+use super::sent;
 use crate::samples::{SampleStep, TableLoad, copy_text};
 
 /// How much COPY data is gathered before it is sent.
@@ -102,11 +102,9 @@ where
         message: super::server_error::describe(&e),
         source: e,
     };
-    let sink = client
-        .copy_in::<_, Bytes>(statement)
+    let mut sink = sent::copy_in(client, statement)
         .await
         .map_err(|e| fail(0, e))?;
-    futures_util::pin_mut!(sink);
     let mut buf = BytesMut::with_capacity(CHUNK_BYTES + 4096);
     for item in items {
         write(&mut buf, item);
@@ -119,7 +117,7 @@ where
     if !buf.is_empty() {
         sink.send(buf.freeze()).await.map_err(|e| fail(sent, e))?;
     }
-    sink.as_mut().finish().await.map_err(|e| fail(sent, e))
+    sink.finish().await.map_err(|e| fail(sent, e))
 }
 
 /// Runs sample steps in order: SQL through the simple-query protocol, loads through COPY.
@@ -128,12 +126,16 @@ pub async fn run_steps(client: &Client, steps: &[SampleStep]) -> Result<u64, Cop
     let mut rows = 0;
     for step in steps {
         match step {
-            SampleStep::Sql(sql) => client.batch_execute(sql).await.map_err(|e| CopyError {
-                table: sql.clone(),
-                rows_sent: 0,
-                message: super::server_error::describe(&e),
-                source: e,
-            })?,
+            SampleStep::Sql(sql) => {
+                sent::batch_execute(client, sql)
+                    .await
+                    .map_err(|e| CopyError {
+                        table: sql.clone(),
+                        rows_sent: 0,
+                        message: super::server_error::describe(&e),
+                        source: e,
+                    })?
+            }
             SampleStep::Copy(load) => {
                 let n = copy_load(client, load).await?;
                 if load.kind != crate::samples::LoadKind::FollowUp {

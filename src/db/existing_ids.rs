@@ -4,6 +4,7 @@ use std::collections::BTreeMap;
 
 use tokio_postgres::{Client, SimpleQueryMessage};
 
+use super::sent;
 use crate::catalog::Catalog;
 use crate::design::{ResolvedDesign, Target};
 use crate::sql::{ident, qualified};
@@ -49,7 +50,7 @@ pub async fn existing_ids(
             ident(key),
             qualified(&schema, &table)
         );
-        let rows = match client.simple_query(&sql).await {
+        let rows = match sent::simple_query(client, &sql).await {
             Ok(rows) => rows,
             Err(e) => {
                 return Err(ExistingIdsError {

@@ -11,7 +11,6 @@
 use std::path::PathBuf;
 
 use bytes::Bytes;
-use futures_util::SinkExt;
 use tokio::sync::mpsc;
 use tokio_postgres::Client;
 
@@ -77,12 +76,10 @@ pub async fn load_csv(client: &Client, load: &CsvLoad) -> Result<LoadReport, Loa
     let reader = tokio::task::spawn_blocking(move || read_chunks(&reading, &sender));
     let server_error = |e: tokio_postgres::Error| (e, file.clone());
     let result: Result<LoadReport, LoadError> = async {
-        let sink = client
-            .copy_in::<_, Bytes>(&load.statement())
+        let mut sink = super::sent::copy_in(client, &load.statement())
             .await
             .map_err(server_error)
             .map_err(|(e, f)| plain_server_error(e, f))?;
-        futures_util::pin_mut!(sink);
         loop {
             match receiver.recv().await {
                 Some(Chunk::Data(bytes)) => {
@@ -92,7 +89,7 @@ pub async fn load_csv(client: &Client, load: &CsvLoad) -> Result<LoadReport, Loa
                 }
                 Some(Chunk::Failed(e)) => return Err(e),
                 Some(Chunk::Done { rows, rejected }) => {
-                    return match sink.as_mut().finish().await {
+                    return match sink.finish().await {
                         Ok(_) => Ok(LoadReport { rows, rejected }),
                         Err(e) => Err(refused(load, e).await),
                     };

@@ -7,6 +7,7 @@ use futures_util::{StreamExt, pin_mut};
 use serde::Deserialize;
 use tokio_postgres::{Client, SimpleQueryMessage};
 
+use super::sent;
 use crate::catalog::rows::Oid;
 use crate::catalog::{BlockingSession, LockedRelation};
 
@@ -68,7 +69,7 @@ async fn relation_locks(
     modes: &str,
 ) -> Result<Vec<LockedRelation>, tokio_postgres::Error> {
     let sql = RELATION_LOCKS.replace("$MODES", modes);
-    let stream = client.simple_query_raw(&sql).await?;
+    let stream = sent::simple_query_raw(client, &sql).await?;
     pin_mut!(stream);
     let mut out = Vec::new();
     while let Some(message) = stream.next().await {
@@ -124,7 +125,7 @@ pub async fn with_dependent_views(
         list.join(",")
     );
     let mut out = Vec::new();
-    for message in client.simple_query(&sql).await? {
+    for message in sent::simple_query(client, &sql).await? {
         if let SimpleQueryMessage::Row(row) = message
             && let Some(oid) = row.get(0).and_then(|v| v.parse().ok())
         {

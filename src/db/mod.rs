@@ -13,6 +13,7 @@ pub mod pgpass;
 pub mod probe_rows;
 pub mod redact;
 pub mod sandbox;
+pub mod sent;
 pub mod server;
 pub mod server_error;
 pub mod shim;

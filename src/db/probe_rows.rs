@@ -14,6 +14,7 @@ use crate::samples::{LoadKind, Options, Owners, generate};
 use crate::sql::{ident, qualified};
 
 use super::existing_ids::existing_ids;
+use super::sent;
 
 /// The seed of probe rows: not a seed sample rows are likely to use (`apply` defaults to 1),
 /// so a probe row's unique values do not collide with the sample rows loaded before it.
@@ -142,7 +143,7 @@ async fn unlinked_pair(
         qualified(schema, name),
         linked.join(" AND ")
     );
-    let row = client.query_opt(sql.as_str(), &[]).await.ok()??;
+    let row = sent::query_opt(client, sql.as_str(), &[]).await.ok()??;
     let text: String = row.get(0);
     match serde_json::from_str(&text).ok()? {
         Value::Object(map) => Some(map),

@@ -13,12 +13,12 @@ pub struct ServerInfo {
 pub async fn server_info(
     client: &tokio_postgres::Client,
 ) -> Result<ServerInfo, tokio_postgres::Error> {
-    let rows = client
-        .simple_query(
-            "SELECT current_setting('server_version'), current_setting('server_version_num'), \
+    let rows = super::sent::simple_query(
+        client,
+        "SELECT current_setting('server_version'), current_setting('server_version_num'), \
              current_database(), current_user",
-        )
-        .await?;
+    )
+    .await?;
     let row = rows
         .iter()
         .find_map(|m| match m {

@@ -1,5 +1,6 @@
 //! Installs the Supabase-compatible shim on a local database that has no `auth` schema.
 
+use super::sent;
 use tokio_postgres::{Client, SimpleQueryMessage};
 
 /// The shim's SQL, shipped inside the binary.
@@ -10,18 +11,18 @@ pub const SHIM_SQL: &str = include_str!("../../assets/supabase_shim.sql");
 /// Returns whether it was installed. Only the sandbox and the test harness call this: a
 /// hosted project already has the real thing.
 pub async fn install_if_missing(client: &Client) -> Result<bool, tokio_postgres::Error> {
-    let rows = client
-        .simple_query("SELECT count(*) FROM pg_catalog.pg_namespace WHERE nspname = 'auth'")
-        .await?;
+    let rows = sent::simple_query(
+        client,
+        "SELECT count(*) FROM pg_catalog.pg_namespace WHERE nspname = 'auth'",
+    )
+    .await?;
     let has_auth = rows
         .iter()
         .any(|m| matches!(m, SimpleQueryMessage::Row(r) if r.get(0) != Some("0")));
     if has_auth {
         return Ok(false);
     }
-    client
-        .batch_execute(&format!("BEGIN;\n{SHIM_SQL}\nCOMMIT;"))
-        .await?;
+    sent::batch_execute(client, &format!("BEGIN;\n{SHIM_SQL}\nCOMMIT;")).await?;
     Ok(true)
 }
 
@@ -45,20 +46,19 @@ pub async fn prepare_sandbox_database(
         super::ConnectTarget::resolve(Some(&admin_url), &env).expect("the sandbox URL is valid");
     let admin = super::connect(&admin_target).await?;
     if database != "postgres" {
-        let exists = admin
-            .client
-            .simple_query(&format!(
+        let exists = sent::simple_query(
+            &admin.client,
+            &format!(
                 "SELECT 1 FROM pg_catalog.pg_database WHERE datname = {}",
                 crate::sql::literal(database)
-            ))
-            .await?
-            .iter()
-            .any(|m| matches!(m, SimpleQueryMessage::Row(_)));
+            ),
+        )
+        .await?
+        .iter()
+        .any(|m| matches!(m, SimpleQueryMessage::Row(_)));
         if !exists {
-            admin
-                .client
-                .batch_execute(&format!("CREATE DATABASE {}", crate::sql::ident(database)))
-                .await?;
+            let create = format!("CREATE DATABASE {}", crate::sql::ident(database));
+            sent::batch_execute(&admin.client, &create).await?;
         }
     }
     admin.close().await;

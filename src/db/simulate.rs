@@ -19,6 +19,7 @@ use crate::samples::{self, Options, generate};
 use super::copy::run_steps;
 use super::existing_ids::existing_ids;
 use super::probe_rows::generated_rows;
+use super::sent;
 use super::server_error::describe;
 
 fn database(e: tokio_postgres::Error) -> SimulateError {
@@ -54,9 +55,11 @@ pub async fn simulate_side_by_side(
             .collect();
         check_one_transaction(&statements)?;
     }
-    client.batch_execute("BEGIN").await.map_err(database)?;
+    sent::batch_execute(client, "BEGIN")
+        .await
+        .map_err(database)?;
     let result = run(client, bundle, request, subjects).await;
-    let _ = client.batch_execute("ROLLBACK").await;
+    let _ = sent::batch_execute(client, "ROLLBACK").await;
     result
 }
 
@@ -76,8 +79,7 @@ async fn run(
     if let Some(b) = bundle {
         for index in 1..b.statements.len() - 1 {
             let sql = b.statement_text(index);
-            client
-                .batch_execute(sql)
+            sent::batch_execute(client, sql)
                 .await
                 .map_err(|e| SimulateError::Bundle {
                     index: index + 1,
@@ -87,8 +89,7 @@ async fn run(
         }
     }
     for sql in &request.setup {
-        client
-            .batch_execute(sql)
+        sent::batch_execute(client, sql)
             .await
             .map_err(|e| SimulateError::Setup {
                 sql: sql.clone(),
@@ -230,25 +231,23 @@ async fn resolve_subject(client: &Client, subject: &Subject) -> Result<Who, Simu
 /// A throwaway user to own the "insert for another owner" row; `None` where `auth.users`
 /// cannot take one (the probe is then left out).
 async fn generated_user(client: &Client) -> Result<Option<String>, SimulateError> {
-    client
-        .batch_execute("SAVEPOINT schemaforge_other")
+    sent::batch_execute(client, "SAVEPOINT schemaforge_other")
         .await
         .map_err(database)?;
     match first_row(client, GENERATED_USER_SQL).await {
         Ok(found) => {
-            client
-                .batch_execute("RELEASE SAVEPOINT schemaforge_other")
+            sent::batch_execute(client, "RELEASE SAVEPOINT schemaforge_other")
                 .await
                 .map_err(database)?;
             Ok(found.map(|[id, _]| id))
         }
         Err(_) => {
-            client
-                .batch_execute(
-                    "ROLLBACK TO SAVEPOINT schemaforge_other; RELEASE SAVEPOINT schemaforge_other",
-                )
-                .await
-                .map_err(database)?;
+            sent::batch_execute(
+                client,
+                "ROLLBACK TO SAVEPOINT schemaforge_other; RELEASE SAVEPOINT schemaforge_other",
+            )
+            .await
+            .map_err(database)?;
             Ok(None)
         }
     }
@@ -436,10 +435,11 @@ async fn probe(
     prelude: &str,
     sql: &str,
 ) -> Result<(Probe, Option<String>), SimulateError> {
-    client.batch_execute(prelude).await.map_err(database)?;
-    let result = client.simple_query(sql).await;
-    client
-        .batch_execute(END_PROBE_SQL)
+    sent::batch_execute(client, prelude)
+        .await
+        .map_err(database)?;
+    let result = sent::simple_query(client, sql).await;
+    sent::batch_execute(client, END_PROBE_SQL)
         .await
         .map_err(database)?;
     Ok(match result {
@@ -486,8 +486,7 @@ async fn probe(
 }
 
 async fn rows(client: &Client, sql: &str) -> Result<Vec<Vec<String>>, tokio_postgres::Error> {
-    Ok(client
-        .simple_query(sql)
+    Ok(sent::simple_query(client, sql)
         .await?
         .into_iter()
         .filter_map(|m| match m {
@@ -502,8 +501,7 @@ async fn rows(client: &Client, sql: &str) -> Result<Vec<Vec<String>>, tokio_post
 }
 
 async fn first(client: &Client, sql: &str) -> Result<Option<String>, tokio_postgres::Error> {
-    Ok(client
-        .simple_query(sql)
+    Ok(sent::simple_query(client, sql)
         .await?
         .into_iter()
         .find_map(|m| match m {
@@ -517,8 +515,7 @@ async fn first_row(
     client: &Client,
     sql: &str,
 ) -> Result<Option<[String; 2]>, tokio_postgres::Error> {
-    Ok(client
-        .simple_query(sql)
+    Ok(sent::simple_query(client, sql)
         .await?
         .into_iter()
         .find_map(|m| match m {

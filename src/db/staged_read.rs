@@ -13,9 +13,10 @@ use std::time::Duration;
 use futures_util::{StreamExt, pin_mut};
 use tokio::sync::mpsc::UnboundedReceiver;
 use tokio::task::JoinHandle;
-use tokio_postgres::{Client, SimpleQueryMessage, SimpleQueryStream};
+use tokio_postgres::{Client, SimpleQueryMessage};
 
 use super::catalog::{ReadError, ReadOptions, lacks_privilege, lock_timed_out, read_with};
+use super::sent::{self, LoggedStream};
 use crate::catalog::assemble::assemble;
 use crate::catalog::queries;
 use crate::catalog::reread::with_details_from;
@@ -91,11 +92,11 @@ pub async fn read_staged(
     match staged(client, options, first, &mut report).await {
         Ok(catalog) => Ok(catalog),
         Err(ReadError::Query(e)) if lock_timed_out(&e) || lacks_privilege(&e) => {
-            let _ = client.batch_execute("ROLLBACK").await;
+            let _ = sent::batch_execute(client, "ROLLBACK").await;
             read_with(client, options).await
         }
         Err(e) => {
-            let _ = client.batch_execute("ROLLBACK").await;
+            let _ = sent::batch_execute(client, "ROLLBACK").await;
             Err(e)
         }
     }
@@ -223,7 +224,7 @@ async fn staged(
     {
         sofar.flush(report).await;
     }
-    client.batch_execute("COMMIT").await?;
+    sent::batch_execute(client, "COMMIT").await?;
     sofar.stats.round_trips += 1;
     sofar.stats.statements += 1;
     Ok(assemble(sofar.rows, Vec::new(), sofar.stats))
@@ -235,7 +236,7 @@ async fn start(
     prefix: &str,
     kinds: &[(&'static str, String)],
     stats: &mut ReadStats,
-) -> Result<SimpleQueryStream, ReadError> {
+) -> Result<LoggedStream, ReadError> {
     let mut batch = prefix.to_owned();
     for (_, sql) in kinds {
         if !batch.is_empty() {
@@ -245,11 +246,11 @@ async fn start(
     }
     stats.round_trips += 1;
     stats.statements += kinds.len() as u32 + if prefix.is_empty() { 0 } else { 3 };
-    Ok(client.simple_query_raw(batch.as_str()).await?)
+    Ok(sent::catalog_batch(client, batch.as_str()).await?)
 }
 
 /// Parses each `(kind, json)` row of `stream` into `rows` as it arrives.
-async fn absorb(stream: SimpleQueryStream, rows: &mut Rows) -> Result<(), ReadError> {
+async fn absorb(stream: LoggedStream, rows: &mut Rows) -> Result<(), ReadError> {
     pin_mut!(stream);
     while let Some(message) = stream.next().await {
         if let SimpleQueryMessage::Row(row) = message? {
@@ -316,9 +317,7 @@ async fn neighbours(
     schema: &str,
     name: &str,
 ) -> Result<Vec<(String, String)>, ReadError> {
-    let stream = client
-        .simple_query_raw(&queries::with_neighbours(schema, name))
-        .await?;
+    let stream = sent::simple_query_raw(client, &queries::with_neighbours(schema, name)).await?;
     pin_mut!(stream);
     let mut found = Vec::new();
     while let Some(message) = stream.next().await {
