@@ -323,3 +323,100 @@ async fn a_rollback_with_yes_alone_is_refused_as_destructive() {
     assert_eq!(out.status.code(), Some(5), "{}", stderr(&out));
     assert!(stderr(&out).contains("DROP TABLE"), "{}", stderr(&out));
 }
+
+// Renames and what uses the renamed names: the rollback undoes what the plan made with
+// the new names, renames back, then puts back what was read with the old ones.
+
+/// The live table every rename case starts from: an owner column a policy, an index and a
+/// materialized view use, a score with its own index, rows.
+fn owned_boards() -> Value {
+    serde_json::json!({
+        "tables": [{
+            "name": "Boards",
+            "fields": [
+                {"name": "title", "type": "singleLineText", "is_primary": true},
+                {"name": "owner", "type": "raw", "options": {"sql_type": "uuid"}},
+                {"name": "score", "type": "number", "options": {"integer": true}}
+            ],
+            "rls_policies": [{"name": "own", "operation": "ALL",
+                              "using_expression": "owner = (select auth.uid())",
+                              "with_check_expression": "owner = (select auth.uid())"}],
+            "indexes": [{"columns": ["owner"]}, {"columns": ["score"]}]
+        }],
+        "materialized_views": [{"name": "Boards per owner", "source": "boards",
+                                "group_by": ["owner"], "aggregates": [{"function": "count"}]}]
+    })
+}
+
+/// Applies `owned_boards` and writes rows; `inspect` of the result.
+async fn boards_with_rows(db: &TestDb, dir: &std::path::Path) -> Value {
+    let path = dir.join("base.json");
+    std::fs::write(&path, owned_boards().to_string()).unwrap();
+    assert_success(&cli(&db.url, &["apply", path.to_str().unwrap(), "--yes"]));
+    db.batch_execute(
+        "INSERT INTO public.boards (title, owner, score) VALUES \
+         ('a', '00000000-0000-0000-0000-00000000000a', 1), ('b', NULL, 2)",
+    )
+    .await
+    .unwrap();
+    inspect(db)
+}
+
+/// Applies `changed` with its rollback saved, checks it changed the catalog, runs the
+/// rollback, and checks the catalog is the one from before and the rows are still there
+/// (read through `rows`, a query against the table as it was). Returns the rollback's text.
+async fn rolls_back(db: &TestDb, dir: &std::path::Path, changed: &Value, rows: &str) -> String {
+    let before = inspect(db);
+    let path = dir.join("changed.json");
+    std::fs::write(&path, changed.to_string()).unwrap();
+    let up = dir.join("up.sql").display().to_string();
+    assert_success(&cli(
+        &db.url,
+        &["plan", path.to_str().unwrap(), "--out", &up],
+    ));
+    let down = apply_with_rollback(db, path.to_str().unwrap(), dir);
+    let text = std::fs::read_to_string(&down).unwrap();
+    assert_ne!(inspect(db), before, "the plan changed something");
+    let out = cli(
+        &db.url,
+        &["apply", "--plan", &down, "--yes", "--allow-destructive"],
+    );
+    assert_success(&out);
+    assert_eq!(inspect(db), before, "{text}");
+    assert_eq!(
+        scalar(db, rows).await.as_deref(),
+        Some("a 00000000-0000-0000-0000-00000000000a 1|b  2"),
+        "{text}"
+    );
+    text
+}
+
+const BOARD_ROWS: &str = "SELECT string_agg(format('%s %s %s', title, owner, score), '|' \
+                          ORDER BY title) FROM public.boards";
+
+#[tokio::test]
+async fn a_renamed_column_used_by_a_changed_policy_index_and_view_rolls_back() {
+    let db = test_db().await;
+    let dir = scratch(&db);
+    boards_with_rows(&db, &dir).await;
+    let mut changed = owned_boards();
+    let table = &mut changed["tables"][0];
+    table["fields"][1] = serde_json::json!({"name": "owner_id", "renamed_from": "owner",
+        "type": "raw", "options": {"sql_type": "uuid"}});
+    table["rls_policies"][0]["using_expression"] =
+        "owner_id = (select auth.uid()) OR score > 0".into();
+    table["rls_policies"][0]["with_check_expression"] = "owner_id = (select auth.uid())".into();
+    table["indexes"] = serde_json::json!([
+        {"columns": ["owner_id"], "where": "owner_id IS NOT NULL"}, {"columns": ["score"]}
+    ]);
+    changed["materialized_views"][0]["group_by"] = serde_json::json!(["owner_id"]);
+    let text = rolls_back(&db, &dir, &changed, BOARD_ROWS).await;
+    // The plan's policy goes before the column is renamed back, the old one after.
+    let at = |needle: &str| {
+        text.find(needle)
+            .unwrap_or_else(|| panic!("{needle} missing from {text}"))
+    };
+    let rename = at("RENAME COLUMN \"owner_id\" TO \"owner\"");
+    assert!(at("DROP POLICY \"own\"") < rename, "{text}");
+    assert!(rename < at("CREATE POLICY \"own\""), "{text}");
+}
