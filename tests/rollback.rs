@@ -420,3 +420,105 @@ async fn a_renamed_column_used_by_a_changed_policy_index_and_view_rolls_back() {
     assert!(at("DROP POLICY \"own\"") < rename, "{text}");
     assert!(rename < at("CREATE POLICY \"own\""), "{text}");
 }
+
+#[tokio::test]
+async fn a_renamed_table_with_a_changed_policy_rolls_back() {
+    let db = test_db().await;
+    let dir = scratch(&db);
+    boards_with_rows(&db, &dir).await;
+    let mut changed = owned_boards();
+    let table = &mut changed["tables"][0];
+    table["name"] = "Cards".into();
+    table["renamed_from"] = "boards".into();
+    let policy = &mut table["rls_policies"][0];
+    policy["name"] = "owner only".into();
+    policy["renamed_from"] = "own".into();
+    policy["using_expression"] = "owner = (select auth.uid()) OR score > 0".into();
+    table["indexes"]
+        .as_array_mut()
+        .unwrap()
+        .push(serde_json::json!({"columns": ["title"], "unique": true}));
+    changed["materialized_views"][0]["source"] = "cards".into();
+    let text = rolls_back(&db, &dir, &changed, BOARD_ROWS).await;
+    let at = |needle: &str| {
+        text.find(needle)
+            .unwrap_or_else(|| panic!("{needle} missing from {text}"))
+    };
+    let rename = at("ALTER TABLE \"public\".\"cards\" RENAME TO \"boards\"");
+    // The plan's policy goes under its new name, before the table is renamed back; the old
+    // one comes back after, under its old name, on the table by its old name.
+    assert!(!text.contains("RENAME POLICY"), "{text}");
+    assert!(
+        at("DROP POLICY \"owner only\" ON \"public\".\"cards\"") < rename,
+        "{text}"
+    );
+    assert!(
+        rename < at("CREATE POLICY \"own\" ON \"public\".\"boards\""),
+        "{text}"
+    );
+}
+
+#[tokio::test]
+async fn a_renamed_column_with_a_new_type_rolls_back() {
+    let db = test_db().await;
+    let dir = scratch(&db);
+    boards_with_rows(&db, &dir).await;
+    let mut changed = owned_boards();
+    let table = &mut changed["tables"][0];
+    table["fields"][2] = serde_json::json!({"name": "points", "renamed_from": "score",
+        "type": "number"});
+    table["indexes"] = serde_json::json!([{"columns": ["owner"]}, {"columns": ["points"]}]);
+    let text = rolls_back(&db, &dir, &changed, BOARD_ROWS).await;
+    let at = |needle: &str| {
+        text.find(needle)
+            .unwrap_or_else(|| panic!("{needle} missing from {text}"))
+    };
+    assert!(
+        at("ALTER COLUMN \"points\" TYPE bigint") < at("RENAME COLUMN \"points\" TO \"score\""),
+        "{text}"
+    );
+}
+
+/// A foreign key on a renamed column itself cannot be designed (a relationship's column is
+/// `<name>_id`, and a field of that name collides with it), so the keys are on what was
+/// renamed: a renamed table with a renamed column gets a key to `auth.users`, and a new table
+/// one to the renamed table.
+#[tokio::test]
+async fn renames_given_new_foreign_keys_roll_back() {
+    let db = test_db().await;
+    let dir = scratch(&db);
+    boards_with_rows(&db, &dir).await;
+    let mut changed = owned_boards();
+    let table = &mut changed["tables"][0];
+    table["name"] = "Cards".into();
+    table["renamed_from"] = "boards".into();
+    table["fields"][2] = serde_json::json!({"name": "points", "renamed_from": "score",
+        "type": "number", "options": {"integer": true}});
+    table["indexes"] = serde_json::json!([{"columns": ["owner"]}, {"columns": ["points"]}]);
+    changed["tables"]
+        .as_array_mut()
+        .unwrap()
+        .push(serde_json::json!({
+            "name": "Tasks", "fields": [{"name": "title", "type": "singleLineText"}]
+        }));
+    changed["materialized_views"][0]["source"] = "cards".into();
+    changed["relationships"] = serde_json::json!([
+        {"table": "cards", "name": "keeper", "target": "auth.users"},
+        {"table": "tasks", "name": "card", "target": "cards", "required": true}
+    ]);
+    let text = rolls_back(&db, &dir, &changed, BOARD_ROWS).await;
+    let at = |needle: &str| {
+        text.find(needle)
+            .unwrap_or_else(|| panic!("{needle} missing from {text}"))
+    };
+    let rename = at("ALTER TABLE \"public\".\"cards\" RENAME TO \"boards\"");
+    assert!(
+        at("DROP CONSTRAINT \"cards_keeper_id_fkey\"") < rename,
+        "{text}"
+    );
+    assert!(at("DROP TABLE \"public\".\"tasks\"") < rename, "{text}");
+    assert!(
+        at("RENAME COLUMN \"points\" TO \"score\"") < rename,
+        "the column is renamed back on the table by its new name: {text}"
+    );
+}
