@@ -98,7 +98,7 @@ pub fn rollback(plan: &Plan, before: &Catalog) -> Rollback {
     let renames = PlanRenames::of(&ordered);
     let mut inverter = Inverter {
         created: &created,
-        renames_names: renames.renames_names_in_expressions(),
+        renames_tables_or_columns: renames.renames_tables_or_columns(),
         notes: Vec::new(),
         exact: true,
     };
@@ -154,12 +154,12 @@ pub fn rollback(plan: &Plan, before: &Catalog) -> Rollback {
             _ => None,
         })
         .collect();
+    for group in &mut inverses {
+        group.retain(|s| !PlanRenames::renames_a_dropped_policy(&s.change, &dropped));
+    }
     let mut steps: Vec<Step> = inverses
         .into_iter()
         .rev()
-        .flatten()
-        .filter(|s| !PlanRenames::renames_a_dropped_policy(&s.change, &dropped))
-        .map(|s| vec![s])
         .chain(restores.into_iter().rev())
         .chain(finally)
         .flatten()
@@ -207,7 +207,7 @@ struct Inverter<'a> {
     created: &'a BTreeSet<QualifiedName>,
     /// The plan renames tables or columns: a policy it changes is dropped, and put back as
     /// it was once they are renamed back, instead of altered back under the new names.
-    renames_names: bool,
+    renames_tables_or_columns: bool,
     notes: Vec<String>,
     exact: bool,
 }
@@ -342,7 +342,7 @@ impl Inverter<'_> {
             }
             Change::AlterPolicy { table: t, policy } => {
                 match table(t).and_then(|x| x.policies.iter().find(|p| p.name == policy.name)) {
-                    Some(old) if self.renames_names => vec![
+                    Some(old) if self.renames_tables_or_columns => vec![
                         Change::DropPolicy {
                             table: t.clone(),
                             name: policy.name.clone(),
@@ -804,5 +804,53 @@ mod tests {
                 restores: Some(plan.fingerprint.clone())
             })
         );
+    }
+
+    #[test]
+    fn a_policy_changed_with_a_rename_is_dropped_before_it_is_undone_and_put_back_after() {
+        let empty = supabase();
+        let settings = PlanSettings::default();
+        let board = |column: serde_json::Value, using: &str| {
+            resolved(json!({"tables": [{
+                "name": "boards",
+                "fields": [{"name": "title", "type": "singleLineText"}, column],
+                "rls_policies": [{"name": "own", "operation": "SELECT",
+                                  "using_expression": using}]
+            }]}))
+        };
+        let first = board(
+            json!({"name": "keeper", "type": "raw", "options": {"sql_type": "uuid"}}),
+            "keeper = (select auth.uid())",
+        );
+        let live = empty.apply(
+            &super::super::plan(&first, &empty, &settings)
+                .expect("plans")
+                .changes(),
+        );
+        let renamed = board(
+            json!({"name": "owner", "renamed_from": "keeper", "type": "raw",
+                   "options": {"sql_type": "uuid"}}),
+            "owner = (select auth.uid())",
+        );
+        let plan = super::super::plan(&renamed, &live, &settings).expect("plans");
+        let rollback = rollback(&plan, &live);
+        let sql = sql(&rollback);
+        let at = |needle: &str| {
+            sql.iter()
+                .position(|s| s.contains(needle))
+                .unwrap_or_else(|| panic!("{needle} in {sql:#?}"))
+        };
+        let rename = at("RENAME COLUMN \"owner\" TO \"keeper\"");
+        assert!(at("DROP POLICY \"own\"") < rename, "{sql:#?}");
+        let created = at("CREATE POLICY \"own\"");
+        assert!(
+            rename < created && sql[created].contains("keeper ="),
+            "{sql:#?}"
+        );
+        assert!(
+            !sql.iter().any(|s| s.starts_with("ALTER POLICY")),
+            "{sql:#?}"
+        );
+        assert!(rollback.exact, "{:?}", rollback.notes);
     }
 }

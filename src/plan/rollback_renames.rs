@@ -41,7 +41,7 @@ impl PlanRenames {
     /// Whether the plan renames a table or a column: then what the server printed before
     /// it (a policy's expression) names what no longer exists until the rollback renames
     /// back.
-    pub(super) fn renames_names_in_expressions(&self) -> bool {
+    pub(super) fn renames_tables_or_columns(&self) -> bool {
         self.columns || !self.tables.is_empty()
     }
 
