@@ -323,3 +323,221 @@ async fn a_rollback_with_yes_alone_is_refused_as_destructive() {
     assert_eq!(out.status.code(), Some(5), "{}", stderr(&out));
     assert!(stderr(&out).contains("DROP TABLE"), "{}", stderr(&out));
 }
+
+// Renames and what uses the renamed names: the rollback undoes what the plan made with
+// the new names, renames back, then puts back what was read with the old ones.
+
+/// The live tables every rename case starts from: boards with an owner column that a
+/// policy, an index and a materialized view use, a score with its own index, and members
+/// whose policy reads the boards.
+fn owned_boards() -> Value {
+    serde_json::json!({
+        "tables": [{
+            "name": "Boards",
+            "fields": [
+                {"name": "title", "type": "singleLineText", "is_primary": true},
+                {"name": "owner", "type": "raw", "options": {"sql_type": "uuid"}},
+                {"name": "score", "type": "number", "options": {"integer": true}}
+            ],
+            "rls_policies": [{"name": "own", "operation": "ALL",
+                              "using_expression": "owner = (select auth.uid())",
+                              "with_check_expression": "owner = (select auth.uid())"}],
+            "indexes": [{"columns": ["owner"]}, {"columns": ["score"]}]
+        }, {
+            "name": "Members",
+            "fields": [{"name": "note", "type": "singleLineText", "is_primary": true}],
+            "rls_policies": [{"name": "board owners", "operation": "SELECT",
+                              "using_expression": members_see("boards", "owner")}]
+        }],
+        "materialized_views": [{"name": "Boards per owner", "source": "boards",
+                                "group_by": ["owner"], "aggregates": [{"function": "count"}]}]
+    })
+}
+
+/// The members' policy: a board of the user's own exists.
+fn members_see(boards: &str, owner: &str) -> String {
+    format!("EXISTS (SELECT 1 FROM public.{boards} b WHERE b.{owner} = (select auth.uid()))")
+}
+
+/// Applies `owned_boards` and writes rows.
+async fn boards_with_rows(db: &TestDb, dir: &std::path::Path) {
+    let path = dir.join("base.json");
+    std::fs::write(&path, owned_boards().to_string()).unwrap();
+    assert_success(&cli(&db.url, &["apply", path.to_str().unwrap(), "--yes"]));
+    db.batch_execute(
+        "INSERT INTO public.boards (title, owner, score) VALUES \
+         ('a', '00000000-0000-0000-0000-00000000000a', 1), ('b', NULL, 2)",
+    )
+    .await
+    .unwrap();
+}
+
+/// Applies `changed` with its rollback saved, checks it changed the catalog, runs the
+/// rollback, and checks the catalog is the one from before and the rows are still there
+/// (read through `rows`, a query against the table as it was). Returns the rollback's text.
+async fn rolls_back(db: &TestDb, dir: &std::path::Path, changed: &Value, rows: &str) -> String {
+    let before = inspect(db);
+    let path = dir.join("changed.json");
+    std::fs::write(&path, changed.to_string()).unwrap();
+    let down = apply_with_rollback(db, path.to_str().unwrap(), dir);
+    let text = std::fs::read_to_string(&down).unwrap();
+    assert_ne!(inspect(db), before, "the plan changed something");
+    let out = cli(
+        &db.url,
+        &["apply", "--plan", &down, "--yes", "--allow-destructive"],
+    );
+    assert_success(&out);
+    assert_eq!(inspect(db), before, "{text}");
+    assert_eq!(
+        scalar(db, rows).await.as_deref(),
+        Some("a 00000000-0000-0000-0000-00000000000a 1|b  2"),
+        "{text}"
+    );
+    text
+}
+
+const BOARD_ROWS: &str = "SELECT string_agg(format('%s %s %s', title, owner, score), '|' \
+                          ORDER BY title) FROM public.boards";
+
+#[tokio::test]
+async fn a_renamed_column_used_by_a_changed_policy_index_and_view_rolls_back() {
+    let db = test_db().await;
+    let dir = scratch(&db);
+    boards_with_rows(&db, &dir).await;
+    let mut changed = owned_boards();
+    let table = &mut changed["tables"][0];
+    table["fields"][1] = serde_json::json!({"name": "owner_id", "renamed_from": "owner",
+        "type": "raw", "options": {"sql_type": "uuid"}});
+    table["rls_policies"][0]["using_expression"] =
+        "owner_id = (select auth.uid()) OR score > 0".into();
+    table["rls_policies"][0]["with_check_expression"] = "owner_id = (select auth.uid())".into();
+    table["indexes"] = serde_json::json!([
+        {"columns": ["owner_id"], "where": "owner_id IS NOT NULL"}, {"columns": ["score"]}
+    ]);
+    changed["materialized_views"][0]["group_by"] = serde_json::json!(["owner_id"]);
+    // The members' policy names the column too: it follows the rename, and is changed on
+    // top of it.
+    changed["tables"][1]["rls_policies"][0]["using_expression"] =
+        format!("{} AND note <> ''", members_see("boards", "owner_id")).into();
+    let text = rolls_back(&db, &dir, &changed, BOARD_ROWS).await;
+    // The plan's policies go before the column is renamed back, the old ones after.
+    let at = |needle: &str| {
+        text.find(needle)
+            .unwrap_or_else(|| panic!("{needle} missing from {text}"))
+    };
+    let rename = at("RENAME COLUMN \"owner_id\" TO \"owner\"");
+    assert!(at("DROP POLICY \"own\"") < rename, "{text}");
+    assert!(rename < at("CREATE POLICY \"own\""), "{text}");
+    assert!(at("DROP POLICY \"board owners\"") < rename, "{text}");
+    assert!(rename < at("CREATE POLICY \"board owners\""), "{text}");
+}
+
+#[tokio::test]
+async fn a_renamed_table_with_a_changed_policy_rolls_back() {
+    let db = test_db().await;
+    let dir = scratch(&db);
+    boards_with_rows(&db, &dir).await;
+    let mut changed = owned_boards();
+    let table = &mut changed["tables"][0];
+    table["name"] = "Cards".into();
+    table["renamed_from"] = "boards".into();
+    let policy = &mut table["rls_policies"][0];
+    policy["name"] = "owner only".into();
+    policy["renamed_from"] = "own".into();
+    policy["using_expression"] = "owner = (select auth.uid()) OR score > 0".into();
+    table["indexes"]
+        .as_array_mut()
+        .unwrap()
+        .push(serde_json::json!({"columns": ["title"], "unique": true}));
+    changed["materialized_views"][0]["source"] = "cards".into();
+    // The members' policy reads the boards by their name: it follows the rename, and is
+    // changed on top of it.
+    changed["tables"][1]["rls_policies"][0]["using_expression"] =
+        format!("{} AND note <> ''", members_see("cards", "owner")).into();
+    let text = rolls_back(&db, &dir, &changed, BOARD_ROWS).await;
+    let at = |needle: &str| {
+        text.find(needle)
+            .unwrap_or_else(|| panic!("{needle} missing from {text}"))
+    };
+    let rename = at("ALTER TABLE \"public\".\"cards\" RENAME TO \"boards\"");
+    // The plan's policy goes under its new name, before the table is renamed back; the old
+    // one comes back after, under its old name, on the table by its old name.
+    assert!(!text.contains("RENAME POLICY"), "{text}");
+    assert!(
+        at("DROP POLICY \"owner only\" ON \"public\".\"cards\"") < rename,
+        "{text}"
+    );
+    assert!(
+        rename < at("CREATE POLICY \"own\" ON \"public\".\"boards\""),
+        "{text}"
+    );
+    assert!(at("DROP POLICY \"board owners\"") < rename, "{text}");
+    assert!(rename < at("CREATE POLICY \"board owners\""), "{text}");
+}
+
+#[tokio::test]
+async fn a_renamed_column_with_a_new_type_rolls_back() {
+    let db = test_db().await;
+    let dir = scratch(&db);
+    boards_with_rows(&db, &dir).await;
+    let mut changed = owned_boards();
+    let table = &mut changed["tables"][0];
+    table["fields"][2] = serde_json::json!({"name": "points", "renamed_from": "score",
+        "type": "number"});
+    table["indexes"] = serde_json::json!([{"columns": ["owner"]}, {"columns": ["points"]}]);
+    let text = rolls_back(&db, &dir, &changed, BOARD_ROWS).await;
+    let at = |needle: &str| {
+        text.find(needle)
+            .unwrap_or_else(|| panic!("{needle} missing from {text}"))
+    };
+    assert!(
+        at("ALTER COLUMN \"points\" TYPE bigint") < at("RENAME COLUMN \"points\" TO \"score\""),
+        "{text}"
+    );
+}
+
+/// A foreign key on a renamed column itself cannot be designed (a relationship's column is
+/// `<name>_id`, and a field of that name collides with it), so the keys are on what was
+/// renamed: a renamed table with a renamed column gets a key to `auth.users`, and a new table
+/// one to the renamed table.
+#[tokio::test]
+async fn renames_given_new_foreign_keys_roll_back() {
+    let db = test_db().await;
+    let dir = scratch(&db);
+    boards_with_rows(&db, &dir).await;
+    let mut changed = owned_boards();
+    let table = &mut changed["tables"][0];
+    table["name"] = "Cards".into();
+    table["renamed_from"] = "boards".into();
+    table["fields"][2] = serde_json::json!({"name": "points", "renamed_from": "score",
+        "type": "number", "options": {"integer": true}});
+    table["indexes"] = serde_json::json!([{"columns": ["owner"]}, {"columns": ["points"]}]);
+    changed["tables"]
+        .as_array_mut()
+        .unwrap()
+        .push(serde_json::json!({
+            "name": "Tasks", "fields": [{"name": "title", "type": "singleLineText"}]
+        }));
+    changed["materialized_views"][0]["source"] = "cards".into();
+    changed["tables"][1]["rls_policies"][0]["using_expression"] =
+        members_see("cards", "owner").into();
+    changed["relationships"] = serde_json::json!([
+        {"table": "cards", "name": "keeper", "target": "auth.users"},
+        {"table": "tasks", "name": "card", "target": "cards", "required": true}
+    ]);
+    let text = rolls_back(&db, &dir, &changed, BOARD_ROWS).await;
+    let at = |needle: &str| {
+        text.find(needle)
+            .unwrap_or_else(|| panic!("{needle} missing from {text}"))
+    };
+    let rename = at("ALTER TABLE \"public\".\"cards\" RENAME TO \"boards\"");
+    assert!(
+        at("DROP CONSTRAINT \"cards_keeper_id_fkey\"") < rename,
+        "{text}"
+    );
+    assert!(at("DROP TABLE \"public\".\"tasks\"") < rename, "{text}");
+    assert!(
+        at("RENAME COLUMN \"points\" TO \"score\"") < rename,
+        "the column is renamed back on the table by its new name: {text}"
+    );
+}

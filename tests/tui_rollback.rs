@@ -109,3 +109,106 @@ async fn the_rollback_tab_shows_what_plan_down_prints_and_survives_the_apply() {
     assert_eq!(strip(&after), strip(&before));
     std::fs::remove_dir_all(dir).unwrap();
 }
+
+/// A column renamed and a policy changed to use the new name: the tab shows the plan's
+/// policy dropped before the rename is undone and the old one created after (the same
+/// text as `plan --down`), and what it keeps after the apply gives the schema back.
+#[tokio::test]
+async fn the_rollback_tab_of_a_rename_undoes_it_after_the_policy_that_uses_it() {
+    let db = test_db().await;
+    let dir = std::env::temp_dir().join(format!("schemaforge-tui-rollback-{}", db.name));
+    std::fs::create_dir_all(&dir).unwrap();
+    let design = |owner: serde_json::Value, using: &str| {
+        serde_json::json!({"tables": [{
+            "name": "Boards",
+            "fields": [{"name": "title", "type": "singleLineText", "is_primary": true}, owner],
+            "rls_policies": [{"name": "own", "operation": "SELECT", "using_expression": using}]
+        }]})
+        .to_string()
+    };
+    let base = dir.join("base.json");
+    std::fs::write(
+        &base,
+        design(
+            serde_json::json!({"name": "owner", "type": "raw", "options": {"sql_type": "uuid"}}),
+            "owner = (select auth.uid())",
+        ),
+    )
+    .unwrap();
+    assert_success(&cli(&db.url, &["apply", base.to_str().unwrap(), "--yes"]));
+    db.batch_execute("INSERT INTO public.boards (title) VALUES ('a')")
+        .await
+        .unwrap();
+    let before = common::inspect_schema(&db);
+
+    let renamed = design(
+        serde_json::json!({"name": "owner_id", "renamed_from": "owner", "type": "raw",
+                           "options": {"sql_type": "uuid"}}),
+        "owner_id = (select auth.uid())",
+    );
+    let file = dir.join("renamed.json");
+    std::fs::write(&file, &renamed).unwrap();
+    let mut app = App::new(
+        "postgres@localhost:5432/test".into(),
+        Theme::default(),
+        Keymap::default(),
+    );
+    app.view.width = 120;
+    app.view.height = 40;
+    let parsed = schemaforge::design::parse(&renamed).unwrap().0;
+    opening::open_design(&mut app, parsed, file.clone(), None);
+    let mut h = Harness::start(app, db.connect_again().await);
+    h.settle().await;
+    h.key(KeyCode::Char('6'));
+    h.key(KeyCode::Char('b'));
+    let screen = h.screen(120, 40);
+    assert!(screen.contains("DROP POLICY \"own\""), "{screen}");
+    let shown = h.app.view.preview.rollback.as_ref().expect("a rollback");
+    let down = cli(&db.url, &["plan", file.to_str().unwrap(), "--down"]);
+    assert_success(&down);
+    assert_eq!(shown.bundle.text, String::from_utf8_lossy(&down.stdout));
+    let at = |needle: &str| {
+        shown
+            .bundle
+            .text
+            .find(needle)
+            .unwrap_or_else(|| panic!("{needle} missing from {}", shown.bundle.text))
+    };
+    let rename = at("RENAME COLUMN \"owner_id\" TO \"owner\"");
+    assert!(at("DROP POLICY \"own\"") < rename);
+    assert!(rename < at("CREATE POLICY \"own\""));
+
+    h.key(KeyCode::Char('b'));
+    h.apply_confirmed().await;
+    h.key(KeyCode::Char('b'));
+    let text = h
+        .app
+        .view
+        .preview
+        .rollback
+        .as_ref()
+        .unwrap()
+        .bundle
+        .text
+        .clone();
+    let saved = dir.join("down.sql");
+    std::fs::write(&saved, &text).unwrap();
+    assert_success(&cli(
+        &db.url,
+        &[
+            "apply",
+            "--plan",
+            saved.to_str().unwrap(),
+            "--yes",
+            "--allow-destructive",
+        ],
+    ));
+    assert_eq!(common::inspect_schema(&db), before, "{text}");
+    assert_eq!(
+        scalar(&db, "SELECT string_agg(title, ',') FROM public.boards")
+            .await
+            .as_deref(),
+        Some("a")
+    );
+    std::fs::remove_dir_all(dir).unwrap();
+}

@@ -18,6 +18,7 @@ mod relations;
 mod renames;
 pub mod render;
 pub mod rollback;
+mod rollback_renames;
 mod safety;
 mod security;
 pub mod soft_delete;

@@ -11,6 +11,7 @@ use crate::catalog::{Catalog, Change, QualifiedName, Table};
 use crate::sql::ident;
 
 use super::bundle::{Bundle, BundleBuilder, Section};
+use super::rollback_renames::PlanRenames;
 use super::step::Step;
 use super::{Plan, PlanSettings};
 
@@ -94,8 +95,10 @@ pub fn rollback(plan: &Plan, before: &Catalog) -> Rollback {
             _ => None,
         })
         .collect();
+    let renames = PlanRenames::of(&ordered);
     let mut inverter = Inverter {
         created: &created,
+        renames_tables_or_columns: renames.renames_tables_or_columns(),
         notes: Vec::new(),
         exact: true,
     };
@@ -103,7 +106,8 @@ pub fn rollback(plan: &Plan, before: &Catalog) -> Rollback {
     let mut inverses: Vec<Vec<Step>> = Vec::new();
     let mut finally: Vec<Vec<Step>> = Vec::new();
     // What is put back as the server printed it before the plan names columns and tables by
-    // their old names: it runs once the renames are undone (see `is_read_before`).
+    // their old names: it runs once the renames, the plan's first steps, are undone (see
+    // `is_read_before`).
     let mut restores: Vec<Vec<Step>> = Vec::new();
     let mut refresh = None;
     for step in ordered {
@@ -125,6 +129,10 @@ pub fn rollback(plan: &Plan, before: &Catalog) -> Rollback {
                 .map(|c| Step::new(step.section, step.object.clone(), c))
                 .collect()
         };
+        let put_back = put_back
+            .into_iter()
+            .map(|c| renames.in_old_names(c, before))
+            .collect();
         inverses.push(steps(now));
         restores.push(steps(put_back));
         finally.push(steps(last));
@@ -136,6 +144,19 @@ pub fn rollback(plan: &Plan, before: &Catalog) -> Rollback {
         s.first()
             .map(|s| matches!(s.change, Change::DropSchema { .. }))
     });
+    // A policy the plan renames and changes is dropped under its new name and put back
+    // under its old one: there is nothing left to rename back.
+    let dropped: Vec<(QualifiedName, String)> = inverses
+        .iter()
+        .flatten()
+        .filter_map(|s| match &s.change {
+            Change::DropPolicy { table, name } => Some((table.clone(), name.clone())),
+            _ => None,
+        })
+        .collect();
+    for group in &mut inverses {
+        group.retain(|s| !PlanRenames::renames_a_dropped_policy(&s.change, &dropped));
+    }
     let mut steps: Vec<Step> = inverses
         .into_iter()
         .rev()
@@ -184,6 +205,9 @@ pub fn rollback(plan: &Plan, before: &Catalog) -> Rollback {
 struct Inverter<'a> {
     /// Tables and views the plan creates: dropping them takes their parts along.
     created: &'a BTreeSet<QualifiedName>,
+    /// The plan renames tables or columns: a policy it changes is dropped, and put back as
+    /// it was once they are renamed back, instead of altered back under the new names.
+    renames_tables_or_columns: bool,
     notes: Vec<String>,
     exact: bool,
 }
@@ -318,6 +342,16 @@ impl Inverter<'_> {
             }
             Change::AlterPolicy { table: t, policy } => {
                 match table(t).and_then(|x| x.policies.iter().find(|p| p.name == policy.name)) {
+                    Some(old) if self.renames_tables_or_columns => vec![
+                        Change::DropPolicy {
+                            table: t.clone(),
+                            name: policy.name.clone(),
+                        },
+                        Change::CreatePolicy {
+                            table: t.clone(),
+                            policy: old.clone(),
+                        },
+                    ],
                     Some(old) => vec![Change::AlterPolicy {
                         table: t.clone(),
                         policy: old.clone(),
@@ -603,11 +637,14 @@ impl Inverter<'_> {
 }
 
 /// Put back whole as the server printed it before the plan (an index, a trigger, a
-/// constraint, a view), so its text uses the names of then; nothing the rollback drops
-/// depends on it. Policies stay in place: a column the rollback drops may be used by the
-/// plan's version of a policy, which must be altered back first.
+/// constraint, a view, a policy), so its text uses the names of then; nothing the rollback
+/// drops depends on it. A policy altered back stays in place: a column the rollback drops
+/// may be used by the plan's version of it.
 fn is_read_before(change: &Change) -> bool {
-    matches!(change, Change::Restore { .. } | Change::CreateView { .. })
+    matches!(
+        change,
+        Change::Restore { .. } | Change::CreateView { .. } | Change::CreatePolicy { .. }
+    )
 }
 
 fn creates(change: &Change, table: &QualifiedName) -> bool {
@@ -655,7 +692,7 @@ fn previous_comment(state: &Catalog, on: &CommentOn) -> Option<String> {
     }
 }
 
-fn restored_constraint(table: &Table, name: &str) -> Option<Restored> {
+pub(super) fn restored_constraint(table: &Table, name: &str) -> Option<Restored> {
     if let Some(c) = table.check_constraints.iter().find(|c| c.name == name) {
         return Some(Restored::Check(c.clone()));
     }
@@ -767,5 +804,53 @@ mod tests {
                 restores: Some(plan.fingerprint.clone())
             })
         );
+    }
+
+    #[test]
+    fn a_policy_changed_with_a_rename_is_dropped_before_it_is_undone_and_put_back_after() {
+        let empty = supabase();
+        let settings = PlanSettings::default();
+        let board = |column: serde_json::Value, using: &str| {
+            resolved(json!({"tables": [{
+                "name": "boards",
+                "fields": [{"name": "title", "type": "singleLineText"}, column],
+                "rls_policies": [{"name": "own", "operation": "SELECT",
+                                  "using_expression": using}]
+            }]}))
+        };
+        let first = board(
+            json!({"name": "keeper", "type": "raw", "options": {"sql_type": "uuid"}}),
+            "keeper = (select auth.uid())",
+        );
+        let live = empty.apply(
+            &super::super::plan(&first, &empty, &settings)
+                .expect("plans")
+                .changes(),
+        );
+        let renamed = board(
+            json!({"name": "owner", "renamed_from": "keeper", "type": "raw",
+                   "options": {"sql_type": "uuid"}}),
+            "owner = (select auth.uid())",
+        );
+        let plan = super::super::plan(&renamed, &live, &settings).expect("plans");
+        let rollback = rollback(&plan, &live);
+        let sql = sql(&rollback);
+        let at = |needle: &str| {
+            sql.iter()
+                .position(|s| s.contains(needle))
+                .unwrap_or_else(|| panic!("{needle} in {sql:#?}"))
+        };
+        let rename = at("RENAME COLUMN \"owner\" TO \"keeper\"");
+        assert!(at("DROP POLICY \"own\"") < rename, "{sql:#?}");
+        let created = at("CREATE POLICY \"own\"");
+        assert!(
+            rename < created && sql[created].contains("keeper ="),
+            "{sql:#?}"
+        );
+        assert!(
+            !sql.iter().any(|s| s.starts_with("ALTER POLICY")),
+            "{sql:#?}"
+        );
+        assert!(rollback.exact, "{:?}", rollback.notes);
     }
 }
