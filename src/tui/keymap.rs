@@ -108,6 +108,7 @@ actions! {
     Simulate => "simulate",
     SimulateAs => "simulate_as",
     Rollback => "rollback",
+    Export => "export",
     ImportCsv => "import_csv",
 }
 
@@ -549,6 +550,13 @@ const DEFAULTS: &[(Context, Action, &[&str], &str, bool)] = &[
         Action::Copy,
         &["y"],
         "copy the SQL (OSC 52)",
+        true,
+    ),
+    (
+        Context::Preview,
+        Action::Export,
+        &["E"],
+        "export: a Supabase migration + seed.sql + rollback, or one .sql",
         true,
     ),
     (

@@ -44,6 +44,8 @@ pub enum Message {
     DraftSaved(Result<PathBuf, String>),
     /// `Ctrl-s` wrote the design to this file (or could not).
     DesignSaved(Result<PathBuf, String>),
+    /// The export's files were written (the report), or why not.
+    Exported(Result<crate::export::Report, String>),
     /// The draft was moved aside (to the path) and the opened file's design saved instead.
     DraftReplaced(Result<PathBuf, String>),
     /// Background work failed; the text is for the status line.
@@ -121,4 +123,18 @@ pub enum Effect {
     },
     /// Put text on the clipboard (OSC 52).
     Copy(String),
+    /// Write the export's files; the answer is [`Message::Exported`].
+    Export(Box<ExportJob>),
 }
+
+/// What an export is written from: the plan the Preview shows and what it was planned on.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ExportJob {
+    pub plan: crate::plan::Plan,
+    pub catalog: std::sync::Arc<crate::catalog::Catalog>,
+    pub resolved: crate::design::ResolvedDesign,
+    pub request: crate::export::Request,
+}
+
+/// Effects are compared in tests; a design compares equal to itself (no NaN in it).
+impl Eq for ExportJob {}

@@ -300,6 +300,23 @@ impl Runtime {
                         Message::DraftSaved(saved)
                     });
                 }
+                Effect::Export(job) => {
+                    self.spawn(async move {
+                        let written = tokio::task::spawn_blocking(move || {
+                            crate::export::write_export(
+                                &job.plan,
+                                &job.catalog,
+                                &job.resolved,
+                                &job.request,
+                                std::time::SystemTime::now(),
+                            )
+                            .map_err(|e| e.to_string())
+                        })
+                        .await
+                        .unwrap_or_else(|e| Err(e.to_string()));
+                        Message::Exported(written)
+                    });
+                }
                 Effect::SaveDesign { path, text } => {
                     self.spawn(async move {
                         let saved = tokio::task::spawn_blocking(move || {

@@ -169,6 +169,14 @@ pub fn update(app: &mut App, message: Message) -> Vec<Effect> {
             app.view.message = Some(format!("saved to {}", path.display()));
             Vec::new()
         }
+        Message::Exported(Ok(report)) => {
+            app.view.message = Some(super::editors::export_form::done(&report));
+            Vec::new()
+        }
+        Message::Exported(Err(e)) => {
+            app.view.message = Some(format!("nothing exported: {e}"));
+            Vec::new()
+        }
         Message::DesignSaved(Err(e)) => {
             app.view.message = Some(format!("the design could not be saved: {e}"));
             Vec::new()
@@ -506,6 +514,7 @@ fn act(app: &mut App, action: Action) -> Vec<Effect> {
             }
         }
         Action::Rollback => super::rollback_view::toggle(app),
+        Action::Export => super::editors::export_form::open(app),
         Action::Copy if app.view.preview.show_rollback => match &app.view.preview.rollback {
             Some(r) => {
                 app.view.message = Some(format!(

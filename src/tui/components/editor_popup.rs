@@ -13,6 +13,8 @@ pub enum Editor {
     TypePicker(TypePicker),
     Field(FieldForm),
     SaveAs(Form),
+    /// The Preview's export: format, where, name, seed rows.
+    Export(Form),
     Relation(RelationForm),
     /// Phase 4: the template picker, a policy's form.
     Rls(RlsEditor),
@@ -41,7 +43,7 @@ impl Editor {
             Editor::Table(t) => &t.form,
             Editor::TypePicker(p) => &p.form,
             Editor::Field(f) => &f.form,
-            Editor::SaveAs(form) => form,
+            Editor::SaveAs(form) | Editor::Export(form) => form,
             Editor::Relation(r) => &r.form,
             Editor::Rls(r) => r.form(),
             Editor::Samples(f) => &f.form,
@@ -59,7 +61,7 @@ impl Editor {
             Editor::Table(t) => &mut t.form,
             Editor::TypePicker(p) => &mut p.form,
             Editor::Field(f) => &mut f.form,
-            Editor::SaveAs(form) => form,
+            Editor::SaveAs(form) | Editor::Export(form) => form,
             Editor::Relation(r) => &mut r.form,
             Editor::Rls(r) => r.form_mut(),
             Editor::Samples(f) => &mut f.form,

@@ -5,6 +5,7 @@
 
 pub mod bucket_form;
 pub mod csv_import;
+pub mod export_form;
 pub mod field_form;
 pub mod field_options;
 pub mod index_form;
@@ -149,6 +150,7 @@ fn confirm(app: &mut App) -> Vec<Effect> {
             editing::save_as(app, save_as::path(&form))
         }
         Editor::CsvPath(form) => csv_import::confirm(app, &design, &form),
+        Editor::Export(form) => export_form::confirm(app, &form),
         Editor::TypePicker(picker) => {
             let chosen = picker
                 .form
