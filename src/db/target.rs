@@ -52,6 +52,8 @@ pub enum PasswordSource {
     ConnectionString,
     Environment,
     Passfile(PathBuf),
+    /// Typed at the terminal; it lives only in this process's memory.
+    Prompt,
 }
 
 /// The process environment as the resolver sees it; tests pass their own.
@@ -316,6 +318,14 @@ impl ConnectTarget {
 
     pub fn has_password(&self) -> bool {
         self.config.get_password().is_some()
+    }
+
+    /// The same target with a password typed at the terminal, replacing any other.
+    pub fn with_typed_password(&self, password: &str) -> ConnectTarget {
+        let mut target = self.clone();
+        target.config.password(password);
+        target.password_source = PasswordSource::Prompt;
+        target
     }
 }
 
