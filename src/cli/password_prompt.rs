@@ -112,12 +112,28 @@ async fn ask(target: &ConnectTarget) -> Answer {
     }
 }
 
+/// The prompt on the terminal (not stdout: that may be the JSON being piped), the answer
+/// read by rpassword without echo.
+///
+/// Echo goes off before the prompt is shown, so nothing typed as soon as it appears is
+/// echoed, and the terminal's modes are put back afterwards whatever happened.
+///
 /// rpassword reads in raw mode and, on Ctrl-C, raises SIGINT before it restores the
 /// terminal: with the default action the process would die with echo off. While it reads,
 /// SIGINT does nothing, so rpassword returns `Interrupted` and gives the terminal back.
 fn read_hidden(prompt: &str) -> std::io::Result<String> {
     use nix::sys::signal::{SaFlags, SigAction, SigHandler, SigSet, Signal, sigaction};
+    use nix::sys::termios::{LocalFlags, SetArg, tcgetattr, tcsetattr};
     extern "C" fn ignore(_: nix::libc::c_int) {}
+
+    let mut tty = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open("/dev/tty")?;
+    let modes = tcgetattr(&tty)?;
+    let mut silent = modes.clone();
+    silent.local_flags.remove(LocalFlags::ECHO);
+    tcsetattr(&tty, SetArg::TCSANOW, &silent)?;
     let quiet = SigAction::new(
         SigHandler::Handler(ignore),
         SaFlags::empty(),
@@ -125,11 +141,15 @@ fn read_hidden(prompt: &str) -> std::io::Result<String> {
     );
     // SAFETY: the handler does nothing, which is async-signal-safe; the previous action
     // (the default, or tokio's handler) is put back as it was right after.
-    let previous = unsafe { sigaction(Signal::SIGINT, &quiet) }.map_err(std::io::Error::from)?;
-    let typed = rpassword::prompt_password(prompt);
-    // SAFETY: restores exactly the action that was installed before.
-    unsafe {
-        let _ = sigaction(Signal::SIGINT, &previous);
+    let previous = unsafe { sigaction(Signal::SIGINT, &quiet) };
+    let typed = tty
+        .write_all(prompt.as_bytes())
+        .and_then(|()| tty.flush())
+        .and_then(|()| rpassword::read_password());
+    if let Ok(previous) = previous {
+        // SAFETY: restores exactly the action that was installed before.
+        let _ = unsafe { sigaction(Signal::SIGINT, &previous) };
     }
+    let _ = tcsetattr(&tty, SetArg::TCSANOW, &modes);
     typed
 }

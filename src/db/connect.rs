@@ -161,7 +161,10 @@ pub async fn connect(target: &ConnectTarget) -> Result<Session, ConnectError> {
 }
 
 /// Whether `err` is about the password: none given where the server wants one, or one refused.
-fn password_problem(err: &tokio_postgres::Error, target: &ConnectTarget) -> Option<PasswordProblem> {
+fn password_problem(
+    err: &tokio_postgres::Error,
+    target: &ConnectTarget,
+) -> Option<PasswordProblem> {
     match err.as_db_error() {
         Some(db) if *db.code() == SqlState::INVALID_PASSWORD => {
             Some(match target.password_source {
