@@ -183,6 +183,46 @@ async fn just_enter_gives_the_original_error() {
     std::fs::remove_dir_all(home).unwrap();
 }
 
+/// Ctrl-C at the prompt stops with a word, and gives the terminal its echo back; Ctrl-D
+/// cancels like Enter.
+#[tokio::test]
+async fn ctrl_c_and_ctrl_d_at_the_prompt_cancel_and_restore_the_terminal() {
+    let (db, url, _password) = password_server("interrupted").await;
+    let home = home("prompt-ctrl-c");
+    let mut pty = InPty::start(&["--db", &url, "inspect", "--json"], &home);
+    pty.wait_for(&prompt_for(&db));
+    pty.type_bytes(b"half\x03");
+    assert_eq!(
+        pty.exit_within(Duration::from_secs(10)),
+        Some(1),
+        "{}",
+        pty.text()
+    );
+    assert!(
+        pty.text().contains("cancelled at the password prompt"),
+        "{}",
+        pty.text()
+    );
+    pty.assert_terminal_modes_restored();
+
+    let mut pty = InPty::start(&["--db", &url, "inspect", "--json"], &home);
+    pty.wait_for(&prompt_for(&db));
+    pty.type_bytes(b"\x04");
+    assert_eq!(
+        pty.exit_within(Duration::from_secs(10)),
+        Some(1),
+        "{}",
+        pty.text()
+    );
+    assert!(
+        pty.text().contains("hint: this server wants a password"),
+        "{}",
+        pty.text()
+    );
+    pty.assert_terminal_modes_restored();
+    std::fs::remove_dir_all(home).unwrap();
+}
+
 /// The binary with plain pipes (as in CI), a home of its own and no PG* variables.
 fn without_terminal(args: &[&str], home: &Path) -> std::process::Output {
     Command::new(env!("CARGO_BIN_EXE_schemaforge"))

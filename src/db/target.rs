@@ -725,6 +725,25 @@ mod tests {
     }
 
     #[test]
+    fn a_typed_password_replaces_the_others_and_is_never_shown() {
+        let t = ConnectTarget::resolve(
+            Some("postgres://alice@h/app"),
+            &env(&[("PGPASSWORD", "from-env")]),
+        )
+        .unwrap();
+        let typed = t.with_typed_password("typed-secret");
+        assert_eq!(typed.password_source, PasswordSource::Prompt);
+        assert_eq!(typed.config.get_password(), Some(&b"typed-secret"[..]));
+        assert_eq!(typed.describe(), t.describe());
+        assert!(!format!("{typed:?}").contains("typed-secret"));
+        assert_eq!(
+            t.password_source,
+            PasswordSource::Environment,
+            "the original is kept"
+        );
+    }
+
+    #[test]
     fn environment_alone_is_enough() {
         let t = ConnectTarget::resolve(
             None,
