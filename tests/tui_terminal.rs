@@ -7,6 +7,7 @@ mod common;
 mod pty_support;
 
 use std::path::PathBuf;
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 use nix::sys::signal::{Signal, kill};
