@@ -115,15 +115,14 @@ async fn ask(target: &ConnectTarget) -> Answer {
 /// The prompt on the terminal (not stdout: that may be the JSON being piped), the answer
 /// read by rpassword without echo.
 ///
-/// Echo goes off before the prompt is shown, so nothing typed as soon as it appears is
-/// echoed, and the terminal's modes are put back afterwards whatever happened.
+/// The terminal's modes are put back afterwards, whatever happened.
 ///
 /// rpassword reads in raw mode and, on Ctrl-C, raises SIGINT before it restores the
 /// terminal: with the default action the process would die with echo off. While it reads,
 /// SIGINT does nothing, so rpassword returns `Interrupted` and gives the terminal back.
 fn read_hidden(prompt: &str) -> std::io::Result<String> {
     use nix::sys::signal::{SaFlags, SigAction, SigHandler, SigSet, Signal, sigaction};
-    use nix::sys::termios::{LocalFlags, SetArg, tcgetattr, tcsetattr};
+    use nix::sys::termios::{LocalFlags, SetArg, SpecialCharacterIndices, tcgetattr, tcsetattr};
     extern "C" fn ignore(_: nix::libc::c_int) {}
 
     let mut tty = std::fs::OpenOptions::new()
@@ -131,8 +130,14 @@ fn read_hidden(prompt: &str) -> std::io::Result<String> {
         .write(true)
         .open("/dev/tty")?;
     let modes = tcgetattr(&tty)?;
+    // The modes rpassword reads in, set before the prompt shows: keys typed the moment it
+    // appears (Ctrl-C, Ctrl-D included) reach rpassword as they are, and none is echoed.
     let mut silent = modes.clone();
-    silent.local_flags.remove(LocalFlags::ECHO);
+    silent
+        .local_flags
+        .remove(LocalFlags::ECHO | LocalFlags::ECHONL | LocalFlags::ICANON | LocalFlags::ISIG);
+    silent.control_chars[SpecialCharacterIndices::VMIN as usize] = 1;
+    silent.control_chars[SpecialCharacterIndices::VTIME as usize] = 0;
     tcsetattr(&tty, SetArg::TCSANOW, &silent)?;
     let quiet = SigAction::new(
         SigHandler::Handler(ignore),
