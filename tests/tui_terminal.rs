@@ -4,191 +4,17 @@
 //! writes holds the password.
 
 mod common;
+mod pty_support;
 
-use std::io::{Read, Write};
-use std::os::fd::OwnedFd;
-use std::os::unix::process::CommandExt;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::sync::{Arc, Mutex};
+use std::path::PathBuf;
+use std::process::Command;
 use std::time::{Duration, Instant};
 
-use nix::pty::{Winsize, openpty};
 use nix::sys::signal::{Signal, kill};
-use nix::sys::termios::{LocalFlags, tcgetattr};
 use nix::unistd::Pid;
 
 use common::{cluster, test_db};
-
-const LEAVE_ALTERNATE_SCREEN: &str = "\x1b[?1049l";
-const ENTER_ALTERNATE_SCREEN: &str = "\x1b[?1049h";
-const SHOW_CURSOR: &str = "\x1b[?25h";
-const MOUSE_CAPTURE_OFF: &str = "\x1b[?1000l";
-
-/// The binary running with a pseudo-terminal as its controlling terminal and its stdin,
-/// stdout and stderr; everything it writes is collected.
-struct InPty {
-    child: Child,
-    master: std::fs::File,
-    slave: OwnedFd,
-    output: Arc<Mutex<Vec<u8>>>,
-}
-
-impl InPty {
-    fn start(args: &[&str], home: &Path) -> InPty {
-        InPty::start_wide(args, home, 100)
-    }
-
-    fn start_wide(args: &[&str], home: &Path, columns: u16) -> InPty {
-        let size = Winsize {
-            ws_row: 30,
-            ws_col: columns,
-            ws_xpixel: 0,
-            ws_ypixel: 0,
-        };
-        let pty = openpty(Some(&size), None).expect("a pseudo-terminal");
-        let stdio = || Stdio::from(pty.slave.try_clone().expect("dup the pty"));
-        let mut command = Command::new(env!("CARGO_BIN_EXE_schemaforge"));
-        command
-            .args(args)
-            .env_clear()
-            .env("PATH", std::env::var("PATH").unwrap_or_default())
-            .env("TERM", "xterm-256color")
-            .env("HOME", home)
-            .env("XDG_CONFIG_HOME", home.join("config"))
-            .env("XDG_DATA_HOME", home.join("data"))
-            .env("XDG_STATE_HOME", home.join("state"))
-            .env("XDG_CACHE_HOME", home.join("cache"))
-            .env("TMPDIR", home.join("tmp"))
-            .stdin(stdio())
-            .stdout(stdio())
-            .stderr(stdio());
-        std::fs::create_dir_all(home.join("tmp")).unwrap();
-        // A session of its own with the pty as controlling terminal, as a shell gives it:
-        // crossterm opens /dev/tty.
-        unsafe {
-            command.pre_exec(|| {
-                nix::unistd::setsid().map_err(std::io::Error::from)?;
-                if nix::libc::ioctl(0, nix::libc::TIOCSCTTY as _, 0) != 0 {
-                    return Err(std::io::Error::last_os_error());
-                }
-                Ok(())
-            });
-        }
-        let child = command.spawn().expect("run schemaforge");
-        let master = std::fs::File::from(pty.master);
-        let output = Arc::new(Mutex::new(Vec::new()));
-        let mut reader = master.try_clone().unwrap();
-        let sink = output.clone();
-        std::thread::spawn(move || {
-            let mut buf = [0u8; 4096];
-            // Ends with EIO once every copy of the slave is closed.
-            while let Ok(n) = reader.read(&mut buf) {
-                if n == 0 {
-                    break;
-                }
-                sink.lock().unwrap().extend_from_slice(&buf[..n]);
-            }
-        });
-        InPty {
-            child,
-            master,
-            slave: pty.slave,
-            output,
-        }
-    }
-
-    fn text(&self) -> String {
-        String::from_utf8_lossy(&self.output.lock().unwrap()).into_owned()
-    }
-
-    /// Waits until the output contains `needle`.
-    fn wait_for(&mut self, needle: &str) {
-        let deadline = Instant::now() + Duration::from_secs(60);
-        while !self.text().contains(needle) {
-            if let Some(status) = self.child.try_wait().unwrap() {
-                panic!("exited ({status}) before {needle:?}:\n{}", self.text());
-            }
-            assert!(
-                Instant::now() < deadline,
-                "no {needle:?} within 60 s:\n{}",
-                self.text()
-            );
-            std::thread::sleep(Duration::from_millis(20));
-        }
-    }
-
-    /// Waits until the TUI has entered the alternate screen and drawn the status line.
-    fn wait_for_the_screen(&mut self) {
-        self.wait_for(ENTER_ALTERNATE_SCREEN);
-        self.wait_for("quit");
-    }
-
-    fn type_bytes(&mut self, bytes: &[u8]) {
-        self.master.write_all(bytes).unwrap();
-        self.master.flush().unwrap();
-    }
-
-    /// The exit code, waiting at most `limit`.
-    fn exit_within(&mut self, limit: Duration) -> Option<i32> {
-        let deadline = Instant::now() + limit;
-        loop {
-            if let Some(status) = self.child.try_wait().unwrap() {
-                // Let the reader take the last bytes.
-                std::thread::sleep(Duration::from_millis(100));
-                return status.code();
-            }
-            if Instant::now() > deadline {
-                let _ = self.child.kill();
-                panic!("still running after {limit:?}:\n{}", self.text());
-            }
-            std::thread::sleep(Duration::from_millis(20));
-        }
-    }
-
-    /// Asserts the terminal was given back: after the last time the alternate screen was
-    /// entered, it is left, the cursor shown, mouse capture turned off, and the pty's line
-    /// discipline is out of raw mode again.
-    fn assert_restored(&self) {
-        let text = self.text();
-        let entered = text
-            .rfind(ENTER_ALTERNATE_SCREEN)
-            .expect("the TUI entered the alternate screen");
-        let after = &text[entered..];
-        for (sequence, what) in [
-            (LEAVE_ALTERNATE_SCREEN, "leave the alternate screen"),
-            (SHOW_CURSOR, "show the cursor"),
-            (MOUSE_CAPTURE_OFF, "turn mouse capture off"),
-        ] {
-            assert!(
-                after.contains(sequence),
-                "the terminal was not told to {what}: {:?}",
-                &after[after.len().saturating_sub(300)..]
-            );
-        }
-        let modes = tcgetattr(&self.slave).expect("the pty's modes");
-        assert!(
-            modes
-                .local_flags
-                .contains(LocalFlags::ICANON | LocalFlags::ECHO | LocalFlags::ISIG),
-            "raw mode is still on: {:?}",
-            modes.local_flags
-        );
-    }
-}
-
-fn home(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!(
-        "schemaforge-pty-{name}-{}-{}",
-        std::process::id(),
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap()
-            .as_nanos()
-    ));
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
+use pty_support::{ENTER_ALTERNATE_SCREEN, InPty, files, home};
 
 #[tokio::test]
 async fn every_stop_signal_restores_the_terminal() {
@@ -281,20 +107,6 @@ async fn a_broken_draft_is_moved_aside_and_the_tui_says_where() {
     assert_eq!(tui.exit_within(Duration::from_secs(10)), Some(0));
     tui.assert_restored();
     std::fs::remove_dir_all(home).unwrap();
-}
-
-/// Every file under `dir`, with its bytes.
-fn files(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
-    let mut out = Vec::new();
-    for entry in std::fs::read_dir(dir).unwrap().flatten() {
-        let path = entry.path();
-        if path.is_dir() {
-            out.extend(files(&path));
-        } else {
-            out.push((path.clone(), std::fs::read(&path).unwrap_or_default()));
-        }
-    }
-    out
 }
 
 #[tokio::test]

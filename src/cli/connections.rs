@@ -79,7 +79,7 @@ fn add(db: Option<&str>, name: &str) -> Exit {
             if target.password_source == PasswordSource::ConnectionString {
                 say!(
                     "the password in the connection string was not saved: put it in ~/.pgpass \
-                     or PGPASSWORD"
+                     or PGPASSWORD, or type it when asked"
                 );
             }
             Exit::Success

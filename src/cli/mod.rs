@@ -19,6 +19,7 @@ mod inspect;
 mod interrupt;
 mod lint;
 mod logs;
+mod password_prompt;
 pub(crate) mod plan;
 mod planning;
 mod sandbox;
@@ -29,7 +30,7 @@ use std::process::ExitCode;
 
 use clap::{CommandFactory, Parser, Subcommand};
 
-use crate::db::{self, ConnectTarget, Env, Session};
+use crate::db::{ConnectTarget, Env, Session};
 use crate::tui::picker::Pick;
 
 /// Exit codes of SPEC.md.
@@ -62,7 +63,10 @@ impl From<Exit> for ExitCode {
     long_about = "Shows the schema a database already has, walks you through tables, fields, \
                   relations, row-level security and sample records, and applies it all as one \
                   transaction.\n\nConnection: --db URL, else DATABASE_URL, else the libpq \
-                  variables (PGHOST, PGPORT, PGUSER, PGDATABASE, PGPASSWORD, PGSSLMODE) and ~/.pgpass."
+                  variables (PGHOST, PGPORT, PGUSER, PGDATABASE, PGPASSWORD, PGSSLMODE) and ~/.pgpass. \
+                  Password: from the URL, PGPASSWORD or ~/.pgpass; when the server wants one \
+                  that none of them gave, it is asked for on the terminal (not echoed, kept \
+                  only in memory); -W asks before connecting."
 )]
 pub struct Cli {
     /// Connection URL or key=value string (default: DATABASE_URL, then the PG* variables).
@@ -72,6 +76,11 @@ pub struct Cli {
     /// A connection saved in config.toml (`schemaforge connections add NAME --db URL`).
     #[arg(long, global = true, value_name = "NAME", conflicts_with = "db")]
     pub connection: Option<String>,
+
+    /// Ask for the password on the terminal before connecting, as psql -W does (without it,
+    /// schemaforge asks only when the server wants a password it was not given).
+    #[arg(short = 'W', long, global = true)]
+    pub password: bool,
 
     /// Run on a throwaway local PostgreSQL with the Supabase-compatible shim.
     #[arg(long, conflicts_with_all = ["db", "connection"])]
@@ -151,6 +160,11 @@ pub fn main() -> ExitCode {
 }
 
 async fn run(cli: Cli) -> Exit {
+    if cli.password && !password_prompt::can_ask() {
+        say!("--password needs a terminal to ask on");
+        return Exit::Usage;
+    }
+    password_prompt::ask_before_connecting(cli.password);
     let tui = TuiOptions {
         design: cli.design.clone(),
         theme: cli.theme.clone(),
@@ -302,8 +316,9 @@ pub(crate) async fn run_tui(session: Session, options: &TuiOptions) -> Exit {
     }
 }
 
-/// Resolves the connection from `--db` and the environment and connects, reporting any
-/// failure on stderr (the error type already names the target and the fix).
+/// Resolves the connection from `--db` and the environment and connects, asking for the
+/// password on the terminal when needed, reporting any failure on stderr (the error type
+/// already names the target and the fix).
 pub async fn open_session(db: Option<&str>) -> Result<Session, Exit> {
     let target = ConnectTarget::resolve(db, &Env::from_process()).map_err(|e| {
         say!("{e}");
@@ -312,10 +327,7 @@ pub async fn open_session(db: Option<&str>) -> Result<Session, Exit> {
     for note in &target.notes {
         say!("note: {note}");
     }
-    db::connect(&target).await.map_err(|e| {
-        say!("{e}");
-        Exit::Runtime
-    })
+    password_prompt::connect(&target).await
 }
 
 /// A line on stderr for the user. A closed stderr (`2>&1 | head`) is not worth a panic.

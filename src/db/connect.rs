@@ -83,6 +83,17 @@ pub struct ConnectError {
     pub target: String,
     pub reason: String,
     pub hint: Option<String>,
+    /// Set when the failure was about the password, so a terminal can ask for one.
+    pub password: Option<PasswordProblem>,
+}
+
+/// A connection that failed over its password.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PasswordProblem {
+    /// The server wants a password and none was given.
+    Missing,
+    /// The server refused the password given.
+    Refused,
 }
 
 /// Connects, with `application_name = schemaforge` so a DBA can find the session.
@@ -92,6 +103,7 @@ pub async fn connect(target: &ConnectTarget) -> Result<Session, ConnectError> {
         target: described.clone(),
         reason,
         hint,
+        password: None,
     };
     let connector =
         tls::connector(target.ssl_mode, target.ssl_root_cert.as_deref()).map_err(|e| {
@@ -140,8 +152,32 @@ pub async fn connect(target: &ConnectTarget) -> Result<Session, ConnectError> {
         }
         Err(err) => {
             let (reason, hint) = explain(&err, target);
-            Err(fail(reason, hint))
+            Err(ConnectError {
+                password: password_problem(&err, target),
+                ..fail(reason, hint)
+            })
         }
+    }
+}
+
+/// Whether `err` is about the password: none given where the server wants one, or one refused.
+fn password_problem(
+    err: &tokio_postgres::Error,
+    target: &ConnectTarget,
+) -> Option<PasswordProblem> {
+    match err.as_db_error() {
+        Some(db) if *db.code() == SqlState::INVALID_PASSWORD => {
+            Some(match target.password_source {
+                PasswordSource::None => PasswordProblem::Missing,
+                _ => PasswordProblem::Refused,
+            })
+        }
+        Some(_) => None,
+        // tokio-postgres says so itself, before sending anything, when it has no password.
+        None => error_chain(err)
+            .to_lowercase()
+            .contains("password missing")
+            .then_some(PasswordProblem::Missing),
     }
 }
 
@@ -168,6 +204,7 @@ fn explain(err: &tokio_postgres::Error, target: &ConnectTarget) -> (String, Opti
                 PasswordSource::Passfile(p) => {
                     format!("the password from {} was refused", p.display())
                 }
+                PasswordSource::Prompt => "the password typed was refused".into(),
             })
         } else if *code == SqlState::INVALID_AUTHORIZATION_SPECIFICATION
             && reason.contains("no encryption")

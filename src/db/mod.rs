@@ -22,5 +22,5 @@ pub mod staged_read;
 pub mod target;
 mod tls;
 
-pub use connect::{Canceller, ConnectError, Session, connect};
+pub use connect::{Canceller, ConnectError, PasswordProblem, Session, connect};
 pub use target::{ConnectTarget, Env, SslMode};

@@ -52,6 +52,8 @@ pub enum PasswordSource {
     ConnectionString,
     Environment,
     Passfile(PathBuf),
+    /// Typed at the terminal; it lives only in this process's memory.
+    Prompt,
 }
 
 /// The process environment as the resolver sees it; tests pass their own.
@@ -316,6 +318,14 @@ impl ConnectTarget {
 
     pub fn has_password(&self) -> bool {
         self.config.get_password().is_some()
+    }
+
+    /// The same target with a password typed at the terminal, replacing any other.
+    pub fn with_typed_password(&self, password: &str) -> ConnectTarget {
+        let mut target = self.clone();
+        target.config.password(password);
+        target.password_source = PasswordSource::Prompt;
+        target
     }
 }
 
@@ -712,6 +722,25 @@ mod tests {
         assert_eq!(t.ssl_mode, SslMode::VerifyFull);
         assert_eq!(t.password_source, PasswordSource::ConnectionString);
         assert!(!format!("{t:?}").contains("pw"));
+    }
+
+    #[test]
+    fn a_typed_password_replaces_the_others_and_is_never_shown() {
+        let t = ConnectTarget::resolve(
+            Some("postgres://alice@h/app"),
+            &env(&[("PGPASSWORD", "from-env")]),
+        )
+        .unwrap();
+        let typed = t.with_typed_password("typed-secret");
+        assert_eq!(typed.password_source, PasswordSource::Prompt);
+        assert_eq!(typed.config.get_password(), Some(&b"typed-secret"[..]));
+        assert_eq!(typed.describe(), t.describe());
+        assert!(!format!("{typed:?}").contains("typed-secret"));
+        assert_eq!(
+            t.password_source,
+            PasswordSource::Environment,
+            "the original is kept"
+        );
     }
 
     #[test]
