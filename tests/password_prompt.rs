@@ -322,7 +322,8 @@ async fn the_picker_then_the_prompt_then_the_tui() {
     schemaforge::connections::save(&home.join("config/schemaforge"), &saved).unwrap();
     let mut tui = InPty::start(&[], &home);
     tui.wait_for("Connect");
-    tui.wait_for("> work  postgres@127.0.0.1");
+    tui.wait_for("work");
+    tui.wait_for("postgres@127.0.0.1");
     tui.type_bytes(b"\r");
     tui.wait_for(&prompt_for(&db));
     let text = tui.text();
