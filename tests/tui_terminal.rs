@@ -14,7 +14,7 @@ use nix::sys::signal::{Signal, kill};
 use nix::unistd::Pid;
 
 use common::{cluster, test_db};
-use pty_support::{ENTER_ALTERNATE_SCREEN, InPty, files, home};
+use pty_support::{InPty, files, home};
 
 #[tokio::test]
 async fn every_stop_signal_restores_the_terminal() {
@@ -223,19 +223,7 @@ async fn the_picker_connects_to_a_saved_connection_and_stores_no_password() {
     tui.wait_for("postgres@127.0.0.1");
     tui.type_bytes(b"\r");
     // The TUI proper: a second alternate screen, with its status line.
-    let deadline = Instant::now() + Duration::from_secs(60);
-    loop {
-        let text = tui.text();
-        let screens: Vec<&str> = text.split(ENTER_ALTERNATE_SCREEN).collect();
-        if screens.len() >= 3 && screens[screens.len() - 1].contains("quit") {
-            break;
-        }
-        if let Some(status) = tui.child.try_wait().unwrap() {
-            panic!("exited ({status}) before the TUI:\n{text}");
-        }
-        assert!(Instant::now() < deadline, "no TUI within 60 s:\n{text}");
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    tui.wait_for_screen(2, "quit", Duration::from_secs(60));
     tui.type_bytes(b"]]]]]]");
     tui.wait_for("todos");
     let deadline = Instant::now() + Duration::from_secs(30);
@@ -297,19 +285,7 @@ async fn a_connection_typed_in_the_picker_is_saved_and_connects() {
     assert!(config.contains("host = \"127.0.0.1\""), "{config}");
     assert!(!config.contains(&password), "{config}");
     tui.type_bytes(b"\r");
-    let deadline = Instant::now() + Duration::from_secs(60);
-    loop {
-        let text = tui.text();
-        let screens: Vec<&str> = text.split(ENTER_ALTERNATE_SCREEN).collect();
-        if screens.len() >= 3 && screens[screens.len() - 1].contains("quit") {
-            break;
-        }
-        if let Some(status) = tui.child.try_wait().unwrap() {
-            panic!("exited ({status}) before the TUI:\n{text}");
-        }
-        assert!(Instant::now() < deadline, "no TUI within 60 s:\n{text}");
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    tui.wait_for_screen(2, "quit", Duration::from_secs(60));
     tui.wait_for(&db.name);
     tui.type_bytes(b"q");
     assert_eq!(tui.exit_within(Duration::from_secs(10)), Some(0));
@@ -324,30 +300,7 @@ fn the_picker_starts_the_sandbox() {
     let mut tui = InPty::start(&[], &home);
     tui.wait_for("new connection");
     tui.type_bytes(b"j\r");
-    let deadline = Instant::now() + Duration::from_secs(120);
-    loop {
-        let text = tui.text();
-        let screens: Vec<&str> = text.split(ENTER_ALTERNATE_SCREEN).collect();
-        if screens.len() >= 3 && screens[screens.len() - 1].contains("auth") {
-            break;
-        }
-        if let Some(status) = tui.child.try_wait().unwrap() {
-            let tail: String = text
-                .chars()
-                .rev()
-                .take(1500)
-                .collect::<Vec<_>>()
-                .into_iter()
-                .rev()
-                .collect();
-            panic!("exited ({status}) before the sandbox's TUI:\n{tail}");
-        }
-        assert!(
-            Instant::now() < deadline,
-            "no sandbox within 120 s:\n{text}"
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    tui.wait_for_screen(2, "auth", Duration::from_secs(120));
     tui.type_bytes(b"q");
     assert_eq!(tui.exit_within(Duration::from_secs(30)), Some(0));
     tui.assert_restored();

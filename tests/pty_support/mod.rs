@@ -111,6 +111,31 @@ impl InPty {
         }
     }
 
+    /// Waits until the alternate screen has been entered `screens` times (the picker is
+    /// the first) and the last one shows `needle`, for at most `limit`.
+    pub fn wait_for_screen(&mut self, screens: usize, needle: &str, limit: Duration) {
+        let deadline = Instant::now() + limit;
+        loop {
+            let text = self.text();
+            let parts: Vec<&str> = text.split(ENTER_ALTERNATE_SCREEN).collect();
+            if parts.len() > screens && parts[parts.len() - 1].contains(needle) {
+                return;
+            }
+            let tail: String = {
+                let chars: Vec<char> = text.chars().collect();
+                chars[chars.len().saturating_sub(2000)..].iter().collect()
+            };
+            if let Some(status) = self.child.try_wait().unwrap() {
+                panic!("exited ({status}) before screen {screens} showed {needle:?}:\n{tail}");
+            }
+            assert!(
+                Instant::now() < deadline,
+                "screen {screens} did not show {needle:?} within {limit:?}:\n{tail}"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
     /// Waits until the TUI has entered the alternate screen and drawn the status line.
     pub fn wait_for_the_screen(&mut self) {
         self.wait_for(ENTER_ALTERNATE_SCREEN);
