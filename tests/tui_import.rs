@@ -189,3 +189,68 @@ async fn renamed_table_and_fields_keep_their_csv_columns() {
         "the stock column loaded (one cell is empty in the file)"
     );
 }
+
+/// "bad rows: set aside" in the path form: a value past the sampled rows that does not fit
+/// its field goes to `<file>.rejects.csv`, the rest loads, and the Preview and the message
+/// say where.
+#[tokio::test]
+async fn bad_rows_set_aside_go_to_the_rejects_file_and_the_rest_loads() {
+    let db = test_db().await;
+    let dir = std::env::temp_dir().join(format!("schemaforge-tui-rejects-{}", db.name));
+    std::fs::create_dir_all(&dir).unwrap();
+    let csv = dir.join("readings.csv");
+    let mut text = String::from("Sensor,Value\n");
+    for i in 1..=10_050 {
+        if i == 10_040 {
+            text.push_str("s-10040,twelve\n");
+        } else {
+            text.push_str(&format!("s-{i},{}\n", i % 97));
+        }
+    }
+    std::fs::write(&csv, text).unwrap();
+    let mut h = Harness::start(empty_app(), db.connect_again().await);
+    h.settle().await;
+
+    h.keys("1I");
+    h.keys(csv.to_str().unwrap());
+    // Tab: nothing left to complete, so on to "bad rows"; → chooses "set aside".
+    h.key(KeyCode::Tab);
+    h.key(KeyCode::Right);
+    let form = h.screen(120, 40);
+    assert!(form.contains("set aside in <file>.rejects.csv"), "{form}");
+    h.key(KeyCode::Enter);
+    assert!(matches!(h.app.overlay(), Some(Overlay::CsvProposal(_))));
+    h.key(KeyCode::Esc);
+
+    h.key(KeyCode::Char('6'));
+    let rejects = dir.join("readings.rejects.csv");
+    let bundle = &h.app.model.plan.as_ref().expect("a plan").bundle.text;
+    assert!(
+        bundle.contains(&format!("bad rows are set aside in {}", rejects.display())),
+        "{bundle}"
+    );
+    h.apply_confirmed().await;
+    let message = h.app.view.message.clone().unwrap_or_default();
+    assert!(
+        message.contains(&format!("1 bad row set aside in {}", rejects.display())),
+        "{message}"
+    );
+    assert_eq!(
+        scalar(&db, "SELECT count(*) FROM readings")
+            .await
+            .as_deref(),
+        Some("10049")
+    );
+    assert_eq!(
+        scalar(
+            &db,
+            "SELECT count(*) FROM readings WHERE sensor = 's-10040'"
+        )
+        .await
+        .as_deref(),
+        Some("0")
+    );
+    let set_aside = std::fs::read_to_string(&rejects).unwrap();
+    assert!(set_aside.contains("s-10040,twelve"), "{set_aside}");
+    std::fs::remove_dir_all(dir).unwrap();
+}

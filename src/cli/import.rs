@@ -392,6 +392,7 @@ async fn load_with_plan(
         &load.table,
         load.mapping.columns().len(),
         proposal,
+        load.rejects.as_deref(),
     ));
     let bundle = plan.bundle();
     if !args.yes && !args.dry_run {

@@ -87,7 +87,14 @@ pub fn column_lines(proposal: &Proposal, table: &Table) -> Vec<String> {
 
 /// The import's line in the bundle (the rows stream at apply time):
 /// `COPY "public"."orders" (5 columns) FROM the CSV orders.csv (120 rows), before COMMIT`.
-pub fn copy_comment(schema: &str, table: &str, columns: usize, proposal: &Proposal) -> String {
+/// `rejects`: where bad records are set aside (the load goes on without them).
+pub fn copy_comment(
+    schema: &str,
+    table: &str,
+    columns: usize,
+    proposal: &Proposal,
+    rejects: Option<&std::path::Path>,
+) -> String {
     let rows = if proposal.whole_file {
         format!("{} rows", proposal.rows_sampled)
     } else {
@@ -99,8 +106,11 @@ pub fn copy_comment(schema: &str, table: &str, columns: usize, proposal: &Propos
             || proposal.file.clone(),
             |f| f.to_string_lossy().into_owned(),
         );
+    let aside = rejects.map_or_else(String::new, |r| {
+        format!("; bad rows are set aside in {}", r.display())
+    });
     format!(
-        "COPY {} ({columns} column{}) FROM the CSV {file} ({rows}), before COMMIT",
+        "COPY {} ({columns} column{}) FROM the CSV {file} ({rows}), before COMMIT{aside}",
         crate::sql::qualified(schema, table),
         if columns == 1 { "" } else { "s" }
     )

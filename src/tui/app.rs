@@ -54,6 +54,8 @@ pub enum ApplyState {
         statements: usize,
         /// Sample rows loaded with the bundle (0 when it had none).
         rows: u64,
+        /// CSV records set aside in the rejects file.
+        rejected: u64,
         millis: u128,
     },
     /// A statement failed; the preview scrolls to it.

@@ -17,11 +17,13 @@ pub struct CsvImport {
     pub table: String,
     /// For each CSV column, the field it loads into now (followed through renames).
     pub fields: Vec<Option<String>>,
+    /// Where records that do not fit are set aside; `None`: the first one stops the apply.
+    pub rejects: Option<PathBuf>,
 }
 
 impl CsvImport {
     /// The proposal as the design table `table`, each column loading into its proposed field.
-    pub fn new(proposal: Proposal, table: String) -> CsvImport {
+    pub fn new(proposal: Proposal, table: String, rejects: Option<PathBuf>) -> CsvImport {
         let fields = proposal
             .columns
             .iter()
@@ -31,6 +33,7 @@ impl CsvImport {
             proposal,
             table,
             fields,
+            rejects,
         }
     }
 
@@ -83,7 +86,7 @@ impl CsvImport {
             schema: design.schema.clone(),
             table: name,
             mapping: self.proposal.mapping_to(table, &self.fields),
-            rejects: None,
+            rejects: self.rejects.clone(),
         })
     }
 }
@@ -120,6 +123,7 @@ mod tests {
             },
             table: "Items".into(),
             fields: vec![Some("A".into()), Some("B".into()), Some("C".into())],
+            rejects: None,
         }
     }
 

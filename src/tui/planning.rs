@@ -47,6 +47,7 @@ pub fn replan_with(app: &mut App, analysis: Analysis) {
                         &load.table,
                         load.mapping.columns().len(),
                         &import.proposal,
+                        load.rejects.as_deref(),
                     )
                 })
             }

@@ -711,9 +711,14 @@ fn applied(app: &mut App, dry_run: bool, result: Result<ApplyReport, ApplyError>
                 dry_run,
                 statements: report.statements,
                 rows: report.rows,
+                rejected: report.rejected,
                 millis: report.elapsed.as_millis(),
             };
-            let rows = preview::sample_rows(report.rows);
+            let rows = format!(
+                "{}{}",
+                preview::sample_rows(report.rows),
+                preview::set_aside(report.rejected, app.model.csv_import.as_ref())
+            );
             if report.committed {
                 app.view.message = Some(format!(
                     "applied {} statements{rows} in {} ms; re-reading the schema",

@@ -115,17 +115,20 @@ fn status_lines<'a>(app: &App, plan: &PlanView) -> Vec<Line<'a>> {
             dry_run,
             statements,
             rows,
+            rejected,
             millis,
         } => out.push(Line::styled(
             if *dry_run {
                 format!(
-                    "✓ dry run: {statements} statements{} ran in {millis} ms, then rolled back",
-                    sample_rows(*rows)
+                    "✓ dry run: {statements} statements{}{} ran in {millis} ms, then rolled back",
+                    sample_rows(*rows),
+                    set_aside(*rejected, app.model.csv_import.as_ref())
                 )
             } else {
                 format!(
-                    "✓ applied {statements} statements{} in one transaction in {millis} ms",
-                    sample_rows(*rows)
+                    "✓ applied {statements} statements{}{} in one transaction in {millis} ms",
+                    sample_rows(*rows),
+                    set_aside(*rejected, app.model.csv_import.as_ref())
                 )
             },
             app.theme.style(Role::Ok),
@@ -244,6 +247,15 @@ fn draw_sql(frame: &mut Frame, app: &App, plan: &PlanView, area: Rect) {
 }
 
 /// " and 12 sample rows" when the apply loaded some; nothing otherwise.
+/// `, 3 bad rows set aside in data/orders.rejects.csv`, or nothing.
+pub fn set_aside(rejected: u64, csv: Option<&crate::tui::csv_import::CsvImport>) -> String {
+    match (rejected, csv.and_then(|c| c.rejects.as_ref())) {
+        (0, _) | (_, None) => String::new(),
+        (1, Some(file)) => format!(", 1 bad row set aside in {}", file.display()),
+        (n, Some(file)) => format!(", {n} bad rows set aside in {}", file.display()),
+    }
+}
+
 pub fn sample_rows(rows: u64) -> String {
     match rows {
         0 => String::new(),

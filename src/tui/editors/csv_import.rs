@@ -13,7 +13,7 @@ use crate::design::edit::Edit;
 use crate::import;
 use crate::tui::app::{App, Overlay};
 use crate::tui::components::csv_proposal::CsvProposal;
-use crate::tui::components::form::{Form, TextInput};
+use crate::tui::components::form::{ChoiceList, Form, TextInput};
 use crate::tui::csv_import::CsvImport;
 use crate::tui::editing;
 use crate::tui::message::Effect;
@@ -24,23 +24,36 @@ use super::Editor;
 /// How many completions the form lists.
 const SHOWN: usize = 8;
 
+/// What a record that does not fit its field does at apply time.
+const BAD_ROWS: [&str; 2] = ["stop the apply", "set aside in <file>.rejects.csv"];
+
 pub fn open(app: &mut App) {
-    let mut form = Form::new("New table from a CSV file").field(
-        "path",
-        "CSV file",
-        TextInput::new("").placeholder("a path; Tab completes, e.g. data/orders.csv"),
-    );
+    let mut form = Form::new("New table from a CSV file")
+        .field(
+            "path",
+            "CSV file",
+            TextInput::new("").placeholder("a path; Tab completes, e.g. data/orders.csv"),
+        )
+        .field("bad_rows", "bad rows", ChoiceList::new(BAD_ROWS, 0));
     show_candidates(&mut form, "");
     app.view
         .overlays
         .push(Overlay::Editor(Box::new(Editor::CsvPath(form))));
 }
 
-/// Tab completes the path; any other key is the form's (and refreshes the list).
+/// Tab completes the path (and moves on once there is nothing to complete); any other key
+/// is the form's (and refreshes the list).
 pub fn on_key(form: &mut Form, key: &KeyEvent) -> bool {
+    if form.focused_id() != Some("path") {
+        return false;
+    }
     let text = form.value_text("path").unwrap_or_default();
     if key.code == KeyCode::Tab {
         let (completed, _) = complete(&text);
+        if completed == text {
+            // Nothing more to complete: Tab moves on to the next input, as in any form.
+            return false;
+        }
         form.set_text("path", &completed);
         show_candidates(form, &completed);
         return true;
@@ -120,6 +133,14 @@ pub fn complete(text: &str) -> (String, Vec<String>) {
     (completed, names)
 }
 
+/// `data/orders.csv` → `data/orders.rejects.csv`: beside the file, where its owner looks.
+pub fn rejects_path(csv: &Path) -> PathBuf {
+    let stem = csv
+        .file_stem()
+        .map_or_else(|| "import".into(), |s| s.to_string_lossy().into_owned());
+    csv.with_file_name(format!("{stem}.rejects.csv"))
+}
+
 /// Analyses the file; a file that cannot be read is refused under the path.
 pub fn confirm(app: &mut App, design: &Design, form: &Form) -> Vec<Effect> {
     let text = form.value_text("path").unwrap_or_default();
@@ -161,7 +182,8 @@ pub fn confirm(app: &mut App, design: &Design, form: &Form) -> Vec<Effect> {
         .push(Overlay::CsvProposal(CsvProposal::new(
             &proposal, &table, index,
         )));
-    app.model.csv_import = Some(CsvImport::new(proposal, name.clone()));
+    let rejects = (form.value_choice("bad_rows") == Some(1)).then(|| rejects_path(&path));
+    app.model.csv_import = Some(CsvImport::new(proposal, name.clone(), rejects));
     editing::apply(
         app,
         Edit::AddTable { index, table },
