@@ -290,7 +290,7 @@ async fn debug_logs_the_statements_of_a_policy_simulation() {
          ALTER TABLE public.simulated_notes ENABLE ROW LEVEL SECURITY;
          CREATE POLICY \"anyone reads\" ON public.simulated_notes FOR SELECT USING (true);
          GRANT SELECT ON public.simulated_notes TO anon, authenticated;
-         INSERT INTO public.simulated_notes VALUES (1, 'one');",
+         INSERT INTO public.simulated_notes VALUES (1, 'confidential-row-7');",
     )
     .await
     .unwrap();
@@ -308,6 +308,13 @@ async fn debug_logs_the_statements_of_a_policy_simulation() {
     );
     assert!(probe.contains("rows="), "{probe}");
     sql_line(&log, &["ROLLBACK TO SAVEPOINT schemaforge_probe"]);
+    // The probes that copy the visible row show its values elided, never the row.
+    let inserts = sql_lines(&log, &["INSERT INTO \"public\".\"simulated_notes\"", "'…'"]);
+    assert!(
+        inserts.iter().any(|l| l.contains("code=\"42501\"")),
+        "anon's INSERT is refused:\n{log}"
+    );
+    assert!(!log.contains("confidential-row-7"), "{log}");
     // The simulation's own transaction, always rolled back.
     sql_line(&log, &["schemaforge::sql: ROLLBACK duration_ms="]);
     assert_clean(&log, &password);

@@ -6,6 +6,32 @@ use std::time::Duration;
 /// Long statements (a bundle's function bodies, catalog queries) are cut to this many characters.
 const MAX_CHARS: usize = 200;
 
+/// `sql` with every string literal shown as `'…'`: for statements whose text holds row
+/// values. Text that does not tokenize is not shown at all.
+pub fn without_values(sql: &str) -> String {
+    use sqlparser::tokenizer::Token;
+    let Ok(tokens) = crate::sql_tokens::tokens(sql) else {
+        return "(a statement with row values; not shown)".into();
+    };
+    let mut shown = String::with_capacity(sql.len());
+    let mut copied = 0;
+    for (token, range) in tokens {
+        if matches!(
+            token,
+            Token::SingleQuotedString(_)
+                | Token::EscapedStringLiteral(_)
+                | Token::NationalStringLiteral(_)
+                | Token::DollarQuotedString(_)
+        ) {
+            shown.push_str(&sql[copied..range.start]);
+            shown.push_str("'…'");
+            copied = range.end;
+        }
+    }
+    shown.push_str(&sql[copied..]);
+    shown
+}
+
 /// The first non-blank line of `sql`, cut to [`MAX_CHARS`], with any password masked.
 pub fn first_line(sql: &str) -> String {
     let line = sql
@@ -188,6 +214,25 @@ mod tests {
         assert_eq!(
             first_line("SELECT password_hint, 'a' FROM t"),
             "SELECT password_hint, 'a' FROM t"
+        );
+    }
+
+    #[test]
+    fn row_values_are_elided() {
+        let shown = without_values(
+            "INSERT INTO t SELECT * FROM jsonb_populate_record(NULL::t, '{\"body\":\"secret\"}'), E'x\\n', $$y$$",
+        );
+        assert!(
+            !shown.contains("secret") && !shown.contains("$$y$$"),
+            "{shown}"
+        );
+        assert!(
+            shown.starts_with("INSERT INTO t SELECT * FROM jsonb_populate_record(NULL::t, '…')"),
+            "{shown}"
+        );
+        assert_eq!(
+            without_values("SELECT 'a"),
+            "(a statement with row values; not shown)"
         );
     }
 }

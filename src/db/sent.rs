@@ -83,6 +83,18 @@ pub async fn simple_query(client: &Client, sql: &str) -> Result<Vec<SimpleQueryM
     timed(sql, Facts::default(), client.simple_query(sql), rows).await
 }
 
+/// [`simple_query`] of a statement that carries row values in its text (the simulator's
+/// probes copy a visible row): logged with its string literals elided, as bound parameters
+/// are never logged.
+pub async fn simple_query_with_row_values(
+    client: &Client,
+    sql: &str,
+) -> Result<Vec<SimpleQueryMessage>, Error> {
+    let rows = |answer: &Vec<SimpleQueryMessage>| Some(answer.iter().map(rows_of).sum());
+    let shown = log_sql::without_values(sql);
+    timed(&shown, Facts::default(), client.simple_query(sql), rows).await
+}
+
 /// `Client::query` (extended protocol, bound parameters).
 pub async fn query(client: &Client, sql: &str, params: Params<'_>) -> Result<Vec<Row>, Error> {
     let rows = |answer: &Vec<Row>| Some(answer.len() as u64);

@@ -438,7 +438,7 @@ async fn probe(
     sent::batch_execute(client, prelude)
         .await
         .map_err(database)?;
-    let result = sent::simple_query(client, sql).await;
+    let result = sent::simple_query_with_row_values(client, sql).await;
     sent::batch_execute(client, END_PROBE_SQL)
         .await
         .map_err(database)?;
