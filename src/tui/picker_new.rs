@@ -62,13 +62,12 @@ fn check_name(name: &str, taken: &[String]) -> Result<(), String> {
 /// Where `--db` with this text would connect; the environment plays no part in what is saved.
 fn check_url(url: &str) -> Result<(), String> {
     if url.is_empty() {
-        return Err("type a URL (postgres://user@host/db) or host=… dbname=…".into());
+        return Err("type a URL, e.g. postgres://user@host/db".into());
     }
     let target = ConnectTarget::resolve(Some(url), &Env::default()).map_err(|e| e.to_string())?;
     if target.password_source == PasswordSource::ConnectionString {
-        return Err(
-            "leave the password out: it comes from ~/.pgpass or PGPASSWORD, or is asked for".into(),
-        );
+        // Short enough to show whole under the input: ~/.pgpass and PGPASSWORD work too.
+        return Err("leave the password out: it is asked for on connecting".into());
     }
     Ok(())
 }

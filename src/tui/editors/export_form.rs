@@ -141,10 +141,23 @@ pub fn done(report: &crate::export::Report) -> String {
             .cloned()
             .unwrap_or_else(|| "nothing written".into());
     }
+    // File names first: the status line is short, and they are what differs.
     let names: Vec<String> = report
         .files
         .iter()
-        .map(|p| p.display().to_string())
+        .map(|p| {
+            p.file_name().map_or_else(
+                || p.display().to_string(),
+                |n| n.to_string_lossy().into_owned(),
+            )
+        })
         .collect();
-    format!("exported: {}", names.join(" · "))
+    let mut places: Vec<String> = Vec::new();
+    for dir in report.files.iter().filter_map(|p| p.parent()) {
+        let dir = dir.display().to_string();
+        if !places.contains(&dir) {
+            places.push(dir);
+        }
+    }
+    format!("exported: {} (in {})", names.join(" · "), places.join(", "))
 }
