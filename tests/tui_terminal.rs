@@ -306,3 +306,36 @@ fn the_picker_starts_the_sandbox() {
     tui.assert_restored();
     std::fs::remove_dir_all(home).unwrap();
 }
+
+/// The sandbox is new each run (another directory, another port) but its draft is not:
+/// what was designed in one `--sandbox` session is offered in the next.
+#[test]
+fn the_sandbox_offers_the_draft_of_the_last_sandbox_session() {
+    let home = home("sandbox-draft");
+    let mut tui = InPty::start(&["--sandbox"], &home);
+    tui.wait_for_screen(1, "quit", Duration::from_secs(120));
+    tui.type_bytes(b"1a");
+    tui.wait_for("New table");
+    tui.type_bytes(b"Projects\r");
+    let drafts = home.join("data/schemaforge/drafts");
+    std::fs::create_dir_all(&drafts).unwrap();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !files(&drafts).iter().any(|(p, bytes)| {
+        p.file_name()
+            .is_some_and(|n| n.to_string_lossy().starts_with("sandbox"))
+            && String::from_utf8_lossy(bytes).contains("Projects")
+    }) {
+        assert!(Instant::now() < deadline, "no sandbox draft was written");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    tui.type_bytes(b"q");
+    assert_eq!(tui.exit_within(Duration::from_secs(30)), Some(0));
+
+    let mut again = InPty::start(&["--sandbox"], &home);
+    again.wait_for_screen(1, "Resume your draft?", Duration::from_secs(120));
+    again.type_bytes(b"\r");
+    again.wait_for("projects");
+    again.type_bytes(b"q");
+    assert_eq!(again.exit_within(Duration::from_secs(30)), Some(0));
+    std::fs::remove_dir_all(home).unwrap();
+}

@@ -169,6 +169,7 @@ async fn run(cli: Cli) -> Exit {
         design: cli.design.clone(),
         theme: cli.theme.clone(),
         walkthrough: cli.walkthrough,
+        draft_key: None,
     };
     let saved = match cli
         .connection
@@ -210,6 +211,9 @@ pub(crate) struct TuiOptions {
     pub design: Option<PathBuf>,
     pub theme: Option<String>,
     pub walkthrough: bool,
+    /// What the draft is kept under instead of the connection: the sandbox's connection
+    /// changes every run (a new directory and port), its draft should not.
+    pub draft_key: Option<String>,
 }
 
 async fn interactive(db: Option<&str>, options: &TuiOptions) -> Exit {
@@ -259,7 +263,8 @@ fn build_app(
     let mut app = crate::tui::App::new(connection.clone(), theme, keymap);
     app.view.walkthrough = options.walkthrough;
     if drafts {
-        app.draft_path = crate::config::data_dir().map(|d| draft::path(&d, &connection));
+        let key = options.draft_key.as_deref().unwrap_or(&connection);
+        app.draft_path = crate::config::data_dir().map(|d| draft::path(&d, key));
     }
     let draft_found = draft::open_on_start(&mut app);
     if let Some(file) = &options.design {

@@ -68,6 +68,9 @@ async fn wait_for_stop_signal() -> Exit {
 }
 
 /// The TUI on a fresh sandbox, removed when the TUI ends.
+/// The sandbox's draft key: one draft for every sandbox session, offered at the next start.
+const SANDBOX_DRAFT: &str = "sandbox";
+
 pub async fn run_tui(options: &super::TuiOptions) -> Exit {
     let (sandbox, url) = match start().await {
         Ok(started) => started,
@@ -76,7 +79,13 @@ pub async fn run_tui(options: &super::TuiOptions) -> Exit {
     let target =
         ConnectTarget::resolve(Some(&url), &Env::default()).expect("the sandbox URL is valid");
     let exit = match db::connect(&target).await {
-        Ok(session) => super::run_tui(session, options).await,
+        Ok(session) => {
+            let options = super::TuiOptions {
+                draft_key: Some(SANDBOX_DRAFT.into()),
+                ..options.clone()
+            };
+            super::run_tui(session, &options).await
+        }
         Err(e) => {
             say!("{e}");
             Exit::Runtime

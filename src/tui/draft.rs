@@ -44,6 +44,15 @@ fn temp_prefix(path: &Path) -> String {
     )
 }
 
+/// The directory `path` is in: `.` for a bare file name (whose parent is the empty path,
+/// which cannot be opened to sync).
+fn directory_of(path: &Path) -> &Path {
+    match path.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir,
+        _ => Path::new("."),
+    }
+}
+
 /// Writes `text` to a temp file beside `path`, syncs it, renames it over the draft and
 /// syncs the directory: after a crash, `kill -9` or power loss the draft is the old one or
 /// the new one, never half of one, so at most the last edit is lost. Temp files left by
@@ -51,7 +60,7 @@ fn temp_prefix(path: &Path) -> String {
 pub fn save_atomically(path: &Path, text: &str) -> std::io::Result<()> {
     use std::io::Write;
     static NEXT: AtomicUsize = AtomicUsize::new(0);
-    let dir = path.parent().unwrap_or(Path::new("."));
+    let dir = directory_of(path);
     std::fs::create_dir_all(dir)?;
     remove_dead_writers_temps(path);
     let tmp = dir.join(format!(
@@ -80,9 +89,7 @@ pub fn save_atomically(path: &Path, text: &str) -> std::io::Result<()> {
 /// Removes this draft's temp files whose writing process no longer runs (a live one, say
 /// a second schemaforge on the same database, is mid-save and keeps its file).
 fn remove_dead_writers_temps(path: &Path) {
-    let (Some(dir), prefix) = (path.parent(), temp_prefix(path)) else {
-        return;
-    };
+    let (dir, prefix) = (directory_of(path), temp_prefix(path));
     let Ok(entries) = std::fs::read_dir(dir) else {
         return;
     };

@@ -27,6 +27,7 @@ pub use crate::tui::components::editor_popup::Editor;
 use crate::tui::components::form::FormOutcome;
 use crate::tui::editing;
 use crate::tui::message::Effect;
+use crate::tui::theme::Role;
 
 /// A key for the editor on top of the popups: the form takes it; a confirmed form becomes
 /// one edit, or stays open with the validator's errors under the inputs they concern.
@@ -146,8 +147,16 @@ fn confirm(app: &mut App) -> Vec<Effect> {
             commit(app, &design, edit, &path, done, |_| {})
         }
         Editor::SaveAs(form) => {
+            let path = save_as::path(&form);
+            let own = app.model.design.as_ref().and_then(|s| s.file.as_ref());
+            if let Some(warning) = save_as::overwrite_warning(&form, &path, own) {
+                if let Some(Overlay::Editor(editor)) = app.view.overlays.last_mut() {
+                    editor.form_mut().set_notes(vec![(Role::Warning, warning)]);
+                }
+                return Vec::new();
+            }
             app.view.overlays.pop();
-            editing::save_as(app, save_as::path(&form))
+            editing::save_as(app, path)
         }
         Editor::CsvPath(form) => csv_import::confirm(app, &design, &form),
         Editor::Export(form) => export_form::confirm(app, &form),

@@ -50,6 +50,17 @@ fn check(path: &Path) -> Result<(), String> {
     Ok(())
 }
 
+/// What to say before replacing a file that is not the design's own, unless the form says
+/// it already (for this very path): then the second Enter replaces it.
+pub(super) fn overwrite_warning(form: &Form, path: &Path, own: Option<&PathBuf>) -> Option<String> {
+    if !path.is_file() || own.is_some_and(|own| own == path) {
+        return None;
+    }
+    let warning = format!("{} exists: Enter again replaces it", path.display());
+    let said = form.notes().iter().any(|(_, note)| *note == warning);
+    (!said).then_some(warning)
+}
+
 /// The path the confirmed form names.
 pub(super) fn path(form: &Form) -> PathBuf {
     PathBuf::from(form.value_text("path").unwrap_or_default().trim())
