@@ -185,6 +185,7 @@ fn lines<'a>(app: &App, width: u16) -> (Vec<Line<'a>>, Vec<Option<usize>>) {
             "no design loaded: 1 then a starts one",
             app.theme.style(Role::Dim),
         ));
+        live_foreign_keys(app, &Design::default(), width, &mut out);
         return (out, rows_at);
     };
     out.push(Line::styled(
@@ -257,9 +258,86 @@ fn lines<'a>(app: &App, width: u16) -> (Vec<Line<'a>>, Vec<Option<usize>>) {
         ),
         app.theme.style(Role::Dim),
     ));
+    live_foreign_keys(app, d, width, &mut out);
     other_findings(app, d, width, &mut out);
     rows_at.resize(out.len(), None);
     (out, rows_at)
+}
+
+/// The foreign keys of the schema's live tables that no relationship of the design stands
+/// for (keys to `bigint` ids, keys written by hand), so the phase never says "0
+/// relationships" of a schema full of them. System fields' keys to `auth.users` are phase
+/// 2's automatic fields and are left out.
+pub fn unmodelled_foreign_keys(app: &App, d: &Design) -> Vec<String> {
+    use crate::design::RelationshipKind as Kind;
+    let Some(catalog) = app.model.catalog.as_deref() else {
+        return Vec::new();
+    };
+    let mut modelled: Vec<&str> = Vec::new();
+    if let Some(resolved) = &app.model.analysis.resolved {
+        for rel in &resolved.relationships {
+            match &rel.kind {
+                Kind::ForeignKey { fkey, .. } => modelled.push(fkey),
+                Kind::Linking {
+                    source_fkey,
+                    target_fkey,
+                    created_by_fkey,
+                    ..
+                } => modelled.extend([
+                    source_fkey.as_str(),
+                    target_fkey.as_str(),
+                    created_by_fkey.as_str(),
+                ]),
+            }
+        }
+    }
+    let system = ["created_by", "updated_by"];
+    catalog
+        .tables_in(&d.schema)
+        .flat_map(|t| t.foreign_keys.iter().map(move |fk| (t, fk)))
+        .filter(|(_, fk)| !modelled.contains(&fk.name.as_str()))
+        .filter(|(_, fk)| {
+            !(fk.references_schema == "auth"
+                && fk.columns.len() == 1
+                && system.contains(&fk.columns[0].as_str()))
+        })
+        .map(|(t, fk)| {
+            let target = if fk.references_schema == d.schema {
+                fk.references_table.clone()
+            } else {
+                format!("{}.{}", fk.references_schema, fk.references_table)
+            };
+            format!(
+                "{}.{} → {}({}) · on delete {}",
+                t.name,
+                fk.columns.join(", "),
+                target,
+                fk.references_columns.join(", "),
+                fk.on_delete.sql().to_lowercase()
+            )
+        })
+        .collect()
+}
+
+fn live_foreign_keys<'a>(app: &App, d: &Design, width: u16, out: &mut Vec<Line<'a>>) {
+    let keys = unmodelled_foreign_keys(app, d);
+    if keys.is_empty() {
+        return;
+    }
+    out.push(rule(
+        &app.theme,
+        &format!(
+            "live, not in the design · {}",
+            super::plural(keys.len(), "foreign key")
+        ),
+        width,
+    ));
+    for key in keys {
+        out.push(Line::styled(
+            fit(&format!("  {key}"), width as usize),
+            app.theme.style(Role::Managed),
+        ));
+    }
 }
 
 /// The phase's findings that are not about one relationship (those are under its row).
