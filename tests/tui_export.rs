@@ -2,6 +2,7 @@
 //! `schemaforge export` writes for the same design and database, in both formats.
 
 mod common;
+mod tui_support;
 
 use std::path::{Path, PathBuf};
 
@@ -9,12 +10,10 @@ use crossterm::event::KeyCode;
 use schemaforge::tui::App;
 use schemaforge::tui::app::{Overlay, Phase};
 use schemaforge::tui::editors::Editor;
-use schemaforge::tui::keymap::Keymap;
-use schemaforge::tui::opening;
 use schemaforge::tui::runtime::Harness;
-use schemaforge::tui::theme::Theme;
 
 use common::{assert_success, cli, test_db};
+use tui_support::app_with_design_file;
 
 /// The Todos example with sample rows, so the export has a seed.sql.
 fn design_text() -> String {
@@ -25,17 +24,7 @@ fn design_text() -> String {
 }
 
 fn app_with_todos(dir: &Path) -> App {
-    let mut app = App::new(
-        "postgres@localhost:5432/test".into(),
-        Theme::default(),
-        Keymap::default(),
-    );
-    let file = dir.join("todos.json");
-    let text = design_text();
-    std::fs::write(&file, &text).unwrap();
-    let design = schemaforge::design::parse(&text).unwrap().0;
-    opening::open_design(&mut app, design, file, None);
-    app
+    app_with_design_file(&dir.join("todos.json"), &design_text())
 }
 
 /// Every file under `dir`, by its path below `dir` with the timestamp of the migration's

@@ -9,7 +9,7 @@ use crossterm::event::KeyCode;
 use schemaforge::tui::runtime::Harness;
 
 use common::test_db;
-use tui_support::empty_app;
+use tui_support::{app_with_design_file, empty_app};
 
 #[tokio::test]
 async fn live_foreign_keys_the_design_does_not_model_are_listed() {
@@ -54,11 +54,8 @@ async fn live_foreign_keys_the_design_does_not_model_are_listed() {
         ],
         "relationships": [{"table": "Cards", "name": "board", "target": "Boards"}]
     }"#;
-    let mut app = empty_app();
     let file = std::env::temp_dir().join(format!("schemaforge-live-rel-{}.json", db.name));
-    std::fs::write(&file, design).unwrap();
-    let parsed = schemaforge::design::parse(design).unwrap().0;
-    schemaforge::tui::opening::open_design(&mut app, parsed, file.clone(), None);
+    let app = app_with_design_file(&file, design);
     let mut h = Harness::start(app, db.connect_again().await);
     h.settle().await;
     h.key(KeyCode::Char('6'));

@@ -246,3 +246,15 @@ pub fn empty_app() -> App {
     schemaforge::tui::opening::offer_draft(&mut app, None);
     app
 }
+
+/// The app opened on the design `text`, written to `file` first (so saving and exporting
+/// have a design file), at 120×40, as `schemaforge --design FILE` starts.
+pub fn app_with_design_file(file: &std::path::Path, text: &str) -> App {
+    let mut app = empty_app();
+    std::fs::write(file, text).expect("the design file is written");
+    let design = schemaforge::design::parse(text)
+        .expect("the design parses")
+        .0;
+    schemaforge::tui::opening::open_design(&mut app, design, file.to_path_buf(), None);
+    app
+}
