@@ -78,3 +78,30 @@ async fn live_foreign_keys_the_design_does_not_model_are_listed() {
     );
     std::fs::remove_file(file).unwrap();
 }
+
+/// A live table opened in phase 1 has its own key and columns: phase 2 lists them and no
+/// automatic system fields.
+#[tokio::test]
+async fn an_opened_live_table_has_no_automatic_fields() {
+    let db = test_db().await;
+    db.batch_execute(
+        "CREATE TABLE public.teams (
+             id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+             name text NOT NULL);
+         ALTER TABLE public.teams ENABLE ROW LEVEL SECURITY;",
+    )
+    .await
+    .unwrap();
+    let mut h = Harness::start(empty_app(), db.connect_again().await);
+    h.settle().await;
+    h.key(KeyCode::Char('1'));
+    h.key(KeyCode::Enter);
+    assert_eq!(h.design().tables.len(), 1, "{}", h.screen(140, 40));
+    h.key(KeyCode::Char('2'));
+    let screen = h.screen(140, 40);
+    assert!(
+        screen.contains("automatic: none (the table has its own key and columns)"),
+        "{screen}"
+    );
+    assert!(!screen.contains("created_by"), "{screen}");
+}

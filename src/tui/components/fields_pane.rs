@@ -173,16 +173,24 @@ fn lines<'a>(app: &App, width: u16) -> (Vec<Line<'a>>, Vec<Option<usize>>) {
         ),
         app.theme.style(Role::Accent),
     ));
-    let mut system: Vec<&str> = SYSTEM_FIELDS.iter().map(|f| f.db_name).collect();
+    // A table with its own key and columns (`system_fields: false`, as a live table opened
+    // from the database is) gets none of the system fields.
+    let mut system: Vec<&str> = if table.system_fields {
+        SYSTEM_FIELDS.iter().map(|f| f.db_name).collect()
+    } else {
+        Vec::new()
+    };
     if table.soft_delete {
         system.push("deleted_at (soft delete)");
     }
+    let automatic = if system.is_empty() {
+        "  automatic: none (the table has its own key and columns)".to_owned()
+    } else {
+        format!("  automatic: {}", system.join(", "))
+    };
     // One line, whatever the width: a click maps the lines below it to fields.
     out.push(Line::styled(
-        super::fit(
-            &format!("  automatic: {}", system.join(", ")),
-            width as usize,
-        ),
+        super::fit(&automatic, width as usize),
         app.theme.style(Role::Dim),
     ));
     out.push(Line::raw(""));
