@@ -8,6 +8,7 @@ use super::model::{
     Catalog, CheckConstraint, Column, FkAction, ForeignKey, Function, FunctionKind, Grant, Index,
     KeyConstraint, Policy, QualifiedName, Schema, StorageBucket, Table, TableKind, Trigger,
 };
+use super::renamed_text::rename_column_in;
 use crate::sql::{ident, qualified};
 
 /// What makes an index more than a plain btree over columns.
@@ -193,6 +194,19 @@ pub enum Change {
         to: String,
     },
     RenamePolicy {
+        table: QualifiedName,
+        from: String,
+        to: String,
+    },
+    /// A constraint whose name is derived from a renamed table or column (`<table>_pkey`,
+    /// `<table>_<column>_check`, `_key`, `_fkey`); a key's index is renamed with it.
+    RenameConstraint {
+        table: QualifiedName,
+        from: String,
+        to: String,
+    },
+    /// An index whose name is derived from a renamed table or column (`idx_<table>_…`).
+    RenameIndex {
         table: QualifiedName,
         from: String,
         to: String,
@@ -429,6 +443,8 @@ impl Change {
             | Change::RenameColumn { table, .. }
             | Change::RenameTable { table, .. }
             | Change::RenamePolicy { table, .. }
+            | Change::RenameConstraint { table, .. }
+            | Change::RenameIndex { table, .. }
             | Change::Grant { table, .. }
             | Change::RevokeAll { table, .. }
             | Change::DropTable { table }
@@ -786,6 +802,35 @@ impl Catalog {
                     if let Some(k) = t.primary_key.as_mut() {
                         k.columns.iter_mut().for_each(rename);
                     }
+                    // The server prints expressions with the column's new name.
+                    for c in &mut t.check_constraints {
+                        c.definition = rename_column_in(&c.definition, from, to);
+                    }
+                    for i in &mut t.indexes {
+                        i.definition = rename_column_in(&i.definition, from, to);
+                    }
+                }
+            }
+            Change::RenameConstraint { table, from, to } => {
+                if let Some(t) = self.table_mut(table) {
+                    let names = t
+                        .check_constraints
+                        .iter_mut()
+                        .map(|c| &mut c.name)
+                        .chain(t.foreign_keys.iter_mut().map(|f| &mut f.name))
+                        .chain(t.unique_constraints.iter_mut().map(|k| &mut k.name))
+                        .chain(t.primary_key.iter_mut().map(|k| &mut k.name))
+                        // A key's index has the key's name, and is renamed with it.
+                        .chain(t.indexes.iter_mut().map(|i| &mut i.name));
+                    names.filter(|n| *n == from).for_each(|n| *n = to.clone());
+                }
+            }
+            Change::RenameIndex { table, from, to } => {
+                if let Some(i) = self
+                    .table_mut(table)
+                    .and_then(|t| t.indexes.iter_mut().find(|i| &i.name == from))
+                {
+                    i.name = to.clone();
                 }
             }
             Change::RenamePolicy { table, from, to } => {
