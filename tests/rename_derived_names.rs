@@ -123,14 +123,15 @@ fn pairs(names: &[(&str, &str)]) -> Vec<(String, String)> {
 /// table's constraints and indexes, that the catalog is the one a fresh apply of `renamed`
 /// gives, that planning again is empty, and that the rollback restores the catalog.
 async fn renames_derived_names(
+    base: Value,
     renamed: Value,
     table: &str,
     want_constraints: &[(&str, &str)],
     want_indexes: &[&str],
-) {
+) -> (String, String) {
     let db = test_db().await;
     let dir = scratch(&db);
-    let base = write(&dir, "base.json", &boards());
+    let base = write(&dir, "base.json", &base);
     assert_success(&cli(&db.url, &["apply", &base, "--yes"]));
     db.batch_execute(
         "INSERT INTO public.lists (label) VALUES ('l'); \
@@ -180,6 +181,7 @@ async fn renames_derived_names(
     assert_eq!(inspect(&db), before, "{text}");
     let rows = common::scalar(&db, "SELECT title || code || score FROM public.boards").await;
     assert_eq!(rows.as_deref(), Some("aA1"), "{text}");
+    (plan, text)
 }
 
 #[tokio::test]
@@ -187,6 +189,7 @@ async fn a_renamed_table_renames_its_checks_keys_and_indexes() {
     let mut renamed = boards();
     rename_table(&mut renamed);
     renames_derived_names(
+        boards(),
         renamed,
         "cards",
         &[
@@ -212,6 +215,7 @@ async fn renamed_columns_rename_their_checks_keys_and_indexes() {
     let mut renamed = boards();
     rename_columns(&mut renamed);
     renames_derived_names(
+        boards(),
         renamed,
         "boards",
         &[
@@ -238,6 +242,7 @@ async fn a_renamed_table_with_renamed_columns_renames_everything_derived() {
     rename_table(&mut renamed);
     rename_columns(&mut renamed);
     renames_derived_names(
+        boards(),
         renamed,
         "cards",
         &[
@@ -256,4 +261,57 @@ async fn a_renamed_table_with_renamed_columns_renames_everything_derived() {
         ],
     )
     .await;
+}
+
+/// Soft delete's partial indexes are named after the table and its columns too; a CHECK
+/// and an index that change along with the rename are replaced under their new names, and
+/// the rollback puts the old ones back under the old names.
+#[tokio::test]
+async fn renames_with_soft_delete_and_changed_options_roll_back() {
+    let mut base = boards();
+    base["tables"][0]["soft_delete"] = true.into();
+    let mut renamed = base.clone();
+    rename_table(&mut renamed);
+    rename_columns(&mut renamed);
+    let table = &mut renamed["tables"][0];
+    table["fields"][0]["options"]["max_length"] = 200.into();
+    table["indexes"] = json!([{"columns": ["points"], "where": "points > 0"}]);
+    let (plan, rollback) = renames_derived_names(
+        base,
+        renamed,
+        "cards",
+        &[
+            ("cards_created_by_fkey", "f"),
+            ("cards_heading_check", "c"),
+            ("cards_list_id_fkey", "f"),
+            ("cards_pkey", "p"),
+            ("cards_slug_key", "u"),
+        ],
+        &[
+            "cards_pkey",
+            "cards_slug_key",
+            "idx_cards_created_by",
+            "idx_cards_created_by_not_deleted",
+            "idx_cards_list_id",
+            "idx_cards_points",
+        ],
+    )
+    .await;
+    for rename in [
+        "RENAME CONSTRAINT \"boards_title_check\" TO \"cards_heading_check\"",
+        "ALTER INDEX \"public\".\"idx_boards_score\" RENAME TO \"idx_cards_points\"",
+        "ALTER INDEX \"public\".\"idx_boards_created_by_not_deleted\" RENAME TO \"idx_cards_created_by_not_deleted\"",
+    ] {
+        assert!(plan.contains(rename), "{rename} missing from {plan}");
+    }
+    // Replaced under the new names: dropped by the rollback, not renamed back.
+    assert!(
+        !rollback.contains("TO \"boards_title_check\""),
+        "{rollback}"
+    );
+    assert!(!rollback.contains("TO \"idx_boards_score\""), "{rollback}");
+    assert!(
+        rollback.contains("RENAME TO \"idx_boards_created_by_not_deleted\""),
+        "{rollback}"
+    );
 }

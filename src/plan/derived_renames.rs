@@ -131,3 +131,73 @@ fn constraint_names(live: &Table) -> impl Iterator<Item = String> + '_ {
         .chain(live.unique_constraints.iter().map(|k| k.name.clone()))
         .chain(live.primary_key.iter().map(|k| k.name.clone()))
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::{Value, json};
+
+    use crate::catalog::{Catalog, Change, Flavour};
+    use crate::design;
+    use crate::plan::{Plan, PlanSettings, plan};
+
+    fn planned(design: &Value, catalog: &Catalog) -> Plan {
+        let (parsed, _) = design::parse(&design.to_string()).expect("parses");
+        let resolved = design::resolve(&parsed).expect("resolves");
+        plan(&resolved, catalog, &PlanSettings::default()).expect("plans")
+    }
+
+    fn boards(table: &str, title: &str, renamed: bool) -> Value {
+        let mut design = json!({"tables": [{"name": table, "fields": [
+            {"name": title, "type": "singleLineText", "is_primary": true,
+             "options": {"max_length": 10, "unique": true}}
+        ], "indexes": [{"columns": [title]}]}]});
+        if renamed {
+            design["tables"][0]["renamed_from"] = "boards".into();
+            design["tables"][0]["fields"][0]["renamed_from"] = "title".into();
+        }
+        design
+    }
+
+    /// Against the catalog a plan leaves, a renamed table and column plan only renames —
+    /// of the table, the column and every name derived from them — and then nothing.
+    #[test]
+    fn a_rename_plans_only_renames_and_then_nothing() {
+        let empty = Catalog {
+            flavour: Flavour {
+                supabase: true,
+                ..Flavour::default()
+            },
+            ..Catalog::default()
+        };
+        let base = empty.apply(&planned(&boards("boards", "title", false), &empty).changes());
+        let renamed = boards("cards", "heading", true);
+        let first = planned(&renamed, &base);
+        let renames: Vec<(String, String)> = first
+            .changes()
+            .into_iter()
+            .filter_map(|c| match c {
+                Change::RenameConstraint { from, to, .. } | Change::RenameIndex { from, to, .. } => {
+                    Some((from, to))
+                }
+                Change::RenameTable { .. } | Change::RenameColumn { .. } => None,
+                Change::RefreshApi { .. } => None,
+                other => panic!("only renames: {other:?}"),
+            })
+            .collect();
+        let pair = |a: &str, b: &str| (a.to_owned(), b.to_owned());
+        assert_eq!(
+            renames,
+            [
+                pair("boards_pkey", "cards_pkey"),
+                pair("boards_title_key", "cards_heading_key"),
+                pair("boards_created_by_fkey", "cards_created_by_fkey"),
+                pair("boards_title_check", "cards_heading_check"),
+                pair("idx_boards_created_by", "idx_cards_created_by"),
+                pair("idx_boards_title", "idx_cards_heading"),
+            ]
+        );
+        let after = base.apply(&first.changes());
+        let again = planned(&renamed, &after);
+        assert!(again.is_empty(), "{:?}", again.steps);
+    }
+}
