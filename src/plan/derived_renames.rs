@@ -176,9 +176,8 @@ mod tests {
             .changes()
             .into_iter()
             .filter_map(|c| match c {
-                Change::RenameConstraint { from, to, .. } | Change::RenameIndex { from, to, .. } => {
-                    Some((from, to))
-                }
+                Change::RenameConstraint { from, to, .. }
+                | Change::RenameIndex { from, to, .. } => Some((from, to)),
                 Change::RenameTable { .. } | Change::RenameColumn { .. } => None,
                 Change::RefreshApi { .. } => None,
                 other => panic!("only renames: {other:?}"),

@@ -175,7 +175,8 @@ fn lock_of(change: &Change) -> Lock {
         Change::Comment { .. }
         | Change::CommentMaterializedView { .. }
         | Change::RemoveComment { .. }
-        | Change::ValidateConstraint { .. } => Lock::ShareUpdateExclusive,
+        | Change::ValidateConstraint { .. }
+        | Change::RenameIndex { .. } => Lock::ShareUpdateExclusive,
         Change::CreateIndex { .. } | Change::CreateTrigger(_) => Lock::Share,
         Change::Restore {
             object: Restored::Index(_) | Restored::Trigger(_) | Restored::ForeignKey(_),
