@@ -17,8 +17,9 @@ fn scratch(db: &TestDb) -> std::path::PathBuf {
     dir
 }
 
-/// Boards with a limited title, a unique code, an indexed score and a relationship to lists
-/// (a foreign key and its index); system fields add the key, `created_by`'s key and index.
+/// Boards with a limited title, a unique code, an indexed score, a trigger field with its
+/// own function and a relationship to lists (a foreign key and its index); system fields
+/// add the key, `created_by`'s key and index.
 fn boards() -> Value {
     json!({
         "tables": [{
@@ -27,7 +28,9 @@ fn boards() -> Value {
                 {"name": "title", "type": "singleLineText", "is_primary": true,
                  "options": {"max_length": 100}},
                 {"name": "code", "type": "singleLineText", "options": {"unique": true}},
-                {"name": "score", "type": "number", "options": {"integer": true}}
+                {"name": "score", "type": "number", "options": {"integer": true}},
+                {"name": "stamp", "type": "trigger", "options": {"timing": "BEFORE",
+                 "events": ["INSERT"], "body": "BEGIN RETURN NEW; END;"}}
             ],
             "indexes": [{"columns": ["score"]}]
         }, {
@@ -188,7 +191,7 @@ async fn renames_derived_names(
 async fn a_renamed_table_renames_its_checks_keys_and_indexes() {
     let mut renamed = boards();
     rename_table(&mut renamed);
-    renames_derived_names(
+    let (plan, rollback) = renames_derived_names(
         boards(),
         renamed,
         "cards",
@@ -208,6 +211,18 @@ async fn a_renamed_table_renames_its_checks_keys_and_indexes() {
         ],
     )
     .await;
+    // The trigger field's trigger and function follow, and fire once.
+    for rename in [
+        "ALTER TRIGGER \"boards_stamp_trigger\" ON \"public\".\"cards\" RENAME TO \"cards_stamp_trigger\"",
+        "ALTER FUNCTION \"public\".\"boards_stamp_trigger_fn\"() RENAME TO \"cards_stamp_trigger_fn\"",
+    ] {
+        assert!(plan.contains(rename), "{rename} missing from {plan}");
+    }
+    assert!(!plan.contains("CREATE TRIGGER"), "{plan}");
+    assert!(
+        rollback.contains("RENAME TO \"boards_stamp_trigger\""),
+        "{rollback}"
+    );
 }
 
 #[tokio::test]
@@ -263,9 +278,9 @@ async fn a_renamed_table_with_renamed_columns_renames_everything_derived() {
     .await;
 }
 
-/// Soft delete's partial indexes are named after the table and its columns too; a CHECK
-/// and an index that change along with the rename are replaced under their new names, and
-/// the rollback puts the old ones back under the old names.
+/// Soft delete's partial indexes are named after the table and its columns too; a CHECK,
+/// an index and a trigger that change along with the rename are replaced under their new
+/// names, and the rollback puts the old ones back under the old names.
 #[tokio::test]
 async fn renames_with_soft_delete_and_changed_options_roll_back() {
     let mut base = boards();
@@ -276,6 +291,7 @@ async fn renames_with_soft_delete_and_changed_options_roll_back() {
     let table = &mut renamed["tables"][0];
     table["fields"][0]["options"]["max_length"] = 200.into();
     table["indexes"] = json!([{"columns": ["points"], "where": "points > 0"}]);
+    table["fields"][3]["options"]["events"] = json!(["INSERT", "UPDATE"]);
     let (plan, rollback) = renames_derived_names(
         base,
         renamed,
@@ -310,6 +326,14 @@ async fn renames_with_soft_delete_and_changed_options_roll_back() {
         "{rollback}"
     );
     assert!(!rollback.contains("TO \"idx_boards_score\""), "{rollback}");
+    assert!(
+        !rollback.contains("TO \"boards_stamp_trigger\""),
+        "{rollback}"
+    );
+    assert!(
+        rollback.contains("RENAME TO \"boards_stamp_trigger_fn\""),
+        "{rollback}"
+    );
     assert!(
         rollback.contains("RENAME TO \"idx_boards_created_by_not_deleted\""),
         "{rollback}"

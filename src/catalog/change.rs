@@ -8,7 +8,7 @@ use super::model::{
     Catalog, CheckConstraint, Column, FkAction, ForeignKey, Function, FunctionKind, Grant, Index,
     KeyConstraint, Policy, QualifiedName, Schema, StorageBucket, Table, TableKind, Trigger,
 };
-use super::renamed_text::rename_column_in;
+use super::renamed_text::{rename_column_in, rename_name_in};
 use crate::sql::{ident, qualified};
 
 /// What makes an index more than a plain btree over columns.
@@ -209,6 +209,18 @@ pub enum Change {
     RenameIndex {
         table: QualifiedName,
         from: String,
+        to: String,
+    },
+    /// A trigger field's trigger on a renamed table (`<table>_<field>_trigger`).
+    RenameTrigger {
+        table: QualifiedName,
+        from: String,
+        to: String,
+    },
+    /// A trigger field's own function on a renamed table (`<table>_<field>_trigger_fn`);
+    /// such functions take no arguments.
+    RenameFunction {
+        function: QualifiedName,
         to: String,
     },
     /// A row of `storage.buckets` (Supabase Storage): a new bucket.
@@ -445,6 +457,7 @@ impl Change {
             | Change::RenamePolicy { table, .. }
             | Change::RenameConstraint { table, .. }
             | Change::RenameIndex { table, .. }
+            | Change::RenameTrigger { table, .. }
             | Change::Grant { table, .. }
             | Change::RevokeAll { table, .. }
             | Change::DropTable { table }
@@ -454,6 +467,7 @@ impl Change {
             Change::CreateSchema { .. }
             | Change::GrantSchemaUsage { .. }
             | Change::CreateFunction(_)
+            | Change::RenameFunction { .. }
             | Change::RefreshApi { .. }
             | Change::DropSchema { .. }
             | Change::DropFunction { .. }
@@ -766,6 +780,10 @@ impl Catalog {
                 {
                     let mut t = self.tables.remove(at);
                     t.name = to.clone();
+                    // The server prints a trigger with its table's new name.
+                    for tr in &mut t.triggers {
+                        tr.definition = rename_name_in(&tr.definition, &table.name, to);
+                    }
                     self.put_table(t);
                     for fk in self
                         .tables
@@ -831,6 +849,29 @@ impl Catalog {
                     .and_then(|t| t.indexes.iter_mut().find(|i| &i.name == from))
                 {
                     i.name = to.clone();
+                }
+            }
+            Change::RenameTrigger { table, from, to } => {
+                if let Some(tr) = self
+                    .table_mut(table)
+                    .and_then(|t| t.triggers.iter_mut().find(|tr| &tr.name == from))
+                {
+                    tr.name = to.clone();
+                    tr.definition = rename_name_in(&tr.definition, from, to);
+                }
+            }
+            Change::RenameFunction { function, to } => {
+                for f in &mut self.functions {
+                    if f.schema == function.schema && f.name == function.name {
+                        f.name = to.clone();
+                    }
+                }
+                let triggers = self.tables.iter_mut().flat_map(|t| t.triggers.iter_mut());
+                for tr in triggers {
+                    if tr.function_schema == function.schema && tr.function == function.name {
+                        tr.function = to.clone();
+                        tr.definition = rename_name_in(&tr.definition, &function.name, to);
+                    }
                 }
             }
             Change::RenamePolicy { table, from, to } => {

@@ -12,6 +12,20 @@ use crate::sql_tokens::tokens;
 /// reference unless it is a type after `::`, a function before `(`, or part of a qualified
 /// name (`public.boards`); text that does not tokenize is left as it is.
 pub fn rename_column_in(text: &str, from: &str, to: &str) -> String {
+    replace_words(text, from, to, |before, after| {
+        !matches!(before, Some(Token::DoubleColon | Token::Period))
+            && !matches!(after, Some(Token::LParen | Token::Period))
+    })
+}
+
+/// `text` with the words naming `from` replaced by `to` where `wanted` (given the tokens
+/// before and after the word) says so.
+fn replace_words(
+    text: &str,
+    from: &str,
+    to: &str,
+    wanted: impl Fn(Option<&Token>, Option<&Token>) -> bool,
+) -> String {
     let Ok(all) = tokens(text) else {
         return text.to_owned();
     };
@@ -31,9 +45,7 @@ pub fn rename_column_in(text: &str, from: &str, to: &str) -> String {
         };
         let before = n.checked_sub(1).map(|p| &all[solid[p]].0);
         let after = solid.get(n + 1).map(|&a| &all[a].0);
-        let reference = !matches!(before, Some(Token::DoubleColon | Token::Period))
-            && !matches!(after, Some(Token::LParen | Token::Period));
-        if same && reference {
+        if same && wanted(before, after) {
             out.push_str(&text[copied..range.start]);
             out.push_str(&printed_name(to));
             copied = range.end;
@@ -41,6 +53,12 @@ pub fn rename_column_in(text: &str, from: &str, to: &str) -> String {
     }
     out.push_str(&text[copied..]);
     out
+}
+
+/// `text` with every word `from` (a table's, trigger's or function's name, wherever it
+/// stands) naming `to` instead.
+pub fn rename_name_in(text: &str, from: &str, to: &str) -> String {
+    replace_words(text, from, to, |_, _| true)
 }
 
 /// A name as the server prints it: bare when it is a plain lowercase word, quoted otherwise.
@@ -58,7 +76,7 @@ fn printed_name(name: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::rename_column_in;
+    use super::{rename_column_in, rename_name_in};
 
     #[test]
     fn only_the_column_is_renamed() {
@@ -81,6 +99,20 @@ mod tests {
         assert_eq!(
             rename_column_in("CHECK (titles <> 'title')", "title", "x"),
             "CHECK (titles <> 'title')"
+        );
+    }
+
+    #[test]
+    fn a_name_is_renamed_wherever_it_stands() {
+        assert_eq!(
+            rename_name_in(
+                "CREATE TRIGGER boards_hook_trigger BEFORE INSERT ON public.boards FOR EACH ROW \
+                 EXECUTE FUNCTION boards_hook_trigger_fn()",
+                "boards",
+                "cards"
+            ),
+            "CREATE TRIGGER boards_hook_trigger BEFORE INSERT ON public.cards FOR EACH ROW \
+             EXECUTE FUNCTION boards_hook_trigger_fn()"
         );
     }
 }

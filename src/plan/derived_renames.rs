@@ -1,6 +1,6 @@
 //! Names derived from a table's or a column's name follow its rename: `<table>_pkey`,
-//! `<table>_<column>_check`, `_key`, `_fkey`, and `idx_<table>_<columns>` (with soft delete's
-//! `…_not_deleted`). Without this, a renamed table keeps `boards_title_check` and the plan
+//! `<table>_<column>_check`, `_key`, `_fkey`, `idx_<table>_<columns>` (with soft delete's
+//! `…_not_deleted`), and a trigger field's `<table>_<field>_trigger` with its function. Without this, a renamed table keeps `boards_title_check` and the plan
 //! adds `cards_title_check` next to it. Renamed, the table holds exactly the names a fresh
 //! apply of the renamed design gives it, so the rest of the plan finds them in place.
 
@@ -8,8 +8,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use crate::catalog::{Catalog, Change, QualifiedName, Table};
 use crate::design::names::{
-    check_constraint, fkey_constraint, index_name, pkey_constraint, soft_delete_index,
-    unique_constraint,
+    check_constraint, fit_identifier, fkey_constraint, index_name, pkey_constraint,
+    soft_delete_index, trigger_name, unique_constraint,
 };
 
 /// One table's renames in a plan: its name before (the same when only columns are
@@ -120,7 +120,51 @@ pub(super) fn derived_renames(catalog: &Catalog, renamed: &RenamedTable) -> Vec<
             );
         }
     }
+    trigger_fields(catalog, live, renamed, &mut out);
     out
+}
+
+/// A trigger field's trigger, `<table>_<field>_trigger`, and the function made for its body,
+/// `<table>_<field>_trigger_fn`. A name cut to 63 bytes does not show its field, and stays.
+fn trigger_fields(catalog: &Catalog, live: &Table, renamed: &RenamedTable, out: &mut Vec<Change>) {
+    let (old, new) = (renamed.old_name.as_str(), renamed.table.name.as_str());
+    let schema = renamed.table.schema.as_str();
+    for trigger in &live.triggers {
+        let Some(field) = trigger
+            .name
+            .strip_prefix(old)
+            .and_then(|rest| rest.strip_prefix('_'))
+            .and_then(|rest| rest.strip_suffix("_trigger"))
+            .filter(|field| trigger_name(old, field) == trigger.name)
+        else {
+            continue;
+        };
+        let to = trigger_name(new, field);
+        if to == trigger.name || live.triggers.iter().any(|t| t.name == to) {
+            continue;
+        }
+        let (function, function_to) = (
+            fit_identifier(&format!("{}_fn", trigger.name)),
+            fit_identifier(&format!("{to}_fn")),
+        );
+        let own_function = trigger.function_schema == schema && trigger.function == function;
+        if own_function
+            && catalog
+                .functions_named(schema, &function_to)
+                .next()
+                .is_none()
+        {
+            out.push(Change::RenameFunction {
+                function: QualifiedName::new(schema, function),
+                to: function_to,
+            });
+        }
+        out.push(Change::RenameTrigger {
+            table: renamed.table.clone(),
+            from: trigger.name.clone(),
+            to,
+        });
+    }
 }
 
 fn constraint_names(live: &Table) -> impl Iterator<Item = String> + '_ {

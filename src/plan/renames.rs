@@ -90,10 +90,12 @@ pub(super) fn plan_renames(
         .map(|change| {
             let object = match &change {
                 Change::RenameConstraint { table, to, .. }
-                | Change::RenameIndex { table, to, .. } => {
+                | Change::RenameIndex { table, to, .. }
+                | Change::RenameTrigger { table, to, .. } => {
                     format!("{}.{}.{to}", table.schema, table.name)
                 }
-                _ => unreachable!("derived renames are of constraints and indexes"),
+                Change::RenameFunction { function, to } => format!("{}.{to}", function.schema),
+                _ => unreachable!("derived renames are of constraints, indexes and triggers"),
             };
             Step::new(Section::Tables, object, change)
         })

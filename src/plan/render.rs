@@ -55,7 +55,9 @@ pub fn kind(change: &Change) -> StepKind {
         | Change::RenameColumn { .. }
         | Change::RenamePolicy { .. }
         | Change::RenameConstraint { .. }
-        | Change::RenameIndex { .. } => StepKind::Rename,
+        | Change::RenameIndex { .. }
+        | Change::RenameTrigger { .. }
+        | Change::RenameFunction { .. } => StepKind::Rename,
         Change::RefreshApi { .. } => StepKind::Refresh,
         Change::DropTable { .. } => StepKind::DropTable,
         Change::DropSchema { .. } => StepKind::DropSchema,
@@ -252,6 +254,19 @@ pub fn sql(change: &Change) -> String {
             qualified(&table.schema, from),
             ident(to)
         ),
+        Change::RenameTrigger { table, from, to } => format!(
+            "ALTER TRIGGER {} ON {} RENAME TO {}",
+            ident(from),
+            table.sql(),
+            ident(to)
+        ),
+        Change::RenameFunction { function, to } => {
+            format!(
+                "ALTER FUNCTION {}() RENAME TO {}",
+                function.sql(),
+                ident(to)
+            )
+        }
         Change::Grant {
             table,
             privileges,

@@ -501,6 +501,15 @@ impl Inverter<'_> {
                 from: to.clone(),
                 to: from.clone(),
             }],
+            Change::RenameTrigger { table: t, from, to } => vec![Change::RenameTrigger {
+                table: t.clone(),
+                from: to.clone(),
+                to: from.clone(),
+            }],
+            Change::RenameFunction { function, to } => vec![Change::RenameFunction {
+                function: QualifiedName::new(&function.schema, to),
+                to: function.name.clone(),
+            }],
             Change::Grant {
                 table: t,
                 privileges,

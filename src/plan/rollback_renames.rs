@@ -1,6 +1,7 @@
 //! The renames a plan makes, seen from its rollback. A rollback renames back only after it
 //! has undone everything the plan made under the new names; what it then puts back as read
-//! before the plan must name tables, columns and policies as they were, which is what
+//! before the plan must name tables, columns, policies and what is named after them
+//! (constraints, indexes, triggers) as they were, which is what
 //! [`PlanRenames::in_old_names`] gives.
 
 use crate::catalog::change::Restored;
@@ -8,24 +9,27 @@ use crate::catalog::{Catalog, Change, QualifiedName};
 
 use super::step::Step;
 
-/// Table, column and policy renames of one plan, by their new names.
+/// Table, column and policy renames of one plan, and of the names derived from them, by
+/// their new names.
 #[derive(Debug, Default)]
 pub(super) struct PlanRenames {
     /// The table's new name, and its old one.
     tables: Vec<(QualifiedName, String)>,
     /// On the table by its new name: the policy's new name, and its old one.
     policies: Vec<(QualifiedName, String, String)>,
-    /// On the table by its new name: a constraint's or index's new name, and its old one.
+    /// On the table by its new name: a constraint's, index's or trigger's new name, and its
+    /// old one.
     derived: Vec<(QualifiedName, String, String)>,
     columns: bool,
 }
 
-/// What a rollback drops by name before it renames back: a policy, a constraint, an index.
+/// What a rollback drops by name before it renames back.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum Dropped {
     Policy,
     Constraint,
     Index,
+    Trigger,
 }
 
 impl PlanRenames {
@@ -43,7 +47,8 @@ impl PlanRenames {
                         .push((table.clone(), to.clone(), from.clone()))
                 }
                 Change::RenameConstraint { table, from, to }
-                | Change::RenameIndex { table, from, to } => {
+                | Change::RenameIndex { table, from, to }
+                | Change::RenameTrigger { table, from, to } => {
                     renames
                         .derived
                         .push((table.clone(), to.clone(), from.clone()))
@@ -69,7 +74,7 @@ impl PlanRenames {
         )
     }
 
-    /// The policies, constraints and indexes the rollback's `steps` drop, by table.
+    /// The policies, constraints, indexes and triggers the rollback's `steps` drop, by table.
     pub(super) fn dropped<'a>(
         steps: impl Iterator<Item = &'a Step>,
     ) -> Vec<(QualifiedName, String, Dropped)> {
@@ -84,14 +89,17 @@ impl PlanRenames {
                 Change::DropIndex { table, name } => {
                     Some((table.clone(), name.clone(), Dropped::Index))
                 }
+                Change::DropTrigger { table, name } => {
+                    Some((table.clone(), name.clone(), Dropped::Trigger))
+                }
                 _ => None,
             })
             .collect()
     }
 
-    /// Whether the rollback's `change`, a rename back of a policy, constraint or index, has
-    /// nothing to rename: the plan's version is dropped by then, and the old one is put back
-    /// under its old name.
+    /// Whether the rollback's `change`, a rename back of a policy, constraint, index or
+    /// trigger, has nothing to rename: the plan's version is dropped by then, and the old
+    /// one is put back under its old name.
     pub(super) fn renames_back_a_dropped(
         change: &Change,
         dropped: &[(QualifiedName, String, Dropped)],
@@ -100,6 +108,7 @@ impl PlanRenames {
             Change::RenamePolicy { table, from, .. } => (table, from, Dropped::Policy),
             Change::RenameConstraint { table, from, .. } => (table, from, Dropped::Constraint),
             Change::RenameIndex { table, from, .. } => (table, from, Dropped::Index),
+            Change::RenameTrigger { table, from, .. } => (table, from, Dropped::Trigger),
             _ => return false,
         };
         dropped
@@ -107,7 +116,8 @@ impl PlanRenames {
             .any(|(t, name, k)| t == table && name == from && *k == kind)
     }
 
-    /// A constraint's or index's name before the plan, on the table by its new name.
+    /// A constraint's, index's or trigger's name before the plan, on the table by its new
+    /// name.
     fn derived_name<'a>(&'a self, table: &QualifiedName, name: &'a str) -> &'a str {
         self.derived
             .iter()
@@ -126,7 +136,11 @@ impl PlanRenames {
                 let read = before
                     .table(&old.schema, &old.name)
                     .and_then(|t| match &object {
-                        Restored::Trigger(_) => None,
+                        Restored::Trigger(_) => t
+                            .triggers
+                            .iter()
+                            .find(|tr| tr.name == name)
+                            .map(|tr| Restored::Trigger(tr.clone())),
                         Restored::Index(_) => t
                             .indexes
                             .iter()

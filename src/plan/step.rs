@@ -171,7 +171,8 @@ fn lock_of(change: &Change) -> Lock {
         | Change::CreateMaterializedView { .. }
         | Change::ScheduleJob { .. }
         | Change::UnscheduleJob { .. }
-        | Change::Revoke { .. } => Lock::None,
+        | Change::Revoke { .. }
+        | Change::RenameFunction { .. } => Lock::None,
         Change::Comment { .. }
         | Change::CommentMaterializedView { .. }
         | Change::RemoveComment { .. }
