@@ -8,6 +8,7 @@ use super::model::{
     Catalog, CheckConstraint, Column, FkAction, ForeignKey, Function, FunctionKind, Grant, Index,
     KeyConstraint, Policy, QualifiedName, Schema, StorageBucket, Table, TableKind, Trigger,
 };
+use super::renamed_text::{rename_column_in, rename_name_in};
 use crate::sql::{ident, qualified};
 
 /// What makes an index more than a plain btree over columns.
@@ -195,6 +196,31 @@ pub enum Change {
     RenamePolicy {
         table: QualifiedName,
         from: String,
+        to: String,
+    },
+    /// A constraint whose name is derived from a renamed table or column (`<table>_pkey`,
+    /// `<table>_<column>_check`, `_key`, `_fkey`); a key's index is renamed with it.
+    RenameConstraint {
+        table: QualifiedName,
+        from: String,
+        to: String,
+    },
+    /// An index whose name is derived from a renamed table or column (`idx_<table>_…`).
+    RenameIndex {
+        table: QualifiedName,
+        from: String,
+        to: String,
+    },
+    /// A trigger field's trigger on a renamed table (`<table>_<field>_trigger`).
+    RenameTrigger {
+        table: QualifiedName,
+        from: String,
+        to: String,
+    },
+    /// A trigger field's own function on a renamed table (`<table>_<field>_trigger_fn`);
+    /// such functions take no arguments.
+    RenameFunction {
+        function: QualifiedName,
         to: String,
     },
     /// A row of `storage.buckets` (Supabase Storage): a new bucket.
@@ -429,6 +455,9 @@ impl Change {
             | Change::RenameColumn { table, .. }
             | Change::RenameTable { table, .. }
             | Change::RenamePolicy { table, .. }
+            | Change::RenameConstraint { table, .. }
+            | Change::RenameIndex { table, .. }
+            | Change::RenameTrigger { table, .. }
             | Change::Grant { table, .. }
             | Change::RevokeAll { table, .. }
             | Change::DropTable { table }
@@ -438,6 +467,7 @@ impl Change {
             Change::CreateSchema { .. }
             | Change::GrantSchemaUsage { .. }
             | Change::CreateFunction(_)
+            | Change::RenameFunction { .. }
             | Change::RefreshApi { .. }
             | Change::DropSchema { .. }
             | Change::DropFunction { .. }
@@ -750,6 +780,10 @@ impl Catalog {
                 {
                     let mut t = self.tables.remove(at);
                     t.name = to.clone();
+                    // The server prints a trigger with its table's new name.
+                    for tr in &mut t.triggers {
+                        tr.definition = rename_name_in(&tr.definition, &table.name, to);
+                    }
                     self.put_table(t);
                     for fk in self
                         .tables
@@ -785,6 +819,58 @@ impl Catalog {
                         .for_each(|k| k.columns.iter_mut().for_each(rename));
                     if let Some(k) = t.primary_key.as_mut() {
                         k.columns.iter_mut().for_each(rename);
+                    }
+                    // The server prints expressions with the column's new name.
+                    for c in &mut t.check_constraints {
+                        c.definition = rename_column_in(&c.definition, from, to);
+                    }
+                    for i in &mut t.indexes {
+                        i.definition = rename_column_in(&i.definition, from, to);
+                    }
+                }
+            }
+            Change::RenameConstraint { table, from, to } => {
+                if let Some(t) = self.table_mut(table) {
+                    let names = t
+                        .check_constraints
+                        .iter_mut()
+                        .map(|c| &mut c.name)
+                        .chain(t.foreign_keys.iter_mut().map(|f| &mut f.name))
+                        .chain(t.unique_constraints.iter_mut().map(|k| &mut k.name))
+                        .chain(t.primary_key.iter_mut().map(|k| &mut k.name))
+                        // A key's index has the key's name, and is renamed with it.
+                        .chain(t.indexes.iter_mut().map(|i| &mut i.name));
+                    names.filter(|n| *n == from).for_each(|n| *n = to.clone());
+                }
+            }
+            Change::RenameIndex { table, from, to } => {
+                if let Some(i) = self
+                    .table_mut(table)
+                    .and_then(|t| t.indexes.iter_mut().find(|i| &i.name == from))
+                {
+                    i.name = to.clone();
+                }
+            }
+            Change::RenameTrigger { table, from, to } => {
+                if let Some(tr) = self
+                    .table_mut(table)
+                    .and_then(|t| t.triggers.iter_mut().find(|tr| &tr.name == from))
+                {
+                    tr.name = to.clone();
+                    tr.definition = rename_name_in(&tr.definition, from, to);
+                }
+            }
+            Change::RenameFunction { function, to } => {
+                for f in &mut self.functions {
+                    if f.schema == function.schema && f.name == function.name {
+                        f.name = to.clone();
+                    }
+                }
+                let triggers = self.tables.iter_mut().flat_map(|t| t.triggers.iter_mut());
+                for tr in triggers {
+                    if tr.function_schema == function.schema && tr.function == function.name {
+                        tr.function = to.clone();
+                        tr.definition = rename_name_in(&tr.definition, &function.name, to);
                     }
                 }
             }

@@ -15,6 +15,7 @@ mod locks;
 mod model;
 pub mod normalised;
 pub(crate) mod queries;
+mod renamed_text;
 pub mod reread;
 pub(crate) mod rows;
 

@@ -9,6 +9,7 @@ pub mod audit;
 pub mod buckets;
 pub mod bundle;
 mod columns;
+mod derived_renames;
 mod indexes;
 pub mod matviews;
 #[cfg(test)]

@@ -5,6 +5,7 @@
 use crate::catalog::{Catalog, Change, QualifiedName};
 use crate::design::ResolvedDesign;
 
+use super::derived_renames::{RenamedTable, derived_renames};
 use super::{Section, Step};
 
 /// The rename steps, the catalog they leave, and notes for renames that cannot be done.
@@ -80,7 +81,60 @@ pub(super) fn plan_renames(
     } else {
         tables_renamed
     };
-    (steps, renamed, notes)
+    let Some(renamed) = renamed else {
+        return (steps, None, notes);
+    };
+    let derived: Vec<Step> = renamed_tables(&steps)
+        .iter()
+        .flat_map(|t| derived_renames(&renamed, t))
+        .map(|change| {
+            let object = match &change {
+                Change::RenameConstraint { table, to, .. }
+                | Change::RenameIndex { table, to, .. }
+                | Change::RenameTrigger { table, to, .. } => {
+                    format!("{}.{}.{to}", table.schema, table.name)
+                }
+                Change::RenameFunction { function, to } => format!("{}.{to}", function.schema),
+                _ => unreachable!("derived renames are of constraints, indexes and triggers"),
+            };
+            Step::new(Section::Tables, object, change)
+        })
+        .collect();
+    if derived.is_empty() {
+        return (steps, Some(renamed), notes);
+    }
+    let renamed = apply(&renamed, &derived);
+    steps.extend(derived);
+    (steps, Some(renamed), notes)
+}
+
+/// The tables `steps` rename or rename columns of, by their new names.
+fn renamed_tables(steps: &[Step]) -> Vec<RenamedTable> {
+    let mut tables: Vec<RenamedTable> = Vec::new();
+    for step in steps {
+        let (table, old_name) = match &step.change {
+            Change::RenameTable { table, to } => {
+                (QualifiedName::new(&table.schema, to), table.name.clone())
+            }
+            Change::RenameColumn { table, .. } => (table.clone(), table.name.clone()),
+            _ => continue,
+        };
+        let at = match tables.iter().position(|t| t.table == table) {
+            Some(at) => at,
+            None => {
+                tables.push(RenamedTable {
+                    table,
+                    old_name,
+                    old_columns: Default::default(),
+                });
+                tables.len() - 1
+            }
+        };
+        if let Change::RenameColumn { from, to, .. } = &step.change {
+            tables[at].old_columns.insert(to.clone(), from.clone());
+        }
+    }
+    tables
 }
 
 fn apply(catalog: &Catalog, steps: &[Step]) -> Catalog {

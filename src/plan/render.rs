@@ -51,9 +51,13 @@ pub fn kind(change: &Change) -> StepKind {
         Change::AlterPolicy { .. } => StepKind::AlterPolicy,
         Change::RemoveComment { .. } => StepKind::Comment,
         Change::DropTrigger { .. } => StepKind::DropTrigger,
-        Change::RenameTable { .. } | Change::RenameColumn { .. } | Change::RenamePolicy { .. } => {
-            StepKind::Rename
-        }
+        Change::RenameTable { .. }
+        | Change::RenameColumn { .. }
+        | Change::RenamePolicy { .. }
+        | Change::RenameConstraint { .. }
+        | Change::RenameIndex { .. }
+        | Change::RenameTrigger { .. }
+        | Change::RenameFunction { .. } => StepKind::Rename,
         Change::RefreshApi { .. } => StepKind::Refresh,
         Change::DropTable { .. } => StepKind::DropTable,
         Change::DropSchema { .. } => StepKind::DropSchema,
@@ -239,6 +243,30 @@ pub fn sql(change: &Change) -> String {
             table.sql(),
             ident(to)
         ),
+        Change::RenameConstraint { table, from, to } => format!(
+            "ALTER TABLE {} RENAME CONSTRAINT {} TO {}",
+            table.sql(),
+            ident(from),
+            ident(to)
+        ),
+        Change::RenameIndex { table, from, to } => format!(
+            "ALTER INDEX {} RENAME TO {}",
+            qualified(&table.schema, from),
+            ident(to)
+        ),
+        Change::RenameTrigger { table, from, to } => format!(
+            "ALTER TRIGGER {} ON {} RENAME TO {}",
+            ident(from),
+            table.sql(),
+            ident(to)
+        ),
+        Change::RenameFunction { function, to } => {
+            format!(
+                "ALTER FUNCTION {}() RENAME TO {}",
+                function.sql(),
+                ident(to)
+            )
+        }
         Change::Grant {
             table,
             privileges,

@@ -144,18 +144,11 @@ pub fn rollback(plan: &Plan, before: &Catalog) -> Rollback {
         s.first()
             .map(|s| matches!(s.change, Change::DropSchema { .. }))
     });
-    // A policy the plan renames and changes is dropped under its new name and put back
-    // under its old one: there is nothing left to rename back.
-    let dropped: Vec<(QualifiedName, String)> = inverses
-        .iter()
-        .flatten()
-        .filter_map(|s| match &s.change {
-            Change::DropPolicy { table, name } => Some((table.clone(), name.clone())),
-            _ => None,
-        })
-        .collect();
+    // A policy, constraint or index the plan renames and changes is dropped under its new
+    // name and put back under its old one: there is nothing left to rename back.
+    let dropped = PlanRenames::dropped(inverses.iter().flatten());
     for group in &mut inverses {
-        group.retain(|s| !PlanRenames::renames_a_dropped_policy(&s.change, &dropped));
+        group.retain(|s| !PlanRenames::renames_back_a_dropped(&s.change, &dropped));
     }
     let mut steps: Vec<Step> = inverses
         .into_iter()
@@ -497,6 +490,25 @@ impl Inverter<'_> {
                 table: t.clone(),
                 from: to.clone(),
                 to: from.clone(),
+            }],
+            Change::RenameConstraint { table: t, from, to } => vec![Change::RenameConstraint {
+                table: t.clone(),
+                from: to.clone(),
+                to: from.clone(),
+            }],
+            Change::RenameIndex { table: t, from, to } => vec![Change::RenameIndex {
+                table: t.clone(),
+                from: to.clone(),
+                to: from.clone(),
+            }],
+            Change::RenameTrigger { table: t, from, to } => vec![Change::RenameTrigger {
+                table: t.clone(),
+                from: to.clone(),
+                to: from.clone(),
+            }],
+            Change::RenameFunction { function, to } => vec![Change::RenameFunction {
+                function: QualifiedName::new(&function.schema, to),
+                to: function.name.clone(),
             }],
             Change::Grant {
                 table: t,

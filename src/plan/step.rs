@@ -171,11 +171,13 @@ fn lock_of(change: &Change) -> Lock {
         | Change::CreateMaterializedView { .. }
         | Change::ScheduleJob { .. }
         | Change::UnscheduleJob { .. }
-        | Change::Revoke { .. } => Lock::None,
+        | Change::Revoke { .. }
+        | Change::RenameFunction { .. } => Lock::None,
         Change::Comment { .. }
         | Change::CommentMaterializedView { .. }
         | Change::RemoveComment { .. }
-        | Change::ValidateConstraint { .. } => Lock::ShareUpdateExclusive,
+        | Change::ValidateConstraint { .. }
+        | Change::RenameIndex { .. } => Lock::ShareUpdateExclusive,
         Change::CreateIndex { .. } | Change::CreateTrigger(_) => Lock::Share,
         Change::Restore {
             object: Restored::Index(_) | Restored::Trigger(_) | Restored::ForeignKey(_),
