@@ -414,3 +414,18 @@ async fn a_design_without_system_fields_is_created_and_reads_back() {
     let _ = std::fs::remove_dir_all(&dir);
     assert_eq!(read, design, "the design reads back as written");
 }
+
+/// Policies as people write them by hand (bare `auth.uid()`, `auth.jwt()` claims, helpers,
+/// sub-selects, ALL with and without WITH CHECK, UPDATE with USING only): read back, they
+/// plan nothing — schemaforge's wish to wrap the auth calls is a lint, not a rewrite.
+#[tokio::test]
+async fn hand_written_supabase_policies_plan_nothing() {
+    let (design, _) = fixture_round_trip("supabase_policies.sql").await;
+    let teams = table(&design, "teams")["rls_policies"].as_array().unwrap();
+    let owners = teams
+        .iter()
+        .find(|p| p["name"] == "Owners manage teams")
+        .unwrap();
+    assert_eq!(owners["using_expression"], "(owner_id = auth.uid())");
+    assert!(owners.get("with_check_expression").is_none());
+}
