@@ -50,7 +50,7 @@ impl Phase {
             }
             Phase::Tables => {
                 "Plan the data model: one table per kind of thing (todos, projects). Each has a human \
-                 name and a db_name. auth.users already holds the users: don't copy it; per-user data goes in \
+                 name and a db_name. Users live in auth.users: don't copy them; keep extra per-user data in \
                  a profiles table keyed by auth.users(id). a adds a table."
             }
             Phase::Fields => {
