@@ -42,7 +42,7 @@ enum TextHint {
 #[derive(Debug, Clone, PartialEq)]
 enum Empty {
     Null,
-    Literal(Value),
+    Literal(Box<Value>),
     Never,
 }
 
@@ -94,7 +94,7 @@ impl FieldGen {
             unique: field.unique,
             empty: match &field.default {
                 None => Empty::Null,
-                Some(DefaultValue::Literal(value)) => Empty::Literal(value.clone()),
+                Some(DefaultValue::Literal(value)) => Empty::Literal(Box::new(value.clone())),
                 Some(DefaultValue::Expression(_)) => Empty::Never,
             },
             choices: o.choices.clone(),
@@ -130,7 +130,7 @@ impl FieldGen {
         if self.nullable && !self.unique && rng.random_bool(NULL_RATIO) {
             match &self.empty {
                 Empty::Null => return Value::Null,
-                Empty::Literal(value) => return value.clone(),
+                Empty::Literal(value) => return Value::clone(value),
                 Empty::Never => {}
             }
         }
