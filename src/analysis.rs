@@ -42,16 +42,29 @@ impl Analysis {
 pub fn analyse(design: &Design, catalog: Option<&Catalog>, settings: &PlanSettings) -> Analysis {
     let mut out = Analysis::default();
     let known = |s: &str, t: &str| catalog.is_some_and(|c| c.table(s, t).is_some());
+    // What validation cannot see: a live table keyed by auth.users(id) is no duplicate of it.
+    let relevant = |d: &&design::Diagnostic| {
+        !catalog.is_some_and(|c| auth_keyed::is_needless_auth_shadow(design, c, d))
+    };
     let resolved = match design::resolve_with_known_tables(design, &known) {
         Ok(resolved) => resolved,
         Err(diagnostics) => {
-            out.findings
-                .extend(diagnostics.iter().map(Finding::from_diagnostic));
+            out.findings.extend(
+                diagnostics
+                    .iter()
+                    .filter(relevant)
+                    .map(Finding::from_diagnostic),
+            );
             return finish(out);
         }
     };
-    out.findings
-        .extend(resolved.warnings.iter().map(Finding::from_diagnostic));
+    out.findings.extend(
+        resolved
+            .warnings
+            .iter()
+            .filter(relevant)
+            .map(Finding::from_diagnostic),
+    );
     if let Some(catalog) = catalog {
         match plan::plan(&resolved, catalog, settings) {
             Ok(plan) => {
@@ -97,6 +110,7 @@ fn finish(mut out: Analysis) -> Analysis {
     out
 }
 
+pub mod auth_keyed;
 #[cfg(test)]
 mod memo_props;
 #[cfg(test)]

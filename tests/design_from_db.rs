@@ -414,3 +414,75 @@ async fn a_design_without_system_fields_is_created_and_reads_back() {
     let _ = std::fs::remove_dir_all(&dir);
     assert_eq!(read, design, "the design reads back as written");
 }
+
+/// Policies as people write them by hand (bare `auth.uid()`, `auth.jwt()` claims, helpers,
+/// sub-selects, ALL with and without WITH CHECK, UPDATE with USING only): read back, they
+/// plan nothing — schemaforge's wish to wrap the auth calls is a lint, not a rewrite.
+#[tokio::test]
+async fn hand_written_supabase_policies_plan_nothing() {
+    let (design, _) = fixture_round_trip("supabase_policies.sql").await;
+    let teams = table(&design, "teams")["rls_policies"].as_array().unwrap();
+    let owners = teams
+        .iter()
+        .find(|p| p["name"] == "Owners manage teams")
+        .unwrap();
+    assert_eq!(owners["using_expression"], "(owner_id = auth.uid())");
+    assert!(owners.get("with_check_expression").is_none());
+}
+
+/// A `profiles` table keyed by auth.users(id) is Supabase's documented pattern, not a copy of
+/// auth.users: no warning from plan or lint. A `users` table with its own email and password
+/// and no link to auth.users still gets one, said once as a warning.
+#[tokio::test]
+async fn only_a_real_copy_of_auth_users_is_warned_about() {
+    let db = test_db().await;
+    let sql = std::fs::read_to_string(format!(
+        "{}/tests/fixtures/from_db/supabase_policies.sql",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap();
+    db.batch_execute(&sql).await.unwrap();
+    let dir = scratch("auth-shadow");
+    let file = dir.join("design.json");
+    let path = file.to_str().unwrap();
+    design_from_db(&db, &file, &[]);
+    let plan = cli(&db.url, &["plan", path]);
+    assert_success(&plan);
+    let lint = cli(&db.url, &["lint", path]);
+    for out in [&plan, &lint] {
+        let text = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(!text.contains("duplicates what auth.users"), "{text}");
+    }
+    let lint_err = String::from_utf8_lossy(&lint.stderr);
+    assert!(
+        lint_err.contains(" warnings, ") || lint_err.contains(" 1 warning, "),
+        "{lint_err}"
+    );
+    assert!(!lint_err.contains(" warn,"), "{lint_err}");
+
+    db.batch_execute(
+        "CREATE TABLE public.users (id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+                                    email text NOT NULL UNIQUE, password_hash text NOT NULL);
+         ALTER TABLE public.users ENABLE ROW LEVEL SECURITY;",
+    )
+    .await
+    .unwrap();
+    design_from_db(&db, &file, &[]);
+    let plan = cli(&db.url, &["plan", path]);
+    let stderr = String::from_utf8_lossy(&plan.stderr);
+    let warned: Vec<&str> = stderr
+        .lines()
+        .filter(|l| l.contains("duplicates what auth.users"))
+        .collect();
+    assert_eq!(warned.len(), 1, "{stderr}");
+    assert!(
+        warned[0].contains(": warning: tables[") && warned[0].contains("a \"users\" table"),
+        "{stderr}"
+    );
+    assert_eq!(warned[0].matches("warning:").count(), 1, "{stderr}");
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -92,7 +92,9 @@ async fn lint_command_exit_codes_text_and_json() {
         "{text}"
     );
     assert!(text.contains("fix: ALTER TABLE \"public\".\"open_notes\" ENABLE ROW LEVEL SECURITY"));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("3 findings: 1 error, 2 warn, 0 info"));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("3 findings: 1 error, 2 warnings, 0 info")
+    );
 
     let out = run(&db, &["--json"]);
     assert_eq!(out.status.code(), Some(4));

@@ -189,3 +189,54 @@ async fn rows_pointing_at_a_live_bigint_keyed_table_use_its_existing_keys() {
     assert!(spread.as_deref() > Some("1"), "{spread:?}");
     std::fs::remove_dir_all(dir).unwrap();
 }
+
+/// A nullable field with a default is never given an explicit NULL by the generated rows (it
+/// would override the default): where a row leaves it empty it holds the default's value.
+/// A raw field is left out of the load, so its own default applies.
+#[tokio::test]
+async fn generated_rows_leave_defaults_in_place_of_nulls() {
+    let db = test_db().await;
+    let dir = std::env::temp_dir().join(format!(
+        "schemaforge-samples-defaults-{}-{}",
+        std::process::id(),
+        db.name
+    ));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("design.json");
+    let design = serde_json::json!({
+        "tables": [{"name": "Tasks", "fields": [
+            {"name": "Title", "type": "singleLineText", "options": {"required": true}},
+            {"name": "Priority", "type": "number", "options": {"integer": true, "default": 3}},
+            {"name": "Note", "type": "singleLineText"},
+            {"name": "Code", "type": "raw", "options": {"sql_type": "text", "default": "n/a"}}
+        ]}],
+        "samples": {"tasks": 300}
+    });
+    std::fs::write(&file, design.to_string()).unwrap();
+    let out = common::cli(&db.url, &["apply", file.to_str().unwrap(), "--yes"]);
+    common::assert_success(&out);
+    let count = |sql: &'static str| {
+        let db = &db;
+        async move { scalar(db, sql).await.unwrap() }
+    };
+    assert_eq!(count("SELECT count(*) FROM tasks").await, "300");
+    assert_eq!(
+        count("SELECT count(*) FROM tasks WHERE priority IS NULL").await,
+        "0"
+    );
+    let threes: u64 = count("SELECT count(*) FROM tasks WHERE priority = 3")
+        .await
+        .parse()
+        .unwrap();
+    assert!(threes > 10, "{threes} rows hold the default");
+    // A field without a default is still sometimes empty.
+    assert_ne!(
+        count("SELECT count(*) FROM tasks WHERE note IS NULL").await,
+        "0"
+    );
+    assert_eq!(
+        count("SELECT count(*) FROM tasks WHERE code IS DISTINCT FROM 'n/a'").await,
+        "0"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -4,7 +4,7 @@
 
 use std::collections::{BTreeSet, HashSet};
 
-use super::change::{Change, CommentOn, ConstraintDef};
+use super::change::{Change, ConstraintDef};
 use super::locks::LockedRelation;
 use super::model::{Catalog, QualifiedName, Unreadable};
 
@@ -17,35 +17,30 @@ pub fn touched_tables(changes: &[Change], before: &Catalog) -> Vec<(String, Stri
         touched.insert((t.schema.clone(), t.name.clone()));
     };
     for change in changes {
+        // Every change made on a table (its policies, defaults, RLS, renames…) touches it.
+        if let Some(table) = change.table() {
+            add(table);
+        }
         match change {
             Change::CreateTable(def) | Change::CreateLinkingTable(def) => {
-                add(&def.table);
                 for c in &def.constraints {
                     if let ConstraintDef::ForeignKey { references, .. } = c {
                         add(references);
                     }
                 }
             }
-            Change::AddConstraint { table, constraint } => {
-                add(table);
+            Change::AddConstraint { constraint, .. }
+            | Change::AddConstraintNotValid { constraint, .. } => {
                 if let ConstraintDef::ForeignKey { references, .. } = constraint {
                     add(references);
                 }
             }
-            Change::AddColumn { table, .. }
-            | Change::CreateIndex { table, .. }
-            | Change::DropIndex { table, .. }
-            | Change::EnableRls { table }
-            | Change::CreatePolicy { table, .. }
-            | Change::DropColumn { table, .. }
-            | Change::DropPolicy { table, .. }
-            | Change::Grant { table, .. }
-            | Change::RevokeAll { table, .. } => add(table),
-            Change::Comment { on, .. } => match on {
-                CommentOn::Table(t) | CommentOn::Column { table: t, .. } => add(t),
-            },
-            Change::CreateView { view, .. } => add(view),
-            Change::CreateTrigger(def) => add(&def.table),
+            Change::RenameTable { table, to } => {
+                add(&QualifiedName {
+                    schema: table.schema.clone(),
+                    name: to.clone(),
+                });
+            }
             _ => {}
         }
     }
@@ -174,4 +169,43 @@ pub fn with_details_from(fresh: Catalog, before: Catalog, reread: &[(String, Str
     };
     super::assemble::detect_flavour(&mut merged);
     merged
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalog::{Policy, PolicyCommand};
+
+    fn qn(name: &str) -> QualifiedName {
+        QualifiedName {
+            schema: "public".into(),
+            name: name.into(),
+        }
+    }
+
+    #[test]
+    fn changes_to_a_tables_policies_defaults_and_name_touch_it() {
+        let policy = Policy {
+            name: "p".into(),
+            command: PolicyCommand::All,
+            permissive: true,
+            roles: vec!["anon".into()],
+            using: Some("true".into()),
+            with_check: None,
+        };
+        let changes = [
+            Change::AlterPolicy {
+                table: qn("teams"),
+                policy,
+            },
+            Change::DisableRls { table: qn("notes") },
+            Change::RenameTable {
+                table: qn("old"),
+                to: "new".into(),
+            },
+        ];
+        let touched = touched_tables(&changes, &Catalog::default());
+        let names: Vec<&str> = touched.iter().map(|(_, n)| n.as_str()).collect();
+        assert_eq!(names, ["new", "notes", "old", "teams"]);
+    }
 }

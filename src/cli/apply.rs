@@ -331,10 +331,10 @@ async fn run_bundle(
             } else {
                 "dry run: ran and rolled back"
             };
-            let rows = if report.rows > 0 {
-                format!(" and {} sample rows", report.rows)
-            } else {
-                String::new()
+            let rows = match report.rows {
+                0 => String::new(),
+                1 => " and 1 sample row".to_owned(),
+                n => format!(" and {n} sample rows"),
             };
             say!(
                 "{verb} {} statements{rows} in one transaction in {} ms",

@@ -228,10 +228,13 @@ fn print(
 
 fn summary(findings: &[Finding]) -> String {
     let (errors, warns, infos) = counts(findings);
+    let count =
+        |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
     format!(
-        "{} finding{}: {errors} error, {warns} warn, {infos} info",
-        findings.len(),
-        if findings.len() == 1 { "" } else { "s" },
+        "{}: {}, {}, {infos} info",
+        count(findings.len(), "finding", "findings"),
+        count(errors, "error", "errors"),
+        count(warns, "warning", "warnings"),
     )
 }
 

@@ -73,11 +73,9 @@ fn report_some(file: &Path, findings: &[Finding], all: bool) {
             (Source::Validation, Severity::Error) => {
                 say!("{}: error: {}", file.display(), at(&suggested(f)))
             }
-            (Source::Validation, _) => say!(
-                "{}: warning: {}",
-                file.display(),
-                at(&format!("warning: {}", suggested(f)))
-            ),
+            (Source::Validation, _) => {
+                say!("{}: warning: {}", file.display(), at(&suggested(f)))
+            }
             (Source::Plan, Severity::Error) => {
                 say!("{}: error: {}", file.display(), at(&suggested(f)))
             }

@@ -7,7 +7,7 @@
 
 use std::collections::HashMap;
 
-use super::diagnostics::{Diagnostic, index_path, key_path};
+use super::diagnostics::{Diagnostic, Level, index_path, key_path};
 use super::field_types::{Storage, is_system_field};
 use super::managed_schemas::is_managed_schema;
 use super::model::{Design, Operation, Policy, Table};
@@ -148,7 +148,9 @@ fn check_tables(design: &Design, out: &mut Vec<Diagnostic>) {
         } else {
             by_db_name.insert(db_name.clone(), ti);
         }
-        check_auth_shadow(&db_name, &tpath, out);
+        if !keyed_by_auth_user(design, ti) {
+            check_auth_shadow(&db_name, &tpath, out);
+        }
         check_reserved("table", &db_name, &tpath, out);
         if !table.rls_enabled && !table.public_reference {
             out.push(
@@ -228,8 +230,28 @@ fn check_reserved(what: &str, db_name: &str, path: &str, out: &mut Vec<Diagnosti
     }
 }
 
-/// SPEC.md: `users`, `profiles`, `sessions` beside Supabase's auth tables. A pure check: the
-/// planner, which knows the catalog, may drop it when `auth.users` does not exist.
+/// Whether the design gives table `ti` a one-to-one relationship to `auth.users`: one row per
+/// user, Supabase's documented way to keep per-user data, not a copy of `auth.users`.
+fn keyed_by_auth_user(design: &Design, ti: usize) -> bool {
+    design.relationships.iter().any(|r| {
+        r.one_to_one
+            && !r.allow_multiple
+            && r.target.trim() == "auth.users"
+            && design.find_table(&r.table) == Some(ti)
+    })
+}
+
+/// Whether `d` is the warning that a table duplicates one of Supabase's auth tables (the
+/// analysis drops it for a live table keyed by `auth.users(id)`).
+pub fn is_auth_shadow_warning(d: &Diagnostic) -> bool {
+    d.level == Level::Warning && d.message.contains(AUTH_SHADOW)
+}
+
+const AUTH_SHADOW: &str = "already provides";
+
+/// SPEC.md: `users`, `profiles`, `sessions` beside Supabase's auth tables. A pure check: a
+/// table the design relates one-to-one to `auth.users` is not warned about, and the
+/// analysis, which knows the catalog, drops it for a live table keyed by `auth.users(id)`.
 fn check_auth_shadow(db_name: &str, tpath: &str, out: &mut Vec<Diagnostic>) {
     let (auth, advice) = match db_name {
         "users" => (
@@ -249,7 +271,7 @@ fn check_auth_shadow(db_name: &str, tpath: &str, out: &mut Vec<Diagnostic>) {
     out.push(
         Diagnostic::warning(
             tpath,
-            format!("a \"{db_name}\" table duplicates what {auth} already provides"),
+            format!("a \"{db_name}\" table duplicates what {auth} {AUTH_SHADOW}"),
         )
         .suggest(advice),
     );
@@ -582,6 +604,30 @@ mod tests {
                 "tables[0]: warning: no primary field is marked; using \"label\" (tables[0].fields[2]), the first text field — mark one field with \"is_primary\": true",
             ]
         );
+    }
+
+    #[test]
+    fn a_profiles_table_one_to_one_with_auth_users_is_no_duplicate() {
+        let shadow = |m: &[String]| m.iter().any(|m| m.contains("duplicates what auth.users"));
+        // Supabase's pattern: one profile per user, tied to auth.users.
+        let keyed = messages(json!({
+            "tables": [{"name": "Profiles", "fields": [title()]}],
+            "relationships": [{"table": "profiles", "name": "user", "target": "auth.users",
+                               "one_to_one": true, "required": true, "cascade_delete": true}]
+        }));
+        assert!(!shadow(&keyed), "{keyed:?}");
+        // A copy of the users with their own email and password, and no link: a duplicate.
+        let copy = messages(json!({"tables": [{"name": "Profiles", "fields": [
+            {"name": "email", "type": "email", "is_primary": true},
+            {"name": "password", "type": "singleLineText"}
+        ]}]}));
+        assert!(shadow(&copy), "{copy:?}");
+        // Many rows per user is not what keys a table by the user either.
+        let many = messages(json!({
+            "tables": [{"name": "Users", "fields": [title()]}],
+            "relationships": [{"table": "users", "name": "account", "target": "auth.users"}]
+        }));
+        assert!(shadow(&many), "{many:?}");
     }
 
     #[test]

@@ -476,8 +476,8 @@ fn push_clauses(sql: &mut String, policy: &Policy) {
     }
 }
 
-/// `ALTER POLICY`: every clause the policy's command takes is written, so the result does not
-/// depend on what the live policy had.
+/// `ALTER POLICY`: the roles, and each clause the plan sets; a clause left out keeps what the
+/// live policy has (the planner leaves out only a WITH CHECK the live policy does not have).
 fn alter_policy_sql(table: &QualifiedName, policy: &Policy) -> String {
     let roles: Vec<String> = policy.roles.iter().map(|r| role_sql(r)).collect();
     let mut sql = format!(

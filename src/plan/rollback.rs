@@ -7,7 +7,7 @@
 use std::collections::BTreeSet;
 
 use crate::catalog::change::{ColumnDef, CommentOn, ConstraintDef, Restored};
-use crate::catalog::{Catalog, Change, QualifiedName, Table};
+use crate::catalog::{Catalog, Change, PolicyCommand, QualifiedName, Table};
 use crate::sql::ident;
 
 use super::bundle::{Bundle, BundleBuilder, Section};
@@ -345,10 +345,21 @@ impl Inverter<'_> {
                             policy: old.clone(),
                         },
                     ],
-                    Some(old) => vec![Change::AlterPolicy {
-                        table: t.clone(),
-                        policy: old.clone(),
-                    }],
+                    Some(old) => {
+                        let mut old = old.clone();
+                        // A WITH CHECK cannot be taken away: where the policy had none, the
+                        // USING it fell back to says the same.
+                        if old.with_check.is_none()
+                            && policy.with_check.is_some()
+                            && matches!(old.command, PolicyCommand::Update | PolicyCommand::All)
+                        {
+                            old.with_check = old.using.clone();
+                        }
+                        vec![Change::AlterPolicy {
+                            table: t.clone(),
+                            policy: old,
+                        }]
+                    }
                     None => vec![],
                 }
             }

@@ -71,14 +71,28 @@ fn expression(p: &mut Planner, text: &str, path: &str) -> Option<String> {
     }
 }
 
-/// The USING and WITH CHECK a policy gets, as PostgreSQL takes them per operation: INSERT
-/// only WITH CHECK; SELECT and DELETE only USING; UPDATE and ALL both, the check defaulting
-/// to the USING expression. `auth.*()` calls come wrapped.
-fn effective_expressions(
-    p: &mut Planner,
-    policy: &Policy,
-    path: &str,
-) -> Option<(Option<String>, Option<String>)> {
+/// A policy's USING and WITH CHECK, as PostgreSQL takes them per operation.
+type Expressions = (Option<String>, Option<String>);
+
+/// `using` and `check` as PostgreSQL takes them per operation: INSERT only WITH CHECK;
+/// SELECT and DELETE only USING; UPDATE and ALL both, the check defaulting to USING.
+fn per_operation(
+    operation: Operation,
+    using: Option<String>,
+    check: Option<String>,
+) -> Expressions {
+    match operation {
+        Operation::Insert => (None, check.or(using)),
+        Operation::Select | Operation::Delete => (using, None),
+        Operation::Update | Operation::All => {
+            let check = check.or_else(|| using.clone());
+            (using, check)
+        }
+    }
+}
+
+/// The USING and WITH CHECK a new policy gets, `auth.*()` calls wrapped.
+fn effective_expressions(p: &mut Planner, policy: &Policy, path: &str) -> Option<Expressions> {
     let using = match &policy.using_expression {
         Some(e) => Some(expression(p, e, &format!("{path}.using_expression"))?),
         None => None,
@@ -87,14 +101,16 @@ fn effective_expressions(
         Some(e) => Some(expression(p, e, &format!("{path}.with_check_expression"))?),
         None => None,
     };
-    Some(match policy.operation {
-        Operation::Insert => (None, check.or(using)),
-        Operation::Select | Operation::Delete => (using, None),
-        Operation::Update | Operation::All => {
-            let check = check.or_else(|| using.clone());
-            (using, check)
-        }
-    })
+    Some(per_operation(policy.operation, using, check))
+}
+
+/// The USING and WITH CHECK exactly as the design writes them.
+fn written_expressions(policy: &Policy) -> Expressions {
+    per_operation(
+        policy.operation,
+        policy.using_expression.clone(),
+        policy.with_check_expression.clone(),
+    )
 }
 
 fn roles(policy: &Policy) -> Vec<String> {
@@ -124,6 +140,38 @@ pub(super) fn live_policy(p: &mut Planner, policy: &Policy, path: &str) -> Optio
     })
 }
 
+/// How a live policy's expressions compare with the design's. A live expression says the same
+/// as the design's when it matches the text as written or as schemaforge would create it
+/// (calls wrapped): a policy read from the database, with bare `auth.uid()`, is not rewritten
+/// only to wrap them — that stays the `auth_rls_initplan` lint's suggestion.
+struct Comparison {
+    using: bool,
+    check: bool,
+}
+
+fn compare(p: &mut Planner, live: &LivePolicy, policy: &Policy, path: &str) -> Option<Comparison> {
+    let wrapped = effective_expressions(p, policy, path)?;
+    let written = written_expressions(policy);
+    let forms = &p.catalog.normalised;
+    let same = |live: &Option<String>, written: &Option<String>, wrapped: &Option<String>| {
+        let one = |a: &Option<String>, b: &Option<String>| match (a, b) {
+            (Some(a), Some(b)) => same_expression_in(forms, a, b),
+            (None, None) => true,
+            _ => false,
+        };
+        one(live, written) || one(live, wrapped)
+    };
+    // UPDATE and ALL check new rows with USING when there is no WITH CHECK.
+    let live_check = match policy.operation {
+        Operation::Update | Operation::All => live.with_check.clone().or(live.using.clone()),
+        _ => live.with_check.clone(),
+    };
+    Some(Comparison {
+        using: same(&live.using, &written.0, &wrapped.0),
+        check: same(&live_check, &written.1, &wrapped.1),
+    })
+}
+
 /// Whether the live policy already is what the design defines (so replacing it is not needed).
 pub(super) fn same_policy(
     p: &mut Planner,
@@ -131,13 +179,8 @@ pub(super) fn same_policy(
     policy: &Policy,
     path: &str,
 ) -> bool {
-    let Some((using, check)) = effective_expressions(p, policy, path) else {
+    let Some(compared) = compare(p, live, policy, path) else {
         return false;
-    };
-    let same = |a: &Option<String>, b: &Option<String>| match (a, b) {
-        (Some(a), Some(b)) => same_expression_in(&p.catalog.normalised, a, b),
-        (None, None) => true,
-        _ => false,
     };
     // Role names are case-sensitive; only the PUBLIC pseudo-role is spelled either way.
     let fold = |r: &String| {
@@ -151,16 +194,34 @@ pub(super) fn same_policy(
     let mut have: Vec<String> = live.roles.iter().map(fold).collect();
     wanted.sort();
     have.sort();
-    // UPDATE and ALL check new rows with USING when there is no WITH CHECK.
-    let live_check = match policy.operation {
-        Operation::Update | Operation::All => live.with_check.clone().or(live.using.clone()),
-        _ => live.with_check.clone(),
-    };
     live.command.sql() == policy.operation.name()
         && live.permissive == policy.permissive
         && wanted == have
-        && same(&live.using, &using)
-        && same(&live_check, &check)
+        && compared.using
+        && compared.check
+}
+
+/// What `ALTER POLICY` sets for a policy the user changed: an expression that already says
+/// what the design says keeps its live text, and a live UPDATE or ALL policy without WITH
+/// CHECK keeps none while the design gives none, so only what changed is rewritten.
+fn altered(p: &mut Planner, live: &LivePolicy, policy: &Policy, path: &str) -> Option<LivePolicy> {
+    let mut wanted = live_policy(p, policy, path)?;
+    let compared = compare(p, live, policy, path)?;
+    if compared.using {
+        wanted.using = live.using.clone();
+    }
+    let follows_using = matches!(policy.operation, Operation::Update | Operation::All);
+    if follows_using && policy.with_check_expression.is_none() && live.with_check.is_none() {
+        wanted.with_check = None;
+    } else if compared.check && wanted.with_check.is_some() {
+        wanted.with_check = match (&live.with_check, compared.using) {
+            (Some(check), _) => Some(check.clone()),
+            // The live check was its USING, which stays: it still is.
+            (None, true) => None,
+            (None, false) => live.using.clone(),
+        };
+    }
+    Some(wanted)
 }
 
 pub(super) fn create_policy(
@@ -179,6 +240,9 @@ pub(super) fn create_policy(
         };
         let object = format!("{}.{}", p.object(table), policy.name);
         if existing.command == wanted.command && existing.permissive == wanted.permissive {
+            let Some(wanted) = altered(p, existing, policy, path) else {
+                return;
+            };
             // Roles and expressions change in place; the policy never stops applying.
             let change = Change::AlterPolicy {
                 table: p.qn(table),

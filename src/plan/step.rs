@@ -260,6 +260,8 @@ pub struct Summary {
     pub foreign_keys: usize,
     pub indexes: usize,
     pub policies: usize,
+    /// Live policies altered, or dropped and created again with another command or kind.
+    pub policies_changed: usize,
     pub views: usize,
     pub triggers: usize,
     pub rows: usize,
@@ -278,7 +280,9 @@ impl Summary {
                 StepKind::AddColumn => s.columns += 1,
                 StepKind::AddForeignKey => s.foreign_keys += 1,
                 StepKind::CreateIndex => s.indexes += 1,
+                StepKind::CreatePolicy if recreated(steps, &step.object) => s.policies_changed += 1,
                 StepKind::CreatePolicy => s.policies += 1,
+                StepKind::AlterPolicy => s.policies_changed += 1,
                 StepKind::CreateView => s.views += 1,
                 StepKind::CreateTrigger => s.triggers += 1,
                 StepKind::InsertRows => s.rows += step.count,
@@ -290,6 +294,13 @@ impl Summary {
     }
 }
 
+/// Whether the plan drops the policy `object` only to create it again (a changed policy).
+fn recreated(steps: &[Step], object: &str) -> bool {
+    steps
+        .iter()
+        .any(|s| s.kind == StepKind::DropPolicy && !s.destructive && s.object == object)
+}
+
 impl std::fmt::Display for Summary {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let parts = [
@@ -298,6 +309,7 @@ impl std::fmt::Display for Summary {
             (self.foreign_keys, "foreign key", "foreign keys"),
             (self.indexes, "index", "indexes"),
             (self.policies, "policy", "policies"),
+            (self.policies_changed, "policy changed", "policies changed"),
             (self.views, "view", "views"),
             (self.triggers, "trigger", "triggers"),
             (self.rows, "row", "rows"),

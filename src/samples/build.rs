@@ -12,7 +12,8 @@ use super::rows::{Cell, ForeignGen, Links, RowSet, Source};
 use super::values::FieldGen;
 use super::{Column, LoadKind, Options, Owners, SampleError, SampleSet, SampleStep, TableLoad};
 use crate::design::{
-    FieldKind, PgType, RelationshipKind, ResolvedDesign, ResolvedSampleSpec, SYSTEM_FIELDS, Target,
+    FieldKind, FieldType, PgType, RelationshipKind, ResolvedDesign, ResolvedSampleSpec,
+    SYSTEM_FIELDS, Target,
 };
 use crate::sql::{ident, qualified};
 
@@ -377,7 +378,9 @@ impl<'a> Builder<'a> {
             RowSet::Count(n) => {
                 let mut cells = Vec::new();
                 cells.push(auto.remove(0));
-                for (col, field) in fields {
+                // A raw type's values are unknown: its column is left out, so it gets its
+                // default (an explicit NULL would override one).
+                for (col, field) in fields.filter(|(_, f)| f.field_type != FieldType::Raw) {
                     if let Some(possible) = field.capacity().filter(|p| field.unique && p < n) {
                         return Err(SampleError::UniqueCapacity {
                             table: table.db_name.clone(),

@@ -17,7 +17,7 @@ use serde_json::{Map, Value, json};
 
 use super::ids::SampleRng;
 use crate::design::field_types::DEFAULT_RATING_MAX;
-use crate::design::{FieldType, ResolvedField};
+use crate::design::{DefaultValue, FieldType, ResolvedField};
 
 /// How often a nullable, non-unique field is left empty.
 const NULL_RATIO: f64 = 0.1;
@@ -35,6 +35,17 @@ enum TextHint {
     Title,
 }
 
+/// What a row that leaves a nullable field empty holds. A NULL written into a column with a
+/// default would override it, and COPY cannot say DEFAULT for one row: a literal default is
+/// written as itself (what the default would give), and a field whose default is an
+/// expression is never left empty.
+#[derive(Debug, Clone, PartialEq)]
+enum Empty {
+    Null,
+    Literal(Box<Value>),
+    Never,
+}
+
 /// Everything needed to generate one field's values, taken from the resolved field.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct FieldGen {
@@ -42,6 +53,8 @@ pub(crate) struct FieldGen {
     pub column: String,
     pub nullable: bool,
     pub unique: bool,
+    /// What the column gets when a row leaves it empty: its default, never an explicit NULL.
+    empty: Empty,
     choices: Vec<String>,
     max_length: Option<u32>,
     precision: Option<u32>,
@@ -79,6 +92,11 @@ impl FieldGen {
             column: field.db_name.clone(),
             nullable: field.nullable,
             unique: field.unique,
+            empty: match &field.default {
+                None => Empty::Null,
+                Some(DefaultValue::Literal(value)) => Empty::Literal(Box::new(value.clone())),
+                Some(DefaultValue::Expression(_)) => Empty::Never,
+            },
             choices: o.choices.clone(),
             max_length: o.max_length,
             precision: o.precision,
@@ -110,7 +128,11 @@ impl FieldGen {
     /// The value of row `i`: a JSON value of the shape the column type takes.
     pub fn value(&self, rng: &mut SampleRng, i: u64) -> Value {
         if self.nullable && !self.unique && rng.random_bool(NULL_RATIO) {
-            return Value::Null;
+            match &self.empty {
+                Empty::Null => return Value::Null,
+                Empty::Literal(value) => return Value::clone(value),
+                Empty::Never => {}
+            }
         }
         let unique = self.unique.then_some(i);
         match self.field_type {
@@ -599,5 +621,26 @@ mod tests {
                 .iter()
                 .any(|v| v.as_str().is_some_and(|s| s.contains('\n')))
         );
+    }
+
+    #[test]
+    fn a_nullable_field_with_a_default_is_never_left_null() {
+        let mut priority = field("Priority", FieldType::Rating, FieldOptions::default());
+        let plain = values(&priority, 500);
+        assert!(
+            plain.iter().any(Value::is_null),
+            "without a default, some are empty"
+        );
+
+        priority.default = Some(DefaultValue::Literal(json!(3)));
+        let literal = values(&priority, 500);
+        assert!(!literal.iter().any(Value::is_null));
+        // Where a row leaves it empty, it holds what the default gives.
+        let threes = literal.iter().filter(|v| **v == json!(3)).count();
+        assert!(threes > 500 / 15, "{threes} threes");
+
+        let mut due = field("Due", FieldType::Date, FieldOptions::default());
+        due.default = Some(DefaultValue::Expression("current_date".into()));
+        assert!(!values(&due, 500).iter().any(Value::is_null));
     }
 }

@@ -50,7 +50,8 @@ impl Phase {
             }
             Phase::Tables => {
                 "Plan the data model: one table per kind of thing (todos, projects). Each has a human \
-                 name and a db_name. Don't add users or profiles: auth.users already exists. a adds a table."
+                 name and a db_name. Users live in auth.users: don't copy them; keep extra per-user data in \
+                 a profiles table keyed by auth.users(id). a adds a table."
             }
             Phase::Fields => {
                 "The non-relational fields of each table, each with a type. Exactly one is the primary \

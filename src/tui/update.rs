@@ -128,13 +128,17 @@ pub fn update(app: &mut App, message: Message) -> Vec<Effect> {
             {
                 *m = match changes {
                     0 => format!("{done}; the database now has everything in the design"),
+                    1 => format!("{done}; 1 change still planned"),
                     n => format!("{done}; {n} changes still planned"),
                 };
             }
             if app.view.message.is_none() || app.view.message.as_deref() == Some(READING) {
                 app.view.message = Some(format!(
-                    "{} tables read",
-                    app.model.catalog.as_ref().map_or(0, |c| c.tables.len())
+                    "{} read",
+                    crate::tui::components::plural(
+                        app.model.catalog.as_ref().map_or(0, |c| c.tables.len()),
+                        "table"
+                    )
                 ));
             }
             Vec::new()
@@ -503,8 +507,11 @@ fn act(app: &mut App, action: Action) -> Vec<Effect> {
                     .overlays
                     .push(Overlay::ConfirmApply(ConfirmApply::new(
                         format!(
-                            "{} statements · {}",
-                            plan.bundle.statements.len(),
+                            "{} · {}",
+                            crate::tui::components::plural(
+                                plan.bundle.statements.len(),
+                                "statement"
+                            ),
                             plan.summary
                         ),
                         plan.summary.destructive > 0,
@@ -721,15 +728,15 @@ fn applied(app: &mut App, dry_run: bool, result: Result<ApplyReport, ApplyError>
             );
             if report.committed {
                 app.view.message = Some(format!(
-                    "applied {} statements{rows} in {} ms; re-reading the schema",
-                    report.statements,
+                    "applied {}{rows} in {} ms; re-reading the schema",
+                    crate::tui::components::plural(report.statements, "statement"),
                     report.elapsed.as_millis()
                 ));
                 return reread_after_apply(app).into_iter().collect();
             }
             app.view.message = Some(format!(
-                "dry run ok: {} statements{rows} ran in {} ms and were rolled back",
-                report.statements,
+                "dry run ok: {}{rows} ran in {} ms and were rolled back",
+                crate::tui::components::plural(report.statements, "statement"),
                 report.elapsed.as_millis()
             ));
         }

@@ -89,8 +89,8 @@ fn status_lines<'a>(app: &App, plan: &PlanView) -> Vec<Line<'a>> {
     } else {
         out.push(Line::styled(
             format!(
-                "{} statements · {}",
-                plan.bundle.statements.len(),
+                "{} · {}",
+                crate::tui::components::plural(plan.bundle.statements.len(), "statement"),
                 plan.summary
             ),
             app.theme.style(if plan.summary.destructive > 0 {

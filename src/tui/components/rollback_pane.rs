@@ -26,8 +26,8 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
     };
     let mut status = vec![Line::styled(
         format!(
-            "rollback · {} statements · {}",
-            view.bundle.statements.len(),
+            "rollback · {} · {}",
+            crate::tui::components::plural(view.bundle.statements.len(), "statement"),
             if view.after_apply {
                 "undoes the apply just made"
             } else {

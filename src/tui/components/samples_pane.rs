@@ -234,7 +234,11 @@ fn grid_lines<'a>(app: &App, p: &TablePreview, w: usize, out: &mut Vec<Line<'a>>
     }
     out.push(Line::styled(
         fit(
-            &format!(" {} rows in all, {} columns", p.total, p.columns.len()),
+            &format!(
+                " {} in all, {}",
+                crate::tui::components::plural(p.total as usize, "row"),
+                crate::tui::components::plural(p.columns.len(), "column")
+            ),
             w,
         ),
         app.theme.style(Role::Dim),

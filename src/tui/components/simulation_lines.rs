@@ -142,7 +142,10 @@ fn seen_ids(t: &TableProbes) -> String {
             .map(|id| id.chars().take(4).collect::<String>())
             .collect::<Vec<_>>()
             .join(" "),
-        (Outcome::Allowed, None) => format!("{} rows", t.select.rows),
+        (Outcome::Allowed, None) => match t.select.rows {
+            1 => "1 row".into(),
+            n => format!("{n} rows"),
+        },
         _ => "—".into(),
     }
 }

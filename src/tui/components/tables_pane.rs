@@ -192,8 +192,8 @@ fn lines<'a>(app: &App, width: u16) -> (Vec<Line<'a>>, Vec<Option<usize>>) {
                             width,
                             2 + 2 * column,
                             format!(
-                                "{} fields{} · {}{}",
-                                t.fields.len(),
+                                "{}{} · {}{}",
+                                crate::tui::components::plural(t.fields.len(), "field"),
                                 match t.indexes.len() {
                                     0 => String::new(),
                                     1 => " · 1 index".to_owned(),

@@ -8,11 +8,15 @@ use crate::analysis::analyse;
 use crate::design::edit::Edit;
 use crate::design::{Design, Operation, Policy};
 use crate::findings::{Finding, Source};
+use crate::rls::expr::same_expression;
 use crate::tui::app::{App, Model, Overlay};
-use crate::tui::components::form::{ChoiceList, ExpressionEditor, Form, TextInput, Toggle};
+use crate::tui::components::form::{
+    ChoiceList, ExpressionEditor, Form, FormInput, TextInput, Toggle,
+};
 use crate::tui::findings::mark;
 use crate::tui::message::Effect;
 use crate::tui::phase::Phase;
+use crate::tui::theme::Role;
 
 use super::rls_template;
 use crate::tui::components::editor_popup::{Editor, PolicyForm, RlsEditor};
@@ -130,7 +134,7 @@ fn form(title: String, policy: &Policy) -> Form {
             "using",
             ExpressionEditor::new(policy.using_expression.as_deref().unwrap_or_default())
                 .rows(3)
-                .placeholder("rows it sees, e.g. created_by = auth.uid() (empty: none)")
+                .placeholder(using_placeholder(policy.operation))
                 .sql_expression(),
         )
         .field(
@@ -138,9 +142,55 @@ fn form(title: String, policy: &Policy) -> Form {
             "with check",
             ExpressionEditor::new(policy.with_check_expression.as_deref().unwrap_or_default())
                 .rows(3)
-                .placeholder("rows it may write (empty: none)")
+                .placeholder(check_placeholder(policy.operation))
                 .sql_expression(),
         )
+}
+
+/// What USING is for with `operation`, shown while it is empty.
+fn using_placeholder(operation: Operation) -> &'static str {
+    match operation {
+        Operation::Insert => "not used by INSERT (new rows are checked by WITH CHECK)",
+        _ => "rows it sees, e.g. created_by = auth.uid()",
+    }
+}
+
+/// What an empty WITH CHECK means with `operation`: PostgreSQL checks the rows an UPDATE or
+/// ALL policy writes with USING when it has none.
+fn check_placeholder(operation: Operation) -> &'static str {
+    match operation {
+        Operation::Update | Operation::All => "rows it may write (empty: same as USING)",
+        Operation::Insert => "rows it may add (required for INSERT)",
+        Operation::Select => "not used by SELECT (leave empty)",
+        Operation::Delete => "not used by DELETE (leave empty)",
+    }
+}
+
+/// Whether the policy's WITH CHECK says what its USING says, for a command that checks
+/// written rows with USING anyway: the same as leaving it empty.
+fn check_repeats_using(policy: &Policy) -> bool {
+    matches!(policy.operation, Operation::Update | Operation::All)
+        && match (&policy.using_expression, &policy.with_check_expression) {
+            (Some(using), Some(check)) => {
+                using.trim() == check.trim() || same_expression(using, check)
+            }
+            _ => false,
+        }
+}
+
+/// Said under the inputs and on confirming when WITH CHECK repeats USING.
+const REPEATS_USING: &str =
+    "WITH CHECK repeats USING, the same as leaving it empty: nothing to plan for it";
+
+/// Keeps the placeholders of the two expressions saying what empty means for the command.
+fn follow_command(form: &mut Form) {
+    let operation = OPERATIONS[form.value_choice("operation").unwrap_or(0).min(4)];
+    if let Some(FormInput::Expression(e)) = form.input_mut("using_expression") {
+        e.set_placeholder(using_placeholder(operation));
+    }
+    if let Some(FormInput::Expression(e)) = form.input_mut("with_check_expression") {
+        e.set_placeholder(check_placeholder(operation));
+    }
 }
 
 fn roles(text: &str) -> Vec<String> {
@@ -207,6 +257,7 @@ pub(super) fn after_key(editor: &mut RlsEditor, model: &Model) {
 /// linter and the validator say about this policy. Skipped when nothing changed since the
 /// last run (moving the focus, a cursor key).
 fn refresh(f: &mut PolicyForm, model: &Model) {
+    follow_command(&mut f.form);
     let Some(state) = &model.design else {
         return;
     };
@@ -225,14 +276,19 @@ fn refresh(f: &mut PolicyForm, model: &Model) {
     let table = &trial.tables[f.table];
     let object = format!("{}.{}.{}", trial.schema, table.db_name(), policy.name);
     let path = format!("tables[{}].rls_policies[{index}]", f.table);
-    let notes = analysis
-        .findings
-        .iter()
-        .filter(|finding| concerns_policy(finding, &path, &object))
-        .map(|finding| {
-            let (mark, role) = mark(finding.severity);
-            (role, format!("{mark} {}", finding.text()))
-        })
+    let repeats = check_repeats_using(&policy).then(|| (Role::Info, format!("· {REPEATS_USING}")));
+    let notes = repeats
+        .into_iter()
+        .chain(
+            analysis
+                .findings
+                .iter()
+                .filter(|finding| concerns_policy(finding, &path, &object))
+                .map(|finding| {
+                    let (mark, role) = mark(finding.severity);
+                    (role, format!("{mark} {}", finding.text()))
+                }),
+        )
         .collect();
     f.form.set_notes(notes);
     f.linted = Some(policy);
@@ -262,6 +318,9 @@ pub(super) fn confirm(app: &mut App, design: &Design, editor: RlsEditor) -> Vec<
     };
     let done = match f.policy {
         None => format!("“{}” added · a adds another", policy.name),
+        Some(_) if check_repeats_using(&policy) => {
+            format!("“{}” changed · {REPEATS_USING}", policy.name)
+        }
         Some(_) => format!("“{}” changed", policy.name),
     };
     let path = format!("tables[{}].rls_policies[{index}]", f.table);

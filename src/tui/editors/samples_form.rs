@@ -106,6 +106,7 @@ pub(super) fn edit(design: &Design, f: &SamplesForm) -> (Edit, String) {
     let samples = (count > 0).then_some(Samples::Count(count));
     let done = match count {
         0 => format!("{name} gets no sample rows"),
+        1 => format!("{name} gets 1 sample row · the grid shows it"),
         n => format!("{name} gets {n} sample rows · the grid shows the first"),
     };
     (

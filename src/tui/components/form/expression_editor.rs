@@ -73,6 +73,11 @@ impl ExpressionEditor {
         self
     }
 
+    /// Replaces the text shown while the editor is empty (it may depend on another input).
+    pub fn set_placeholder(&mut self, placeholder: impl Into<String>) {
+        self.placeholder = placeholder.into();
+    }
+
     /// Checked on every change, e.g. `sql_tokens::check_expression`.
     pub fn validator(
         mut self,
