@@ -22,8 +22,10 @@ use crate::tui::theme::Role;
 
 /// How many rows of the selected table the grid shows.
 const GRID_ROWS: usize = 5;
-/// The widest a grid column gets, so several columns fit at 80 columns.
-const CELL_WIDTH: usize = 14;
+/// The widest a grid column gets: a uuid, whole.
+const MAX_CELL: usize = 36;
+/// The narrowest a column is squeezed to when the values do not all fit.
+const MIN_CELL: usize = 8;
 
 fn table_count(app: &App) -> usize {
     app.model
@@ -215,20 +217,57 @@ fn grid(app: &App, table: usize) -> Result<Option<TablePreview>, String> {
     Ok(first)
 }
 
+/// Each column as wide as its widest value (up to [`MAX_CELL`]); when they do not fit in
+/// `available`, the widest give way first, down to [`MIN_CELL`] (what is still too wide is
+/// cut at the pane's edge).
+fn column_widths(natural: &[usize], available: usize) -> Vec<usize> {
+    let mut widths: Vec<usize> = natural.iter().map(|&n| n.clamp(1, MAX_CELL)).collect();
+    // One space after each column.
+    let total = |widths: &[usize]| widths.iter().map(|w| w + 1).sum::<usize>();
+    while total(&widths) > available {
+        let Some((i, &widest)) = widths.iter().enumerate().max_by_key(|&(_, w)| *w) else {
+            break;
+        };
+        if widest <= MIN_CELL {
+            break;
+        }
+        widths[i] -= 1;
+    }
+    widths
+}
+
 fn grid_lines<'a>(app: &App, p: &TablePreview, w: usize, out: &mut Vec<Line<'a>>) {
-    let cell = |text: &str| pad(&fit(text, CELL_WIDTH), CELL_WIDTH + 1);
-    let row_line = |cells: Vec<String>| fit(&format!(" {}", cells.concat()), w);
+    let value = |v: &Option<String>| v.as_deref().unwrap_or("NULL").to_owned();
+    let natural: Vec<usize> = p
+        .columns
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            p.rows
+                .iter()
+                .filter_map(|r| r.get(i))
+                .map(|v| value(v).chars().count())
+                .chain([c.chars().count()])
+                .max()
+                .unwrap_or(1)
+        })
+        .collect();
+    let widths = column_widths(&natural, w.saturating_sub(1));
+    let row_line = |cells: Vec<String>| {
+        let line: String = cells
+            .iter()
+            .zip(&widths)
+            .map(|(text, &width)| pad(&fit(text, width), width + 1))
+            .collect();
+        fit(&format!(" {line}"), w)
+    };
     out.push(Line::styled(
-        row_line(p.columns.iter().map(|c| cell(c)).collect()),
+        row_line(p.columns.clone()),
         app.theme.style(Role::Identifier),
     ));
     for row in &p.rows {
         out.push(Line::from(Span::styled(
-            row_line(
-                row.iter()
-                    .map(|v| cell(v.as_deref().unwrap_or("NULL")))
-                    .collect(),
-            ),
+            row_line(row.iter().map(value).collect()),
             app.theme.style(Role::Text),
         )));
     }
@@ -243,4 +282,19 @@ fn grid_lines<'a>(app: &App, p: &TablePreview, w: usize, out: &mut Vec<Line<'a>>
         ),
         app.theme.style(Role::Dim),
     ));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::column_widths;
+
+    #[test]
+    fn columns_take_what_they_need_and_the_widest_give_way() {
+        assert_eq!(column_widths(&[36, 5, 12], 100), vec![36, 5, 12]);
+        assert_eq!(column_widths(&[60], 100), vec![36], "a uuid at most");
+        // 36 + 5 + 12 + 3 spaces = 56 > 40: the uuid gives way first.
+        assert_eq!(column_widths(&[36, 5, 12], 40), vec![20, 5, 12]);
+        // Never under 8, whatever the room.
+        assert_eq!(column_widths(&[36, 36], 10), vec![8, 8]);
+    }
 }
