@@ -331,11 +331,7 @@ async fn run_bundle(
             } else {
                 "dry run: ran and rolled back"
             };
-            let rows = if report.rows > 0 {
-                format!(" and {} sample rows", report.rows)
-            } else {
-                String::new()
-            };
+            let rows = crate::samples::loaded_phrase(report.rows, report.demo_users);
             say!(
                 "{verb} {} statements{rows} in one transaction in {} ms",
                 report.statements,

@@ -254,6 +254,7 @@ fn on_overlay_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
             outcome
         }
         Overlay::ConfirmDelete(dialog) => dialog.on_key(action),
+        Overlay::ConfirmRemoveField(dialog) => dialog.on_key(action, &key),
         Overlay::ResumeDraft(dialog) => dialog.on_key(action),
         Overlay::DraftOrFile(dialog) => dialog.on_key(action),
         Overlay::Drift(_) => Outcome::Close,
@@ -291,7 +292,22 @@ fn on_overlay_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
                 );
             }
         }
-        Outcome::KeptTable => app.view.message = Some("kept".into()),
+        Outcome::KeptTable | Outcome::KeptField => app.view.message = Some("kept".into()),
+        Outcome::RemoveField {
+            table,
+            index,
+            drop_column,
+        } => {
+            if let Some(Overlay::ConfirmRemoveField(dialog)) = closed {
+                return super::components::fields_pane::remove_field(
+                    app,
+                    &dialog,
+                    table,
+                    index,
+                    drop_column,
+                );
+            }
+        }
         Outcome::CorrectFields(table) => {
             app.view.selected[Phase::Tables.index()] = table;
             goto(app, Phase::Fields);
@@ -499,9 +515,8 @@ fn act(app: &mut App, action: Action) -> Vec<Effect> {
             if let Some(reason) = cannot_apply(app) {
                 app.view.message = Some(reason);
             } else if let Some(plan) = &app.model.plan {
-                app.view
-                    .overlays
-                    .push(Overlay::ConfirmApply(ConfirmApply::new(
+                app.view.overlays.push(Overlay::ConfirmApply(
+                    ConfirmApply::new(
                         format!(
                             "{} statements · {}",
                             plan.bundle.statements.len(),
@@ -510,7 +525,9 @@ fn act(app: &mut App, action: Action) -> Vec<Effect> {
                         plan.summary.destructive > 0,
                         &app.connection,
                         app.error_count(),
-                    )));
+                    )
+                    .with_demo_users(plan.plan.demo_users),
+                ));
             }
         }
         Action::Rollback => super::rollback_view::toggle(app),
@@ -711,12 +728,13 @@ fn applied(app: &mut App, dry_run: bool, result: Result<ApplyReport, ApplyError>
                 dry_run,
                 statements: report.statements,
                 rows: report.rows,
+                demo_users: report.demo_users,
                 rejected: report.rejected,
                 millis: report.elapsed.as_millis(),
             };
             let rows = format!(
                 "{}{}",
-                preview::sample_rows(report.rows),
+                crate::samples::loaded_phrase(report.rows, report.demo_users),
                 preview::set_aside(report.rejected, app.model.csv_import.as_ref())
             );
             if report.committed {

@@ -98,13 +98,7 @@ pub fn on_action(app: &mut App, action: Action) -> Vec<Effect> {
             };
             return editing::apply(app, Edit::SetPrimaryField { table, field }, done);
         }
-        (Action::Delete, Some(f)) => {
-            return editing::apply(
-                app,
-                Edit::RemoveField { table, index },
-                format!("{} removed (u undoes)", f.name),
-            );
-        }
+        (Action::Delete, Some(f)) => confirm_removal(app, table, index, &f),
         (Action::MoveUp | Action::MoveDown, Some(_)) => {
             if let Some(to) = super::list_pane::move_target(action, index, count) {
                 app.view.selected[Phase::Fields.index()] = to;
@@ -122,6 +116,79 @@ pub fn on_action(app: &mut App, action: Action) -> Vec<Effect> {
         _ => {}
     }
     Vec::new()
+}
+
+/// `x` on a field: the confirmation, naming the field, its column and whether that column is
+/// live (it then stays in the database unless dropped).
+fn confirm_removal(app: &mut App, table: usize, index: usize, field: &Field) {
+    let Some(state) = &app.model.design else {
+        return;
+    };
+    let designed = &state.design.tables[table];
+    let column = field.db_name().into_owned();
+    let live_table = app
+        .model
+        .catalog
+        .as_ref()
+        .and_then(|c| c.table(&state.design.schema, &db_name(designed)))
+        .filter(|live| live.column(&column).is_some())
+        .map(|live| format!("{}.{}", live.schema, live.name));
+    app.view
+        .overlays
+        .push(crate::tui::app::Overlay::ConfirmRemoveField(
+            super::confirm_remove_field::ConfirmRemoveField {
+                table,
+                index,
+                field: field.name.clone(),
+                column,
+                live_table,
+            },
+        ));
+}
+
+/// The confirmed removal: the field leaves the design, and with `drop_column` its live column
+/// joins the table's `drop_columns` (one edit, one undo). The status says what happens to
+/// the column.
+pub fn remove_field(
+    app: &mut App,
+    dialog: &super::confirm_remove_field::ConfirmRemoveField,
+    table: usize,
+    index: usize,
+    drop_column: bool,
+) -> Vec<Effect> {
+    let Some(state) = &app.model.design else {
+        return Vec::new();
+    };
+    let Some(designed) = state.design.tables.get(table) else {
+        return Vec::new();
+    };
+    let remove = Edit::RemoveField { table, index };
+    let (edit, done) = match (&dialog.live_table, drop_column) {
+        (Some(live), true) => {
+            let mut properties = crate::design::edit::TableProperties::of(designed);
+            properties.drop_columns.push(dialog.column.clone());
+            (
+                Edit::Batch(vec![
+                    remove,
+                    Edit::ChangeTableProperties { table, properties },
+                ]),
+                format!(
+                    "{} removed; the plan drops the column {live}.{} (drop_columns) · u undoes",
+                    dialog.field, dialog.column
+                ),
+            )
+        }
+        (Some(live), false) => (
+            remove,
+            format!(
+                "{} removed from the design; the column {live}.{} stays in the database \
+                 (u, then x and d, drops it)",
+                dialog.field, dialog.column
+            ),
+        ),
+        (None, _) => (remove, format!("{} removed (u undoes)", dialog.field)),
+    };
+    editing::apply(app, edit, done)
 }
 
 /// Which row each line of the pane shows, as drawn now (a click picks from it).
