@@ -146,6 +146,14 @@ impl Plan {
         self.sample_seed = (!self.samples.is_empty() || self.demo_users > 0).then_some(seed);
     }
 
+    /// Forgets the sample rows [`Plan::attach_samples`] recorded (an export writes them to
+    /// seed.sql instead).
+    pub fn detach_samples(&mut self) {
+        self.samples.clear();
+        self.demo_users = 0;
+        self.sample_seed = None;
+    }
+
     /// The bundle: fingerprint comment, `BEGIN`, timeouts, the steps by section, `COMMIT`.
     pub fn bundle(&self) -> Bundle {
         let mut b = BundleBuilder::new();

@@ -85,9 +85,7 @@ pub fn replan_with(app: &mut App, analysis: Analysis) {
 /// live tables hold is left for the apply to report. True when `plan` changed.
 fn attach_samples(app: &App, plan: &mut crate::plan::Plan) -> bool {
     let had = (plan.samples.len(), plan.demo_users, plan.sample_seed);
-    plan.samples.clear();
-    plan.demo_users = 0;
-    plan.sample_seed = None;
+    plan.detach_samples();
     let pending = match (&app.model.analysis.resolved, &app.model.catalog) {
         (Some(resolved), Some(catalog)) => {
             super::sample_load::pending(resolved, catalog, app.model.sample_run)
