@@ -89,6 +89,30 @@ async fn removing_a_live_columns_field_asks_and_says_the_column_stays_unless_dro
     h.key(KeyCode::Char('n'));
     assert_eq!(h.design().tables[0].fields.len(), fields, "n keeps it");
 
+    // The key column may leave the design but the design cannot drop it: d is not offered.
+    h.key(KeyCode::Home);
+    for _ in 0..field_index(&h, "id") {
+        h.key(KeyCode::Down);
+    }
+    h.key(KeyCode::Char('x'));
+    let key_dialog = h.screen(140, 45);
+    assert!(
+        key_dialog.contains("the design cannot drop it")
+            && !key_dialog.contains("removes and drops"),
+        "{key_dialog}"
+    );
+    h.key(KeyCode::Char('d'));
+    assert!(matches!(
+        h.app.overlay(),
+        Some(Overlay::ConfirmRemoveField(_))
+    ));
+    h.key(KeyCode::Esc);
+    assert_eq!(h.design().tables[0].fields.len(), fields);
+    h.key(KeyCode::Home);
+    for _ in 0..field_index(&h, "legacy") {
+        h.key(KeyCode::Down);
+    }
+
     // y: out of the design, the column stays; the status and the Preview say so.
     h.key(KeyCode::Char('x'));
     h.key(KeyCode::Char('y'));
@@ -96,7 +120,8 @@ async fn removing_a_live_columns_field_asks_and_says_the_column_stays_unless_dro
     assert_eq!(h.design().tables[0].fields.len(), fields - 1);
     let message = h.app.view.message.clone().unwrap_or_default();
     assert!(
-        message.contains("the column public.teams.legacy stays in the database"),
+        message.starts_with("legacy left the design; its column stays in the database")
+            && message.contains("public.teams.legacy"),
         "{message}"
     );
     h.key(KeyCode::Char('6'));
@@ -167,7 +192,7 @@ async fn live_policies_the_design_does_not_model_show_in_phase_4() {
     assert!(h.design().tables[0].rls_policies.is_empty());
     let screen = h.screen(140, 45);
     assert!(
-        screen.contains("0 in the design · 2 live policies the design does not model"),
+        screen.contains("tasks · RLS on · 0 policies · 2 live only"),
         "{screen}"
     );
     assert!(!screen.contains("no policies yet"), "{screen}");
@@ -175,7 +200,9 @@ async fn live_policies_the_design_does_not_model_show_in_phase_4() {
         assert!(screen.contains(name), "{name}:\n{screen}");
     }
     assert!(
-        screen.contains("live · not in the design") && screen.contains("owner = auth.uid()"),
+        screen.contains("live only ─ not in the design; they stay")
+            && screen.contains("permissive · live")
+            && screen.contains("owner = auth.uid()"),
         "{screen}"
     );
     // The plan indeed leaves them: nothing to do.

@@ -526,7 +526,7 @@ fn act(app: &mut App, action: Action) -> Vec<Effect> {
                         &app.connection,
                         app.error_count(),
                     )
-                    .with_demo_users(plan.plan.demo_users),
+                    .with_demo_users(demo_users(app)),
                 ));
             }
         }
@@ -648,6 +648,26 @@ fn delete(app: &mut App) {
         app.view.message = Some(
             "schemaforge never drops live objects; only drafted (+) tables can be removed".into(),
         );
+    }
+}
+
+/// The demo users an apply inserts into `auth.users`: the plan's count, or the owners
+/// choice's when the rows load but could not be counted ahead (they need the live ids).
+fn demo_users(app: &App) -> u64 {
+    let counted = app.model.plan.as_ref().map_or(0, |p| p.plan.demo_users);
+    let super::sample_load::OwnerChoice::Generated(n) = app.model.sample_run.owners else {
+        return counted;
+    };
+    let loads = match (&app.model.analysis.resolved, &app.model.catalog) {
+        (Some(resolved), Some(catalog)) => {
+            super::sample_load::pending(resolved, catalog, app.model.sample_run).is_some()
+        }
+        _ => false,
+    };
+    if counted == 0 && loads {
+        u64::from(n)
+    } else {
+        counted
     }
 }
 

@@ -23,11 +23,13 @@ pub struct ConfirmRemoveField {
     pub column: String,
     /// `schema.table` when the column is live (it stays unless dropped).
     pub live_table: Option<String>,
+    /// Why the design cannot drop the live column (then `d` is not offered).
+    pub drop_refused: Option<String>,
 }
 
 impl ConfirmRemoveField {
     pub fn on_key(&self, action: Option<Action>, key: &KeyEvent) -> Outcome {
-        if key.code == KeyCode::Char('d') && self.live_table.is_some() {
+        if key.code == KeyCode::Char('d') && self.can_drop() {
             return self.outcome(true);
         }
         match action {
@@ -35,6 +37,11 @@ impl ConfirmRemoveField {
             Some(Action::Cancel) => Outcome::KeptField,
             _ => Outcome::Stay,
         }
+    }
+
+    /// The column is live and the design can drop it.
+    pub fn can_drop(&self) -> bool {
+        self.live_table.is_some() && self.drop_refused.is_none()
     }
 
     fn outcome(&self, drop_column: bool) -> Outcome {
@@ -83,15 +90,24 @@ impl ConfirmRemoveField {
                     theme.style(Role::Warning),
                 ),
                 Line::styled(
-                    "unless the design drops it (drop_columns): d drops it, destroying its data",
+                    match &self.drop_refused {
+                        None => "unless the design drops it (drop_columns): d drops it, \
+                                 destroying its data"
+                            .to_owned(),
+                        Some(why) => format!("the design cannot drop it: {why}"),
+                    },
                     theme.style(Role::Warning),
                 ),
                 Line::raw(""),
-                keys(&[
-                    ("y / enter", "removes, column stays"),
-                    ("d", "removes and drops"),
-                    ("n / esc", "keeps"),
-                ]),
+                if self.can_drop() {
+                    keys(&[
+                        ("y / enter", "removes, column stays"),
+                        ("d", "removes and drops"),
+                        ("n / esc", "keeps"),
+                    ])
+                } else {
+                    keys(&[("y / enter", "removes, column stays"), ("n / esc", "keeps")])
+                },
             ],
         };
         dialog(frame, theme, area, "Remove a field".into(), lines);
@@ -114,6 +130,7 @@ mod tests {
             field: "Legacy".into(),
             column: "legacy".into(),
             live_table: live.then(|| "public.teams".into()),
+            drop_refused: None,
         }
     }
 
@@ -128,6 +145,11 @@ mod tests {
             }
         );
         assert_eq!(dialog(false).on_key(None, &key('d')), Outcome::Stay);
+        let refused = ConfirmRemoveField {
+            drop_refused: Some("\"id\" is a system field; it cannot be dropped".into()),
+            ..dialog(true)
+        };
+        assert_eq!(refused.on_key(None, &key('d')), Outcome::Stay);
         assert_eq!(
             dialog(false).on_key(Some(Action::Confirm), &key('y')),
             Outcome::RemoveField {

@@ -207,8 +207,8 @@ fn lines<'a>(app: &App, width: u16) -> (Vec<Line<'a>>, Vec<Option<usize>>) {
                     (1, 0) => "1 policy".to_owned(),
                     (n, 0) => format!("{n} policies"),
                     (n, live) => format!(
-                        "{n} in the design · {live} live {} the design does not model",
-                        if live == 1 { "policy" } else { "policies" }
+                        "{n} polic{} · {live} live only",
+                        if n == 1 { "y" } else { "ies" }
                     ),
                 }
             ),
@@ -369,13 +369,9 @@ fn live_policy_lines<'a>(
     out.push(Line::styled(
         fit(
             &format!(
-                "   live, not in the design ─ {} on the table as {}:",
-                if live.len() == 1 {
-                    "it stays"
-                } else {
-                    "they stay"
-                },
-                if live.len() == 1 { "it is" } else { "they are" }
+                "   live only ─ not in the design; {} stay{}",
+                if live.len() == 1 { "it" } else { "they" },
+                if live.len() == 1 { "s" } else { "" }
             ),
             w,
         ),
@@ -393,7 +389,7 @@ fn live_policy_lines<'a>(
             Span::styled(
                 fit(
                     &format!(
-                        " {:<6}  {}  {}  · {}",
+                        " {:<6}  {}  {} · {}",
                         p.command.sql(),
                         p.roles.join(", "),
                         if p.permissive {
@@ -402,9 +398,9 @@ fn live_policy_lines<'a>(
                             "restrictive"
                         },
                         if dropped {
-                            "live · dropped (drop_policies)"
+                            "live · drop_policies drops it"
                         } else {
-                            "live · not in the design"
+                            "live"
                         }
                     ),
                     w.saturating_sub(3 + name_width),

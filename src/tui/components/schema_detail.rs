@@ -403,6 +403,11 @@ fn table_lines<'a>(app: &App, catalog: &Catalog, t: &Table, width: u16) -> Vec<L
                 )
             })
             .collect();
+        // An identity or a generated expression wider than its cell goes whole on a line
+        // of its own, like a foreign-key target (a plain default is cut, as before).
+        let default_below = !stacked
+            && (c.identity.is_some() || c.generated.is_some())
+            && default.chars().count() > default_w;
         let inline = targets.join(" ");
         let fits = !stacked && row_w + inline.chars().count() <= width as usize;
         let null_text = if c.nullable { "" } else { "not null" };
@@ -437,7 +442,14 @@ fn table_lines<'a>(app: &App, catalog: &Catalog, t: &Table, width: u16) -> Vec<L
                 ),
                 Span::styled(format!("{null_text:<10}"), app.theme.style(Role::Dim)),
                 Span::styled(
-                    format!("{} ", fit(&default, default_w)),
+                    format!(
+                        "{} ",
+                        if default_below {
+                            String::new()
+                        } else {
+                            fit(&default, default_w)
+                        }
+                    ),
                     app.theme.style(Role::String),
                 ),
                 Span::styled(
@@ -445,6 +457,14 @@ fn table_lines<'a>(app: &App, catalog: &Catalog, t: &Table, width: u16) -> Vec<L
                     app.theme.style(Role::Info),
                 ),
             ]));
+        }
+        if default_below {
+            for piece in wrap(&default, (width as usize).saturating_sub(6)) {
+                out.push(Line::styled(
+                    format!("      {piece}"),
+                    app.theme.style(Role::String),
+                ));
+            }
         }
         if !fits {
             // The foreign-key target on a line of its own, under the name.
