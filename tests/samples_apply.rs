@@ -65,7 +65,10 @@ async fn apply_inserts_exactly_the_requested_counts_once() {
     assert!(links > 0, "many-to-many pairs were generated");
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
-        stderr.contains(&format!("and {} sample rows", 12 + 250 + 8 + 4 + links)),
+        stderr.contains(&format!(
+            ", {} sample rows and 4 demo users",
+            12 + 250 + 8 + links
+        )),
         "{stderr}"
     );
     let duplicate_pairs = scalar(

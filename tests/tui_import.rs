@@ -52,6 +52,12 @@ async fn a_table_proposed_from_a_csv_is_corrected_and_applied_with_its_rows() {
         h.key(KeyCode::Char('j'));
     }
     h.key(KeyCode::Char('x'));
+    assert!(
+        h.screen(160, 45)
+            .contains("remove the field Notes (column notes) from the design?"),
+        "x asks first, naming what goes"
+    );
+    h.key(KeyCode::Char('y'));
     let fields: Vec<&str> = h.design().tables[0]
         .fields
         .iter()

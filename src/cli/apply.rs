@@ -331,11 +331,7 @@ async fn run_bundle(
             } else {
                 "dry run: ran and rolled back"
             };
-            let rows = match report.rows {
-                0 => String::new(),
-                1 => " and 1 sample row".to_owned(),
-                n => format!(" and {n} sample rows"),
-            };
+            let rows = crate::samples::loaded_phrase(report.rows, report.demo_users);
             say!(
                 "{verb} {} statements{rows} in one transaction in {} ms",
                 report.statements,

@@ -27,6 +27,8 @@ pub struct ApplyReport {
     /// Sample rows loaded by a sample set ([`apply_with_samples`]), or the rows of a CSV
     /// file ([`apply_with_csv`]).
     pub rows: u64,
+    /// Of `rows`, the demo users inserted into `auth.users` (said apart from the rows).
+    pub demo_users: u64,
     /// CSV records written to the rejects file instead.
     pub rejected: u64,
 }
@@ -477,6 +479,10 @@ where
         });
     }
     let (mut rows, mut rejected) = (0, 0);
+    let demo_users = match loads {
+        Loads::Samples(set) | Loads::Csv(_, Some(set)) => set.demo_users(),
+        Loads::None | Loads::Csv(_, None) => 0,
+    };
     match loads {
         Loads::None => {}
         Loads::Samples(set) => match super::copy::run_steps(client, &set.steps).await {
@@ -541,6 +547,7 @@ where
         elapsed: started.elapsed(),
         committed: !dry_run,
         rows,
+        demo_users,
         rejected,
     })
 }

@@ -11,6 +11,7 @@ pub mod bundle;
 mod columns;
 mod derived_renames;
 mod indexes;
+pub mod kept_columns;
 pub mod matviews;
 #[cfg(test)]
 mod memo_tests;
@@ -98,6 +99,8 @@ pub struct Plan {
     /// Sample rows loaded with the plan, by `schema.table`, and the seed they come from.
     pub samples: Vec<(String, u64)>,
     pub sample_seed: Option<u64>,
+    /// Demo users inserted into `auth.users` before the sample rows (said apart from them).
+    pub demo_users: u64,
     /// CSV files loaded with COPY before `COMMIT`, each described in one line
     /// (`COPY … FROM the CSV orders.csv (120 rows)`); the rows stream at apply time.
     pub imports: Vec<String>,
@@ -128,17 +131,28 @@ impl Plan {
     pub fn summary(&self) -> Summary {
         let mut summary = Summary::of(&self.steps);
         summary.rows += self.samples.iter().map(|(_, n)| *n as usize).sum::<usize>();
+        summary.demo_users = self.demo_users as usize;
         summary
     }
 
-    /// Records the sample rows that load with this plan, so the bundle can say so.
+    /// Records the sample rows that load with this plan, so the summary and the bundle say
+    /// so (`plan`, the TUI's preview and its apply all call this: one way of counting).
     pub fn attach_samples(&mut self, set: &crate::samples::SampleSet, seed: u64) {
         self.samples = set
-            .counts()
+            .table_counts()
             .into_iter()
             .map(|((schema, table), rows)| (format!("{schema}.{table}"), rows))
             .collect();
-        self.sample_seed = (!self.samples.is_empty()).then_some(seed);
+        self.demo_users = set.demo_users();
+        self.sample_seed = (!self.samples.is_empty() || self.demo_users > 0).then_some(seed);
+    }
+
+    /// Forgets the sample rows [`Plan::attach_samples`] recorded (an export writes them to
+    /// seed.sql instead).
+    pub fn detach_samples(&mut self) {
+        self.samples.clear();
+        self.demo_users = 0;
+        self.sample_seed = None;
     }
 
     /// The bundle: fingerprint comment, `BEGIN`, timeouts, the steps by section, `COMMIT`.
@@ -158,6 +172,13 @@ impl Plan {
             // The rows themselves stream with COPY at apply time; the preview stays readable.
             let mut text =
                 format!("sample rows, generated from seed {seed}, loaded with COPY before COMMIT:");
+            if self.demo_users > 0 {
+                text.push_str(&format!(
+                    "\n  auth.users: {} demo user{} (first; they own the rows)",
+                    self.demo_users,
+                    if self.demo_users == 1 { "" } else { "s" }
+                ));
+            }
             for (table, rows) in &self.samples {
                 text.push_str(&format!(
                     "\n  {table}: {rows} row{}",
@@ -230,6 +251,7 @@ pub fn plan(
         settings: settings.clone(),
         samples: Vec::new(),
         sample_seed: None,
+        demo_users: 0,
         imports: Vec::new(),
     })
 }

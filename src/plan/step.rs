@@ -265,6 +265,8 @@ pub struct Summary {
     pub views: usize,
     pub triggers: usize,
     pub rows: usize,
+    /// Demo users inserted into `auth.users` with the sample rows.
+    pub demo_users: usize,
     pub destructive: usize,
 }
 
@@ -313,6 +315,7 @@ impl std::fmt::Display for Summary {
             (self.views, "view", "views"),
             (self.triggers, "trigger", "triggers"),
             (self.rows, "row", "rows"),
+            (self.demo_users, "demo user", "demo users"),
         ];
         let text: Vec<String> = parts
             .iter()

@@ -62,6 +62,27 @@ pub fn for_new_tables(
     (!resolved.samples.is_empty()).then_some(resolved)
 }
 
+/// What an apply loaded, as the CLI and the TUI both say it after the statements:
+/// ` and 25 sample rows`, `, 25 sample rows and 3 demo users`, or nothing. `rows` counts
+/// everything loaded; the demo users among them are said apart.
+pub fn loaded_phrase(rows: u64, demo_users: u64) -> String {
+    let samples = rows.saturating_sub(demo_users);
+    let rows_text = match samples {
+        1 => "1 sample row".to_owned(),
+        n => format!("{n} sample rows"),
+    };
+    let users_text = match demo_users {
+        1 => "1 demo user".to_owned(),
+        n => format!("{n} demo users"),
+    };
+    match (samples, demo_users) {
+        (0, 0) => String::new(),
+        (_, 0) => format!(" and {rows_text}"),
+        (0, _) => format!(" and {users_text}"),
+        _ => format!(", {rows_text} and {users_text}"),
+    }
+}
+
 /// Who owns the sample rows (`created_by`).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub enum Owners {
@@ -201,10 +222,37 @@ impl SampleSet {
             .sum()
     }
 
+    /// Demo users inserted into `auth.users` before the rows (0 unless the owners are
+    /// generated).
+    pub fn demo_users(&self) -> u64 {
+        self.loads()
+            .filter(|l| l.kind == LoadKind::DemoUsers)
+            .map(|l| l.row_count)
+            .sum()
+    }
+
+    /// Rows of the design's tables: [`SampleSet::total_rows`] without the demo users, the
+    /// number `plan`, the apply and the TUI all say (the users said apart).
+    pub fn sample_rows(&self) -> u64 {
+        self.total_rows() - self.demo_users()
+    }
+
     /// Row counts per `(schema, table)`, summed over groups, in load order.
     pub fn counts(&self) -> Vec<((String, String), u64)> {
+        self.counts_where(|_| true)
+    }
+
+    /// [`SampleSet::counts`] of the design's tables only (no demo users).
+    pub fn table_counts(&self) -> Vec<((String, String), u64)> {
+        self.counts_where(|l| l.kind != LoadKind::DemoUsers)
+    }
+
+    fn counts_where(&self, keep: impl Fn(&TableLoad) -> bool) -> Vec<((String, String), u64)> {
         let mut out: Vec<((String, String), u64)> = Vec::new();
-        for load in self.loads().filter(|l| l.kind != LoadKind::FollowUp) {
+        for load in self
+            .loads()
+            .filter(|l| l.kind != LoadKind::FollowUp && keep(l))
+        {
             let key = (load.schema.clone(), load.table.clone());
             match out.iter_mut().find(|(k, _)| *k == key) {
                 Some((_, n)) => *n += load.row_count,

@@ -52,8 +52,9 @@ pub enum ApplyState {
     Succeeded {
         dry_run: bool,
         statements: usize,
-        /// Sample rows loaded with the bundle (0 when it had none).
+        /// Sample rows loaded with the bundle (0 when it had none), the demo users among them.
         rows: u64,
+        demo_users: u64,
         /// CSV records set aside in the rejects file.
         rejected: u64,
         millis: u128,

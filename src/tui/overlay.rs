@@ -7,6 +7,7 @@ use ratatui::layout::Rect;
 
 use super::components::confirm_apply::ConfirmApply;
 use super::components::confirm_delete::ConfirmDelete;
+use super::components::confirm_remove_field::ConfirmRemoveField;
 use super::components::csv_proposal::CsvProposal;
 use super::components::draft_or_file::DraftOrFile;
 use super::components::drift::Drift;
@@ -25,6 +26,8 @@ pub enum Overlay {
     ConfirmApply(ConfirmApply),
     /// `x` on a drafted table: remove it from the design?
     ConfirmDelete(ConfirmDelete),
+    /// `x` on a field: remove it from the design (and drop its live column)?
+    ConfirmRemoveField(ConfirmRemoveField),
     /// A draft for this database was found on start: resume it?
     ResumeDraft(ResumeDraft),
     /// `--design FILE` and a different draft for this database: which to keep?
@@ -63,6 +66,7 @@ impl Overlay {
             Overlay::Help(help) => help.draw(frame, theme, keymap, beneath, area),
             Overlay::ConfirmApply(d) => d.draw(frame, theme, area),
             Overlay::ConfirmDelete(d) => d.draw(frame, theme, area),
+            Overlay::ConfirmRemoveField(d) => d.draw(frame, theme, area),
             Overlay::ResumeDraft(d) => d.draw(frame, theme, area),
             Overlay::DraftOrFile(d) => d.draw(frame, theme, area),
             Overlay::Drift(d) => d.draw(frame, theme, area),

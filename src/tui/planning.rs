@@ -53,8 +53,11 @@ pub fn replan_with(app: &mut App, analysis: Analysis) {
             }
             _ => None,
         };
+        let sampled = attach_samples(app, &mut plan);
         if let Some(comment) = load {
             plan.imports.push(comment);
+        }
+        if sampled || !plan.imports.is_empty() {
             bundle = plan.bundle();
         }
         app.model.plan = Some(PlanView {
@@ -73,6 +76,41 @@ pub fn replan_with(app: &mut App, analysis: Analysis) {
     app.view
         .tree
         .rebuild(app.model.tree_catalog(), &app.model.drafts);
+}
+
+/// Counts the sample rows an apply loads into `plan` (its summary and its `-- sample rows`
+/// section), through [`crate::plan::Plan::attach_samples`] as `schemaforge plan` does: the
+/// samples of the tables the plan creates, with the session's seed and owners. The rows
+/// themselves are generated at apply time; a set that cannot be generated without the ids
+/// live tables hold is left for the apply to report. True when `plan` changed.
+fn attach_samples(app: &App, plan: &mut crate::plan::Plan) -> bool {
+    let had = (plan.samples.len(), plan.demo_users, plan.sample_seed);
+    plan.detach_samples();
+    let pending = match (&app.model.analysis.resolved, &app.model.catalog) {
+        (Some(resolved), Some(catalog)) => {
+            super::sample_load::pending(resolved, catalog, app.model.sample_run)
+        }
+        _ => None,
+    };
+    if let Some(pending) = pending
+        && let Ok(set) = crate::samples::generate(&pending.resolved, &pending.run.options(None))
+    {
+        plan.attach_samples(&set, pending.run.seed);
+    }
+    had != (plan.samples.len(), plan.demo_users, plan.sample_seed) || plan.sample_seed.is_some()
+}
+
+/// After the session's seed or owners changed: the plan's sample rows counted again.
+pub fn recount_samples(app: &mut App) {
+    let Some(mut view) = app.model.plan.take() else {
+        return;
+    };
+    if attach_samples(app, &mut view.plan) {
+        view.bundle = view.plan.bundle();
+        view.summary = view.plan.summary();
+        view.lines = highlight_cached(&view.bundle, &mut app.model.highlights);
+    }
+    app.model.plan = Some(view);
 }
 
 /// The design's tables as the tree shows them: a new table with all its columns, or the

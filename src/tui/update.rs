@@ -258,6 +258,7 @@ fn on_overlay_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
             outcome
         }
         Overlay::ConfirmDelete(dialog) => dialog.on_key(action),
+        Overlay::ConfirmRemoveField(dialog) => dialog.on_key(action, &key),
         Overlay::ResumeDraft(dialog) => dialog.on_key(action),
         Overlay::DraftOrFile(dialog) => dialog.on_key(action),
         Overlay::Drift(_) => Outcome::Close,
@@ -295,7 +296,22 @@ fn on_overlay_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
                 );
             }
         }
-        Outcome::KeptTable => app.view.message = Some("kept".into()),
+        Outcome::KeptTable | Outcome::KeptField => app.view.message = Some("kept".into()),
+        Outcome::RemoveField {
+            table,
+            index,
+            drop_column,
+        } => {
+            if let Some(Overlay::ConfirmRemoveField(dialog)) = closed {
+                return super::components::fields_pane::remove_field(
+                    app,
+                    &dialog,
+                    table,
+                    index,
+                    drop_column,
+                );
+            }
+        }
         Outcome::CorrectFields(table) => {
             app.view.selected[Phase::Tables.index()] = table;
             goto(app, Phase::Fields);
@@ -503,9 +519,8 @@ fn act(app: &mut App, action: Action) -> Vec<Effect> {
             if let Some(reason) = cannot_apply(app) {
                 app.view.message = Some(reason);
             } else if let Some(plan) = &app.model.plan {
-                app.view
-                    .overlays
-                    .push(Overlay::ConfirmApply(ConfirmApply::new(
+                app.view.overlays.push(Overlay::ConfirmApply(
+                    ConfirmApply::new(
                         format!(
                             "{} · {}",
                             crate::tui::components::plural(
@@ -517,7 +532,9 @@ fn act(app: &mut App, action: Action) -> Vec<Effect> {
                         plan.summary.destructive > 0,
                         &app.connection,
                         app.error_count(),
-                    )));
+                    )
+                    .with_demo_users(demo_users(app)),
+                ));
             }
         }
         Action::Rollback => super::rollback_view::toggle(app),
@@ -641,6 +658,26 @@ fn delete(app: &mut App) {
     }
 }
 
+/// The demo users an apply inserts into `auth.users`: the plan's count, or the owners
+/// choice's when the rows load but could not be counted ahead (they need the live ids).
+fn demo_users(app: &App) -> u64 {
+    let counted = app.model.plan.as_ref().map_or(0, |p| p.plan.demo_users);
+    let super::sample_load::OwnerChoice::Generated(n) = app.model.sample_run.owners else {
+        return counted;
+    };
+    let loads = match (&app.model.analysis.resolved, &app.model.catalog) {
+        (Some(resolved), Some(catalog)) => {
+            super::sample_load::pending(resolved, catalog, app.model.sample_run).is_some()
+        }
+        _ => false,
+    };
+    if counted == 0 && loads {
+        u64::from(n)
+    } else {
+        counted
+    }
+}
+
 /// Why `d`/`A` cannot run now, if they cannot.
 fn cannot_apply(app: &App) -> Option<String> {
     if app.applying() {
@@ -718,12 +755,13 @@ fn applied(app: &mut App, dry_run: bool, result: Result<ApplyReport, ApplyError>
                 dry_run,
                 statements: report.statements,
                 rows: report.rows,
+                demo_users: report.demo_users,
                 rejected: report.rejected,
                 millis: report.elapsed.as_millis(),
             };
             let rows = format!(
                 "{}{}",
-                preview::sample_rows(report.rows),
+                crate::samples::loaded_phrase(report.rows, report.demo_users),
                 preview::set_aside(report.rejected, app.model.csv_import.as_ref())
             );
             if report.committed {

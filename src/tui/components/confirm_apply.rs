@@ -25,6 +25,8 @@ pub struct ConfirmApply {
     pub errors: usize,
     /// `apply` was typed and there are errors: waiting for the explicit `y`.
     pub past_errors: bool,
+    /// Demo users the apply inserts into `auth.users` (a table of Supabase's, said outright).
+    pub demo_users: u64,
 }
 
 impl ConfirmApply {
@@ -45,7 +47,14 @@ impl ConfirmApply {
             host: host.to_owned(),
             errors,
             past_errors: false,
+            demo_users: 0,
         }
+    }
+
+    /// The apply also inserts this many demo users into `auth.users`.
+    pub fn with_demo_users(mut self, demo_users: u64) -> ConfirmApply {
+        self.demo_users = demo_users;
+        self
     }
 
     /// `action` is the key in the input context (the word is typed).
@@ -101,6 +110,18 @@ impl ConfirmApply {
                 theme.style(Role::Dim),
             ),
         ];
+        if self.demo_users > 0 {
+            lines.push(Line::styled(
+                format!(
+                    "{} inserted into auth.users first: they own the sample rows",
+                    match self.demo_users {
+                        1 => "1 demo user is".to_owned(),
+                        n => format!("{n} demo users are"),
+                    }
+                ),
+                theme.style(Role::Warning),
+            ));
+        }
         if self.errors > 0 {
             lines.push(Line::styled(
                 format!(

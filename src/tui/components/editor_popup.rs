@@ -118,6 +118,9 @@ pub struct RelationForm {
     pub(crate) rule: (usize, bool),
     /// The other relationships, as `source db name.field name`: a suggested name avoids them.
     pub(crate) taken: Vec<String>,
+    /// The "from" table as the last key left it: a change that lands on the "to" table
+    /// re-points "to" (a self-reference only when chosen).
+    pub(crate) source: String,
 }
 
 /// Phase 4's popups.

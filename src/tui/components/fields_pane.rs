@@ -98,13 +98,7 @@ pub fn on_action(app: &mut App, action: Action) -> Vec<Effect> {
             };
             return editing::apply(app, Edit::SetPrimaryField { table, field }, done);
         }
-        (Action::Delete, Some(f)) => {
-            return editing::apply(
-                app,
-                Edit::RemoveField { table, index },
-                format!("{} removed (u undoes)", f.name),
-            );
-        }
+        (Action::Delete, Some(f)) => confirm_removal(app, table, index, &f),
         (Action::MoveUp | Action::MoveDown, Some(_)) => {
             if let Some(to) = super::list_pane::move_target(action, index, count) {
                 app.view.selected[Phase::Fields.index()] = to;
@@ -122,6 +116,118 @@ pub fn on_action(app: &mut App, action: Action) -> Vec<Effect> {
         _ => {}
     }
     Vec::new()
+}
+
+/// `x` on a field: the confirmation, naming the field, its column and whether that column is
+/// live (it then stays in the database unless dropped, which is offered when the design can
+/// drop it).
+fn confirm_removal(app: &mut App, table: usize, index: usize, field: &Field) {
+    let Some(state) = &app.model.design else {
+        return;
+    };
+    let designed = &state.design.tables[table];
+    let column = field.db_name().into_owned();
+    let live_table = app
+        .model
+        .catalog
+        .as_ref()
+        .and_then(|c| c.table(&state.design.schema, &db_name(designed)))
+        .filter(|live| live.column(&column).is_some())
+        .map(|live| format!("{}.{}", live.schema, live.name));
+    let drop_refused = live_table
+        .as_ref()
+        .and_then(|_| drop_refusal(&state.design, table, index, &column));
+    app.view
+        .overlays
+        .push(crate::tui::app::Overlay::ConfirmRemoveField(
+            super::confirm_remove_field::ConfirmRemoveField {
+                table,
+                index,
+                field: field.name.clone(),
+                column,
+                live_table,
+                drop_refused,
+            },
+        ));
+}
+
+/// The one edit that removes field `index` of `table`, and with `drop_column` also lists
+/// `column` in the table's `drop_columns`.
+fn removal(
+    design: &crate::design::Design,
+    table: usize,
+    index: usize,
+    drop_column: Option<&str>,
+) -> Edit {
+    let remove = Edit::RemoveField { table, index };
+    match drop_column {
+        None => remove,
+        Some(column) => {
+            let mut properties = crate::design::edit::TableProperties::of(&design.tables[table]);
+            properties.drop_columns.push(column.to_owned());
+            Edit::Batch(vec![
+                remove,
+                Edit::ChangeTableProperties { table, properties },
+            ])
+        }
+    }
+}
+
+/// Why the design cannot drop `column` with the field (a system field, a relationship's
+/// column…), in the validator's words; `None` when it can.
+fn drop_refusal(
+    design: &crate::design::Design,
+    table: usize,
+    index: usize,
+    column: &str,
+) -> Option<String> {
+    let mut trial = design.clone();
+    if let Err(e) = removal(design, table, index, Some(column)).apply(&mut trial) {
+        return Some(e.to_string());
+    }
+    let path = format!("tables[{table}].drop_columns");
+    crate::design::validate(&trial)
+        .into_iter()
+        .find(|d| d.level == crate::design::Level::Error && d.path.starts_with(&path))
+        .map(|d| d.message)
+}
+
+/// The confirmed removal: the field leaves the design, and with `drop_column` its live column
+/// joins the table's `drop_columns` (one edit, one undo). The status says what happens to
+/// the column.
+pub fn remove_field(
+    app: &mut App,
+    dialog: &super::confirm_remove_field::ConfirmRemoveField,
+    table: usize,
+    index: usize,
+    drop_column: bool,
+) -> Vec<Effect> {
+    let Some(state) = &app.model.design else {
+        return Vec::new();
+    };
+    if state.design.tables.get(table).is_none() {
+        return Vec::new();
+    }
+    let dropping = drop_column && dialog.live_table.is_some() && dialog.drop_refused.is_none();
+    let edit = removal(
+        &state.design,
+        table,
+        index,
+        dropping.then_some(dialog.column.as_str()),
+    );
+    let done = match &dialog.live_table {
+        Some(live) if dropping => format!(
+            "{} removed; the plan drops the column {live}.{} (drop_columns) · u undoes",
+            dialog.field, dialog.column
+        ),
+        Some(live) => format!(
+            "{} left the design; its column stays in the database ({live}.{}; u, then x and \
+             d, drops it)",
+            dialog.field, dialog.column
+        ),
+        None => format!("{} removed (u undoes)", dialog.field),
+    };
+    editing::apply(app, edit, done)
 }
 
 /// Which row each line of the pane shows, as drawn now (a click picks from it).

@@ -5,6 +5,7 @@
 
 pub mod confirm_apply;
 pub mod confirm_delete;
+pub mod confirm_remove_field;
 pub mod csv_proposal;
 pub mod draft_or_file;
 pub mod drift;
@@ -51,6 +52,15 @@ pub enum Outcome {
     RemoveTable(String),
     /// Kept the table.
     KeptTable,
+    /// Remove this field from the design; `drop_column` also lists its live column in the
+    /// table's `drop_columns`.
+    RemoveField {
+        table: usize,
+        index: usize,
+        drop_column: bool,
+    },
+    /// Kept the field.
+    KeptField,
     /// Resume the draft saved at this path.
     ResumeDraft(PathBuf),
     /// Start without the draft (it stays on disk).

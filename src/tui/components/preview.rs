@@ -100,6 +100,7 @@ fn status_lines<'a>(app: &App, plan: &PlanView) -> Vec<Line<'a>> {
             }),
         ));
     }
+    kept_columns(app, &mut out);
     if let Some(job) = app.job.running()
         && job.kind != JobKind::Reading
     {
@@ -115,19 +116,20 @@ fn status_lines<'a>(app: &App, plan: &PlanView) -> Vec<Line<'a>> {
             dry_run,
             statements,
             rows,
+            demo_users,
             rejected,
             millis,
         } => out.push(Line::styled(
             if *dry_run {
                 format!(
                     "✓ dry run: {statements} statements{}{} ran in {millis} ms, then rolled back",
-                    sample_rows(*rows),
+                    crate::samples::loaded_phrase(*rows, *demo_users),
                     set_aside(*rejected, app.model.csv_import.as_ref())
                 )
             } else {
                 format!(
                     "✓ applied {statements} statements{}{} in one transaction in {millis} ms",
-                    sample_rows(*rows),
+                    crate::samples::loaded_phrase(*rows, *demo_users),
                     set_aside(*rejected, app.model.csv_import.as_ref())
                 )
             },
@@ -176,6 +178,33 @@ fn status_lines<'a>(app: &App, plan: &PlanView) -> Vec<Line<'a>> {
         )),
     }
     out
+}
+
+/// Live columns the design neither models nor drops stay in the database: said under the
+/// summary, so a field removed from a live table does not look like a dropped column.
+fn kept_columns<'a>(app: &App, out: &mut Vec<Line<'a>>) {
+    let (Some(resolved), Some(catalog)) =
+        (&app.model.analysis.resolved, app.model.catalog.as_deref())
+    else {
+        return;
+    };
+    let kept = crate::plan::kept_columns::kept_columns(resolved, catalog);
+    const SHOWN: usize = 3;
+    for column in kept.iter().take(SHOWN) {
+        out.push(Line::styled(
+            format!("note: {}", column.note()),
+            app.theme.style(Role::Warning),
+        ));
+    }
+    if kept.len() > SHOWN {
+        out.push(Line::styled(
+            format!(
+                "note: and {} more live columns the design leaves as they are",
+                kept.len() - SHOWN
+            ),
+            app.theme.style(Role::Warning),
+        ));
+    }
 }
 
 fn side_lines<'a>(app: &App, width: u16) -> Vec<Line<'a>> {
@@ -246,20 +275,11 @@ fn draw_sql(frame: &mut Frame, app: &App, plan: &PlanView, area: Rect) {
     frame.render_widget(Paragraph::new(lines), area);
 }
 
-/// " and 12 sample rows" when the apply loaded some; nothing otherwise.
 /// `, 3 bad rows set aside in data/orders.rejects.csv`, or nothing.
 pub fn set_aside(rejected: u64, csv: Option<&crate::tui::csv_import::CsvImport>) -> String {
     match (rejected, csv.and_then(|c| c.rejects.as_ref())) {
         (0, _) | (_, None) => String::new(),
         (1, Some(file)) => format!(", 1 bad row set aside in {}", file.display()),
         (n, Some(file)) => format!(", {n} bad rows set aside in {}", file.display()),
-    }
-}
-
-pub fn sample_rows(rows: u64) -> String {
-    match rows {
-        0 => String::new(),
-        1 => " and 1 sample row".into(),
-        n => format!(" and {n} sample rows"),
     }
 }

@@ -192,6 +192,7 @@ fn lines<'a>(app: &App, width: u16) -> (Vec<Line<'a>>, Vec<Option<usize>>) {
     };
     let d = &state.design;
     let table = &d.tables[t];
+    let unmodelled = live_policies_not_designed(app, d, t);
     let status = match (table.rls_enabled, table.public_reference) {
         (true, _) => "RLS on",
         (false, true) => "RLS off · public reference data",
@@ -202,9 +203,13 @@ fn lines<'a>(app: &App, width: u16) -> (Vec<Line<'a>>, Vec<Option<usize>>) {
             &format!(
                 "{} · {status} · {}",
                 table.name,
-                match table.rls_policies.len() {
-                    1 => "1 policy".to_owned(),
-                    n => format!("{n} policies"),
+                match (table.rls_policies.len(), unmodelled.len()) {
+                    (1, 0) => "1 policy".to_owned(),
+                    (n, 0) => format!("{n} policies"),
+                    (n, live) => format!(
+                        "{n} polic{} · {live} live only",
+                        if n == 1 { "y" } else { "ies" }
+                    ),
                 }
             ),
             w,
@@ -221,7 +226,7 @@ fn lines<'a>(app: &App, width: u16) -> (Vec<Line<'a>>, Vec<Option<usize>>) {
         finding_lines(app, f, width, &mut out);
     }
     out.push(Line::raw(""));
-    if table.rls_policies.is_empty() {
+    if table.rls_policies.is_empty() && unmodelled.is_empty() {
         out.push(Line::styled(
             fit("   no policies yet: T picks a template, a adds one", w),
             app.theme.style(Role::Dim),
@@ -286,6 +291,7 @@ fn lines<'a>(app: &App, width: u16) -> (Vec<Line<'a>>, Vec<Option<usize>>) {
         }
         rows_at.resize(out.len(), Some(i));
     }
+    live_policy_lines(app, table, &unmodelled, width, &mut out);
     if table.soft_delete {
         // Made by the table's soft delete (phase 1), not one of its policies to edit.
         for text in [
@@ -312,6 +318,103 @@ fn lines<'a>(app: &App, width: u16) -> (Vec<Line<'a>>, Vec<Option<usize>>) {
     others(app, Some(t), width, &mut out);
     rows_at.resize(out.len(), None);
     (out, rows_at)
+}
+
+/// The live policies of the designed table `t` that the design does not model (no policy
+/// of its name, none renamed from it, not the soft delete's): the plan leaves them on the
+/// table (unless `drop_policies` names them), so they go on applying.
+fn live_policies_not_designed<'c>(
+    app: &'c App,
+    d: &Design,
+    t: usize,
+) -> Vec<&'c crate::catalog::Policy> {
+    let table = &d.tables[t];
+    let live_name = table
+        .renamed_from
+        .clone()
+        .unwrap_or_else(|| table.db_name().into_owned());
+    let Some(live) = app
+        .model
+        .catalog
+        .as_deref()
+        .and_then(|c| c.table(&d.schema, &live_name))
+    else {
+        return Vec::new();
+    };
+    live.policies
+        .iter()
+        .filter(|p| {
+            !table
+                .rls_policies
+                .iter()
+                .any(|x| x.name == p.name || x.renamed_from.as_deref() == Some(p.name.as_str()))
+        })
+        .filter(|p| !(table.soft_delete && p.name == crate::design::names::SOFT_DELETE_POLICY))
+        .collect()
+}
+
+/// The live policies the design does not model, after the designed ones: marked live, with
+/// what the plan does with them (they stay, or `drop_policies` drops them).
+fn live_policy_lines<'a>(
+    app: &App,
+    table: &crate::design::Table,
+    live: &[&crate::catalog::Policy],
+    width: u16,
+    out: &mut Vec<Line<'a>>,
+) {
+    if live.is_empty() {
+        return;
+    }
+    let w = width as usize;
+    out.push(Line::styled(
+        fit(
+            &format!(
+                "   live only ─ not in the design; {} stay{}",
+                if live.len() == 1 { "it" } else { "they" },
+                if live.len() == 1 { "s" } else { "" }
+            ),
+            w,
+        ),
+        app.theme.style(Role::Dim),
+    ));
+    let name_width = (w.saturating_sub(4) / 3).clamp(12, 32);
+    for p in live {
+        let dropped = table.drop_policies.iter().any(|d| d == &p.name);
+        out.push(Line::from(vec![
+            Span::styled("   ", app.theme.style(Role::Dim)),
+            Span::styled(
+                super::pad(&p.name, name_width),
+                app.theme.style(Role::Identifier),
+            ),
+            Span::styled(
+                fit(
+                    &format!(
+                        " {:<6}  {}  {} · {}",
+                        p.command.sql(),
+                        p.roles.join(", "),
+                        if p.permissive {
+                            "permissive"
+                        } else {
+                            "restrictive"
+                        },
+                        if dropped {
+                            "live · drop_policies drops it"
+                        } else {
+                            "live"
+                        }
+                    ),
+                    w.saturating_sub(3 + name_width),
+                ),
+                app.theme
+                    .style(if dropped { Role::Danger } else { Role::Dim }),
+            ),
+        ]));
+        for (label, expression) in [("using", &p.using), ("with check", &p.with_check)] {
+            if let Some(e) = expression {
+                expression_lines(app, label, e, width, out);
+            }
+        }
+    }
 }
 
 /// The design's storage buckets, one line each (their policies are on `storage.objects`,

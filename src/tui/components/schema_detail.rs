@@ -8,7 +8,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use super::{fit, pad, plural, rule};
-use crate::catalog::{Catalog, Table};
+use crate::catalog::{Catalog, Identity, Table, TableKind};
 use crate::tui::app::App;
 use crate::tui::keymap::Action;
 use crate::tui::navigation::scroll_pane;
@@ -48,7 +48,7 @@ fn lines<'a>(app: &App, width: u16) -> Vec<Line<'a>> {
         return overview(app, catalog);
     };
     if row.kind == RowKind::Schema {
-        return schema_lines(app, catalog, &row.schema);
+        return schema_lines(app, catalog, &row.schema, width);
     }
     let Some((schema, name)) = app.view.tree.selected_table() else {
         return overview(app, catalog);
@@ -75,15 +75,32 @@ fn dim<'a>(app: &App, s: impl Into<String>) -> Line<'a> {
     Line::styled(s.into(), app.theme.style(Role::Dim))
 }
 
+/// Whether a relation is a view (plain or materialized): counted apart from tables.
+fn is_view(t: &Table) -> bool {
+    matches!(t.kind, TableKind::View | TableKind::MaterializedView)
+}
+
+/// `, 2 views` — or nothing when there are none.
+fn and_some(n: usize, what: &str) -> String {
+    if n == 0 {
+        String::new()
+    } else {
+        format!(" · {}", plural(n, what))
+    }
+}
+
 fn overview<'a>(app: &App, catalog: &Catalog) -> Vec<Line<'a>> {
     let own = catalog.schemas.iter().filter(|s| !s.managed).count();
+    let views = catalog.tables.iter().filter(|t| is_view(t)).count();
     vec![
         text(
             app,
             format!(
-                "{} in {} ({own} of them yours) · {}",
-                plural(catalog.tables.len(), "table"),
+                "{}{} in {} ({own} of them yours){} · {}",
+                plural(catalog.tables.len() - views, "table"),
+                and_some(views, "view"),
                 plural(catalog.schemas.len(), "schema"),
+                and_some(catalog.enums.len(), "enum type"),
                 plural(catalog.functions.len(), "function")
             ),
         ),
@@ -94,7 +111,7 @@ fn overview<'a>(app: &App, catalog: &Catalog) -> Vec<Line<'a>> {
     ]
 }
 
-fn schema_lines<'a>(app: &App, catalog: &Catalog, name: &str) -> Vec<Line<'a>> {
+fn schema_lines<'a>(app: &App, catalog: &Catalog, name: &str, width: u16) -> Vec<Line<'a>> {
     let mut out = Vec::new();
     let managed = catalog.is_managed(name);
     out.push(Line::from(vec![
@@ -114,16 +131,78 @@ fn schema_lines<'a>(app: &App, catalog: &Catalog, name: &str) -> Vec<Line<'a>> {
             out.push(dim(app, c.clone()));
         }
     }
-    let tables = catalog.tables_in(name).count();
-    let rls = catalog.tables_in(name).filter(|t| t.rls_enabled).count();
+    let tables = catalog.tables_in(name).filter(|t| !is_view(t)).count();
+    let views: Vec<&Table> = catalog.tables_in(name).filter(|t| is_view(t)).collect();
+    let rls = catalog
+        .tables_in(name)
+        .filter(|t| !is_view(t) && t.rls_enabled)
+        .count();
+    let enums: Vec<_> = catalog.enums.iter().filter(|e| e.schema == name).collect();
+    let functions: Vec<_> = catalog
+        .functions_in(name)
+        .filter(|f| f.extension.is_none())
+        .collect();
     out.push(text(
         app,
         format!(
-            "{} ({rls} with RLS) · {}",
+            "{} ({rls} with RLS){}{} · {}",
             plural(tables, "table"),
+            and_some(views.len(), "view"),
+            and_some(enums.len(), "enum type"),
             plural(catalog.functions_in(name).count(), "function")
         ),
     ));
+    if !views.is_empty() {
+        out.push(rule(&app.theme, "views", width));
+        for v in views {
+            let line = format!(
+                "{} · {}",
+                v.name,
+                match (v.kind, v.security_invoker) {
+                    (TableKind::MaterializedView, _) => "materialized",
+                    (_, true) => "security_invoker",
+                    (_, false) => "runs as its owner",
+                }
+            );
+            out.extend(wrapped(app, &line, width, 1, Role::Text));
+        }
+    }
+    if !enums.is_empty() {
+        out.push(rule(&app.theme, "enum types", width));
+        for e in enums {
+            let line = format!("{}: {}", e.name, e.labels.join(", "));
+            out.extend(wrapped(app, &line, width, 1, Role::Text));
+        }
+    }
+    if !functions.is_empty() {
+        out.push(rule(&app.theme, "functions", width));
+        for f in functions {
+            let line = format!(
+                "{}{}{}",
+                f.signature(),
+                f.result
+                    .as_deref()
+                    .map(|r| format!(" returns {r}"))
+                    .unwrap_or_default(),
+                if f.security_definer {
+                    " · SECURITY DEFINER"
+                } else {
+                    ""
+                }
+            );
+            out.extend(wrapped(
+                app,
+                &line,
+                width,
+                1,
+                if f.security_definer {
+                    Role::Warning
+                } else {
+                    Role::Text
+                },
+            ));
+        }
+    }
     out
 }
 
@@ -131,13 +210,18 @@ fn table_lines<'a>(app: &App, catalog: &Catalog, t: &Table, width: u16) -> Vec<L
     let mut out = Vec::new();
     let policies = t.policies.len();
     let pending = crate::tui::loading::pending_for(app, &t.schema, &t.name);
+    let view = is_view(t);
     let mut facts = vec![
-        if t.rls_enabled {
-            "RLS on".to_owned()
-        } else {
-            "RLS off".to_owned()
+        match (t.kind, t.security_invoker, t.rls_enabled) {
+            (TableKind::View, true, _) => "security_invoker".to_owned(),
+            (TableKind::View, false, _) => format!("runs as its owner {}", t.owner),
+            (TableKind::MaterializedView, _, _) => "a stored copy, no RLS".to_owned(),
+            (_, _, true) => "RLS on".to_owned(),
+            (_, _, false) => "RLS off".to_owned(),
         },
-        if pending.contains(&"policies") {
+        if view {
+            String::new()
+        } else if pending.contains(&"policies") {
             "policies loading".to_owned()
         } else {
             format!(
@@ -146,7 +230,11 @@ fn table_lines<'a>(app: &App, catalog: &Catalog, t: &Table, width: u16) -> Vec<L
             )
         },
     ];
-    if let Some(rows) = t.row_estimate.filter(|r| *r >= 0) {
+    facts.retain(|f| !f.is_empty());
+    if let Some(rows) = t
+        .row_estimate
+        .filter(|r| *r >= 0 && t.kind != TableKind::View)
+    {
         facts.push(format!("~{} rows", thousands(rows)));
     }
     let published: Vec<&str> = catalog
@@ -178,7 +266,7 @@ fn table_lines<'a>(app: &App, catalog: &Catalog, t: &Table, width: u16) -> Vec<L
     } else {
         ""
     };
-    let facts_role = if t.rls_enabled {
+    let facts_role = if t.rls_enabled || (t.kind == TableKind::View && t.security_invoker) {
         Role::Ok
     } else {
         Role::Warning
@@ -301,12 +389,7 @@ fn table_lines<'a>(app: &App, catalog: &Catalog, t: &Table, width: u16) -> Vec<L
             (false, true) => "FK",
             (false, false) => "  ",
         };
-        let default = c
-            .generated
-            .as_ref()
-            .map(|g| format!("generated {g}"))
-            .or_else(|| c.default.clone())
-            .unwrap_or_default();
+        let default = column_default(c);
         let row_w = 4 + name_w + 1 + type_w + 1 + 10 + default_w + 1;
         let targets: Vec<String> = single_fks
             .iter()
@@ -320,6 +403,11 @@ fn table_lines<'a>(app: &App, catalog: &Catalog, t: &Table, width: u16) -> Vec<L
                 )
             })
             .collect();
+        // An identity or a generated expression wider than its cell goes whole on a line
+        // of its own, like a foreign-key target (a plain default is cut, as before).
+        let default_below = !stacked
+            && (c.identity.is_some() || c.generated.is_some())
+            && default.chars().count() > default_w;
         let inline = targets.join(" ");
         let fits = !stacked && row_w + inline.chars().count() <= width as usize;
         let null_text = if c.nullable { "" } else { "not null" };
@@ -354,7 +442,14 @@ fn table_lines<'a>(app: &App, catalog: &Catalog, t: &Table, width: u16) -> Vec<L
                 ),
                 Span::styled(format!("{null_text:<10}"), app.theme.style(Role::Dim)),
                 Span::styled(
-                    format!("{} ", fit(&default, default_w)),
+                    format!(
+                        "{} ",
+                        if default_below {
+                            String::new()
+                        } else {
+                            fit(&default, default_w)
+                        }
+                    ),
                     app.theme.style(Role::String),
                 ),
                 Span::styled(
@@ -362,6 +457,14 @@ fn table_lines<'a>(app: &App, catalog: &Catalog, t: &Table, width: u16) -> Vec<L
                     app.theme.style(Role::Info),
                 ),
             ]));
+        }
+        if default_below {
+            for piece in wrap(&default, (width as usize).saturating_sub(6)) {
+                out.push(Line::styled(
+                    format!("      {piece}"),
+                    app.theme.style(Role::String),
+                ));
+            }
         }
         if !fits {
             // The foreign-key target on a line of its own, under the name.
@@ -465,6 +568,10 @@ fn table_lines<'a>(app: &App, catalog: &Catalog, t: &Table, width: u16) -> Vec<L
         }
     }
 
+    if view {
+        view_lines(app, t, width, &mut out);
+        return out;
+    }
     out.push(rule(
         &app.theme,
         if t.rls_enabled {
@@ -548,6 +655,62 @@ fn table_lines<'a>(app: &App, catalog: &Catalog, t: &Table, width: u16) -> Vec<L
         }
     }
     out
+}
+
+/// What a column's value comes from, as `schemaforge inspect` says it: its default, or
+/// `generated always as identity`, or `generated always as (…) stored`.
+fn column_default(c: &crate::catalog::Column) -> String {
+    if let Some(g) = &c.generated {
+        return format!("generated always as ({g}) stored");
+    }
+    match c.identity {
+        Some(Identity::Always) => "generated always as identity".to_owned(),
+        Some(Identity::ByDefault) => "generated by default as identity".to_owned(),
+        None => c.default.clone().unwrap_or_default(),
+    }
+}
+
+/// A view's rows are its base tables' rows: whose rights it runs with decides which RLS
+/// applies. Then its definition, as `inspect` prints it.
+fn view_lines<'a>(app: &App, t: &Table, width: u16, out: &mut Vec<Line<'a>>) {
+    out.push(rule(&app.theme, "row-level security", width));
+    let (note, role) = match (t.kind, t.security_invoker) {
+        (TableKind::MaterializedView, _) => (
+            "a materialized view is a stored copy: RLS does not apply to it, every role with a \
+             grant sees every row it holds"
+                .to_owned(),
+            Role::Warning,
+        ),
+        (_, true) => (
+            "security_invoker: it runs with the caller's rights, so the base tables' RLS \
+             policies apply to each caller"
+                .to_owned(),
+            Role::Ok,
+        ),
+        (_, false) => (
+            format!(
+                "it runs with its owner's ({}) rights, not the caller's: the base tables' RLS \
+                 is checked as {} (bypassed when the owner owns them); WITH (security_invoker = \
+                 true) makes it the caller's",
+                t.owner, t.owner
+            ),
+            Role::Warning,
+        ),
+    };
+    out.extend(wrapped(app, &note, width, 1, role));
+    if let Some(definition) = &t.view_definition {
+        out.push(rule(&app.theme, "definition", width));
+        for line in definition.lines() {
+            let lead = line.len() - line.trim_start().len();
+            out.extend(wrapped(
+                app,
+                line.trim_start(),
+                width,
+                1 + lead,
+                Role::String,
+            ));
+        }
+    }
 }
 
 fn draft_lines<'a>(app: &App, d: &DraftTable, width: u16) -> Vec<Line<'a>> {

@@ -124,8 +124,12 @@ pub fn confirm(app: &mut App, form: &Form) -> Vec<Effect> {
         no_samples: form.value_bool("samples") == Some(false),
     };
     app.view.message = Some("exporting…".into());
+    // The rows go to seed.sql (or before COMMIT), as `schemaforge export` writes them; the
+    // migration is the plan's statements alone.
+    let mut plan = plan.plan.clone();
+    plan.detach_samples();
     vec![Effect::Export(Box::new(ExportJob {
-        plan: plan.plan.clone(),
+        plan,
         catalog: catalog.clone(),
         resolved: resolved.clone(),
         request,

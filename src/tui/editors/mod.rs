@@ -103,7 +103,10 @@ fn confirm(app: &mut App) -> Vec<Effect> {
             let path = format!("samples.{}", samples_form::key(&design, f.table));
             let run = samples_form::run(&f);
             commit(app, &design, edit, &path, done, move |app| {
-                app.model.sample_run = run;
+                if app.model.sample_run != run {
+                    app.model.sample_run = run;
+                    crate::tui::planning::recount_samples(app);
+                }
             })
         }
         Editor::BucketPicker(form) => {

@@ -107,7 +107,9 @@ fn push(app: &mut App, target: Option<usize>, title: &str, rel: &Relationship) {
         form,
         rule: (on_delete_of(rel), rel.required),
         taken,
+        source: String::new(),
     };
+    editor.source = editor.form.value_text("table").unwrap_or_default();
     after_key(&mut editor);
     app.view
         .overlays
@@ -223,9 +225,11 @@ fn form(app: &App, title: &str, rel: &Relationship) -> Form {
         )
 }
 
-/// After every key: the delete rule and `required` agree, and the field name's placeholder
+/// After every key: a "from" table changed to the "to" table re-points "to" to the first
+/// other table, the delete rule and `required` agree, and the field name's placeholder
 /// shows the column the relationship will make.
 pub(super) fn after_key(r: &mut RelationForm) {
+    repoint_target(r);
     let rule = r.form.value_choice("on_delete").unwrap_or(0);
     let required = r.form.value_bool("required").unwrap_or(false);
     let (old_rule, old_required) = r.rule;
@@ -262,6 +266,22 @@ pub(super) fn after_key(r: &mut RelationForm) {
             format!("{name}  (the column is {column})")
         };
         *input = TextInput::new(input.text()).placeholder(placeholder);
+    }
+}
+
+/// When "from" has just become the table "to" points at, "to" moves to the first other
+/// table, so the default is never a self-reference (one stays possible by choosing it).
+fn repoint_target(r: &mut RelationForm) {
+    let source = r.form.value_text("table").unwrap_or_default();
+    if source == r.source {
+        return;
+    }
+    r.source = source.clone();
+    if r.form.value_text("target").as_deref() != Some(source.as_str()) {
+        return;
+    }
+    if let Some(FormInput::Picker(target)) = r.form.input_mut("target") {
+        target.choose_first(|e| e.value != source);
     }
 }
 
@@ -509,6 +529,78 @@ mod tests {
             (rel.name.as_str(), rel.cascade_delete, rel.required),
             ("project", true, true)
         );
+    }
+
+    fn focus(app: &mut App, id: &str) {
+        let Some(Overlay::Editor(e)) = app.view.overlays.last_mut() else {
+            panic!("no form")
+        };
+        e.form_mut().focus(id);
+    }
+
+    #[test]
+    fn a_from_table_moved_onto_the_target_re_points_the_target() {
+        use crossterm::event::KeyCode;
+        let mut app = app_with_two_tables();
+        open_add(&mut app, None);
+        let f = &form_of(&app).form;
+        assert_eq!(
+            (f.value_text("table"), f.value_text("target")),
+            (Some("projects".into()), Some("todos".into()))
+        );
+        focus(&mut app, "table");
+        press(&mut app, KeyCode::Down);
+        let f = &form_of(&app).form;
+        assert_eq!(
+            (f.value_text("table"), f.value_text("target")),
+            (Some("todos".into()), Some("projects".into())),
+            "from todos: to moves off todos"
+        );
+        assert!(
+            form_of(&app)
+                .form
+                .input("name")
+                .is_some_and(|i| format!("{i:?}").contains("project_id")),
+            "the placeholder follows the new target"
+        );
+        // A self-reference stays possible when chosen.
+        focus(&mut app, "target");
+        press(&mut app, KeyCode::Down);
+        let f = &form_of(&app).form;
+        assert_eq!(
+            (f.value_text("table"), f.value_text("target")),
+            (Some("todos".into()), Some("todos".into()))
+        );
+        press(&mut app, KeyCode::Enter);
+        let rel = &app.model.design.as_ref().unwrap().design.relationships[0];
+        assert_eq!(
+            (rel.table.as_str(), rel.target.as_str()),
+            ("todos", "todos")
+        );
+    }
+
+    #[test]
+    fn editing_a_self_reference_keeps_it() {
+        let mut app = app_with_two_tables();
+        app.model
+            .design
+            .as_mut()
+            .unwrap()
+            .design
+            .relationships
+            .push(Relationship {
+                table: "todos".into(),
+                name: "parent".into(),
+                target: "todos".into(),
+                allow_multiple: false,
+                one_to_one: false,
+                cascade_delete: false,
+                on_delete: None,
+                required: false,
+            });
+        open_edit(&mut app, 0);
+        let f = &form_of(&app).form;
+        assert_eq!(f.value_text("target").as_deref(), Some("todos"));
     }
 
     #[test]

@@ -82,6 +82,20 @@ impl Picker {
         self
     }
 
+    /// Chooses the first entry `pick` accepts, the query cleared so every entry is in view;
+    /// false (and nothing changed) when none is accepted.
+    pub fn choose_first(&mut self, pick: impl Fn(&PickerEntry) -> bool) -> bool {
+        let Some(index) = self.entries.iter().position(pick) else {
+            return false;
+        };
+        self.set_query("");
+        if let Some(at) = self.shown.iter().position(|r| r.index == index) {
+            self.selected = at;
+        }
+        self.follow();
+        true
+    }
+
     /// How many entries are visible at once (6 unless told).
     pub fn rows(mut self, rows: u16) -> Picker {
         self.rows = rows.max(1);
