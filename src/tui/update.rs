@@ -122,13 +122,14 @@ pub fn update(app: &mut App, message: Message) -> Vec<Effect> {
                 app.view.message = None;
             }
             replan(app);
+            super::planning::forget_stale_outcome(app, false);
             let changes = app.changes();
             if let Some(m) = &mut app.view.message
                 && let Some(done) = m.strip_suffix("; re-reading the schema")
             {
                 *m = match changes {
                     0 => format!("{done}; the database now has everything in the design"),
-                    n => format!("{done}; {n} changes still planned"),
+                    n => format!("{done}; {n} statements still planned"),
                 };
             }
             if app.view.message.is_none() || app.view.message.as_deref() == Some(READING) {
@@ -635,7 +636,7 @@ fn delete(app: &mut App) {
 }
 
 /// Why `d`/`A` cannot run now, if they cannot.
-fn cannot_apply(app: &App) -> Option<String> {
+pub fn cannot_apply(app: &App) -> Option<String> {
     if app.applying() {
         return Some("an apply is already running (Esc cancels it)".into());
     }

@@ -25,6 +25,7 @@ pub mod schema_detail;
 pub mod schema_tree;
 pub mod simulation_lines;
 pub mod simulator;
+pub mod sql_rows;
 pub mod tables_pane;
 
 use std::path::PathBuf;
