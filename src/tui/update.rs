@@ -123,6 +123,13 @@ pub fn update(app: &mut App, message: Message) -> Vec<Effect> {
             }
             replan(app);
             super::planning::forget_stale_outcome(app, false);
+            if let Some(catalog) = app.model.catalog.clone() {
+                for overlay in &mut app.view.overlays {
+                    if let Overlay::ResumeDraft(offer) = overlay {
+                        offer.planned_against(&catalog, &app.model.settings);
+                    }
+                }
+            }
             let changes = app.changes();
             if let Some(m) = &mut app.view.message
                 && let Some(done) = m.strip_suffix("; re-reading the schema")

@@ -7,7 +7,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, Paragraph};
 
 use super::popup::centred;
-use super::{Outcome, pane_block};
+use super::{Outcome, pane_block, wrap_words};
 use crate::tui::keymap::{Action, Context, Keymap};
 use crate::tui::theme::{Role, Theme};
 
@@ -180,39 +180,6 @@ fn key_lines<'a>(theme: &Theme, keymap: &Keymap, context: Context, width: usize)
         }
     }
     lines
-}
-
-/// `text` broken between words into lines of at most `width` characters (a longer word
-/// is cut).
-pub fn wrap_words(text: &str, width: usize) -> Vec<String> {
-    let width = width.max(1);
-    let mut out = Vec::new();
-    let mut line = String::new();
-    for word in text.split_whitespace() {
-        let mut word: Vec<char> = word.chars().collect();
-        loop {
-            let used = line.chars().count();
-            let sep = usize::from(used > 0);
-            if used + sep + word.len() <= width {
-                if sep == 1 {
-                    line.push(' ');
-                }
-                line.extend(word.iter());
-                break;
-            }
-            if used > 0 {
-                out.push(std::mem::take(&mut line));
-                continue;
-            }
-            let rest = word.split_off(width);
-            out.push(word.iter().collect());
-            word = rest;
-        }
-    }
-    if !line.is_empty() || out.is_empty() {
-        out.push(line);
-    }
-    out
 }
 
 #[cfg(test)]
