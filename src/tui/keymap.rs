@@ -964,7 +964,10 @@ mod tests {
         assert!(hints.contains(&("↑".to_owned(), "move up")));
         let preview = Keymap::default().hints(Context::Preview);
         let apply = preview.iter().find(|h| h.action == Action::Apply).unwrap();
-        assert_eq!((apply.key.as_str(), apply.label, apply.own), ("A", "apply", true));
+        assert_eq!(
+            (apply.key.as_str(), apply.label, apply.own),
+            ("A", "apply", true)
+        );
         assert!(preview.iter().any(|h| h.label == "quit" && !h.own));
     }
 }

@@ -32,7 +32,10 @@ pub fn scroll_main(app: &mut App, delta: isize) {
             // Not drawn yet: by lines, as if none wrapped.
             (Some(lines), _) => {
                 let rows = layout::main_rows(app.view.width, app.view.height);
-                lines.lines.len().saturating_sub(rows.saturating_sub(2).max(1))
+                lines
+                    .lines
+                    .len()
+                    .saturating_sub(rows.saturating_sub(2).max(1))
             }
         };
         app.view.preview.scroll = app

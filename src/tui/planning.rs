@@ -89,7 +89,8 @@ pub fn replan_with(app: &mut App, analysis: Analysis) {
 /// is still empty (the header then says `applied`).
 pub fn forget_stale_outcome(app: &mut App, edited: bool) {
     let plan_empty = app.model.plan.as_ref().is_some_and(|p| p.plan.is_empty());
-    let keep = matches!(app.apply, ApplyState::Succeeded { dry_run: false, .. } if plan_empty || !edited);
+    let keep =
+        matches!(app.apply, ApplyState::Succeeded { dry_run: false, .. } if plan_empty || !edited);
     if !keep {
         app.apply = ApplyState::Idle;
     }

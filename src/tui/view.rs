@@ -234,10 +234,19 @@ fn draw_status(frame: &mut Frame, app: &App, area: Rect) {
     } else {
         (String::new(), Role::Info)
     };
-    // The message gets what the hints leave, and at least half the line: past that it is
-    // shortened, so the pane's own keys stay in view.
+    // The message gets what the hints leave; when that is not enough, up to two thirds of
+    // the line but never the room of the main hints (quit, help and the phase's main
+    // actions, like apply and dry run): past that it is shortened.
     let width = area.width as usize;
-    let budget = width.saturating_sub(all_hints).max(width / 2);
+    let essential: usize = hints
+        .iter()
+        .filter(|h| matches!(h.action, Action::Quit | Action::Help) || MAIN.contains(&h.action))
+        .map(width_of)
+        .sum::<usize>()
+        + 1;
+    let budget = (width * 2 / 3)
+        .min(width.saturating_sub(essential))
+        .max(width.saturating_sub(all_hints));
     let counts_width = counts.chars().count().min(budget);
     let message = components::fit(&message, budget - counts_width);
     let mut right = Vec::new();
@@ -256,8 +265,8 @@ fn draw_status(frame: &mut Frame, app: &App, area: Rect) {
         ));
     }
     let right_width: u16 = right.iter().map(|s| s.width() as u16).sum();
-    let [left, r] = Layout::horizontal([Constraint::Min(10), Constraint::Length(right_width)])
-        .areas(area);
+    let [left, r] =
+        Layout::horizontal([Constraint::Min(10), Constraint::Length(right_width)]).areas(area);
     let mut spans = vec![Span::raw(" ")];
     if app.view.filtering {
         spans.push(Span::styled("filter: ", text_style));
@@ -270,6 +279,9 @@ fn draw_status(frame: &mut Frame, app: &App, area: Rect) {
     frame.render_widget(Paragraph::new(Line::from(spans)), left);
     frame.render_widget(Paragraph::new(Line::from(right)).right_aligned(), r);
 }
+
+/// The actions a phase is for: their hints stay when the line is short.
+const MAIN: &[Action] = &[Action::Apply, Action::DryRun, Action::Add];
 
 fn counts_of(app: &App) -> (usize, usize, usize) {
     counts(&app.model.analysis.findings)
@@ -286,8 +298,8 @@ fn status_hints(app: &App) -> Vec<Hint> {
         .collect()
 }
 
-/// Which hints fit in `room` columns, shown in the keymap's order: the pane's own keys
-/// first, then quit and help, then the other global ones, each while it fits.
+/// Which hints fit in `room` columns, shown in the keymap's order: quit and help, the main
+/// actions, the pane's other keys, then the other global ones, each while it fits.
 fn fitting_hints(hints: &[Hint], room: usize, width_of: impl Fn(&Hint) -> usize) -> Vec<bool> {
     let always = |h: &Hint| matches!(h.action, Action::Quit | Action::Help);
     let mut room = room.saturating_sub(
@@ -298,9 +310,14 @@ fn fitting_hints(hints: &[Hint], room: usize, width_of: impl Fn(&Hint) -> usize)
             .sum::<usize>(),
     );
     let mut shown: Vec<bool> = hints.iter().map(always).collect();
-    for pass in [true, false] {
+    let passes: [&dyn Fn(&Hint) -> bool; 3] = [
+        &|h: &Hint| MAIN.contains(&h.action),
+        &|h: &Hint| h.own,
+        &|_: &Hint| true,
+    ];
+    for pass in passes {
         for (i, hint) in hints.iter().enumerate() {
-            if shown[i] || hint.own != pass {
+            if shown[i] || !pass(hint) {
                 continue;
             }
             let w = width_of(hint);

@@ -171,8 +171,15 @@ fn key_lines<'a>(theme: &Theme, keymap: &Keymap, context: Context, width: usize)
     let indent = 2 + column;
     let room = width.saturating_sub(indent).max(12);
     for binding in keymap.bindings(context) {
-        for (i, part) in wrap_words(binding.description, room).into_iter().enumerate() {
-            let keys = if i == 0 { keys_text(binding) } else { String::new() };
+        for (i, part) in wrap_words(binding.description, room)
+            .into_iter()
+            .enumerate()
+        {
+            let keys = if i == 0 {
+                keys_text(binding)
+            } else {
+                String::new()
+            };
             lines.push(Line::from(vec![
                 Span::styled(format!("  {keys:<column$}"), theme.style(Role::StatusKey)),
                 Span::styled(part, theme.style(Role::Text)),
@@ -192,13 +199,7 @@ mod tests {
         let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
         terminal
             .draw(|f| {
-                Help::default().draw(
-                    f,
-                    &Theme::default(),
-                    &Keymap::default(),
-                    beneath,
-                    f.area(),
-                )
+                Help::default().draw(f, &Theme::default(), &Keymap::default(), beneath, f.area())
             })
             .unwrap();
         crate::tui::view::buffer_text(terminal.backend().buffer())

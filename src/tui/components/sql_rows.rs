@@ -39,6 +39,14 @@ pub fn row_ranges(chars: &[char], width: usize) -> (usize, Vec<Range<usize>>) {
         };
         if chars.len() - start <= room {
             rows.push(start..chars.len());
+            // A section rule (`-- grants ────`) is cut at the edge, not wrapped.
+            while rows.len() > 1
+                && rows
+                    .last()
+                    .is_some_and(|r| chars[r.clone()].iter().all(|c| matches!(c, '─' | ' ')))
+            {
+                rows.pop();
+            }
             return (indent, rows);
         }
         let end = start + room;
@@ -54,10 +62,7 @@ pub fn row_ranges(chars: &[char], width: usize) -> (usize, Vec<Range<usize>>) {
 
 /// Screen rows line `i` of `lines` takes in a text area `width` wide.
 pub fn rows_of(lines: &Highlighted, i: usize, width: usize) -> usize {
-    let chars: Vec<char> = lines.lines[i]
-        .iter()
-        .flat_map(|(t, _)| t.chars())
-        .collect();
+    let chars: Vec<char> = lines.lines[i].iter().flat_map(|(t, _)| t.chars()).collect();
     row_ranges(&chars, width).1.len()
 }
 
@@ -182,5 +187,14 @@ mod tests {
         assert_eq!(ranges("abcdefghij", 4).concat(), "abcdefghij");
         assert_eq!(ranges("BEGIN;", 40), vec!["BEGIN;"]);
         assert_eq!(ranges("", 40), vec![""]);
+    }
+
+    #[test]
+    fn a_section_rule_is_cut_at_the_edge_not_wrapped() {
+        let rule = format!("-- grants {}", "─".repeat(70));
+        assert_eq!(
+            ranges(&rule, 40),
+            vec![rule.chars().take(40).collect::<String>()]
+        );
     }
 }
