@@ -6,6 +6,7 @@
 //! was saved and whether the database already has it.
 
 mod common;
+mod tui_support;
 
 use crossterm::event::KeyCode;
 use schemaforge::design::edit::Edit;
@@ -230,4 +231,104 @@ async fn the_resume_offer_says_when_and_whether_the_draft_is_applied() {
     let screen = again.screen(120, 40);
     assert!(screen.contains("already applied"), "{screen}");
     std::fs::remove_dir_all(dir).unwrap();
+}
+
+/// The Preview's SQL rows read back into lines: numbered rows start a line, `↪` rows
+/// continue it.
+fn sql_lines_on_screen(screen: &str) -> Vec<(usize, String)> {
+    let mut out: Vec<(usize, String)> = Vec::new();
+    for row in screen.lines() {
+        let chars: Vec<char> = row.chars().collect();
+        if chars.len() < 5 {
+            continue;
+        }
+        let gutter: String = chars[..4].iter().collect();
+        let text: String = chars[5..].iter().collect();
+        if let Ok(n) = gutter.trim().parse::<usize>() {
+            out.push((n, text));
+        } else if gutter.trim() == "↪"
+            && let Some((_, line)) = out.last_mut()
+        {
+            line.push_str(text.trim_start());
+        }
+    }
+    out
+}
+
+#[test]
+fn long_sql_lines_wrap_whole_and_never_touch_the_findings() {
+    let mut app = tui_support::app("dark", tui_support::catalog(), 80, 24);
+    schemaforge::tui::navigation::goto(&mut app, Phase::Preview);
+    let bundle = app.model.plan.as_ref().unwrap().bundle.text.clone();
+    let bundle_lines: Vec<&str> = bundle.lines().collect();
+    // Alone in a pane 60 wide (the findings go under it) and beside the findings at 120.
+    for (width, height) in [(60u16, 60u16), (130, 80)] {
+        let mut terminal =
+            ratatui::Terminal::new(ratatui::backend::TestBackend::new(width, height)).unwrap();
+        terminal
+            .draw(|f| schemaforge::tui::components::preview::draw(f, &app, f.area()))
+            .unwrap();
+        let screen = schemaforge::tui::view::buffer_text(terminal.backend().buffer());
+        // Beside the findings, the SQL ends a column before them.
+        let sql_only: String = screen
+            .lines()
+            .map(|row| {
+                let cut: String = row
+                    .chars()
+                    .take((width as usize).saturating_sub(35))
+                    .collect();
+                format!("{}\n", cut.trim_end())
+            })
+            .collect();
+        let shown = sql_lines_on_screen(if width >= 90 { &sql_only } else { &screen });
+        assert!(shown.len() > 10, "{screen}");
+        let mut wrapped = 0;
+        for (n, text) in &shown {
+            let want = bundle_lines[n - 1];
+            if want.contains("───") {
+                continue; // a section rule is cut at the edge
+            }
+            let squash = |s: &str| s.split_whitespace().collect::<String>();
+            assert_eq!(squash(text), squash(want), "line {n} at {width}:\n{screen}");
+            wrapped += usize::from(want.chars().count() > width as usize - 5);
+        }
+        assert!(wrapped > 0, "some line had to wrap at {width}:\n{screen}");
+        if width >= 90 {
+            for row in screen.lines() {
+                let chars: Vec<char> = row.chars().collect();
+                let gutter: String = chars.iter().take(4).collect();
+                if gutter.trim().parse::<usize>().is_err() && gutter.trim() != "↪" {
+                    continue; // the summary above spans the pane
+                }
+                let gap = (width as usize).saturating_sub(35);
+                assert!(
+                    chars.get(gap).is_none_or(|c| *c == ' '),
+                    "the column before the findings is blank:\n{row}"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn apply_and_dry_run_stay_beside_a_long_message_at_80x24() {
+    let mut app = tui_support::app("dark", tui_support::catalog(), 80, 24);
+    schemaforge::tui::navigation::goto(&mut app, Phase::Preview);
+    app.view.message = Some(
+        "dry run ok: 16 statements and 25 sample rows ran in 41 ms and were rolled back".into(),
+    );
+    let screen = schemaforge::tui::view::render_text(&app, 80, 24);
+    let status = screen.lines().last().unwrap();
+    assert!(
+        status.contains("A apply") && status.contains("d dry run"),
+        "{status}"
+    );
+    assert!(
+        status.contains("dry run ok") && status.contains('…'),
+        "{status}"
+    );
+    assert!(
+        status.contains("q quit") && status.contains("? help"),
+        "{status}"
+    );
 }

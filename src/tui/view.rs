@@ -248,7 +248,18 @@ fn draw_status(frame: &mut Frame, app: &App, area: Rect) {
         .min(width.saturating_sub(essential))
         .max(width.saturating_sub(all_hints));
     let counts_width = counts.chars().count().min(budget);
-    let message = components::fit(&message, budget - counts_width);
+    // Cut before its trailing space, so a cut message still ends in `… `.
+    let message = match message.strip_suffix(' ') {
+        Some(text) if message.chars().count() > budget - counts_width => {
+            let room = (budget - counts_width).saturating_sub(1);
+            if room == 0 {
+                String::new()
+            } else {
+                format!("{} ", components::fit(text, room))
+            }
+        }
+        _ => message,
+    };
     let mut right = Vec::new();
     if !message.is_empty() {
         right.push(Span::styled(message, app.theme.style(message_role)));
