@@ -50,8 +50,9 @@ pub fn row_ranges(chars: &[char], width: usize) -> (usize, Vec<Range<usize>>) {
             return (indent, rows);
         }
         let end = start + room;
-        // After the last space in the row's last two thirds, so words stay whole.
-        let brk = (start + room / 3..end)
+        // After the last space in the row's last third, so words stay whole; a long token
+        // (a hash, a long name) is cut rather than leave most of the row empty.
+        let brk = (start + room * 2 / 3..end)
             .rev()
             .find(|&i| chars[i] == ' ')
             .map_or(end, |i| i + 1);
