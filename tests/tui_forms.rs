@@ -239,3 +239,40 @@ fn tiny_screens_draw_without_panicking() {
         }
     }
 }
+
+#[test]
+fn a_long_error_wraps_under_its_input_and_is_never_cut() {
+    let message = "\"eur\" is not an ISO 4217 currency code — use three capital letters, e.g. \"EUR\" or \"USD\"";
+    let theme = Theme::default();
+    let make = || {
+        let mut form = Form::new("currency").field(
+            "code",
+            "currency code",
+            TextInput::new("").validator(move |_: &str| Err(message.to_owned())),
+        );
+        typed(&mut form, "eur");
+        key(&mut form, KeyCode::Tab);
+        form
+    };
+    for (w, h) in SIZES {
+        let buffer = draw(&make(), &theme, w, h);
+        let text = buffer_text(&buffer);
+        let (input_x, input_y) = find(&buffer, "eur");
+        let (error_x, error_y) = find(&buffer, "✗ \"eur\" is not");
+        assert_eq!((error_x, error_y), (input_x, input_y + 1), "{text}");
+        // Every word of it is on screen, in order, under the input.
+        let under: String = text
+            .lines()
+            .skip(error_y as usize)
+            .map(|l| l.chars().skip(error_x as usize).collect::<String>())
+            .map(|l| l.trim_end_matches(['│', ' ']).to_owned())
+            .collect::<Vec<_>>()
+            .join(" ");
+        let squash = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ");
+        assert!(
+            squash(&under).contains(&squash(&format!("✗ {message}"))),
+            "{w}x{h}:\n{text}"
+        );
+        assert!(!text.contains('…'), "{w}x{h}:\n{text}");
+    }
+}

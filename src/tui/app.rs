@@ -75,6 +75,9 @@ pub struct PreviewState {
     /// The rollback tab is shown instead of the plan (`b`).
     pub show_rollback: bool,
     pub rollback: Option<Box<RollbackView>>,
+    /// The SQL's area (width, height) as last drawn: scrolling stops where the last
+    /// wrapped line is in view.
+    pub sql_area: std::cell::Cell<(u16, u16)>,
 }
 
 /// The rollback tab's content (see `rollback_view`): the rollback of a plan, and the plan's
@@ -283,9 +286,14 @@ impl App {
             .count()
     }
 
-    /// Steps the plan would run; 0 without a plan.
+    /// Statements the plan would run (the unit the Preview counts); 0 without a plan or
+    /// when it has nothing to do.
     pub fn changes(&self) -> usize {
-        self.model.plan.as_ref().map_or(0, |p| p.plan.steps.len())
+        self.model
+            .plan
+            .as_ref()
+            .filter(|p| !p.plan.is_empty())
+            .map_or(0, |p| p.bundle.statements.len())
     }
 
     /// Why the design cannot be planned (validation or planner errors), for the preview.

@@ -210,6 +210,26 @@ fn move_aside(path: &Path) -> std::io::Result<PathBuf> {
 /// `20261129T203722Z`: UTC, sortable, and valid in a file name everywhere.
 fn utc_stamp(time: SystemTime) -> String {
     let secs = time.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs()) as i64;
+    let ((year, month, day), rest) = civil(secs);
+    format!(
+        "{year:04}{month:02}{day:02}T{:02}{:02}{:02}Z",
+        rest / 3600,
+        rest % 3600 / 60,
+        rest % 60
+    )
+}
+
+/// `("2026-11-29", "20:37")`: the UTC date and time of `secs` since 1970, for people.
+pub fn utc_date_time(secs: u64) -> (String, String) {
+    let ((year, month, day), rest) = civil(secs as i64);
+    (
+        format!("{year:04}-{month:02}-{day:02}"),
+        format!("{:02}:{:02}", rest / 3600, rest % 3600 / 60),
+    )
+}
+
+/// Seconds since 1970 to a UTC (year, month, day) and the seconds into that day.
+fn civil(secs: i64) -> ((i64, i64, i64), i64) {
     let (days, rest) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
     // Days since 1970-01-01 to a civil date (Howard Hinnant's algorithm).
     let z = days + 719_468;
@@ -221,12 +241,7 @@ fn utc_stamp(time: SystemTime) -> String {
     let day = doy - (153 * mp + 2) / 5 + 1;
     let month = if mp < 10 { mp + 3 } else { mp - 9 };
     let year = yoe + era * 400 + i64::from(month <= 2);
-    format!(
-        "{year:04}{month:02}{day:02}T{:02}{:02}{:02}Z",
-        rest / 3600,
-        rest % 3600 / 60,
-        rest % 60
-    )
+    ((year, month, day), rest)
 }
 
 /// Looks at the app's draft when the TUI starts, before anything could autosave over it:

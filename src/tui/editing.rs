@@ -164,6 +164,7 @@ fn changed_with(
         Some(analysis) => super::planning::replan_with(app, analysis),
         None => replan(app),
     }
+    super::planning::forget_stale_outcome(app, true);
     app.view.preview.changed = app.model.plan.as_ref().map_or_else(Vec::new, |p| {
         (0..p.bundle.statements.len())
             .filter(|&i| {

@@ -426,6 +426,13 @@ const DEFAULTS: &[(Context, Action, &[&str], &str, bool)] = &[
     ),
     (
         Context::List,
+        Action::MoveDown,
+        &["J"],
+        "move the row down",
+        false,
+    ),
+    (
+        Context::List,
         Action::ChangeType,
         &["t"],
         "change the field's type",
@@ -464,13 +471,6 @@ const DEFAULTS: &[(Context, Action, &[&str], &str, bool)] = &[
         Action::PrevTable,
         &["<"],
         "phases 2-5: the previous table",
-        false,
-    ),
-    (
-        Context::List,
-        Action::MoveDown,
-        &["J"],
-        "move the row down",
         false,
     ),
     (Context::List, Action::Filter, &["/"], "filter", true),
@@ -577,6 +577,26 @@ const DEFAULTS: &[(Context, Action, &[&str], &str, bool)] = &[
     ),
     (Context::Dialog, Action::Cancel, &["esc", "n"], "back", true),
 ];
+
+/// The status line's words for actions whose description (the help's) is too long there.
+const SHORT: &[(Action, &str)] = &[
+    (Action::DryRun, "dry run"),
+    (Action::Apply, "apply"),
+    (Action::Copy, "copy"),
+    (Action::Export, "export"),
+    (Action::Rollback, "rollback"),
+    (Action::Open, "open"),
+];
+
+/// A status-line hint: its first key, its short label, and whether it is the focused
+/// context's own (the pane's actions) rather than a global one.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Hint {
+    pub key: String,
+    pub label: &'static str,
+    pub action: Action,
+    pub own: bool,
+}
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Keymap {
@@ -766,7 +786,7 @@ impl Keymap {
     }
 
     /// Short hints for the status line: the focused context's, then global ones.
-    pub fn hints(&self, context: Context) -> Vec<(String, &'static str)> {
+    pub fn hints(&self, context: Context) -> Vec<Hint> {
         let mut contexts = vec![context];
         if !matches!(context, Context::Input | Context::Dialog | Context::Global) {
             contexts.push(Context::Global);
@@ -775,11 +795,14 @@ impl Keymap {
             .into_iter()
             .flat_map(|c| self.bindings(c))
             .filter(|b| b.hint)
-            .map(|b| {
-                (
-                    b.keys.first().map(Key::to_string).unwrap_or_default(),
-                    b.description,
-                )
+            .map(|b| Hint {
+                key: b.keys.first().map(Key::to_string).unwrap_or_default(),
+                label: SHORT
+                    .iter()
+                    .find(|(a, _)| *a == b.action)
+                    .map_or(b.description, |(_, short)| short),
+                action: b.action,
+                own: b.context == context,
             })
             .collect()
     }
@@ -931,9 +954,20 @@ mod tests {
 
     #[test]
     fn hints_come_from_the_table() {
-        let hints = Keymap::default().hints(Context::List);
+        let hints: Vec<(String, &str)> = Keymap::default()
+            .hints(Context::List)
+            .into_iter()
+            .map(|h| (h.key, h.label))
+            .collect();
         assert!(hints.contains(&("a".to_owned(), "add")));
         assert!(hints.contains(&("q".to_owned(), "quit")));
         assert!(hints.contains(&("↑".to_owned(), "move up")));
+        let preview = Keymap::default().hints(Context::Preview);
+        let apply = preview.iter().find(|h| h.action == Action::Apply).unwrap();
+        assert_eq!(
+            (apply.key.as_str(), apply.label, apply.own),
+            ("A", "apply", true)
+        );
+        assert!(preview.iter().any(|h| h.label == "quit" && !h.own));
     }
 }

@@ -2,6 +2,7 @@
 //! mouse, so both move the same way.
 
 use super::app::{App, Focus};
+use super::components::sql_rows;
 use super::keymap::Action;
 use super::layout;
 use super::phase::Phase;
@@ -19,11 +20,24 @@ pub fn goto(app: &mut App, phase: Phase) {
 pub fn scroll_main(app: &mut App, delta: isize) {
     if app.view.phase == Phase::Preview {
         let lines = match &app.view.preview.rollback {
-            Some(r) if app.view.preview.show_rollback => r.lines.lines.len(),
-            _ => app.model.plan.as_ref().map_or(0, |p| p.lines.lines.len()),
+            Some(r) if app.view.preview.show_rollback => Some(&r.lines),
+            _ => app.model.plan.as_ref().map(|p| &p.lines),
         };
-        let rows = layout::main_rows(app.view.width, app.view.height);
-        let max = lines.saturating_sub(rows.saturating_sub(2).max(1));
+        let max = match (lines, app.view.preview.sql_area.get()) {
+            (None, _) => 0,
+            (Some(lines), (width, height)) if width > 0 && height > 0 => {
+                let text = (width as usize).saturating_sub(sql_rows::GUTTER);
+                sql_rows::max_scroll(lines, text, height as usize)
+            }
+            // Not drawn yet: by lines, as if none wrapped.
+            (Some(lines), _) => {
+                let rows = layout::main_rows(app.view.width, app.view.height);
+                lines
+                    .lines
+                    .len()
+                    .saturating_sub(rows.saturating_sub(2).max(1))
+            }
+        };
         app.view.preview.scroll = app
             .view
             .preview

@@ -47,9 +47,8 @@ pub fn offer_draft(app: &mut App, saved: Option<Design>) {
         && let Some(saved) = saved
         && saved != Design::default()
     {
-        app.view.overlays.push(Overlay::ResumeDraft(ResumeDraft {
-            path,
-            tables: saved.tables.len(),
-        }));
+        app.view
+            .overlays
+            .push(Overlay::ResumeDraft(ResumeDraft::new(path, saved)));
     }
 }

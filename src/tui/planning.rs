@@ -7,7 +7,7 @@ use crate::analysis::{Analysis, analyse, analyse_live};
 use crate::catalog::Catalog;
 use crate::design::{RelationshipKind, ResolvedDesign, SYSTEM_FIELDS};
 
-use super::app::{App, PlanView};
+use super::app::{App, ApplyState, PlanView};
 use super::highlight::highlight_cached;
 use super::tree::{DraftColumn, DraftTable};
 
@@ -67,6 +67,14 @@ pub fn replan_with(app: &mut App, analysis: Analysis) {
             plan,
         });
     }
+    if app.model.plan.as_ref().is_some_and(|p| p.plan.is_empty()) {
+        // Nothing to do: whatever the design names, the database has it; nothing is
+        // marked new or changed in the tree.
+        for d in &mut app.model.drafts {
+            d.columns.iter_mut().for_each(|c| c.new = false);
+            d.policies.clear();
+        }
+    }
     if old_plan.as_ref().map(|p| p.bundle.text.as_str())
         != app.model.plan.as_ref().map(|p| p.bundle.text.as_str())
     {
@@ -113,6 +121,19 @@ pub fn recount_samples(app: &mut App) {
     app.model.plan = Some(view);
 }
 
+/// The last apply's outcome belongs to the plan it ran: once the plan changes (an edit, an
+/// undo, a re-read) a failure, its `▶` mark and a dry run's result are dropped. A finished
+/// apply stays through the re-read that follows it, and after an edit only while the plan
+/// is still empty (the header then says `applied`).
+pub fn forget_stale_outcome(app: &mut App, edited: bool) {
+    let plan_empty = app.model.plan.as_ref().is_some_and(|p| p.plan.is_empty());
+    let keep =
+        matches!(app.apply, ApplyState::Succeeded { dry_run: false, .. } if plan_empty || !edited);
+    if !keep {
+        app.apply = ApplyState::Idle;
+    }
+}
+
 /// The design's tables as the tree shows them: a new table with all its columns, or the
 /// columns and policies a live table does not have yet.
 pub fn drafts_of(resolved: &ResolvedDesign, catalog: Option<&Catalog>) -> Vec<DraftTable> {
@@ -123,6 +144,7 @@ pub fn drafts_of(resolved: &ResolvedDesign, catalog: Option<&Catalog>) -> Vec<Dr
         .map(|t| {
             let mut columns: Vec<(String, String)> = SYSTEM_FIELDS
                 .iter()
+                .filter(|_| t.system_fields)
                 .map(|f| (f.db_name.to_owned(), f.pg_type.sql()))
                 .collect();
             columns.extend(t.columns().map(|f| {

@@ -122,14 +122,22 @@ pub fn update(app: &mut App, message: Message) -> Vec<Effect> {
                 app.view.message = None;
             }
             replan(app);
+            super::planning::forget_stale_outcome(app, false);
+            if let Some(catalog) = app.model.catalog.clone() {
+                for overlay in &mut app.view.overlays {
+                    if let Overlay::ResumeDraft(offer) = overlay {
+                        offer.planned_against(&catalog, &app.model.settings);
+                    }
+                }
+            }
             let changes = app.changes();
             if let Some(m) = &mut app.view.message
                 && let Some(done) = m.strip_suffix("; re-reading the schema")
             {
                 *m = match changes {
                     0 => format!("{done}; the database now has everything in the design"),
-                    1 => format!("{done}; 1 change still planned"),
-                    n => format!("{done}; {n} changes still planned"),
+                    1 => format!("{done}; 1 statement still planned"),
+                    n => format!("{done}; {n} statements still planned"),
                 };
             }
             if app.view.message.is_none() || app.view.message.as_deref() == Some(READING) {
@@ -679,7 +687,7 @@ fn demo_users(app: &App) -> u64 {
 }
 
 /// Why `d`/`A` cannot run now, if they cannot.
-fn cannot_apply(app: &App) -> Option<String> {
+pub fn cannot_apply(app: &App) -> Option<String> {
     if app.applying() {
         return Some("an apply is already running (Esc cancels it)".into());
     }

@@ -13,6 +13,7 @@ use ratatui::widgets::{Paragraph, Wrap};
 use super::app::{App, ApplyState, Focus, Phase};
 use super::components::{self, pane_block};
 use super::job::JobKind;
+use super::keymap::{Action, Hint};
 use super::layout::{areas, stepper_cells};
 use super::theme::Role;
 use crate::findings::{counts, phase_has_errors};
@@ -96,8 +97,9 @@ fn draw_header(frame: &mut Frame, app: &App, area: Rect) {
             _ => "draft · nothing to do ".into(),
         },
         (Some(_), Some(_)) => {
+            // The Preview's unit, so the two numbers agree.
             let n = app.changes();
-            format!("draft · {n} change{} ", if n == 1 { "" } else { "s" })
+            format!("draft · {n} statement{} ", if n == 1 { "" } else { "s" })
         }
         (Some(_), None) if app.model.analysis.is_unplannable() => "draft · has errors ".into(),
         (Some(_), None) => "draft ".into(),
@@ -210,67 +212,133 @@ fn draw_main(frame: &mut Frame, app: &App, area: Rect) {
 fn draw_status(frame: &mut Frame, app: &App, area: Rect) {
     let key_style = app.theme.style(Role::StatusKey);
     let text_style = app.theme.style(Role::Status);
-    let mut right: Vec<Span> = Vec::new();
-    if let Some(job) = app.job.running()
+    let hints = status_hints(app);
+    let width_of = |h: &Hint| h.key.chars().count() + h.label.chars().count() + 3;
+    let all_hints: usize = hints.iter().map(width_of).sum::<usize>() + 1;
+
+    let mut counts = String::new();
+    let (errors, warnings, _) = counts_of(app);
+    if errors + warnings > 0 {
+        counts = format!(
+            "· {errors} error{} · {warnings} warning{} ",
+            if errors == 1 { "" } else { "s" },
+            if warnings == 1 { "" } else { "s" }
+        );
+    }
+    let (message, message_role) = if let Some(job) = app.job.running()
         && job.kind != JobKind::Reading
     {
-        right.push(Span::styled(
-            format!("{}  esc cancels ", job.progress()),
-            app.theme.style(Role::Warning),
-        ));
+        (format!("{}  esc cancels ", job.progress()), Role::Warning)
     } else if let Some(message) = &app.view.message {
-        right.push(Span::styled(
-            format!("{message} "),
-            app.theme.style(Role::Info),
-        ));
+        (format!("{message} "), Role::Info)
+    } else {
+        (String::new(), Role::Info)
+    };
+    // The message gets what the hints leave; when that is not enough, up to two thirds of
+    // the line but never the room of the main hints (quit, help and the phase's main
+    // actions, like apply and dry run): past that it is shortened.
+    let width = area.width as usize;
+    let essential: usize = hints
+        .iter()
+        .filter(|h| matches!(h.action, Action::Quit | Action::Help) || MAIN.contains(&h.action))
+        .map(width_of)
+        .sum::<usize>()
+        + 1;
+    let budget = (width * 2 / 3)
+        .min(width.saturating_sub(essential))
+        .max(width.saturating_sub(all_hints));
+    let counts_width = counts.chars().count().min(budget);
+    // Cut before its trailing space, so a cut message still ends in `… `.
+    let message = match message.strip_suffix(' ') {
+        Some(text) if message.chars().count() > budget - counts_width => {
+            let room = (budget - counts_width).saturating_sub(1);
+            if room == 0 {
+                String::new()
+            } else {
+                format!("{} ", components::fit(text, room))
+            }
+        }
+        _ => message,
+    };
+    let mut right = Vec::new();
+    if !message.is_empty() {
+        right.push(Span::styled(message, app.theme.style(message_role)));
     }
-    let (errors, warnings, _) = counts(&app.model.analysis.findings);
-    if errors + warnings > 0 {
+    if !counts.is_empty() {
         let role = if errors > 0 {
             Role::Danger
         } else {
             Role::Warning
         };
         right.push(Span::styled(
-            format!(
-                "· {errors} error{} · {warnings} warning{} ",
-                if errors == 1 { "" } else { "s" },
-                if warnings == 1 { "" } else { "s" }
-            ),
+            components::fit(&counts, counts_width),
             app.theme.style(role),
         ));
     }
     let right_width: u16 = right.iter().map(|s| s.width() as u16).sum();
-    let right_width = right_width.min(area.width * 2 / 3);
     let [left, r] =
         Layout::horizontal([Constraint::Min(10), Constraint::Length(right_width)]).areas(area);
     let mut spans = vec![Span::raw(" ")];
     if app.view.filtering {
         spans.push(Span::styled("filter: ", text_style));
     }
-    // As many hints as fit, in the keymap's order; quit and help are always shown.
-    let hints = app.keymap.hints(app.context());
-    let always = |d: &str| d == "help" || d == "quit";
-    let width_of = |k: &str, d: &str| k.chars().count() + d.chars().count() + 3;
-    let reserved: usize = hints
-        .iter()
-        .filter(|(_, d)| always(d))
-        .map(|(k, d)| width_of(k, d))
-        .sum();
-    let mut room = (left.width as usize).saturating_sub(2 + reserved);
-    for (key, description) in hints {
-        if !always(description) {
-            let w = width_of(&key, description);
-            if w > room {
-                continue;
-            }
-            room -= w;
-        }
-        spans.push(Span::styled(key, key_style));
-        spans.push(Span::styled(format!(" {description}  "), text_style));
+    let shown = fitting_hints(&hints, (left.width as usize).saturating_sub(1), width_of);
+    for hint in hints.iter().zip(shown).filter(|(_, s)| *s).map(|(h, _)| h) {
+        spans.push(Span::styled(hint.key.clone(), key_style));
+        spans.push(Span::styled(format!(" {}  ", hint.label), text_style));
     }
     frame.render_widget(Paragraph::new(Line::from(spans)), left);
     frame.render_widget(Paragraph::new(Line::from(right)).right_aligned(), r);
+}
+
+/// The actions a phase is for: their hints stay when the line is short.
+const MAIN: &[Action] = &[Action::Apply, Action::DryRun, Action::Add];
+
+fn counts_of(app: &App) -> (usize, usize, usize) {
+    counts(&app.model.analysis.findings)
+}
+
+/// The keymap's hints for what has the keyboard, without apply and dry run when they
+/// cannot run now (nothing to do, no plan, a job running).
+fn status_hints(app: &App) -> Vec<Hint> {
+    let can_apply = super::update::cannot_apply(app).is_none();
+    app.keymap
+        .hints(app.context())
+        .into_iter()
+        .filter(|h| can_apply || !matches!(h.action, Action::Apply | Action::DryRun))
+        .collect()
+}
+
+/// Which hints fit in `room` columns, shown in the keymap's order: quit and help, the main
+/// actions, the pane's other keys, then the other global ones, each while it fits.
+fn fitting_hints(hints: &[Hint], room: usize, width_of: impl Fn(&Hint) -> usize) -> Vec<bool> {
+    let always = |h: &Hint| matches!(h.action, Action::Quit | Action::Help);
+    let mut room = room.saturating_sub(
+        hints
+            .iter()
+            .filter(|h| always(h))
+            .map(&width_of)
+            .sum::<usize>(),
+    );
+    let mut shown: Vec<bool> = hints.iter().map(always).collect();
+    let passes: [&dyn Fn(&Hint) -> bool; 3] = [
+        &|h: &Hint| MAIN.contains(&h.action),
+        &|h: &Hint| h.own,
+        &|_: &Hint| true,
+    ];
+    for pass in passes {
+        for (i, hint) in hints.iter().enumerate() {
+            if shown[i] || !pass(hint) {
+                continue;
+            }
+            let w = width_of(hint);
+            if w <= room {
+                room -= w;
+                shown[i] = true;
+            }
+        }
+    }
+    shown
 }
 
 #[cfg(test)]

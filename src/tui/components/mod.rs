@@ -26,6 +26,7 @@ pub mod schema_detail;
 pub mod schema_tree;
 pub mod simulation_lines;
 pub mod simulator;
+pub mod sql_rows;
 pub mod tables_pane;
 
 use std::path::PathBuf;
@@ -108,6 +109,39 @@ pub fn fit(text: &str, width: usize) -> String {
         s.push('…');
         s
     }
+}
+
+/// `text` broken between words into lines of at most `width` characters (a longer word
+/// is cut).
+pub fn wrap_words(text: &str, width: usize) -> Vec<String> {
+    let width = width.max(1);
+    let mut out = Vec::new();
+    let mut line = String::new();
+    for word in text.split_whitespace() {
+        let mut word: Vec<char> = word.chars().collect();
+        loop {
+            let used = line.chars().count();
+            let sep = usize::from(used > 0);
+            if used + sep + word.len() <= width {
+                if sep == 1 {
+                    line.push(' ');
+                }
+                line.extend(word.iter());
+                break;
+            }
+            if used > 0 {
+                out.push(std::mem::take(&mut line));
+                continue;
+            }
+            let rest = word.split_off(width);
+            out.push(word.iter().collect());
+            word = rest;
+        }
+    }
+    if !line.is_empty() || out.is_empty() {
+        out.push(line);
+    }
+    out
 }
 
 /// `text` padded or cut to exactly `width` characters.

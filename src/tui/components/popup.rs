@@ -17,7 +17,13 @@ pub fn dialog(frame: &mut Frame, theme: &Theme, area: Rect, title: String, lines
         .unwrap_or(20)
         .max(title.chars().count() as u16 + 6)
         .min(area.width.saturating_sub(2));
-    let height = (lines.len() as u16 + 2).min(area.height);
+    // A line wider than the box wraps: count the rows it takes, so none is cut off.
+    let text_width = width.saturating_sub(2).max(1) as usize;
+    let rows: usize = lines
+        .iter()
+        .map(|l| l.width().max(1).div_ceil(text_width))
+        .sum();
+    let height = (rows as u16 + 2).min(area.height);
     let popup = centred(area, width, height + 1);
     frame.render_widget(Clear, popup);
     frame.render_widget(

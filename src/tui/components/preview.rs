@@ -5,11 +5,11 @@
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
-use ratatui::style::Modifier;
-use ratatui::text::{Line, Span};
+use ratatui::text::Line;
 use ratatui::widgets::{Paragraph, Wrap};
 
 use super::rule;
+use super::sql_rows::{self, Marks};
 use crate::tui::app::{App, ApplyState, PlanView};
 use crate::tui::findings::{line, mark};
 use crate::tui::job::JobKind;
@@ -66,8 +66,10 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
 
     let side = side_lines(app, rest.width);
     let (sql, notes) = if rest.width >= 90 {
-        let [sql, notes] =
-            Layout::horizontal([Constraint::Min(40), Constraint::Length(34)]).areas(rest);
+        // A column between them, so the SQL never runs into the findings.
+        let [sql, notes] = Layout::horizontal([Constraint::Min(40), Constraint::Length(34)])
+            .spacing(1)
+            .areas(rest);
         (sql, notes)
     } else {
         let h = (side.len() as u16).min(rest.height / 3);
@@ -231,48 +233,35 @@ fn draw_sql(frame: &mut Frame, app: &App, plan: &PlanView, area: Rect) {
         ApplyState::Failed(f) => Some(f.as_ref()),
         _ => None,
     };
-    let gutter = app.theme.style(Role::Dim);
-    let lines: Vec<Line> = plan
-        .lines
-        .lines
-        .iter()
-        .enumerate()
-        .skip(app.view.preview.scroll)
-        .take(area.height as usize)
-        .map(|(i, segments)| {
-            let failing =
-                failed.is_some_and(|f| plan.lines.statement.get(i) == Some(&Some(f.index)));
+    app.view.preview.sql_area.set((area.width, area.height));
+    let rows = sql_rows::rows(
+        &app.theme,
+        &plan.lines,
+        app.view.preview.scroll,
+        area.width as usize,
+        area.height as usize,
+        |i| {
             let statement = plan.lines.statement.get(i).copied().flatten();
+            let failing = failed.is_some_and(|f| statement == Some(f.index));
             let edited = statement.is_some_and(|s| app.view.preview.changed.contains(&s));
-            let mut spans = vec![if failing {
-                Span::styled(format!("{:>4}▶", i + 1), app.theme.style(Role::Danger))
-            } else if edited {
-                // What the last edit produced.
-                Span::styled(format!("{:>4}▌", i + 1), app.theme.style(Role::New))
-            } else {
-                Span::styled(format!("{:>4} ", i + 1), gutter)
-            }];
-            let error_at = failed
-                .and_then(|f| f.position)
-                .filter(|(line, _)| *line == i + 1)
-                .map(|(_, col)| col);
-            let mut col = 1;
-            for (text, role) in segments.iter() {
-                let mut style = app.theme.style(*role);
-                if failing {
-                    style = style.patch(app.theme.style(Role::Danger));
-                }
-                let len = text.chars().count();
-                if error_at.is_some_and(|c| c >= col && c < col + len) {
-                    style = style.add_modifier(Modifier::UNDERLINED);
-                }
-                col += len;
-                spans.push(Span::styled(text.clone(), style));
+            Marks {
+                mark: if failing {
+                    Some(('▶', Role::Danger))
+                } else if edited {
+                    // What the last edit produced.
+                    Some(('▌', Role::New))
+                } else {
+                    None
+                },
+                failing,
+                error_at: failed
+                    .and_then(|f| f.position)
+                    .filter(|(line, _)| *line == i + 1)
+                    .map(|(_, col)| col),
             }
-            Line::from(spans)
-        })
-        .collect();
-    frame.render_widget(Paragraph::new(lines), area);
+        },
+    );
+    frame.render_widget(Paragraph::new(rows), area);
 }
 
 /// `, 3 bad rows set aside in data/orders.rejects.csv`, or nothing.

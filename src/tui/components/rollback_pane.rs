@@ -3,7 +3,7 @@
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
-use ratatui::text::{Line, Span};
+use ratatui::text::Line;
 use ratatui::widgets::{Paragraph, Wrap};
 
 use super::rule;
@@ -61,8 +61,9 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
         side.push(Line::styled(format!("• {note}"), theme.style(Role::Text)));
     }
     let (sql, notes) = if rest.width >= 90 {
-        let [sql, notes] =
-            Layout::horizontal([Constraint::Min(40), Constraint::Length(34)]).areas(rest);
+        let [sql, notes] = Layout::horizontal([Constraint::Min(40), Constraint::Length(34)])
+            .spacing(1)
+            .areas(rest);
         (sql, notes)
     } else {
         let h = (side.len() as u16 * 2).min(rest.height / 3);
@@ -70,24 +71,15 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
             Layout::vertical([Constraint::Min(3), Constraint::Length(h)]).areas(rest);
         (sql, notes)
     };
-    let gutter = theme.style(Role::Dim);
-    let lines: Vec<Line> = view
-        .lines
-        .lines
-        .iter()
-        .enumerate()
-        .skip(app.view.preview.scroll)
-        .take(sql.height as usize)
-        .map(|(i, segments)| {
-            let mut spans = vec![Span::styled(format!("{:>4} ", i + 1), gutter)];
-            spans.extend(
-                segments
-                    .iter()
-                    .map(|(text, role)| Span::styled(text.clone(), theme.style(*role))),
-            );
-            Line::from(spans)
-        })
-        .collect();
+    app.view.preview.sql_area.set((sql.width, sql.height));
+    let lines = super::sql_rows::rows(
+        theme,
+        &view.lines,
+        app.view.preview.scroll,
+        sql.width as usize,
+        sql.height as usize,
+        |_| super::sql_rows::Marks::default(),
+    );
     frame.render_widget(Paragraph::new(lines), sql);
     frame.render_widget(Paragraph::new(side).wrap(Wrap { trim: false }), notes);
 }

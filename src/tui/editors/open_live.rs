@@ -61,20 +61,71 @@ pub fn open_live_table_in(app: &mut App, schema: &str, name: &str) -> Vec<Effect
             relationship,
         });
     }
-    let kept = converted.notes.len();
-    let done = if kept == 0 {
+    let done = if converted.notes.is_empty() {
         format!(
             "{schema}.{name} opened for editing: its parts are live; what you change is planned"
         )
     } else {
         format!(
-            "{schema}.{name} opened for editing; {kept} thing{} the design does not model stay as {} (see design --from-db)",
-            if kept == 1 { "" } else { "s" },
-            if kept == 1 { "it is" } else { "they are" }
+            "{schema}.{name} opened; kept as is, outside the design: {}",
+            kept_names(&converted.notes, schema, name)
         )
     };
     let effects = crate::tui::editing::apply(app, Edit::Batch(edits), done);
     app.view.selected[Phase::Tables.index()] = index;
     app.view.selected[Phase::Fields.index()] = 0;
     effects
+}
+
+/// What the design leaves alone, named shortly: `index teams_slug_idx, trigger on_signup`,
+/// the first three and how many more.
+fn kept_names(notes: &[String], schema: &str, table: &str) -> String {
+    let prefix = format!("{schema}.{table}: ");
+    let names: Vec<String> = notes
+        .iter()
+        .map(|note| {
+            let text = note.strip_prefix(&prefix).unwrap_or(note);
+            if let Some((enum_name, _)) = text.split_once(": enum type") {
+                let short = enum_name.rsplit('.').next().unwrap_or(enum_name);
+                return format!("enum {short}");
+            }
+            let end = [" is not", ";", " (", ": "]
+                .iter()
+                .filter_map(|stop| text.find(stop))
+                .min()
+                .unwrap_or(text.len());
+            text[..end].to_owned()
+        })
+        .collect();
+    let mut out = names.iter().take(3).cloned().collect::<Vec<_>>().join(", ");
+    if names.len() > 3 {
+        out.push_str(&format!(" and {} more", names.len() - 3));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::kept_names;
+
+    #[test]
+    fn what_stays_outside_the_design_is_named_shortly() {
+        let notes = [
+            "public.teams: index teams_slug_idx is not part of the design; left as it is (CREATE INDEX …)",
+            "public.teams: published by supabase_realtime; publications are not part of the design",
+            "public.member_role: enum type (owner, member) used by raw fields; its definition is not part of the design and is left as it is",
+        ]
+        .map(String::from);
+        assert_eq!(
+            kept_names(&notes, "public", "teams"),
+            "index teams_slug_idx, published by supabase_realtime, enum member_role"
+        );
+        let many: Vec<String> = (0..5)
+            .map(|i| format!("public.t: CHECK c{i} is not part of the design; left as it is (x)"))
+            .collect();
+        assert_eq!(
+            kept_names(&many, "public", "t"),
+            "CHECK c0, CHECK c1, CHECK c2 and 2 more"
+        );
+    }
 }

@@ -10,14 +10,15 @@ use ratatui::widgets::Clear;
 
 use super::container::Form;
 use crate::tui::components::popup::centred;
-use crate::tui::components::{fit, pane_block};
+use crate::tui::components::{fit, pane_block, wrap_words};
 use crate::tui::theme::{Role, Theme};
 
 /// Where each field sits on the canvas.
 struct Placed {
     top: u16,
     height: u16,
-    error: Option<String>,
+    /// The error under the input, wrapped to the input's width (nothing is cut).
+    error: Vec<String>,
 }
 
 impl Form {
@@ -36,12 +37,15 @@ impl Form {
         }
     }
 
-    fn place(&self) -> (Vec<Placed>, u16) {
+    /// Each field's rows on a canvas whose inputs are `input_width` wide.
+    fn place(&self, input_width: u16) -> (Vec<Placed>, u16) {
         let mut top = 0;
         let placed = (0..self.fields.len())
             .map(|i| {
-                let error = self.shown_error(i);
-                let height = self.fields[i].input.height() + u16::from(error.is_some());
+                let error = self.shown_error(i).map_or_else(Vec::new, |e| {
+                    wrap_words(&format!("✗ {e}"), input_width.max(8) as usize)
+                });
+                let height = self.fields[i].input.height() + error.len() as u16;
                 let p = Placed { top, height, error };
                 top += height;
                 p
@@ -61,11 +65,14 @@ impl Form {
     }
 
     pub fn draw(&self, frame: &mut Frame, theme: &Theme, area: Rect) {
-        let (placed, fields_height) = self.place();
         let width = self
             .width
             .unwrap_or_else(|| (area.width / 5 * 3).clamp(72, 100))
             .min(area.width);
+        // The canvas is the popup inside its border and one column of padding each side.
+        let canvas_width = width.saturating_sub(4);
+        let label_width = self.label_width(canvas_width);
+        let (placed, fields_height) = self.place(canvas_width.saturating_sub(label_width));
         let notes = self.wrapped_notes(width.saturating_sub(4) as usize);
         let content_height = fields_height + notes.len() as u16;
         let popup = centred(area, width, content_height + 2);
@@ -94,10 +101,8 @@ impl Form {
         frame.render_widget(block, popup);
 
         // Padding of one column on each side inside the border.
-        let canvas_width = inner.width.saturating_sub(2);
         let mut canvas = Buffer::empty(Rect::new(0, 0, canvas_width, content_height));
         canvas.set_style(canvas.area, theme.style(Role::Overlay));
-        let label_width = self.label_width(canvas_width);
         let input_x = label_width;
         let input_width = canvas_width.saturating_sub(label_width);
         for (i, (field, at)) in self.fields.iter().zip(&placed).enumerate() {
@@ -116,11 +121,11 @@ impl Form {
             }
             let input_area = Rect::new(input_x, at.top, input_width, field.input.height());
             field.input.render(&mut canvas, input_area, theme, focused);
-            if let Some(error) = &at.error {
+            for (row, text) in at.error.iter().enumerate() {
                 canvas.set_stringn(
                     input_x,
-                    at.top + field.input.height(),
-                    fit(&format!("✗ {error}"), input_width as usize),
+                    at.top + field.input.height() + row as u16,
+                    text,
                     input_width as usize,
                     theme.style(Role::Danger),
                 );
