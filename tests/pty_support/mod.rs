@@ -201,6 +201,16 @@ impl InPty {
     }
 }
 
+/// A test that fails half-way must not leave the program (and a sandbox it started) running.
+impl Drop for InPty {
+    fn drop(&mut self) {
+        if matches!(self.child.try_wait(), Ok(None)) {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+}
+
 pub fn home(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!(
         "schemaforge-pty-{name}-{}-{}",
