@@ -104,4 +104,16 @@ async fn an_opened_live_table_has_no_automatic_fields() {
         "{screen}"
     );
     assert!(!screen.contains("created_by"), "{screen}");
+
+    // Phase 5 does not offer generated rows the generator could not key.
+    h.key(KeyCode::Char('5'));
+    let screen = h.screen(140, 40);
+    assert!(screen.contains("its own key: not generated"), "{screen}");
+    h.key(KeyCode::Enter);
+    let message = h.app.view.message.clone().unwrap_or_default();
+    assert!(
+        message.contains("no sample rows for a table with its own key"),
+        "{message}"
+    );
+    assert!(h.design().samples.is_empty());
 }

@@ -49,7 +49,10 @@ pub(crate) fn check_keys(design: &Design, out: &mut Vec<Diagnostic>) {
             continue;
         };
         let unknown = design.tables[ti].fields.iter().find(|f| {
-            f.field_type == FieldType::Raw && f.options.required && f.options.default.is_none()
+            f.field_type == FieldType::Raw
+                && f.options.required
+                && f.options.default.is_none()
+                && f.options.identity.is_none()
         });
         if let Some(field) = unknown {
             out.push(Diagnostic::error(
@@ -202,5 +205,25 @@ mod tests {
         assert_eq!(e.len(), 2, "{e:?}");
         assert!(e[0].starts_with("relationships[0].allow_multiple"));
         assert!(e[1].starts_with("samples.a"));
+    }
+
+    #[test]
+    fn an_identity_column_is_not_a_raw_field_samples_cannot_fill() {
+        let fields = |identity: bool| {
+            let mut options = json!({"sql_type": "bigint", "required": true});
+            if identity {
+                options["identity"] = json!("ALWAYS");
+            }
+            json!({"tables": [{"name": "t", "fields": [
+                {"name": "n", "type": "raw", "options": options}
+            ]}], "samples": {"t": 3}})
+        };
+        assert!(
+            errors(fields(true)).is_empty(),
+            "{:?}",
+            errors(fields(true))
+        );
+        let e = errors(fields(false));
+        assert!(e.iter().any(|m| m.contains("cannot be made up")), "{e:?}");
     }
 }

@@ -51,6 +51,19 @@ pub fn count_of(design: &Design, table: usize) -> u64 {
     }
 }
 
+/// Why a table with its own key gets no generated rows: the generator keys rows by the
+/// system `id` (the design validator says the same of `samples` in a file).
+const OWN_KEY: &str = "no sample rows for a table with its own key (no system id to key them by)";
+
+/// The table has its own key and columns (`system_fields: false`, as an opened live table).
+fn own_key(app: &App, table: usize) -> bool {
+    app.model
+        .design
+        .as_ref()
+        .and_then(|s| s.design.tables.get(table))
+        .is_some_and(|t| !t.system_fields)
+}
+
 pub fn on_action(app: &mut App, action: Action) -> Vec<Effect> {
     let count = table_count(app);
     if let Some(d) = delta(action, 5) {
@@ -59,6 +72,15 @@ pub fn on_action(app: &mut App, action: Action) -> Vec<Effect> {
         return Vec::new();
     }
     match (action, selected(app)) {
+        (Action::Add | Action::Edit | Action::Open, Some(table)) if own_key(app, table) => {
+            let name = app
+                .model
+                .design
+                .as_ref()
+                .map(|s| s.design.tables[table].name.clone())
+                .unwrap_or_default();
+            app.view.message = Some(format!("{name}: {OWN_KEY}"));
+        }
         (Action::Add | Action::Edit | Action::Open, Some(table)) => samples_form::open(app, table),
         (Action::Add | Action::Edit | Action::Open, None) => {
             app.view.message = Some("no designed table yet: phase 1 adds one (a)".into());
@@ -112,6 +134,7 @@ fn lines<'a>(app: &App, width: u16) -> Vec<Line<'a>> {
     for (i, t) in d.tables.iter().enumerate() {
         let n = count_of(d, i);
         let what = match n {
+            _ if !t.system_fields => "— its own key: not generated".to_string(),
             0 => "none".to_string(),
             n => format!("{n} rows"),
         };
