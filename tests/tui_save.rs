@@ -69,6 +69,11 @@ async fn save_as_onto_another_existing_file_asks_first() {
     let other = dir.join("other.json");
     std::fs::write(&other, "{\"keep\": true}").unwrap();
     let mut h = with_a_table(&db).await;
+    // Findings name the table, not its position in the file.
+    h.key(KeyCode::Char('6'));
+    let preview = h.screen(160, 45);
+    assert!(preview.contains("⚠ Todos: no primary field"), "{preview}");
+    assert!(!preview.contains("tables[0]"), "{preview}");
 
     h.send(ctrl('o'));
     assert!(matches!(

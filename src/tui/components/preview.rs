@@ -11,7 +11,7 @@ use ratatui::widgets::{Paragraph, Wrap};
 use super::rule;
 use super::sql_rows::{self, Marks};
 use crate::tui::app::{App, ApplyState, PlanView};
-use crate::tui::findings::{line, mark};
+use crate::tui::findings::{mark, named_line};
 use crate::tui::job::JobKind;
 use crate::tui::keymap::Action;
 use crate::tui::navigation::scroll_pane;
@@ -221,7 +221,10 @@ fn side_lines<'a>(app: &App, width: u16) -> Vec<Line<'a>> {
     for f in findings {
         let (mark, role) = mark(f.severity);
         out.push(Line::styled(
-            format!("{mark} {}", line(f)),
+            format!(
+                "{mark} {}",
+                named_line(f, app.model.design.as_ref().map(|s| &s.design))
+            ),
             app.theme.style(role),
         ));
     }

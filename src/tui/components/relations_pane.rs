@@ -18,7 +18,7 @@ use crate::erd::{self, text::TextLine, text::neighbourhood};
 use crate::tui::app::{App, Focus};
 use crate::tui::editing;
 use crate::tui::editors::relation_form::{self, KINDS, ON_DELETE, kind_of, on_delete_of};
-use crate::tui::findings::{line, mark};
+use crate::tui::findings::{mark, named_line};
 use crate::tui::keymap::Action;
 use crate::tui::layout;
 use crate::tui::message::Effect;
@@ -359,7 +359,10 @@ fn other_findings<'a>(app: &App, d: &Design, width: u16, out: &mut Vec<Line<'a>>
     for f in findings {
         let (mark, role) = mark(f.severity);
         out.push(Line::styled(
-            fit(&format!(" {mark} {}", line(f)), width as usize),
+            fit(
+                &format!(" {mark} {}", named_line(f, Some(d))),
+                width as usize,
+            ),
             app.theme.style(role),
         ));
     }

@@ -535,7 +535,10 @@ fn others<'a>(app: &App, table: Option<usize>, width: u16, out: &mut Vec<Line<'a
     for f in rest {
         let (mark, role) = mark(f.severity);
         for line in wrap(
-            &format!("{mark} {}", crate::tui::findings::line(f)),
+            &format!(
+                "{mark} {}",
+                crate::tui::findings::named_line(f, app.model.design.as_ref().map(|s| &s.design))
+            ),
             (width as usize).saturating_sub(1),
         ) {
             out.push(Line::styled(format!(" {line}"), app.theme.style(role)));

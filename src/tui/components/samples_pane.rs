@@ -12,7 +12,7 @@ use crate::design::{Design, Samples};
 use crate::samples::{LoadKind, TablePreview};
 use crate::tui::app::App;
 use crate::tui::editors::samples_form;
-use crate::tui::findings::{line, mark};
+use crate::tui::findings::{mark, named_line};
 use crate::tui::keymap::Action;
 use crate::tui::message::Effect;
 use crate::tui::navigation::delta;
@@ -196,7 +196,10 @@ fn findings<'a>(app: &App, width: u16, out: &mut Vec<Line<'a>>) {
     for f in findings {
         let (mark, role) = mark(f.severity);
         out.push(Line::styled(
-            format!(" {mark} {}", line(f)),
+            format!(
+                " {mark} {}",
+                named_line(f, app.model.design.as_ref().map(|s| &s.design))
+            ),
             app.theme.style(role),
         ));
     }

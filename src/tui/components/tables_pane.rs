@@ -13,7 +13,7 @@ use crate::design::edit::Edit;
 use crate::tui::app::App;
 use crate::tui::editing;
 use crate::tui::editors;
-use crate::tui::findings::{line, mark};
+use crate::tui::findings::{mark, named_line};
 use crate::tui::keymap::Action;
 use crate::tui::layout;
 use crate::tui::message::Effect;
@@ -321,7 +321,10 @@ pub fn findings<'a>(app: &App, phase: Phase, width: u16, out: &mut Vec<Line<'a>>
         for f in findings {
             let (mark, role) = mark(f.severity);
             out.push(Line::styled(
-                format!(" {mark} {}", line(f)),
+                format!(
+                    " {mark} {}",
+                    named_line(f, app.model.design.as_ref().map(|s| &s.design))
+                ),
                 app.theme.style(role),
             ));
         }
