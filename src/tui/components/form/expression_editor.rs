@@ -192,7 +192,12 @@ impl ExpressionEditor {
             return;
         }
         let width = area.width as usize;
-        let left = self.left(area.width);
+        // Unfocused, an expression reads from its start; focused, the view follows the cursor.
+        let (left, top) = if focused {
+            (self.left(area.width), self.top)
+        } else {
+            (0, 0)
+        };
         let text = self.text();
         if text.is_empty() {
             buf.set_stringn(
@@ -205,8 +210,8 @@ impl ExpressionEditor {
         }
         let lines = highlight_text(&text);
         let rows = area.height.min(self.rows) as usize;
-        for (i, segments) in lines.iter().enumerate().skip(self.top).take(rows) {
-            let y = area.y + (i - self.top) as u16;
+        for (i, segments) in lines.iter().enumerate().skip(top).take(rows) {
+            let y = area.y + (i - top) as u16;
             let mut column = 0usize;
             for (piece, role) in segments {
                 let count = piece.chars().count();

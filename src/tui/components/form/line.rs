@@ -118,7 +118,12 @@ impl LineEditor {
         let width = area.width as usize;
         let chars: Vec<char> = self.text().chars().collect();
         let cursor = self.cursor().min(chars.len());
-        let offset = (cursor + 1).saturating_sub(width);
+        // Unfocused, the text reads from its start; focused, the view follows the cursor.
+        let offset = if focused {
+            (cursor + 1).saturating_sub(width)
+        } else {
+            0
+        };
         if chars.is_empty() {
             buf.set_stringn(area.x, area.y, placeholder, width, theme.style(Role::Dim));
         } else {
@@ -173,5 +178,20 @@ mod tests {
         let text: String = (0..5).map(|x| buf[(x, 0)].symbol()).collect();
         assert_eq!(text, "efgh ");
         assert_eq!(buf[(4, 0)].style().bg, theme.style(Role::Selected).bg);
+    }
+
+    #[test]
+    fn unfocused_text_reads_from_its_start() {
+        let line = LineEditor::new("created_by = (select auth.uid())");
+        let theme = Theme::default();
+        let shown = |focused: bool| {
+            let mut buf = Buffer::empty(Rect::new(0, 0, 12, 1));
+            line.render(&mut buf, Rect::new(0, 0, 12, 1), &theme, focused, "");
+            (0..12)
+                .map(|x| buf[(x, 0)].symbol().to_owned())
+                .collect::<String>()
+        };
+        assert_eq!(shown(false), "created_by =");
+        assert!(shown(true).starts_with("auth.uid())"), "{}", shown(true));
     }
 }
