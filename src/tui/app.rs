@@ -78,6 +78,9 @@ pub struct PreviewState {
     /// The SQL's area (width, height) as last drawn: scrolling stops where the last
     /// wrapped line is in view.
     pub sql_area: std::cell::Cell<(u16, u16)>,
+    /// How many rows of the findings did not fit their area as last drawn: scrolling goes
+    /// on past the SQL's end by that much, so the last finding can be brought into view.
+    pub findings_overflow: std::cell::Cell<usize>,
 }
 
 /// The rollback tab's content (see `rollback_view`): the rollback of a plan, and the plan's

@@ -23,7 +23,7 @@ pub fn scroll_main(app: &mut App, delta: isize) {
             Some(r) if app.view.preview.show_rollback => Some(&r.lines),
             _ => app.model.plan.as_ref().map(|p| &p.lines),
         };
-        let max = match (lines, app.view.preview.sql_area.get()) {
+        let sql_max = match (lines, app.view.preview.sql_area.get()) {
             (None, _) => 0,
             (Some(lines), (width, height)) if width > 0 && height > 0 => {
                 let text = (width as usize).saturating_sub(sql_rows::GUTTER);
@@ -37,6 +37,12 @@ pub fn scroll_main(app: &mut App, delta: isize) {
                     .len()
                     .saturating_sub(rows.saturating_sub(2).max(1))
             }
+        };
+        // The findings beside or below the plan scroll on once its SQL has ended.
+        let max = if app.view.preview.show_rollback {
+            sql_max
+        } else {
+            sql_max + app.view.preview.findings_overflow.get()
         };
         app.view.preview.scroll = app
             .view

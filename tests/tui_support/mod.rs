@@ -74,6 +74,14 @@ pub fn table(schema: &str, name: &str) -> Table {
     }
 }
 
+/// A live relation of another kind (a view, …) with the same columns as `table`.
+pub fn table_of_kind(schema: &str, name: &str, kind: TableKind) -> Table {
+    Table {
+        kind,
+        ..table(schema, name)
+    }
+}
+
 fn fk(name: &str, column: &str, schema: &str, table: &str, on_delete: FkAction) -> ForeignKey {
     ForeignKey {
         name: name.into(),

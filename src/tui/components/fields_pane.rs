@@ -9,8 +9,8 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 
-use super::pad;
 use super::tables_pane::{db_name, findings, fit_rest, inline_findings};
+use super::{cell, pad};
 use crate::design::edit::Edit;
 use crate::design::{Field, SYSTEM_FIELDS};
 use crate::tui::app::{App, Focus};
@@ -325,8 +325,12 @@ fn lines<'a>(app: &App, width: u16) -> (Vec<Line<'a>>, Vec<Option<usize>>) {
                 ),
                 app.theme.style(Role::New),
             ),
-            Span::styled(pad(&f.name, name_width), app.theme.style(Role::Identifier)),
-            Span::styled(pad(f.field_type.name(), 15), app.theme.style(Role::Keyword)),
+            // Cut before the next column, so a long name never runs into its type.
+            Span::styled(cell(&f.name, name_width), app.theme.style(Role::Identifier)),
+            Span::styled(
+                cell(f.field_type.name(), 15),
+                app.theme.style(Role::Keyword),
+            ),
             Span::styled(
                 fit_rest(width, 4 + name_width + 15, summary(f)),
                 app.theme.style(Role::Text),

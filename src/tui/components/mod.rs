@@ -149,6 +149,12 @@ pub fn pad(text: &str, width: usize) -> String {
     format!("{:<width$}", fit(text, width))
 }
 
+/// A table column's cell: `text` cut (with `…`) so at least one space is left before the
+/// next column, then padded to `width`.
+pub fn cell(text: &str, width: usize) -> String {
+    pad(&fit(text, width.saturating_sub(1)), width)
+}
+
 /// `1 table`, `2 tables`.
 pub fn plural(n: usize, word: &str) -> String {
     format!("{n} {word}{}", if n == 1 { "" } else { "s" })

@@ -27,6 +27,7 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
         return super::rollback_pane::draw(frame, app, area);
     }
     let Some(plan) = &app.model.plan else {
+        app.view.preview.findings_overflow.set(0);
         let mut lines = vec![];
         if app.model.design.is_none() {
             lines.push(Line::styled(
@@ -64,8 +65,12 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
     let status = status_lines(app, plan);
     let rest = super::status_above(frame, status, area);
 
-    let side = side_lines(app, rest.width);
-    let (sql, notes) = if rest.width >= 90 {
+    let wide = rest.width >= 90;
+    let side = sql_rows::wrap_lines(
+        side_lines(app, rest.width),
+        if wide { 34 } else { rest.width as usize },
+    );
+    let (sql, notes) = if wide {
         // A column between them, so the SQL never runs into the findings.
         let [sql, notes] = Layout::horizontal([Constraint::Min(40), Constraint::Length(34)])
             .spacing(1)
@@ -77,8 +82,21 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
             Layout::vertical([Constraint::Min(3), Constraint::Length(h)]).areas(rest);
         (sql, notes)
     };
-    draw_sql(frame, app, plan, sql);
-    frame.render_widget(Paragraph::new(side).wrap(Wrap { trim: false }), notes);
+    let overflow = side.len().saturating_sub(notes.height as usize);
+    app.view.preview.findings_overflow.set(overflow);
+    // Past the SQL's end the findings scroll on, so the last one can be read.
+    let sql_max = sql_rows::max_scroll(
+        &plan.lines,
+        (sql.width as usize).saturating_sub(sql_rows::GUTTER).max(1),
+        sql.height as usize,
+    );
+    let scroll = app.view.preview.scroll;
+    draw_sql(frame, app, plan, sql, scroll.min(sql_max));
+    let side_scroll = scroll.saturating_sub(sql_max).min(overflow);
+    frame.render_widget(
+        Paragraph::new(side).scroll((side_scroll.min(u16::MAX as usize) as u16, 0)),
+        notes,
+    );
 }
 
 fn status_lines<'a>(app: &App, plan: &PlanView) -> Vec<Line<'a>> {
@@ -231,7 +249,7 @@ fn side_lines<'a>(app: &App, width: u16) -> Vec<Line<'a>> {
     out
 }
 
-fn draw_sql(frame: &mut Frame, app: &App, plan: &PlanView, area: Rect) {
+fn draw_sql(frame: &mut Frame, app: &App, plan: &PlanView, area: Rect, scroll: usize) {
     let failed = match &app.apply {
         ApplyState::Failed(f) => Some(f.as_ref()),
         _ => None,
@@ -240,7 +258,7 @@ fn draw_sql(frame: &mut Frame, app: &App, plan: &PlanView, area: Rect) {
     let rows = sql_rows::rows(
         &app.theme,
         &plan.lines,
-        app.view.preview.scroll,
+        scroll,
         area.width as usize,
         area.height as usize,
         |i| {

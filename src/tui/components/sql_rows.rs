@@ -141,6 +141,38 @@ pub fn rows<'a>(
     out
 }
 
+/// `lines` cut into rows at most `width` wide (between words when it can, continuation
+/// rows indented), so their count is exactly the rows they take on screen.
+pub fn wrap_lines<'a>(lines: Vec<Line<'a>>, width: usize) -> Vec<Line<'a>> {
+    let mut out = Vec::new();
+    for line in lines {
+        if line.width() <= width {
+            out.push(line);
+            continue;
+        }
+        let styled: Vec<(char, Style)> = line
+            .spans
+            .iter()
+            .flat_map(|s| {
+                let style = line.style.patch(s.style);
+                s.content.chars().map(move |c| (c, style))
+            })
+            .collect();
+        let chars: Vec<char> = styled.iter().map(|(c, _)| *c).collect();
+        let (indent, ranges) = row_ranges(&chars, width);
+        for (row, range) in ranges.into_iter().enumerate() {
+            let mut spans = if row == 0 {
+                vec![]
+            } else {
+                vec![Span::raw(" ".repeat(indent))]
+            };
+            spans.extend(runs(&styled[range]));
+            out.push(Line::from(spans));
+        }
+    }
+    out
+}
+
 /// Consecutive characters of one style as one span.
 fn runs<'a>(styled: &[(char, Style)]) -> Vec<Span<'a>> {
     let mut spans: Vec<Span> = Vec::new();
@@ -188,6 +220,18 @@ mod tests {
         assert_eq!(ranges("abcdefghij", 4).concat(), "abcdefghij");
         assert_eq!(ranges("BEGIN;", 40), vec!["BEGIN;"]);
         assert_eq!(ranges("", 40), vec![""]);
+    }
+
+    #[test]
+    fn wrapped_lines_fit_their_width_and_lose_no_text() {
+        let text = "⚠ tasks.title: a long finding that says what to do about it";
+        let rows = wrap_lines(vec![Line::raw(text), Line::raw("short")], 20);
+        assert!(rows.len() > 3, "{rows:?}");
+        assert!(rows.iter().all(|r| r.width() <= 20), "{rows:?}");
+        let joined: String = rows.iter().map(|r| r.to_string()).collect();
+        let squeeze = |t: &str| t.chars().filter(|c| *c != ' ').collect::<String>();
+        assert_eq!(squeeze(&joined), squeeze(&format!("{text}short")));
+        assert_eq!(rows.last().map(|r| r.to_string()), Some("short".into()));
     }
 
     #[test]

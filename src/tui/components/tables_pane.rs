@@ -28,6 +28,9 @@ pub enum TableRow {
     Designed(usize),
     /// A live table of the design's schema that the design does not hold.
     Live(String),
+    /// A live view (or partition, foreign table…) of the schema: listed apart, because it
+    /// cannot become part of a design. `kind` is what it is (`view`).
+    NotDesignable { name: String, kind: &'static str },
 }
 
 /// The rows, in order: designed tables, then the live ones not in the design.
@@ -39,12 +42,31 @@ pub fn rows(app: &App) -> Vec<TableRow> {
     let mut rows: Vec<TableRow> = (0..d.tables.len()).map(TableRow::Designed).collect();
     if let Some(catalog) = app.model.tree_catalog() {
         let designed: Vec<String> = d.tables.iter().map(db_name).collect();
-        rows.extend(
+        let undesigned = || {
             catalog
                 .tables
                 .iter()
                 .filter(|t| t.schema == d.schema && !designed.contains(&t.name))
+        };
+        let openable = |t: &crate::catalog::Table| {
+            t.kind == crate::catalog::TableKind::Table && t.partition_of.is_none()
+        };
+        rows.extend(
+            undesigned()
+                .filter(|t| openable(t))
                 .map(|t| TableRow::Live(t.name.clone())),
+        );
+        rows.extend(
+            undesigned()
+                .filter(|t| !openable(t))
+                .map(|t| TableRow::NotDesignable {
+                    name: t.name.clone(),
+                    kind: if t.partition_of.is_some() {
+                        "partition"
+                    } else {
+                        t.kind.label()
+                    },
+                }),
         );
     }
     rows
@@ -79,6 +101,11 @@ pub fn on_action(app: &mut App, action: Action) -> Vec<Effect> {
         (Action::Open | Action::Edit, Some(TableRow::Live(name))) => {
             return editors::open_live::open_live_table(app, &name);
         }
+        (Action::Open | Action::Edit, Some(TableRow::NotDesignable { name, kind })) => {
+            app.view.message = Some(format!(
+                "{name} is a live {kind}: only tables can be opened into a design; it stays as it is"
+            ));
+        }
         (Action::AddIndex, Some(TableRow::Designed(i))) => editors::index_form::open(app, i, None),
         (Action::ImportCsv, _) => editors::csv_import::open(app),
         (Action::Delete, Some(TableRow::Designed(i))) => {
@@ -95,7 +122,7 @@ pub fn on_action(app: &mut App, action: Action) -> Vec<Effect> {
                     ));
             }
         }
-        (Action::Delete, Some(TableRow::Live(_))) => {
+        (Action::Delete, Some(TableRow::Live(_) | TableRow::NotDesignable { .. })) => {
             app.view.message = Some(
                 "schemaforge never drops live tables; only designed ones can be removed".into(),
             )
@@ -225,6 +252,23 @@ fn lines<'a>(app: &App, width: u16) -> (Vec<Line<'a>>, Vec<Option<usize>>) {
                     Span::styled(format!("{marker} "), app.theme.style(Role::New)),
                     Span::styled(pad(name, 2 * column), app.theme.style(Role::Dim)),
                     Span::styled("live", app.theme.style(Role::Dim)),
+                ]
+            }
+            TableRow::NotDesignable { name, kind } => {
+                if !matches!(
+                    all.get(i.wrapping_sub(1)),
+                    Some(TableRow::NotDesignable { .. })
+                ) {
+                    out.push(rule(
+                        &app.theme,
+                        "live views and others · not part of a design",
+                        width,
+                    ));
+                }
+                vec![
+                    Span::styled(format!("{marker} "), app.theme.style(Role::New)),
+                    Span::styled(pad(name, 2 * column), app.theme.style(Role::Dim)),
+                    Span::styled(*kind, app.theme.style(Role::Dim)),
                 ]
             }
         };
