@@ -541,7 +541,8 @@ fn act(app: &mut App, action: Action) -> Vec<Effect> {
                         &app.connection,
                         app.error_count(),
                     )
-                    .with_demo_users(demo_users(app)),
+                    .with_demo_users(demo_users(app))
+                    .with_losses(plan.plan.steps.iter().filter_map(|s| s.loss()).collect()),
                 ));
             }
         }
