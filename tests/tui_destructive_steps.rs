@@ -68,3 +68,68 @@ async fn the_apply_dialog_names_a_dropped_column_and_says_its_values_are_lost() 
     h.key(KeyCode::Esc);
     assert!(h.app.overlay().is_none(), "esc goes back without applying");
 }
+
+#[tokio::test]
+async fn removing_a_live_index_asks_and_says_the_index_stays() {
+    let db = test_db().await;
+    db.batch_execute(
+        "CREATE TABLE public.teams (
+             id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+             name text NOT NULL
+         );
+         CREATE INDEX teams_name_idx ON public.teams (name);
+         ALTER TABLE public.teams ENABLE ROW LEVEL SECURITY;",
+    )
+    .await
+    .unwrap();
+    let mut h = Harness::start(empty_app(), db.connect_again().await);
+    h.settle().await;
+    open_the_live_table(&mut h).await;
+    assert_eq!(
+        h.design().tables[0].indexes.len(),
+        1,
+        "{:?}",
+        h.design().tables[0]
+    );
+    h.key(KeyCode::Char('2'));
+    // The index rows follow the field rows.
+    for _ in 0..h.design().tables[0].fields.len() {
+        h.key(KeyCode::Down);
+    }
+
+    // x asks first, naming the index and saying it stays in the database.
+    h.key(KeyCode::Char('x'));
+    assert!(
+        matches!(h.app.overlay(), Some(Overlay::ConfirmRemoveIndex(_))),
+        "{}",
+        h.screen(140, 45)
+    );
+    let dialog = h.screen(140, 45);
+    assert!(
+        dialog.contains("remove the index teams_name_idx on (name) from the design?")
+            && dialog.contains(
+                "the index teams_name_idx on public.teams is live: it stays in the database"
+            ),
+        "{dialog}"
+    );
+    h.key(KeyCode::Char('n'));
+    assert_eq!(h.design().tables[0].indexes.len(), 1, "n keeps it");
+
+    // y: out of the design; the Preview says the index stays.
+    h.key(KeyCode::Char('x'));
+    h.key(KeyCode::Char('y'));
+    h.settle().await;
+    assert!(h.design().tables[0].indexes.is_empty());
+    h.key(KeyCode::Char('6'));
+    let preview = h.screen(140, 45);
+    assert!(
+        preview.contains("nothing to do")
+            && preview
+                .contains("index teams_name_idx on public.teams is not in the design: it stays"),
+        "{preview}"
+    );
+    h.key(KeyCode::Char('u'));
+    h.settle().await;
+    assert_eq!(h.design().tables[0].indexes.len(), 1, "u brings it back");
+    assert!(!h.screen(140, 45).contains("is not in the design: it stays"));
+}

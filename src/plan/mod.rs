@@ -12,6 +12,7 @@ mod columns;
 mod derived_renames;
 mod indexes;
 pub mod kept_columns;
+pub mod kept_indexes;
 mod losses;
 pub mod matviews;
 #[cfg(test)]
