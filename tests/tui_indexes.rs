@@ -113,7 +113,10 @@ fn an_index_is_added_edited_removed_and_each_step_undone() {
     );
     ctrl(&mut app, 'r');
 
+    // x asks first (as for a field); y removes.
     keys(&mut app, "Gx");
+    assert_eq!(indexes(&app), std::slice::from_ref(&unique), "x alone asks");
+    keys(&mut app, "y");
     assert!(indexes(&app).is_empty());
     keys(&mut app, "u");
     assert_eq!(indexes(&app), [unique]);

@@ -158,7 +158,12 @@ async fn prepare(db: Option<&str>, args: &Args) -> Result<Ready, Exit> {
                 planned.session.close().await;
                 return Err(Exit::Success);
             }
-            let summary = planned.plan.summary().to_string();
+            // Each destructive step said as the TUI's apply dialog says it.
+            let mut summary = planned.plan.summary().to_string();
+            for loss in planned.plan.steps.iter().filter_map(|s| s.loss()) {
+                summary.push_str("\n  ");
+                summary.push_str(&crate::safe_text::escape_controls(&loss));
+            }
             (
                 planned.session,
                 planned.plan.bundle(),

@@ -12,6 +12,8 @@ mod columns;
 mod derived_renames;
 mod indexes;
 pub mod kept_columns;
+pub mod kept_indexes;
+mod losses;
 pub mod matviews;
 #[cfg(test)]
 mod memo_tests;

@@ -267,6 +267,16 @@ pub struct Summary {
     pub rows: usize,
     /// Demo users inserted into `auth.users` with the sample rows.
     pub demo_users: usize,
+    /// Destructive drops and narrowings, counted by what they lose (a plan that only drops
+    /// a column must say so, not "other changes only").
+    pub tables_dropped: usize,
+    pub columns_dropped: usize,
+    pub policies_dropped: usize,
+    pub constraints_dropped: usize,
+    pub triggers_dropped: usize,
+    pub types_narrowed: usize,
+    pub schemas_dropped: usize,
+    pub rls_disabled: usize,
     pub destructive: usize,
 }
 
@@ -289,6 +299,19 @@ impl Summary {
                 StepKind::CreateTrigger => s.triggers += 1,
                 StepKind::InsertRows => s.rows += step.count,
                 _ => {}
+            }
+            if step.destructive {
+                match step.kind {
+                    StepKind::DropTable => s.tables_dropped += 1,
+                    StepKind::DropColumn => s.columns_dropped += 1,
+                    StepKind::DropPolicy => s.policies_dropped += 1,
+                    StepKind::DropConstraint => s.constraints_dropped += 1,
+                    StepKind::DropTrigger => s.triggers_dropped += 1,
+                    StepKind::AlterColumnType => s.types_narrowed += 1,
+                    StepKind::DropSchema => s.schemas_dropped += 1,
+                    StepKind::DisableRls => s.rls_disabled += 1,
+                    _ => {}
+                }
             }
             s.destructive += usize::from(step.destructive);
         }
@@ -316,6 +339,18 @@ impl std::fmt::Display for Summary {
             (self.triggers, "trigger", "triggers"),
             (self.rows, "row", "rows"),
             (self.demo_users, "demo user", "demo users"),
+            (self.tables_dropped, "table dropped", "tables dropped"),
+            (self.columns_dropped, "column dropped", "columns dropped"),
+            (self.policies_dropped, "policy dropped", "policies dropped"),
+            (
+                self.constraints_dropped,
+                "constraint dropped",
+                "constraints dropped",
+            ),
+            (self.triggers_dropped, "trigger dropped", "triggers dropped"),
+            (self.types_narrowed, "type narrowed", "types narrowed"),
+            (self.schemas_dropped, "schema dropped", "schemas dropped"),
+            (self.rls_disabled, "RLS turned off", "RLS turned off"),
         ];
         let text: Vec<String> = parts
             .iter()
@@ -333,5 +368,29 @@ impl std::fmt::Display for Summary {
             self.destructive,
             if self.destructive == 1 { "" } else { "s" }
         )
+    }
+}
+
+#[cfg(test)]
+mod summary_tests {
+    use super::*;
+    use crate::catalog::QualifiedName;
+
+    #[test]
+    fn a_plan_that_only_drops_a_column_says_so() {
+        let drop = Step::new(
+            Section::Tables,
+            "public.profiles.avatar_url",
+            Change::DropColumn {
+                table: QualifiedName {
+                    schema: "public".into(),
+                    name: "profiles".into(),
+                },
+                column: "avatar_url".into(),
+            },
+        );
+        let text = Summary::of(&[drop]).to_string();
+        assert_eq!(text, "1 column dropped · 1 destructive step");
+        assert!(!text.contains("other changes only"));
     }
 }

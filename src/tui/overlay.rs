@@ -8,6 +8,7 @@ use ratatui::layout::Rect;
 use super::components::confirm_apply::ConfirmApply;
 use super::components::confirm_delete::ConfirmDelete;
 use super::components::confirm_remove_field::ConfirmRemoveField;
+use super::components::confirm_remove_index::ConfirmRemoveIndex;
 use super::components::csv_proposal::CsvProposal;
 use super::components::draft_or_file::DraftOrFile;
 use super::components::drift::Drift;
@@ -28,6 +29,7 @@ pub enum Overlay {
     ConfirmDelete(ConfirmDelete),
     /// `x` on a field: remove it from the design (and drop its live column)?
     ConfirmRemoveField(ConfirmRemoveField),
+    ConfirmRemoveIndex(ConfirmRemoveIndex),
     /// A draft for this database was found on start: resume it?
     ResumeDraft(ResumeDraft),
     /// `--design FILE` and a different draft for this database: which to keep?
@@ -67,6 +69,7 @@ impl Overlay {
             Overlay::ConfirmApply(d) => d.draw(frame, theme, area),
             Overlay::ConfirmDelete(d) => d.draw(frame, theme, area),
             Overlay::ConfirmRemoveField(d) => d.draw(frame, theme, area),
+            Overlay::ConfirmRemoveIndex(d) => d.draw(frame, theme, area),
             Overlay::ResumeDraft(d) => d.draw(frame, theme, area),
             Overlay::DraftOrFile(d) => d.draw(frame, theme, area),
             Overlay::Drift(d) => d.draw(frame, theme, area),

@@ -267,6 +267,7 @@ fn on_overlay_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
         }
         Overlay::ConfirmDelete(dialog) => dialog.on_key(action),
         Overlay::ConfirmRemoveField(dialog) => dialog.on_key(action, &key),
+        Overlay::ConfirmRemoveIndex(dialog) => dialog.on_key(action),
         Overlay::ResumeDraft(dialog) => dialog.on_key(action),
         Overlay::DraftOrFile(dialog) => dialog.on_key(action),
         Overlay::Drift(_) => Outcome::Close,
@@ -305,6 +306,11 @@ fn on_overlay_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
             }
         }
         Outcome::KeptTable | Outcome::KeptField => app.view.message = Some("kept".into()),
+        Outcome::RemoveIndex { table, index } => {
+            let row = &mut app.view.selected[Phase::Fields.index()];
+            *row = row.saturating_sub(1);
+            return super::editors::index_form::remove(app, table, index);
+        }
         Outcome::RemoveField {
             table,
             index,
@@ -541,7 +547,8 @@ fn act(app: &mut App, action: Action) -> Vec<Effect> {
                         &app.connection,
                         app.error_count(),
                     )
-                    .with_demo_users(demo_users(app)),
+                    .with_demo_users(demo_users(app))
+                    .with_losses(plan.plan.steps.iter().filter_map(|s| s.loss()).collect()),
                 ));
             }
         }

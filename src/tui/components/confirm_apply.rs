@@ -27,6 +27,8 @@ pub struct ConfirmApply {
     pub past_errors: bool,
     /// Demo users the apply inserts into `auth.users` (a table of Supabase's, said outright).
     pub demo_users: u64,
+    /// What each destructive step loses, one a line (`drops column … — its values are lost`).
+    pub losses: Vec<String>,
 }
 
 impl ConfirmApply {
@@ -48,12 +50,19 @@ impl ConfirmApply {
             errors,
             past_errors: false,
             demo_users: 0,
+            losses: Vec::new(),
         }
     }
 
     /// The apply also inserts this many demo users into `auth.users`.
     pub fn with_demo_users(mut self, demo_users: u64) -> ConfirmApply {
         self.demo_users = demo_users;
+        self
+    }
+
+    /// The plan's destructive steps, said one a line under the summary.
+    pub fn with_losses(mut self, losses: Vec<String>) -> ConfirmApply {
+        self.losses = losses;
         self
     }
 
@@ -96,20 +105,24 @@ impl ConfirmApply {
     }
 
     pub fn draw(&self, frame: &mut Frame, theme: &Theme, area: Rect) {
-        let mut lines = vec![
-            Line::styled(
-                self.summary.clone(),
-                theme.style(if self.destructive {
-                    Role::Danger
-                } else {
-                    Role::Text
-                }),
-            ),
-            Line::styled(
-                "one transaction: all of it lands, or none of it",
-                theme.style(Role::Dim),
-            ),
-        ];
+        let mut lines = vec![Line::styled(
+            self.summary.clone(),
+            theme.style(if self.destructive {
+                Role::Danger
+            } else {
+                Role::Text
+            }),
+        )];
+        for loss in &self.losses {
+            lines.push(Line::styled(
+                format!("  {}", crate::safe_text::escape_controls(loss)),
+                theme.style(Role::Danger),
+            ));
+        }
+        lines.push(Line::styled(
+            "one transaction: all of it lands, or none of it",
+            theme.style(Role::Dim),
+        ));
         if self.demo_users > 0 {
             lines.push(Line::styled(
                 format!(

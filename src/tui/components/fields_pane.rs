@@ -64,8 +64,8 @@ pub fn on_action(app: &mut App, action: Action) -> Vec<Effect> {
                 Vec::new()
             }
             Action::Delete => {
-                app.view.selected[Phase::Fields.index()] = index.saturating_sub(1);
-                editors::index_form::remove(app, table, index - count)
+                editors::index_form::confirm_removal(app, table, index - count);
+                Vec::new()
             }
             Action::Add => {
                 editors::field_form::open_type_picker(app, table, None);

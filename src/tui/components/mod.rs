@@ -6,6 +6,7 @@
 pub mod confirm_apply;
 pub mod confirm_delete;
 pub mod confirm_remove_field;
+pub mod confirm_remove_index;
 pub mod csv_proposal;
 pub mod draft_or_file;
 pub mod drift;
@@ -62,6 +63,8 @@ pub enum Outcome {
     },
     /// Kept the field.
     KeptField,
+    /// Remove index `index` of designed table `table` from the design (a live index stays).
+    RemoveIndex { table: usize, index: usize },
     /// Resume the draft saved at this path.
     ResumeDraft(PathBuf),
     /// Start without the draft (it stays on disk).

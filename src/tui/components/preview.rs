@@ -121,6 +121,7 @@ fn status_lines<'a>(app: &App, plan: &PlanView) -> Vec<Line<'a>> {
         ));
     }
     kept_columns(app, &mut out);
+    kept_indexes(app, &mut out);
     if let Some(job) = app.job.running()
         && job.kind != JobKind::Reading
     {
@@ -220,6 +221,35 @@ fn kept_columns<'a>(app: &App, out: &mut Vec<Line<'a>>) {
         out.push(Line::styled(
             format!(
                 "note: and {} more live columns the design leaves as they are",
+                kept.len() - SHOWN
+            ),
+            app.theme.style(Role::Warning),
+        ));
+    }
+}
+
+/// Live indexes the design does not hold stay in the database: said like the kept columns,
+/// so an index removed in phase 2 does not look dropped.
+fn kept_indexes<'a>(app: &App, out: &mut Vec<Line<'a>>) {
+    let (Some(state), Some(resolved), Some(catalog)) = (
+        &app.model.design,
+        &app.model.analysis.resolved,
+        app.model.catalog.as_deref(),
+    ) else {
+        return;
+    };
+    let kept = crate::plan::kept_indexes::kept_indexes(&state.design, resolved, catalog);
+    const SHOWN: usize = 3;
+    for index in kept.iter().take(SHOWN) {
+        out.push(Line::styled(
+            format!("note: {}", index.note()),
+            app.theme.style(Role::Warning),
+        ));
+    }
+    if kept.len() > SHOWN {
+        out.push(Line::styled(
+            format!(
+                "note: and {} more live indexes the design leaves as they are",
                 kept.len() - SHOWN
             ),
             app.theme.style(Role::Warning),

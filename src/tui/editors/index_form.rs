@@ -185,7 +185,42 @@ pub(super) fn edit(design: &Design, f: &IndexForm) -> (Edit, usize) {
     )
 }
 
-/// `x` on an index row: removed, one undoable edit.
+/// `x` on an index row: the confirmation, naming the index and, when it is live, saying it
+/// stays in the database (the design cannot drop an index).
+pub fn confirm_removal(app: &mut App, table: usize, index: usize) {
+    let Some(state) = &app.model.design else {
+        return;
+    };
+    let Some(designed) = state.design.tables.get(table) else {
+        return;
+    };
+    let Some(wanted) = designed.indexes.get(index) else {
+        return;
+    };
+    let columns = crate::design::indexes::indexable_columns(&state.design, table);
+    let keys = crate::design::indexes::index_keys(&columns, wanted).unwrap_or_default();
+    let name = crate::design::indexes::designed_index_name(designed, &keys, wanted);
+    let live_table = app
+        .model
+        .catalog
+        .as_ref()
+        .and_then(|c| c.table(&state.design.schema, &designed.db_name()))
+        .filter(|live| live.index(&name).is_some())
+        .map(|live| format!("{}.{}", live.schema, live.name));
+    app.view
+        .overlays
+        .push(crate::tui::app::Overlay::ConfirmRemoveIndex(
+            crate::tui::components::confirm_remove_index::ConfirmRemoveIndex {
+                table,
+                index,
+                name,
+                columns: wanted.columns.join(", "),
+                live_table,
+            },
+        ));
+}
+
+/// The confirmed removal: one undoable edit.
 pub fn remove(app: &mut App, table: usize, index: usize) -> Vec<Effect> {
     let Some(t) = app
         .model
