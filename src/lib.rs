@@ -6,6 +6,7 @@
 //! (`tests/layers.rs` checks it).
 
 pub mod analysis;
+pub mod atomic_write;
 pub mod catalog;
 pub mod cli;
 pub mod config;

@@ -20,7 +20,7 @@ mod interrupt;
 mod lint;
 mod logs;
 mod password_prompt;
-pub(crate) mod plan;
+mod plan;
 mod planning;
 mod sandbox;
 

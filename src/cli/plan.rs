@@ -115,7 +115,7 @@ fn down(
         }
     );
     match out {
-        Some(path) => match write_atomically(path, &bundle.text) {
+        Some(path) => match crate::atomic_write::write_atomically(path, &bundle.text) {
             Ok(()) => {
                 say!(
                     "saved the rollback to {} (after the plan, run it with `schemaforge apply --plan {}`)",
@@ -145,7 +145,7 @@ pub fn write_saved_plan(
         .statements
         .last()
         .map_or(bundle.text.len(), |s| s.range.start);
-    let temp = temp_path(path);
+    let temp = crate::atomic_write::temp_path(path);
     let result = (|| {
         let mut out = std::io::BufWriter::new(std::fs::File::create(&temp)?);
         out.write_all(&bundle.text.as_bytes()[..commit])?;
@@ -160,25 +160,4 @@ pub fn write_saved_plan(
         let _ = std::fs::remove_file(&temp);
     }
     result
-}
-
-fn temp_path(path: &std::path::Path) -> std::path::PathBuf {
-    let dir = path
-        .parent()
-        .filter(|d| !d.as_os_str().is_empty())
-        .unwrap_or(std::path::Path::new("."));
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    dir.join(format!(".{name}.{}.tmp", std::process::id()))
-}
-
-/// Writes through a temporary file and a rename, so a reader never sees half a plan.
-pub fn write_atomically(path: &std::path::Path, text: &str) -> std::io::Result<()> {
-    let temp = temp_path(path);
-    std::fs::write(&temp, text)?;
-    std::fs::rename(&temp, path).inspect_err(|_| {
-        let _ = std::fs::remove_file(&temp);
-    })
 }

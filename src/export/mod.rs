@@ -131,7 +131,7 @@ fn write(path: &Path, text: &str, report: &mut Report) -> WriteResult {
         .filter(|d| !d.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir)
-        .and_then(|()| crate::cli::plan::write_atomically(path, text))
+        .and_then(|()| crate::atomic_write::write_atomically(path, text))
         .map_err(|e| (path.to_owned(), e))?;
     report.files.push(path.to_owned());
     Ok(())
